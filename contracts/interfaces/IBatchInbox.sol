@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IBatchInbox
+/// @notice The canonical, append-only sequence of records from which the L2 chain is derived.
+///         A sequenced record is posted by the epoch's leader or an eligible backup rank with an
+///         EIP-712 batch header signed by that operator's signer; a forced record is appended by
+///         anyone when force-queue entries are overdue.
+interface IBatchInbox {
+    /// @notice The signed header of a sequenced record (EIP-712 type `BatchHeader`).
+    /// @param chainId The L2 chain id.
+    /// @param epoch The epoch the record is posted in.
+    /// @param firstBlock First L2 block number in the record.
+    /// @param lastBlock Last L2 block number in the record.
+    /// @param prevRecordHash Hash of the previous record (zero for the first).
+    /// @param dataHash keccak256 of the batch data (see docs/protocol.md for its encoding).
+    /// @param txCount Number of sequenced transactions in the data.
+    /// @param forceIndex Force-queue entries [previous forceIndex, forceIndex) are consumed, first.
+    struct BatchHeader {
+        uint256 chainId;
+        uint64 epoch;
+        uint64 firstBlock;
+        uint64 lastBlock;
+        bytes32 prevRecordHash;
+        bytes32 dataHash;
+        uint32 txCount;
+        uint64 forceIndex;
+    }
+
+    /// @notice A record was appended.
+    /// @param index Position of the record.
+    /// @param recordHash The EIP-712 struct hash of its header (the running accumulator).
+    /// @param epoch Epoch it was posted in.
+    /// @param operator Sequencer that posted it (zero for a forced record).
+    /// @param rank The poster's rank in the epoch's schedule.
+    /// @param forced Whether anyone appended it to include overdue force-queue entries.
+    event RecordAppended(
+        uint256 indexed index,
+        bytes32 indexed recordHash,
+        uint256 indexed epoch,
+        address operator,
+        uint256 rank,
+        BatchHeader header,
+        bool forced
+    );
+
+    /// @notice The header names another L2 chain.
+    error WrongChainId(uint256 got, uint256 expected);
+    /// @notice The header names an epoch other than the current one.
+    error WrongEpoch(uint256 got, uint256 current);
+    /// @notice The header does not continue the last record.
+    error Discontinuous(bytes32 prevRecordHash, bytes32 lastRecordHash, uint64 firstBlock, uint64 expectedFirstBlock);
+    /// @notice lastBlock is below firstBlock.
+    error EmptyBlockRange(uint64 firstBlock, uint64 lastBlock);
+    /// @notice dataHash is not keccak256(data).
+    error DataHashMismatch(bytes32 header, bytes32 actual);
+    /// @notice The data does not parse as the header's blocks and transactions.
+    error MalformedBatchData(uint256 offset);
+    /// @notice The data holds a different number of transactions than the header says.
+    error TxCountMismatch(uint256 header, uint256 actual);
+    /// @notice The signature does not recover to the scheduled operator's signer.
+    error WrongSigner(address recovered, address expected);
+    /// @notice The caller is neither the scheduled operator nor its signer.
+    error NotScheduledSequencer(address caller, address operator);
+    /// @notice A backup rank posted before its timeout, or another rank already acts this epoch.
+    error RankNotEligible(uint256 rank, uint256 eligibleFromBlock, uint256 actingRank);
+    /// @notice The scheduled operator is jailed or left the active set.
+    error SequencerInactive(address operator);
+    /// @notice A forced record was requested but no entry is overdue.
+    error NothingOverdue();
+
+    /// @notice Append a sequenced record.
+    /// @param header The batch header, signed by the scheduled operator's signer.
+    /// @param rank The poster's rank in this epoch's schedule (0 = leader).
+    /// @param signature 65-byte ECDSA signature (low-s) over the header's EIP-712 digest.
+    /// @param data The batch data whose keccak256 is `header.dataHash`.
+    function submitRecord(BatchHeader calldata header, uint256 rank, bytes calldata signature, bytes calldata data)
+        external;
+    /// @notice Append a forced record consuming overdue entries [cursor, upTo). Permissionless.
+    function submitForcedRecord(uint256 upTo) external;
+
+    /// @notice Number of records.
+    function recordCount() external view returns (uint256);
+    /// @notice Hash of record `index`.
+    function recordHash(uint256 index) external view returns (bytes32);
+    /// @notice Hash of the last record: the running accumulator (zero before the first).
+    function lastRecordHash() external view returns (bytes32);
+    /// @notice Highest L2 block number covered by a record (zero before the first).
+    function lastL2Block() external view returns (uint64);
+    /// @notice What was posted in `epoch`: whether any sequenced record, the acting rank, and
+    ///         whether the rank-0 leader posted.
+    function epochPosting(uint256 epoch) external view returns (bool posted, uint256 actingRank, bool leaderPosted);
+    /// @notice For a forced record, the epoch whose acting sequencer let its first entry go overdue.
+    function censoredEpochOf(uint256 index) external view returns (bool forced, uint256 epoch);
+    /// @notice The EIP-712 digest a sequencer signs for `header`.
+    function batchHeaderDigest(BatchHeader calldata header) external view returns (bytes32);
+    /// @notice The EIP-712 domain separator shared by batch and block headers.
+    function domainSeparator() external view returns (bytes32);
+    /// @notice The L2 chain id.
+    function l2ChainId() external view returns (uint256);
+}

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IForceInclusionQueue
+/// @notice The censorship escape hatch: anyone enqueues an L2 transaction on L1 for a fee. Each
+///         entry must be consumed by a BatchInbox record before its deadline; after it, every
+///         sequenced record must consume it and anyone may append a forced record that does.
+///         Entries are opaque bytes here: a malformed one becomes a no-op in the L2 STF, so no
+///         content can ever block the queue.
+interface IForceInclusionQueue {
+    /// @notice A transaction entered the queue.
+    /// @param index Position in the queue.
+    /// @param sender Who paid the fee.
+    /// @param deadline Last L1 block in which a record may leave this entry unconsumed.
+    /// @param transaction The raw L2 transaction bytes, as given.
+    event Enqueued(uint256 indexed index, address indexed sender, uint64 deadline, bytes transaction);
+    /// @notice Entries [fromIndex, toIndex) were consumed by a record; their fees go to `includer`.
+    event Consumed(uint256 fromIndex, uint256 toIndex, address indexed includer, uint256 fees);
+    /// @notice An includer withdrew the fees of the entries it consumed.
+    event FeesClaimed(address indexed includer, uint256 amount);
+
+    /// @notice `enqueue` was paid a value other than `inclusionFee()`.
+    error WrongFee(uint256 sent, uint256 fee);
+    /// @notice The transaction is empty or larger than `maxTxSize()`.
+    error BadTxSize(uint256 size, uint256 maxTxSize);
+    /// @notice Only the BatchInbox may consume entries.
+    error NotInbox(address caller);
+    /// @notice A record must consume at least up to `required` (every overdue entry).
+    error OverdueNotConsumed(uint256 upTo, uint256 required);
+    /// @notice `upTo` is before the cursor or past the end of the queue.
+    error BadConsumeRange(uint256 upTo, uint256 cursor, uint256 length);
+    /// @notice A forced record may only consume entries that are overdue.
+    error NotOverdue(uint256 index, uint256 deadline);
+    /// @notice No fees to claim.
+    error NoFees();
+    /// @notice An ETH transfer failed.
+    error TransferFailed(address to, uint256 amount);
+
+    /// @notice Enqueue a raw L2 transaction. Pays exactly `inclusionFee()`.
+    /// @return index The entry's position.
+    function enqueue(bytes calldata transaction) external payable returns (uint256 index);
+    /// @notice Mark entries [cursor, upTo) consumed by a sequenced record, crediting `includer`
+    ///         with their fees. Reverts unless every overdue entry is below `upTo`.
+    /// @dev Only the BatchInbox.
+    function consume(uint256 upTo, address includer) external;
+    /// @notice Mark entries [cursor, upTo) consumed by a forced record; each must be overdue.
+    /// @dev Only the BatchInbox.
+    /// @return firstDeadline The deadline of the first consumed entry (whose leader censored).
+    function consumeForced(uint256 upTo, address includer) external returns (uint64 firstDeadline);
+    /// @notice Withdraw the fees credited to the caller for consumed entries.
+    function claimFees() external;
+
+    /// @notice Number of entries ever enqueued.
+    function length() external view returns (uint256);
+    /// @notice Index of the first entry not yet consumed.
+    function cursor() external view returns (uint256);
+    /// @notice Last L1 block in which entry `index` may still be left unconsumed.
+    function deadlineOf(uint256 index) external view returns (uint64);
+    /// @notice The 192-bit commitment keccak256(transaction) stored for `index`.
+    function commitmentOf(uint256 index) external view returns (bytes24);
+    /// @notice The smallest index a sequenced record may consume up to right now.
+    function requiredCursor() external view returns (uint256);
+    /// @notice Fees credited to `includer` and not yet claimed.
+    function feesOf(address includer) external view returns (uint256);
+    /// @notice Fee in wei for one entry.
+    function inclusionFee() external view returns (uint256);
+    /// @notice Maximum size in bytes of one transaction.
+    function maxTxSize() external view returns (uint256);
+    /// @notice L1 blocks between enqueue and deadline.
+    function inclusionDelay() external view returns (uint256);
+}
