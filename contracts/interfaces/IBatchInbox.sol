@@ -49,7 +49,9 @@ interface IBatchInbox {
     /// @notice The header names an epoch other than the current one.
     error WrongEpoch(uint256 got, uint256 current);
     /// @notice The header does not continue the last record.
-    error Discontinuous(bytes32 prevRecordHash, bytes32 lastRecordHash, uint64 firstBlock, uint64 expectedFirstBlock);
+    error Discontinuous(
+        bytes32 prevRecordHash, bytes32 lastRecordHash, uint64 firstBlock, uint64 expectedFirstBlock
+    );
     /// @notice lastBlock is below firstBlock.
     error EmptyBlockRange(uint64 firstBlock, uint64 lastBlock);
     /// @notice dataHash is not keccak256(data).
@@ -74,8 +76,12 @@ interface IBatchInbox {
     /// @param rank The poster's rank in this epoch's schedule (0 = leader).
     /// @param signature 65-byte ECDSA signature (low-s) over the header's EIP-712 digest.
     /// @param data The batch data whose keccak256 is `header.dataHash`.
-    function submitRecord(BatchHeader calldata header, uint256 rank, bytes calldata signature, bytes calldata data)
-        external;
+    function submitRecord(
+        BatchHeader calldata header,
+        uint256 rank,
+        bytes calldata signature,
+        bytes calldata data
+    ) external;
     /// @notice Append a forced record consuming overdue entries [cursor, upTo). Permissionless.
     function submitForcedRecord(uint256 upTo) external;
 
@@ -89,7 +95,10 @@ interface IBatchInbox {
     function lastL2Block() external view returns (uint64);
     /// @notice What was posted in `epoch`: whether any sequenced record, the acting rank, and
     ///         whether the rank-0 leader posted.
-    function epochPosting(uint256 epoch) external view returns (bool posted, uint256 actingRank, bool leaderPosted);
+    function epochPosting(uint256 epoch)
+        external
+        view
+        returns (bool posted, uint256 actingRank, bool leaderPosted);
     /// @notice For a forced record, the epoch whose acting sequencer let its first entry go overdue.
     function censoredEpochOf(uint256 index) external view returns (bool forced, uint256 epoch);
     /// @notice The EIP-712 digest a sequencer signs for `header`.

@@ -14,7 +14,11 @@ interface ILeaderSchedule {
     /// @param totalStake Sum of the snapshot's stakes.
     /// @param operators Number of operators in the snapshot.
     event Checkpointed(
-        uint256 indexed index, uint256 indexed effectiveEpoch, address snapshot, uint256 totalStake, uint256 operators
+        uint256 indexed index,
+        uint256 indexed effectiveEpoch,
+        address snapshot,
+        uint256 totalStake,
+        uint256 operators
     );
 
     /// @notice `leaderOf` was asked about an epoch whose schedule is not fixed yet.
@@ -31,8 +35,12 @@ interface ILeaderSchedule {
     /// @notice The operator at `rank` (0 = leader, r = r-th backup) of `epoch`.
     ///         Backups are distinct operators drawn stake-weighted without replacement.
     function leaderOf(uint256 epoch, uint256 rank) external view returns (address operator);
-    /// @notice Like `leaderOf`, plus the operator's signer key.
-    function scheduledSigner(uint256 epoch, uint256 rank) external view returns (address operator, address signer);
+    /// @notice Like `leaderOf`, plus the operator's signer key and whether it is active now
+    ///         (a jailed or exited operator keeps its place in a fixed schedule but may not post).
+    function scheduledSigner(uint256 epoch, uint256 rank)
+        external
+        view
+        returns (address operator, address signer, bool active);
     /// @notice The epoch of the current L1 block.
     function currentEpoch() external view returns (uint256);
     /// @notice The epoch that L1 block `blockNumber` belongs to.

@@ -13,7 +13,9 @@ interface ISequencerRegistry {
     /// @notice An operator added stake.
     event ToppedUp(address indexed operator, uint256 amount, uint256 newStake);
     /// @notice Stake moved from bonded to unbonding; it stays slashable until withdrawn.
-    event UnbondRequested(address indexed operator, uint256 amount, uint256 totalUnbonding, uint256 withdrawableAt);
+    event UnbondRequested(
+        address indexed operator, uint256 amount, uint256 totalUnbonding, uint256 withdrawableAt
+    );
     /// @notice Unbonded stake left the registry.
     event Withdrawn(address indexed operator, uint256 amount);
     /// @notice An operator was removed from the active set until `untilEpoch`.
@@ -107,7 +109,10 @@ interface ISequencerRegistry {
     /// @notice Whether `operator` is in the active set (bonded, not jailed).
     function isActive(address operator) external view returns (bool);
     /// @notice Whether `operator` is jailed, and the epoch its jail term ends.
-    function jailOf(address operator) external view returns (bool jailed, uint256 untilEpoch, uint256 jailedAtEpoch);
+    function jailOf(address operator)
+        external
+        view
+        returns (bool jailed, uint256 untilEpoch, uint256 jailedAtEpoch);
     /// @notice The active operators, in set order.
     function activeOperators() external view returns (address[] memory);
     /// @notice Rewards `reporter` may claim.

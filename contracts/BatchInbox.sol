@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {IBatchInbox} from "./interfaces/IBatchInbox.sol";
+import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
+import {ILeaderSchedule} from "./interfaces/ILeaderSchedule.sol";
+import {BatchData} from "./libraries/BatchData.sol";
+import {SequencingHeaders} from "./libraries/SequencingHeaders.sol";
+
+/// @title BatchInbox
+/// @notice See IBatchInbox. Records form a hash chain: each header names the previous record's
+///         hash, and a record's hash is the EIP-712 struct hash of its header, so the last hash
+///         is a running accumulator over the whole sequence.
+///
+///         Who may post in epoch e: the first record of the epoch may come from rank 0 at once,
+///         or from rank r ≥ 1 once `r * leaderTimeout` blocks of the epoch have passed. That
+///         poster becomes the epoch's acting rank; other ranks may only take over (after their
+///         own timeout) if the acting operator is no longer active (jailed or exited).
+contract BatchInbox is IBatchInbox {
+    ILeaderSchedule internal immutable REGISTRY;
+    IForceInclusionQueue internal immutable QUEUE;
+    uint256 internal immutable L2_CHAIN_ID;
+    uint256 internal immutable EPOCH_LENGTH;
+    uint256 internal immutable GENESIS_BLOCK;
+    uint256 internal immutable LEADER_TIMEOUT;
+    bytes32 internal immutable DOMAIN_SEPARATOR;
+    uint256 internal immutable DOMAIN_CHAIN_ID;
+
+    /// @dev recordCount (64) | lastL2Block (64): one slot, written once per record.
+    uint256 internal _head;
+    mapping(uint256 index => bytes32 recordHash) internal _recordHashes;
+    /// @dev bit 0: posted; bit 1: rank 0 posted; bits 8..: acting rank.
+    mapping(uint256 epoch => uint256) internal _epochPostings;
+    /// @dev Forced records only: the censored epoch + 1.
+    mapping(uint256 index => uint256) internal _censoredEpochPlusOne;
+
+    uint256 private constant POSTED = 1;
+    uint256 private constant LEADER_POSTED = 2;
+
+    /// @notice A constructor parameter is out of range.
+    error InvalidParameter(string name);
+
+    constructor(ILeaderSchedule registry, IForceInclusionQueue queue, uint256 l2ChainId_) {
+        if (address(registry) == address(0)) revert InvalidParameter("registry");
+        if (address(queue) == address(0)) revert InvalidParameter("queue");
+        if (l2ChainId_ == 0 || l2ChainId_ == block.chainid) revert InvalidParameter("l2ChainId");
+        REGISTRY = registry;
+        QUEUE = queue;
+        L2_CHAIN_ID = l2ChainId_;
+        EPOCH_LENGTH = registry.epochLength();
+        GENESIS_BLOCK = registry.genesisBlock();
+        LEADER_TIMEOUT = registry.leaderTimeout();
+        DOMAIN_SEPARATOR = SequencingHeaders.domainSeparator(address(this));
+        DOMAIN_CHAIN_ID = block.chainid;
+    }
+
+    /// @inheritdoc IBatchInbox
+    function submitRecord(
+        BatchHeader calldata header,
+        uint256 rank,
+        bytes calldata signature,
+        bytes calldata data
+    ) external {
+        if (header.chainId != L2_CHAIN_ID) {
+            revert WrongChainId(header.chainId, L2_CHAIN_ID);
+        }
+        if (header.epoch != _currentEpoch()) revert WrongEpoch(header.epoch, _currentEpoch());
+        if (header.lastBlock < header.firstBlock) {
+            revert EmptyBlockRange(header.firstBlock, header.lastBlock);
+        }
+        uint256 count = _checkContinuity(header);
+        _checkData(header, data);
+        (address operator, bytes32 recordHash_) = _checkSequencer(header, rank, signature);
+
+        // Reverts unless every overdue force-queue entry is consumed by this record.
+        QUEUE.consume(header.forceIndex, operator);
+
+        _markPosted(header.epoch, rank);
+        _append(count, recordHash_, operator, rank, header, false);
+    }
+
+    /// @inheritdoc IBatchInbox
+    function submitForcedRecord(uint256 upTo) external {
+        // Reverts unless [cursor, upTo) is non-empty and all overdue; fees go to the caller.
+        uint64 firstDeadline = QUEUE.consumeForced(upTo, msg.sender);
+        (uint256 count, uint64 lastL2) = _unpackHead();
+        uint256 epoch = _currentEpoch();
+        BatchHeader memory header = BatchHeader({
+            chainId: L2_CHAIN_ID,
+            epoch: uint64(epoch),
+            firstBlock: lastL2 + 1,
+            lastBlock: lastL2 + 1,
+            prevRecordHash: count == 0 ? bytes32(0) : _recordHashes[count - 1],
+            dataHash: bytes32(0),
+            txCount: 0,
+            forceIndex: uint64(upTo)
+        });
+        // The entry went overdue after block `firstDeadline`: that block's epoch censored it.
+        _censoredEpochPlusOne[count] = _epochOf(firstDeadline) + 1;
+        _append(count, SequencingHeaders.hashBatch(header), address(0), 0, header, true);
+    }
+
+    /// @inheritdoc IBatchInbox
+    function recordCount() external view returns (uint256 count) {
+        (count,) = _unpackHead();
+    }
+
+    /// @inheritdoc IBatchInbox
+    function recordHash(uint256 index) external view returns (bytes32) {
+        return _recordHashes[index];
+    }
+
+    /// @inheritdoc IBatchInbox
+    function lastRecordHash() external view returns (bytes32) {
+        (uint256 count,) = _unpackHead();
+        return count == 0 ? bytes32(0) : _recordHashes[count - 1];
+    }
+
+    /// @inheritdoc IBatchInbox
+    function lastL2Block() external view returns (uint64 lastL2) {
+        (, lastL2) = _unpackHead();
+    }
+
+    /// @inheritdoc IBatchInbox
+    function epochPosting(uint256 epoch)
+        external
+        view
+        returns (bool posted, uint256 actingRank, bool leaderPosted)
+    {
+        uint256 posting = _epochPostings[epoch];
+        return (posting & POSTED != 0, posting >> 8, posting & LEADER_POSTED != 0);
+    }
+
+    /// @inheritdoc IBatchInbox
+    function censoredEpochOf(uint256 index) external view returns (bool forced, uint256 epoch) {
+        uint256 plusOne = _censoredEpochPlusOne[index];
+        return plusOne == 0 ? (false, 0) : (true, plusOne - 1);
+    }
+
+    /// @inheritdoc IBatchInbox
+    function batchHeaderDigest(BatchHeader calldata header) external view returns (bytes32) {
+        return SequencingHeaders.digest(_domainSeparator(), SequencingHeaders.hashBatch(header));
+    }
+
+    /// @inheritdoc IBatchInbox
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparator();
+    }
+
+    /// @inheritdoc IBatchInbox
+    function l2ChainId() external view returns (uint256) {
+        return L2_CHAIN_ID;
+    }
+
+    /// @dev Record who posted in `epoch`: the acting rank, and whether the leader ever did.
+    function _markPosted(uint256 epoch, uint256 rank) private {
+        uint256 posting = _epochPostings[epoch];
+        uint256 newPosting =
+            POSTED | (posting & LEADER_POSTED) | (rank == 0 ? LEADER_POSTED : 0) | (rank << 8);
+        if (newPosting != posting) _epochPostings[epoch] = newPosting;
+    }
+
+    /// @dev Store record `count` and move the head to it.
+    function _append(
+        uint256 count,
+        bytes32 recordHash_,
+        address operator,
+        uint256 rank,
+        BatchHeader memory header,
+        bool forced
+    ) private {
+        _recordHashes[count] = recordHash_;
+        _head = _packHead(count + 1, header.lastBlock);
+        emit RecordAppended(count, recordHash_, header.epoch, operator, rank, header, forced);
+    }
+
+    /// @dev The header must extend the last record; returns the record count.
+    function _checkContinuity(BatchHeader calldata header) private view returns (uint256 count) {
+        uint64 lastL2;
+        (count, lastL2) = _unpackHead();
+        bytes32 lastHash = count == 0 ? bytes32(0) : _recordHashes[count - 1];
+        if (header.prevRecordHash != lastHash || header.firstBlock != lastL2 + 1) {
+            revert Discontinuous(header.prevRecordHash, lastHash, header.firstBlock, lastL2 + 1);
+        }
+    }
+
+    /// @dev The data must hash to dataHash and frame exactly the header's blocks and tx count.
+    function _checkData(BatchHeader calldata header, bytes calldata data) private pure {
+        bytes32 actualDataHash = keccak256(data);
+        if (actualDataHash != header.dataHash) revert DataHashMismatch(header.dataHash, actualDataHash);
+        uint256 txCount = BatchData.countTransactions(data, header.lastBlock - header.firstBlock + 1);
+        if (txCount != header.txCount) revert TxCountMismatch(header.txCount, txCount);
+    }
+
+    /// @dev The poster must be the active operator scheduled at `rank` (or its signer), the
+    ///      rank must be eligible now, and the header must be signed by that operator's signer.
+    function _checkSequencer(BatchHeader calldata header, uint256 rank, bytes calldata signature)
+        private
+        view
+        returns (address operator, bytes32 recordHash_)
+    {
+        uint256 epoch = header.epoch;
+        address signer;
+        bool active;
+        (operator, signer, active) = REGISTRY.scheduledSigner(epoch, rank);
+        if (!active) revert SequencerInactive(operator);
+        if (msg.sender != operator && msg.sender != signer) {
+            revert NotScheduledSequencer(msg.sender, operator);
+        }
+        _checkRankEligible(epoch, rank, _epochPostings[epoch]);
+        recordHash_ = SequencingHeaders.hashBatch(header);
+        address recovered =
+            ECDSA.recover(SequencingHeaders.digest(_domainSeparator(), recordHash_), signature);
+        if (recovered != signer) revert WrongSigner(recovered, signer);
+    }
+
+    function _checkRankEligible(uint256 epoch, uint256 rank, uint256 posting) private view {
+        uint256 eligibleFrom = GENESIS_BLOCK + epoch * EPOCH_LENGTH + rank * LEADER_TIMEOUT;
+        if (posting & POSTED == 0) {
+            if (block.number < eligibleFrom) revert RankNotEligible(rank, eligibleFrom, type(uint256).max);
+            return;
+        }
+        uint256 acting = posting >> 8;
+        if (rank == acting) return;
+        // Take-over: only when the acting operator has since been jailed or left the set.
+        (,, bool actingActive) = REGISTRY.scheduledSigner(epoch, acting);
+        if (actingActive || block.number < eligibleFrom) revert RankNotEligible(rank, eligibleFrom, acting);
+    }
+
+    function _domainSeparator() private view returns (bytes32) {
+        // Recompute after a chain split so a signature cannot be replayed on the fork.
+        return block.chainid == DOMAIN_CHAIN_ID
+            ? DOMAIN_SEPARATOR
+            : SequencingHeaders.domainSeparator(address(this));
+    }
+
+    function _currentEpoch() private view returns (uint256) {
+        return _epochOf(block.number);
+    }
+
+    function _epochOf(uint256 blockNumber) private view returns (uint256) {
+        return (blockNumber - GENESIS_BLOCK) / EPOCH_LENGTH;
+    }
+
+    function _unpackHead() private view returns (uint256 count, uint64 lastL2) {
+        uint256 head = _head;
+        return (uint64(head), uint64(head >> 64));
+    }
+
+    function _packHead(uint256 count, uint64 lastL2) private pure returns (uint256) {
+        return count | (uint256(lastL2) << 64);
+    }
+}

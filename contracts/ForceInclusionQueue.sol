@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
+
+/// @title ForceInclusionQueue
+/// @notice See IForceInclusionQueue. Each entry is one storage word:
+///         `commitment (bytes24 = first 24 bytes of keccak256(tx)) ‖ deadline (uint64)`.
+///         Deadlines never decrease (constant delay, rising block numbers), so the overdue
+///         entries are always a prefix of the unconsumed ones: one comparison decides whether a
+///         record consumed all of them. The fee of an entry goes to whoever consumes it.
+contract ForceInclusionQueue is IForceInclusionQueue {
+    address internal immutable INBOX;
+    uint256 internal immutable INCLUSION_FEE;
+    uint256 internal immutable MAX_TX_SIZE;
+    uint256 internal immutable INCLUSION_DELAY;
+
+    mapping(uint256 index => bytes32 entry) internal _entries;
+    /// @dev length (128) | cursor (128): read together on every record.
+    uint256 internal _lengthAndCursor;
+    mapping(address includer => uint256) internal _fees;
+
+    /// @notice A constructor parameter is out of range.
+    error InvalidParameter(string name);
+
+    constructor(address inbox, uint256 inclusionFee_, uint256 maxTxSize_, uint256 inclusionDelay_) {
+        if (inbox == address(0)) revert InvalidParameter("inbox");
+        if (maxTxSize_ == 0 || maxTxSize_ >= 1 << 24) revert InvalidParameter("maxTxSize");
+        if (inclusionDelay_ == 0) revert InvalidParameter("inclusionDelay");
+        INBOX = inbox;
+        INCLUSION_FEE = inclusionFee_;
+        MAX_TX_SIZE = maxTxSize_;
+        INCLUSION_DELAY = inclusionDelay_;
+    }
+
+    modifier onlyInbox() {
+        if (msg.sender != INBOX) revert NotInbox(msg.sender);
+        _;
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function enqueue(bytes calldata transaction) external payable returns (uint256 index) {
+        if (msg.value != INCLUSION_FEE) revert WrongFee(msg.value, INCLUSION_FEE);
+        if (transaction.length == 0 || transaction.length > MAX_TX_SIZE) {
+            revert BadTxSize(transaction.length, MAX_TX_SIZE);
+        }
+        uint256 packed = _lengthAndCursor;
+        index = uint128(packed);
+        uint64 deadline = uint64(block.number + INCLUSION_DELAY);
+        _entries[index] = bytes32(bytes24(keccak256(transaction))) | bytes32(uint256(deadline));
+        _lengthAndCursor = packed + 1;
+        emit Enqueued(index, msg.sender, deadline, transaction);
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function consume(uint256 upTo, address includer) external onlyInbox {
+        (uint256 length_, uint256 cursor_) = _unpack(_lengthAndCursor);
+        if (upTo < cursor_ || upTo > length_) revert BadConsumeRange(upTo, cursor_, length_);
+        // The first entry left unconsumed must not be overdue; later ones then aren't either.
+        if (upTo < length_ && _isOverdue(upTo)) {
+            revert OverdueNotConsumed(upTo, _firstNotOverdue(upTo, length_));
+        }
+        if (upTo > cursor_) _advance(cursor_, upTo, length_, includer);
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function consumeForced(uint256 upTo, address includer) external onlyInbox returns (uint64 firstDeadline) {
+        (uint256 length_, uint256 cursor_) = _unpack(_lengthAndCursor);
+        if (upTo <= cursor_ || upTo > length_) revert BadConsumeRange(upTo, cursor_, length_);
+        // The last consumed entry is overdue, so every one before it is too.
+        if (!_isOverdue(upTo - 1)) revert NotOverdue(upTo - 1, deadlineOf(upTo - 1));
+        firstDeadline = deadlineOf(cursor_);
+        _advance(cursor_, upTo, length_, includer);
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function claimFees() external {
+        uint256 amount = _fees[msg.sender];
+        if (amount == 0) revert NoFees();
+        _fees[msg.sender] = 0;
+        emit FeesClaimed(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function length() external view returns (uint256) {
+        return uint128(_lengthAndCursor);
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function cursor() external view returns (uint256) {
+        return _lengthAndCursor >> 128;
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function deadlineOf(uint256 index) public view returns (uint64) {
+        return uint64(uint256(_entries[index]));
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function commitmentOf(uint256 index) external view returns (bytes24) {
+        return bytes24(_entries[index]);
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function requiredCursor() external view returns (uint256) {
+        (uint256 length_, uint256 cursor_) = _unpack(_lengthAndCursor);
+        return _firstNotOverdue(cursor_, length_);
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function feesOf(address includer) external view returns (uint256) {
+        return _fees[includer];
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function inclusionFee() external view returns (uint256) {
+        return INCLUSION_FEE;
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function maxTxSize() external view returns (uint256) {
+        return MAX_TX_SIZE;
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function inclusionDelay() external view returns (uint256) {
+        return INCLUSION_DELAY;
+    }
+
+    function _advance(uint256 from, uint256 upTo, uint256 length_, address includer) private {
+        uint256 fees = (upTo - from) * INCLUSION_FEE;
+        _lengthAndCursor = (upTo << 128) | length_;
+        if (fees != 0) _fees[includer] += fees;
+        emit Consumed(from, upTo, includer, fees);
+    }
+
+    function _isOverdue(uint256 index) private view returns (bool) {
+        return deadlineOf(index) < block.number;
+    }
+
+    /// @dev Binary search over [lo, hi) for the first entry that is not overdue (hi if none).
+    function _firstNotOverdue(uint256 lo, uint256 hi) private view returns (uint256) {
+        while (lo < hi) {
+            uint256 mid = (lo + hi) / 2;
+            if (_isOverdue(mid)) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    function _unpack(uint256 packed) private pure returns (uint256 length_, uint256 cursor_) {
+        return (uint128(packed), packed >> 128);
+    }
+}

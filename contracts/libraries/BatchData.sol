@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IBatchInbox} from "../interfaces/IBatchInbox.sol";
+
+/// @title BatchData
+/// @notice Structural check of a record's batch data (docs/protocol.md, "Batch data"):
+///
+///     data  := 0x01 ‖ block{blocks}
+///     block := timestamp: uint64 BE ‖ txCount: uint16 BE ‖ tx{txCount}
+///     tx    := len: uint24 BE (≥ 1) ‖ raw transaction (len bytes)
+///
+///         The inbox only checks the framing so derivation can never be confused by a record;
+///         the transactions themselves are judged by the L2 STF (an invalid one is a no-op).
+library BatchData {
+    uint256 internal constant VERSION = 0x01;
+
+    /// @notice Walk `data`, which must hold exactly `blocks` blocks, and count its transactions.
+    /// @dev Reverts with IBatchInbox.MalformedBatchData(offset) at the first framing fault.
+    function countTransactions(bytes calldata data, uint256 blocks) internal pure returns (uint256 txCount) {
+        uint256 faultAt = type(uint256).max;
+        assembly ("memory-safe") {
+            let start := data.offset
+            let end := add(start, data.length)
+            let p := add(start, 1)
+            switch and(gt(data.length, 0), eq(byte(0, calldataload(start)), VERSION))
+            case 0 { faultAt := 0 }
+            default {
+                for { let b := 0 } lt(b, blocks) { b := add(b, 1) } {
+                    if gt(add(p, 10), end) {
+                        faultAt := sub(p, start)
+                        break
+                    }
+                    // bytes 8..9 of the block header: the uint16 tx count
+                    let n := shr(240, calldataload(add(p, 8)))
+                    p := add(p, 10)
+                    txCount := add(txCount, n)
+                    for { let t := 0 } lt(t, n) { t := add(t, 1) } {
+                        let len := shr(232, calldataload(p))
+                        // a tx needs its 3-byte length, a non-zero body, and must end inside data
+                        if or(iszero(len), gt(add(add(p, 3), len), end)) {
+                            faultAt := sub(p, start)
+                            break
+                        }
+                        p := add(add(p, 3), len)
+                    }
+                    if lt(faultAt, not(0)) { break }
+                }
+                if and(eq(faultAt, not(0)), iszero(eq(p, end))) { faultAt := sub(p, start) }
+            }
+        }
+        if (faultAt != type(uint256).max) revert IBatchInbox.MalformedBatchData(faultAt);
+    }
+}

@@ -1,0 +1,350 @@
+//! The batch data codec: the bytes a sequenced record carries, which the BatchInbox parses.
+//!
+//! ```text
+//! data  := 0x01 (version byte) || block{lastBlock - firstBlock + 1}
+//! block := timestamp: uint64 BE (8 bytes) || txCount: uint16 BE (2 bytes) || tx{txCount}
+//! tx    := len: uint24 BE (3 bytes) || raw tx bytes (len bytes, len >= 1)
+//! ```
+//!
+//! The number of blocks is not in the data: it comes from the header's block range, and the data
+//! must be consumed exactly. The encoding is canonical (one byte string per list of blocks), so
+//! `encode(decode(data)) == data` whenever `decode` succeeds. The header commits to the data with
+//! `dataHash = keccak256(data)` and `txCount = Σ block txCounts`; [`check_record`] performs the
+//! same checks as the contract, in the same order.
+
+use crate::eip712::BatchHeader;
+use alloy_primitives::{B256, Bytes, U256, keccak256};
+
+/// The version byte every v1 batch starts with.
+pub const BATCH_VERSION: u8 = 0x01;
+/// Largest raw transaction the 3-byte length prefix can describe.
+pub const MAX_TX_LEN: usize = (1 << 24) - 1;
+/// Most transactions one block can hold (2-byte count).
+pub const MAX_TXS_PER_BLOCK: usize = u16::MAX as usize;
+
+const TIMESTAMP_LEN: usize = 8;
+const TX_COUNT_LEN: usize = 2;
+const TX_LEN_LEN: usize = 3;
+const BLOCK_HEADER_LEN: usize = TIMESTAMP_LEN + TX_COUNT_LEN;
+
+/// One L2 block as carried in batch data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct L2Block {
+    /// L2 block timestamp (seconds).
+    pub timestamp: u64,
+    /// Raw signed transactions, in order; each is at least one byte.
+    pub transactions: Vec<Bytes>,
+}
+
+/// Why a list of blocks cannot be encoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    /// A record covers at least one block (`lastBlock >= firstBlock`).
+    #[error("a batch holds at least one block")]
+    NoBlocks,
+    /// A zero-length transaction cannot be told apart from padding.
+    #[error("transaction {index} of block {block} is empty")]
+    EmptyTransaction {
+        /// Position of the block in the batch.
+        block: usize,
+        /// Position of the transaction in the block.
+        index: usize,
+    },
+    /// The transaction does not fit the 3-byte length prefix.
+    #[error("transaction {index} of block {block} is {len} bytes, more than {MAX_TX_LEN}")]
+    TransactionTooLarge {
+        /// Position of the block in the batch.
+        block: usize,
+        /// Position of the transaction in the block.
+        index: usize,
+        /// Its length.
+        len: usize,
+    },
+    /// The block holds more transactions than the 2-byte count can say.
+    #[error("block {block} holds {count} transactions, more than {MAX_TXS_PER_BLOCK}")]
+    TooManyTransactionsInBlock {
+        /// Position of the block in the batch.
+        block: usize,
+        /// Its transaction count.
+        count: usize,
+    },
+    /// The batch holds more transactions than the header's `uint32 txCount` can say.
+    #[error("the batch holds more than u32::MAX transactions")]
+    TooManyTransactions,
+    /// The block range `firstBlock ..= firstBlock + blocks - 1` overflows a u64.
+    #[error("block range starting at {first_block} with {blocks} blocks overflows u64")]
+    BlockRangeOverflow {
+        /// First L2 block number.
+        first_block: u64,
+        /// Number of blocks.
+        blocks: usize,
+    },
+}
+
+/// Why batch data does not parse. Offsets are byte positions in the data where the bad field
+/// starts, like the contract's `MalformedBatchData(offset)`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The header's block range is empty, so there is nothing to decode into.
+    #[error("a batch holds at least one block")]
+    NoBlocks,
+    /// The data is empty: not even a version byte.
+    #[error("batch data is empty")]
+    Empty,
+    /// The first byte is not [`BATCH_VERSION`].
+    #[error("unsupported batch version {0:#04x}")]
+    UnsupportedVersion(u8),
+    /// The data ends inside a field.
+    #[error("batch data truncated at offset {offset}: {needed} more bytes needed")]
+    Truncated {
+        /// Where the unfinished field starts.
+        offset: usize,
+        /// Bytes the field needs beyond what is left.
+        needed: usize,
+    },
+    /// A transaction has length zero.
+    #[error("empty transaction at offset {offset}")]
+    EmptyTransaction {
+        /// Where its length prefix starts.
+        offset: usize,
+    },
+    /// Bytes are left after the last block.
+    #[error("{len} trailing bytes at offset {offset}")]
+    TrailingBytes {
+        /// Where the trailing bytes start.
+        offset: usize,
+        /// How many there are.
+        len: usize,
+    },
+}
+
+/// Why a record's header and data do not belong together (the BatchInbox's checks).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// `lastBlock < firstBlock`.
+    #[error("empty block range {first_block}..={last_block}")]
+    EmptyBlockRange {
+        /// The header's first block.
+        first_block: u64,
+        /// The header's last block.
+        last_block: u64,
+    },
+    /// `dataHash` is not `keccak256(data)`.
+    #[error("data hash mismatch: header {header}, data {actual}")]
+    DataHashMismatch {
+        /// What the header says.
+        header: B256,
+        /// keccak256 of the data.
+        actual: B256,
+    },
+    /// The data does not parse as the header's blocks.
+    #[error("malformed batch data: {0}")]
+    Malformed(#[from] DecodeError),
+    /// The data holds a different number of transactions than the header says.
+    #[error("header says {header} transactions, data holds {actual}")]
+    TxCountMismatch {
+        /// What the header says.
+        header: u32,
+        /// What the data holds.
+        actual: u64,
+    },
+}
+
+/// Encodes blocks as batch data.
+pub fn encode_batch(blocks: &[L2Block]) -> Result<Bytes, EncodeError> {
+    if blocks.is_empty() {
+        return Err(EncodeError::NoBlocks);
+    }
+    let mut size = 1;
+    for (b, block) in blocks.iter().enumerate() {
+        if block.transactions.len() > MAX_TXS_PER_BLOCK {
+            return Err(EncodeError::TooManyTransactionsInBlock {
+                block: b,
+                count: block.transactions.len(),
+            });
+        }
+        size += BLOCK_HEADER_LEN;
+        for (i, tx) in block.transactions.iter().enumerate() {
+            match tx.len() {
+                0 => return Err(EncodeError::EmptyTransaction { block: b, index: i }),
+                len if len > MAX_TX_LEN => {
+                    return Err(EncodeError::TransactionTooLarge {
+                        block: b,
+                        index: i,
+                        len,
+                    });
+                }
+                len => size += TX_LEN_LEN + len,
+            }
+        }
+    }
+
+    let mut out = Vec::with_capacity(size);
+    out.push(BATCH_VERSION);
+    for block in blocks {
+        out.extend_from_slice(&block.timestamp.to_be_bytes());
+        // Checked above: the count fits in a u16 and every length in 24 bits.
+        out.extend_from_slice(&(block.transactions.len() as u16).to_be_bytes());
+        for tx in &block.transactions {
+            out.extend_from_slice(&(tx.len() as u32).to_be_bytes()[1..]);
+            out.extend_from_slice(tx);
+        }
+    }
+    debug_assert_eq!(out.len(), size);
+    Ok(out.into())
+}
+
+/// Decodes batch data holding exactly `block_count` blocks (`lastBlock - firstBlock + 1`).
+///
+/// Work is bounded by `data.len()`, not by `block_count`: every block consumes at least
+/// [`BLOCK_HEADER_LEN`] bytes, so a huge count on short data fails fast with
+/// [`DecodeError::Truncated`].
+pub fn decode_batch(data: &[u8], block_count: u64) -> Result<Vec<L2Block>, DecodeError> {
+    if block_count == 0 {
+        return Err(DecodeError::NoBlocks);
+    }
+    let (&version, _) = data.split_first().ok_or(DecodeError::Empty)?;
+    if version != BATCH_VERSION {
+        return Err(DecodeError::UnsupportedVersion(version));
+    }
+    let mut reader = Reader { data, pos: 1 };
+    let capacity = usize::try_from(block_count)
+        .unwrap_or(usize::MAX)
+        .min(data.len() / BLOCK_HEADER_LEN);
+    let mut blocks = Vec::with_capacity(capacity);
+    for _ in 0..block_count {
+        let timestamp = u64::from_be_bytes(reader.take_array::<TIMESTAMP_LEN>()?);
+        let tx_count = u16::from_be_bytes(reader.take_array::<TX_COUNT_LEN>()?);
+        let mut transactions =
+            Vec::with_capacity(usize::from(tx_count).min(reader.remaining() / 4));
+        for _ in 0..tx_count {
+            let len_offset = reader.pos;
+            let [a, b, c] = reader.take_array::<TX_LEN_LEN>()?;
+            let len = u32::from_be_bytes([0, a, b, c]) as usize;
+            if len == 0 {
+                return Err(DecodeError::EmptyTransaction { offset: len_offset });
+            }
+            transactions.push(Bytes::copy_from_slice(reader.take(len)?));
+        }
+        blocks.push(L2Block {
+            timestamp,
+            transactions,
+        });
+    }
+    if reader.remaining() != 0 {
+        return Err(DecodeError::TrailingBytes {
+            offset: reader.pos,
+            len: reader.remaining(),
+        });
+    }
+    Ok(blocks)
+}
+
+/// Total transaction count of a list of blocks, as a header's `txCount`.
+pub fn total_tx_count(blocks: &[L2Block]) -> Result<u32, EncodeError> {
+    blocks.iter().try_fold(0u32, |sum, block| {
+        u32::try_from(block.transactions.len())
+            .ok()
+            .and_then(|n| sum.checked_add(n))
+            .ok_or(EncodeError::TooManyTransactions)
+    })
+}
+
+/// Checks that `data` is what `header` commits to, as the BatchInbox does: a non-empty block
+/// range, `dataHash == keccak256(data)`, data that parses as exactly that many blocks, and a
+/// matching transaction count. Returns the decoded blocks.
+pub fn check_record(header: &BatchHeader, data: &[u8]) -> Result<Vec<L2Block>, RecordError> {
+    let block_count = header.block_count().ok_or(RecordError::EmptyBlockRange {
+        first_block: header.firstBlock,
+        last_block: header.lastBlock,
+    })?;
+    let actual = keccak256(data);
+    if actual != header.dataHash {
+        return Err(RecordError::DataHashMismatch {
+            header: header.dataHash,
+            actual,
+        });
+    }
+    let blocks = decode_batch(data, block_count)?;
+    let actual: u64 = blocks.iter().map(|b| b.transactions.len() as u64).sum();
+    if actual != u64::from(header.txCount) {
+        return Err(RecordError::TxCountMismatch {
+            header: header.txCount,
+            actual,
+        });
+    }
+    Ok(blocks)
+}
+
+/// Everything a batch header holds besides what follows from the data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordContext {
+    /// The L2 chain id.
+    pub chain_id: U256,
+    /// The epoch the record is posted in.
+    pub epoch: u64,
+    /// First L2 block number in the record.
+    pub first_block: u64,
+    /// Hash of the previous record (see [`BatchHeader::record_hash`]).
+    pub prev_record_hash: B256,
+    /// The force-queue index consumed up to.
+    pub force_index: u64,
+}
+
+impl RecordContext {
+    /// Encodes `blocks` and builds the header committing to them, ready to sign.
+    pub fn seal(&self, blocks: &[L2Block]) -> Result<(BatchHeader, Bytes), EncodeError> {
+        let data = encode_batch(blocks)?;
+        let range_overflow = EncodeError::BlockRangeOverflow {
+            first_block: self.first_block,
+            blocks: blocks.len(),
+        };
+        let last_block = u64::try_from(blocks.len() - 1)
+            .ok()
+            .and_then(|extra| self.first_block.checked_add(extra))
+            .ok_or(range_overflow)?;
+        let header = BatchHeader {
+            chainId: self.chain_id,
+            epoch: self.epoch,
+            firstBlock: self.first_block,
+            lastBlock: last_block,
+            prevRecordHash: self.prev_record_hash,
+            dataHash: keccak256(&data),
+            txCount: total_tx_count(blocks)?,
+            forceIndex: self.force_index,
+        };
+        Ok((header, data))
+    }
+}
+
+/// A cursor over batch data that reports where a field ran out.
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    fn take(&mut self, len: usize) -> Result<&'a [u8], DecodeError> {
+        let rest = &self.data[self.pos..];
+        if rest.len() < len {
+            return Err(DecodeError::Truncated {
+                offset: self.pos,
+                needed: len - rest.len(),
+            });
+        }
+        self.pos += len;
+        Ok(&rest[..len])
+    }
+
+    fn take_array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        let slice = self.take(N)?;
+        Ok(slice.try_into().expect("take returned exactly N bytes"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,21 @@
+//! baton's pure core: the types sequencers sign and the bytes they post, with no I/O and no
+//! async runtime, so every role (node, proposer, challenger, watcher) and every test can use it.
+//!
+//! - [`eip712`]: the `BlockHeader` and `BatchHeader` EIP-712 types, the shared domain, digests
+//!   and the record hash (the BatchInbox accumulator).
+//! - [`signature`]: canonical 65-byte signatures (`v ∈ {27, 28}`, low `s`).
+//! - [`batch`]: the batch data codec the BatchInbox parses.
+
+pub mod batch;
+pub mod eip712;
+pub mod signature;
+
+pub use batch::{
+    DecodeError, EncodeError, L2Block, RecordContext, RecordError, check_record, decode_batch,
+    encode_batch,
+};
+pub use eip712::{BatchHeader, BlockHeader, GENESIS_RECORD_HASH, baton_domain};
+pub use signature::{HeaderSignature, SignatureError, recover_signer, sign_digest};
+
+/// Re-exported so callers name the same `Eip712Domain` type as the core's functions.
+pub use alloy_sol_types::Eip712Domain;
