@@ -149,6 +149,16 @@ contract BatchInbox is IBatchInbox {
     }
 
     /// @inheritdoc IBatchInbox
+    function registry() external view returns (address) {
+        return address(REGISTRY);
+    }
+
+    /// @inheritdoc IBatchInbox
+    function queue() external view returns (address) {
+        return address(QUEUE);
+    }
+
+    /// @inheritdoc IBatchInbox
     function l2ChainId() external view returns (uint256) {
         return L2_CHAIN_ID;
     }

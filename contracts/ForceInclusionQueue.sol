@@ -125,6 +125,11 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     }
 
     /// @inheritdoc IForceInclusionQueue
+    function inbox() external view returns (address) {
+        return INBOX;
+    }
+
+    /// @inheritdoc IForceInclusionQueue
     function inclusionDelay() external view returns (uint256) {
         return INCLUSION_DELAY;
     }

@@ -140,7 +140,7 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         uint256 withdrawableAt = block.timestamp + UNBONDING_PERIOD;
         op.withdrawableAt = uint64(withdrawableAt);
         if (op.flags & FLAG_ACTIVE != 0) {
-            if (remainder == 0) _unlist(msg.sender, op);
+            if (remainder == 0) _unlist(op);
             else _bumpVersion();
         }
         emit UnbondRequested(msg.sender, amount, unbonding, withdrawableAt);
@@ -353,7 +353,7 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     }
 
     /// @dev Remove from the active set (swap with the last) and bump the version.
-    function _unlist(address operator, Operator storage op) private {
+    function _unlist(Operator storage op) private {
         uint256 packed = _activeCountAndVersion;
         uint256 last = uint128(packed) - 1;
         uint256 index = op.activeIndex;
@@ -377,7 +377,7 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
             op.jailedAtEpoch = uint32(epoch);
         }
         if (until > op.jailedUntilEpoch) op.jailedUntilEpoch = uint32(until);
-        if (op.flags & FLAG_ACTIVE != 0) _unlist(operator, op);
+        if (op.flags & FLAG_ACTIVE != 0) _unlist(op);
         emit Jailed(operator, op.jailedUntilEpoch);
     }
 

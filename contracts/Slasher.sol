@@ -129,6 +129,16 @@ contract Slasher is ISlasher {
     }
 
     /// @inheritdoc ISlasher
+    function registry() external view returns (address) {
+        return REGISTRY;
+    }
+
+    /// @inheritdoc ISlasher
+    function inbox() external view returns (address) {
+        return address(INBOX);
+    }
+
+    /// @inheritdoc ISlasher
     function equivocationSlashBps() external view returns (uint256) {
         return EQUIVOCATION_SLASH_BPS;
     }

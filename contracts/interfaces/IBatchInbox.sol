@@ -105,6 +105,10 @@ interface IBatchInbox {
     function batchHeaderDigest(BatchHeader calldata header) external view returns (bytes32);
     /// @notice The EIP-712 domain separator shared by batch and block headers.
     function domainSeparator() external view returns (bytes32);
+    /// @notice The SequencerRegistry (leader schedule) this inbox checks posters against.
+    function registry() external view returns (address);
+    /// @notice The ForceInclusionQueue whose entries records consume.
+    function queue() external view returns (address);
     /// @notice The L2 chain id.
     function l2ChainId() external view returns (uint256);
 }

@@ -66,6 +66,8 @@ interface IForceInclusionQueue {
     function inclusionFee() external view returns (uint256);
     /// @notice Maximum size in bytes of one transaction.
     function maxTxSize() external view returns (uint256);
+    /// @notice The BatchInbox, the only contract that may consume entries.
+    function inbox() external view returns (address);
     /// @notice L1 blocks between enqueue and deadline.
     function inclusionDelay() external view returns (uint256);
 }

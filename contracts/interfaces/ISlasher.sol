@@ -90,6 +90,10 @@ interface ISlasher {
 
     /// @notice The EIP-712 digest a sequencer signs for a block header.
     function blockHeaderDigest(BlockHeader calldata header) external view returns (bytes32);
+    /// @notice The SequencerRegistry that slashes.
+    function registry() external view returns (address);
+    /// @notice The BatchInbox whose domain signs headers and whose records are evidence.
+    function inbox() external view returns (address);
     /// @notice Slash of an equivocation, in basis points of bonded plus unbonding stake.
     function equivocationSlashBps() external view returns (uint256);
     /// @notice Slash of a missed epoch, in basis points.

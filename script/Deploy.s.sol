@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Script} from "forge-std/Script.sol";
+import {BatchInbox} from "../contracts/BatchInbox.sol";
+import {ForceInclusionQueue} from "../contracts/ForceInclusionQueue.sol";
+import {SequencerRegistry} from "../contracts/SequencerRegistry.sol";
+import {Slasher} from "../contracts/Slasher.sol";
+import {IForceInclusionQueue} from "../contracts/interfaces/IForceInclusionQueue.sol";
+import {ILeaderSchedule} from "../contracts/interfaces/ILeaderSchedule.sol";
+
+/// @title Deploy
+/// @notice Deploys and wires the sequencing contracts with a parameter profile
+///         (`script/profiles/<BATON_PROFILE>.json`, default `devnet`), asserts the wiring and
+///         writes `deployments/<chainId>.json` (or `$BATON_DEPLOYMENT_FILE`).
+///
+///         The contracts point at each other through immutables, so their addresses are
+///         predicted from the deployer's nonce: registry, queue, inbox, slasher, in that order.
+contract Deploy is Script {
+    /// @notice Every deploy-time parameter (see docs/protocol.md, "Parameters").
+    struct Profile {
+        uint256 l2ChainId;
+        uint256 epochLength;
+        uint256 leaderTimeout;
+        uint256 minStake;
+        uint256 maxActiveSet;
+        uint256 unbondingPeriod;
+        uint256 jailEpochs;
+        uint256 reporterRewardBps;
+        uint256 equivocationSlashBps;
+        uint256 livenessSlashBps;
+        uint256 censorshipSlashBps;
+        uint256 livenessWindowEpochs;
+        uint256 inclusionDelay;
+        uint256 inclusionFee;
+        uint256 maxTxSize;
+        uint256 finalizationPeriod;
+        uint256 maxDisputeDuration;
+    }
+
+    /// @notice The deployed system.
+    struct Deployment {
+        SequencerRegistry registry;
+        ForceInclusionQueue queue;
+        BatchInbox inbox;
+        Slasher slasher;
+        uint256 deployBlock;
+    }
+
+    /// @notice A profile breaks a cross-contract rule.
+    error BadProfile(string why);
+    /// @notice A deployed contract is not wired as predicted.
+    error WiringMismatch(string what);
+
+    /// @notice Entry point for `forge script`: deploy with `$BATON_PROFILE` and write the record.
+    function run() external returns (Deployment memory d) {
+        string memory profileName = vm.envOr("BATON_PROFILE", string("devnet"));
+        Profile memory p = loadProfile(profileName);
+        vm.startBroadcast();
+        (, address deployer,) = vm.readCallers();
+        d = deploy(p, deployer);
+        vm.stopBroadcast();
+        string memory file = vm.envOr(
+            "BATON_DEPLOYMENT_FILE", string.concat("deployments/", vm.toString(block.chainid), ".json")
+        );
+        writeRecord(file, profileName, deployer, p, d);
+    }
+
+    /// @notice Read `script/profiles/<name>.json`.
+    function loadProfile(string memory name) public view returns (Profile memory p) {
+        string memory json = vm.readFile(string.concat(vm.projectRoot(), "/script/profiles/", name, ".json"));
+        p.l2ChainId = vm.parseJsonUint(json, ".l2ChainId");
+        p.epochLength = vm.parseJsonUint(json, ".epochLength");
+        p.leaderTimeout = vm.parseJsonUint(json, ".leaderTimeout");
+        p.minStake = vm.parseJsonUint(json, ".minStake");
+        p.maxActiveSet = vm.parseJsonUint(json, ".maxActiveSet");
+        p.unbondingPeriod = vm.parseJsonUint(json, ".unbondingPeriod");
+        p.jailEpochs = vm.parseJsonUint(json, ".jailEpochs");
+        p.reporterRewardBps = vm.parseJsonUint(json, ".reporterRewardBps");
+        p.equivocationSlashBps = vm.parseJsonUint(json, ".equivocationSlashBps");
+        p.livenessSlashBps = vm.parseJsonUint(json, ".livenessSlashBps");
+        p.censorshipSlashBps = vm.parseJsonUint(json, ".censorshipSlashBps");
+        p.livenessWindowEpochs = vm.parseJsonUint(json, ".livenessWindowEpochs");
+        p.inclusionDelay = vm.parseJsonUint(json, ".inclusionDelay");
+        p.inclusionFee = vm.parseJsonUint(json, ".inclusionFee");
+        p.maxTxSize = vm.parseJsonUint(json, ".maxTxSize");
+        p.finalizationPeriod = vm.parseJsonUint(json, ".finalizationPeriod");
+        p.maxDisputeDuration = vm.parseJsonUint(json, ".maxDisputeDuration");
+    }
+
+    /// @notice Deploy and wire everything from `deployer` (whose next nonces must be unused).
+    function deploy(Profile memory p, address deployer) public returns (Deployment memory d) {
+        checkProfile(p);
+        uint64 nonce = vm.getNonce(deployer);
+        address registryAt = vm.computeCreateAddress(deployer, nonce);
+        address queueAt = vm.computeCreateAddress(deployer, nonce + 1);
+        address inboxAt = vm.computeCreateAddress(deployer, nonce + 2);
+        address slasherAt = vm.computeCreateAddress(deployer, nonce + 3);
+
+        address[] memory slashers = new address[](1);
+        slashers[0] = slasherAt;
+        d.registry = new SequencerRegistry(
+            SequencerRegistry.Params({
+                epochLength: p.epochLength,
+                leaderTimeout: p.leaderTimeout,
+                minStake: p.minStake,
+                maxActiveSet: p.maxActiveSet,
+                unbondingPeriod: p.unbondingPeriod,
+                jailEpochs: p.jailEpochs,
+                reporterRewardBps: p.reporterRewardBps,
+                slashers: slashers
+            })
+        );
+        d.deployBlock = block.number;
+        d.queue = new ForceInclusionQueue(inboxAt, p.inclusionFee, p.maxTxSize, p.inclusionDelay);
+        d.inbox =
+            new BatchInbox(ILeaderSchedule(address(d.registry)), IForceInclusionQueue(queueAt), p.l2ChainId);
+        d.slasher = new Slasher(
+            address(d.registry),
+            d.inbox,
+            p.l2ChainId,
+            Slasher.Params({
+                equivocationSlashBps: p.equivocationSlashBps,
+                livenessSlashBps: p.livenessSlashBps,
+                censorshipSlashBps: p.censorshipSlashBps,
+                livenessWindowEpochs: p.livenessWindowEpochs
+            })
+        );
+        checkWiring(p, d, registryAt, queueAt, inboxAt, slasherAt);
+    }
+
+    /// @notice Rules that span contracts, so no single constructor can check them.
+    function checkProfile(Profile memory p) public pure {
+        // DESIGN: unbonding stake must stay slashable past output finalization plus the longest
+        // dispute, so an operator cannot leave before a fraud proof against it resolves.
+        if (p.unbondingPeriod <= p.finalizationPeriod + p.maxDisputeDuration) {
+            revert BadProfile("unbondingPeriod must exceed finalizationPeriod + maxDisputeDuration");
+        }
+        // A missed epoch must be judged while the jail record that may excuse it is still the latest.
+        if (p.livenessWindowEpochs > p.jailEpochs) {
+            revert BadProfile("livenessWindowEpochs must be <= jailEpochs");
+        }
+        // An entry must stay includable for at least a whole epoch of its leader.
+        if (p.inclusionDelay < p.epochLength) revert BadProfile("inclusionDelay must be >= epochLength");
+    }
+
+    /// @notice Assert every address and parameter landed where predicted.
+    function checkWiring(
+        Profile memory p,
+        Deployment memory d,
+        address registryAt,
+        address queueAt,
+        address inboxAt,
+        address slasherAt
+    ) public view {
+        if (address(d.registry) != registryAt) revert WiringMismatch("registry address");
+        if (address(d.queue) != queueAt) revert WiringMismatch("queue address");
+        if (address(d.inbox) != inboxAt) revert WiringMismatch("inbox address");
+        if (address(d.slasher) != slasherAt) revert WiringMismatch("slasher address");
+        if (!d.registry.isSlasher(slasherAt)) revert WiringMismatch("registry slasher");
+        if (d.queue.inbox() != inboxAt) revert WiringMismatch("queue inbox");
+        if (d.inbox.registry() != registryAt || d.inbox.queue() != queueAt) {
+            revert WiringMismatch("inbox links");
+        }
+        if (d.slasher.registry() != registryAt || d.slasher.inbox() != inboxAt) {
+            revert WiringMismatch("slasher links");
+        }
+        if (d.inbox.l2ChainId() != p.l2ChainId) revert WiringMismatch("l2ChainId");
+        if (d.registry.epochLength() != p.epochLength) revert WiringMismatch("epochLength");
+        if (d.registry.minStake() != p.minStake) revert WiringMismatch("minStake");
+        if (d.queue.inclusionDelay() != p.inclusionDelay) revert WiringMismatch("inclusionDelay");
+        if (d.slasher.equivocationSlashBps() != p.equivocationSlashBps) revert WiringMismatch("slash bps");
+    }
+
+    /// @notice Write the deployment record the keepers read.
+    function writeRecord(
+        string memory file,
+        string memory profileName,
+        address deployer,
+        Profile memory p,
+        Deployment memory d
+    ) public {
+        string memory params = "parameters";
+        vm.serializeUint(params, "l2ChainId", p.l2ChainId);
+        vm.serializeUint(params, "epochLength", p.epochLength);
+        vm.serializeUint(params, "leaderTimeout", p.leaderTimeout);
+        // Wei amounts as decimal strings: they overflow the 2^53 of JSON-number readers.
+        vm.serializeString(params, "minStake", vm.toString(p.minStake));
+        vm.serializeUint(params, "maxActiveSet", p.maxActiveSet);
+        vm.serializeUint(params, "unbondingPeriod", p.unbondingPeriod);
+        vm.serializeUint(params, "jailEpochs", p.jailEpochs);
+        vm.serializeUint(params, "reporterRewardBps", p.reporterRewardBps);
+        vm.serializeUint(params, "equivocationSlashBps", p.equivocationSlashBps);
+        vm.serializeUint(params, "livenessSlashBps", p.livenessSlashBps);
+        vm.serializeUint(params, "censorshipSlashBps", p.censorshipSlashBps);
+        vm.serializeUint(params, "livenessWindowEpochs", p.livenessWindowEpochs);
+        vm.serializeUint(params, "inclusionDelay", p.inclusionDelay);
+        vm.serializeString(params, "inclusionFee", vm.toString(p.inclusionFee));
+        vm.serializeUint(params, "maxTxSize", p.maxTxSize);
+        vm.serializeUint(params, "finalizationPeriod", p.finalizationPeriod);
+        string memory paramsJson = vm.serializeUint(params, "maxDisputeDuration", p.maxDisputeDuration);
+
+        string memory root = "deployment";
+        vm.serializeUint(root, "chainId", block.chainid);
+        vm.serializeString(root, "profile", profileName);
+        vm.serializeAddress(root, "deployer", deployer);
+        // Registry genesis as simulated: at or before the real deploy block, so log scans may start here.
+        vm.serializeUint(root, "deployBlock", d.deployBlock);
+        vm.serializeAddress(root, "SequencerRegistry", address(d.registry));
+        vm.serializeAddress(root, "ForceInclusionQueue", address(d.queue));
+        vm.serializeAddress(root, "BatchInbox", address(d.inbox));
+        vm.serializeAddress(root, "Slasher", address(d.slasher));
+        string memory out = vm.serializeString(root, "parameters", paramsJson);
+        vm.writeJson(out, file);
+    }
+}
