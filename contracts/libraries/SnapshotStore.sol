@@ -14,9 +14,9 @@ library SnapshotStore {
     function write(bytes memory data) internal returns (address pointer) {
         if (data.length == 0) return address(0);
         // Runtime code = 0x00 (STOP, so the blob can never be executed) ‖ data.
-        // Init code: PUSH2 size, DUP1, PUSH1 0x0b, PUSH1 0, CODECOPY, PUSH1 0, RETURN (11 bytes).
+        // Init code: PUSH2 size, DUP1, PUSH1 0x0c, PUSH1 0, CODECOPY, PUSH1 0, RETURN (12 bytes).
         bytes memory init =
-            abi.encodePacked(hex"61", uint16(data.length + 1), hex"80600b6000396000f3", hex"00", data);
+            abi.encodePacked(hex"61", uint16(data.length + 1), hex"80600c6000396000f3", hex"00", data);
         assembly ("memory-safe") {
             pointer := create(0, add(init, 0x20), mload(init))
         }
