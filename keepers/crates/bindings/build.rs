@@ -3,10 +3,15 @@
 //! `sol!` parses Solidity but does not resolve `import`s, and a custom type such as
 //! `IBatchInbox.BatchHeader` (used by `ISlasher`) must be defined in the *same* macro invocation.
 //! One invocation per file therefore cannot expand `ISlasher.sol`. Instead this script concatenates
-//! every `contracts/interfaces/*.sol` into `$OUT_DIR/baton_interfaces.sol`, which `src/lib.rs`
-//! hands to a single `sol!`. The `import` directives stay in the text: `sol!` parses and ignores
-//! them, and the imported interface is already in scope. The interface files stay the single
-//! source of truth; nothing is copied by hand.
+//! every `contracts/interfaces/*.sol` into one `alloy::sol! { ... }` invocation written to
+//! `$OUT_DIR/baton_interfaces.rs`, which `src/lib.rs` `include!`s. The `import` directives stay
+//! in the text: `sol!` parses and ignores them, and the imported interface is already in scope.
+//! The interface files stay the single source of truth; nothing is copied by hand.
+//!
+//! Why not `sol!(concat!(env!("OUT_DIR"), "/x.sol"))`: alloy-sol-macro-input 1.7 reads the
+//! leading `concat` as the (JSON-only) contract name and fails with "expected `,`", so a Solidity
+//! file can only be given as a literal path, which cannot point into `OUT_DIR`. Inline tokens are
+//! parsed exactly like a file's contents (both go through the Rust tokenizer).
 
 use std::{env, fs, path::PathBuf};
 
@@ -22,9 +27,15 @@ fn main() {
         .collect();
     // Sorted so the generated file (and so the build) does not depend on directory order.
     files.sort();
-    assert!(!files.is_empty(), "no interfaces in {}", interfaces.display());
+    assert!(
+        !files.is_empty(),
+        "no interfaces in {}",
+        interfaces.display()
+    );
 
-    let mut combined = String::new();
+    // Inner `#![sol(...)]` attributes apply to every item of the input: all interfaces get the
+    // RPC instance types and the common derives.
+    let mut combined = String::from("alloy::sol! {\n#![sol(rpc, all_derives)]\n");
     for file in &files {
         let source = fs::read_to_string(file)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
@@ -32,7 +43,9 @@ fn main() {
         combined.push_str(&source);
         combined.push('\n');
     }
+    combined.push_str("}\n");
 
-    let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("baton_interfaces.sol");
+    let out =
+        PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("baton_interfaces.rs");
     fs::write(&out, combined).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
 }

@@ -104,15 +104,27 @@ mod tests {
 
         let core = block();
         let bound = ISlasher::BlockHeader::from(core.clone());
-        assert_eq!(ISlasher::BlockHeader::eip712_encode_type(), BlockHeader::eip712_encode_type());
-        assert_eq!(bound.eip712_signing_hash(&domain), core.signing_digest(&domain));
+        assert_eq!(
+            ISlasher::BlockHeader::eip712_encode_type(),
+            BlockHeader::eip712_encode_type()
+        );
+        assert_eq!(
+            bound.eip712_signing_hash(&domain),
+            core.signing_digest(&domain)
+        );
         assert_eq!(BlockHeader::from(bound), core);
 
         let core = batch();
         let bound = IBatchInbox::BatchHeader::from(core.clone());
-        assert_eq!(IBatchInbox::BatchHeader::eip712_encode_type(), BatchHeader::eip712_encode_type());
+        assert_eq!(
+            IBatchInbox::BatchHeader::eip712_encode_type(),
+            BatchHeader::eip712_encode_type()
+        );
         assert_eq!(bound.eip712_hash_struct(), core.record_hash());
-        assert_eq!(bound.eip712_signing_hash(&domain), core.signing_digest(&domain));
+        assert_eq!(
+            bound.eip712_signing_hash(&domain),
+            core.signing_digest(&domain)
+        );
         assert_eq!(BatchHeader::from(bound), core);
     }
 }

@@ -136,15 +136,23 @@ pub struct Parameters {
 impl Deployment {
     /// Parses a record from JSON text.
     pub fn from_json(json: &str) -> Result<Self, DeploymentError> {
-        serde_json::from_str(json).map_err(|source| DeploymentError::Json { path: PathBuf::new(), source })
+        serde_json::from_str(json).map_err(|source| DeploymentError::Json {
+            path: PathBuf::new(),
+            source,
+        })
     }
 
     /// Reads a record from a file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, DeploymentError> {
         let path = path.as_ref();
-        let json = std::fs::read_to_string(path)
-            .map_err(|source| DeploymentError::Io { path: path.to_owned(), source })?;
-        serde_json::from_str(&json).map_err(|source| DeploymentError::Json { path: path.to_owned(), source })
+        let json = std::fs::read_to_string(path).map_err(|source| DeploymentError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        serde_json::from_str(&json).map_err(|source| DeploymentError::Json {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     /// Reads `<dir>/<chain_id>.json` and checks that it is for `chain_id`.
@@ -152,7 +160,11 @@ impl Deployment {
         let path = dir.as_ref().join(format!("{chain_id}.json"));
         let deployment = Self::from_file(&path)?;
         if deployment.chain_id != chain_id {
-            return Err(DeploymentError::ChainIdMismatch { path, expected: chain_id, found: deployment.chain_id });
+            return Err(DeploymentError::ChainIdMismatch {
+                path,
+                expected: chain_id,
+                found: deployment.chain_id,
+            });
         }
         Ok(deployment)
     }
@@ -163,12 +175,18 @@ impl Deployment {
     }
 
     /// The registry's staking, jailing and slashing face.
-    pub fn registry<P: Provider>(&self, provider: P) -> ISequencerRegistry::ISequencerRegistryInstance<P> {
+    pub fn registry<P: Provider>(
+        &self,
+        provider: P,
+    ) -> ISequencerRegistry::ISequencerRegistryInstance<P> {
         ISequencerRegistry::new(self.sequencer_registry, provider)
     }
 
     /// The registry's leader-schedule face (same address as [`Self::registry`]).
-    pub fn leader_schedule<P: Provider>(&self, provider: P) -> ILeaderSchedule::ILeaderScheduleInstance<P> {
+    pub fn leader_schedule<P: Provider>(
+        &self,
+        provider: P,
+    ) -> ILeaderSchedule::ILeaderScheduleInstance<P> {
         ILeaderSchedule::new(self.sequencer_registry, provider)
     }
 
@@ -209,9 +227,9 @@ mod flexible {
                 Self::Number(n) if n.is_u64() => Ok(n.to_string()),
                 // Without serde_json's arbitrary precision a number past u64 arrives as a float,
                 // already rounded: refuse it instead of guessing.
-                Self::Number(n) => {
-                    Err(E::custom(format!("{n} is not an integer that fits in u64; write it as a string")))
-                }
+                Self::Number(n) => Err(E::custom(format!(
+                    "{n} is not an integer that fits in u64; write it as a string"
+                ))),
                 Self::String(s) => Ok(s.trim().to_owned()),
             }
         }
@@ -221,11 +239,16 @@ mod flexible {
         use super::*;
         use serde::Serializer;
 
-        pub(crate) fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+        pub(crate) fn serialize<S: Serializer>(
+            value: &u64,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
             serializer.serialize_u64(*value)
         }
 
-        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<u64, D::Error> {
             let text = NumberOrString::deserialize(deserializer)?.into_text()?;
             match text.strip_prefix("0x") {
                 Some(hex) => u64::from_str_radix(hex, 16),
@@ -241,14 +264,20 @@ mod flexible {
         use serde::Serializer;
 
         /// Written as a decimal string: JSON numbers past 2^53 lose precision in many readers.
-        pub(crate) fn serialize<S: Serializer>(value: &U256, serializer: S) -> Result<S::Ok, S::Error> {
+        pub(crate) fn serialize<S: Serializer>(
+            value: &U256,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
             serializer.serialize_str(&value.to_string())
         }
 
-        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<U256, D::Error> {
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<U256, D::Error> {
             let text = NumberOrString::deserialize(deserializer)?.into_text()?;
             // `U256::from_str` reads decimal, or hex with a `0x` prefix.
-            text.parse().map_err(|e| D::Error::custom(format!("invalid integer {text:?}: {e}")))
+            text.parse()
+                .map_err(|e| D::Error::custom(format!("invalid integer {text:?}: {e}")))
         }
     }
 }
@@ -272,8 +301,14 @@ mod tests {
         assert_eq!(d.chain_id, 31337);
         assert_eq!(d.profile, "devnet");
         assert_eq!(d.deploy_block, 1);
-        assert_eq!(d.batch_inbox, address!("0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"));
-        assert_eq!(d.slasher, address!("0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9"));
+        assert_eq!(
+            d.batch_inbox,
+            address!("0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0")
+        );
+        assert_eq!(
+            d.slasher,
+            address!("0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9")
+        );
         assert_eq!(d.parameters.l2_chain_id, 901);
         assert_eq!(d.parameters.min_stake, U256::from(10u64.pow(18)));
         assert_eq!(d.parameters.inclusion_fee, U256::from(10u64.pow(15)));
@@ -285,17 +320,32 @@ mod tests {
     #[test]
     fn accepts_numbers_and_strings_alike() {
         let spelled = EXAMPLE
-            .replace(r#""minStake":"1000000000000000000""#, r#""minStake":1000000000000000000"#)
-            .replace(r#""inclusionFee":"1000000000000000""#, r#""inclusionFee":"0x38d7ea4c68000""#)
+            .replace(
+                r#""minStake":"1000000000000000000""#,
+                r#""minStake":1000000000000000000"#,
+            )
+            .replace(
+                r#""inclusionFee":"1000000000000000""#,
+                r#""inclusionFee":"0x38d7ea4c68000""#,
+            )
             .replace(r#""epochLength":8"#, r#""epochLength":"8""#)
             .replace(r#""chainId":31337"#, r#""chainId":"0x7a69""#);
-        assert_eq!(Deployment::from_json(&spelled).unwrap(), Deployment::from_json(EXAMPLE).unwrap());
+        assert_eq!(
+            Deployment::from_json(&spelled).unwrap(),
+            Deployment::from_json(EXAMPLE).unwrap()
+        );
     }
 
     #[test]
     fn refuses_rounded_or_malformed_numbers() {
-        let rounded = EXAMPLE.replace(r#""minStake":"1000000000000000000""#, r#""minStake":100000000000000000000"#);
-        assert!(matches!(Deployment::from_json(&rounded), Err(DeploymentError::Json { .. })));
+        let rounded = EXAMPLE.replace(
+            r#""minStake":"1000000000000000000""#,
+            r#""minStake":100000000000000000000"#,
+        );
+        assert!(matches!(
+            Deployment::from_json(&rounded),
+            Err(DeploymentError::Json { .. })
+        ));
         let garbage = EXAMPLE.replace(r#""epochLength":8"#, r#""epochLength":"eight""#);
         let err = Deployment::from_json(&garbage).unwrap_err().to_string();
         assert!(err.contains("eight"), "{err}");
@@ -308,13 +358,17 @@ mod tests {
         let d = Deployment::from_json(EXAMPLE).unwrap();
         let json = serde_json::to_string(&d).unwrap();
         assert!(json.contains(r#""SequencerRegistry":"#), "{json}");
-        assert!(json.contains(r#""minStake":"1000000000000000000""#), "{json}");
+        assert!(
+            json.contains(r#""minStake":"1000000000000000000""#),
+            "{json}"
+        );
         assert_eq!(Deployment::from_json(&json).unwrap(), d);
     }
 
     #[test]
     fn load_checks_the_chain_id() {
-        let dir = std::env::temp_dir().join(format!("baton-deployment-test-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("baton-deployment-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("5.json"), EXAMPLE).unwrap();
         let mismatch = Deployment::load(&dir, 5);
@@ -322,7 +376,14 @@ mod tests {
         std::fs::write(dir.join("31337.json"), EXAMPLE).unwrap();
         let ok = Deployment::load(&dir, 31337);
         std::fs::remove_dir_all(&dir).unwrap();
-        assert!(matches!(mismatch, Err(DeploymentError::ChainIdMismatch { expected: 5, found: 31337, .. })));
+        assert!(matches!(
+            mismatch,
+            Err(DeploymentError::ChainIdMismatch {
+                expected: 5,
+                found: 31337,
+                ..
+            })
+        ));
         assert!(matches!(missing, Err(DeploymentError::Io { .. })));
         assert_eq!(ok.unwrap().chain_id, 31337);
     }

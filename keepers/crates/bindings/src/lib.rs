@@ -17,10 +17,7 @@ pub use deployment::{Deployment, DeploymentError, Parameters};
 /// errors and events) have none, hence the `allow(missing_docs)`.
 #[allow(missing_docs, unreachable_pub, clippy::too_many_arguments)]
 mod generated {
-    alloy::sol!(
-        #[sol(rpc, all_derives)]
-        concat!(env!("OUT_DIR"), "/baton_interfaces.sol")
-    );
+    include!(concat!(env!("OUT_DIR"), "/baton_interfaces.rs"));
 }
 
 pub use generated::{
