@@ -81,8 +81,9 @@ pub enum EncodeError {
     },
 }
 
-/// Why batch data does not parse. Offsets are byte positions in the data where the bad field
-/// starts, like the contract's `MalformedBatchData(offset)`.
+/// Why batch data does not parse. Offsets are byte positions in the data of the block or
+/// transaction that is cut short or malformed, the same position the contract reports in
+/// `MalformedBatchData(offset)` (see [`DecodeError::offset`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     /// The header's block range is empty, so there is nothing to decode into.
@@ -94,12 +95,12 @@ pub enum DecodeError {
     /// The first byte is not [`BATCH_VERSION`].
     #[error("unsupported batch version {0:#04x}")]
     UnsupportedVersion(u8),
-    /// The data ends inside a field.
+    /// The data ends inside a block header or a transaction.
     #[error("batch data truncated at offset {offset}: {needed} more bytes needed")]
     Truncated {
-        /// Where the unfinished field starts.
+        /// Where the unfinished block or transaction starts.
         offset: usize,
-        /// Bytes the field needs beyond what is left.
+        /// Bytes it needs beyond what is left.
         needed: usize,
     },
     /// A transaction has length zero.
@@ -116,6 +117,20 @@ pub enum DecodeError {
         /// How many there are.
         len: usize,
     },
+}
+
+impl DecodeError {
+    /// The offset the BatchInbox reports in `MalformedBatchData(offset)` for the same data, or
+    /// `None` for [`DecodeError::NoBlocks`], which the contract reports as `EmptyBlockRange`.
+    pub const fn offset(&self) -> Option<usize> {
+        match self {
+            Self::NoBlocks => None,
+            Self::Empty | Self::UnsupportedVersion(_) => Some(0),
+            Self::Truncated { offset, .. }
+            | Self::EmptyTransaction { offset }
+            | Self::TrailingBytes { offset, .. } => Some(*offset),
+        }
+    }
 }
 
 /// Why a record's header and data do not belong together (the BatchInbox's checks).
@@ -213,18 +228,28 @@ pub fn decode_batch(data: &[u8], block_count: u64) -> Result<Vec<L2Block>, Decod
         .min(data.len() / BLOCK_HEADER_LEN);
     let mut blocks = Vec::with_capacity(capacity);
     for _ in 0..block_count {
-        let timestamp = u64::from_be_bytes(reader.take_array::<TIMESTAMP_LEN>()?);
-        let tx_count = u16::from_be_bytes(reader.take_array::<TX_COUNT_LEN>()?);
+        let block_header = reader.take_array::<BLOCK_HEADER_LEN>()?;
+        let (timestamp, tx_count) = block_header.split_at(TIMESTAMP_LEN);
+        let timestamp = u64::from_be_bytes(timestamp.try_into().expect("8 bytes"));
+        let tx_count = u16::from_be_bytes(tx_count.try_into().expect("2 bytes"));
         let mut transactions =
             Vec::with_capacity(usize::from(tx_count).min(reader.remaining() / 4));
         for _ in 0..tx_count {
-            let len_offset = reader.pos;
+            let tx_offset = reader.pos;
             let [a, b, c] = reader.take_array::<TX_LEN_LEN>()?;
             let len = u32::from_be_bytes([0, a, b, c]) as usize;
             if len == 0 {
-                return Err(DecodeError::EmptyTransaction { offset: len_offset });
+                return Err(DecodeError::EmptyTransaction { offset: tx_offset });
             }
-            transactions.push(Bytes::copy_from_slice(reader.take(len)?));
+            // Report a short body at the transaction's start, as the contract does.
+            let body = reader.take(len).map_err(|e| match e {
+                DecodeError::Truncated { needed, .. } => DecodeError::Truncated {
+                    offset: tx_offset,
+                    needed,
+                },
+                other => other,
+            })?;
+            transactions.push(Bytes::copy_from_slice(body));
         }
         blocks.push(L2Block {
             timestamp,

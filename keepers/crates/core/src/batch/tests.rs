@@ -109,12 +109,12 @@ fn decode_reports_where_it_failed() {
         decode_batch(&[0x02], 1),
         Err(DecodeError::UnsupportedVersion(2))
     );
-    // One block too many: the third block's timestamp is missing entirely.
+    // One block too many: the third block's 10-byte header is missing entirely.
     assert_eq!(
         decode_batch(&data, 3),
         Err(DecodeError::Truncated {
             offset: 30,
-            needed: 8
+            needed: 10
         })
     );
     // One block too few: the second block is left over.
@@ -125,11 +125,11 @@ fn decode_reports_where_it_failed() {
             len: 10
         })
     );
-    // Cut inside the second transaction's body.
+    // Cut inside the second transaction's body: reported at that transaction's start.
     assert_eq!(
         decode_batch(&data[..19], 2),
         Err(DecodeError::Truncated {
-            offset: 18,
+            offset: 15,
             needed: 1
         })
     );
@@ -145,6 +145,25 @@ fn decode_reports_where_it_failed() {
     assert_eq!(
         decode_batch(&zero_len, 1),
         Err(DecodeError::EmptyTransaction { offset: 11 })
+    );
+    // Cut inside the second block's header: reported at the block's start.
+    assert_eq!(
+        decode_batch(&data[..29], 2),
+        Err(DecodeError::Truncated {
+            offset: 20,
+            needed: 1
+        })
+    );
+}
+
+#[test]
+fn offsets_are_the_contracts() {
+    assert_eq!(DecodeError::NoBlocks.offset(), None);
+    assert_eq!(DecodeError::Empty.offset(), Some(0));
+    assert_eq!(DecodeError::UnsupportedVersion(7).offset(), Some(0));
+    assert_eq!(
+        DecodeError::TrailingBytes { offset: 20, len: 1 }.offset(),
+        Some(20)
     );
 }
 
