@@ -26,7 +26,8 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     }
 
     /// @dev slot 0: signer (160) | stake (88) | flags (8). slot 1: unbonding (96) |
-    ///      withdrawableAt (64) | jailedUntilEpoch (32) | jailedAtEpoch (32) | activeIndex (32).
+    ///      withdrawableAt (64) | jailedUntilEpoch (32) | jailedAtEpoch (32); left zero by
+    ///      `bond`, so a first bond writes no second slot.
     struct Operator {
         address signer;
         uint88 stake;
@@ -35,7 +36,6 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         uint64 withdrawableAt;
         uint32 jailedUntilEpoch;
         uint32 jailedAtEpoch;
-        uint32 activeIndex;
     }
 
     uint8 private constant FLAG_EXISTS = 1;
@@ -52,7 +52,9 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     uint256 internal immutable REPORTER_REWARD_BPS;
 
     mapping(address operator => Operator) internal _operators;
-    mapping(address signer => address operator) internal _operatorOfSigner;
+    /// @dev signer → operator (160) | position in the active set (96). The index lives here,
+    ///      in a word that `bond` writes anyway, rather than in a slot of its own.
+    mapping(address signer => uint256 operatorAndIndex) internal _signerRecords;
     mapping(uint256 index => address operator) internal _activeAt;
     /// @dev activeCount (128) | setVersion (128): one slot, touched together.
     uint256 internal _activeCountAndVersion;
@@ -97,13 +99,10 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         if (msg.value > type(uint88).max) revert InvalidParameter("msg.value");
         Operator storage op = _operators[msg.sender];
         if (op.flags & FLAG_EXISTS != 0) revert AlreadyBonded(msg.sender);
-        if (signer == address(0) || _operatorOfSigner[signer] != address(0)) {
-            revert SignerUnavailable(signer);
-        }
+        if (signer == address(0) || _signerRecords[signer] != 0) revert SignerUnavailable(signer);
         op.signer = signer;
         op.stake = uint88(msg.value);
         op.flags = FLAG_EXISTS;
-        _operatorOfSigner[signer] = msg.sender;
         _list(msg.sender, op);
         emit Bonded(msg.sender, signer, msg.value);
     }
@@ -225,7 +224,7 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
 
     /// @inheritdoc ISequencerRegistry
     function operatorOf(address signer) external view returns (address) {
-        return _operatorOfSigner[signer];
+        return address(uint160(_signerRecords[signer]));
     }
 
     /// @inheritdoc ISequencerRegistry
@@ -341,13 +340,14 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         _activeCountAndVersion += 1 << 128;
     }
 
-    /// @dev Add to the active set and bump the version, in one slot write.
+    /// @dev Add to the active set and bump the version, in one slot write. Also (re)writes the
+    ///      signer record, which is how `bond` first binds the signer to its operator.
     function _list(address operator, Operator storage op) private {
         uint256 packed = _activeCountAndVersion;
         uint256 count = uint128(packed);
         if (count >= MAX_ACTIVE_SET) revert ActiveSetFull(MAX_ACTIVE_SET);
         _activeAt[count] = operator;
-        op.activeIndex = uint32(count);
+        _signerRecords[op.signer] = _signerRecord(operator, count);
         op.flags |= FLAG_ACTIVE;
         _activeCountAndVersion = packed + 1 + (1 << 128);
     }
@@ -356,11 +356,11 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     function _unlist(Operator storage op) private {
         uint256 packed = _activeCountAndVersion;
         uint256 last = uint128(packed) - 1;
-        uint256 index = op.activeIndex;
+        uint256 index = _signerRecords[op.signer] >> 160;
         if (index != last) {
             address moved = _activeAt[last];
             _activeAt[index] = moved;
-            _operators[moved].activeIndex = uint32(index);
+            _signerRecords[_operators[moved].signer] = _signerRecord(moved, index);
         }
         delete _activeAt[last];
         op.flags &= ~FLAG_ACTIVE;
@@ -379,6 +379,10 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         if (until > op.jailedUntilEpoch) op.jailedUntilEpoch = uint32(until);
         if (op.flags & FLAG_ACTIVE != 0) _unlist(op);
         emit Jailed(operator, op.jailedUntilEpoch);
+    }
+
+    function _signerRecord(address operator, uint256 index) private pure returns (uint256) {
+        return uint256(uint160(operator)) | (index << 160);
     }
 
     function _send(address to, uint256 amount) private {

@@ -1,0 +1,36 @@
+# Sourced by the entry scripts: installs the pinned toolchain on first use and puts it on PATH.
+# Everything comes from the package registries through package.json / package-lock.json and
+# Cargo.lock, so a fresh clone on a base machine needs nothing else.
+set -euo pipefail
+
+BATON_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export BATON_ROOT
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/baton-target}"
+
+step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+need_node_modules() {
+  local stamp="$BATON_ROOT/node_modules/.baton-installed"
+  if [ ! -f "$stamp" ] || [ "$BATON_ROOT/package-lock.json" -nt "$stamp" ]; then
+    command -v npm >/dev/null || die "npm is missing: install Node.js 18+ (apt-get install nodejs npm)"
+    step "installing the pinned toolchain (forge, anvil, cast, solc, forge-std, OpenZeppelin) with npm ci"
+    (cd "$BATON_ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  fi
+  # The -linux-amd64 packages hold the real ELF binaries; calling them directly (not through
+  # node_modules/.bin wrappers) keeps signals and child-process handling exact.
+  local tool
+  for tool in forge anvil cast; do
+    local dir="$BATON_ROOT/node_modules/@foundry-rs/$tool-linux-amd64/bin"
+    [ -x "$dir/$tool" ] || die "$tool binary missing under $dir (only linux-amd64 is packaged here)"
+    PATH="$dir:$PATH"
+  done
+  export PATH
+  export BATON_FORGE="$BATON_ROOT/node_modules/@foundry-rs/forge-linux-amd64/bin/forge"
+  export BATON_ANVIL="$BATON_ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+}
+
+need_cargo() {
+  command -v cargo >/dev/null || die "cargo is missing: install Rust 1.94.1 or newer (rustup)"
+}

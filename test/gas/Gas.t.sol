@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {BatonTest} from "../utils/BatonTest.sol";
+import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
+import {IForceInclusionQueue} from "../../contracts/interfaces/IForceInclusionQueue.sol";
+import {ISequencerRegistry} from "../../contracts/interfaces/ISequencerRegistry.sol";
+import {ISlasher} from "../../contracts/interfaces/ISlasher.sol";
+
+/// @notice Execution gas of each operation that has a goal in docs/gas.md, written to
+///         snapshots/Gas.json. Run with `--isolate`: every state-changing call is then its own
+///         transaction (cold storage, as on chain) and its figure is the whole transaction, so
+///         `_measure` subtracts the 21,000 base and the exact calldata cost (4 gas per zero byte,
+///         16 per other byte) to leave execution gas, the unit the goals are stated in.
+///         Views are not isolated; their figures are the call's own gas with the storage they
+///         read still cold (nothing touched it earlier in the test).
+///         CI runs this with FORGE_SNAPSHOT_CHECK=true: a figure that moved fails the build
+///         until snapshots/Gas.json and docs/gas.md are refreshed.
+contract GasTest is BatonTest {
+    string internal constant GROUP = "Gas";
+    uint256 internal constant TX_BASE = 21_000;
+
+    function test_gas_bond() public {
+        _measureBond("bond_very_first_operator"); // also creates the active-set counter slot
+        _measureBond("bond_first"); // a new operator joining a non-empty set: the usual case
+    }
+
+    function test_gas_enqueue() public {
+        bytes memory transaction = new bytes(110); // the size of a signed EIP-1559 transfer
+        for (uint256 i; i < transaction.length; ++i) {
+            transaction[i] = bytes1(uint8(i + 1));
+        }
+        address user = makeAddr("user");
+        vm.deal(user, 1 ether);
+        bytes memory cd = abi.encodeCall(IForceInclusionQueue.enqueue, (transaction));
+        _measure("enqueue_very_first", user, p.inclusionFee, address(queue), cd);
+        _measure("enqueue_110_bytes", user, p.inclusionFee, address(queue), cd);
+    }
+
+    function test_gas_leaderOf_100Sequencers() public {
+        _bondOps(100);
+        uint256 epoch = _activateSchedule();
+        registry.leaderOf(epoch, 0);
+        vm.snapshotGasLastCall(GROUP, "leaderOf_rank0_100_sequencers");
+        registry.leaderOf(epoch, 1);
+        vm.snapshotGasLastCall(GROUP, "leaderOf_rank1_100_sequencers");
+    }
+
+    function test_gas_checkpoint_100Sequencers() public {
+        _bondOps(100);
+        bytes memory cd = abi.encodeWithSignature("checkpoint()");
+        _measure("checkpoint_changed_set_100_sequencers", address(this), 0, address(registry), cd);
+        _rollToEpoch(registry.currentEpoch() + 1);
+        _measure("checkpoint_quiet_epoch", address(this), 0, address(registry), cd);
+    }
+
+    function test_gas_submitRecord() public {
+        Op[] memory ops = _bondOps(3);
+        _activateSchedule();
+        Op memory leader = _scheduled(ops, 0);
+        // The first record of an epoch also writes the epoch's posting slot.
+        _measureRecord("submitRecord_first_in_epoch_empty_block", leader, 1, 1);
+        _measureRecord("submitRecord_empty_block", leader, 1, 1);
+        _measureRecord("submitRecord_1_tx", leader, 1, 0);
+        _measureRecord("submitRecord_101_tx", leader, 101, 0);
+    }
+
+    function test_gas_slashBlockEquivocation() public {
+        _bond("bystander", 1 ether);
+        Op memory op = _bond("equivocator", 1 ether);
+        uint64 epoch = uint64(registry.currentEpoch());
+        ISlasher.BlockHeader memory a = _blockHeader(7, epoch, keccak256("a"));
+        ISlasher.BlockHeader memory b = _blockHeader(7, epoch, keccak256("b"));
+        bytes memory cd = abi.encodeCall(
+            ISlasher.slashBlockEquivocation, (a, _signBlock(op.signerKey, a), b, _signBlock(op.signerKey, b))
+        );
+        _measure("slashBlockEquivocation", makeAddr("reporter"), 0, address(slasher), cd);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    function _measureBond(string memory name) internal {
+        address operator = makeAddr(name);
+        vm.deal(operator, 1 ether);
+        bytes memory cd = abi.encodeCall(ISequencerRegistry.bond, (makeAddr(string.concat(name, "-signer"))));
+        _measure(name, operator, 1 ether, address(registry), cd);
+    }
+
+    /// @dev A record of one block with `txs` transactions of 110 non-zero bytes (or `emptyBlocks`
+    ///      empty blocks when `txs` is 1 and `emptyBlocks` is 1: an empty record).
+    function _measureRecord(string memory name, Op memory leader, uint256 txs, uint256 emptyBlocks) internal {
+        bytes memory data;
+        uint32 count;
+        if (emptyBlocks == 1) {
+            data = _emptyData(1);
+        } else {
+            bytes[] memory list = new bytes[](txs);
+            for (uint256 i; i < txs; ++i) {
+                list[i] = new bytes(110);
+                for (uint256 j; j < 110; ++j) {
+                    list[i][j] = bytes1(uint8(j + 1));
+                }
+            }
+            data = _oneBlockData(list);
+            count = uint32(txs);
+        }
+        IBatchInbox.BatchHeader memory h = _nextHeader(data, 1, count);
+        bytes memory cd =
+            abi.encodeCall(IBatchInbox.submitRecord, (h, uint256(0), _signBatch(leader.signerKey, h), data));
+        _measure(name, leader.operator, 0, address(inbox), cd);
+    }
+
+    function _measure(string memory name, address from, uint256 value, address target, bytes memory cd)
+        internal
+    {
+        vm.prank(from);
+        (bool ok, bytes memory ret) = target.call{value: value}(cd);
+        if (!ok) {
+            assembly {
+                revert(add(ret, 0x20), mload(ret))
+            }
+        }
+        uint256 total = vm.lastCallGas().gasTotalUsed;
+        vm.snapshotValue(GROUP, name, total - TX_BASE - _calldataGas(cd));
+    }
+
+    function _calldataGas(bytes memory cd) internal pure returns (uint256 gas) {
+        for (uint256 i; i < cd.length; ++i) {
+            gas += cd[i] == 0 ? 4 : 16;
+        }
+    }
+
+    function _bondOps(uint256 n) internal returns (Op[] memory ops) {
+        ops = new Op[](n);
+        for (uint256 i; i < n; ++i) {
+            ops[i] = _bond(string.concat("op", vm.toString(i)), 1 ether + i * 0.1 ether);
+        }
+    }
+}
