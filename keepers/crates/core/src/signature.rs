@@ -5,7 +5,7 @@
 //! piece of evidence. [`sign_digest`] always produces that form and [`recover_signer`] accepts only
 //! that form, so a signature this crate accepts is one the L1 contracts accept too.
 
-use alloy_primitives::{Address, B256, Signature, U256, hex, uint};
+use alloy_primitives::{Address, B256, Bytes, Signature, U256, hex, uint};
 use alloy_signer::SignerSync;
 use std::fmt;
 
@@ -100,6 +100,12 @@ impl fmt::Debug for HeaderSignature {
 impl From<HeaderSignature> for [u8; 65] {
     fn from(sig: HeaderSignature) -> Self {
         sig.0
+    }
+}
+
+impl From<HeaderSignature> for Bytes {
+    fn from(sig: HeaderSignature) -> Self {
+        Self::copy_from_slice(&sig.0)
     }
 }
 
