@@ -23,7 +23,7 @@ pub enum DeploymentError {
     /// The file is not a valid deployment record.
     #[error("invalid deployment record {path}: {source}")]
     Json {
-        /// The file (empty when parsing a string).
+        /// The file (`<json text>` when parsing a string).
         path: PathBuf,
         /// The underlying error.
         source: serde_json::Error,
@@ -137,7 +137,7 @@ impl Deployment {
     /// Parses a record from JSON text.
     pub fn from_json(json: &str) -> Result<Self, DeploymentError> {
         serde_json::from_str(json).map_err(|source| DeploymentError::Json {
-            path: PathBuf::new(),
+            path: PathBuf::from("<json text>"),
             source,
         })
     }

@@ -40,7 +40,7 @@ fn foundry_tool(env_var: &str, tool: &str) -> eyre::Result<PathBuf> {
     if !path.is_file() {
         bail!(
             "{tool} not found at {}: run `npm ci` at the repository root (it installs the pinned \
-             foundry toolchain), or set {env_var} to a {tool} binary",
+             foundry toolchain), or set {env_var} to the {tool} binary",
             path.display()
         );
     }
