@@ -20,8 +20,14 @@ abstract contract LeaderSchedule is ILeaderSchedule {
     uint256 internal immutable GENESIS_BLOCK;
     uint256 internal immutable LEADER_TIMEOUT;
 
-    /// @dev Checkpoints as `snapshot (160) | effectiveEpoch << 160 (32) | seed << 192 (64)`.
+    /// @dev Every checkpoint, as `snapshot (160) | effectiveEpoch << 160 (32) | seed << 192 (64)`;
+    ///      read only for epochs older than the latest two checkpoints.
     uint256[] internal _checkpoints;
+    /// @dev Copies of the last two entries in fixed slots: the epochs anyone asks about in
+    ///      practice (the current and the next) are governed by one of these, so `leaderOf`
+    ///      answers them without reading the list's length or searching it.
+    uint256 internal _latestCheckpoint;
+    uint256 internal _previousCheckpoint;
     /// @dev The active-set version the last snapshot blob was built from; an unchanged set
     ///      reuses the blob so a checkpoint in a quiet epoch only refreshes the seed.
     uint256 internal _snapshotVersion;
@@ -33,7 +39,10 @@ abstract contract LeaderSchedule is ILeaderSchedule {
         GENESIS_BLOCK = block.number;
         LEADER_TIMEOUT = leaderTimeout_;
         // Epochs 0 and 1 are governed by the (empty) deploy-time set: nobody leads them.
-        _checkpoints.push(_packCheckpoint(address(0), 0, _freshSeed(0)));
+        uint256 genesis = _packCheckpoint(address(0), 0, _freshSeed(0));
+        _checkpoints.push(genesis);
+        _latestCheckpoint = genesis;
+        _previousCheckpoint = genesis;
         emit Checkpointed(0, 0, address(0), 0, 0);
     }
 
@@ -46,16 +55,15 @@ abstract contract LeaderSchedule is ILeaderSchedule {
     /// @inheritdoc ILeaderSchedule
     function checkpoint() public returns (bool taken) {
         uint256 epoch = currentEpoch();
-        uint256 n = _checkpoints.length;
-        uint256 last = _checkpoints[n - 1];
+        uint256 last = _latestCheckpoint;
         uint256 effective = epoch + 2;
         // One checkpoint per epoch: the latest one taken this epoch already targets `effective`.
-        if (n > 1 && _effectiveEpoch(last) == effective) return false;
+        if (_effectiveEpoch(last) == effective) return false;
 
         address snapshot = address(uint160(last));
         uint256 version = _activeSetVersion();
         bytes memory blob;
-        if (version != _snapshotVersion || n == 1) {
+        if (version != _snapshotVersion) {
             blob = _snapshotBlob();
             snapshot = SnapshotStore.write(blob);
             _snapshotVersion = version;
@@ -63,7 +71,11 @@ abstract contract LeaderSchedule is ILeaderSchedule {
             // Unchanged set: reuse the blob, only the seed is new.
             blob = SnapshotStore.read(snapshot);
         }
-        _checkpoints.push(_packCheckpoint(snapshot, effective, _freshSeed(epoch)));
+        uint256 cp = _packCheckpoint(snapshot, effective, _freshSeed(epoch));
+        uint256 n = _checkpoints.length;
+        _checkpoints.push(cp);
+        _previousCheckpoint = last;
+        _latestCheckpoint = cp;
         uint256 count = blob.length / 32;
         emit Checkpointed(
             n, effective, snapshot, count == 0 ? 0 : _word(blob, count - 1) & CUMULATIVE_MASK, count
@@ -137,13 +149,14 @@ abstract contract LeaderSchedule is ILeaderSchedule {
     function _governing(uint256 epoch) internal view returns (address snapshot, uint64 seed) {
         uint256 lastScheduled = currentEpoch() + 1;
         if (epoch > lastScheduled) revert EpochNotScheduled(epoch, lastScheduled);
-        uint256 hi = _checkpoints.length - 1;
-        uint256 cp = _checkpoints[hi];
+        uint256 cp = _latestCheckpoint;
+        if (_effectiveEpoch(cp) > epoch) cp = _previousCheckpoint;
         if (_effectiveEpoch(cp) > epoch) {
-            // Older epoch: binary search for the last checkpoint effective at or before it.
-            // The deploy checkpoint is effective from 0, so one always exists.
+            // An older epoch: binary search the history, below the two entries just checked,
+            // for the last checkpoint effective at or before it. The deploy checkpoint is
+            // effective from 0, so one always exists.
             uint256 lo = 0;
-            hi -= 1;
+            uint256 hi = _checkpoints.length - 3;
             while (lo < hi) {
                 uint256 mid = (lo + hi + 1) / 2;
                 if (_effectiveEpoch(_checkpoints[mid]) <= epoch) lo = mid;

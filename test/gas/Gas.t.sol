@@ -46,6 +46,16 @@ contract GasTest is BatonTest {
         vm.snapshotGasLastCall(GROUP, "leaderOf_rank1_100_sequencers");
     }
 
+    /// @dev The usual case inside an epoch: its nodes already took the checkpoint for the epoch
+    ///      after next, so the current epoch is governed by the previous checkpoint.
+    function test_gas_leaderOf_100Sequencers_afterNextCheckpoint() public {
+        _bondOps(100);
+        uint256 epoch = _activateSchedule();
+        registry.checkpoint();
+        registry.leaderOf(epoch, 0);
+        vm.snapshotGasLastCall(GROUP, "leaderOf_rank0_100_sequencers_previous_checkpoint");
+    }
+
     function test_gas_checkpoint_100Sequencers() public {
         _bondOps(100);
         bytes memory cd = abi.encodeWithSignature("checkpoint()");
