@@ -16,7 +16,7 @@ import {SequencingHeaders} from "./libraries/SequencingHeaders.sol";
 ///         Who may post in epoch e: the first record of the epoch may come from rank 0 at once,
 ///         or from rank r ≥ 1 once `r * leaderTimeout` blocks of the epoch have passed. That
 ///         poster becomes the epoch's acting rank; other ranks may only take over (after their
-///         own timeout) if the acting operator is no longer active (jailed or exited).
+///         own timeout) if the acting operator may no longer post (jailed or withdrawn).
 contract BatchInbox is IBatchInbox {
     ILeaderSchedule internal immutable REGISTRY;
     IForceInclusionQueue internal immutable QUEUE;
@@ -41,16 +41,16 @@ contract BatchInbox is IBatchInbox {
     /// @notice A constructor parameter is out of range.
     error InvalidParameter(string name);
 
-    constructor(ILeaderSchedule registry, IForceInclusionQueue queue, uint256 l2ChainId_) {
-        if (address(registry) == address(0)) revert InvalidParameter("registry");
-        if (address(queue) == address(0)) revert InvalidParameter("queue");
+    constructor(ILeaderSchedule registry_, IForceInclusionQueue queue_, uint256 l2ChainId_) {
+        if (address(registry_) == address(0)) revert InvalidParameter("registry");
+        if (address(queue_) == address(0)) revert InvalidParameter("queue");
         if (l2ChainId_ == 0 || l2ChainId_ == block.chainid) revert InvalidParameter("l2ChainId");
-        REGISTRY = registry;
-        QUEUE = queue;
+        REGISTRY = registry_;
+        QUEUE = queue_;
         L2_CHAIN_ID = l2ChainId_;
-        EPOCH_LENGTH = registry.epochLength();
-        GENESIS_BLOCK = registry.genesisBlock();
-        LEADER_TIMEOUT = registry.leaderTimeout();
+        EPOCH_LENGTH = registry_.epochLength();
+        GENESIS_BLOCK = registry_.genesisBlock();
+        LEADER_TIMEOUT = registry_.leaderTimeout();
         DOMAIN_SEPARATOR = SequencingHeaders.domainSeparator(address(this));
         DOMAIN_CHAIN_ID = block.chainid;
     }
@@ -82,6 +82,7 @@ contract BatchInbox is IBatchInbox {
 
     /// @inheritdoc IBatchInbox
     function submitForcedRecord(uint256 upTo) external {
+        if (QUEUE.requiredCursor() == QUEUE.cursor()) revert NothingOverdue();
         // Reverts unless [cursor, upTo) is non-empty and all overdue; fees go to the caller.
         uint64 firstDeadline = QUEUE.consumeForced(upTo, msg.sender);
         (uint256 count, uint64 lastL2) = _unpackHead();
@@ -203,7 +204,7 @@ contract BatchInbox is IBatchInbox {
         if (txCount != header.txCount) revert TxCountMismatch(header.txCount, txCount);
     }
 
-    /// @dev The poster must be the active operator scheduled at `rank` (or its signer), the
+    /// @dev The poster must be the eligible operator scheduled at `rank` (or its signer), the
     ///      rank must be eligible now, and the header must be signed by that operator's signer.
     function _checkSequencer(BatchHeader calldata header, uint256 rank, bytes calldata signature)
         private
@@ -212,9 +213,9 @@ contract BatchInbox is IBatchInbox {
     {
         uint256 epoch = header.epoch;
         address signer;
-        bool active;
-        (operator, signer, active) = REGISTRY.scheduledSigner(epoch, rank);
-        if (!active) revert SequencerInactive(operator);
+        bool eligible;
+        (operator, signer, eligible) = REGISTRY.scheduledSigner(epoch, rank);
+        if (!eligible) revert SequencerInactive(operator);
         if (msg.sender != operator && msg.sender != signer) {
             revert NotScheduledSequencer(msg.sender, operator);
         }
@@ -234,8 +235,10 @@ contract BatchInbox is IBatchInbox {
         uint256 acting = posting >> 8;
         if (rank == acting) return;
         // Take-over: only when the acting operator has since been jailed or left the set.
-        (,, bool actingActive) = REGISTRY.scheduledSigner(epoch, acting);
-        if (actingActive || block.number < eligibleFrom) revert RankNotEligible(rank, eligibleFrom, acting);
+        (,, bool actingEligible) = REGISTRY.scheduledSigner(epoch, acting);
+        if (actingEligible || block.number < eligibleFrom) {
+            revert RankNotEligible(rank, eligibleFrom, acting);
+        }
     }
 
     function _domainSeparator() private view returns (bytes32) {

@@ -23,11 +23,11 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     /// @notice A constructor parameter is out of range.
     error InvalidParameter(string name);
 
-    constructor(address inbox, uint256 inclusionFee_, uint256 maxTxSize_, uint256 inclusionDelay_) {
-        if (inbox == address(0)) revert InvalidParameter("inbox");
+    constructor(address inbox_, uint256 inclusionFee_, uint256 maxTxSize_, uint256 inclusionDelay_) {
+        if (inbox_ == address(0)) revert InvalidParameter("inbox");
         if (maxTxSize_ == 0 || maxTxSize_ >= 1 << 24) revert InvalidParameter("maxTxSize");
         if (inclusionDelay_ == 0) revert InvalidParameter("inclusionDelay");
-        INBOX = inbox;
+        INBOX = inbox_;
         INCLUSION_FEE = inclusionFee_;
         MAX_TX_SIZE = maxTxSize_;
         INCLUSION_DELAY = inclusionDelay_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {ILeaderSchedule} from "./interfaces/ILeaderSchedule.sol";
 import {ISequencerRegistry} from "./interfaces/ISequencerRegistry.sol";
 import {LeaderSchedule} from "./LeaderSchedule.sol";
 
@@ -256,15 +257,17 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         }
     }
 
-    /// @notice The operator, its signer and whether it is active, at `rank` of `epoch`.
+    /// @inheritdoc ILeaderSchedule
     function scheduledSigner(uint256 epoch, uint256 rank)
         external
         view
-        returns (address operator, address signer, bool active)
+        returns (address operator, address signer, bool eligible)
     {
         operator = leaderOf(epoch, rank);
         Operator storage op = _operators[operator];
-        return (operator, op.signer, op.flags & FLAG_ACTIVE != 0);
+        signer = op.signer;
+        // Slot 0 answers the common case; the unbonding slot is read only for an exiting operator.
+        eligible = op.flags & FLAG_JAILED == 0 && (op.stake != 0 || op.unbonding != 0);
     }
 
     /// @inheritdoc ISequencerRegistry

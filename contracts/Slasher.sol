@@ -32,9 +32,9 @@ contract Slasher is ISlasher {
     /// @notice A constructor parameter is out of range.
     error InvalidParameter(string name);
 
-    constructor(address registry, IBatchInbox inbox, uint256 l2ChainId_, Params memory p) {
-        if (registry == address(0)) revert InvalidParameter("registry");
-        if (address(inbox) == address(0)) revert InvalidParameter("inbox");
+    constructor(address registry_, IBatchInbox inbox_, uint256 l2ChainId_, Params memory p) {
+        if (registry_ == address(0)) revert InvalidParameter("registry");
+        if (address(inbox_) == address(0)) revert InvalidParameter("inbox");
         if (p.equivocationSlashBps == 0 || p.equivocationSlashBps > 10_000) {
             revert InvalidParameter("equivocationSlashBps");
         }
@@ -45,8 +45,8 @@ contract Slasher is ISlasher {
             revert InvalidParameter("censorshipSlashBps");
         }
         if (p.livenessWindowEpochs == 0) revert InvalidParameter("livenessWindowEpochs");
-        REGISTRY = registry;
-        INBOX = inbox;
+        REGISTRY = registry_;
+        INBOX = inbox_;
         L2_CHAIN_ID = l2ChainId_;
         EQUIVOCATION_SLASH_BPS = p.equivocationSlashBps;
         LIVENESS_SLASH_BPS = p.livenessSlashBps;

@@ -66,7 +66,7 @@ interface IBatchInbox {
     error NotScheduledSequencer(address caller, address operator);
     /// @notice A backup rank posted before its timeout, or another rank already acts this epoch.
     error RankNotEligible(uint256 rank, uint256 eligibleFromBlock, uint256 actingRank);
-    /// @notice The scheduled operator is jailed or left the active set.
+    /// @notice The scheduled operator is jailed, or has withdrawn all its stake.
     error SequencerInactive(address operator);
     /// @notice A forced record was requested but no entry is overdue.
     error NothingOverdue();

@@ -35,12 +35,14 @@ interface ILeaderSchedule {
     /// @notice The operator at `rank` (0 = leader, r = r-th backup) of `epoch`.
     ///         Backups are distinct operators drawn stake-weighted without replacement.
     function leaderOf(uint256 epoch, uint256 rank) external view returns (address operator);
-    /// @notice Like `leaderOf`, plus the operator's signer key and whether it is active now
-    ///         (a jailed or exited operator keeps its place in a fixed schedule but may not post).
+    /// @notice Like `leaderOf`, plus the operator's signer key and whether it may post now.
+    ///         A schedule is fixed ahead, so it can name an operator that has since changed:
+    ///         a jailed operator may not post; one that is unbonding still serves the epochs it
+    ///         was scheduled for (its unbonding stake answers for them), until it has withdrawn.
     function scheduledSigner(uint256 epoch, uint256 rank)
         external
         view
-        returns (address operator, address signer, bool active);
+        returns (address operator, address signer, bool eligible);
     /// @notice The epoch of the current L1 block.
     function currentEpoch() external view returns (uint256);
     /// @notice The epoch that L1 block `blockNumber` belongs to.
