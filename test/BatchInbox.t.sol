@@ -710,17 +710,27 @@ contract BatchInbox_SubmitForcedRecord_Test is BatchInboxTest {
         assertEq(inbox.lastL2Block(), 2);
     }
 
-    function test_submitForcedRecord_revertsWhenQueueEmpty() public {
-        vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.BadConsumeRange.selector, 0, 0, 0));
+    /// @dev IBatchInbox: NothingOverdue when "a forced record was requested but no entry is overdue".
+    function test_submitForcedRecord_revertsWithNothingOverdueWhenQueueEmpty() public {
+        vm.expectRevert(IBatchInbox.NothingOverdue.selector);
         inbox.submitForcedRecord(0);
-        vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.BadConsumeRange.selector, 1, 0, 0));
+        vm.expectRevert(IBatchInbox.NothingOverdue.selector);
         inbox.submitForcedRecord(1);
     }
 
-    /// @dev IBatchInbox documents NothingOverdue for "a forced record was requested but no entry is
-    ///      overdue"; the inbox never raises it (the queue's NotOverdue / BadConsumeRange surface).
-    function test_submitForcedRecord_revertsWithNothingOverdue() public {
+    function test_submitForcedRecord_revertsWithNothingOverdueBeforeDeadline() public {
         _enqueue(hex"01");
+        vm.expectRevert(IBatchInbox.NothingOverdue.selector);
+        inbox.submitForcedRecord(1);
+        vm.roll(queue.deadlineOf(0)); // the deadline block itself: still includable
+        vm.expectRevert(IBatchInbox.NothingOverdue.selector);
+        inbox.submitForcedRecord(1);
+    }
+
+    function test_submitForcedRecord_revertsWithNothingOverdueOnceConsumed() public {
+        _enqueue(hex"01");
+        vm.roll(block.number + p.inclusionDelay + 1);
+        inbox.submitForcedRecord(1);
         vm.expectRevert(IBatchInbox.NothingOverdue.selector);
         inbox.submitForcedRecord(1);
     }
@@ -731,13 +741,12 @@ contract BatchInbox_SubmitForcedRecord_Test is BatchInboxTest {
         vm.roll(block.number + 1);
         _enqueue(hex"02");
         uint64 d1 = queue.deadlineOf(1);
-        vm.roll(d0);
-        vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.NotOverdue.selector, 0, d0));
-        inbox.submitForcedRecord(1);
         vm.roll(d0 + 1);
-        // Entry 1 is not overdue yet: a forced record may not take it along.
+        // Entry 0 is overdue, entry 1 is not yet: a forced record may not take it along.
         vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.NotOverdue.selector, 1, d1));
         inbox.submitForcedRecord(2);
+        inbox.submitForcedRecord(1);
+        assertEq(queue.cursor(), 1);
     }
 
     function test_submitForcedRecord_revertsOnBadRange() public {
@@ -745,8 +754,9 @@ contract BatchInbox_SubmitForcedRecord_Test is BatchInboxTest {
         vm.roll(block.number + p.inclusionDelay + 1);
         vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.BadConsumeRange.selector, 2, 0, 1));
         inbox.submitForcedRecord(2);
+        vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.BadConsumeRange.selector, 0, 0, 1));
+        inbox.submitForcedRecord(0);
         inbox.submitForcedRecord(1);
-        vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.BadConsumeRange.selector, 1, 1, 1));
-        inbox.submitForcedRecord(1);
+        assertEq(queue.cursor(), 1);
     }
 }
