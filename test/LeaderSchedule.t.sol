@@ -243,10 +243,18 @@ contract LeaderSchedule_Checkpoint_Test is ScheduleTestBase {
         vm.expectRevert(abi.encodeWithSelector(ILeaderSchedule.RankOutOfRange.selector, 1, 1));
         registry.leaderOf(e + 2, 1);
 
-        // The old schedule still names them, but they are flagged inactive.
+        // The old schedule still names them. The jailed one may not post; the unbonding one still
+        // serves the epochs it was scheduled for, until it has withdrawn everything.
         for (uint256 r; r < 3; ++r) {
-            (address op,, bool active) = registry.scheduledSigner(e, r);
-            assertEq(active, op == a.operator);
+            (address op,, bool eligible) = registry.scheduledSigner(e, r);
+            assertEq(eligible, op != b.operator, "only the jailed operator is ineligible");
+        }
+        vm.warp(block.timestamp + p.unbondingPeriod);
+        vm.prank(c.operator);
+        registry.withdraw();
+        for (uint256 r; r < 3; ++r) {
+            (address op,, bool eligible) = registry.scheduledSigner(e, r);
+            assertEq(eligible, op == a.operator, "withdrawn operator is ineligible");
         }
     }
 
