@@ -1127,6 +1127,26 @@ contract SequencerRegistry_Views_Test is RegistryTestBase {
         assertEq(active.length, 2);
         assertEq(active[0], a.operator);
         assertEq(active[1], c.operator);
+        // Moves in the set never disturb the signer → operator binding.
+        assertEq(registry.operatorOf(a.signer), a.operator);
+        assertEq(registry.operatorOf(b.signer), b.operator);
+        assertEq(registry.operatorOf(c.signer), c.operator);
+        assertEq(registry.operatorOf(d.signer), d.operator);
+        // And the moved operator can still leave and come back cleanly.
+        _unbond(c.operator, 3 ether);
+        vm.deal(d.operator, 4 ether);
+        vm.prank(d.operator);
+        registry.topUp{value: 4 ether}();
+        active = registry.activeOperators();
+        assertEq(active.length, 2);
+        assertEq(active[0], a.operator);
+        assertEq(active[1], d.operator);
+        _unbond(a.operator, 1 ether);
+        active = registry.activeOperators();
+        assertEq(active.length, 1);
+        assertEq(active[0], d.operator);
+        assertFalse(registry.isActive(a.operator));
+        assertTrue(registry.isActive(d.operator));
     }
 }
 
