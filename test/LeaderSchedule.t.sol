@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Vm} from "forge-std/Vm.sol";
 import {BatonTest} from "./utils/BatonTest.sol";
 import {ILeaderSchedule} from "../contracts/interfaces/ILeaderSchedule.sol";
+import {SequencerRegistry} from "../contracts/SequencerRegistry.sol";
 
 /// @dev Shared helpers for the leader schedule tests.
 abstract contract ScheduleTestBase is BatonTest {
@@ -537,5 +538,91 @@ contract LeaderSchedule_SnapshotOf_Test is ScheduleTestBase {
         _rollToEpoch(epoch + 1);
         (,, bytes32 seed) = registry.snapshotOf(epoch + 2);
         assertEq(seed, _expectedSeed(randao, epoch));
+    }
+}
+
+/// @dev An operator contract that, inside one transaction, reads `block.prevrandao`, computes the
+///      seed `checkpoint` is about to store, tops up the few wei that put the draw for epoch
+///      current + 2 inside its own stake interval, and then takes the checkpoint.
+contract GrindingOperator {
+    SequencerRegistry internal immutable REGISTRY;
+
+    constructor(SequencerRegistry registry_) payable {
+        REGISTRY = registry_;
+    }
+
+    function bond(address signer, uint256 amount) external {
+        REGISTRY.bond{value: amount}(signer);
+    }
+
+    function grindAndCheckpoint(uint256 maxTries) external returns (bool won) {
+        uint256 epoch = REGISTRY.currentEpoch();
+        uint64 seed = uint64(uint256(keccak256(abi.encode(block.prevrandao, epoch))));
+        uint256 h = uint256(keccak256(abi.encode(seed, epoch + 2, uint256(0))));
+        address[] memory set = REGISTRY.activeOperators();
+        uint256 lo;
+        uint256 mine;
+        uint256 total;
+        for (uint256 i; i < set.length; ++i) {
+            uint256 s = REGISTRY.stakeOf(set[i]);
+            if (set[i] == address(this)) {
+                lo = total;
+                mine = s;
+            }
+            total += s;
+        }
+        for (uint256 x; x <= maxTries; ++x) {
+            uint256 t = h % (total + x);
+            if (t >= lo && t < lo + mine + x) {
+                if (x != 0) REGISTRY.topUp{value: x}();
+                won = true;
+                break;
+            }
+        }
+        REGISTRY.checkpoint();
+    }
+
+    receive() external payable {}
+}
+
+/// @notice The seed must not be known while the stake it draws over can still be changed.
+contract LeaderSchedule_Grinding_Test is ScheduleTestBase {
+    /// FAILS against the current LeaderSchedule: `checkpoint` pairs a seed from the current
+    /// block's prevrandao with a snapshot of the set taken in the same call, so a contract can
+    /// read the seed, top up a few wei to move the stake boundaries, and make itself leader.
+    /// A 1% operator should lead about 1 epoch in 100 (P(>= 5 of 20) < 1e-5), not every epoch.
+    function test_checkpoint_seedCannotBeGroundWithStakeChanges() public {
+        assertLe(
+            _attackerLeads(5000),
+            4,
+            "a ~1% operator chose the leader by grinding its stake against a known seed"
+        );
+    }
+
+    /// Control for the bound above: without changing its stake, the same operator leads rarely.
+    function test_checkpoint_nonGrindingOperatorLeadsRarely() public {
+        assertLe(_attackerLeads(0), 4);
+    }
+
+    /// @dev Epochs out of 20 that a 1-ETH operator (against 4 x 24 ETH) leads when it takes every
+    ///      checkpoint itself, first topping up at most `maxTries` wei to win the next draw.
+    function _attackerLeads(uint256 maxTries) internal returns (uint256 led) {
+        for (uint256 i; i < 4; ++i) {
+            _bond(string.concat("honest", vm.toString(i)), 24 ether);
+        }
+        GrindingOperator attacker = new GrindingOperator{value: 2 ether}(registry);
+        attacker.bond(makeAddr("attacker-signer"), 1 ether);
+
+        uint256 first = 2;
+        uint256 rounds = 20;
+        for (uint256 i; i < rounds; ++i) {
+            _rollToEpoch(first + i);
+            vm.prevrandao(keccak256(abi.encode("randao", i)));
+            attacker.grindAndCheckpoint(maxTries);
+        }
+        _rollToEpoch(first + rounds);
+        for (uint256 e = first + 2; e < first + rounds + 2; ++e) {
+            if (registry.leaderOf(e, 0) == address(attacker)) ++led;
+        }
     }
 }
