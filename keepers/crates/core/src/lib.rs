@@ -5,9 +5,11 @@
 //!   and the record hash (the BatchInbox accumulator).
 //! - [`signature`]: canonical 65-byte signatures (`v ∈ {27, 28}`, low `s`).
 //! - [`batch`]: the batch data codec the BatchInbox parses.
+//! - [`schedule`]: epochs and the stake-weighted leader draw of `LeaderSchedule`.
 
 pub mod batch;
 pub mod eip712;
+pub mod schedule;
 pub mod signature;
 
 pub use batch::{
@@ -15,6 +17,7 @@ pub use batch::{
     encode_batch,
 };
 pub use eip712::{BatchHeader, BlockHeader, GENESIS_RECORD_HASH, baton_domain};
+pub use schedule::{ScheduleError, Snapshot, SnapshotEntry, epoch_of, epoch_start_block};
 pub use signature::{HeaderSignature, SignatureError, recover_signer, sign_digest};
 
 /// Re-exported so callers name the same `Eip712Domain` type as the core's functions.
