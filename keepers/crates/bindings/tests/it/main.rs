@@ -2,6 +2,7 @@
 //! One test binary per crate keeps link time down.
 
 mod devnet;
+mod sequencing;
 
 use alloy::{
     primitives::{B256, Bytes, U256},
