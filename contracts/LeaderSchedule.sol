@@ -31,6 +31,8 @@ abstract contract LeaderSchedule is ILeaderSchedule {
     /// @dev The active-set version the last snapshot blob was built from; an unchanged set
     ///      reuses the blob so a checkpoint in a quiet epoch only refreshes the seed.
     uint256 internal _snapshotVersion;
+    /// @dev The set captured by the latest checkpoint, to be drawn with the next one's seed.
+    address internal _pendingSnapshot;
 
     uint256 private constant CUMULATIVE_MASK = (1 << 96) - 1;
 
@@ -60,22 +62,25 @@ abstract contract LeaderSchedule is ILeaderSchedule {
         // One checkpoint per epoch: the latest one taken this epoch already targets `effective`.
         if (_effectiveEpoch(last) == effective) return false;
 
-        address snapshot = address(uint160(last));
-        uint256 version = _activeSetVersion();
-        bytes memory blob;
-        if (version != _snapshotVersion) {
-            blob = _snapshotBlob();
-            snapshot = SnapshotStore.write(blob);
-            _snapshotVersion = version;
-        } else {
-            // Unchanged set: reuse the blob, only the seed is new.
-            blob = SnapshotStore.read(snapshot);
-        }
+        // The fresh seed (this block's prevrandao, which a caller can know a block ahead) is
+        // paired with the set captured by the *previous* checkpoint, fixed before anyone could
+        // know this seed. Pairing it with the set as it is now would let an operator top up by
+        // just the amount that makes the draw pick it, then call checkpoint in the same tx.
+        address snapshot = _pendingSnapshot;
         uint256 cp = _packCheckpoint(snapshot, effective, _freshSeed(epoch));
         uint256 n = _checkpoints.length;
         _checkpoints.push(cp);
         _previousCheckpoint = last;
         _latestCheckpoint = cp;
+
+        // Capture the current set for the next checkpoint's seed; an unchanged set keeps its blob.
+        uint256 version = _activeSetVersion();
+        if (version != _snapshotVersion) {
+            _pendingSnapshot = SnapshotStore.write(_snapshotBlob());
+            _snapshotVersion = version;
+        }
+
+        bytes memory blob = SnapshotStore.read(snapshot);
         uint256 count = blob.length / 32;
         emit Checkpointed(
             n, effective, snapshot, count == 0 ? 0 : _word(blob, count - 1) & CUMULATIVE_MASK, count

@@ -27,8 +27,8 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     }
 
     /// @dev slot 0: signer (160) | stake (88) | flags (8). slot 1: unbonding (96) |
-    ///      withdrawableAt (64) | jailedUntilEpoch (32) | jailedAtEpoch (32); left zero by
-    ///      `bond`, so a first bond writes no second slot.
+    ///      withdrawableAt (64) | jailedUntilEpoch (32) | jailedAtEpoch (32) | unjailedAtEpoch (32);
+    ///      left zero by `bond`, so a first bond writes no second slot.
     struct Operator {
         address signer;
         uint88 stake;
@@ -37,6 +37,7 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         uint64 withdrawableAt;
         uint32 jailedUntilEpoch;
         uint32 jailedAtEpoch;
+        uint32 unjailedAtEpoch;
     }
 
     uint8 private constant FLAG_EXISTS = 1;
@@ -166,6 +167,7 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         if (epoch < op.jailedUntilEpoch) revert StillJailed(op.jailedUntilEpoch, epoch);
         if (op.stake < MIN_STAKE) revert StakeTooLow(op.stake, MIN_STAKE);
         op.flags &= ~FLAG_JAILED;
+        op.unjailedAtEpoch = uint32(epoch);
         _list(msg.sender, op);
         emit Unjailed(msg.sender);
     }
@@ -246,6 +248,21 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     {
         Operator storage op = _operators[operator];
         return (op.flags & FLAG_JAILED != 0, op.jailedUntilEpoch, op.jailedAtEpoch);
+    }
+
+    /// @inheritdoc ISequencerRegistry
+    function jailedDuring(address operator, uint256 epoch) external view returns (bool) {
+        Operator storage op = _operators[operator];
+        uint256 jailedAt = op.jailedAtEpoch;
+        uint256 unjailedAt = op.unjailedAtEpoch;
+        if (op.flags & FLAG_JAILED != 0) {
+            if (epoch >= jailedAt) return true; // the current term
+            // The previous term ended at `unjailedAt` and lasted at least JAIL_EPOCHS, so it
+            // covers every epoch in [unjailedAt - JAIL_EPOCHS, unjailedAt).
+            return unjailedAt != 0 && epoch < unjailedAt && epoch + JAIL_EPOCHS >= unjailedAt;
+        }
+        // Free now: the latest term, if any, was [jailedAt, unjailedAt).
+        return unjailedAt != 0 && epoch >= jailedAt && epoch < unjailedAt;
     }
 
     /// @inheritdoc ISequencerRegistry

@@ -18,7 +18,7 @@ contract Slasher is ISlasher {
         uint256 equivocationSlashBps;
         uint256 livenessSlashBps;
         uint256 censorshipSlashBps;
-        uint256 livenessWindowEpochs;
+        uint256 slashingWindowEpochs;
     }
 
     address internal immutable REGISTRY;
@@ -27,7 +27,7 @@ contract Slasher is ISlasher {
     uint256 internal immutable EQUIVOCATION_SLASH_BPS;
     uint256 internal immutable LIVENESS_SLASH_BPS;
     uint256 internal immutable CENSORSHIP_SLASH_BPS;
-    uint256 internal immutable LIVENESS_WINDOW_EPOCHS;
+    uint256 internal immutable SLASHING_WINDOW_EPOCHS;
 
     /// @notice A constructor parameter is out of range.
     error InvalidParameter(string name);
@@ -44,14 +44,20 @@ contract Slasher is ISlasher {
         if (p.censorshipSlashBps == 0 || p.censorshipSlashBps > 10_000) {
             revert InvalidParameter("censorshipSlashBps");
         }
-        if (p.livenessWindowEpochs == 0) revert InvalidParameter("livenessWindowEpochs");
+        // Shorter than a jail term, so `jailedDuring` is exact for every epoch we judge.
+        if (
+            p.slashingWindowEpochs == 0
+                || p.slashingWindowEpochs >= ISequencerRegistry(registry_).jailEpochs()
+        ) {
+            revert InvalidParameter("slashingWindowEpochs");
+        }
         REGISTRY = registry_;
         INBOX = inbox_;
         L2_CHAIN_ID = l2ChainId_;
         EQUIVOCATION_SLASH_BPS = p.equivocationSlashBps;
         LIVENESS_SLASH_BPS = p.livenessSlashBps;
         CENSORSHIP_SLASH_BPS = p.censorshipSlashBps;
-        LIVENESS_WINDOW_EPOCHS = p.livenessWindowEpochs;
+        SLASHING_WINDOW_EPOCHS = p.slashingWindowEpochs;
     }
 
     /// @inheritdoc ISlasher
@@ -96,8 +102,7 @@ contract Slasher is ISlasher {
     function slashLiveness(uint256 epoch) external returns (uint256 amount) {
         uint256 current = ILeaderSchedule(REGISTRY).currentEpoch();
         if (epoch >= current) revert EpochNotEnded(epoch, current);
-        uint256 oldest = current > LIVENESS_WINDOW_EPOCHS ? current - LIVENESS_WINDOW_EPOCHS : 0;
-        if (epoch < oldest) revert EpochOutsideWindow(epoch, oldest);
+        _checkInWindow(epoch, current);
         (,, bool leaderPosted) = INBOX.epochPosting(epoch);
         if (leaderPosted) revert LeaderPosted(epoch);
         address leader = ILeaderSchedule(REGISTRY).leaderOf(epoch, 0);
@@ -111,6 +116,7 @@ contract Slasher is ISlasher {
     function slashCensorship(uint256 index) external returns (uint256 amount) {
         (bool forced, uint256 epoch) = INBOX.censoredEpochOf(index);
         if (!forced) revert NotForcedRecord(index);
+        _checkInWindow(epoch, ILeaderSchedule(REGISTRY).currentEpoch());
         // The operator holding the pen when the entry went overdue: the acting rank if anyone
         // posted in that epoch (it then had to consume the entry), else the leader.
         (bool posted, uint256 actingRank,) = INBOX.epochPosting(epoch);
@@ -154,8 +160,8 @@ contract Slasher is ISlasher {
     }
 
     /// @inheritdoc ISlasher
-    function livenessWindowEpochs() external view returns (uint256) {
-        return LIVENESS_WINDOW_EPOCHS;
+    function slashingWindowEpochs() external view returns (uint256) {
+        return SLASHING_WINDOW_EPOCHS;
     }
 
     function _checkChain(uint256 chainId) private view {
@@ -179,7 +185,14 @@ contract Slasher is ISlasher {
 
     /// @dev A jailed operator may not post, so it cannot be blamed for an epoch spent in jail.
     function _checkNotJailedDuring(address operator, uint256 epoch) private view {
-        (, uint256 until, uint256 jailedAt) = ISequencerRegistry(REGISTRY).jailOf(operator);
-        if (until != 0 && jailedAt <= epoch && epoch < until) revert LeaderWasJailed(epoch, operator);
+        if (ISequencerRegistry(REGISTRY).jailedDuring(operator, epoch)) {
+            revert LeaderWasJailed(epoch, operator);
+        }
+    }
+
+    /// @dev Evidence about `epoch` is judged only while it is at most the window old.
+    function _checkInWindow(uint256 epoch, uint256 current) private view {
+        uint256 oldest = current > SLASHING_WINDOW_EPOCHS ? current - SLASHING_WINDOW_EPOCHS : 0;
+        if (epoch < oldest) revert EpochOutsideWindow(epoch, oldest);
     }
 }

@@ -30,7 +30,7 @@ contract Deploy is Script {
         uint256 equivocationSlashBps;
         uint256 livenessSlashBps;
         uint256 censorshipSlashBps;
-        uint256 livenessWindowEpochs;
+        uint256 slashingWindowEpochs;
         uint256 inclusionDelay;
         uint256 inclusionFee;
         uint256 maxTxSize;
@@ -80,7 +80,7 @@ contract Deploy is Script {
         p.equivocationSlashBps = vm.parseJsonUint(json, ".equivocationSlashBps");
         p.livenessSlashBps = vm.parseJsonUint(json, ".livenessSlashBps");
         p.censorshipSlashBps = vm.parseJsonUint(json, ".censorshipSlashBps");
-        p.livenessWindowEpochs = vm.parseJsonUint(json, ".livenessWindowEpochs");
+        p.slashingWindowEpochs = vm.parseJsonUint(json, ".slashingWindowEpochs");
         p.inclusionDelay = vm.parseJsonUint(json, ".inclusionDelay");
         p.inclusionFee = vm.parseJsonUint(json, ".inclusionFee");
         p.maxTxSize = vm.parseJsonUint(json, ".maxTxSize");
@@ -123,7 +123,7 @@ contract Deploy is Script {
                 equivocationSlashBps: p.equivocationSlashBps,
                 livenessSlashBps: p.livenessSlashBps,
                 censorshipSlashBps: p.censorshipSlashBps,
-                livenessWindowEpochs: p.livenessWindowEpochs
+                slashingWindowEpochs: p.slashingWindowEpochs
             })
         );
         checkWiring(p, d, registryAt, queueAt, inboxAt, slasherAt);
@@ -136,9 +136,10 @@ contract Deploy is Script {
         if (p.unbondingPeriod <= p.finalizationPeriod + p.maxDisputeDuration) {
             revert BadProfile("unbondingPeriod must exceed finalizationPeriod + maxDisputeDuration");
         }
-        // A missed epoch must be judged while the jail record that may excuse it is still the latest.
-        if (p.livenessWindowEpochs > p.jailEpochs) {
-            revert BadProfile("livenessWindowEpochs must be <= jailEpochs");
+        // Offences are judged only while the registry's jail record is exact for the epoch
+        // (the Slasher's constructor enforces the same rule).
+        if (p.slashingWindowEpochs >= p.jailEpochs) {
+            revert BadProfile("slashingWindowEpochs must be < jailEpochs");
         }
         // An entry must stay includable for at least a whole epoch of its leader.
         if (p.inclusionDelay < p.epochLength) revert BadProfile("inclusionDelay must be >= epochLength");
@@ -193,7 +194,7 @@ contract Deploy is Script {
         vm.serializeUint(params, "equivocationSlashBps", p.equivocationSlashBps);
         vm.serializeUint(params, "livenessSlashBps", p.livenessSlashBps);
         vm.serializeUint(params, "censorshipSlashBps", p.censorshipSlashBps);
-        vm.serializeUint(params, "livenessWindowEpochs", p.livenessWindowEpochs);
+        vm.serializeUint(params, "slashingWindowEpochs", p.slashingWindowEpochs);
         vm.serializeUint(params, "inclusionDelay", p.inclusionDelay);
         vm.serializeString(params, "inclusionFee", vm.toString(p.inclusionFee));
         vm.serializeUint(params, "maxTxSize", p.maxTxSize);

@@ -404,11 +404,11 @@ contract Slasher_Liveness_Test is SlasherTest {
 
     function test_slashLiveness_revertsOutsideWindow() public {
         uint256 epoch = registry.currentEpoch();
-        uint256 current = epoch + p.livenessWindowEpochs + 1;
+        uint256 current = epoch + p.slashingWindowEpochs + 1;
         _rollToEpoch(current);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ISlasher.EpochOutsideWindow.selector, epoch, current - p.livenessWindowEpochs
+                ISlasher.EpochOutsideWindow.selector, epoch, current - p.slashingWindowEpochs
             )
         );
         slasher.slashLiveness(epoch);
@@ -629,7 +629,7 @@ contract Slasher_Regression_Test is SlasherTest {
 
     /// @dev A leader jailed for the whole of epoch e cannot post in it. After it serves its term,
     ///      unjails and is jailed again for something else, epoch e is still inside the liveness
-    ///      window (livenessWindowEpochs == jailEpochs), but the Slasher only sees the latest jail
+    ///      window (slashingWindowEpochs == jailEpochs), but the Slasher only sees the latest jail
     ///      term, so it slashes the leader for an epoch it spent in jail.
     function test_slashLiveness_excuseSurvivesRejail() public {
         // Enough stake for everyone to unjail after a 50% slash.
@@ -649,8 +649,51 @@ contract Slasher_Regression_Test is SlasherTest {
         vm.prank(leader.operator);
         registry.unjail();
         _jail(leader, 2); // another, unrelated offence
-        assertLe(registry.currentEpoch() - p.livenessWindowEpochs, epoch); // e is still in the window
-        vm.expectRevert(abi.encodeWithSelector(ISlasher.LeaderWasJailed.selector, epoch, leader.operator));
+        uint256 current = registry.currentEpoch();
+        uint256 oldest = current - p.slashingWindowEpochs;
+        // Every epoch of the first term that can still be judged is still known as jailed...
+        for (uint256 e = oldest; e < epoch + p.jailEpochs; ++e) {
+            assertTrue(registry.jailedDuring(leader.operator, e), "first term forgotten after re-jail");
+        }
+        // ...as is the current term (unjail and the new jailing fell in the same epoch)...
+        assertTrue(registry.jailedDuring(leader.operator, current));
+        // ...and the epoch first excused can no longer be judged at all (window < jail term).
+        vm.expectRevert(abi.encodeWithSelector(ISlasher.EpochOutsideWindow.selector, epoch, oldest));
         slasher.slashLiveness(epoch);
+    }
+}
+
+/// @notice `jailedDuring` over jail terms, including a free gap between two terms.
+contract Registry_JailedDuring_Test is SlasherTest {
+    function test_jailedDuring_tracksCurrentAndPreviousTerm() public {
+        for (uint256 i; i < ops.length; ++i) {
+            vm.deal(ops[i].operator, 10 ether);
+            vm.prank(ops[i].operator);
+            registry.topUp{value: 10 ether}();
+        }
+        Op memory op = ops[0];
+        uint256 first = registry.currentEpoch();
+        assertFalse(registry.jailedDuring(op.operator, first), "never jailed");
+
+        _jail(op, 1);
+        assertTrue(registry.jailedDuring(op.operator, first));
+        assertFalse(registry.jailedDuring(op.operator, first - 1), "before the term");
+
+        uint256 unjailedAt = first + p.jailEpochs;
+        _rollToEpoch(unjailedAt);
+        vm.prank(op.operator);
+        registry.unjail();
+        // Free: the latest term was [first, unjailedAt).
+        assertTrue(registry.jailedDuring(op.operator, unjailedAt - 1));
+        assertFalse(registry.jailedDuring(op.operator, unjailedAt), "released this epoch");
+
+        uint256 second = unjailedAt + 2;
+        _rollToEpoch(second);
+        _jail(op, 2);
+        assertTrue(registry.jailedDuring(op.operator, second));
+        assertFalse(registry.jailedDuring(op.operator, unjailedAt + 1), "free gap between the terms");
+        assertTrue(registry.jailedDuring(op.operator, unjailedAt - 1), "previous term remembered");
+        // The horizon: the previous term is known for its last jailEpochs epochs.
+        assertTrue(registry.jailedDuring(op.operator, unjailedAt - p.jailEpochs));
     }
 }

@@ -5,7 +5,9 @@ pragma solidity ^0.8.24;
 /// @notice Epochs of `epochLength` L1 blocks; each epoch's leader is drawn stake-weighted from a
 ///         snapshot of the active set, with a seed from `block.prevrandao`. A checkpoint taken in
 ///         epoch c governs epochs c + 2 onwards (until a later checkpoint takes over), so every
-///         epoch's schedule is fixed for at least one whole epoch before it starts.
+///         epoch's schedule is fixed for at least one whole epoch before it starts. A checkpoint
+///         draws with its own fresh seed over the set captured by the checkpoint before it, so no
+///         stake change made after a seed is known can steer that seed's draw.
 interface ILeaderSchedule {
     /// @notice A checkpoint fixed the stake snapshot and seed for epochs from `effectiveEpoch`.
     /// @param index Position in the checkpoint list.
@@ -28,8 +30,10 @@ interface ILeaderSchedule {
     /// @notice `rank` is not below the number of operators in the epoch's snapshot.
     error RankOutOfRange(uint256 rank, uint256 operators);
 
-    /// @notice Take a checkpoint of the active set and a fresh seed, at most once per epoch.
-    ///         Permissionless; nodes call it every epoch so the seed stays fresh.
+    /// @notice Fix the schedule from epoch current + 2: a fresh seed over the set captured by the
+    ///         previous checkpoint; then capture the current set for the next one. At most once
+    ///         per epoch. Permissionless; nodes call it every epoch so seeds stay fresh and stake
+    ///         changes reach the schedule within two checkpoints.
     /// @return taken False when this epoch already has a checkpoint.
     function checkpoint() external returns (bool taken);
     /// @notice The operator at `rank` (0 = leader, r = r-th backup) of `epoch`.

@@ -113,6 +113,11 @@ interface ISequencerRegistry {
         external
         view
         returns (bool jailed, uint256 untilEpoch, uint256 jailedAtEpoch);
+    /// @notice Whether `operator` was jailed at any time during `epoch`. Exact for epochs that
+    ///         ended less than `jailEpochs` epochs ago (the registry keeps the current jail term
+    ///         and the end of the previous one, and a term lasts at least `jailEpochs`); older
+    ///         epochs may answer false. The Slasher's window is shorter, so it always gets the truth.
+    function jailedDuring(address operator, uint256 epoch) external view returns (bool);
     /// @notice The active operators, in set order.
     function activeOperators() external view returns (address[] memory);
     /// @notice Rewards `reporter` may claim.

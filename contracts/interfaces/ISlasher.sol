@@ -101,5 +101,5 @@ interface ISlasher {
     /// @notice Slash of a censorship, in basis points.
     function censorshipSlashBps() external view returns (uint256);
     /// @notice How many ended epochs back liveness can be slashed.
-    function livenessWindowEpochs() external view returns (uint256);
+    function slashingWindowEpochs() external view returns (uint256);
 }

@@ -62,8 +62,11 @@ abstract contract BatonTest is Test {
         registry.bond{value: stake}(op.signer);
     }
 
-    /// @dev Take a checkpoint now and roll to the first epoch it governs.
+    /// @dev Bring the current set into the schedule: one checkpoint captures it, the next (an
+    ///      epoch later) pairs it with a fresh seed; roll to the first epoch that one governs.
     function _activateSchedule() internal returns (uint256 epoch) {
+        registry.checkpoint();
+        _rollToEpoch(registry.currentEpoch() + 1);
         registry.checkpoint();
         epoch = registry.currentEpoch() + 2;
         _rollToEpoch(epoch);

@@ -115,7 +115,7 @@ pub struct Parameters {
     pub censorship_slash_bps: u64,
     /// How many ended epochs back liveness can be slashed.
     #[serde(with = "flexible::u64")]
-    pub liveness_window_epochs: u64,
+    pub slashing_window_epochs: u64,
     /// L1 blocks between a force-queue enqueue and its deadline.
     #[serde(with = "flexible::u64")]
     pub inclusion_delay: u64,
@@ -292,7 +292,7 @@ mod tests {
         "BatchInbox":"0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0","Slasher":"0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
         "parameters":{"l2ChainId":901,"epochLength":8,"leaderTimeout":3,"minStake":"1000000000000000000","maxActiveSet":100,
         "unbondingPeriod":300,"jailEpochs":8,"reporterRewardBps":2000,"equivocationSlashBps":5000,"livenessSlashBps":100,
-        "censorshipSlashBps":1000,"livenessWindowEpochs":8,"inclusionDelay":30,"inclusionFee":"1000000000000000",
+        "censorshipSlashBps":1000,"slashingWindowEpochs":8,"inclusionDelay":30,"inclusionFee":"1000000000000000",
         "maxTxSize":4096,"finalizationPeriod":60,"maxDisputeDuration":120}}"#;
 
     #[test]

@@ -1,6 +1,6 @@
-//! Sequencing end to end: three bonded operators, a checkpoint, the leader drawn in Rust and
-//! checked against `leaderOf`, and records built, sealed and signed with baton-core and posted
-//! to the real BatchInbox.
+//! Sequencing end to end: three bonded operators, two checkpoints (the first captures the set,
+//! the second draws over it), the leader drawn in Rust and checked against `leaderOf`, and
+//! records built, sealed and signed with baton-core and posted to the real BatchInbox.
 
 use crate::devnet;
 use alloy::{
@@ -149,6 +149,31 @@ async fn next_record_context<P: Provider + Clone>(
     })
 }
 
+/// Call `checkpoint()` from `from`; returns the epoch it was taken in and its event.
+async fn checkpoint<P: Provider>(
+    schedule: &ILeaderSchedule::ILeaderScheduleInstance<P>,
+    from: Address,
+) -> eyre::Result<(u64, ILeaderSchedule::Checkpointed)> {
+    let receipt = schedule
+        .checkpoint()
+        .from(from)
+        .send()
+        .await?
+        .get_receipt()
+        .await?;
+    ensure!(receipt.status(), "checkpoint reverted");
+    let block = receipt.block_number.ok_or_eyre("no block number")?;
+    let event = receipt
+        .inner
+        .logs()
+        .iter()
+        .find_map(|log| ILeaderSchedule::Checkpointed::decode_log(&log.inner).ok())
+        .ok_or_eyre("no Checkpointed event")?;
+    let epoch_length: u64 = schedule.epochLength().call().await?.try_into()?;
+    let genesis: u64 = schedule.genesisBlock().call().await?.try_into()?;
+    Ok(((block - genesis) / epoch_length, event.data))
+}
+
 /// Bond three operators with separate signer keys and different stakes, take a checkpoint, check
 /// the Rust draw against `leaderOf` for every rank of the epoch it governs, then post a record
 /// built and signed with baton-core from the leader's account, and show that a record mis-framed
@@ -210,22 +235,18 @@ async fn leader_draw_and_records_agree_with_the_contracts() -> eyre::Result<()> 
         ensure!(receipt.status(), "bond of {} reverted", op.account);
     }
 
-    // The checkpoint governs the epoch two after the one it is taken in.
-    let receipt = schedule
-        .checkpoint()
-        .from(operators[0].account)
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
-    ensure!(receipt.status(), "checkpoint reverted");
-    let taken_in = clock.epoch_of(receipt.block_number.ok_or_eyre("no block number")?);
-    let checkpointed = receipt
-        .inner
-        .logs()
-        .iter()
-        .find_map(|log| ILeaderSchedule::Checkpointed::decode_log(&log.inner).ok())
-        .ok_or_eyre("no Checkpointed event")?;
+    // A checkpoint draws its fresh seed over the set the checkpoint before it captured (so no
+    // one can steer a known seed with a stake change): the first one only captures the three
+    // bonds, the second, an epoch later, governs with them from two epochs after it is taken.
+    let (_, captured) = checkpoint(&schedule, operators[0].account).await?;
+    assert_eq!(
+        captured.operators,
+        U256::ZERO,
+        "the first checkpoint still draws over the empty set"
+    );
+    let next_epoch = clock.epoch_of(provider.get_block_number().await?) + 1;
+    mine_to(&provider, clock.start_of(next_epoch)).await?;
+    let (taken_in, checkpointed) = checkpoint(&schedule, operators[0].account).await?;
     let governed = taken_in + 2;
     assert_eq!(checkpointed.effectiveEpoch, U256::from(governed));
     assert_eq!(checkpointed.operators, U256::from(3));
