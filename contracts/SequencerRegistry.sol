@@ -365,11 +365,42 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     function _list(address operator, Operator storage op) private {
         uint256 packed = _activeCountAndVersion;
         uint256 count = uint128(packed);
-        if (count >= MAX_ACTIVE_SET) revert ActiveSetFull(MAX_ACTIVE_SET);
-        _activeAt[count] = operator;
-        _signerRecords[op.signer] = _signerRecord(operator, count);
+        if (count < MAX_ACTIVE_SET) {
+            _seat(count, operator, op);
+            _activeCountAndVersion = packed + 1 + (1 << 128);
+            return;
+        }
+        // Full: the seats go to the largest stakes. A newcomer with strictly more stake than
+        // the smallest seated operator takes its seat; otherwise filling every seat at the
+        // minimum would lock larger stakes out forever. The displaced operator stays bonded
+        // and unjailed, serves epochs it is already scheduled for, and can top up to return.
+        (uint256 index, address smallest, uint256 smallestStake) = _smallestSeated(count);
+        if (op.stake <= smallestStake) revert ActiveSetFull(MAX_ACTIVE_SET, smallestStake);
+        _operators[smallest].flags &= ~FLAG_ACTIVE;
+        _seat(index, operator, op);
+        _activeCountAndVersion = packed + (1 << 128);
+        emit Displaced(smallest, operator, smallestStake);
+    }
+
+    function _seat(uint256 index, address operator, Operator storage op) private {
+        _activeAt[index] = operator;
+        _signerRecords[op.signer] = _signerRecord(operator, index);
         op.flags |= FLAG_ACTIVE;
-        _activeCountAndVersion = packed + 1 + (1 << 128);
+    }
+
+    /// @dev The seated operator with the least bonded stake (the last one on ties). O(n): it
+    ///      runs only when a newcomer asks for a seat in a full set.
+    function _smallestSeated(uint256 count)
+        private
+        view
+        returns (uint256 index, address smallest, uint256 stake)
+    {
+        stake = type(uint256).max;
+        for (uint256 i; i < count; ++i) {
+            address candidate = _activeAt[i];
+            uint256 s = _operators[candidate].stake;
+            if (s <= stake) (index, smallest, stake) = (i, candidate, s);
+        }
     }
 
     /// @dev Remove from the active set (swap with the last) and bump the version.

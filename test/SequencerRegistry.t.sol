@@ -378,7 +378,8 @@ contract SequencerRegistry_Bond_Test is RegistryTestBase {
         address late = makeAddr("late");
         vm.deal(late, MIN);
         vm.prank(late);
-        vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.ActiveSetFull.selector, maxSet));
+        // Equal stake does not displace anyone: a seat needs strictly more than the smallest.
+        vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.ActiveSetFull.selector, maxSet, MIN));
         registry.bond{value: MIN}(makeAddr("late-signer"));
 
         // A seat freed by a full unbond can be taken.
@@ -504,7 +505,7 @@ contract SequencerRegistry_TopUp_Test is RegistryTestBase {
         }
         vm.deal(a.operator, MIN);
         vm.prank(a.operator);
-        vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.ActiveSetFull.selector, maxSet));
+        vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.ActiveSetFull.selector, maxSet, MIN));
         registry.topUp{value: MIN}();
     }
 
@@ -783,9 +784,23 @@ contract SequencerRegistry_Unjail_Test is RegistryTestBase {
         assertTrue(registry.isActive(a.operator));
     }
 
-    function test_unjail_revertsWhenActiveSetFull() public {
+    function test_unjail_revertsWhenActiveSetFullOfLargerStakes() public {
         Op memory a = _bond("alice", 4 ether);
-        _slash(a.operator, 1000, "k", reporter);
+        _slash(a.operator, 1000, "k", reporter); // 3.6 ETH left
+        uint256 maxSet = registry.maxActiveSet();
+        for (uint256 i; i < maxSet; ++i) {
+            _bond(string.concat("op", vm.toString(i)), 5 ether);
+        }
+        (, uint256 until,) = registry.jailOf(a.operator);
+        _rollToEpoch(until);
+        vm.prank(a.operator);
+        vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.ActiveSetFull.selector, maxSet, 5 ether));
+        registry.unjail();
+    }
+
+    function test_unjail_displacesSmallerStakeWhenActiveSetFull() public {
+        Op memory a = _bond("alice", 4 ether);
+        _slash(a.operator, 1000, "k", reporter); // 3.6 ETH left, more than every seated MIN
         uint256 maxSet = registry.maxActiveSet();
         for (uint256 i; i < maxSet; ++i) {
             _bond(string.concat("op", vm.toString(i)), MIN);
@@ -793,8 +808,9 @@ contract SequencerRegistry_Unjail_Test is RegistryTestBase {
         (, uint256 until,) = registry.jailOf(a.operator);
         _rollToEpoch(until);
         vm.prank(a.operator);
-        vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.ActiveSetFull.selector, maxSet));
         registry.unjail();
+        assertTrue(registry.isActive(a.operator));
+        assertEq(registry.activeOperators().length, maxSet);
     }
 
     function testFuzz_unjail_termBoundary(uint256 epochsLater) public {
@@ -1307,5 +1323,80 @@ contract SequencerRegistry_Attacks_Test is RegistryTestBase {
         assertEq(address(registry).balance, registryBefore - 1 ether);
         assertEq(attacker.reentrySuccesses(), 0);
         assertEq(attacker.reentryAttempts(), 2);
+    }
+}
+
+/// @notice A full active set gives a seat to a larger stake by displacing the smallest.
+contract SequencerRegistry_Displacement_Test is RegistryTestBase {
+    function _fill(uint256 stake) internal returns (uint256 maxSet) {
+        maxSet = registry.maxActiveSet();
+        for (uint256 i; i < maxSet; ++i) {
+            _bond(string.concat("op", vm.toString(i)), stake + i * 1 gwei);
+        }
+    }
+
+    function test_bond_displacesTheSmallestStakeWhenFull() public {
+        uint256 maxSet = _fill(MIN);
+        address smallest = makeAddr("op0"); // MIN exactly; every other seat has a little more
+        address big = makeAddr("big");
+        address bigSigner = makeAddr("big-signer");
+        vm.deal(big, 2 * MIN);
+        vm.expectEmit(address(registry));
+        emit ISequencerRegistry.Displaced(smallest, big, MIN);
+        vm.prank(big);
+        registry.bond{value: 2 * MIN}(bigSigner);
+
+        assertTrue(registry.isActive(big));
+        assertFalse(registry.isActive(smallest));
+        assertEq(registry.activeOperators().length, maxSet);
+        // Displaced, not punished: still bonded, unjailed, its signer still its own.
+        assertEq(registry.stakeOf(smallest), MIN);
+        (bool jailed,,) = registry.jailOf(smallest);
+        assertFalse(jailed);
+        assertEq(registry.operatorOf(registry.signerOf(smallest)), smallest);
+        assertEq(registry.operatorOf(bigSigner), big);
+
+        // It returns by topping up past the new smallest seat, displacing that one in turn.
+        vm.deal(smallest, MIN);
+        vm.prank(smallest);
+        registry.topUp{value: MIN}();
+        assertTrue(registry.isActive(smallest));
+        assertFalse(registry.isActive(makeAddr("op1")));
+    }
+
+    /// @dev Whatever the stakes, a newcomer either takes exactly the seat of a smallest-stake
+    ///      operator (when it has strictly more) or is refused, and the set size never changes.
+    function testFuzz_bond_displacementKeepsTheLargestStakes(uint256 seed, uint256 newcomerStake) public {
+        uint256 maxSet = registry.maxActiveSet();
+        uint256 smallestStake = type(uint256).max;
+        for (uint256 i; i < maxSet; ++i) {
+            uint256 stake = bound(uint256(keccak256(abi.encode(seed, i))), MIN, 10 * MIN);
+            if (stake < smallestStake) smallestStake = stake;
+            _bond(string.concat("op", vm.toString(i)), stake);
+        }
+        newcomerStake = bound(newcomerStake, MIN, 11 * MIN);
+        address newcomer = makeAddr("newcomer");
+        vm.deal(newcomer, newcomerStake);
+        vm.prank(newcomer);
+        if (newcomerStake <= smallestStake) {
+            vm.expectRevert(
+                abi.encodeWithSelector(ISequencerRegistry.ActiveSetFull.selector, maxSet, smallestStake)
+            );
+            registry.bond{value: newcomerStake}(makeAddr("newcomer-signer"));
+            return;
+        }
+        registry.bond{value: newcomerStake}(makeAddr("newcomer-signer"));
+        address[] memory seated = registry.activeOperators();
+        assertEq(seated.length, maxSet);
+        uint256 out;
+        for (uint256 i; i < maxSet; ++i) {
+            address op = makeAddr(string.concat("op", vm.toString(i)));
+            if (!registry.isActive(op)) {
+                ++out;
+                assertEq(registry.stakeOf(op), smallestStake, "displaced someone not the smallest");
+            }
+        }
+        assertEq(out, 1);
+        assertTrue(registry.isActive(newcomer));
     }
 }

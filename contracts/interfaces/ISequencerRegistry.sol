@@ -37,6 +37,9 @@ interface ISequencerRegistry {
         uint256 reporterReward,
         uint256 burned
     );
+    /// @notice A full active set gave `operator`'s seat to `by`, which has more stake. The
+    ///         displaced operator stays bonded (and slashable) and may top up to return.
+    event Displaced(address indexed operator, address indexed by, uint256 stake);
     /// @notice A reporter withdrew its accumulated slashing rewards.
     event RewardClaimed(address indexed reporter, uint256 amount);
 
@@ -48,8 +51,9 @@ interface ISequencerRegistry {
     error SignerUnavailable(address signer);
     /// @notice The caller has no bond.
     error NotBonded(address operator);
-    /// @notice The active set holds `maxActiveSet` operators already.
-    error ActiveSetFull(uint256 maxActiveSet);
+    /// @notice The active set holds `maxActiveSet` operators, none with less stake than the
+    ///         newcomer: a seat needs strictly more than `stakeToBeat`.
+    error ActiveSetFull(uint256 maxActiveSet, uint256 stakeToBeat);
     /// @notice A zero amount was given where ETH must move.
     error ZeroAmount();
     /// @notice `requestUnbond` asked for more than the bonded stake.
