@@ -23,9 +23,11 @@ abstract contract LeaderSchedule is ILeaderSchedule {
     /// @dev Every checkpoint, as `snapshot (160) | effectiveEpoch << 160 (32) | seed << 192 (64)`;
     ///      read only for epochs older than the latest two checkpoints.
     uint256[] internal _checkpoints;
-    /// @dev Copies of the last two entries in fixed slots: the epochs anyone asks about in
-    ///      practice (the current and the next) are governed by one of these, so `leaderOf`
-    ///      answers them without reading the list's length or searching it.
+    /// @dev The checkpoint that takes effect at an epoch. While nodes checkpoint every epoch,
+    ///      every epoch has one, and `leaderOf` finds it with a single read.
+    mapping(uint256 effectiveEpoch => uint256 checkpoint) internal _checkpointAt;
+    /// @dev Copies of the last two entries in fixed slots, for epochs without their own entry
+    ///      (checkpoints skipped for a while): usually one of these still governs.
     uint256 internal _latestCheckpoint;
     uint256 internal _previousCheckpoint;
     /// @dev The active-set version the last snapshot blob was built from; an unchanged set
@@ -43,6 +45,7 @@ abstract contract LeaderSchedule is ILeaderSchedule {
         // Epochs 0 and 1 are governed by the (empty) deploy-time set: nobody leads them.
         uint256 genesis = _packCheckpoint(address(0), 0, _freshSeed(0));
         _checkpoints.push(genesis);
+        _checkpointAt[0] = genesis;
         _latestCheckpoint = genesis;
         _previousCheckpoint = genesis;
         emit Checkpointed(0, 0, address(0), 0, 0);
@@ -70,6 +73,7 @@ abstract contract LeaderSchedule is ILeaderSchedule {
         uint256 cp = _packCheckpoint(snapshot, effective, _freshSeed(epoch));
         uint256 n = _checkpoints.length;
         _checkpoints.push(cp);
+        _checkpointAt[effective] = cp;
         _previousCheckpoint = last;
         _latestCheckpoint = cp;
 
@@ -154,7 +158,11 @@ abstract contract LeaderSchedule is ILeaderSchedule {
     function _governing(uint256 epoch) internal view returns (address snapshot, uint64 seed) {
         uint256 lastScheduled = currentEpoch() + 1;
         if (epoch > lastScheduled) revert EpochNotScheduled(epoch, lastScheduled);
-        uint256 cp = _latestCheckpoint;
+        // A checkpoint effective exactly at `epoch` is the last one effective at or before it.
+        // (A zero word only means "look further": the fallbacks find the same checkpoint.)
+        uint256 cp = _checkpointAt[epoch];
+        if (cp != 0) return (address(uint160(cp)), uint64(cp >> 192));
+        cp = _latestCheckpoint;
         if (_effectiveEpoch(cp) > epoch) cp = _previousCheckpoint;
         if (_effectiveEpoch(cp) > epoch) {
             // An older epoch: binary search the history, below the two entries just checked,

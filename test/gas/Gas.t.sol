@@ -25,6 +25,15 @@ contract GasTest is BatonTest {
         _measureBond("bond_first"); // a new operator joining a non-empty set: the usual case
     }
 
+    /// @dev A full set of 100: the newcomer's stake beats the smallest seat, found by a scan.
+    function test_gas_bond_displacingInFullSet() public {
+        _bondOps(100);
+        address operator = makeAddr("big");
+        vm.deal(operator, 2 ether);
+        bytes memory cd = abi.encodeCall(ISequencerRegistry.bond, (makeAddr("big-signer")));
+        _measure("bond_displacing_smallest_of_100", operator, 2 ether, address(registry), cd);
+    }
+
     function test_gas_enqueue() public {
         bytes memory transaction = new bytes(110); // the size of a signed EIP-1559 transfer
         for (uint256 i; i < transaction.length; ++i) {
@@ -46,14 +55,28 @@ contract GasTest is BatonTest {
         vm.snapshotGasLastCall(GROUP, "leaderOf_rank1_100_sequencers");
     }
 
-    /// @dev The usual case inside an epoch: its nodes already took the checkpoint for the epoch
-    ///      after next, so the current epoch is governed by the previous checkpoint.
-    function test_gas_leaderOf_100Sequencers_afterNextCheckpoint() public {
+    /// @dev Steady state: nodes checkpoint every epoch, so the current epoch has a checkpoint
+    ///      effective exactly at it (taken two epochs ago) while two later ones already exist.
+    function test_gas_leaderOf_100Sequencers_checkpointEveryEpoch() public {
         _bondOps(100);
         uint256 epoch = _activateSchedule();
         registry.checkpoint();
-        registry.leaderOf(epoch, 0);
-        vm.snapshotGasLastCall(GROUP, "leaderOf_rank0_100_sequencers_previous_checkpoint");
+        _rollToEpoch(epoch + 1);
+        registry.checkpoint();
+        _rollToEpoch(epoch + 2);
+        registry.checkpoint();
+        registry.leaderOf(epoch + 2, 0);
+        vm.snapshotGasLastCall(GROUP, "leaderOf_rank0_100_sequencers_checkpoint_every_epoch");
+    }
+
+    /// @dev Checkpoints skipped: the current epoch has no entry of its own and an older
+    ///      checkpoint, kept in a fixed slot, governs it.
+    function test_gas_leaderOf_100Sequencers_checkpointsSkipped() public {
+        _bondOps(100);
+        uint256 epoch = _activateSchedule();
+        _rollToEpoch(epoch + 5);
+        registry.leaderOf(epoch + 5, 0);
+        vm.snapshotGasLastCall(GROUP, "leaderOf_rank0_100_sequencers_checkpoints_skipped");
     }
 
     function test_gas_checkpoint_100Sequencers() public {
@@ -85,6 +108,16 @@ contract GasTest is BatonTest {
             ISlasher.slashBlockEquivocation, (a, _signBlock(op.signerKey, a), b, _signBlock(op.signerKey, b))
         );
         _measure("slashBlockEquivocation", makeAddr("reporter"), 0, address(slasher), cd);
+
+        // A later slash: the burn counter and the reporter's balance already exist.
+        Op memory other = _bond("second-equivocator", 1 ether);
+        a = _blockHeader(8, epoch, keccak256("a"));
+        b = _blockHeader(8, epoch, keccak256("b"));
+        cd = abi.encodeCall(
+            ISlasher.slashBlockEquivocation,
+            (a, _signBlock(other.signerKey, a), b, _signBlock(other.signerKey, b))
+        );
+        _measure("slashBlockEquivocation_later", makeAddr("reporter"), 0, address(slasher), cd);
     }
 
     // ---------------------------------------------------------------- helpers
