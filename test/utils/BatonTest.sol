@@ -9,6 +9,7 @@ import {SequencerRegistry} from "../../contracts/SequencerRegistry.sol";
 import {Slasher} from "../../contracts/Slasher.sol";
 import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
 import {ISlasher} from "../../contracts/interfaces/ISlasher.sol";
+import {HeaderSigning} from "./HeaderSigning.sol";
 
 /// @notice Shared base: deploys the whole system through the real `script/Deploy.s.sol` with the
 ///         devnet profile, and offers helpers to bond operators, move through epochs, build batch
@@ -29,14 +30,6 @@ abstract contract BatonTest is Test {
     Slasher internal slasher;
 
     uint256 internal constant START_BLOCK = 1000;
-    bytes32 internal constant DOMAIN_TYPEHASH =
-        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
-    bytes32 internal constant BLOCK_TYPEHASH = keccak256(
-        "BlockHeader(uint256 chainId,uint64 number,bytes32 parentHash,uint64 epoch,uint64 timestamp,bytes32 txRoot)"
-    );
-    bytes32 internal constant BATCH_TYPEHASH = keccak256(
-        "BatchHeader(uint256 chainId,uint64 epoch,uint64 firstBlock,uint64 lastBlock,bytes32 prevRecordHash,bytes32 dataHash,uint32 txCount,uint64 forceIndex)"
-    );
 
     function setUp() public virtual {
         vm.roll(START_BLOCK);
@@ -137,37 +130,19 @@ abstract contract BatonTest is Test {
     // ---------------------------------------------------------------- signing
 
     function _domainSeparator() internal view returns (bytes32) {
-        return keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256("baton"), keccak256("1"), block.chainid, address(inbox))
-        );
+        return HeaderSigning.domainSeparator(address(inbox));
     }
 
     function _batchStructHash(IBatchInbox.BatchHeader memory h) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                BATCH_TYPEHASH,
-                h.chainId,
-                h.epoch,
-                h.firstBlock,
-                h.lastBlock,
-                h.prevRecordHash,
-                h.dataHash,
-                h.txCount,
-                h.forceIndex
-            )
-        );
+        return HeaderSigning.batchStructHash(h);
     }
 
     function _blockStructHash(ISlasher.BlockHeader memory h) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(BLOCK_TYPEHASH, h.chainId, h.number, h.parentHash, h.epoch, h.timestamp, h.txRoot)
-        );
+        return HeaderSigning.blockStructHash(h);
     }
 
     function _sign(uint256 key, bytes32 structHash) internal view returns (bytes memory) {
-        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", _domainSeparator(), structHash));
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
-        return abi.encodePacked(r, s, v);
+        return HeaderSigning.sign(key, _domainSeparator(), structHash);
     }
 
     function _signBatch(uint256 key, IBatchInbox.BatchHeader memory h) internal view returns (bytes memory) {

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {BatonTest} from "./BatonTest.sol";
 import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
 import {ISlasher} from "../../contracts/interfaces/ISlasher.sol";
+import {HeaderSigning} from "./HeaderSigning.sol";
 
 /// @notice Helpers shared by the inbox, queue and slasher tests, on top of BatonTest: a bonded
 ///         set of three operators with an active schedule, enqueueing, posting a given header,
@@ -62,11 +63,11 @@ abstract contract SequencingTest is BatonTest {
         returns (bytes memory)
     {
         bytes32 domain = keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256("baton"), keccak256("1"), chainId, verifyingContract)
+            abi.encode(
+                HeaderSigning.DOMAIN_TYPEHASH, keccak256("baton"), keccak256("1"), chainId, verifyingContract
+            )
         );
-        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", domain, structHash));
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
-        return abi.encodePacked(r, s, v);
+        return HeaderSigning.sign(key, domain, structHash);
     }
 
     /// @dev Who `sig` recovers to over `structHash` in this chain's real domain.

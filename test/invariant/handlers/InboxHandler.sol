@@ -8,6 +8,7 @@ import {BatchInbox} from "../../../contracts/BatchInbox.sol";
 import {ForceInclusionQueue} from "../../../contracts/ForceInclusionQueue.sol";
 import {SequencerRegistry} from "../../../contracts/SequencerRegistry.sol";
 import {IBatchInbox} from "../../../contracts/interfaces/IBatchInbox.sol";
+import {HeaderSigning} from "../../utils/HeaderSigning.sol";
 
 /// @notice Drives the inbox and the force queue with a few honest operators: enqueue (garbage
 ///         included), sequenced records by the scheduled leader, forced records, fee claims and
@@ -18,12 +19,6 @@ contract InboxHandler is CommonBase, StdCheats, StdUtils {
         address signer;
         uint256 signerKey;
     }
-
-    bytes32 internal constant DOMAIN_TYPEHASH =
-        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
-    bytes32 internal constant BATCH_TYPEHASH = keccak256(
-        "BatchHeader(uint256 chainId,uint64 epoch,uint64 firstBlock,uint64 lastBlock,bytes32 prevRecordHash,bytes32 dataHash,uint32 txCount,uint64 forceIndex)"
-    );
 
     SequencerRegistry internal registry;
     ForceInclusionQueue internal queue;
@@ -220,27 +215,10 @@ contract InboxHandler is CommonBase, StdCheats, StdUtils {
     }
 
     function _hash(IBatchInbox.BatchHeader memory h) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                BATCH_TYPEHASH,
-                h.chainId,
-                h.epoch,
-                h.firstBlock,
-                h.lastBlock,
-                h.prevRecordHash,
-                h.dataHash,
-                h.txCount,
-                h.forceIndex
-            )
-        );
+        return HeaderSigning.batchStructHash(h);
     }
 
     function _sign(uint256 key, IBatchInbox.BatchHeader memory h) internal view returns (bytes memory) {
-        bytes32 domain = keccak256(
-            abi.encode(DOMAIN_TYPEHASH, keccak256("baton"), keccak256("1"), block.chainid, address(inbox))
-        );
-        (uint8 v, bytes32 r, bytes32 s) =
-            vm.sign(key, keccak256(abi.encodePacked("\x19\x01", domain, _hash(h))));
-        return abi.encodePacked(r, s, v);
+        return HeaderSigning.sign(key, HeaderSigning.domainSeparator(address(inbox)), _hash(h));
     }
 }
