@@ -29,6 +29,7 @@ need_node_modules() {
   export PATH
   export BATON_FORGE="$BATON_ROOT/node_modules/@foundry-rs/forge-linux-amd64/bin/forge"
   export BATON_ANVIL="$BATON_ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+  export BATON_CAST="$BATON_ROOT/node_modules/@foundry-rs/cast-linux-amd64/bin/cast"
 }
 
 need_cargo() {

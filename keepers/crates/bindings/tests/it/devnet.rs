@@ -30,7 +30,7 @@ fn repo_root() -> PathBuf {
 ///
 /// The `-linux-amd64` package holds the real ELF; the `node_modules/.bin` shim would run it under
 /// a node wrapper that does not pass on the kill alloy's `Anvil` sends on drop.
-fn foundry_tool(env_var: &str, tool: &str) -> eyre::Result<PathBuf> {
+pub(crate) fn foundry_tool(env_var: &str, tool: &str) -> eyre::Result<PathBuf> {
     let path = match std::env::var_os(env_var) {
         Some(path) => PathBuf::from(path),
         None => repo_root().join(format!(

@@ -1,6 +1,7 @@
 //! Integration tests against a real anvil with the contracts deployed by `script/Deploy.s.sol`.
 //! One test binary per crate keeps link time down.
 
+mod cast_recipe;
 mod devnet;
 mod sequencing;
 
