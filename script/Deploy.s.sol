@@ -36,6 +36,7 @@ contract Deploy is Script {
         uint256 maxTxSize;
         uint256 finalizationPeriod;
         uint256 maxDisputeDuration;
+        uint256 l1BlockTime;
     }
 
     /// @notice The deployed system.
@@ -86,6 +87,7 @@ contract Deploy is Script {
         p.maxTxSize = vm.parseJsonUint(json, ".maxTxSize");
         p.finalizationPeriod = vm.parseJsonUint(json, ".finalizationPeriod");
         p.maxDisputeDuration = vm.parseJsonUint(json, ".maxDisputeDuration");
+        p.l1BlockTime = vm.parseJsonUint(json, ".l1BlockTime");
     }
 
     /// @notice Deploy and wire everything from `deployer` (whose next nonces must be unused).
@@ -140,6 +142,12 @@ contract Deploy is Script {
         // (the Slasher's constructor enforces the same rule).
         if (p.slashingWindowEpochs >= p.jailEpochs) {
             revert BadProfile("slashingWindowEpochs must be < jailEpochs");
+        }
+        // Unbonding stake must stay slashable until every offence it could answer for is out of
+        // the slashing window: the window plus the two epochs of schedule lookahead, in seconds.
+        if (p.l1BlockTime == 0) revert BadProfile("l1BlockTime must be > 0");
+        if (p.unbondingPeriod <= (p.slashingWindowEpochs + 2) * p.epochLength * p.l1BlockTime) {
+            revert BadProfile("unbondingPeriod must outlast the slashing window");
         }
         // An entry must stay includable for at least a whole epoch of its leader.
         if (p.inclusionDelay < p.epochLength) revert BadProfile("inclusionDelay must be >= epochLength");
@@ -199,7 +207,8 @@ contract Deploy is Script {
         vm.serializeString(params, "inclusionFee", vm.toString(p.inclusionFee));
         vm.serializeUint(params, "maxTxSize", p.maxTxSize);
         vm.serializeUint(params, "finalizationPeriod", p.finalizationPeriod);
-        string memory paramsJson = vm.serializeUint(params, "maxDisputeDuration", p.maxDisputeDuration);
+        vm.serializeUint(params, "maxDisputeDuration", p.maxDisputeDuration);
+        string memory paramsJson = vm.serializeUint(params, "l1BlockTime", p.l1BlockTime);
 
         string memory root = "deployment";
         vm.serializeUint(root, "chainId", block.chainid);

@@ -113,7 +113,7 @@ pub struct Parameters {
     /// Slash of a censorship, in basis points.
     #[serde(with = "flexible::u64")]
     pub censorship_slash_bps: u64,
-    /// How many ended epochs back liveness can be slashed.
+    /// How many ended epochs back liveness and censorship can be slashed.
     #[serde(with = "flexible::u64")]
     pub slashing_window_epochs: u64,
     /// L1 blocks between a force-queue enqueue and its deadline.
@@ -131,6 +131,9 @@ pub struct Parameters {
     /// Longest a dispute can last, in seconds.
     #[serde(with = "flexible::u64")]
     pub max_dispute_duration: u64,
+    /// L1 block time the profile's block counts assume, in seconds.
+    #[serde(with = "flexible::u64")]
+    pub l1_block_time: u64,
 }
 
 impl Deployment {
@@ -293,7 +296,7 @@ mod tests {
         "parameters":{"l2ChainId":901,"epochLength":8,"leaderTimeout":3,"minStake":"1000000000000000000","maxActiveSet":100,
         "unbondingPeriod":300,"jailEpochs":8,"reporterRewardBps":2000,"equivocationSlashBps":5000,"livenessSlashBps":100,
         "censorshipSlashBps":1000,"slashingWindowEpochs":8,"inclusionDelay":30,"inclusionFee":"1000000000000000",
-        "maxTxSize":4096,"finalizationPeriod":60,"maxDisputeDuration":120}}"#;
+        "maxTxSize":4096,"finalizationPeriod":60,"maxDisputeDuration":120,"l1BlockTime":1}}"#;
 
     #[test]
     fn parses_the_documented_example() {

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+import {Deploy} from "../script/Deploy.s.sol";
+
+/// @notice The deploy script itself: shipped profiles load and pass the cross-contract rules,
+///         each rule rejects a profile that breaks it, the record holds every address and
+///         parameter, and a mispredicted address is caught by the wiring check.
+contract DeployTest is Test {
+    Deploy internal script;
+
+    function setUp() public {
+        vm.roll(100);
+        script = new Deploy();
+    }
+
+    function test_shippedProfiles_passTheRules() public view {
+        script.checkProfile(script.loadProfile("devnet"));
+        script.checkProfile(script.loadProfile("mainnet"));
+    }
+
+    function test_checkProfile_rejectsUnbondingNotCoveringDisputes() public {
+        Deploy.Profile memory p = script.loadProfile("devnet");
+        p.unbondingPeriod = p.finalizationPeriod + p.maxDisputeDuration;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Deploy.BadProfile.selector,
+                "unbondingPeriod must exceed finalizationPeriod + maxDisputeDuration"
+            )
+        );
+        script.checkProfile(p);
+    }
+
+    function test_checkProfile_rejectsWindowNotShorterThanJail() public {
+        Deploy.Profile memory p = script.loadProfile("devnet");
+        p.slashingWindowEpochs = p.jailEpochs;
+        vm.expectRevert(
+            abi.encodeWithSelector(Deploy.BadProfile.selector, "slashingWindowEpochs must be < jailEpochs")
+        );
+        script.checkProfile(p);
+    }
+
+    function test_checkProfile_rejectsUnbondingShorterThanTheSlashingWindow() public {
+        Deploy.Profile memory p = script.loadProfile("mainnet");
+        p.l1BlockTime = 12;
+        p.unbondingPeriod = (p.slashingWindowEpochs + 2) * p.epochLength * p.l1BlockTime;
+        p.finalizationPeriod = 1;
+        p.maxDisputeDuration = 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Deploy.BadProfile.selector, "unbondingPeriod must outlast the slashing window"
+            )
+        );
+        script.checkProfile(p);
+        p.l1BlockTime = 0;
+        vm.expectRevert(abi.encodeWithSelector(Deploy.BadProfile.selector, "l1BlockTime must be > 0"));
+        script.checkProfile(p);
+    }
+
+    function test_checkProfile_rejectsInclusionDelayShorterThanAnEpoch() public {
+        Deploy.Profile memory p = script.loadProfile("devnet");
+        p.inclusionDelay = p.epochLength - 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(Deploy.BadProfile.selector, "inclusionDelay must be >= epochLength")
+        );
+        script.checkProfile(p);
+    }
+
+    function test_deploy_revertsOnAMispredictedDeployer() public {
+        Deploy.Profile memory p = script.loadProfile("devnet");
+        // Predicting from another account's nonces puts every address elsewhere.
+        vm.expectRevert(abi.encodeWithSelector(Deploy.WiringMismatch.selector, "registry address"));
+        script.deploy(p, makeAddr("not-the-creator"));
+    }
+
+    function test_writeRecord_holdsEveryAddressAndParameter() public {
+        Deploy.Profile memory p = script.loadProfile("mainnet");
+        Deploy.Deployment memory d = script.deploy(p, address(script));
+        string memory file = string.concat("deployments/test-forge-", vm.toString(block.timestamp), ".json");
+        script.writeRecord(file, "mainnet", address(this), p, d);
+        string memory json = vm.readFile(file);
+        vm.removeFile(file);
+
+        assertEq(vm.parseJsonAddress(json, ".SequencerRegistry"), address(d.registry));
+        assertEq(vm.parseJsonAddress(json, ".ForceInclusionQueue"), address(d.queue));
+        assertEq(vm.parseJsonAddress(json, ".BatchInbox"), address(d.inbox));
+        assertEq(vm.parseJsonAddress(json, ".Slasher"), address(d.slasher));
+        assertEq(vm.parseJsonUint(json, ".chainId"), block.chainid);
+        assertEq(vm.parseJsonString(json, ".profile"), "mainnet");
+        assertEq(vm.parseJsonUint(json, ".deployBlock"), d.deployBlock);
+        // Wei amounts are decimal strings (they overflow 2^53); the reader takes both forms.
+        assertEq(vm.parseJsonString(json, ".parameters.minStake"), "32000000000000000000");
+        assertEq(vm.parseJsonUint(json, ".parameters.minStake"), p.minStake);
+        assertEq(vm.parseJsonUint(json, ".parameters.inclusionFee"), p.inclusionFee);
+        string[18] memory keys = [
+            "l2ChainId",
+            "epochLength",
+            "leaderTimeout",
+            "minStake",
+            "maxActiveSet",
+            "unbondingPeriod",
+            "jailEpochs",
+            "reporterRewardBps",
+            "equivocationSlashBps",
+            "livenessSlashBps",
+            "censorshipSlashBps",
+            "slashingWindowEpochs",
+            "inclusionDelay",
+            "inclusionFee",
+            "maxTxSize",
+            "finalizationPeriod",
+            "maxDisputeDuration",
+            "l1BlockTime"
+        ];
+        for (uint256 i; i < keys.length; ++i) {
+            assertTrue(vm.keyExistsJson(json, string.concat(".parameters.", keys[i])), keys[i]);
+        }
+        assertEq(
+            vm.parseJsonKeys(json, ".parameters").length, keys.length, "a parameter is not in the record"
+        );
+    }
+}
