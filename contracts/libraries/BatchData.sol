@@ -33,18 +33,34 @@ library BatchData {
                     }
                     // bytes 8..9 of the block header: the uint16 tx count
                     let n := shr(240, calldataload(add(p, 8)))
-                    p := add(p, 10)
+                    let blockStart := add(p, 10)
+                    p := blockStart
                     txCount := add(txCount, n)
-                    for { let t := 0 } lt(t, n) { t := add(t, 1) } {
+                    // Fast walk, no branch per transaction: remember whether any length was
+                    // zero and check once, after the block, that the walk stayed inside data.
+                    // (Past the end, calldataload reads other calldata or zeros: harmless, as
+                    // such a walk always fails the check below.)
+                    let zeroLength := 0
+                    for { let left := n } left { left := sub(left, 1) } {
                         let len := shr(232, calldataload(p))
-                        // a tx needs its 3-byte length, a non-zero body, and must end inside data
-                        if or(iszero(len), gt(add(add(p, 3), len), end)) {
-                            faultAt := sub(p, start)
-                            break
-                        }
+                        zeroLength := or(zeroLength, iszero(len))
                         p := add(add(p, 3), len)
                     }
-                    if lt(faultAt, not(0)) { break }
+                    if or(zeroLength, gt(p, end)) {
+                        // Faults only: walk the block again to name the first bad transaction,
+                        // one whose length is zero or whose body runs past the end.
+                        p := blockStart
+                        faultAt := sub(blockStart, start)
+                        for { let t := 0 } lt(t, n) { t := add(t, 1) } {
+                            let len := shr(232, calldataload(p))
+                            if or(iszero(len), gt(add(add(p, 3), len), end)) {
+                                faultAt := sub(p, start)
+                                break
+                            }
+                            p := add(add(p, 3), len)
+                        }
+                        break
+                    }
                 }
                 if and(eq(faultAt, not(0)), iszero(eq(p, end))) { faultAt := sub(p, start) }
             }
