@@ -122,7 +122,9 @@ contract Slasher is ISlasher {
         (bool posted, uint256 actingRank,) = INBOX.epochPosting(epoch);
         address operator = ILeaderSchedule(REGISTRY).leaderOf(epoch, posted ? actingRank : 0);
         _checkNotJailedDuring(operator, epoch);
-        bytes32 key = keccak256(abi.encode(Offence.Censorship, index));
+        // One offence per censored epoch: splitting the overdue entries over several forced
+        // records must not multiply the slash.
+        bytes32 key = keccak256(abi.encode(Offence.Censorship, epoch));
         amount = ISequencerRegistry(REGISTRY).slash(operator, CENSORSHIP_SLASH_BPS, key, msg.sender);
         emit OffenceSlashed(Offence.Censorship, operator, msg.sender, index, epoch, amount);
     }

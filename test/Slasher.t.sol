@@ -499,9 +499,29 @@ contract Slasher_Censorship_Test is SlasherTest {
         vm.roll(deadline + 1);
         inbox.submitForcedRecord(1);
         slasher.slashCensorship(0);
-        bytes32 key = keccak256(abi.encode(ISlasher.Offence.Censorship, uint256(0)));
+        bytes32 key = keccak256(abi.encode(ISlasher.Offence.Censorship, censored));
         vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.EvidenceAlreadyUsed.selector, key));
         slasher.slashCensorship(0);
+    }
+
+    /// @dev Attack: split the entries one epoch let go overdue over several forced records to
+    ///      slash the censor once per record. One censored epoch is one offence.
+    function test_slashCensorship_oncePerEpochHoweverSplit() public {
+        uint256 censored = registry.currentEpoch() + 4;
+        uint256 deadline = _enqueueDueIn(censored);
+        _enqueue(hex"02f9"); // same block, same deadline, same censored epoch
+        vm.roll(deadline + 1);
+        inbox.submitForcedRecord(1);
+        inbox.submitForcedRecord(2);
+        (, uint256 first) = inbox.censoredEpochOf(0);
+        (, uint256 second) = inbox.censoredEpochOf(1);
+        assertEq(first, censored);
+        assertEq(second, censored);
+
+        slasher.slashCensorship(0);
+        bytes32 key = keccak256(abi.encode(ISlasher.Offence.Censorship, censored));
+        vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.EvidenceAlreadyUsed.selector, key));
+        slasher.slashCensorship(1);
     }
 
     function test_slashCensorship_revertsOnSequencedRecord() public {
