@@ -37,9 +37,26 @@ where
     Ok(String::from_utf8(output.stdout)?.trim().to_owned())
 }
 
-/// The first token of a `cast call` result (`500000000000000000 [5e17]` → `500000000000000000`).
-fn first_token(s: &str) -> &str {
-    s.split_whitespace().next().unwrap_or_default()
+/// `stakeOf(operator)` read with `cast call` (which prints e.g. `500000000000000000 [5e17]`).
+async fn stake_of(
+    cast_bin: &Path,
+    registry: &str,
+    operator: Address,
+    rpc: &str,
+) -> eyre::Result<u128> {
+    let out = cast(
+        cast_bin,
+        [
+            "call",
+            registry,
+            "stakeOf(address)(uint256)",
+            &operator.to_string(),
+            "--rpc-url",
+            rpc,
+        ],
+    )
+    .await?;
+    Ok(out.split_whitespace().next().unwrap_or_default().parse()?)
 }
 
 /// The typed-data document of docs/protocol.md for one block header.
@@ -180,18 +197,7 @@ async fn the_documented_cast_recipe_slashes_an_equivocation() -> eyre::Result<()
         signed.push((header, signature));
     }
 
-    let stake_before = cast(
-        &cast_bin,
-        [
-            "call",
-            &registry,
-            "stakeOf(address)(uint256)",
-            &operator.to_string(),
-            "--rpc-url",
-            &rpc,
-        ],
-    )
-    .await?;
+    let before = stake_of(&cast_bin, &registry, operator, &rpc).await?;
     cast(
         &cast_bin,
         [
@@ -211,22 +217,7 @@ async fn the_documented_cast_recipe_slashes_an_equivocation() -> eyre::Result<()
         ],
     )
     .await?;
-    let stake_after = cast(
-        &cast_bin,
-        [
-            "call",
-            &registry,
-            "stakeOf(address)(uint256)",
-            &operator.to_string(),
-            "--rpc-url",
-            &rpc,
-        ],
-    )
-    .await?;
-    let (before, after): (u128, u128) = (
-        first_token(&stake_before).parse()?,
-        first_token(&stake_after).parse()?,
-    );
+    let after = stake_of(&cast_bin, &registry, operator, &rpc).await?;
     let bps = u128::from(d.parameters.equivocation_slash_bps);
     ensure!(
         after == before - before * bps / 10_000,
