@@ -525,12 +525,12 @@ contract SequencerRegistry_RequestUnbond_Test is RegistryTestBase {
     function test_requestUnbond_partial() public {
         Op memory a = _bond("alice", 3 ether);
         vm.expectEmit(address(registry));
-        emit ISequencerRegistry.UnbondRequested(a.operator, 1 ether, 1 ether, block.timestamp + PERIOD);
+        emit ISequencerRegistry.UnbondRequested(a.operator, 1 ether, 1 ether, vm.getBlockTimestamp() + PERIOD);
         _unbond(a.operator, 1 ether);
         assertEq(registry.stakeOf(a.operator), 2 ether);
         (uint256 amount, uint256 at) = registry.unbondingOf(a.operator);
         assertEq(amount, 1 ether);
-        assertEq(at, block.timestamp + PERIOD);
+        assertEq(at, vm.getBlockTimestamp() + PERIOD);
         assertTrue(registry.isActive(a.operator));
         assertEq(address(registry).balance, 3 ether);
     }
@@ -555,15 +555,17 @@ contract SequencerRegistry_RequestUnbond_Test is RegistryTestBase {
     function test_requestUnbond_restartsPeriodForWholeAmount() public {
         Op memory a = _bond("alice", 5 ether);
         _unbond(a.operator, 1 ether);
-        vm.warp(block.timestamp + PERIOD - 1);
+        vm.warp(vm.getBlockTimestamp() + PERIOD - 1);
         vm.expectEmit(address(registry));
-        emit ISequencerRegistry.UnbondRequested(a.operator, 1 ether, 2 ether, block.timestamp + PERIOD);
+        emit ISequencerRegistry.UnbondRequested(a.operator, 1 ether, 2 ether, vm.getBlockTimestamp() + PERIOD);
         _unbond(a.operator, 1 ether);
-        vm.warp(block.timestamp + 1);
+        vm.warp(vm.getBlockTimestamp() + 1);
         vm.prank(a.operator);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ISequencerRegistry.StillUnbonding.selector, block.timestamp + PERIOD - 1, block.timestamp
+                ISequencerRegistry.StillUnbonding.selector,
+                vm.getBlockTimestamp() + PERIOD - 1,
+                vm.getBlockTimestamp()
             )
         );
         registry.withdraw();
@@ -644,7 +646,7 @@ contract SequencerRegistry_Withdraw_Test is RegistryTestBase {
     function test_withdraw_afterPeriod() public {
         Op memory a = _bond("alice", 3 ether);
         _unbond(a.operator, 1 ether);
-        vm.warp(block.timestamp + PERIOD);
+        vm.warp(vm.getBlockTimestamp() + PERIOD);
         vm.expectEmit(address(registry));
         emit ISequencerRegistry.Withdrawn(a.operator, 1 ether);
         _withdraw(a.operator);
@@ -669,7 +671,7 @@ contract SequencerRegistry_Withdraw_Test is RegistryTestBase {
     function test_withdraw_revertsOnSecondCall() public {
         Op memory a = _bond("alice", 3 ether);
         _unbond(a.operator, 3 ether);
-        vm.warp(block.timestamp + PERIOD);
+        vm.warp(vm.getBlockTimestamp() + PERIOD);
         _withdraw(a.operator);
         vm.prank(a.operator);
         vm.expectRevert(ISequencerRegistry.NothingToWithdraw.selector);
@@ -680,7 +682,7 @@ contract SequencerRegistry_Withdraw_Test is RegistryTestBase {
     function test_withdraw_revertsWhenStillUnbonding() public {
         Op memory a = _bond("alice", 3 ether);
         _unbond(a.operator, 1 ether);
-        uint256 at = block.timestamp + PERIOD;
+        uint256 at = vm.getBlockTimestamp() + PERIOD;
         vm.warp(at - 1);
         vm.prank(a.operator);
         vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.StillUnbonding.selector, at, at - 1));
@@ -692,7 +694,7 @@ contract SequencerRegistry_Withdraw_Test is RegistryTestBase {
         vm.deal(address(this), 2 ether);
         op.bond{value: 2 ether}(makeAddr("rejecter-signer"));
         op.requestUnbond(2 ether);
-        vm.warp(block.timestamp + PERIOD);
+        vm.warp(vm.getBlockTimestamp() + PERIOD);
         vm.expectRevert(
             abi.encodeWithSelector(ISequencerRegistry.TransferFailed.selector, address(op), 2 ether)
         );
@@ -707,12 +709,12 @@ contract SequencerRegistry_Withdraw_Test is RegistryTestBase {
         dt = bound(dt, 0, PERIOD * 10);
         Op memory a = _bond("alice", stake);
         _unbond(a.operator, amount);
-        uint256 at = block.timestamp + PERIOD;
-        vm.warp(block.timestamp + dt);
+        uint256 at = vm.getBlockTimestamp() + PERIOD;
+        vm.warp(vm.getBlockTimestamp() + dt);
         vm.prank(a.operator);
         if (dt < PERIOD) {
             vm.expectRevert(
-                abi.encodeWithSelector(ISequencerRegistry.StillUnbonding.selector, at, block.timestamp)
+                abi.encodeWithSelector(ISequencerRegistry.StillUnbonding.selector, at, vm.getBlockTimestamp())
             );
             registry.withdraw();
             assertEq(a.operator.balance, 0);
@@ -936,7 +938,7 @@ contract SequencerRegistry_Slash_Test is RegistryTestBase {
         assertEq(registry.stakeOf(a.operator), 0);
         assertEq(_unbondingAmount(a.operator), 0);
         assertEq(registry.totalBurned() + registry.rewardOf(reporter), 10 ether);
-        vm.warp(block.timestamp + PERIOD);
+        vm.warp(vm.getBlockTimestamp() + PERIOD);
         vm.prank(a.operator);
         vm.expectRevert(ISequencerRegistry.NothingToWithdraw.selector);
         registry.withdraw();
@@ -1052,7 +1054,7 @@ contract SequencerRegistry_Slash_Test is RegistryTestBase {
         // An operator that left with everything has nothing left to take.
         Op memory a = _bond("alice", 2 ether);
         _unbond(a.operator, 2 ether);
-        vm.warp(block.timestamp + PERIOD);
+        vm.warp(vm.getBlockTimestamp() + PERIOD);
         _withdraw(a.operator);
         vm.prank(address(slasher));
         vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.NothingToSlash.selector, a.operator));
@@ -1187,7 +1189,7 @@ contract SequencerRegistry_Attacks_Test is RegistryTestBase {
         registry.withdraw();
 
         // The rest leaves only through requestUnbond and a full period.
-        uint256 start = block.timestamp;
+        uint256 start = vm.getBlockTimestamp();
         _unbond(a.operator, 5 ether);
         vm.warp(start + PERIOD - 1);
         vm.prank(a.operator);
@@ -1212,7 +1214,7 @@ contract SequencerRegistry_Attacks_Test is RegistryTestBase {
         uint256 amount = _slash(a.operator, 5000, "k", reporter);
         assertEq(amount, 5 ether);
         assertEq(_unbondingAmount(a.operator), 5 ether);
-        vm.warp(block.timestamp + PERIOD);
+        vm.warp(vm.getBlockTimestamp() + PERIOD);
         _withdraw(a.operator);
         assertEq(a.operator.balance, 5 ether);
     }
@@ -1224,7 +1226,7 @@ contract SequencerRegistry_Attacks_Test is RegistryTestBase {
         dt = bound(dt, 0, PERIOD * 100);
         Op memory a = _bond("alice", stake);
         _unbond(a.operator, stake);
-        vm.warp(block.timestamp + dt);
+        vm.warp(vm.getBlockTimestamp() + dt);
         uint256 amount = _slash(a.operator, bps, "k", reporter);
         assertEq(amount, stake * bps / BPS);
         assertEq(_unbondingAmount(a.operator), stake - amount);
@@ -1269,7 +1271,7 @@ contract SequencerRegistry_Attacks_Test is RegistryTestBase {
         registry.bond{value: MIN}(a.signer);
 
         _unbond(a.operator, 2 ether);
-        vm.warp(block.timestamp + PERIOD);
+        vm.warp(vm.getBlockTimestamp() + PERIOD);
         _withdraw(a.operator);
         vm.prank(thief);
         vm.expectRevert(err);
@@ -1294,7 +1296,7 @@ contract SequencerRegistry_Attacks_Test is RegistryTestBase {
         Op memory victim = _bond("victim", 10 ether);
         _slash(victim.operator, 5000, "k", address(attacker)); // reward 1 ether
         attacker.requestUnbond(5 ether);
-        vm.warp(block.timestamp + PERIOD);
+        vm.warp(vm.getBlockTimestamp() + PERIOD);
         uint256 registryBefore = address(registry).balance;
 
         attacker.withdraw();

@@ -45,7 +45,7 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
         slasher = slasher_;
         MIN = registry_.minStake();
         EPOCH_LENGTH = registry_.epochLength();
-        currentTimestamp = block.timestamp;
+        currentTimestamp = vm.getBlockTimestamp();
         currentBlock = block.number;
         for (uint256 i; i < 6; ++i) {
             address actor = makeAddr(string.concat("actor", vm.toString(i)));
@@ -110,7 +110,7 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
             }
         }
         (uint256 amount, uint256 at) = registry.unbondingOf(actor);
-        if (amount == 0 || block.timestamp < at) return;
+        if (amount == 0 || vm.getBlockTimestamp() < at) return;
         uint256 before = actor.balance;
         vm.prank(actor);
         registry.withdraw();

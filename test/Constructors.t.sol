@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {BatonTest} from "./utils/BatonTest.sol";
+import {BatchInbox} from "../contracts/BatchInbox.sol";
+import {ForceInclusionQueue} from "../contracts/ForceInclusionQueue.sol";
+import {Slasher} from "../contracts/Slasher.sol";
+import {IBatchInbox} from "../contracts/interfaces/IBatchInbox.sol";
+import {IForceInclusionQueue} from "../contracts/interfaces/IForceInclusionQueue.sol";
+import {ILeaderSchedule} from "../contracts/interfaces/ILeaderSchedule.sol";
+
+/// @notice Every constructor check of the queue, the inbox and the slasher (the registry's are
+///         in SequencerRegistry.t.sol): a deployment with a parameter out of range never exists.
+contract ForceInclusionQueue_Constructor_Test is BatonTest {
+    function _expect(string memory name) internal {
+        vm.expectRevert(abi.encodeWithSelector(ForceInclusionQueue.InvalidParameter.selector, name));
+    }
+
+    function test_constructor_revertsOnZeroInbox() public {
+        _expect("inbox");
+        new ForceInclusionQueue(address(0), 1, 100, 10);
+    }
+
+    function test_constructor_revertsOnMaxTxSizeOutOfRange() public {
+        _expect("maxTxSize");
+        new ForceInclusionQueue(address(inbox), 1, 0, 10);
+        // The batch framing gives a transaction a 3-byte length.
+        _expect("maxTxSize");
+        new ForceInclusionQueue(address(inbox), 1, 1 << 24, 10);
+    }
+
+    function test_constructor_revertsOnZeroDelay() public {
+        _expect("inclusionDelay");
+        new ForceInclusionQueue(address(inbox), 1, 100, 0);
+    }
+
+    function test_constructor_acceptsTheLargestFramableSize() public {
+        ForceInclusionQueue q = new ForceInclusionQueue(address(inbox), 0, (1 << 24) - 1, 1);
+        assertEq(q.maxTxSize(), (1 << 24) - 1);
+        assertEq(q.inclusionFee(), 0);
+    }
+}
+
+contract BatchInbox_Constructor_Test is BatonTest {
+    function _expect(string memory name) internal {
+        vm.expectRevert(abi.encodeWithSelector(BatchInbox.InvalidParameter.selector, name));
+    }
+
+    function test_constructor_revertsOnZeroLinks() public {
+        _expect("registry");
+        new BatchInbox(ILeaderSchedule(address(0)), IForceInclusionQueue(address(queue)), 901);
+        _expect("queue");
+        new BatchInbox(ILeaderSchedule(address(registry)), IForceInclusionQueue(address(0)), 901);
+    }
+
+    /// @dev An L2 chain id of zero, or equal to the L1's, would let headers replay across chains.
+    function test_constructor_revertsOnBadL2ChainId() public {
+        _expect("l2ChainId");
+        new BatchInbox(ILeaderSchedule(address(registry)), IForceInclusionQueue(address(queue)), 0);
+        _expect("l2ChainId");
+        new BatchInbox(
+            ILeaderSchedule(address(registry)), IForceInclusionQueue(address(queue)), block.chainid
+        );
+    }
+}
+
+contract Slasher_Constructor_Test is BatonTest {
+    function _params() internal view returns (Slasher.Params memory) {
+        return Slasher.Params({
+            equivocationSlashBps: p.equivocationSlashBps,
+            livenessSlashBps: p.livenessSlashBps,
+            censorshipSlashBps: p.censorshipSlashBps,
+            slashingWindowEpochs: p.slashingWindowEpochs
+        });
+    }
+
+    function _expect(string memory name) internal {
+        vm.expectRevert(abi.encodeWithSelector(Slasher.InvalidParameter.selector, name));
+    }
+
+    function test_constructor_revertsOnZeroLinks() public {
+        _expect("registry");
+        new Slasher(address(0), inbox, p.l2ChainId, _params());
+        _expect("inbox");
+        new Slasher(address(registry), IBatchInbox(address(0)), p.l2ChainId, _params());
+    }
+
+    function test_constructor_revertsOnSlashBpsOutOfRange() public {
+        Slasher.Params memory q = _params();
+        q.equivocationSlashBps = 0;
+        _expect("equivocationSlashBps");
+        new Slasher(address(registry), inbox, p.l2ChainId, q);
+        q.equivocationSlashBps = 10_001;
+        _expect("equivocationSlashBps");
+        new Slasher(address(registry), inbox, p.l2ChainId, q);
+
+        q = _params();
+        q.livenessSlashBps = 0;
+        _expect("livenessSlashBps");
+        new Slasher(address(registry), inbox, p.l2ChainId, q);
+        q.livenessSlashBps = 10_001;
+        _expect("livenessSlashBps");
+        new Slasher(address(registry), inbox, p.l2ChainId, q);
+
+        q = _params();
+        q.censorshipSlashBps = 0;
+        _expect("censorshipSlashBps");
+        new Slasher(address(registry), inbox, p.l2ChainId, q);
+        q.censorshipSlashBps = 10_001;
+        _expect("censorshipSlashBps");
+        new Slasher(address(registry), inbox, p.l2ChainId, q);
+    }
+
+    /// @dev The window must be shorter than a jail term, or `jailedDuring` could be inexact for
+    ///      an epoch the slasher judges.
+    function test_constructor_revertsOnWindowNotShorterThanJail() public {
+        Slasher.Params memory q = _params();
+        q.slashingWindowEpochs = 0;
+        _expect("slashingWindowEpochs");
+        new Slasher(address(registry), inbox, p.l2ChainId, q);
+        q.slashingWindowEpochs = registry.jailEpochs();
+        _expect("slashingWindowEpochs");
+        new Slasher(address(registry), inbox, p.l2ChainId, q);
+        q.slashingWindowEpochs = registry.jailEpochs() - 1;
+        Slasher s = new Slasher(address(registry), inbox, p.l2ChainId, q);
+        assertEq(s.slashingWindowEpochs(), registry.jailEpochs() - 1);
+    }
+
+    function test_views_reportTheDeployedParameters() public view {
+        assertEq(slasher.registry(), address(registry));
+        assertEq(slasher.inbox(), address(inbox));
+        assertEq(slasher.equivocationSlashBps(), p.equivocationSlashBps);
+        assertEq(slasher.livenessSlashBps(), p.livenessSlashBps);
+        assertEq(slasher.censorshipSlashBps(), p.censorshipSlashBps);
+        assertEq(slasher.slashingWindowEpochs(), p.slashingWindowEpochs);
+    }
+}
