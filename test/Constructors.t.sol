@@ -86,29 +86,18 @@ contract Slasher_Constructor_Test is BatonTest {
     }
 
     function test_constructor_revertsOnSlashBpsOutOfRange() public {
-        Slasher.Params memory q = _params();
-        q.equivocationSlashBps = 0;
-        _expect("equivocationSlashBps");
-        new Slasher(address(registry), inbox, p.l2ChainId, q);
-        q.equivocationSlashBps = 10_001;
-        _expect("equivocationSlashBps");
-        new Slasher(address(registry), inbox, p.l2ChainId, q);
-
-        q = _params();
-        q.livenessSlashBps = 0;
-        _expect("livenessSlashBps");
-        new Slasher(address(registry), inbox, p.l2ChainId, q);
-        q.livenessSlashBps = 10_001;
-        _expect("livenessSlashBps");
-        new Slasher(address(registry), inbox, p.l2ChainId, q);
-
-        q = _params();
-        q.censorshipSlashBps = 0;
-        _expect("censorshipSlashBps");
-        new Slasher(address(registry), inbox, p.l2ChainId, q);
-        q.censorshipSlashBps = 10_001;
-        _expect("censorshipSlashBps");
-        new Slasher(address(registry), inbox, p.l2ChainId, q);
+        for (uint256 field; field < 3; ++field) {
+            for (uint256 bad; bad < 2; ++bad) {
+                Slasher.Params memory q = _params();
+                uint256 value = bad == 0 ? 0 : 10_001;
+                string memory name;
+                if (field == 0) (q.equivocationSlashBps, name) = (value, "equivocationSlashBps");
+                else if (field == 1) (q.livenessSlashBps, name) = (value, "livenessSlashBps");
+                else (q.censorshipSlashBps, name) = (value, "censorshipSlashBps");
+                _expect(name);
+                new Slasher(address(registry), inbox, p.l2ChainId, q);
+            }
+        }
     }
 
     /// @dev The window must be shorter than a jail term, or `jailedDuring` could be inexact for
