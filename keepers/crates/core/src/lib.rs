@@ -6,9 +6,12 @@
 //! - [`signature`]: canonical 65-byte signatures (`v ∈ {27, 28}`, low `s`).
 //! - [`batch`]: the batch data codec the BatchInbox parses.
 //! - [`schedule`]: epochs and the stake-weighted leader draw of `LeaderSchedule`.
+//! - [`ledger`]: the L2 state transition function, its sparse Merkle state and one-step
+//!   witnesses.
 
 pub mod batch;
 pub mod eip712;
+pub mod ledger;
 pub mod schedule;
 pub mod signature;
 
