@@ -5,15 +5,21 @@
 //! - [`smt`]: the keccak256 sparse Merkle tree (compressed trie, batch updates, proofs).
 //! - [`tx`]: decoding and the stateless checks of a signed transaction.
 //! - [`state`]: accounts and withdrawals, `apply`, the state root and witnesses.
+//! - [`testkit`] and [`vectors`]: transaction building (malformed ones too) and the shared
+//!   test vectors.
 
 pub mod smt;
 pub mod state;
+pub mod testkit;
 pub mod tx;
+pub mod vectors;
 
 use alloy_primitives::{Address, address};
 
 pub use smt::{LeafProof, SparseMerkleTree};
-pub use state::{Account, Applied, LedgerState, Outcome, withdrawal_key, withdrawal_leaf};
+pub use state::{
+    Account, Applied, LedgerState, Outcome, outcome_code, withdrawal_key, withdrawal_leaf,
+};
 pub use tx::{CheckedTx, TX_GAS, TxAction, check_transaction};
 
 /// A transfer to this address is a withdrawal to L1.

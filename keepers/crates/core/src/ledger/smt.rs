@@ -43,7 +43,11 @@ fn lift(key: &U256, mut hash: B256, height: usize, to: usize) -> B256 {
 pub fn root_from_proof(key: &U256, leaf: B256, siblings: &[B256]) -> B256 {
     let mut hash = leaf;
     for (level, sibling) in siblings.iter().enumerate() {
-        hash = if key.bit(level) { hash_node(sibling, &hash) } else { hash_node(&hash, sibling) };
+        hash = if key.bit(level) {
+            hash_node(sibling, &hash)
+        } else {
+            hash_node(&hash, sibling)
+        };
     }
     hash
 }
@@ -112,8 +116,15 @@ impl LeafProof {
 impl SparseMerkleTree {
     /// An empty tree of the given depth (a multiple of 8, at most 256).
     pub fn new(depth: usize) -> Self {
-        assert!(depth > 0 && depth <= 256 && depth % 8 == 0, "unsupported tree depth {depth}");
-        Self { depth, nodes: Vec::new(), root: None }
+        assert!(
+            depth > 0 && depth <= 256 && depth % 8 == 0,
+            "unsupported tree depth {depth}"
+        );
+        Self {
+            depth,
+            nodes: Vec::new(),
+            root: None,
+        }
     }
 
     /// The tree's depth.
@@ -160,7 +171,11 @@ impl SparseMerkleTree {
                 // height just above the highest differing bit takes this node and a new leaf.
                 let diverge = 255 - (key ^ node_key).leading_zeros();
                 let leaf = self.push_leaf(key, value);
-                let (left, right) = if key.bit(diverge) { (id, leaf) } else { (leaf, id) };
+                let (left, right) = if key.bit(diverge) {
+                    (id, leaf)
+                } else {
+                    (leaf, id)
+                };
                 let branch = self.push_branch(key, diverge + 1, [left, right]);
                 self.attach(slot, branch);
                 return;
@@ -206,7 +221,11 @@ impl SparseMerkleTree {
             }
             let side = key.bit(height - 1) as usize;
             let [left, right] = self.nodes[id as usize].children;
-            let (next, other) = if side == 1 { (right, left) } else { (left, right) };
+            let (next, other) = if side == 1 {
+                (right, left)
+            } else {
+                (left, right)
+            };
             siblings[height - 1] = self.lifted(other, height - 1);
             cursor = Some(next);
         }
@@ -321,7 +340,11 @@ mod tests {
     }
 
     fn key_in(depth: usize, raw: U256) -> U256 {
-        if depth == 256 { raw } else { raw & ((U256::from(1) << depth) - U256::from(1)) }
+        if depth == 256 {
+            raw
+        } else {
+            raw & ((U256::from(1) << depth) - U256::from(1))
+        }
     }
 
     #[test]

@@ -167,7 +167,12 @@ impl LedgerState {
 
     /// Applies one transaction. An invalid one leaves the state exactly as it was.
     pub fn apply(&mut self, config: &LedgerConfig, block: &BlockContext, tx: &L2Tx) -> Outcome {
-        Step { state: self, witness: None, undo: Vec::new() }.run(config, block, tx)
+        Step {
+            state: self,
+            witness: None,
+            undo: Vec::new(),
+        }
+        .run(config, block, tx)
     }
 
     /// Applies one transaction and returns the witness the Solidity `step` (or `deposit`) needs
@@ -179,8 +184,12 @@ impl LedgerState {
         tx: &L2Tx,
     ) -> (Outcome, Vec<u8>) {
         let mut witness = Vec::new();
-        let outcome =
-            Step { state: self, witness: Some(&mut witness), undo: Vec::new() }.run(config, block, tx);
+        let outcome = Step {
+            state: self,
+            witness: Some(&mut witness),
+            undo: Vec::new(),
+        }
+        .run(config, block, tx);
         (outcome, witness)
     }
 }
@@ -211,9 +220,12 @@ impl Step<'_> {
                 Ok(checked) => self.signed(block, checked),
                 Err(reason) => Err(reason),
             },
-            L2Tx::Deposit { recipient, amount } => self
-                .credit(*recipient, *amount)
-                .map(|()| Applied::Deposit { recipient: *recipient, amount: *amount }),
+            L2Tx::Deposit { recipient, amount } => {
+                self.credit(*recipient, *amount).map(|()| Applied::Deposit {
+                    recipient: *recipient,
+                    amount: *amount,
+                })
+            }
         };
         if outcome.is_err() {
             self.rollback();
@@ -227,13 +239,19 @@ impl Step<'_> {
         if sender.nonce != tx.nonce || sender.nonce == u64::MAX {
             return Err(Invalid::WrongNonce);
         }
-        let cost = tx.value.checked_add(tx.fee).ok_or(Invalid::InsufficientBalance)?;
+        let cost = tx
+            .value
+            .checked_add(tx.fee)
+            .ok_or(Invalid::InsufficientBalance)?;
         if sender.balance < cost {
             return Err(Invalid::InsufficientBalance);
         }
         self.write_account(
             tx.sender,
-            Account { balance: sender.balance - cost, nonce: sender.nonce + 1 },
+            Account {
+                balance: sender.balance - cost,
+                nonce: sender.nonce + 1,
+            },
         );
         // 2. Recipient, or the withdrawal record.
         let applied = match tx.action {
@@ -257,7 +275,10 @@ impl Step<'_> {
 
     fn credit(&mut self, address: Address, amount: U256) -> Result<(), Invalid> {
         let account = self.read_account(address);
-        let balance = account.balance.checked_add(amount).ok_or(Invalid::BalanceOverflow)?;
+        let balance = account
+            .balance
+            .checked_add(amount)
+            .ok_or(Invalid::BalanceOverflow)?;
         self.write_account(address, Account { balance, ..account });
         Ok(())
     }
@@ -286,7 +307,8 @@ impl Step<'_> {
     }
 
     fn write_account(&mut self, address: Address, account: Account) {
-        self.undo.push(Undo::Account(address, self.state.account(&address)));
+        self.undo
+            .push(Undo::Account(address, self.state.account(&address)));
         self.state.set_account(address, account);
     }
 
@@ -302,7 +324,8 @@ impl Step<'_> {
     }
 
     fn write_withdrawal(&mut self, key: B256, leaf: B256) {
-        self.undo.push(Undo::Withdrawal(key, self.state.withdrawal(&key)));
+        self.undo
+            .push(Undo::Withdrawal(key, self.state.withdrawal(&key)));
         self.state.set_withdrawal(key, leaf);
     }
 

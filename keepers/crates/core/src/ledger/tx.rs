@@ -99,7 +99,9 @@ pub fn check_transaction(config: &LedgerConfig, bytes: &[u8]) -> Result<CheckedT
     let sender = recover(signature, &tx.signature_hash())?;
     let action = match withdrawal_to {
         None => TxAction::Transfer { to },
-        Some(l1_recipient) => TxAction::Withdrawal { l1_recipient: l1_recipient.unwrap_or(sender) },
+        Some(l1_recipient) => TxAction::Withdrawal {
+            l1_recipient: l1_recipient.unwrap_or(sender),
+        },
     };
 
     let effective_price = U256::from(tx.max_fee_per_gas)
@@ -116,5 +118,7 @@ pub fn check_transaction(config: &LedgerConfig, bytes: &[u8]) -> Result<CheckedT
 
 /// Recovers the signer of a range-checked, low-s signature.
 fn recover(signature: &Signature, digest: &B256) -> Result<Address, Invalid> {
-    signature.recover_address_from_prehash(digest).map_err(|_| Invalid::Unrecoverable)
+    signature
+        .recover_address_from_prehash(digest)
+        .map_err(|_| Invalid::Unrecoverable)
 }
