@@ -372,6 +372,16 @@ contract Eip1559TxTest is Test {
         // An item that holds a stray byte after its two fields (56 bytes: long form).
         bytes memory longer = bytes.concat(hex"f838", addr, B.encodeList(key), hex"80");
         _assertMalformed(_with(B.ACCESS_LIST, B.encodeList(longer)), "item with a stray byte");
+        // ... or a stray key after its key list.
+        bytes memory strayKey = bytes.concat(hex"f858", addr, B.encodeList(key), key);
+        _assertMalformed(_with(B.ACCESS_LIST, B.encodeList(strayKey)), "item with a stray key");
+        // ... or a whole item nested after its key list (valid as a next item, not inside one).
+        bytes memory inner = B.encodeList(bytes.concat(addr, hex"c0"));
+        bytes memory nested = bytes.concat(hex"f84e", addr, B.encodeList(key), inner);
+        _assertMalformed(_with(B.ACCESS_LIST, B.encodeList(nested)), "item nested in an item");
+        _assertValid(
+            _with(B.ACCESS_LIST, B.encodeList(bytes.concat(item, inner))), "the same two items in a row"
+        );
     }
 
     function test_malformed_typeByte() public view {

@@ -145,11 +145,12 @@ library Eip1559Tx {
             (ok,, p) = _fixedString(start, itemEnd, 20);
             if (!ok) return (false, 0);
             (headerOk, isList, start, len) = _header(p, itemEnd);
+            uint256 keysEnd = start + len;
             // The key list must be the item's last field.
-            if (!headerOk || !isList || start + len != itemEnd) return (false, 0);
+            if (!headerOk || !isList || keysEnd != itemEnd) return (false, 0);
             p = start;
-            while (p < itemEnd) {
-                (ok,, p) = _fixedString(p, itemEnd, 32);
+            while (p < keysEnd) {
+                (ok,, p) = _fixedString(p, keysEnd, 32);
                 if (!ok) return (false, 0);
                 t.accessListKeys += 1;
             }
