@@ -6,6 +6,10 @@ import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
 import {IForceInclusionQueue} from "../../contracts/interfaces/IForceInclusionQueue.sol";
 import {ISequencerRegistry} from "../../contracts/interfaces/ISequencerRegistry.sol";
 import {ISlasher} from "../../contracts/interfaces/ISlasher.sol";
+import {Ledger} from "../../contracts/libraries/ledger/Ledger.sol";
+import {Eip1559Builder} from "../utils/Eip1559Builder.sol";
+import {LedgerHarness} from "../utils/LedgerHarness.sol";
+import {LedgerModel} from "../utils/LedgerModel.sol";
 
 /// @notice Execution gas of each operation that has a goal in docs/gas.md, written to
 ///         snapshots/Gas.json. Run with `--isolate`: every state-changing call is then its own
@@ -120,6 +124,53 @@ contract GasTest is BatonTest {
         _measure("slashBlockEquivocation_later", makeAddr("reporter"), 0, address(slasher), cd);
     }
 
+    /// @dev One ledger step as the dispute game runs it: a signed transfer (three account proofs
+    ///      against a 160-deep tree), a withdrawal (two account proofs and one 256-deep withdrawal
+    ///      proof) and a deposit (one account proof), in a state of 16 accounts. The trees have a
+    ///      fixed depth, so the figure barely depends on the state's size (a few gas per non-zero
+    ///      sibling read); calldata, which does, is excluded like everywhere here.
+    function test_gas_ledger() public {
+        LedgerHarness harness = new LedgerHarness();
+        LedgerModel model = new LedgerModel();
+        (address alice, uint256 aliceKey) = makeAddrAndKey("ledger-alice");
+        address bob = makeAddr("ledger-bob");
+        address leader = makeAddr("ledger-leader");
+        model.setAccount(alice, 10 ether, 3);
+        model.setAccount(bob, 1 ether, 0);
+        model.setAccount(leader, 1 ether, 0);
+        for (uint256 i; i < 13; ++i) {
+            model.setAccount(
+                makeAddr(string.concat("ledger-account-", vm.toString(i))), 1 ether + i, uint64(i)
+            );
+        }
+        Ledger.BlockContext memory ctx =
+            Ledger.BlockContext({chainId: 901, baseFee: 1 gwei, feeRecipient: leader});
+        uint256 fee = 21_000 * 2 gwei; // min(3 gwei, 1 + 1 gwei) per gas
+
+        Eip1559Builder.UnsignedTx memory t = Eip1559Builder.transfer(901, 3, bob, 1 ether, 3 gwei, 1 gwei);
+        bytes memory raw = Eip1559Builder.sign(t, aliceKey);
+        bytes32 pre = model.stateRoot();
+        bytes memory w = model.transfer(alice, bob, 1 ether, fee, leader);
+        _measureLedger(
+            "ledger_step_transfer", harness, abi.encodeCall(harness.step, (pre, ctx, raw, w)), model
+        );
+
+        t = Eip1559Builder.transfer(901, 4, Ledger.WITHDRAWAL_ADDRESS, 1 ether, 3 gwei, 1 gwei);
+        t.data = abi.encodePacked(makeAddr("ledger-l1-recipient"));
+        raw = Eip1559Builder.sign(t, aliceKey);
+        pre = model.stateRoot();
+        w = model.withdraw(alice, makeAddr("ledger-l1-recipient"), 1 ether, fee, leader);
+        _measureLedger(
+            "ledger_step_withdrawal", harness, abi.encodeCall(harness.step, (pre, ctx, raw, w)), model
+        );
+
+        pre = model.stateRoot();
+        w = model.deposit(bob, 2 ether);
+        _measureLedger(
+            "ledger_deposit", harness, abi.encodeCall(harness.deposit, (pre, bob, 2 ether, w)), model
+        );
+    }
+
     // ---------------------------------------------------------------- helpers
 
     function _measureBond(string memory name) internal {
@@ -151,6 +202,18 @@ contract GasTest is BatonTest {
         bytes memory cd =
             abi.encodeCall(IBatchInbox.submitRecord, (h, uint256(0), _signBatch(leader.signerKey, h), data));
         _measure(name, leader.operator, 0, address(inbox), cd);
+    }
+
+    /// @dev Measures a ledger call and checks it was applied and reached the model's root.
+    function _measureLedger(string memory name, LedgerHarness harness, bytes memory cd, LedgerModel model)
+        internal
+    {
+        _measure(name, address(this), 0, address(harness), cd);
+        (bool ok, bytes memory ret) = address(harness).staticcall(cd);
+        assertTrue(ok);
+        (bytes32 post, uint8 outcome) = abi.decode(ret, (bytes32, uint8));
+        assertEq(outcome, 0, "applied");
+        assertEq(post, model.stateRoot(), "post-state root");
     }
 
     function _measure(string memory name, address from, uint256 value, address target, bytes memory cd)

@@ -40,15 +40,6 @@ library SparseMerkle {
     ) internal pure returns (bytes32 newRoot, uint256 next) {
         bool short;
         assembly ("memory-safe") {
-            // node(l, r) in the scratch space: zero over two zero children, else keccak256(l ‖ r).
-            function hashNode(l, r) -> h {
-                if or(l, r) {
-                    mstore(0x00, l)
-                    mstore(0x20, r)
-                    h := keccak256(0x00, 0x40)
-                }
-            }
-
             // `next` walks the proof as an absolute calldata position. `oldLeaf` and `newRoot`
             // climb the path as the old and the new node at each height.
             next := add(witness.offset, offset)
@@ -64,15 +55,16 @@ library SparseMerkle {
                     sibling := calldataload(next)
                     next := add(next, 0x20)
                 }
-                switch and(shr(i, key), 1)
-                case 0 {
-                    oldLeaf := hashNode(oldLeaf, sibling)
-                    newRoot := hashNode(newRoot, sibling)
-                }
-                default {
-                    oldLeaf := hashNode(sibling, oldLeaf)
-                    newRoot := hashNode(sibling, newRoot)
-                }
+                // The pair (left ‖ right) in the scratch space: the path's node goes to 0x00 when
+                // it is the left child (key bit 0) and to 0x20 when it is the right one; the
+                // sibling takes the other word, shared by both hashes.
+                let nodeAt := shl(5, and(shr(i, key), 1))
+                mstore(xor(nodeAt, 0x20), sibling)
+                // node(l, r): keccak256(l ‖ r), or zero when both children are zero.
+                mstore(nodeAt, oldLeaf)
+                oldLeaf := mul(keccak256(0x00, 0x40), iszero(iszero(or(oldLeaf, sibling))))
+                mstore(nodeAt, newRoot)
+                newRoot := mul(keccak256(0x00, 0x40), iszero(iszero(or(newRoot, sibling))))
             }
             // An offset past the end is short too (and would make the position meaningless).
             short := or(gt(next, add(witness.offset, witness.length)), gt(offset, witness.length))
