@@ -82,7 +82,10 @@ library Ledger {
     /// @dev Codes 1–12 are decided from the transaction alone and return without reading the
     ///      witness. From code 13 on, the witness is read in the order the leaves are: header,
     ///      sender, then the recipient or the withdrawal leaf, then the fee recipient; the first
-    ///      failing check returns at once (nothing after it is read).
+    ///      failing check returns at once (nothing after it is read). So for a withdrawal,
+    ///      WithdrawalExists (16) is decided before the fee recipient is read: if it and a fee
+    ///      recipient overflow (15) both hold, the outcome is 16. An outcome from 13 on is only
+    ///      returned once the proof of the leaf that decided it has been verified.
     /// @param preRoot The state root before the transaction.
     /// @param ctx The block's chain id, base fee and fee recipient.
     /// @param txBytes The raw EIP-2718 transaction.
