@@ -209,7 +209,7 @@ fn genesis() -> impl Strategy<Value = Genesis> {
 #[derive(Clone, Debug)]
 enum Recipient {
     Signer(usize),
-    FeeRecipient,
+    Fees,
     Withdrawal,
     Other([u8; 20]),
     /// No `to` (a contract creation); the zero address for a deposit.
@@ -256,7 +256,7 @@ enum TxSpec {
 fn recipient() -> impl Strategy<Value = Recipient> {
     prop_oneof![
         5 => (0..SIGNERS).prop_map(Recipient::Signer),
-        1 => Just(Recipient::FeeRecipient),
+        1 => Just(Recipient::Fees),
         2 => Just(Recipient::Withdrawal),
         2 => any::<[u8; 20]>().prop_map(Recipient::Other),
         1 => Just(Recipient::Create),
@@ -301,7 +301,7 @@ fn tx_spec() -> impl Strategy<Value = TxSpec> {
 fn address_of(to: &Recipient) -> Address {
     match to {
         Recipient::Signer(i) => signers()[*i].address(),
-        Recipient::FeeRecipient => FEE_RECIPIENT,
+        Recipient::Fees => FEE_RECIPIENT,
         Recipient::Withdrawal => WITHDRAWAL_ADDRESS,
         Recipient::Other(bytes) => Address::from(*bytes),
         Recipient::Create => Address::ZERO,

@@ -117,7 +117,7 @@ impl SparseMerkleTree {
     /// An empty tree of the given depth (a multiple of 8, at most 256).
     pub fn new(depth: usize) -> Self {
         assert!(
-            depth > 0 && depth <= 256 && depth % 8 == 0,
+            depth > 0 && depth <= 256 && depth.is_multiple_of(8),
             "unsupported tree depth {depth}"
         );
         Self {
