@@ -231,25 +231,25 @@ enum Corruption {
 }
 
 #[derive(Clone, Debug)]
+struct SignedSpec {
+    from: usize,
+    to: Recipient,
+    value: U256,
+    /// Added to the sender's current nonce (wrapping): mostly 0.
+    nonce_offset: u64,
+    wrong_chain: bool,
+    gas_limit: u64,
+    max_fee: u128,
+    priority: u128,
+    data: Vec<u8>,
+    access_list: bool,
+    corruption: Corruption,
+}
+
+#[derive(Clone, Debug)]
 enum TxSpec {
-    Signed {
-        from: usize,
-        to: Recipient,
-        value: U256,
-        /// Added to the sender's current nonce (wrapping): mostly 0.
-        nonce_offset: u64,
-        wrong_chain: bool,
-        gas_limit: u64,
-        max_fee: u128,
-        priority: u128,
-        data: Vec<u8>,
-        access_list: bool,
-        corruption: Corruption,
-    },
-    Deposit {
-        to: Recipient,
-        amount: U256,
-    },
+    Signed(SignedSpec),
+    Deposit { to: Recipient, amount: U256 },
     Random(Vec<u8>),
 }
 
@@ -289,7 +289,7 @@ fn tx_spec() -> impl Strategy<Value = TxSpec> {
         ),
     )
         .prop_map(|((from, to, value, nonce_offset), (wrong_chain, gas_limit, max_fee, priority, data, access_list, corruption))| {
-            TxSpec::Signed { from, to, value, nonce_offset, wrong_chain, gas_limit, max_fee, priority, data, access_list, corruption }
+            TxSpec::Signed(SignedSpec { from, to, value, nonce_offset, wrong_chain, gas_limit, max_fee, priority, data, access_list, corruption })
         });
     prop_oneof![
         16 => signed,
@@ -344,7 +344,17 @@ fn build_state(genesis: &Genesis) -> LedgerState {
 }
 
 fn build_tx(spec: &TxSpec, state: &LedgerState) -> L2Tx {
-    let (
+    let spec = match spec {
+        TxSpec::Deposit { to, amount } => {
+            return L2Tx::Deposit {
+                recipient: address_of(to),
+                amount: *amount,
+            };
+        }
+        TxSpec::Random(bytes) => return L2Tx::Signed(Bytes::copy_from_slice(bytes)),
+        TxSpec::Signed(spec) => spec,
+    };
+    let SignedSpec {
         from,
         to,
         value,
@@ -356,40 +366,7 @@ fn build_tx(spec: &TxSpec, state: &LedgerState) -> L2Tx {
         data,
         access_list,
         corruption,
-    ) = match spec {
-        TxSpec::Deposit { to, amount } => {
-            return L2Tx::Deposit {
-                recipient: address_of(to),
-                amount: *amount,
-            };
-        }
-        TxSpec::Random(bytes) => return L2Tx::Signed(Bytes::copy_from_slice(bytes)),
-        TxSpec::Signed {
-            from,
-            to,
-            value,
-            nonce_offset,
-            wrong_chain,
-            gas_limit,
-            max_fee,
-            priority,
-            data,
-            access_list,
-            corruption,
-        } => (
-            from,
-            to,
-            value,
-            nonce_offset,
-            wrong_chain,
-            gas_limit,
-            max_fee,
-            priority,
-            data,
-            access_list,
-            corruption,
-        ),
-    };
+    } = spec;
     let signer = &signers()[*from];
     let fields = TxFields {
         chain_id: if *wrong_chain { CHAIN_ID + 1 } else { CHAIN_ID },
