@@ -5,7 +5,9 @@ import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
 
 /// @title ForceInclusionQueue
 /// @notice See IForceInclusionQueue. Each entry is one storage word:
-///         `commitment (bytes24 = first 24 bytes of keccak256(tx)) ‖ deadline (uint64)`.
+///         `commitment (bytes24 = first 24 bytes of keccak256(sender ‖ tx)) ‖ deadline (uint64)`.
+///         The commitment binds who enqueued an entry, so a fraud proof can tell the portal's
+///         deposits from anyone else's bytes.
 ///         Deadlines never decrease (constant delay, rising block numbers), so the overdue
 ///         entries are always a prefix of the unconsumed ones: one comparison decides whether a
 ///         record consumed all of them. The fee of an entry goes to whoever consumes it.
@@ -47,7 +49,7 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         uint256 packed = _lengthAndCursor;
         index = uint128(packed);
         uint64 deadline = uint64(block.number + INCLUSION_DELAY);
-        _entries[index] = bytes32(bytes24(keccak256(transaction))) | bytes32(uint256(deadline));
+        _entries[index] = bytes32(commitmentFor(msg.sender, transaction)) | bytes32(uint256(deadline));
         _lengthAndCursor = packed + 1;
         emit Enqueued(index, msg.sender, deadline, transaction);
     }
@@ -101,6 +103,11 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     /// @inheritdoc IForceInclusionQueue
     function commitmentOf(uint256 index) external view returns (bytes24) {
         return bytes24(_entries[index]);
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function commitmentFor(address sender, bytes calldata transaction) public pure returns (bytes24) {
+        return bytes24(keccak256(abi.encodePacked(sender, transaction)));
     }
 
     /// @inheritdoc IForceInclusionQueue

@@ -19,7 +19,8 @@ contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
         assertEq(queue.length(), 1);
         assertEq(queue.cursor(), 0);
         assertEq(queue.deadlineOf(0), block.number + p.inclusionDelay);
-        assertEq(queue.commitmentOf(0), bytes24(keccak256(transaction)));
+        assertEq(queue.commitmentOf(0), bytes24(keccak256(abi.encodePacked(user, transaction))));
+        assertEq(queue.commitmentOf(0), queue.commitmentFor(user, transaction));
         assertEq(address(queue).balance, fee);
         assertEq(_enqueue(hex"aa"), 1);
         assertEq(queue.length(), 2);
@@ -63,7 +64,7 @@ contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
     function test_enqueue_acceptsMaxSize() public {
         bytes memory big = _randomBytes(1, p.maxTxSize);
         uint256 index = _enqueue(big);
-        assertEq(queue.commitmentOf(index), bytes24(keccak256(big)));
+        assertEq(queue.commitmentOf(index), bytes24(keccak256(abi.encodePacked(user, big))));
     }
 
     function testFuzz_enqueue_anySizeInRange(uint256 seed, uint256 size, uint256 gap) public {
@@ -72,7 +73,7 @@ contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
         vm.roll(block.number + gap);
         bytes memory transaction = _randomBytes(seed, size);
         uint256 index = _enqueue(transaction);
-        assertEq(queue.commitmentOf(index), bytes24(keccak256(transaction)));
+        assertEq(queue.commitmentOf(index), bytes24(keccak256(abi.encodePacked(user, transaction))));
         assertEq(queue.deadlineOf(index), block.number + p.inclusionDelay);
         assertEq(address(queue).balance, _fee());
     }
@@ -379,3 +380,19 @@ contract ForceInclusionQueue_Garbage_Test is SequencingTest {
 
 /// @dev Refuses ETH.
 contract Rejector {}
+
+contract ForceInclusionQueue_Commitment_Test is SequencingTest {
+    /// @notice The same bytes enqueued by two senders have different commitments, so a fraud
+    ///         proof can tell the portal's deposit entries from a copy anyone else enqueued.
+    function testFuzz_commitment_bindsTheSender(address other, bytes calldata transaction) public {
+        vm.assume(other != user && transaction.length > 0 && transaction.length <= p.maxTxSize);
+        uint256 a = _enqueue(transaction);
+        uint256 fee = _fee();
+        vm.deal(other, fee);
+        vm.prank(other);
+        uint256 b = queue.enqueue{value: fee}(transaction);
+        assertTrue(queue.commitmentOf(a) != queue.commitmentOf(b));
+        assertEq(queue.commitmentOf(a), queue.commitmentFor(user, transaction));
+        assertEq(queue.commitmentOf(b), queue.commitmentFor(other, transaction));
+    }
+}
