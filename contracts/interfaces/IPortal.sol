@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IPortal
+/// @notice ETH in and out of L2. A deposit escrows ETH here and enqueues a deposit entry in the
+///         ForceInclusionQueue, so it reaches L2 even if every sequencer refuses it: the entry
+///         `0x7e ‖ l2Recipient (20) ‖ amount (32)`, enqueued by this contract, is read as a deposit
+///         by the derivation and the dispute game (the queue's commitment binds the sender, so
+///         the same bytes from anyone else are a no-op). A withdrawal made on L2 (a transfer to
+///         the ledger's withdrawal address) is proven against a finalized output's state root
+///         and paid once. See docs/outputs.md and docs/ledger.md.
+interface IPortal {
+    /// @notice A deposit was escrowed and enqueued.
+    /// @param queueIndex Its force-queue index.
+    /// @param from Who paid.
+    /// @param l2Recipient The L2 account to credit.
+    /// @param amount Wei credited on L2 (the value sent minus the queue's inclusion fee).
+    event DepositInitiated(
+        uint256 indexed queueIndex, address indexed from, address indexed l2Recipient, uint256 amount
+    );
+    /// @notice A withdrawal was paid.
+    /// @param withdrawalKey `keccak256(abi.encode(l2Sender, nonce))`.
+    /// @param l1Recipient Who was paid.
+    /// @param amount Wei paid.
+    /// @param outputIndex The finalized output it was proven against.
+    event WithdrawalFinalized(
+        bytes32 indexed withdrawalKey, address indexed l1Recipient, uint256 amount, uint256 outputIndex
+    );
+
+    /// @notice The value sent does not exceed the queue's inclusion fee: nothing would be credited.
+    error DepositTooSmall(uint256 value, uint256 inclusionFee);
+    /// @notice The L2 recipient is the zero address.
+    error ZeroRecipient();
+    /// @notice The output is not finalized (or does not exist).
+    error OutputNotFinalized(uint256 outputIndex);
+    /// @notice `stateRoot` is not the one output `outputIndex` commits to.
+    error StateRootMismatch(uint256 outputIndex);
+    /// @notice `accountsRoot ‖ withdrawalsRoot` does not hash to `stateRoot`.
+    error SubRootsMismatch();
+    /// @notice This withdrawal was already paid.
+    error AlreadyWithdrawn(bytes32 withdrawalKey);
+    /// @notice Paying the L1 recipient failed; nothing changed, the call can be retried.
+    error TransferFailed(address to, uint256 amount);
+
+    /// @notice Everything needed to prove one withdrawal.
+    struct WithdrawalProof {
+        /// @dev A finalized output.
+        uint256 outputIndex;
+        /// @dev The L2 state root that output commits to.
+        bytes32 stateRoot;
+        /// @dev Its two sub-roots.
+        bytes32 accountsRoot;
+        bytes32 withdrawalsRoot;
+        /// @dev The L2 transaction that withdrew: its sender and nonce.
+        address l2Sender;
+        uint64 nonce;
+        /// @dev Who is paid, and how much.
+        address l1Recipient;
+        uint256 amount;
+        /// @dev The withdrawals-tree proof: 32-byte bitmap then the non-zero siblings from the
+        ///      leaf up (docs/ledger.md, "Witness").
+        bytes proof;
+    }
+
+    /// @notice Deposit `msg.value − inclusionFee` to `l2Recipient` on L2.
+    /// @return queueIndex The deposit's force-queue index.
+    function deposit(address l2Recipient) external payable returns (uint256 queueIndex);
+    /// @notice Prove a withdrawal against a finalized output and pay it (permissionless: the
+    ///         payment always goes to the recipient the L2 sender named).
+    function finalizeWithdrawal(WithdrawalProof calldata w) external;
+
+    /// @notice The queue entry a deposit of `amount` to `l2Recipient` enqueues.
+    function depositEntry(address l2Recipient, uint256 amount) external pure returns (bytes memory);
+    /// @notice Whether the withdrawal with this key was paid.
+    function withdrawn(bytes32 withdrawalKey) external view returns (bool);
+    /// @notice The output oracle withdrawals are proven against.
+    function oracle() external view returns (address);
+    /// @notice The force-inclusion queue deposits go through.
+    function queue() external view returns (address);
+    /// @notice The BatchInbox (for the record hash an output commits to).
+    function inbox() external view returns (address);
+}
