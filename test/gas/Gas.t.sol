@@ -10,6 +10,10 @@ import {Ledger} from "../../contracts/libraries/ledger/Ledger.sol";
 import {Eip1559Builder} from "../utils/Eip1559Builder.sol";
 import {LedgerHarness} from "../utils/LedgerHarness.sol";
 import {LedgerModel} from "../utils/LedgerModel.sol";
+import {L1OutputOracle} from "../../contracts/L1OutputOracle.sol";
+import {IL1OutputOracle} from "../../contracts/interfaces/IL1OutputOracle.sol";
+import {Portal} from "../../contracts/Portal.sol";
+import {IPortal} from "../../contracts/interfaces/IPortal.sol";
 
 /// @notice Execution gas of each operation that has a goal in docs/gas.md, written to
 ///         snapshots/Gas.json. Run with `--isolate`: every state-changing call is then its own
@@ -100,6 +104,70 @@ contract GasTest is BatonTest {
         _measureRecord("submitRecord_empty_block", leader, 1, 1);
         _measureRecord("submitRecord_1_tx", leader, 1, 0);
         _measureRecord("submitRecord_101_tx", leader, 101, 0);
+    }
+
+    function test_gas_proposeOutput() public {
+        Op[] memory ops = _bondOps(3);
+        _activateSchedule();
+        Op memory leader = _scheduled(ops, 0);
+        L1OutputOracle oracle =
+            new L1OutputOracle(address(registry), address(inbox), makeAddr("game"), 1, p.finalizationPeriod);
+        _post(leader, 0);
+        _post(leader, 0);
+        bytes memory cd = abi.encodeCall(IL1OutputOracle.proposeOutput, (keccak256("state 0")));
+        _measure("proposeOutput_first", leader.operator, 0, address(oracle), cd);
+        cd = abi.encodeCall(IL1OutputOracle.proposeOutput, (keccak256("state 1")));
+        _measure("proposeOutput", leader.operator, 0, address(oracle), cd);
+    }
+
+    function test_gas_portal() public {
+        Op[] memory ops = _bondOps(3);
+        _activateSchedule();
+        Op memory leader = _scheduled(ops, 0);
+        address game = makeAddr("game");
+        L1OutputOracle oracle =
+            new L1OutputOracle(address(registry), address(inbox), game, 1, p.finalizationPeriod);
+        Portal portal = new Portal(address(oracle), address(queue), address(inbox));
+        address depositor = makeAddr("depositor");
+        vm.deal(depositor, 10 ether);
+        uint256 value = 1 ether + p.inclusionFee;
+        bytes memory cd = abi.encodeCall(IPortal.deposit, (depositor));
+        _measure("deposit_very_first", depositor, value, address(portal), cd); // creates the queue counter
+        _measure("deposit", depositor, value, address(portal), cd);
+
+        // A finalized output whose state holds one withdrawal among a few accounts.
+        LedgerModel model = new LedgerModel();
+        address sender = makeAddr("l2 sender");
+        address recipient = makeAddr("l1 recipient");
+        model.setAccount(sender, 5 ether, 8);
+        model.setAccount(makeAddr("someone"), 1 ether, 0);
+        bytes32 key = model.withdrawalKey(sender, 7);
+        model.setWithdrawal(model.withdrawalKey(makeAddr("other"), 0), model.withdrawalLeaf(recipient, 1));
+        model.setWithdrawal(key, model.withdrawalLeaf(recipient, 1 ether));
+        _post(leader, 0);
+        bytes32 stateRoot = model.stateRoot();
+        vm.prank(leader.operator);
+        oracle.proposeOutput(stateRoot);
+        vm.warp(block.timestamp + p.finalizationPeriod);
+        oracle.finalize(1);
+        bytes memory full = model.withdrawalProof(key);
+        bytes memory proof = new bytes(full.length - 32);
+        for (uint256 i; i < proof.length; ++i) {
+            proof[i] = full[i + 32];
+        }
+        IPortal.WithdrawalProof memory w = IPortal.WithdrawalProof({
+            outputIndex: 0,
+            stateRoot: stateRoot,
+            accountsRoot: model.accountsRoot(),
+            withdrawalsRoot: model.withdrawalsRoot(),
+            l2Sender: sender,
+            nonce: 7,
+            l1Recipient: recipient,
+            amount: 1 ether,
+            proof: proof
+        });
+        cd = abi.encodeCall(IPortal.finalizeWithdrawal, (w));
+        _measure("finalizeWithdrawal", makeAddr("relayer"), 0, address(portal), cd);
     }
 
     function test_gas_slashBlockEquivocation() public {
