@@ -60,6 +60,36 @@ pub enum L2Tx {
     },
 }
 
+/// The first byte of a deposit entry in the force-inclusion queue (`Portal.DEPOSIT_TYPE`).
+pub const DEPOSIT_TYPE: u8 = 0x7e;
+/// Length of a deposit entry: type (1) ‖ recipient (20) ‖ amount (32).
+pub const DEPOSIT_ENTRY_LEN: usize = 53;
+
+impl L2Tx {
+    /// How the derivation reads a force-queue entry: a deposit when the portal enqueued it in the
+    /// deposit format, and otherwise raw transaction bytes (which the STF may find malformed).
+    /// The queue's commitment binds the sender, so deposit-looking bytes enqueued by anyone else
+    /// are just bytes: they can never mint.
+    pub fn from_queue_entry(sender: Address, entry: &[u8], portal: Address) -> Self {
+        if sender == portal && entry.len() == DEPOSIT_ENTRY_LEN && entry[0] == DEPOSIT_TYPE {
+            return Self::Deposit {
+                recipient: Address::from_slice(&entry[1..21]),
+                amount: alloy_primitives::U256::from_be_slice(&entry[21..]),
+            };
+        }
+        Self::Signed(alloy_primitives::Bytes::copy_from_slice(entry))
+    }
+
+    /// The queue entry the portal enqueues for a deposit (`Portal.depositEntry`).
+    pub fn deposit_entry(recipient: Address, amount: alloy_primitives::U256) -> Vec<u8> {
+        let mut entry = Vec::with_capacity(DEPOSIT_ENTRY_LEN);
+        entry.push(DEPOSIT_TYPE);
+        entry.extend_from_slice(recipient.as_slice());
+        entry.extend_from_slice(&amount.to_be_bytes::<32>());
+        entry
+    }
+}
+
 /// Why a transaction is a no-op. The discriminant is the outcome code both implementations
 /// return (0 means applied), and the order is the order the checks run in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, thiserror::Error)]
@@ -166,5 +196,42 @@ impl Invalid {
             Self::BalanceOverflow => "BalanceOverflow",
             Self::WithdrawalExists => "WithdrawalExists",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::U256;
+
+    const PORTAL: Address = Address::repeat_byte(0x90);
+
+    #[test]
+    fn portal_deposit_entries_are_deposits() {
+        let recipient = Address::repeat_byte(7);
+        let entry = L2Tx::deposit_entry(recipient, U256::from(5u8));
+        assert_eq!(entry.len(), DEPOSIT_ENTRY_LEN);
+        assert_eq!(
+            L2Tx::from_queue_entry(PORTAL, &entry, PORTAL),
+            L2Tx::Deposit {
+                recipient,
+                amount: U256::from(5u8)
+            }
+        );
+    }
+
+    #[test]
+    fn deposit_bytes_from_anyone_else_are_only_bytes() {
+        let entry = L2Tx::deposit_entry(Address::repeat_byte(7), U256::from(5u8));
+        let stranger = Address::repeat_byte(1);
+        assert_eq!(
+            L2Tx::from_queue_entry(stranger, &entry, PORTAL),
+            L2Tx::Signed(entry.clone().into())
+        );
+        // A portal entry in another shape is not a deposit either.
+        assert!(matches!(
+            L2Tx::from_queue_entry(PORTAL, &entry[..52], PORTAL),
+            L2Tx::Signed(_)
+        ));
     }
 }
