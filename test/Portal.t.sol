@@ -57,11 +57,7 @@ contract PortalTest is SequencingTest {
         bytes32 key = model.withdrawalKey(l2Sender, 3);
         model.setWithdrawal(key, model.withdrawalLeaf(l1Recipient, amount));
         uint256 index = _proposeModel();
-        bytes memory full = model.withdrawalProof(key);
-        bytes memory proof = new bytes(full.length - 32);
-        for (uint256 i; i < proof.length; ++i) {
-            proof[i] = full[i + 32];
-        }
+        bytes memory proof = model.withdrawalSiblings(key);
         w = IPortal.WithdrawalProof({
             outputIndex: index,
             stateRoot: model.stateRoot(),

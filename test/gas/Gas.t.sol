@@ -150,11 +150,7 @@ contract GasTest is BatonTest {
         oracle.proposeOutput(stateRoot);
         vm.warp(block.timestamp + p.finalizationPeriod);
         oracle.finalize(1);
-        bytes memory full = model.withdrawalProof(key);
-        bytes memory proof = new bytes(full.length - 32);
-        for (uint256 i; i < proof.length; ++i) {
-            proof[i] = full[i + 32];
-        }
+        bytes memory proof = model.withdrawalSiblings(key);
         IPortal.WithdrawalProof memory w = IPortal.WithdrawalProof({
             outputIndex: 0,
             stateRoot: stateRoot,

@@ -118,10 +118,13 @@ contract LedgerModel {
 
     /// @notice leaf (32) ‖ bitmap (32) ‖ siblings.
     function withdrawalProof(bytes32 key) public view returns (bytes memory) {
+        return abi.encodePacked(withdrawals[key], withdrawalSiblings(key));
+    }
+
+    /// @notice bitmap (32) ‖ siblings: the proof the portal takes (the leaf it recomputes).
+    function withdrawalSiblings(bytes32 key) public view returns (bytes memory) {
         (uint256[] memory keys, bytes32[] memory leaves) = _withdrawalLeaves();
-        return abi.encodePacked(
-            withdrawals[key], SparseMerkleModel.proof(keys, leaves, uint256(key), WITHDRAWALS_DEPTH)
-        );
+        return SparseMerkleModel.proof(keys, leaves, uint256(key), WITHDRAWALS_DEPTH);
     }
 
     // ---------------------------------------------------------------- valid operations

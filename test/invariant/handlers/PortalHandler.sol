@@ -136,11 +136,7 @@ contract PortalHandler is CommonBase, StdCheats, StdUtils {
         Withdrawal memory w = _withdrawals[bound(seed, 0, n - 1)];
         LedgerModel m = _stateWith(n);
         bytes32 key = m.withdrawalKey(w.l2Sender, w.nonce);
-        bytes memory full = m.withdrawalProof(key);
-        bytes memory proof = new bytes(full.length - 32);
-        for (uint256 i; i < proof.length; ++i) {
-            proof[i] = full[i + 32];
-        }
+        bytes memory proof = m.withdrawalSiblings(key);
         IPortal.WithdrawalProof memory p = IPortal.WithdrawalProof({
             outputIndex: finalized - 1,
             stateRoot: m.stateRoot(),
