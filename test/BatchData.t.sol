@@ -10,6 +10,10 @@ contract BatchDataHarness {
     function count(bytes calldata data, uint256 blocks) external pure returns (uint256) {
         return BatchData.countTransactions(data, blocks);
     }
+
+    function feeRecipient(bytes calldata data) external pure returns (address) {
+        return BatchData.feeRecipient(data);
+    }
 }
 
 /// @notice Differential test: the assembly walk in BatchData against a plain reading of the
@@ -20,8 +24,8 @@ contract BatchDataTest is Test {
 
     /// @dev The reference: byte by byte, no cleverness. Returns (ok, txCount or fault offset).
     function referenceWalk(bytes memory data, uint256 blocks) internal pure returns (bool ok, uint256 value) {
-        if (data.length == 0 || uint8(data[0]) != 1) return (false, 0);
-        uint256 p = 1;
+        if (data.length < 21 || uint8(data[0]) != 1) return (false, 0);
+        uint256 p = 21; // version ‖ fee recipient
         uint256 txCount;
         for (uint256 b; b < blocks; ++b) {
             if (p + 10 > data.length) return (false, p);
@@ -56,7 +60,7 @@ contract BatchDataTest is Test {
 
     /// @dev A valid encoding of `blocks` blocks with pseudo-random transaction counts and sizes.
     function encode(uint256 seed, uint256 blocks) internal pure returns (bytes memory data) {
-        data = hex"01";
+        data = bytes.concat(hex"01", bytes20(uint160(seed)));
         for (uint256 b; b < blocks; ++b) {
             uint256 n = uint256(keccak256(abi.encode(seed, b))) % 5;
             data = bytes.concat(data, bytes8(uint64(b)), bytes2(uint16(n)));
@@ -107,5 +111,17 @@ contract BatchDataTest is Test {
     function testFuzz_randomBytes(bytes memory data, uint8 blocks) public view {
         if (data.length > 0) data[0] = 0x01; // past the version byte, to reach the walk
         check(data, bound(blocks, 0, 6));
+    }
+
+    function testFuzz_feeRecipient_isTheTwentyBytesAfterTheVersion(address recipient, uint256 seed)
+        public
+        view
+    {
+        bytes memory data = encode(seed, 2);
+        for (uint256 i; i < 20; ++i) {
+            data[1 + i] = bytes20(recipient)[i];
+        }
+        harness.count(data, 2);
+        assertEq(harness.feeRecipient(data), recipient);
     }
 }

@@ -398,25 +398,28 @@ contract BatchInbox_MalformedData_Test is BatchInboxTest {
     }
 
     function test_submitRecord_revertsOnTruncatedBlockHeader() public {
-        _expectMalformed(hex"010000000065", 1, 0, 1);
-        _expectMalformed(hex"01", 1, 0, 1);
+        _expectMalformed(bytes.concat(BATCH_PREFIX, hex"0000000065"), 1, 0, 21);
+        _expectMalformed(BATCH_PREFIX, 1, 0, 21);
+        // The prefix itself cut short: the version byte alone, or a partial fee recipient.
+        _expectMalformed(hex"01", 1, 0, 0);
+        _expectMalformed(hex"01000000000000000000000000000000000000fe", 1, 0, 0);
     }
 
     function test_submitRecord_revertsOnZeroLengthTx() public {
-        bytes memory data = bytes.concat(hex"01", bytes8(uint64(1)), bytes2(uint16(1)), bytes3(0));
-        _expectMalformed(data, 1, 1, 11);
+        bytes memory data = bytes.concat(BATCH_PREFIX, bytes8(uint64(1)), bytes2(uint16(1)), bytes3(0));
+        _expectMalformed(data, 1, 1, 31);
     }
 
     function test_submitRecord_revertsOnTxPastEnd() public {
         bytes memory data =
-            bytes.concat(hex"01", bytes8(uint64(1)), bytes2(uint16(1)), bytes3(uint24(5)), hex"aabb");
-        _expectMalformed(data, 1, 1, 11);
+            bytes.concat(BATCH_PREFIX, bytes8(uint64(1)), bytes2(uint16(1)), bytes3(uint24(5)), hex"aabb");
+        _expectMalformed(data, 1, 1, 31);
         // The length prefix itself cut short.
-        data = bytes.concat(hex"01", bytes8(uint64(1)), bytes2(uint16(1)), hex"00");
-        _expectMalformed(data, 1, 1, 11);
+        data = bytes.concat(BATCH_PREFIX, bytes8(uint64(1)), bytes2(uint16(1)), hex"00");
+        _expectMalformed(data, 1, 1, 31);
         // Second tx past the end.
         data = bytes.concat(
-            hex"01",
+            BATCH_PREFIX,
             bytes8(uint64(1)),
             bytes2(uint16(2)),
             bytes3(uint24(1)),
@@ -424,24 +427,24 @@ contract BatchInbox_MalformedData_Test is BatchInboxTest {
             bytes3(uint24(2)),
             hex"bb"
         );
-        _expectMalformed(data, 1, 2, 15);
+        _expectMalformed(data, 1, 2, 35);
     }
 
     function test_submitRecord_revertsOnTrailingBytes() public {
-        _expectMalformed(bytes.concat(_emptyData(1), hex"00"), 1, 0, 11);
+        _expectMalformed(bytes.concat(_emptyData(1), hex"00"), 1, 0, 31);
     }
 
     function test_submitRecord_revertsOnTooFewBlocks() public {
-        _expectMalformed(_emptyData(1), 2, 0, 11);
-        _expectMalformed(_emptyData(2), 5, 0, 21);
+        _expectMalformed(_emptyData(1), 2, 0, 31);
+        _expectMalformed(_emptyData(2), 5, 0, 41);
     }
 
     function test_submitRecord_revertsOnTooManyBlocks() public {
-        _expectMalformed(_emptyData(2), 1, 0, 11);
+        _expectMalformed(_emptyData(2), 1, 0, 31);
     }
 
     function test_submitRecord_acceptsManyBlocksWithTransactions() public {
-        bytes memory data = hex"01";
+        bytes memory data = BATCH_PREFIX;
         uint32 total;
         for (uint256 b; b < 4; ++b) {
             data = bytes.concat(data, bytes8(uint64(b)), bytes2(uint16(b)));
@@ -481,7 +484,7 @@ contract BatchInbox_MalformedData_Test is BatchInboxTest {
     /// @dev Valid framing with random transaction lengths is always accepted.
     function testFuzz_submitRecord_acceptsValidFraming(uint256 seed, uint8 blocks) public {
         blocks = uint8(bound(blocks, 1, 5));
-        bytes memory data = hex"01";
+        bytes memory data = BATCH_PREFIX;
         uint32 total;
         for (uint256 b; b < blocks; ++b) {
             uint256 n = uint256(keccak256(abi.encode(seed, b))) % 4;

@@ -6,14 +6,23 @@ import {IBatchInbox} from "../interfaces/IBatchInbox.sol";
 /// @title BatchData
 /// @notice Structural check of a record's batch data (docs/protocol.md, "Batch data"):
 ///
-///     data  := 0x01 ‖ block{blocks}
+///     data  := 0x01 ‖ feeRecipient: address (20 bytes) ‖ block{blocks}
 ///     block := timestamp: uint64 BE ‖ txCount: uint16 BE ‖ tx{txCount}
 ///     tx    := len: uint24 BE (≥ 1) ‖ raw transaction (len bytes)
 ///
 ///         The inbox only checks the framing so derivation can never be confused by a record;
 ///         the transactions themselves are judged by the L2 STF (an invalid one is a no-op).
+///         `feeRecipient` is where the record's transaction fees go on L2 (the poster's choice,
+///         like a block's coinbase; docs/ledger.md, "Parameters").
 library BatchData {
     uint256 internal constant VERSION = 0x01;
+    /// @notice Bytes before the first block: the version and the fee recipient.
+    uint256 internal constant PREFIX_LENGTH = 21;
+
+    /// @notice The fee recipient the data names (call on data `countTransactions` accepted).
+    function feeRecipient(bytes calldata data) internal pure returns (address) {
+        return address(bytes20(data[1:PREFIX_LENGTH]));
+    }
 
     /// @notice Walk `data`, which must hold exactly `blocks` blocks, and count its transactions.
     /// @dev Reverts with IBatchInbox.MalformedBatchData(offset) at the first framing fault.
@@ -22,8 +31,8 @@ library BatchData {
         assembly ("memory-safe") {
             let start := data.offset
             let end := add(start, data.length)
-            let p := add(start, 1)
-            switch and(gt(data.length, 0), eq(byte(0, calldataload(start)), VERSION))
+            let p := add(start, PREFIX_LENGTH)
+            switch and(iszero(lt(data.length, PREFIX_LENGTH)), eq(byte(0, calldataload(start)), VERSION))
             case 0 { faultAt := 0 }
             default {
                 for { let b := 0 } lt(b, blocks) { b := add(b, 1) } {

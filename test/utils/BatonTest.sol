@@ -22,6 +22,9 @@ abstract contract BatonTest is Test {
         uint256 signerKey;
     }
 
+    /// @dev Batch data prefix: version 1 and the fee recipient 0x…fee0.
+    bytes internal constant BATCH_PREFIX = hex"01000000000000000000000000000000000000fee0";
+
     Deploy internal script;
     Deploy.Profile internal p;
     SequencerRegistry internal registry;
@@ -82,7 +85,7 @@ abstract contract BatonTest is Test {
 
     /// @dev `blocks` empty L2 blocks.
     function _emptyData(uint256 blocks) internal pure returns (bytes memory data) {
-        data = hex"01";
+        data = BATCH_PREFIX;
         for (uint256 i; i < blocks; ++i) {
             data = bytes.concat(data, bytes8(uint64(1_700_000_000 + i)), bytes2(0));
         }
@@ -90,7 +93,7 @@ abstract contract BatonTest is Test {
 
     /// @dev One L2 block holding `txs`.
     function _oneBlockData(bytes[] memory txs) internal pure returns (bytes memory data) {
-        data = bytes.concat(hex"01", bytes8(uint64(1_700_000_000)), bytes2(uint16(txs.length)));
+        data = bytes.concat(BATCH_PREFIX, bytes8(uint64(1_700_000_000)), bytes2(uint16(txs.length)));
         for (uint256 i; i < txs.length; ++i) {
             data = bytes.concat(data, bytes3(uint24(txs[i].length)), txs[i]);
         }

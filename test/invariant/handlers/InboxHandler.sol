@@ -94,7 +94,7 @@ contract InboxHandler is CommonBase, StdCheats, StdUtils {
         uint256 required = queue.requiredCursor();
         uint256 length = queue.length();
         blocks = bound(blocks, 1, 3);
-        bytes memory data = hex"01";
+        bytes memory data = hex"01000000000000000000000000000000000000fee0"; // version ‖ fee recipient
         for (uint256 i; i < blocks; ++i) {
             data = bytes.concat(data, bytes8(uint64(i)), bytes2(0));
         }

@@ -1,7 +1,7 @@
 //! The batch data codec: the bytes a sequenced record carries, which the BatchInbox parses.
 //!
 //! ```text
-//! data  := 0x01 (version byte) || block{lastBlock - firstBlock + 1}
+//! data  := 0x01 (version byte) || feeRecipient (20 bytes) || block{lastBlock - firstBlock + 1}
 //! block := timestamp: uint64 BE (8 bytes) || txCount: uint16 BE (2 bytes) || tx{txCount}
 //! tx    := len: uint24 BE (3 bytes) || raw tx bytes (len bytes, len >= 1)
 //! ```
@@ -13,7 +13,7 @@
 //! same checks as the contract, in the same order.
 
 use crate::eip712::BatchHeader;
-use alloy_primitives::{B256, Bytes, U256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 
 /// The version byte every v1 batch starts with.
 pub const BATCH_VERSION: u8 = 0x01;
@@ -22,6 +22,8 @@ pub const MAX_TX_LEN: usize = (1 << 24) - 1;
 /// Most transactions one block can hold (2-byte count).
 pub const MAX_TXS_PER_BLOCK: usize = u16::MAX as usize;
 
+/// Bytes before the first block: the version and the fee recipient.
+pub const PREFIX_LEN: usize = 21;
 const TIMESTAMP_LEN: usize = 8;
 const TX_COUNT_LEN: usize = 2;
 const TX_LEN_LEN: usize = 3;
@@ -34,6 +36,16 @@ pub struct L2Block {
     pub timestamp: u64,
     /// Raw signed transactions, in order; each is at least one byte.
     pub transactions: Vec<Bytes>,
+}
+
+/// A record's batch data, decoded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Batch {
+    /// The L2 account credited with the fees of the record's transactions (the poster's choice,
+    /// like a block's coinbase).
+    pub fee_recipient: Address,
+    /// The blocks, in order.
+    pub blocks: Vec<L2Block>,
 }
 
 /// Why a list of blocks cannot be encoded.
@@ -165,12 +177,12 @@ pub enum RecordError {
     },
 }
 
-/// Encodes blocks as batch data.
-pub fn encode_batch(blocks: &[L2Block]) -> Result<Bytes, EncodeError> {
+/// Encodes blocks, with the fee recipient of their transactions, as batch data.
+pub fn encode_batch(fee_recipient: Address, blocks: &[L2Block]) -> Result<Bytes, EncodeError> {
     if blocks.is_empty() {
         return Err(EncodeError::NoBlocks);
     }
-    let mut size = 1;
+    let mut size = PREFIX_LEN;
     for (b, block) in blocks.iter().enumerate() {
         if block.transactions.len() > MAX_TXS_PER_BLOCK {
             return Err(EncodeError::TooManyTransactionsInBlock {
@@ -196,6 +208,7 @@ pub fn encode_batch(blocks: &[L2Block]) -> Result<Bytes, EncodeError> {
 
     let mut out = Vec::with_capacity(size);
     out.push(BATCH_VERSION);
+    out.extend_from_slice(fee_recipient.as_slice());
     for block in blocks {
         out.extend_from_slice(&block.timestamp.to_be_bytes());
         // Checked above: the count fits in a u16 and every length in 24 bits.
@@ -214,7 +227,7 @@ pub fn encode_batch(blocks: &[L2Block]) -> Result<Bytes, EncodeError> {
 /// Work is bounded by `data.len()`, not by `block_count`: every block consumes at least
 /// [`BLOCK_HEADER_LEN`] bytes, so a huge count on short data fails fast with
 /// [`DecodeError::Truncated`].
-pub fn decode_batch(data: &[u8], block_count: u64) -> Result<Vec<L2Block>, DecodeError> {
+pub fn decode_batch(data: &[u8], block_count: u64) -> Result<Batch, DecodeError> {
     if block_count == 0 {
         return Err(DecodeError::NoBlocks);
     }
@@ -222,7 +235,18 @@ pub fn decode_batch(data: &[u8], block_count: u64) -> Result<Vec<L2Block>, Decod
     if version != BATCH_VERSION {
         return Err(DecodeError::UnsupportedVersion(version));
     }
-    let mut reader = Reader { data, pos: 1 };
+    // A prefix cut short is reported at offset 0, as the contract does.
+    let prefix = data
+        .get(..PREFIX_LEN)
+        .ok_or_else(|| DecodeError::Truncated {
+            offset: 0,
+            needed: PREFIX_LEN - data.len(),
+        })?;
+    let fee_recipient = Address::from_slice(&prefix[1..]);
+    let mut reader = Reader {
+        data,
+        pos: PREFIX_LEN,
+    };
     let capacity = usize::try_from(block_count)
         .unwrap_or(usize::MAX)
         .min(data.len() / BLOCK_HEADER_LEN);
@@ -262,7 +286,10 @@ pub fn decode_batch(data: &[u8], block_count: u64) -> Result<Vec<L2Block>, Decod
             len: reader.remaining(),
         });
     }
-    Ok(blocks)
+    Ok(Batch {
+        fee_recipient,
+        blocks,
+    })
 }
 
 /// Total transaction count of a list of blocks, as a header's `txCount`.
@@ -277,8 +304,8 @@ pub fn total_tx_count(blocks: &[L2Block]) -> Result<u32, EncodeError> {
 
 /// Checks that `data` is what `header` commits to, as the BatchInbox does: a non-empty block
 /// range, `dataHash == keccak256(data)`, data that parses as exactly that many blocks, and a
-/// matching transaction count. Returns the decoded blocks.
-pub fn check_record(header: &BatchHeader, data: &[u8]) -> Result<Vec<L2Block>, RecordError> {
+/// matching transaction count. Returns the decoded batch.
+pub fn check_record(header: &BatchHeader, data: &[u8]) -> Result<Batch, RecordError> {
     let block_count = header.block_count().ok_or(RecordError::EmptyBlockRange {
         first_block: header.firstBlock,
         last_block: header.lastBlock,
@@ -290,15 +317,19 @@ pub fn check_record(header: &BatchHeader, data: &[u8]) -> Result<Vec<L2Block>, R
             actual,
         });
     }
-    let blocks = decode_batch(data, block_count)?;
-    let actual: u64 = blocks.iter().map(|b| b.transactions.len() as u64).sum();
+    let batch = decode_batch(data, block_count)?;
+    let actual: u64 = batch
+        .blocks
+        .iter()
+        .map(|b| b.transactions.len() as u64)
+        .sum();
     if actual != u64::from(header.txCount) {
         return Err(RecordError::TxCountMismatch {
             header: header.txCount,
             actual,
         });
     }
-    Ok(blocks)
+    Ok(batch)
 }
 
 /// Everything a batch header holds besides what follows from the data.
@@ -314,12 +345,14 @@ pub struct RecordContext {
     pub prev_record_hash: B256,
     /// The force-queue index consumed up to.
     pub force_index: u64,
+    /// Where the record's transaction fees go on L2.
+    pub fee_recipient: Address,
 }
 
 impl RecordContext {
     /// Encodes `blocks` and builds the header committing to them, ready to sign.
     pub fn seal(&self, blocks: &[L2Block]) -> Result<(BatchHeader, Bytes), EncodeError> {
-        let data = encode_batch(blocks)?;
+        let data = encode_batch(self.fee_recipient, blocks)?;
         let range_overflow = EncodeError::BlockRangeOverflow {
             first_block: self.first_block,
             blocks: blocks.len(),

@@ -16,8 +16,8 @@ pub mod schedule;
 pub mod signature;
 
 pub use batch::{
-    DecodeError, EncodeError, L2Block, RecordContext, RecordError, check_record, decode_batch,
-    encode_batch,
+    Batch, DecodeError, EncodeError, L2Block, RecordContext, RecordError, check_record,
+    decode_batch, encode_batch,
 };
 pub use eip712::{BatchHeader, BlockHeader, GENESIS_RECORD_HASH, baton_domain};
 pub use schedule::{ScheduleError, Snapshot, SnapshotEntry, epoch_of, epoch_start_block};

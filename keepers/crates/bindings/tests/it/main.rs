@@ -6,7 +6,7 @@ mod devnet;
 mod sequencing;
 
 use alloy::{
-    primitives::{B256, Bytes, U256},
+    primitives::{Address, B256, Bytes, U256},
     providers::ProviderBuilder,
     signers::local::PrivateKeySigner,
     sol_types::SolEvent,
@@ -137,6 +137,7 @@ async fn equivocation_is_slashed_through_the_bindings() -> eyre::Result<()> {
         first_block: 6,
         prev_record_hash: GENESIS_RECORD_HASH,
         force_index: 0,
+        fee_recipient: Address::repeat_byte(0xfe),
     }
     .seal(&blocks)?;
     let on_chain = inbox.batchHeaderDigest(batch.clone().into()).call().await?;

@@ -146,6 +146,7 @@ async fn next_record_context<P: Provider + Clone>(
         first_block: inbox.lastL2Block().call().await? + 1,
         prev_record_hash: inbox.lastRecordHash().call().await?,
         force_index: queue.requiredCursor().call().await?.try_into()?,
+        fee_recipient: Address::repeat_byte(0xfe),
     })
 }
 
@@ -315,7 +316,11 @@ async fn leader_draw_and_records_agree_with_the_contracts() -> eyre::Result<()> 
     assert_eq!((ctx.first_block, ctx.force_index), (1, 0));
     let blocks = sample_blocks(0);
     let (header, data) = ctx.seal(&blocks)?;
-    assert_eq!(decode_batch(&data, 2)?, blocks);
+    let decoded = decode_batch(&data, 2)?;
+    assert_eq!(
+        (decoded.fee_recipient, decoded.blocks),
+        (ctx.fee_recipient, blocks)
+    );
     let signature = sign_digest(signer_of(leader)?, &header.signing_digest(&domain))?;
     let receipt = inbox
         .submitRecord(header.clone().into(), U256::ZERO, signature.into(), data)
@@ -378,8 +383,9 @@ async fn leader_draw_and_records_agree_with_the_contracts() -> eyre::Result<()> 
     trailing.push(0);
     let short = good_data[..good_data.len() - 1].to_vec();
     let mut long_prefix = good_data.to_vec();
-    // The first transaction's 3-byte length sits after the version byte and the block header.
-    long_prefix[13] += 1;
+    // The first transaction's 3-byte length sits after the 21-byte prefix (version and fee
+    // recipient) and the 10-byte block header.
+    long_prefix[33] += 1;
     for (what, bad) in [
         ("a trailing byte", trailing),
         ("the last byte cut", short),

@@ -2,6 +2,8 @@ use super::*;
 use alloy_primitives::hex;
 use proptest::prelude::*;
 
+const FEE: Address = Address::repeat_byte(0xfe);
+
 fn tx(bytes: &[u8]) -> Bytes {
     Bytes::copy_from_slice(bytes)
 }
@@ -21,9 +23,10 @@ fn sample_blocks() -> Vec<L2Block> {
 
 #[test]
 fn encodes_the_documented_layout() {
-    let data = encode_batch(&sample_blocks()).unwrap();
+    let data = encode_batch(FEE, &sample_blocks()).unwrap();
     let expected = hex!(
         "01"                 // version
+        "fefefefefefefefefefefefefefefefefefefefe" // fee recipient
         "0102030405060708"   // block 0 timestamp
         "0002"               // block 0 txCount
         "000001" "aa"        // tx 0
@@ -32,31 +35,36 @@ fn encodes_the_documented_layout() {
         "0000"               // block 1 txCount
     );
     assert_eq!(data.as_ref(), expected.as_slice());
-    assert_eq!(decode_batch(&data, 2).unwrap(), sample_blocks());
+    let batch = decode_batch(&data, 2).unwrap();
+    assert_eq!(batch.blocks, sample_blocks());
+    assert_eq!(batch.fee_recipient, FEE);
 }
 
 #[test]
-fn single_empty_block_is_eleven_bytes() {
-    let data = encode_batch(&[L2Block {
-        timestamp: 1,
-        transactions: vec![],
-    }])
+fn single_empty_block_is_thirty_one_bytes() {
+    let data = encode_batch(
+        FEE,
+        &[L2Block {
+            timestamp: 1,
+            transactions: vec![],
+        }],
+    )
     .unwrap();
     assert_eq!(
         data.as_ref(),
-        hex!("01" "0000000000000001" "0000").as_slice()
+        hex!("01" "fefefefefefefefefefefefefefefefefefefefe" "0000000000000001" "0000").as_slice()
     );
 }
 
 #[test]
 fn encode_refuses_what_the_format_cannot_say() {
-    assert_eq!(encode_batch(&[]), Err(EncodeError::NoBlocks));
+    assert_eq!(encode_batch(FEE, &[]), Err(EncodeError::NoBlocks));
     let empty_tx = [L2Block {
         timestamp: 0,
         transactions: vec![tx(&[1]), Bytes::new()],
     }];
     assert_eq!(
-        encode_batch(&empty_tx),
+        encode_batch(FEE, &empty_tx),
         Err(EncodeError::EmptyTransaction { block: 0, index: 1 })
     );
     let big = Bytes::from(vec![7u8; MAX_TX_LEN + 1]);
@@ -68,7 +76,7 @@ fn encode_refuses_what_the_format_cannot_say() {
         },
     ];
     assert_eq!(
-        encode_batch(&too_big),
+        encode_batch(FEE, &too_big),
         Err(EncodeError::TransactionTooLarge {
             block: 1,
             index: 0,
@@ -80,7 +88,7 @@ fn encode_refuses_what_the_format_cannot_say() {
         transactions: vec![tx(&[1]); MAX_TXS_PER_BLOCK + 1],
     }];
     assert_eq!(
-        encode_batch(&many),
+        encode_batch(FEE, &many),
         Err(EncodeError::TooManyTransactionsInBlock {
             block: 0,
             count: MAX_TXS_PER_BLOCK + 1
@@ -95,25 +103,33 @@ fn largest_transaction_round_trips() {
         timestamp: 3,
         transactions: vec![big],
     }];
-    let data = encode_batch(&blocks).unwrap();
-    assert_eq!(&data[11..14], &[0xff, 0xff, 0xff]);
-    assert_eq!(decode_batch(&data, 1).unwrap(), blocks);
+    let data = encode_batch(FEE, &blocks).unwrap();
+    assert_eq!(&data[31..34], &[0xff, 0xff, 0xff]);
+    assert_eq!(decode_batch(&data, 1).unwrap().blocks, blocks);
 }
 
 #[test]
 fn decode_reports_where_it_failed() {
-    let data = encode_batch(&sample_blocks()).unwrap();
+    let data = encode_batch(FEE, &sample_blocks()).unwrap();
     assert_eq!(decode_batch(&data, 0), Err(DecodeError::NoBlocks));
     assert_eq!(decode_batch(&[], 1), Err(DecodeError::Empty));
     assert_eq!(
         decode_batch(&[0x02], 1),
         Err(DecodeError::UnsupportedVersion(2))
     );
+    // The prefix cut short (a version byte and part of the fee recipient): offset 0.
+    assert_eq!(
+        decode_batch(&data[..5], 1),
+        Err(DecodeError::Truncated {
+            offset: 0,
+            needed: 16
+        })
+    );
     // One block too many: the third block's 10-byte header is missing entirely.
     assert_eq!(
         decode_batch(&data, 3),
         Err(DecodeError::Truncated {
-            offset: 30,
+            offset: 50,
             needed: 10
         })
     );
@@ -121,36 +137,37 @@ fn decode_reports_where_it_failed() {
     assert_eq!(
         decode_batch(&data, 1),
         Err(DecodeError::TrailingBytes {
-            offset: 20,
+            offset: 40,
             len: 10
         })
     );
     // Cut inside the second transaction's body: reported at that transaction's start.
     assert_eq!(
-        decode_batch(&data[..19], 2),
+        decode_batch(&data[..39], 2),
         Err(DecodeError::Truncated {
-            offset: 15,
+            offset: 35,
             needed: 1
         })
     );
     // Cut inside a length prefix.
     assert_eq!(
-        decode_batch(&data[..13], 2),
+        decode_batch(&data[..33], 2),
         Err(DecodeError::Truncated {
-            offset: 11,
+            offset: 31,
             needed: 1
         })
     );
-    let zero_len = hex!("01" "0000000000000001" "0001" "000000");
+    let zero_len =
+        hex!("01" "fefefefefefefefefefefefefefefefefefefefe" "0000000000000001" "0001" "000000");
     assert_eq!(
         decode_batch(&zero_len, 1),
-        Err(DecodeError::EmptyTransaction { offset: 11 })
+        Err(DecodeError::EmptyTransaction { offset: 31 })
     );
     // Cut inside the second block's header: reported at the block's start.
     assert_eq!(
-        decode_batch(&data[..29], 2),
+        decode_batch(&data[..49], 2),
         Err(DecodeError::Truncated {
-            offset: 20,
+            offset: 40,
             needed: 1
         })
     );
@@ -169,7 +186,7 @@ fn offsets_are_the_contracts() {
 
 #[test]
 fn huge_block_count_on_short_data_fails_fast() {
-    let data = encode_batch(&sample_blocks()).unwrap();
+    let data = encode_batch(FEE, &sample_blocks()).unwrap();
     assert!(matches!(
         decode_batch(&data, u64::MAX),
         Err(DecodeError::Truncated { .. })
@@ -183,6 +200,7 @@ fn context() -> RecordContext {
         first_block: 100,
         prev_record_hash: B256::repeat_byte(9),
         force_index: 2,
+        fee_recipient: FEE,
     }
 }
 
@@ -195,7 +213,10 @@ fn seal_builds_a_header_that_checks() {
     assert_eq!(header.dataHash, keccak256(&data));
     assert_eq!(header.prevRecordHash, B256::repeat_byte(9));
     assert_eq!(header.forceIndex, 2);
-    assert_eq!(check_record(&header, &data).unwrap(), sample_blocks());
+    assert_eq!(
+        check_record(&header, &data).unwrap().blocks,
+        sample_blocks()
+    );
 }
 
 #[test]
@@ -284,11 +305,11 @@ fn arb_block() -> impl Strategy<Value = L2Block> {
 proptest! {
     #[test]
     fn round_trips(blocks in prop::collection::vec(arb_block(), 1..8)) {
-        let data = encode_batch(&blocks).unwrap();
-        prop_assert_eq!(decode_batch(&data, blocks.len() as u64).unwrap(), blocks.clone());
+        let data = encode_batch(FEE, &blocks).unwrap();
+        prop_assert_eq!(decode_batch(&data, blocks.len() as u64).unwrap().blocks, blocks.clone());
         let (header, sealed) = context().seal(&blocks).unwrap();
         prop_assert_eq!(&sealed, &data);
-        prop_assert_eq!(check_record(&header, &data).unwrap(), blocks);
+        prop_assert_eq!(check_record(&header, &data).unwrap().blocks, blocks);
     }
 
     /// Random bytes never panic, and whatever parses is canonical: it re-encodes to itself.
@@ -301,9 +322,9 @@ proptest! {
         if force_version && !data.is_empty() {
             data[0] = BATCH_VERSION;
         }
-        if let Ok(blocks) = decode_batch(&data, block_count) {
-            prop_assert_eq!(blocks.len() as u64, block_count);
-            let reencoded = encode_batch(&blocks).unwrap();
+        if let Ok(batch) = decode_batch(&data, block_count) {
+            prop_assert_eq!(batch.blocks.len() as u64, block_count);
+            let reencoded = encode_batch(batch.fee_recipient, &batch.blocks).unwrap();
             prop_assert_eq!(reencoded.as_ref(), data.as_slice());
         }
     }
@@ -318,14 +339,17 @@ proptest! {
         cut in any::<prop::sample::Index>(),
         extra in prop::collection::vec(any::<u8>(), 1..4),
     ) {
-        let data = encode_batch(&blocks).unwrap().to_vec();
+        let data = encode_batch(FEE, &blocks).unwrap().to_vec();
         let count = blocks.len() as u64;
 
         let mut flipped = data.clone();
         flipped[position.index(data.len())] ^= xor;
         if let Ok(decoded) = decode_batch(&flipped, count) {
-            prop_assert_ne!(&decoded, &blocks);
-            prop_assert_eq!(encode_batch(&decoded).unwrap().to_vec(), flipped);
+            prop_assert_ne!(
+                &decoded,
+                &Batch { fee_recipient: FEE, blocks: blocks.clone() }
+            );
+            prop_assert_eq!(encode_batch(decoded.fee_recipient, &decoded.blocks).unwrap().to_vec(), flipped);
         }
 
         let truncated = &data[..cut.index(data.len())];
