@@ -9,6 +9,10 @@ use alloy_primitives::{Address, B256, Bytes, Signature, U256, hex, uint};
 use alloy_signer::SignerSync;
 use std::fmt;
 
+/// The secp256k1 group order n: `r` and `s` must lie in `[1, n)`.
+pub const SECP256K1N: U256 =
+    uint!(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141_U256);
+
 /// Half the secp256k1 group order: the largest `s` a canonical (low-s) signature may have.
 pub const SECP256K1N_HALF: U256 =
     uint!(0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0_U256);
@@ -130,8 +134,7 @@ mod tests {
     use alloy_primitives::keccak256;
     use alloy_signer_local::PrivateKeySigner;
 
-    /// secp256k1 group order n.
-    const N: U256 = uint!(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141_U256);
+    const N: U256 = SECP256K1N;
 
     fn signer() -> PrivateKeySigner {
         PrivateKeySigner::from_bytes(&B256::repeat_byte(0x42)).unwrap()

@@ -13,7 +13,7 @@ use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, sol};
 use baton_core::ledger::{
     Account, BlockContext, L2Tx, LedgerConfig, LedgerState, WITHDRAWAL_ADDRESS, outcome_code,
-    testkit::{TxFields, envelope, rlp_uint, signature_items, test_signer},
+    testkit::{TxFields, envelope, high_s_twin, rlp_uint, signature_items, test_signer},
     withdrawal_key,
 };
 use proptest::{prelude::*, test_runner::TestCaseError};
@@ -264,7 +264,7 @@ fn recipient() -> impl Strategy<Value = Recipient> {
 }
 
 fn corruption() -> impl Strategy<Value = Corruption> {
-    let n = uint!(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141_U256);
+    let n = baton_core::signature::SECP256K1N;
     prop_oneof![
         30 => Just(Corruption::None),
         4 => (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(i, b)| Corruption::Byte(i, b)),
@@ -391,12 +391,9 @@ fn build_tx(spec: &TxSpec, state: &LedgerState) -> L2Tx {
     };
     let items = fields.items();
     let mut signature = signature_items(signer, &items);
-    let n = uint!(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141_U256);
     let mut bytes = match corruption {
         Corruption::HighS => {
-            let s = U256::from_be_slice(&decode_string(&signature[2]));
-            let parity = u8::from(signature[0] == rlp_uint(0u8));
-            signature = [rlp_uint(parity), signature[1].clone(), rlp_uint(n - s)];
+            signature = high_s_twin(&signature);
             envelope(&items, &signature).to_vec()
         }
         Corruption::R(r) => envelope(
@@ -420,13 +417,6 @@ fn build_tx(spec: &TxSpec, state: &LedgerState) -> L2Tx {
         _ => {}
     }
     L2Tx::Signed(bytes.into())
-}
-
-fn decode_string(item: &[u8]) -> Vec<u8> {
-    let mut buf = item;
-    alloy_rlp::Header::decode_bytes(&mut buf, false)
-        .expect("string")
-        .to_vec()
 }
 
 fn run_scenario(

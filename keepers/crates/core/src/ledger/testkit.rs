@@ -119,6 +119,25 @@ pub fn signature_items(signer: &(impl SignerSync + ?Sized), items: &[Vec<u8>]) -
     ]
 }
 
+/// The value of a canonical RLP integer item (as [`rlp_uint`] writes it).
+pub fn rlp_uint_value(item: &[u8]) -> U256 {
+    let mut buf = item;
+    let payload = alloy_rlp::Header::decode_bytes(&mut buf, false).expect("an RLP string");
+    U256::from_be_slice(payload)
+}
+
+/// The malleable twin of signature items `[yParity, r, s]`: the same signer with `n − s` and the
+/// parity flipped, which EIP-2 (and the ledger) refuse.
+pub fn high_s_twin(signature: &[Vec<u8>; 3]) -> [Vec<u8>; 3] {
+    let s = rlp_uint_value(&signature[2]);
+    let parity = u8::from(signature[0] == rlp_uint(0u8));
+    [
+        rlp_uint(parity),
+        signature[1].clone(),
+        rlp_uint(crate::signature::SECP256K1N - s),
+    ]
+}
+
 /// `0x02 ‖ rlp(items ‖ signature)`.
 pub fn envelope(items: &[Vec<u8>], signature: &[Vec<u8>]) -> Bytes {
     let mut all = items.to_vec();

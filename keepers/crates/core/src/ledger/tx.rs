@@ -2,14 +2,10 @@
 //! `docs/ledger.md`), in the order the Solidity library runs them.
 
 use super::{Invalid, LedgerConfig, WITHDRAWAL_ADDRESS};
-use crate::signature::SECP256K1N_HALF;
+use crate::signature::{SECP256K1N, SECP256K1N_HALF};
 use alloy_consensus::{TxEnvelope, transaction::SignableTransaction};
 use alloy_eips::eip2718::Decodable2718;
-use alloy_primitives::{Address, B256, Signature, TxKind, U256, uint};
-
-/// The secp256k1 group order n.
-const SECP256K1N: U256 =
-    uint!(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141_U256);
+use alloy_primitives::{Address, B256, Signature, TxKind, U256};
 
 /// Gas charged for every transaction, whatever its gas limit.
 pub const TX_GAS: u64 = 21_000;

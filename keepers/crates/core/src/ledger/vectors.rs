@@ -6,7 +6,10 @@
 use super::{
     Account, BlockContext, Invalid, L2Tx, LedgerConfig, LedgerState, WITHDRAWAL_ADDRESS,
     state::outcome_code,
-    testkit::{TxFields, envelope, rlp_bytes, rlp_list, rlp_uint, signature_items, test_signer},
+    testkit::{
+        TxFields, envelope, high_s_twin, rlp_bytes, rlp_list, rlp_uint, rlp_uint_value,
+        signature_items, test_signer,
+    },
     withdrawal_key,
 };
 use alloy_primitives::{Address, B256, Bytes, U256, address, hex, uint};
@@ -593,17 +596,14 @@ pub fn cases() -> Vec<Case> {
         }),
         Err(Invalid::BadWithdrawalData),
     );
-    let n = uint!(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141_U256);
+    let n = crate::signature::SECP256K1N;
     let with_sig = |r: U256, s: U256| {
         bytes(&envelope(
             &items,
             &[sig[0].clone(), rlp_uint(r), rlp_uint(s)],
         ))
     };
-    let (r, s) = (
-        U256::from_be_slice(&decode_item(&sig[1])),
-        U256::from_be_slice(&decode_item(&sig[2])),
-    );
+    let (r, s) = (rlp_uint_value(&sig[1]), rlp_uint_value(&sig[2]));
     push(
         "signature_r_zero",
         &base_pre,
@@ -630,8 +630,7 @@ pub fn cases() -> Vec<Case> {
     );
     {
         // The high-s twin of a valid signature: same signer, flipped parity.
-        let parity = if sig[0] == rlp_uint(0u8) { 1u8 } else { 0 };
-        let twin = envelope(&items, &[rlp_uint(parity), rlp_uint(r), rlp_uint(n - s)]);
+        let twin = envelope(&items, &high_s_twin(&sig));
         push(
             "signature_high_s_twin",
             &base_pre,
@@ -783,14 +782,6 @@ pub fn cases() -> Vec<Case> {
         );
     }
     cases
-}
-
-/// The payload of a one-item RLP string.
-fn decode_item(item: &[u8]) -> Vec<u8> {
-    let mut buf = item;
-    alloy_rlp::Header::decode_bytes(&mut buf, false)
-        .expect("an RLP string")
-        .to_vec()
 }
 
 /// The smallest `r` that is not the x-coordinate of a curve point, so no key recovers.
