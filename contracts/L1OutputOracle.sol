@@ -169,6 +169,11 @@ contract L1OutputOracle is IL1OutputOracle {
     }
 
     /// @inheritdoc IL1OutputOracle
+    function outputExists(uint256 index, uint256 generation_) external view returns (bool) {
+        return _exists(index, generation_);
+    }
+
+    /// @inheritdoc IL1OutputOracle
     function generation() external view returns (uint256) {
         return _head >> 192;
     }

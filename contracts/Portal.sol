@@ -7,13 +7,13 @@ import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
 import {IBatchInbox} from "./interfaces/IBatchInbox.sol";
 import {Ledger} from "./libraries/ledger/Ledger.sol";
 import {SparseMerkle} from "./libraries/ledger/SparseMerkle.sol";
+import {DepositEntry} from "./libraries/DepositEntry.sol";
 
 /// @title Portal
 /// @notice See IPortal. Holds deposited ETH; pays proven withdrawals once.
 contract Portal is IPortal {
-    /// @notice The first byte of a deposit entry (outside the EIP-2718 range an L2 transaction
-    ///         may use, like OP Stack's deposit type).
-    bytes1 public constant DEPOSIT_TYPE = 0x7e;
+    /// @notice The first byte of a deposit entry (see DepositEntry).
+    bytes1 public constant DEPOSIT_TYPE = DepositEntry.TYPE;
 
     IL1OutputOracle internal immutable ORACLE;
     IForceInclusionQueue internal immutable QUEUE;
@@ -39,7 +39,7 @@ contract Portal is IPortal {
         uint256 fee = QUEUE.inclusionFee();
         if (msg.value <= fee) revert DepositTooSmall(msg.value, fee);
         uint256 amount = msg.value - fee;
-        queueIndex = QUEUE.enqueue{value: fee}(abi.encodePacked(DEPOSIT_TYPE, l2Recipient, amount));
+        queueIndex = QUEUE.enqueue{value: fee}(DepositEntry.encode(l2Recipient, amount));
         emit DepositInitiated(queueIndex, msg.sender, l2Recipient, amount);
     }
 
@@ -68,7 +68,7 @@ contract Portal is IPortal {
 
     /// @inheritdoc IPortal
     function depositEntry(address l2Recipient, uint256 amount) external pure returns (bytes memory) {
-        return abi.encodePacked(DEPOSIT_TYPE, l2Recipient, amount);
+        return DepositEntry.encode(l2Recipient, amount);
     }
 
     /// @inheritdoc IPortal

@@ -6,6 +6,9 @@ import {BatchInbox} from "../contracts/BatchInbox.sol";
 import {ForceInclusionQueue} from "../contracts/ForceInclusionQueue.sol";
 import {SequencerRegistry} from "../contracts/SequencerRegistry.sol";
 import {Slasher} from "../contracts/Slasher.sol";
+import {L1OutputOracle} from "../contracts/L1OutputOracle.sol";
+import {Portal} from "../contracts/Portal.sol";
+import {DisputeGame} from "../contracts/DisputeGame.sol";
 import {IForceInclusionQueue} from "../contracts/interfaces/IForceInclusionQueue.sol";
 import {ILeaderSchedule} from "../contracts/interfaces/ILeaderSchedule.sol";
 
@@ -15,7 +18,9 @@ import {ILeaderSchedule} from "../contracts/interfaces/ILeaderSchedule.sol";
 ///         writes `deployments/<chainId>.json` (or `$BATON_DEPLOYMENT_FILE`).
 ///
 ///         The contracts point at each other through immutables, so their addresses are
-///         predicted from the deployer's nonce: registry, queue, inbox, slasher, in that order.
+///         predicted from the deployer's nonce: registry, queue, inbox, slasher, oracle, portal,
+///         dispute game, in that order. The registry lets two contracts slash: the Slasher and
+///         the dispute game.
 contract Deploy is Script {
     /// @notice Every deploy-time parameter (see docs/protocol.md, "Parameters").
     struct Profile {
@@ -37,6 +42,12 @@ contract Deploy is Script {
         uint256 finalizationPeriod;
         uint256 maxDisputeDuration;
         uint256 l1BlockTime;
+        uint256 outputInterval;
+        uint256 challengeBond;
+        uint256 bondTaxBps;
+        uint256 invalidOutputSlashBps;
+        uint256 l2BaseFee;
+        bytes32 genesisStateRoot;
     }
 
     /// @notice The deployed system.
@@ -45,6 +56,9 @@ contract Deploy is Script {
         ForceInclusionQueue queue;
         BatchInbox inbox;
         Slasher slasher;
+        L1OutputOracle oracle;
+        Portal portal;
+        DisputeGame game;
         uint256 deployBlock;
     }
 
@@ -88,6 +102,12 @@ contract Deploy is Script {
         p.finalizationPeriod = vm.parseJsonUint(json, ".finalizationPeriod");
         p.maxDisputeDuration = vm.parseJsonUint(json, ".maxDisputeDuration");
         p.l1BlockTime = vm.parseJsonUint(json, ".l1BlockTime");
+        p.outputInterval = vm.parseJsonUint(json, ".outputInterval");
+        p.challengeBond = vm.parseJsonUint(json, ".challengeBond");
+        p.bondTaxBps = vm.parseJsonUint(json, ".bondTaxBps");
+        p.invalidOutputSlashBps = vm.parseJsonUint(json, ".invalidOutputSlashBps");
+        p.l2BaseFee = vm.parseJsonUint(json, ".l2BaseFee");
+        p.genesisStateRoot = vm.parseJsonBytes32(json, ".genesisStateRoot");
     }
 
     /// @notice Deploy and wire everything from `deployer` (whose next nonces must be unused).
@@ -98,9 +118,11 @@ contract Deploy is Script {
         address queueAt = vm.computeCreateAddress(deployer, nonce + 1);
         address inboxAt = vm.computeCreateAddress(deployer, nonce + 2);
         address slasherAt = vm.computeCreateAddress(deployer, nonce + 3);
+        address gameAt = vm.computeCreateAddress(deployer, nonce + 6);
 
-        address[] memory slashers = new address[](1);
+        address[] memory slashers = new address[](2);
         slashers[0] = slasherAt;
+        slashers[1] = gameAt;
         d.registry = new SequencerRegistry(
             SequencerRegistry.Params({
                 epochLength: p.epochLength,
@@ -128,7 +150,25 @@ contract Deploy is Script {
                 slashingWindowEpochs: p.slashingWindowEpochs
             })
         );
+        // The sequencing contracts first: the output contracts read their links from them.
         checkWiring(p, d, registryAt, queueAt, inboxAt, slasherAt);
+        d.oracle = new L1OutputOracle(
+            address(d.registry), address(d.inbox), gameAt, p.outputInterval, p.finalizationPeriod
+        );
+        d.portal = new Portal(address(d.oracle), address(d.queue), address(d.inbox));
+        d.game = new DisputeGame(
+            address(d.oracle),
+            address(d.portal),
+            DisputeGame.Params({
+                challengeBond: p.challengeBond,
+                bondTaxBps: p.bondTaxBps,
+                slashBps: p.invalidOutputSlashBps,
+                clockDuration: p.maxDisputeDuration / 2,
+                l2BaseFee: p.l2BaseFee,
+                genesisStateRoot: p.genesisStateRoot
+            })
+        );
+        checkOutputWiring(p, d, gameAt);
     }
 
     /// @notice Rules that span contracts, so no single constructor can check them.
@@ -151,6 +191,8 @@ contract Deploy is Script {
         }
         // An entry must stay includable for at least a whole epoch of its leader.
         if (p.inclusionDelay < p.epochLength) revert BadProfile("inclusionDelay must be >= epochLength");
+        // Each side of a dispute gets half of the longest dispute on its chess clock.
+        if (p.maxDisputeDuration < 2) revert BadProfile("maxDisputeDuration must be >= 2");
     }
 
     /// @notice Assert every address and parameter landed where predicted.
@@ -181,6 +223,27 @@ contract Deploy is Script {
         if (d.slasher.equivocationSlashBps() != p.equivocationSlashBps) revert WiringMismatch("slash bps");
     }
 
+    /// @notice Assert the oracle, portal and game landed where predicted and point at the rest.
+    function checkOutputWiring(Profile memory p, Deployment memory d, address gameAt) public view {
+        if (address(d.game) != gameAt) revert WiringMismatch("game address");
+        if (!d.registry.isSlasher(gameAt)) revert WiringMismatch("registry slasher (game)");
+        if (d.oracle.disputeGame() != gameAt || d.oracle.inbox() != address(d.inbox)) {
+            revert WiringMismatch("oracle links");
+        }
+        if (d.oracle.registry() != address(d.registry)) revert WiringMismatch("oracle registry");
+        if (d.portal.oracle() != address(d.oracle) || d.portal.queue() != address(d.queue)) {
+            revert WiringMismatch("portal links");
+        }
+        if (d.game.oracle() != address(d.oracle) || d.game.portal() != address(d.portal)) {
+            revert WiringMismatch("game links");
+        }
+        if (d.game.registry() != address(d.registry) || d.game.queue() != address(d.queue)) {
+            revert WiringMismatch("game registry/queue");
+        }
+        if (d.oracle.outputInterval() != p.outputInterval) revert WiringMismatch("outputInterval");
+        if (d.game.genesisStateRoot() != p.genesisStateRoot) revert WiringMismatch("genesisStateRoot");
+    }
+
     /// @notice Write the deployment record the keepers read.
     function writeRecord(
         string memory file,
@@ -208,7 +271,13 @@ contract Deploy is Script {
         vm.serializeUint(params, "maxTxSize", p.maxTxSize);
         vm.serializeUint(params, "finalizationPeriod", p.finalizationPeriod);
         vm.serializeUint(params, "maxDisputeDuration", p.maxDisputeDuration);
-        string memory paramsJson = vm.serializeUint(params, "l1BlockTime", p.l1BlockTime);
+        vm.serializeUint(params, "l1BlockTime", p.l1BlockTime);
+        vm.serializeUint(params, "outputInterval", p.outputInterval);
+        vm.serializeString(params, "challengeBond", vm.toString(p.challengeBond));
+        vm.serializeUint(params, "bondTaxBps", p.bondTaxBps);
+        vm.serializeUint(params, "invalidOutputSlashBps", p.invalidOutputSlashBps);
+        vm.serializeString(params, "l2BaseFee", vm.toString(p.l2BaseFee));
+        string memory paramsJson = vm.serializeBytes32(params, "genesisStateRoot", p.genesisStateRoot);
 
         string memory root = "deployment";
         vm.serializeUint(root, "chainId", block.chainid);
@@ -220,6 +289,9 @@ contract Deploy is Script {
         vm.serializeAddress(root, "ForceInclusionQueue", address(d.queue));
         vm.serializeAddress(root, "BatchInbox", address(d.inbox));
         vm.serializeAddress(root, "Slasher", address(d.slasher));
+        vm.serializeAddress(root, "L1OutputOracle", address(d.oracle));
+        vm.serializeAddress(root, "Portal", address(d.portal));
+        vm.serializeAddress(root, "DisputeGame", address(d.game));
         string memory out = vm.serializeString(root, "parameters", paramsJson);
         vm.writeJson(out, file);
     }

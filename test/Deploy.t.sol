@@ -74,6 +74,21 @@ contract DeployTest is Test {
         script.deploy(p, makeAddr("not-the-creator"));
     }
 
+    function test_deploy_wiresTheOutputContracts() public {
+        Deploy.Profile memory p = script.loadProfile("devnet");
+        Deploy.Deployment memory d = script.deploy(p, address(script));
+        assertTrue(d.registry.isSlasher(address(d.slasher)), "slasher may slash");
+        assertTrue(d.registry.isSlasher(address(d.game)), "game may slash");
+        assertEq(d.oracle.disputeGame(), address(d.game));
+        assertEq(d.game.oracle(), address(d.oracle));
+        assertEq(d.game.portal(), address(d.portal));
+        assertEq(d.game.clockDuration(), p.maxDisputeDuration / 2);
+        assertEq(d.game.challengeBond(), p.challengeBond);
+        assertEq(d.game.l2BaseFee(), p.l2BaseFee);
+        assertEq(d.game.slashBps(), p.invalidOutputSlashBps);
+        assertEq(d.oracle.outputInterval(), p.outputInterval);
+    }
+
     function test_writeRecord_holdsEveryAddressAndParameter() public {
         Deploy.Profile memory p = script.loadProfile("mainnet");
         Deploy.Deployment memory d = script.deploy(p, address(script));
@@ -86,6 +101,11 @@ contract DeployTest is Test {
         assertEq(vm.parseJsonAddress(json, ".ForceInclusionQueue"), address(d.queue));
         assertEq(vm.parseJsonAddress(json, ".BatchInbox"), address(d.inbox));
         assertEq(vm.parseJsonAddress(json, ".Slasher"), address(d.slasher));
+        assertEq(vm.parseJsonAddress(json, ".L1OutputOracle"), address(d.oracle));
+        assertEq(vm.parseJsonAddress(json, ".Portal"), address(d.portal));
+        assertEq(vm.parseJsonAddress(json, ".DisputeGame"), address(d.game));
+        assertEq(vm.parseJsonBytes32(json, ".parameters.genesisStateRoot"), p.genesisStateRoot);
+        assertEq(vm.parseJsonUint(json, ".parameters.challengeBond"), p.challengeBond);
         assertEq(vm.parseJsonUint(json, ".chainId"), block.chainid);
         assertEq(vm.parseJsonString(json, ".profile"), "mainnet");
         assertEq(vm.parseJsonUint(json, ".deployBlock"), d.deployBlock);
@@ -93,7 +113,7 @@ contract DeployTest is Test {
         assertEq(vm.parseJsonString(json, ".parameters.minStake"), "32000000000000000000");
         assertEq(vm.parseJsonUint(json, ".parameters.minStake"), p.minStake);
         assertEq(vm.parseJsonUint(json, ".parameters.inclusionFee"), p.inclusionFee);
-        string[18] memory keys = [
+        string[24] memory keys = [
             "l2ChainId",
             "epochLength",
             "leaderTimeout",
@@ -111,7 +131,13 @@ contract DeployTest is Test {
             "maxTxSize",
             "finalizationPeriod",
             "maxDisputeDuration",
-            "l1BlockTime"
+            "l1BlockTime",
+            "outputInterval",
+            "challengeBond",
+            "bondTaxBps",
+            "invalidOutputSlashBps",
+            "l2BaseFee",
+            "genesisStateRoot"
         ];
         for (uint256 i; i < keys.length; ++i) {
             assertTrue(vm.keyExistsJson(json, string.concat(".parameters.", keys[i])), keys[i]);

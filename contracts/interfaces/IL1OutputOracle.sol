@@ -98,6 +98,9 @@ interface IL1OutputOracle {
     function outputAt(uint256 index) external view returns (Output memory);
     /// @notice Whether output `index` is final.
     function isFinalized(uint256 index) external view returns (bool);
+    /// @notice Whether output `index` exists and was proposed in generation `generation` (false
+    ///         once it is deleted, even if its index was proposed again).
+    function outputExists(uint256 index, uint256 generation) external view returns (bool);
     /// @notice The deletion counter new outputs are stamped with.
     function generation() external view returns (uint256);
 

@@ -24,6 +24,36 @@ library BatchData {
         return address(bytes20(data[1:PREFIX_LENGTH]));
     }
 
+    /// @notice Where the `index`-th transaction (0-based, across blocks) of well-formed data is.
+    /// @dev For data the inbox accepted (its hash is a record's `dataHash`), so the framing is not
+    ///      checked again; an index past the end reverts `MalformedBatchData` at the end of data.
+    /// @return start Offset of the raw transaction in `data`.
+    /// @return length Its length in bytes.
+    function transactionAt(bytes calldata data, uint256 index)
+        internal
+        pure
+        returns (uint256 start, uint256 length)
+    {
+        uint256 p = PREFIX_LENGTH;
+        while (true) {
+            if (p + 10 > data.length) revert IBatchInbox.MalformedBatchData(p);
+            uint256 n = uint16(bytes2(data[p + 8:p + 10]));
+            p += 10;
+            // Skip whole blocks before the one holding `index`, one length at a time.
+            uint256 skip = index < n ? index : n;
+            for (uint256 t; t < skip; ++t) {
+                p += 3 + uint24(bytes3(data[p:p + 3]));
+            }
+            if (index < n) {
+                length = uint24(bytes3(data[p:p + 3]));
+                start = p + 3;
+                if (start + length > data.length) revert IBatchInbox.MalformedBatchData(p);
+                return (start, length);
+            }
+            index -= n;
+        }
+    }
+
     /// @notice Walk `data`, which must hold exactly `blocks` blocks, and count its transactions.
     /// @dev Reverts with IBatchInbox.MalformedBatchData(offset) at the first framing fault.
     function countTransactions(bytes calldata data, uint256 blocks) internal pure returns (uint256 txCount) {

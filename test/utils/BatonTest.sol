@@ -31,6 +31,7 @@ abstract contract BatonTest is Test {
     ForceInclusionQueue internal queue;
     BatchInbox internal inbox;
     Slasher internal slasher;
+    Deploy.Deployment internal deployment;
 
     uint256 internal constant START_BLOCK = 1000;
 
@@ -38,9 +39,20 @@ abstract contract BatonTest is Test {
         vm.roll(START_BLOCK);
         vm.warp(1_700_000_000);
         script = new Deploy();
-        p = script.loadProfile("devnet");
+        _deploy(_profile());
+    }
+
+    /// @dev The profile setUp deploys with: devnet, unless a suite needs other parameters.
+    function _profile() internal virtual returns (Deploy.Profile memory) {
+        return script.loadProfile("devnet");
+    }
+
+    /// @dev Deploy with profile `profile` through the real script and keep the sequencing parts.
+    function _deploy(Deploy.Profile memory profile) internal returns (Deploy.Deployment memory d) {
+        p = profile;
         // Outside a broadcast, the Deploy contract itself creates the contracts.
-        Deploy.Deployment memory d = script.deploy(p, address(script));
+        d = script.deploy(p, address(script));
+        deployment = d;
         registry = d.registry;
         queue = d.queue;
         inbox = d.inbox;

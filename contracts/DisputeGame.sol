@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IDisputeGame} from "./interfaces/IDisputeGame.sol";
+import {IL1OutputOracle} from "./interfaces/IL1OutputOracle.sol";
+import {ISequencerRegistry} from "./interfaces/ISequencerRegistry.sol";
+import {IBatchInbox} from "./interfaces/IBatchInbox.sol";
+import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
+import {IPortal} from "./interfaces/IPortal.sol";
+import {BatchData} from "./libraries/BatchData.sol";
+import {DepositEntry} from "./libraries/DepositEntry.sol";
+import {TraceLayout} from "./libraries/TraceLayout.sol";
+import {Ledger} from "./libraries/ledger/Ledger.sol";
+
+/// @title DisputeGame
+/// @notice See IDisputeGame. One contract holds every game; a game is five storage words of
+///         state (who, clocks, segment) plus the agreed root, the disputed root, the pending
+///         midpoint root and the layout hash.
+contract DisputeGame is IDisputeGame {
+    uint256 internal constant BPS = 10_000;
+    bytes32 internal constant INVALID_OUTPUT_TAG = keccak256("baton.invalid-output");
+
+    IL1OutputOracle internal immutable ORACLE;
+    ISequencerRegistry internal immutable REGISTRY;
+    IBatchInbox internal immutable INBOX;
+    IForceInclusionQueue internal immutable QUEUE;
+    address internal immutable PORTAL;
+    uint256 internal immutable OUTPUT_INTERVAL;
+    uint64 internal immutable L2_CHAIN_ID;
+    uint256 internal immutable CHALLENGE_BOND;
+    uint256 internal immutable BOND_TAX_BPS;
+    uint256 internal immutable SLASH_BPS;
+    uint48 internal immutable CLOCK;
+    uint128 internal immutable L2_BASE_FEE;
+    bytes32 internal immutable GENESIS_STATE_ROOT;
+
+    mapping(uint256 gameId => Game) internal _games;
+    uint256 internal _gameCount;
+    mapping(address account => uint256) internal _credits;
+    uint256 internal _totalBurned;
+
+    /// @notice The game's economic and timing parameters (docs/outputs.md, "Parameters").
+    struct Params {
+        uint256 challengeBond;
+        uint256 bondTaxBps;
+        uint256 slashBps;
+        uint256 clockDuration;
+        uint256 l2BaseFee;
+        bytes32 genesisStateRoot;
+    }
+
+    /// @notice A constructor parameter is out of range or not wired to the others.
+    error InvalidParameter(string name);
+
+    /// @param oracle_ The output oracle; the registry, inbox, queue and output interval are read
+    ///        from it (and the inbox) so they cannot disagree.
+    /// @param portal_ The portal whose queue entries are deposits.
+    constructor(address oracle_, address portal_, Params memory p) {
+        if (oracle_.code.length == 0) revert InvalidParameter("oracle");
+        ORACLE = IL1OutputOracle(oracle_);
+        REGISTRY = ISequencerRegistry(ORACLE.registry());
+        INBOX = IBatchInbox(ORACLE.inbox());
+        QUEUE = IForceInclusionQueue(INBOX.queue());
+        OUTPUT_INTERVAL = ORACLE.outputInterval();
+        uint256 chainId = INBOX.l2ChainId();
+        if (chainId > type(uint64).max) revert InvalidParameter("l2ChainId");
+        L2_CHAIN_ID = uint64(chainId);
+        if (portal_.code.length == 0 || IPortal(portal_).queue() != address(QUEUE)) {
+            revert InvalidParameter("portal");
+        }
+        PORTAL = portal_;
+        if (p.challengeBond == 0) revert InvalidParameter("challengeBond");
+        // A zero tax would let a proposer challenge its own output and lose for free.
+        if (p.bondTaxBps == 0 || p.bondTaxBps > BPS) revert InvalidParameter("bondTaxBps");
+        if (p.slashBps == 0 || p.slashBps > BPS) revert InvalidParameter("slashBps");
+        if (p.clockDuration == 0 || p.clockDuration > type(uint48).max) {
+            revert InvalidParameter("clockDuration");
+        }
+        if (p.l2BaseFee > type(uint128).max) revert InvalidParameter("l2BaseFee");
+        if (p.genesisStateRoot == 0) revert InvalidParameter("genesisStateRoot");
+        CHALLENGE_BOND = p.challengeBond;
+        BOND_TAX_BPS = p.bondTaxBps;
+        SLASH_BPS = p.slashBps;
+        CLOCK = uint48(p.clockDuration);
+        L2_BASE_FEE = uint128(p.l2BaseFee);
+        GENESIS_STATE_ROOT = p.genesisStateRoot;
+    }
+
+    // ------------------------------------------------------------------ moves
+
+    /// @inheritdoc IDisputeGame
+    function challenge(
+        uint256 outputIndex,
+        bytes32 startRoot,
+        bytes32 claimedRoot,
+        IBatchInbox.BatchHeader[] calldata headers
+    ) external payable returns (uint256 gameId) {
+        if (msg.value != CHALLENGE_BOND) {
+            revert WrongBond(msg.value, CHALLENGE_BOND);
+        }
+        IL1OutputOracle.Output memory output = ORACLE.outputAt(outputIndex);
+        (bytes32 layoutHash, uint64 length) =
+            _checkClaim(outputIndex, output, startRoot, claimedRoot, headers);
+        // Reverts once the output's challenge window has closed.
+        ORACLE.openDispute(outputIndex, output.generation);
+
+        gameId = _gameCount++;
+        _games[gameId] = Game({
+            challenger: msg.sender,
+            lastMoveAt: uint48(block.timestamp),
+            status: Status.InProgress,
+            proposerToMove: length > 1,
+            proposer: output.proposer,
+            proposerClock: CLOCK,
+            challengerClock: CLOCK,
+            outputIndex: uint64(outputIndex),
+            generation: output.generation,
+            lo: 0,
+            hi: length,
+            loRoot: startRoot,
+            hiRoot: claimedRoot,
+            midRoot: 0,
+            layoutHash: layoutHash
+        });
+        emit GameCreated(
+            gameId,
+            outputIndex,
+            msg.sender,
+            output.proposer,
+            output.generation,
+            length,
+            startRoot,
+            claimedRoot
+        );
+    }
+
+    /// @inheritdoc IDisputeGame
+    function bisect(uint256 gameId, bytes32 midRoot) external {
+        Game storage g = _inProgress(gameId);
+        if (!g.proposerToMove) revert NotYourMove(gameId, msg.sender);
+        address proposer = g.proposer;
+        if (msg.sender != proposer && REGISTRY.operatorOf(msg.sender) != proposer) {
+            revert NotYourMove(gameId, msg.sender);
+        }
+        if (midRoot == 0) revert ZeroRoot();
+        g.proposerClock = _charge(gameId, g, g.proposerClock);
+        g.proposerToMove = false;
+        g.midRoot = midRoot;
+        emit Bisected(gameId, (uint256(g.lo) + g.hi) / 2, midRoot);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function respond(uint256 gameId, bool agree) external {
+        Game storage g = _inProgress(gameId);
+        if (g.proposerToMove || msg.sender != g.challenger) revert NotYourMove(gameId, msg.sender);
+        uint64 lo = g.lo;
+        uint64 hi = g.hi;
+        if (hi - lo <= 1) revert WrongStage(gameId);
+        g.challengerClock = _charge(gameId, g, g.challengerClock);
+        uint64 mid = (lo + hi) / 2;
+        if (agree) {
+            lo = mid;
+            g.lo = mid;
+            g.loRoot = g.midRoot;
+        } else {
+            hi = mid;
+            g.hi = mid;
+            g.hiRoot = g.midRoot;
+        }
+        // Down to one transaction: the challenger now owes the one-step proof.
+        g.proposerToMove = hi - lo > 1;
+        emit Responded(gameId, agree, lo, hi);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function prove(uint256 gameId, StepProof calldata proof) external {
+        Game storage g = _inProgress(gameId);
+        uint64 lo = g.lo;
+        if (g.proposerToMove || g.hi - lo > 1) revert WrongStage(gameId);
+        // The proof is the challenger's move; once its clock ran out the proposer has won.
+        if (block.timestamp - g.lastMoveAt > g.challengerClock) revert ClockExpired(gameId);
+        if (!ORACLE.outputExists(g.outputIndex, g.generation)) revert OutputGone(gameId);
+
+        bytes32 postRoot = g.loRoot;
+        uint8 outcome;
+        // An empty trace has no transaction: the state after it is the state before it.
+        if (g.hi != lo) (postRoot, outcome) = _step(gameId, g, lo, proof);
+        emit StepProven(gameId, lo, postRoot, outcome);
+        if (postRoot == g.hiRoot) _proposerWins(gameId, g);
+        else _challengerWins(gameId, g);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function resolve(uint256 gameId) external {
+        Game storage g = _inProgress(gameId);
+        if (!ORACLE.outputExists(g.outputIndex, g.generation)) {
+            // Another game deleted the output: nothing is left to decide.
+            g.status = Status.Moot;
+            _credit(g.challenger, CHALLENGE_BOND);
+            emit GameResolved(gameId, Status.Moot);
+            return;
+        }
+        uint256 left = g.proposerToMove ? g.proposerClock : g.challengerClock;
+        if (block.timestamp - g.lastMoveAt <= left) revert NotResolvable(gameId);
+        if (g.proposerToMove) _challengerWins(gameId, g);
+        else _proposerWins(gameId, g);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function claim() external {
+        uint256 amount = _credits[msg.sender];
+        if (amount == 0) revert NothingToClaim();
+        _credits[msg.sender] = 0;
+        emit Claimed(msg.sender, amount);
+        (bool ok,) = msg.sender.call{value: amount}("");
+        if (!ok) revert TransferFailed(msg.sender, amount);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IDisputeGame
+    function layoutOf(uint256 outputIndex, IBatchInbox.BatchHeader[] calldata headers)
+        external
+        view
+        returns (TraceLayout.Span[] memory spans, uint256 traceLength)
+    {
+        uint256 recordIndex = (outputIndex + 1) * OUTPUT_INTERVAL - 1;
+        return TraceLayout.build(headers, outputIndex == 0, OUTPUT_INTERVAL, INBOX.recordHash(recordIndex));
+    }
+
+    /// @inheritdoc IDisputeGame
+    function gameAt(uint256 gameId) external view returns (Game memory) {
+        if (gameId >= _gameCount) revert UnknownGame(gameId);
+        return _games[gameId];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function gameCount() external view returns (uint256) {
+        return _gameCount;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function clocksOf(uint256 gameId) external view returns (uint256 proposerLeft, uint256 challengerLeft) {
+        if (gameId >= _gameCount) revert UnknownGame(gameId);
+        Game storage g = _games[gameId];
+        proposerLeft = g.proposerClock;
+        challengerLeft = g.challengerClock;
+        if (g.status != Status.InProgress) return (proposerLeft, challengerLeft);
+        uint256 elapsed = block.timestamp - g.lastMoveAt;
+        if (g.proposerToMove) proposerLeft = elapsed >= proposerLeft ? 0 : proposerLeft - elapsed;
+        else challengerLeft = elapsed >= challengerLeft ? 0 : challengerLeft - elapsed;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function creditOf(address account) external view returns (uint256) {
+        return _credits[account];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function totalBurned() external view returns (uint256) {
+        return _totalBurned;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function evidenceKeyOf(uint256 outputIndex, uint256 generation) public pure returns (bytes32) {
+        return keccak256(abi.encode(INVALID_OUTPUT_TAG, outputIndex, generation));
+    }
+
+    /// @inheritdoc IDisputeGame
+    function challengeBond() external view returns (uint256) {
+        return CHALLENGE_BOND;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function bondTaxBps() external view returns (uint256) {
+        return BOND_TAX_BPS;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function slashBps() external view returns (uint256) {
+        return SLASH_BPS;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function clockDuration() external view returns (uint256) {
+        return CLOCK;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function l2BaseFee() external view returns (uint256) {
+        return L2_BASE_FEE;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function genesisStateRoot() external view returns (bytes32) {
+        return GENESIS_STATE_ROOT;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function oracle() external view returns (address) {
+        return address(ORACLE);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function registry() external view returns (address) {
+        return address(REGISTRY);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function inbox() external view returns (address) {
+        return address(INBOX);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function queue() external view returns (address) {
+        return address(QUEUE);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function portal() external view returns (address) {
+        return PORTAL;
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    function _inProgress(uint256 gameId) private view returns (Game storage g) {
+        if (gameId >= _gameCount) revert UnknownGame(gameId);
+        g = _games[gameId];
+        if (g.status != Status.InProgress) revert GameOver(gameId, g.status);
+    }
+
+    /// @dev The roots must be the ones the outputs commit to (the start root: the previous
+    ///      output's, or genesis), and the headers the interval's; returns the layout's hash and
+    ///      the trace length.
+    function _checkClaim(
+        uint256 outputIndex,
+        IL1OutputOracle.Output memory output,
+        bytes32 startRoot,
+        bytes32 claimedRoot,
+        IBatchInbox.BatchHeader[] calldata headers
+    ) private view returns (bytes32 layoutHash, uint64 length) {
+        uint256 recordIndex =
+            (outputIndex + 1) * OUTPUT_INTERVAL - 1;
+        bytes32 lastRecordHash = INBOX.recordHash(recordIndex);
+        if (ORACLE.outputRootOf(claimedRoot, recordIndex, lastRecordHash) != output.outputRoot) {
+            revert RootMismatch(claimedRoot);
+        }
+        _checkStartRoot(outputIndex, recordIndex, startRoot);
+        TraceLayout.Span[] memory spans;
+        (spans, length) = TraceLayout.build(headers, outputIndex == 0, OUTPUT_INTERVAL, lastRecordHash);
+        layoutHash = TraceLayout.hash(spans);
+    }
+
+    function _checkStartRoot(uint256 outputIndex, uint256 recordIndex, bytes32 startRoot) private view {
+        if (outputIndex == 0) {
+            if (startRoot != GENESIS_STATE_ROOT) revert RootMismatch(startRoot);
+            return;
+        }
+        // Output k exists, so k - 1 does too (deletion removes a suffix).
+        uint256 prevRecord = recordIndex - OUTPUT_INTERVAL;
+        bytes32 prevOutputRoot = ORACLE.outputAt(outputIndex - 1).outputRoot;
+        if (ORACLE.outputRootOf(startRoot, prevRecord, INBOX.recordHash(prevRecord)) != prevOutputRoot) {
+            revert RootMismatch(startRoot);
+        }
+    }
+
+    /// @dev Charge the side to move for the time it took; returns its clock after the move.
+    function _charge(uint256 gameId, Game storage g, uint48 clock) private returns (uint48) {
+        uint256 elapsed = block.timestamp - g.lastMoveAt;
+        if (elapsed > clock) revert ClockExpired(gameId);
+        g.lastMoveAt = uint48(block.timestamp);
+        return uint48(clock - elapsed);
+    }
+
+    /// @dev Execute the transaction at trace position `position` on the agreed root.
+    function _step(uint256 gameId, Game storage g, uint256 position, StepProof calldata proof)
+        private
+        view
+        returns (bytes32 postRoot, uint8 outcome)
+    {
+        if (proof.spanIndex >= proof.spans.length || TraceLayout.hashCalldata(proof.spans) != g.layoutHash) {
+            revert BadLayout(gameId);
+        }
+        TraceLayout.Span calldata span = proof.spans[proof.spanIndex];
+        if (!TraceLayout.contains(span, position)) revert BadLayout(gameId);
+        Ledger.BlockContext memory ctx = _blockContext(span, proof.recordData);
+
+        uint256 offset = position - span.firstPosition;
+        if (offset < span.forceCount) return _stepEntry(g.loRoot, ctx, span.forceStart + offset, proof);
+        (uint256 start, uint256 length) = BatchData.transactionAt(proof.recordData, offset - span.forceCount);
+        return Ledger.step(g.loRoot, ctx, proof.recordData[start:start + length], proof.witness);
+    }
+
+    /// @dev A sequenced record's data names the fee recipient; a forced record's fees burn.
+    function _blockContext(TraceLayout.Span calldata span, bytes calldata recordData)
+        private
+        view
+        returns (Ledger.BlockContext memory ctx)
+    {
+        ctx.chainId = L2_CHAIN_ID;
+        ctx.baseFee = L2_BASE_FEE;
+        if (span.dataHash != 0) {
+            bytes32 dataHash = keccak256(recordData);
+            if (dataHash != span.dataHash) revert RecordDataMismatch(span.dataHash, dataHash);
+            ctx.feeRecipient = BatchData.feeRecipient(recordData);
+        }
+    }
+
+    /// @dev Force-queue entry `queueIndex`: a deposit if the portal enqueued one, else a transaction.
+    function _stepEntry(
+        bytes32 preRoot,
+        Ledger.BlockContext memory ctx,
+        uint256 queueIndex,
+        StepProof calldata proof
+    ) private view returns (bytes32 postRoot, uint8 outcome) {
+        if (QUEUE.commitmentOf(queueIndex) != QUEUE.commitmentFor(proof.entrySender, proof.entry)) {
+            revert EntryMismatch(queueIndex);
+        }
+        (bool isDeposit, address recipient, uint256 amount) =
+            DepositEntry.decode(proof.entrySender, proof.entry, PORTAL);
+        if (isDeposit) return Ledger.deposit(preRoot, recipient, amount, proof.witness);
+        return Ledger.step(preRoot, ctx, proof.entry, proof.witness);
+    }
+
+    function _proposerWins(uint256 gameId, Game storage g) private {
+        g.status = Status.ProposerWon;
+        ORACLE.closeDispute(g.outputIndex, g.generation);
+        uint256 tax = CHALLENGE_BOND * BOND_TAX_BPS / BPS;
+        _totalBurned += tax;
+        _credit(g.proposer, CHALLENGE_BOND - tax);
+        emit GameResolved(gameId, Status.ProposerWon);
+    }
+
+    function _challengerWins(uint256 gameId, Game storage g) private {
+        g.status = Status.ChallengerWon;
+        uint256 outputIndex = g.outputIndex;
+        uint256 generation = g.generation;
+        address challenger = g.challenger;
+        address proposer = ORACLE.deleteOutputs(outputIndex, generation);
+        _credit(challenger, CHALLENGE_BOND);
+        // The challenger's reward is the registry's reporter share of the slash; the rest burns,
+        // so disputing your own output never pays.
+        try REGISTRY.slash(proposer, SLASH_BPS, evidenceKeyOf(outputIndex, generation), challenger) {}
+        catch (bytes memory reason) {
+            // Only "nothing left to slash" is tolerated; anything else (out of gas included)
+            // reverts the whole resolution, so a caller cannot starve the slash of gas.
+            if (reason.length < 4 || bytes4(reason) != ISequencerRegistry.NothingToSlash.selector) {
+                assembly ("memory-safe") {
+                    revert(add(reason, 0x20), mload(reason))
+                }
+            }
+            emit SlashSkipped(gameId, proposer);
+        }
+        emit GameResolved(gameId, Status.ChallengerWon);
+    }
+
+    function _credit(address account, uint256 amount) private {
+        _credits[account] += amount;
+        emit Credited(account, amount);
+    }
+}

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IBatchInbox} from "./IBatchInbox.sol";
+import {TraceLayout} from "../libraries/TraceLayout.sol";
+
+/// @title IDisputeGame
+/// @notice Anyone may dispute an unfinalized output with a bond; each challenger plays its own
+///         game against the output's proposer. The game bisects the transaction trace between the
+///         previous output (or genesis) and the disputed one: the proposer posts the state root at
+///         the midpoint of the disputed segment, the challenger agrees (the dispute moves right)
+///         or disagrees (it moves left), each side on a chess clock. Once the segment is one
+///         transaction long, anyone submits the one-step proof: the transaction's bytes proven to
+///         be that position of the canonical sequence, and the ledger witness. `Ledger.step` (or
+///         `Ledger.deposit`) on the agreed pre-state decides: a result other than the proposer's
+///         claim deletes the output and every later one and slashes the proposer through the
+///         registry, the challenger's reward being the registry's reporter share; otherwise the
+///         challenger's bond goes to the proposer minus a burned tax. A side whose clock runs out
+///         loses. A game whose output was deleted by another game is moot: the bond is refunded.
+///         Payouts are credited and pulled with `claim`. See docs/outputs.md.
+interface IDisputeGame {
+    /// @notice Where a game stands.
+    enum Status {
+        None,
+        InProgress,
+        ChallengerWon,
+        ProposerWon,
+        Moot
+    }
+
+    /// @notice One game. The disputed segment is trace positions [lo, hi]: the state root after
+    ///         `lo` transactions (`loRoot`) is agreed, the proposer's root after `hi` (`hiRoot`) is
+    ///         disputed. While `proposerToMove`, the proposer owes the root at (lo + hi) / 2;
+    ///         otherwise the challenger owes an answer to `midRoot`, or, once hi - lo <= 1, the
+    ///         one-step proof. Clocks are seconds left, charged for the time a side takes to move.
+    struct Game {
+        address challenger;
+        uint48 lastMoveAt;
+        Status status;
+        bool proposerToMove;
+        address proposer;
+        uint48 proposerClock;
+        uint48 challengerClock;
+        uint64 outputIndex;
+        uint32 generation;
+        uint64 lo;
+        uint64 hi;
+        bytes32 loRoot;
+        bytes32 hiRoot;
+        bytes32 midRoot;
+        bytes32 layoutHash;
+    }
+
+    /// @notice The one-step proof of the transaction at the segment's start.
+    /// @param spans The game's layout (see TraceLayout; `layoutOf` computes it).
+    /// @param spanIndex The span holding the position.
+    /// @param recordData That record's batch data (empty for a forced record): it names the fee
+    ///        recipient and, for a batch transaction, holds the transaction.
+    /// @param entrySender For a force-queue entry: who enqueued it.
+    /// @param entry For a force-queue entry: its bytes.
+    /// @param witness The ledger witness against the agreed pre-state (docs/ledger.md).
+    struct StepProof {
+        TraceLayout.Span[] spans;
+        uint256 spanIndex;
+        bytes recordData;
+        address entrySender;
+        bytes entry;
+        bytes witness;
+    }
+
+    /// @notice A game opened against output (outputIndex, generation).
+    /// @param traceLength Transactions between the previous output and this one.
+    /// @param startRoot The agreed state root before them (previous output's, or genesis).
+    /// @param claimedRoot The disputed state root after them (the output's).
+    event GameCreated(
+        uint256 indexed gameId,
+        uint256 indexed outputIndex,
+        address indexed challenger,
+        address proposer,
+        uint256 generation,
+        uint256 traceLength,
+        bytes32 startRoot,
+        bytes32 claimedRoot
+    );
+    /// @notice The proposer claimed `root` after `position` transactions.
+    event Bisected(uint256 indexed gameId, uint256 position, bytes32 root);
+    /// @notice The challenger agreed or disagreed; the disputed segment is now [lo, hi].
+    event Responded(uint256 indexed gameId, bool agree, uint256 lo, uint256 hi);
+    /// @notice The one-step proof ran: the transaction at `position` gives `postRoot`.
+    event StepProven(uint256 indexed gameId, uint256 position, bytes32 postRoot, uint8 outcome);
+    /// @notice The game ended.
+    event GameResolved(uint256 indexed gameId, Status status);
+    /// @notice The losing proposer could not be slashed (it had nothing left to slash).
+    event SlashSkipped(uint256 indexed gameId, address proposer);
+    /// @notice `amount` became claimable by `account`.
+    event Credited(address indexed account, uint256 amount);
+    /// @notice `account` claimed `amount`.
+    event Claimed(address indexed account, uint256 amount);
+
+    /// @notice `challenge` was paid a value other than `challengeBond()`.
+    error WrongBond(uint256 sent, uint256 bond);
+    /// @notice `startRoot` or `claimedRoot` is not the one the outputs commit to.
+    error RootMismatch(bytes32 given);
+    /// @notice No game with this id.
+    error UnknownGame(uint256 gameId);
+    /// @notice The game has ended.
+    error GameOver(uint256 gameId, Status status);
+    /// @notice It is not the caller's move (or the caller is not that side).
+    error NotYourMove(uint256 gameId, address caller);
+    /// @notice This move does not fit the game's stage (bisect, respond, or prove).
+    error WrongStage(uint256 gameId);
+    /// @notice The side to move has run out of time; call `resolve`.
+    error ClockExpired(uint256 gameId);
+    /// @notice `resolve` found nothing to decide: the output exists and the clock is running.
+    error NotResolvable(uint256 gameId);
+    /// @notice The output of this game was deleted meanwhile; call `resolve` (refund).
+    error OutputGone(uint256 gameId);
+    /// @notice The spans are not the game's layout, or the span does not hold the position.
+    error BadLayout(uint256 gameId);
+    /// @notice The record data does not hash to the span's `dataHash`.
+    error RecordDataMismatch(bytes32 expected, bytes32 actual);
+    /// @notice The force-queue entry is not the one enqueued at `queueIndex`.
+    error EntryMismatch(uint256 queueIndex);
+    /// @notice A zero root was posted.
+    error ZeroRoot();
+    /// @notice Nothing to claim.
+    error NothingToClaim();
+    /// @notice An ETH transfer failed.
+    error TransferFailed(address to, uint256 amount);
+
+    /// @notice Dispute output `outputIndex`, paying exactly `challengeBond()`.
+    /// @param startRoot The state root before the interval: the previous output's, or genesis.
+    /// @param claimedRoot The output's state root.
+    /// @param headers The interval's record headers (see `TraceLayout.build`).
+    /// @return gameId The new game.
+    function challenge(
+        uint256 outputIndex,
+        bytes32 startRoot,
+        bytes32 claimedRoot,
+        IBatchInbox.BatchHeader[] calldata headers
+    ) external payable returns (uint256 gameId);
+    /// @notice Proposer (operator or its signer): the state root after (lo + hi) / 2 transactions.
+    function bisect(uint256 gameId, bytes32 midRoot) external;
+    /// @notice Challenger: agree with the proposer's midpoint root (dispute moves right) or not.
+    function respond(uint256 gameId, bool agree) external;
+    /// @notice Anyone, once the segment is one transaction (or none): execute it and decide.
+    function prove(uint256 gameId, StepProof calldata proof) external;
+    /// @notice Anyone: end a game whose side to move ran out of time, or whose output is gone.
+    function resolve(uint256 gameId) external;
+    /// @notice Withdraw the caller's credited payouts.
+    function claim() external;
+
+    /// @notice The layout a game over output `outputIndex` uses, from the interval's headers.
+    function layoutOf(uint256 outputIndex, IBatchInbox.BatchHeader[] calldata headers)
+        external
+        view
+        returns (TraceLayout.Span[] memory spans, uint256 traceLength);
+    /// @notice Game `gameId`.
+    function gameAt(uint256 gameId) external view returns (Game memory);
+    /// @notice Number of games ever created (ids are 0..gameCount-1).
+    function gameCount() external view returns (uint256);
+    /// @notice Seconds left on each clock right now (the running one charged up to now).
+    function clocksOf(uint256 gameId) external view returns (uint256 proposerLeft, uint256 challengerLeft);
+    /// @notice Payouts `account` may claim.
+    function creditOf(address account) external view returns (uint256);
+    /// @notice Bond taxes burned (locked here forever).
+    function totalBurned() external view returns (uint256);
+    /// @notice The evidence key a lost dispute over output (index, generation) slashes with.
+    function evidenceKeyOf(uint256 outputIndex, uint256 generation) external pure returns (bytes32);
+
+    /// @notice Wei a challenger bonds.
+    function challengeBond() external view returns (uint256);
+    /// @notice Share of a losing challenger's bond burned, in basis points.
+    function bondTaxBps() external view returns (uint256);
+    /// @notice Share of a losing proposer's stake slashed, in basis points.
+    function slashBps() external view returns (uint256);
+    /// @notice Seconds on each side's clock.
+    function clockDuration() external view returns (uint256);
+    /// @notice The L2 base fee the ledger charges, wei per gas.
+    function l2BaseFee() external view returns (uint256);
+    /// @notice The L2 state root before the first output.
+    function genesisStateRoot() external view returns (bytes32);
+    /// @notice The output oracle.
+    function oracle() external view returns (address);
+    /// @notice The registry that slashes losing proposers.
+    function registry() external view returns (address);
+    /// @notice The inbox whose records form the trace.
+    function inbox() external view returns (address);
+    /// @notice The force queue whose entries the records consume.
+    function queue() external view returns (address);
+    /// @notice The portal whose queue entries are deposits.
+    function portal() external view returns (address);
+}

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title DepositEntry
+/// @notice The force-queue entry the portal enqueues for a deposit (docs/outputs.md, "Deposits"):
+///         `0x7e ‖ l2Recipient (20) ‖ amount (32)`. The first byte lies outside the EIP-2718 range
+///         an L2 transaction may use, like OP Stack's deposit type. An entry is a deposit only when
+///         the portal enqueued it (the queue's commitment binds the sender); the same bytes from
+///         anyone else are plain transaction bytes, which the STF finds malformed.
+library DepositEntry {
+    bytes1 internal constant TYPE = 0x7e;
+    uint256 internal constant LENGTH = 53;
+
+    function encode(address l2Recipient, uint256 amount) internal pure returns (bytes memory) {
+        return abi.encodePacked(TYPE, l2Recipient, amount);
+    }
+
+    /// @notice Read `entry`, enqueued by `sender`, as a deposit if it is one.
+    function decode(address sender, bytes calldata entry, address portal)
+        internal
+        pure
+        returns (bool isDeposit, address l2Recipient, uint256 amount)
+    {
+        if (sender != portal || entry.length != LENGTH || entry[0] != TYPE) {
+            return (false, address(0), 0);
+        }
+        return (true, address(bytes20(entry[1:21])), uint256(bytes32(entry[21:53])));
+    }
+}
