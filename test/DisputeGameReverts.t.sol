@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {DisputeTest} from "./utils/DisputeTest.sol";
+import {DisputeGame} from "../contracts/DisputeGame.sol";
+import {IDisputeGame} from "../contracts/interfaces/IDisputeGame.sol";
+import {IL1OutputOracle} from "../contracts/interfaces/IL1OutputOracle.sol";
+import {IBatchInbox} from "../contracts/interfaces/IBatchInbox.sol";
+import {TraceLayout} from "../contracts/libraries/TraceLayout.sol";
+import {DepositEntry} from "../contracts/libraries/DepositEntry.sol";
+import {WitnessMismatch} from "../contracts/libraries/ledger/WitnessErrors.sol";
+
+/// @notice Every way to call the game wrongly gets its custom error and moves nothing; forged
+///         one-step inputs (another layout, other record data, a queue entry claimed for the wrong
+///         sender, a tampered witness) are refused; a deposit-shaped entry nobody but the portal
+///         enqueued credits nothing; a forced record's fees burn.
+contract DisputeGameRevertsTest is DisputeTest {
+    uint256 internal outputIndex;
+    uint256 internal bond;
+
+    function setUp() public override {
+        super.setUp();
+        bond = game.challengeBond();
+    }
+
+    function _challengeWith(
+        uint256 value,
+        bytes32 startRoot,
+        bytes32 claimedRoot,
+        IBatchInbox.BatchHeader[] memory hs
+    ) internal returns (uint256) {
+        vm.deal(honest, value);
+        vm.prank(honest);
+        return game.challenge{value: value}(outputIndex, startRoot, claimedRoot, hs);
+    }
+
+    // ------------------------------------------------------------------ challenge
+
+    function test_challenge_revertsOnWrongBond() public {
+        outputIndex = _interval(2, 1);
+        bytes32 end = roots[outputEnds[0]];
+        IBatchInbox.BatchHeader[] memory hs = _headersFor(0);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongBond.selector, bond - 1, bond));
+        _challengeWith(bond - 1, roots[0], end, hs);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongBond.selector, bond + 1, bond));
+        _challengeWith(bond + 1, roots[0], end, hs);
+    }
+
+    function test_challenge_revertsOnRootsTheOutputsDoNotCommitTo() public {
+        outputIndex = _interval(2, 2);
+        bytes32 end = roots[outputEnds[0]];
+        IBatchInbox.BatchHeader[] memory hs = _headersFor(0);
+        bytes32 wrong = keccak256("wrong");
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.RootMismatch.selector, wrong));
+        _challengeWith(bond, roots[0], wrong, hs);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.RootMismatch.selector, wrong));
+        _challengeWith(bond, wrong, end, hs);
+
+        // For a later output the start root is the previous output's.
+        outputIndex = _interval(2, 3);
+        bytes32 end1 = roots[outputEnds[1]];
+        hs = _headersFor(1);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.RootMismatch.selector, roots[0]));
+        _challengeWith(bond, roots[0], end1, hs);
+        _challengeWith(bond, end, end1, hs);
+    }
+
+    function test_challenge_revertsOnHeadersThatAreNotTheInterval() public {
+        _interval(2, 4);
+        outputIndex = _interval(2, 5);
+        bytes32 start = roots[outputEnds[0]];
+        bytes32 end = roots[outputEnds[1]];
+        IBatchInbox.BatchHeader[] memory hs = _headersFor(1);
+
+        IBatchInbox.BatchHeader[] memory short = new IBatchInbox.BatchHeader[](hs.length - 1);
+        for (uint256 i; i < short.length; ++i) {
+            short[i] = hs[i + 1];
+        }
+        vm.expectRevert(
+            abi.encodeWithSelector(TraceLayout.WrongHeaderCount.selector, hs.length - 1, hs.length)
+        );
+        _challengeWith(bond, start, end, short);
+
+        // A claim of more transactions than the record holds breaks the hash chain.
+        hs[2].txCount += 1;
+        vm.expectRevert(abi.encodeWithSelector(TraceLayout.BrokenHeaderChain.selector, 3));
+        _challengeWith(bond, start, end, hs);
+        hs[2].txCount -= 1;
+        // So does a different previous record (its force cursor would shift every entry).
+        hs[0].forceIndex += 1;
+        vm.expectRevert(abi.encodeWithSelector(TraceLayout.BrokenHeaderChain.selector, 1));
+        _challengeWith(bond, start, end, hs);
+        hs[0].forceIndex -= 1;
+        // And the last header must be the inbox's record.
+        hs[hs.length - 1].dataHash = keccak256("other data");
+        vm.expectRevert(abi.encodeWithSelector(TraceLayout.BrokenHeaderChain.selector, hs.length - 1));
+        _challengeWith(bond, start, end, hs);
+    }
+
+    function test_challenge_revertsOnUnknownOutputAndAfterTheWindow() public {
+        outputIndex = _interval(2, 6);
+        bytes32 end = roots[outputEnds[0]];
+        IBatchInbox.BatchHeader[] memory hs = _headersFor(0);
+        outputIndex = 1;
+        vm.expectRevert(abi.encodeWithSelector(IL1OutputOracle.UnknownOutput.selector, 1, 0));
+        _challengeWith(bond, roots[0], end, hs);
+        outputIndex = 0;
+        uint256 closesAt = oracle.outputAt(0).proposedAt + p.finalizationPeriod;
+        vm.warp(closesAt);
+        vm.expectRevert(abi.encodeWithSelector(IL1OutputOracle.ChallengeWindowClosed.selector, 0, closesAt));
+        _challengeWith(bond, roots[0], end, hs);
+    }
+
+    // ------------------------------------------------------------------ moves
+
+    function test_moves_revertForTheWrongSideOrStage() public {
+        outputIndex = _interval(6, 7);
+        uint256 gameId = _challenge(honest, outputIndex);
+        Op memory proposer = _opOf(game.gameAt(gameId).proposer);
+        address stranger = makeAddr("stranger");
+
+        vm.prank(stranger);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, stranger));
+        game.bisect(gameId, roots[3]);
+        // Another operator's signer is not this proposer's.
+        Op memory other = ops[0].operator == proposer.operator ? ops[1] : ops[0];
+        vm.prank(other.signer);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, other.signer));
+        game.bisect(gameId, roots[3]);
+        vm.prank(honest);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, honest));
+        game.respond(gameId, true);
+        vm.prank(proposer.operator);
+        vm.expectRevert(IDisputeGame.ZeroRoot.selector);
+        game.bisect(gameId, bytes32(0));
+        IDisputeGame.StepProof memory proof = _stepProof(outputIndex, 0);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
+        game.prove(gameId, proof);
+
+        vm.prank(proposer.operator);
+        game.bisect(gameId, roots[3]);
+        vm.prank(proposer.operator);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, proposer.operator));
+        game.bisect(gameId, roots[3]);
+        vm.prank(proposer.operator);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, proposer.operator));
+        game.respond(gameId, true);
+
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.UnknownGame.selector, gameId + 1));
+        game.respond(gameId + 1, true);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.UnknownGame.selector, gameId + 1));
+        game.gameAt(gameId + 1);
+    }
+
+    function test_respond_revertsAtTheProofStage_andEndedGamesRefuseEverything() public {
+        outputIndex = _interval(1, 8);
+        uint256 gameId = _challenge(honest, outputIndex);
+        vm.prank(honest);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
+        game.respond(gameId, false);
+        game.prove(gameId, _stepProof(outputIndex, 0));
+
+        IDisputeGame.Status won = IDisputeGame.Status.ProposerWon;
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
+        game.resolve(gameId);
+        IDisputeGame.StepProof memory proof = _stepProof(outputIndex, 0);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
+        game.prove(gameId, proof);
+    }
+
+    // ------------------------------------------------------------------ forged proofs
+
+    /// @dev A game at its proof stage over position `position` of a single-output history.
+    function _atProof(Kind[] memory kinds, uint256 position) internal returns (uint256 gameId) {
+        proposerLiesFrom = position + 1;
+        outputIndex = _intervalOf(kinds);
+        gameId = _challenge(honest, outputIndex);
+        IDisputeGame.Game memory g = game.gameAt(gameId);
+        Op memory proposer = _opOf(g.proposer);
+        while (g.proposerToMove || g.hi - g.lo > 1) {
+            uint256 mid = (uint256(g.lo) + g.hi) / 2;
+            if (g.proposerToMove) {
+                vm.prank(proposer.operator);
+                game.bisect(gameId, _proposerRoot(mid));
+            } else {
+                vm.prank(honest);
+                game.respond(gameId, g.midRoot == roots[mid]);
+            }
+            g = game.gameAt(gameId);
+        }
+        assertEq(g.lo, position);
+    }
+
+    function _kinds(Kind a, Kind b, Kind c) internal pure returns (Kind[] memory k) {
+        k = new Kind[](3);
+        (k[0], k[1], k[2]) = (a, b, c);
+    }
+
+    function test_prove_revertsOnForgedLayoutOrRecordData() public {
+        uint256 gameId = _atProof(_kinds(Kind.Transfer, Kind.Transfer, Kind.Transfer), 1);
+        IDisputeGame.StepProof memory proof = _stepProof(outputIndex, 1);
+
+        IDisputeGame.StepProof memory forged = _stepProof(outputIndex, 1);
+        forged.spans[forged.spanIndex].txCount += 1;
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
+        game.prove(gameId, forged);
+
+        forged = _stepProof(outputIndex, 1);
+        forged.spanIndex = forged.spans.length;
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
+        game.prove(gameId, forged);
+
+        // A span that does not hold the position.
+        forged = _stepProof(outputIndex, 1);
+        forged.spanIndex = forged.spanIndex == 0 ? 1 : 0;
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
+        game.prove(gameId, forged);
+
+        forged = _stepProof(outputIndex, 1);
+        forged.recordData = bytes.concat(forged.recordData, hex"00");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IDisputeGame.RecordDataMismatch.selector,
+                keccak256(proof.recordData),
+                keccak256(forged.recordData)
+            )
+        );
+        game.prove(gameId, forged);
+
+        forged = _stepProof(outputIndex, 1);
+        forged.witness[100] ^= 0x01;
+        vm.expectRevert(WitnessMismatch.selector);
+        game.prove(gameId, forged);
+
+        game.prove(gameId, proof);
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
+    }
+
+    function test_prove_revertsOnAnEntryClaimedForAnotherSender() public {
+        // Position 0: a portal deposit. Claiming someone else enqueued it fails the commitment,
+        // and so does claiming the portal enqueued a user's entry.
+        uint256 gameId = _atProof(_kinds(Kind.Deposit, Kind.ForcedTransfer, Kind.Transfer), 0);
+        IDisputeGame.StepProof memory forged = _stepProof(outputIndex, 0);
+        uint256 queueIndex = forged.spans[forged.spanIndex].forceStart;
+        forged.entrySender = user;
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.EntryMismatch.selector, queueIndex));
+        game.prove(gameId, forged);
+        forged = _stepProof(outputIndex, 0);
+        forged.entry[52] ^= 0x01; // another amount
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.EntryMismatch.selector, queueIndex));
+        game.prove(gameId, forged);
+        game.prove(gameId, _stepProof(outputIndex, 0));
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
+    }
+
+    function test_depositShapedEntryFromAUserCreditsNothing() public {
+        // A user enqueues the exact bytes of a deposit: the STF reads them as a malformed
+        // transaction, so a proposer that credits them loses.
+        address recipient = users[0];
+        bytes memory entry = DepositEntry.encode(recipient, 50 ether);
+        _enqueue(entry);
+        trace.push(Position({kind: Kind.Malformed, record: 0, entrySender: user, entry: entry, witness: ""}));
+        roots.push(model.stateRoot());
+        Kind[] memory none = new Kind[](0);
+        bytes32 honestRoot = roots[1];
+        model.deposit(recipient, 50 ether);
+        bytes32 creditedRoot = model.stateRoot();
+        assertTrue(honestRoot != creditedRoot);
+        uint256 interval = p.outputInterval;
+        for (uint256 r; r < interval; ++r) {
+            _postRecord(none, 0, 0);
+        }
+        outputEnds.push(trace.length);
+        outputIndex = _propose(creditedRoot);
+
+        vm.deal(honest, bond);
+        vm.prank(honest);
+        uint256 gameId = game.challenge{value: bond}(outputIndex, roots[0], creditedRoot, _headersFor(0));
+        IDisputeGame.StepProof memory proof = _stepProof(outputIndex, 0);
+        vm.expectEmit(address(game));
+        emit IDisputeGame.StepProven(gameId, 0, roots[0], 1); // Malformed: the root does not move
+        game.prove(gameId, proof);
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
+    }
+
+    function test_forcedRecord_burnsFeesAtTheZeroAddress() public {
+        // Sequencers refuse a user's entry; once overdue anyone appends a forced record.
+        bytes memory txBytes = _signed(0, users[1], 1 ether, "");
+        _enqueue(txBytes);
+        vm.roll(block.number + p.inclusionDelay + 1);
+        uint256 recordIndex = inbox.recordCount();
+        // The header the inbox builds for a forced record.
+        IBatchInbox.BatchHeader memory h = IBatchInbox.BatchHeader({
+            chainId: p.l2ChainId,
+            epoch: uint64(registry.currentEpoch()),
+            firstBlock: inbox.lastL2Block() + 1,
+            lastBlock: inbox.lastL2Block() + 1,
+            prevRecordHash: inbox.lastRecordHash(),
+            dataHash: bytes32(0),
+            txCount: 0,
+            forceIndex: uint64(queue.length())
+        });
+        inbox.submitForcedRecord(queue.length());
+        headers.push(h);
+        records.push("");
+        bytes memory witness = model.transfer(users[0], users[1], 1 ether, _l2Fee(), address(0));
+        trace.push(
+            Position({
+                kind: Kind.ForcedTransfer,
+                record: recordIndex,
+                entrySender: user,
+                entry: txBytes,
+                witness: witness
+            })
+        );
+        roots.push(model.stateRoot());
+        Kind[] memory none = new Kind[](0);
+        for (uint256 r = 1; r < p.outputInterval; ++r) {
+            _postRecord(none, 0, 0);
+        }
+        outputEnds.push(trace.length);
+        // The proposer credits the fee to the leader instead: it loses.
+        proposerLiesFrom = 1;
+        outputIndex = _propose(_proposerRoot(1));
+        uint256 gameId = _challenge(honest, outputIndex);
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(model.balanceOf(address(0)), _l2Fee(), "the honest state burned the fee");
+    }
+
+    // ------------------------------------------------------------------ payouts
+
+    function test_claim_paysOnce() public {
+        outputIndex = _interval(2, 9);
+        uint256 gameId = _challenge(honest, outputIndex);
+        vm.expectRevert(IDisputeGame.NothingToClaim.selector);
+        vm.prank(honest);
+        game.claim();
+        _playOut(gameId, Answer.AlwaysDisagree);
+        address proposer = game.gameAt(gameId).proposer;
+        uint256 credit = game.creditOf(proposer);
+        uint256 before = proposer.balance;
+        vm.prank(proposer);
+        game.claim();
+        assertEq(proposer.balance, before + credit);
+        assertEq(game.creditOf(proposer), 0);
+        vm.prank(proposer);
+        vm.expectRevert(IDisputeGame.NothingToClaim.selector);
+        game.claim();
+    }
+
+    function test_claim_revertsWholeWhenTheRecipientRefuses() public {
+        proposerLiesFrom = 1;
+        outputIndex = _interval(2, 10);
+        Refuser refuser = new Refuser();
+        uint256 gameId = _challenge(address(refuser), outputIndex);
+        _playOut(gameId, Answer.Honest);
+        assertEq(game.creditOf(address(refuser)), bond);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.TransferFailed.selector, address(refuser), bond));
+        refuser.claimFrom(game);
+        assertEq(game.creditOf(address(refuser)), bond, "nothing is lost");
+    }
+
+    // ------------------------------------------------------------------ constructor
+
+    function _params() internal pure returns (DisputeGame.Params memory) {
+        return DisputeGame.Params({
+            challengeBond: 1,
+            bondTaxBps: 1000,
+            slashBps: 5000,
+            clockDuration: 60,
+            l2BaseFee: 1,
+            genesisStateRoot: keccak256("genesis")
+        });
+    }
+
+    function _expectParam(string memory name) internal {
+        vm.expectRevert(abi.encodeWithSelector(DisputeGame.InvalidParameter.selector, name));
+    }
+
+    function test_constructor_revertsOnEveryParameterOutOfRange() public {
+        DisputeGame.Params memory q = _params();
+        _expectParam("oracle");
+        new DisputeGame(address(0), address(portal), q);
+        _expectParam("portal");
+        new DisputeGame(address(oracle), makeAddr("no code"), q);
+        q.challengeBond = 0;
+        _expectParam("challengeBond");
+        new DisputeGame(address(oracle), address(portal), q);
+        q = _params();
+        q.bondTaxBps = 0;
+        _expectParam("bondTaxBps");
+        new DisputeGame(address(oracle), address(portal), q);
+        q.bondTaxBps = 10_001;
+        _expectParam("bondTaxBps");
+        new DisputeGame(address(oracle), address(portal), q);
+        q = _params();
+        q.slashBps = 0;
+        _expectParam("slashBps");
+        new DisputeGame(address(oracle), address(portal), q);
+        q.slashBps = 10_001;
+        _expectParam("slashBps");
+        new DisputeGame(address(oracle), address(portal), q);
+        q = _params();
+        q.clockDuration = 0;
+        _expectParam("clockDuration");
+        new DisputeGame(address(oracle), address(portal), q);
+        q.clockDuration = uint256(type(uint48).max) + 1;
+        _expectParam("clockDuration");
+        new DisputeGame(address(oracle), address(portal), q);
+        q = _params();
+        q.l2BaseFee = uint256(type(uint128).max) + 1;
+        _expectParam("l2BaseFee");
+        new DisputeGame(address(oracle), address(portal), q);
+        q = _params();
+        q.genesisStateRoot = 0;
+        _expectParam("genesisStateRoot");
+        new DisputeGame(address(oracle), address(portal), q);
+    }
+
+    function test_views_reportTheWiring() public view {
+        assertEq(game.registry(), address(registry));
+        assertEq(game.inbox(), address(inbox));
+        assertEq(game.queue(), address(queue));
+        assertEq(game.portal(), address(portal));
+        assertEq(game.genesisStateRoot(), roots[0]);
+        assertEq(game.bondTaxBps(), p.bondTaxBps);
+        assertEq(game.gameCount(), 0);
+    }
+}
+
+/// @dev Refuses ETH, so a payout to it fails.
+contract Refuser {
+    function claimFrom(IDisputeGame game) external {
+        game.claim();
+    }
+
+    receive() external payable {
+        revert("no");
+    }
+}
