@@ -65,6 +65,8 @@ abstract contract DisputeTest is SequencingTest {
 
     /// @dev The proposer's roots from this trace position on are wrong.
     uint256 internal proposerLiesFrom = type(uint256).max;
+    /// @dev Wei the portal escrowed for the deposits in the history.
+    uint256 internal depositedToPortal;
 
     function _profile() internal virtual override returns (Deploy.Profile memory profile) {
         profile = script.loadProfile("devnet");
@@ -95,16 +97,26 @@ abstract contract DisputeTest is SequencingTest {
     /// @dev Post one output interval holding `count` transactions whose kinds `seed` draws, and
     ///      propose its output with the proposer's root (honest unless it lies by then).
     function _interval(uint256 count, uint256 seed) internal returns (uint256 outputIndex) {
-        Kind[] memory kinds = new Kind[](count);
-        for (uint256 i; i < count; ++i) {
-            kinds[i] = Kind(uint256(keccak256(abi.encode(seed, trace.length + i))) % 5);
-        }
-        return _intervalOf(kinds);
+        return _intervalOf(_kindsOf(count, seed));
     }
 
     /// @dev Post one output interval holding transactions of `kinds`, spread over its records
     ///      (each record puts its force-queue entries first), and propose its output.
     function _intervalOf(Kind[] memory kinds) internal returns (uint256 outputIndex) {
+        _postInterval(kinds);
+        return _propose(_proposerRoot(trace.length));
+    }
+
+    /// @dev The kinds `seed` draws for the next `count` transactions.
+    function _kindsOf(uint256 count, uint256 seed) internal view returns (Kind[] memory kinds) {
+        kinds = new Kind[](count);
+        for (uint256 i; i < count; ++i) {
+            kinds[i] = Kind(uint256(keccak256(abi.encode(seed, trace.length + i))) % 5);
+        }
+    }
+
+    /// @dev Post the records of one output interval holding transactions of `kinds`.
+    function _postInterval(Kind[] memory kinds) internal {
         uint256 interval = p.outputInterval;
         for (uint256 r; r < interval; ++r) {
             uint256 from = kinds.length * r / interval;
@@ -112,7 +124,6 @@ abstract contract DisputeTest is SequencingTest {
             _postRecord(kinds, from, to);
         }
         outputEnds.push(trace.length);
-        return _propose(_proposerRoot(trace.length));
     }
 
     function _postRecord(Kind[] memory kinds, uint256 from, uint256 to) internal {
@@ -171,6 +182,7 @@ abstract contract DisputeTest is SequencingTest {
             vm.deal(depositor, value);
             vm.prank(depositor);
             portal.deposit{value: value}(recipient);
+            depositedToPortal += amount;
             pos.entrySender = address(portal);
             pos.entry = DepositEntry.encode(recipient, amount);
             pos.witness = model.deposit(recipient, amount);
@@ -307,29 +319,34 @@ abstract contract DisputeTest is SequencingTest {
 
     /// @dev Play game `gameId` to its end: the proposer posts `_proposerRoot`, the challenger
     ///      answers per `answer`, and at one transaction the honest proof is handed in.
-    function _playOut(uint256 gameId, Answer answer) internal returns (IDisputeGame.Status) {
-        IDisputeGame.Game memory g = game.gameAt(gameId);
-        uint256 base = _base(g.outputIndex);
-        Op memory proposer = _opOf(g.proposer);
+    function _playOut(uint256 gameId, Answer answer) internal returns (IDisputeGame.Status status) {
         for (uint256 moves; moves < 200; ++moves) {
-            g = game.gameAt(gameId);
-            if (g.status != IDisputeGame.Status.InProgress) return g.status;
+            status = game.gameAt(gameId).status;
+            if (status != IDisputeGame.Status.InProgress) return status;
             vm.warp(block.timestamp + 1);
-            uint256 mid = (uint256(g.lo) + g.hi) / 2;
-            if (g.proposerToMove) {
-                bytes32 root = _proposerRoot(base + mid);
-                // The signer key may move for its operator, as the operator itself may.
-                vm.prank(moves % 4 == 0 ? proposer.operator : proposer.signer);
-                game.bisect(gameId, root);
-            } else if (g.hi - g.lo > 1) {
-                bool agree = answer == Answer.AlwaysAgree
-                    || (answer == Answer.Honest && g.midRoot == roots[base + mid]);
-                vm.prank(g.challenger);
-                game.respond(gameId, agree);
-            } else {
-                game.prove(gameId, _stepProof(g.outputIndex, base + g.lo));
-            }
+            _moveOnce(gameId, answer, moves % 4 == 0);
         }
         revert("game did not end");
+    }
+
+    /// @dev Make the move game `gameId` waits for. The proposer moves from its operator
+    ///      account or, as it may, from its signer key.
+    function _moveOnce(uint256 gameId, Answer answer, bool proposerUsesOperator) internal {
+        IDisputeGame.Game memory g = game.gameAt(gameId);
+        uint256 base = _base(g.outputIndex);
+        uint256 mid = (uint256(g.lo) + g.hi) / 2;
+        if (g.proposerToMove) {
+            Op memory proposer = _opOf(g.proposer);
+            bytes32 root = _proposerRoot(base + mid);
+            vm.prank(proposerUsesOperator ? proposer.operator : proposer.signer);
+            game.bisect(gameId, root);
+        } else if (g.hi - g.lo > 1) {
+            bool agree =
+                answer == Answer.AlwaysAgree || (answer == Answer.Honest && g.midRoot == roots[base + mid]);
+            vm.prank(g.challenger);
+            game.respond(gameId, agree);
+        } else {
+            game.prove(gameId, _stepProof(g.outputIndex, base + g.lo));
+        }
     }
 }
