@@ -14,6 +14,10 @@ contract BatchDataHarness {
     function feeRecipient(bytes calldata data) external pure returns (address) {
         return BatchData.feeRecipient(data);
     }
+
+    function transactionAt(bytes calldata data, uint256 index) external pure returns (uint256, uint256) {
+        return BatchData.transactionAt(data, index);
+    }
 }
 
 /// @notice Differential test: the assembly walk in BatchData against a plain reading of the
@@ -69,6 +73,44 @@ contract BatchDataTest is Test {
                 data = bytes.concat(data, bytes3(uint24(len)), new bytes(len));
             }
         }
+    }
+
+    /// @dev Where the reference walk finds transaction `index` (valid data): start and length.
+    function referenceTransaction(bytes memory data, uint256 blocks, uint256 index)
+        internal
+        pure
+        returns (bool found, uint256 start, uint256 length)
+    {
+        uint256 p = 21;
+        uint256 seen;
+        for (uint256 b; b < blocks; ++b) {
+            uint256 n = (uint256(uint8(data[p + 8])) << 8) | uint8(data[p + 9]);
+            p += 10;
+            for (uint256 t; t < n; ++t) {
+                uint256 len =
+                    (uint256(uint8(data[p])) << 16) | (uint256(uint8(data[p + 1])) << 8) | uint8(data[p + 2]);
+                if (seen == index) return (true, p + 3, len);
+                ++seen;
+                p += 3 + len;
+            }
+        }
+    }
+
+    /// @dev The dispute game's locator agrees with the reference for every index of valid data
+    ///      (blocks without transactions included), and refuses an index past the last one.
+    function testFuzz_transactionAt_findsEveryTransaction(uint256 seed, uint8 blocks) public {
+        uint256 b = bound(blocks, 1, 8);
+        bytes memory data = encode(seed, b);
+        uint256 total = harness.count(data, b);
+        for (uint256 i; i < total; ++i) {
+            (bool found, uint256 start, uint256 length) = referenceTransaction(data, b, i);
+            assertTrue(found);
+            (uint256 gotStart, uint256 gotLength) = harness.transactionAt(data, i);
+            assertEq(gotStart, start, "start");
+            assertEq(gotLength, length, "length");
+        }
+        vm.expectRevert(abi.encodeWithSelector(IBatchInbox.MalformedBatchData.selector, data.length));
+        harness.transactionAt(data, total);
     }
 
     function testFuzz_validEncodings(uint256 seed, uint8 blocks) public view {
