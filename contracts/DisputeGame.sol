@@ -222,7 +222,7 @@ contract DisputeGame is IDisputeGame {
     function layoutOf(uint256 outputIndex, IBatchInbox.BatchHeader[] calldata headers)
         external
         view
-        returns (TraceLayout.Span[] memory spans, uint256 traceLength)
+        returns (IDisputeGame.Span[] memory spans, uint256 traceLength)
     {
         uint256 recordIndex = (outputIndex + 1) * OUTPUT_INTERVAL - 1;
         return TraceLayout.build(headers, outputIndex == 0, OUTPUT_INTERVAL, INBOX.recordHash(recordIndex));
@@ -346,7 +346,7 @@ contract DisputeGame is IDisputeGame {
             revert RootMismatch(claimedRoot);
         }
         _checkStartRoot(outputIndex, recordIndex, startRoot);
-        TraceLayout.Span[] memory spans;
+        IDisputeGame.Span[] memory spans;
         (spans, length) = TraceLayout.build(headers, outputIndex == 0, OUTPUT_INTERVAL, lastRecordHash);
         layoutHash = TraceLayout.hash(spans);
     }
@@ -381,7 +381,7 @@ contract DisputeGame is IDisputeGame {
         if (proof.spanIndex >= proof.spans.length || TraceLayout.hashCalldata(proof.spans) != g.layoutHash) {
             revert BadLayout(gameId);
         }
-        TraceLayout.Span calldata span = proof.spans[proof.spanIndex];
+        IDisputeGame.Span calldata span = proof.spans[proof.spanIndex];
         if (!TraceLayout.contains(span, position)) revert BadLayout(gameId);
         Ledger.BlockContext memory ctx = _blockContext(span, proof.recordData);
 
@@ -392,7 +392,7 @@ contract DisputeGame is IDisputeGame {
     }
 
     /// @dev A sequenced record's data names the fee recipient; a forced record's fees burn.
-    function _blockContext(TraceLayout.Span calldata span, bytes calldata recordData)
+    function _blockContext(IDisputeGame.Span calldata span, bytes calldata recordData)
         private
         view
         returns (Ledger.BlockContext memory ctx)

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
+import {IDisputeGame} from "../contracts/interfaces/IDisputeGame.sol";
 import {TraceLayout} from "../contracts/libraries/TraceLayout.sol";
 import {SequencingHeaders} from "../contracts/libraries/SequencingHeaders.sol";
 import {IBatchInbox} from "../contracts/interfaces/IBatchInbox.sol";
@@ -13,11 +14,11 @@ contract TraceLayoutHarness {
         bool fromGenesis,
         uint256 interval,
         bytes32 lastRecordHash
-    ) external pure returns (TraceLayout.Span[] memory spans, uint64 length) {
+    ) external pure returns (IDisputeGame.Span[] memory spans, uint64 length) {
         return TraceLayout.build(headers, fromGenesis, interval, lastRecordHash);
     }
 
-    function contains(TraceLayout.Span calldata span, uint256 position) external pure returns (bool) {
+    function contains(IDisputeGame.Span calldata span, uint256 position) external pure returns (bool) {
         return TraceLayout.contains(span, position);
     }
 }
@@ -61,7 +62,7 @@ contract TraceLayoutTest is Test {
         IBatchInbox.BatchHeader[] memory hs =
             chain(seed, interval + skip, fromGenesis ? bytes32(0) : keccak256("earlier"), uint64(seed % 100));
         bytes32 last = SequencingHeaders.hashBatch(hs[hs.length - 1]);
-        (TraceLayout.Span[] memory spans, uint64 length) = harness.build(hs, fromGenesis, interval, last);
+        (IDisputeGame.Span[] memory spans, uint64 length) = harness.build(hs, fromGenesis, interval, last);
 
         assertEq(spans.length, interval);
         uint256 position;

@@ -2,7 +2,6 @@
 pragma solidity ^0.8.24;
 
 import {IBatchInbox} from "./IBatchInbox.sol";
-import {TraceLayout} from "../libraries/TraceLayout.sol";
 
 /// @title IDisputeGame
 /// @notice Anyone may dispute an unfinalized output with a bond; each challenger plays its own
@@ -51,8 +50,22 @@ interface IDisputeGame {
         bytes32 layoutHash;
     }
 
+    /// @notice One record's share of the trace.
+    /// @param dataHash The record's batch data hash; zero for a forced record (which has no data).
+    /// @param firstPosition Trace position of the record's first transaction.
+    /// @param forceStart Queue index of the first force-queue entry it consumed.
+    /// @param forceCount How many force-queue entries it consumed (they come first).
+    /// @param txCount How many batch transactions its data holds (they follow).
+    struct Span {
+        bytes32 dataHash;
+        uint64 firstPosition;
+        uint64 forceStart;
+        uint64 forceCount;
+        uint64 txCount;
+    }
+
     /// @notice The one-step proof of the transaction at the segment's start.
-    /// @param spans The game's layout (see TraceLayout; `layoutOf` computes it).
+    /// @param spans The game's layout (see `Span`; `layoutOf` computes it).
     /// @param spanIndex The span holding the position.
     /// @param recordData That record's batch data (empty for a forced record): it names the fee
     ///        recipient and, for a batch transaction, holds the transaction.
@@ -60,7 +73,7 @@ interface IDisputeGame {
     /// @param entry For a force-queue entry: its bytes.
     /// @param witness The ledger witness against the agreed pre-state (docs/ledger.md).
     struct StepProof {
-        TraceLayout.Span[] spans;
+        Span[] spans;
         uint256 spanIndex;
         bytes recordData;
         address entrySender;
@@ -154,7 +167,7 @@ interface IDisputeGame {
     function layoutOf(uint256 outputIndex, IBatchInbox.BatchHeader[] calldata headers)
         external
         view
-        returns (TraceLayout.Span[] memory spans, uint256 traceLength);
+        returns (Span[] memory spans, uint256 traceLength);
     /// @notice Game `gameId`.
     function gameAt(uint256 gameId) external view returns (Game memory);
     /// @notice Number of games ever created (ids are 0..gameCount-1).

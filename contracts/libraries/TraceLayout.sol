@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IBatchInbox} from "../interfaces/IBatchInbox.sol";
+import {IDisputeGame} from "../interfaces/IDisputeGame.sol";
 import {SequencingHeaders} from "./SequencingHeaders.sol";
 
 /// @title TraceLayout
@@ -10,24 +11,10 @@ import {SequencingHeaders} from "./SequencingHeaders.sol";
 ///         after the previous output: record by record, first the force-queue entries the record
 ///         consumed, then the batch data's transactions in framing order.
 ///
-///         A layout is one `Span` per record of the interval. It is built once, when a game opens,
+///         A layout is one `IDisputeGame.Span` per record of the interval. It is built once, when a game opens,
 ///         from the interval's record headers (checked to chain to the inbox's record hash), and
 ///         the game stores only its hash; the one-step proof hands the spans back.
 library TraceLayout {
-    /// @notice One record's share of the trace.
-    /// @param dataHash The record's batch data hash; zero for a forced record (which has no data).
-    /// @param firstPosition Trace position of the record's first transaction.
-    /// @param forceStart Queue index of the first force-queue entry it consumed.
-    /// @param forceCount How many force-queue entries it consumed (they come first).
-    /// @param txCount How many batch transactions its data holds (they follow).
-    struct Span {
-        bytes32 dataHash;
-        uint64 firstPosition;
-        uint64 forceStart;
-        uint64 forceCount;
-        uint64 txCount;
-    }
-
     /// @notice The headers are not `expected` in number.
     error WrongHeaderCount(uint256 count, uint256 expected);
     /// @notice Header `index` does not hash to the next header's `prevRecordHash` (or the last
@@ -47,17 +34,17 @@ library TraceLayout {
         bool fromGenesis,
         uint256 interval,
         bytes32 lastRecordHash
-    ) internal pure returns (Span[] memory spans, uint64 length) {
+    ) internal pure returns (IDisputeGame.Span[] memory spans, uint64 length) {
         uint256 skip = fromGenesis ? 0 : 1;
         if (headers.length != interval + skip) revert WrongHeaderCount(headers.length, interval + skip);
-        spans = new Span[](interval);
+        spans = new IDisputeGame.Span[](interval);
         uint64 forceCursor = fromGenesis ? 0 : headers[0].forceIndex;
         bytes32 prevHash = fromGenesis ? bytes32(0) : SequencingHeaders.hashBatch(headers[0]);
         for (uint256 i = skip; i < headers.length; ++i) {
             IBatchInbox.BatchHeader calldata h = headers[i];
             if (h.prevRecordHash != prevHash) revert BrokenHeaderChain(i);
             uint64 forceCount = h.forceIndex - forceCursor;
-            spans[i - skip] = Span({
+            spans[i - skip] = IDisputeGame.Span({
                 dataHash: h.dataHash,
                 firstPosition: length,
                 forceStart: forceCursor,
@@ -72,17 +59,17 @@ library TraceLayout {
     }
 
     /// @notice The commitment a game stores.
-    function hash(Span[] memory spans) internal pure returns (bytes32) {
+    function hash(IDisputeGame.Span[] memory spans) internal pure returns (bytes32) {
         return keccak256(abi.encode(spans));
     }
 
     /// @notice The commitment of spans handed back in calldata.
-    function hashCalldata(Span[] calldata spans) internal pure returns (bytes32) {
+    function hashCalldata(IDisputeGame.Span[] calldata spans) internal pure returns (bytes32) {
         return keccak256(abi.encode(spans));
     }
 
     /// @notice Whether `position` falls in `span`.
-    function contains(Span calldata span, uint256 position) internal pure returns (bool) {
+    function contains(IDisputeGame.Span calldata span, uint256 position) internal pure returns (bool) {
         return position >= span.firstPosition
             && position < uint256(span.firstPosition) + span.forceCount + span.txCount;
     }

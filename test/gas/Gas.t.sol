@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {BatonTest} from "../utils/BatonTest.sol";
+import {GasMeasure} from "../utils/GasMeasure.sol";
 import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
 import {IForceInclusionQueue} from "../../contracts/interfaces/IForceInclusionQueue.sol";
 import {ISequencerRegistry} from "../../contracts/interfaces/ISequencerRegistry.sol";
@@ -16,18 +17,12 @@ import {Portal} from "../../contracts/Portal.sol";
 import {IPortal} from "../../contracts/interfaces/IPortal.sol";
 
 /// @notice Execution gas of each operation that has a goal in docs/gas.md, written to
-///         snapshots/Gas.json. Run with `--isolate`: every state-changing call is then its own
-///         transaction (cold storage, as on chain) and its figure is the whole transaction, so
-///         `_measure` subtracts the 21,000 base and the exact calldata cost (4 gas per zero byte,
-///         16 per other byte) to leave execution gas, the unit the goals are stated in.
+///         snapshots/Gas.json (see GasMeasure; the dispute game's figures are in DisputeGas.t.sol).
 ///         Views are not isolated; their figures are the call's own gas with the storage they
 ///         read still cold (nothing touched it earlier in the test).
 ///         CI runs this with FORGE_SNAPSHOT_CHECK=true: a figure that moved fails the build
 ///         until snapshots/Gas.json and docs/gas.md are refreshed.
-contract GasTest is BatonTest {
-    string internal constant GROUP = "Gas";
-    uint256 internal constant TX_BASE = 21_000;
-
+contract GasTest is BatonTest, GasMeasure {
     function test_gas_bond() public {
         _measureBond("bond_very_first_operator"); // also creates the active-set counter slot
         _measureBond("bond_first"); // a new operator joining a non-empty set: the usual case
@@ -278,26 +273,6 @@ contract GasTest is BatonTest {
         (bytes32 post, uint8 outcome) = abi.decode(ret, (bytes32, uint8));
         assertEq(outcome, 0, "applied");
         assertEq(post, model.stateRoot(), "post-state root");
-    }
-
-    function _measure(string memory name, address from, uint256 value, address target, bytes memory cd)
-        internal
-    {
-        vm.prank(from);
-        (bool ok, bytes memory ret) = target.call{value: value}(cd);
-        if (!ok) {
-            assembly {
-                revert(add(ret, 0x20), mload(ret))
-            }
-        }
-        uint256 total = vm.lastCallGas().gasTotalUsed;
-        vm.snapshotValue(GROUP, name, total - TX_BASE - _calldataGas(cd));
-    }
-
-    function _calldataGas(bytes memory cd) internal pure returns (uint256 gas) {
-        for (uint256 i; i < cd.length; ++i) {
-            gas += cd[i] == 0 ? 4 : 16;
-        }
     }
 
     function _bondOps(uint256 n) internal returns (Op[] memory ops) {

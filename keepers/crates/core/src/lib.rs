@@ -8,9 +8,11 @@
 //! - [`schedule`]: epochs and the stake-weighted leader draw of `LeaderSchedule`.
 //! - [`ledger`]: the L2 state transition function, its sparse Merkle state and one-step
 //!   witnesses.
+//! - [`genesis`]: the L2 genesis allocation and its state root.
 
 pub mod batch;
 pub mod eip712;
+pub mod genesis;
 pub mod ledger;
 pub mod schedule;
 pub mod signature;
@@ -20,6 +22,7 @@ pub use batch::{
     decode_batch, encode_batch,
 };
 pub use eip712::{BatchHeader, BlockHeader, GENESIS_RECORD_HASH, baton_domain};
+pub use genesis::{Genesis, GenesisError};
 pub use schedule::{ScheduleError, Snapshot, SnapshotEntry, epoch_of, epoch_start_block};
 pub use signature::{HeaderSignature, SignatureError, recover_signer, sign_digest};
 
