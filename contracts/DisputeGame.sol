@@ -99,8 +99,7 @@ contract DisputeGame is IDisputeGame {
             revert WrongBond(msg.value, CHALLENGE_BOND);
         }
         IL1OutputOracle.Output memory output = ORACLE.outputAt(outputIndex);
-        (bytes32 layoutHash, uint64 length) =
-            _checkClaim(outputIndex, output, startRoot, claimedRoot, headers);
+        (bytes32 layoutHash, uint64 length) = _checkClaim(outputIndex, startRoot, claimedRoot, headers);
         // Reverts once the output's challenge window has closed.
         ORACLE.openDispute(outputIndex, output.generation);
 
@@ -334,34 +333,25 @@ contract DisputeGame is IDisputeGame {
     ///      the trace length.
     function _checkClaim(
         uint256 outputIndex,
-        IL1OutputOracle.Output memory output,
         bytes32 startRoot,
         bytes32 claimedRoot,
         IBatchInbox.BatchHeader[] calldata headers
     ) private view returns (bytes32 layoutHash, uint64 length) {
-        uint256 recordIndex =
-            (outputIndex + 1) * OUTPUT_INTERVAL - 1;
-        bytes32 lastRecordHash = INBOX.recordHash(recordIndex);
-        if (ORACLE.outputRootOf(claimedRoot, recordIndex, lastRecordHash) != output.outputRoot) {
+        if (!_commits(outputIndex, claimedRoot)) {
             revert RootMismatch(claimedRoot);
         }
-        _checkStartRoot(outputIndex, recordIndex, startRoot);
+        // The previous output exists (deletion removes a suffix); before the first one, genesis.
+        if (outputIndex == 0 ? startRoot != GENESIS_STATE_ROOT : !_commits(outputIndex - 1, startRoot)) {
+            revert RootMismatch(startRoot);
+        }
+        bytes32 lastRecordHash = INBOX.recordHash((outputIndex + 1) * OUTPUT_INTERVAL - 1);
         IDisputeGame.Span[] memory spans;
         (spans, length) = TraceLayout.build(headers, outputIndex == 0, OUTPUT_INTERVAL, lastRecordHash);
         layoutHash = TraceLayout.hash(spans);
     }
 
-    function _checkStartRoot(uint256 outputIndex, uint256 recordIndex, bytes32 startRoot) private view {
-        if (outputIndex == 0) {
-            if (startRoot != GENESIS_STATE_ROOT) revert RootMismatch(startRoot);
-            return;
-        }
-        // Output k exists, so k - 1 does too (deletion removes a suffix).
-        uint256 prevRecord = recordIndex - OUTPUT_INTERVAL;
-        bytes32 prevOutputRoot = ORACLE.outputAt(outputIndex - 1).outputRoot;
-        if (ORACLE.outputRootOf(startRoot, prevRecord, INBOX.recordHash(prevRecord)) != prevOutputRoot) {
-            revert RootMismatch(startRoot);
-        }
+    function _commits(uint256 outputIndex, bytes32 stateRoot) private view returns (bool matches) {
+        (matches,) = ORACLE.verifyStateRoot(outputIndex, stateRoot);
     }
 
     /// @dev Charge the side to move for the time it took; returns its clock after the move.

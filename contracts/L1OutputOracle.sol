@@ -138,6 +138,20 @@ contract L1OutputOracle is IL1OutputOracle {
     }
 
     /// @inheritdoc IL1OutputOracle
+    function verifyStateRoot(uint256 index, bytes32 stateRoot)
+        external
+        view
+        returns (bool matches, bool finalized)
+    {
+        uint256 head = _head;
+        if (index >= uint96(head)) return (false, false);
+        uint256 recordIndex = recordIndexOf(index);
+        matches =
+            outputRootOf(stateRoot, recordIndex, INBOX.recordHash(recordIndex)) == _outputs[index].outputRoot;
+        finalized = index < uint96(head >> 96);
+    }
+
+    /// @inheritdoc IL1OutputOracle
     function outputCount() external view returns (uint256) {
         return uint96(_head);
     }

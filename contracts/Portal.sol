@@ -45,10 +45,9 @@ contract Portal is IPortal {
 
     /// @inheritdoc IPortal
     function finalizeWithdrawal(WithdrawalProof calldata w) external {
-        if (!ORACLE.isFinalized(w.outputIndex)) revert OutputNotFinalized(w.outputIndex);
-        uint256 recordIndex = ORACLE.recordIndexOf(w.outputIndex);
-        bytes32 outputRoot = ORACLE.outputRootOf(w.stateRoot, recordIndex, INBOX.recordHash(recordIndex));
-        if (outputRoot != ORACLE.outputAt(w.outputIndex).outputRoot) revert StateRootMismatch(w.outputIndex);
+        (bool matches, bool finalized) = ORACLE.verifyStateRoot(w.outputIndex, w.stateRoot);
+        if (!finalized) revert OutputNotFinalized(w.outputIndex);
+        if (!matches) revert StateRootMismatch(w.outputIndex);
         if (keccak256(abi.encodePacked(w.accountsRoot, w.withdrawalsRoot)) != w.stateRoot) {
             revert SubRootsMismatch();
         }

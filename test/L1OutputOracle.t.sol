@@ -214,6 +214,27 @@ contract L1OutputOracleTest is SequencingTest {
         oracle.openDispute(0, 0);
     }
 
+    function test_verifyStateRoot_matchesOnlyTheCommittedRoot() public {
+        _propose(bytes32("state 0"));
+        _propose(bytes32("state 1"));
+        (bool matches, bool finalized) = oracle.verifyStateRoot(1, bytes32("state 1"));
+        assertTrue(matches);
+        assertFalse(finalized);
+        (matches,) = oracle.verifyStateRoot(1, bytes32("state 0"));
+        assertFalse(matches, "another output's root");
+        (matches, finalized) = oracle.verifyStateRoot(2, bytes32("state 1"));
+        assertFalse(matches || finalized, "past the end");
+
+        vm.warp(block.timestamp + p.finalizationPeriod);
+        oracle.finalize(1);
+        (matches, finalized) = oracle.verifyStateRoot(0, bytes32("state 0"));
+        assertTrue(matches && finalized);
+        vm.prank(game);
+        oracle.deleteOutputs(1, 0);
+        (matches, finalized) = oracle.verifyStateRoot(1, bytes32("state 1"));
+        assertFalse(matches || finalized, "deleted");
+    }
+
     // ------------------------------------------------------------------ deleteOutputs
 
     function test_delete_removesTheOutputAndEveryLaterOne() public {

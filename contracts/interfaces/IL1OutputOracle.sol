@@ -98,6 +98,13 @@ interface IL1OutputOracle {
     function outputAt(uint256 index) external view returns (Output memory);
     /// @notice Whether output `index` is final.
     function isFinalized(uint256 index) external view returns (bool);
+    /// @notice Whether `stateRoot` is the L2 state root output `index` commits to, and whether
+    ///         that output is final. Both are false for an output that does not exist (or was
+    ///         deleted). One call for the portal and the game.
+    function verifyStateRoot(uint256 index, bytes32 stateRoot)
+        external
+        view
+        returns (bool matches, bool finalized);
     /// @notice Whether output `index` exists and was proposed in generation `generation` (false
     ///         once it is deleted, even if its index was proposed again).
     function outputExists(uint256 index, uint256 generation) external view returns (bool);
