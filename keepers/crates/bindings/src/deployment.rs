@@ -1,8 +1,11 @@
 //! The deployment record `deployments/<chainId>.json` written by `script/Deploy.s.sol`.
 
-use crate::{IBatchInbox, IForceInclusionQueue, ILeaderSchedule, ISequencerRegistry, ISlasher};
+use crate::{
+    IBatchInbox, IDisputeGame, IForceInclusionQueue, IL1OutputOracle, ILeaderSchedule, IPortal,
+    ISequencerRegistry, ISlasher,
+};
 use alloy::{
-    primitives::{Address, U256},
+    primitives::{Address, B256, U256},
     providers::Provider,
     sol_types::Eip712Domain,
 };
@@ -69,6 +72,15 @@ pub struct Deployment {
     /// Slasher.
     #[serde(rename = "Slasher")]
     pub slasher: Address,
+    /// L1OutputOracle: the proposed L2 state roots.
+    #[serde(rename = "L1OutputOracle")]
+    pub output_oracle: Address,
+    /// Portal: deposits and withdrawals.
+    #[serde(rename = "Portal")]
+    pub portal: Address,
+    /// DisputeGame: bisection games over outputs.
+    #[serde(rename = "DisputeGame")]
+    pub dispute_game: Address,
     /// Deploy-time parameters.
     pub parameters: Parameters,
 }
@@ -134,6 +146,23 @@ pub struct Parameters {
     /// L1 block time the profile's block counts assume, in seconds.
     #[serde(with = "flexible::u64")]
     pub l1_block_time: u64,
+    /// BatchInbox records per output.
+    #[serde(with = "flexible::u64")]
+    pub output_interval: u64,
+    /// Wei a challenger bonds per dispute game.
+    #[serde(with = "flexible::u256")]
+    pub challenge_bond: U256,
+    /// Share of a losing challenger's bond burned, in basis points.
+    #[serde(with = "flexible::u64")]
+    pub bond_tax_bps: u64,
+    /// Slash of a proposer whose output a dispute proves wrong, in basis points.
+    #[serde(with = "flexible::u64")]
+    pub invalid_output_slash_bps: u64,
+    /// The L2 base fee, wei per gas.
+    #[serde(with = "flexible::u256")]
+    pub l2_base_fee: U256,
+    /// The L2 state root before the first output (`script/genesis/<profile>.json`).
+    pub genesis_state_root: B256,
 }
 
 impl Deployment {
@@ -209,6 +238,24 @@ impl Deployment {
     /// The Slasher.
     pub fn slasher<P: Provider>(&self, provider: P) -> ISlasher::ISlasherInstance<P> {
         ISlasher::new(self.slasher, provider)
+    }
+
+    /// The L1OutputOracle.
+    pub fn output_oracle<P: Provider>(
+        &self,
+        provider: P,
+    ) -> IL1OutputOracle::IL1OutputOracleInstance<P> {
+        IL1OutputOracle::new(self.output_oracle, provider)
+    }
+
+    /// The Portal.
+    pub fn portal<P: Provider>(&self, provider: P) -> IPortal::IPortalInstance<P> {
+        IPortal::new(self.portal, provider)
+    }
+
+    /// The DisputeGame.
+    pub fn dispute_game<P: Provider>(&self, provider: P) -> IDisputeGame::IDisputeGameInstance<P> {
+        IDisputeGame::new(self.dispute_game, provider)
     }
 }
 
@@ -293,10 +340,14 @@ mod tests {
     const EXAMPLE: &str = r#"{"chainId":31337,"profile":"devnet","deployer":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","deployBlock":1,
         "SequencerRegistry":"0x5FbDB2315678afecb367f032d93F642f64180aa3","ForceInclusionQueue":"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
         "BatchInbox":"0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0","Slasher":"0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
+        "L1OutputOracle":"0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9","Portal":"0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
+        "DisputeGame":"0x0165878A594ca255338adfa4d48449f69242Eb8F",
         "parameters":{"l2ChainId":901,"epochLength":8,"leaderTimeout":3,"minStake":"1000000000000000000","maxActiveSet":100,
         "unbondingPeriod":300,"jailEpochs":8,"reporterRewardBps":2000,"equivocationSlashBps":5000,"livenessSlashBps":100,
         "censorshipSlashBps":1000,"slashingWindowEpochs":8,"inclusionDelay":30,"inclusionFee":"1000000000000000",
-        "maxTxSize":4096,"finalizationPeriod":60,"maxDisputeDuration":120,"l1BlockTime":1}}"#;
+        "maxTxSize":4096,"finalizationPeriod":60,"maxDisputeDuration":120,"l1BlockTime":1,"outputInterval":4,
+        "challengeBond":"100000000000000000","bondTaxBps":1000,"invalidOutputSlashBps":5000,"l2BaseFee":"1000000000",
+        "genesisStateRoot":"0x598ce533fbcacec628264e7deb85a941c28d4d8cbfc3cd20c2f8043206b23fa9"}}"#;
 
     #[test]
     fn parses_the_documented_example() {
@@ -317,6 +368,13 @@ mod tests {
         assert_eq!(d.parameters.inclusion_fee, U256::from(10u64.pow(15)));
         assert_eq!(d.parameters.equivocation_slash_bps, 5000);
         assert_eq!(d.parameters.max_dispute_duration, 120);
+        assert_eq!(d.parameters.output_interval, 4);
+        assert_eq!(d.parameters.challenge_bond, U256::from(10u64.pow(17)));
+        assert_eq!(d.parameters.l2_base_fee, U256::from(10u64.pow(9)));
+        assert_eq!(
+            d.dispute_game,
+            address!("0x0165878A594ca255338adfa4d48449f69242Eb8F")
+        );
         assert_eq!(d.domain(), baton_core::baton_domain(31337, d.batch_inbox));
     }
 

@@ -21,5 +21,6 @@ mod generated {
 }
 
 pub use generated::{
-    IBatchInbox, IForceInclusionQueue, ILeaderSchedule, ISequencerRegistry, ISlasher,
+    IBatchInbox, IDisputeGame, IForceInclusionQueue, IL1OutputOracle, ILeaderSchedule, IPortal,
+    ISequencerRegistry, ISlasher,
 };
