@@ -9,11 +9,20 @@
 //! - [`ledger`]: the L2 state transition function, its sparse Merkle state and one-step
 //!   witnesses.
 //! - [`genesis`]: the L2 genesis allocation and its state root.
+//! - [`l2`]: L2 block headers and hashes, the transaction Merkle root and its inclusion proofs
+//!   (what a preconfirmation commits to).
+//! - [`derive`]: the L2 chain derived from the BatchInbox records, and the block sealing a
+//!   leader does through the same code.
+//! - [`mempool`]: the pool of signed transactions waiting for a block, checked by the ledger
+//!   rules.
 
 pub mod batch;
+pub mod derive;
 pub mod eip712;
 pub mod genesis;
+pub mod l2;
 pub mod ledger;
+pub mod mempool;
 pub mod schedule;
 pub mod signature;
 
@@ -21,8 +30,11 @@ pub use batch::{
     Batch, DecodeError, EncodeError, L2Block, RecordContext, RecordError, check_record,
     decode_batch, encode_batch,
 };
+pub use derive::{Chain, DeriveError, DerivedBlock, DerivedTx, QueueEntry, RecordInput};
 pub use eip712::{BatchHeader, BlockHeader, GENESIS_RECORD_HASH, baton_domain};
 pub use genesis::{Genesis, GenesisError};
+pub use l2::{block_hash, genesis_header, queue_entry_hash, tx_proof, tx_root, verify_tx_proof};
+pub use mempool::{Mempool, MempoolConfig, PooledTx, RejectReason};
 pub use schedule::{ScheduleError, Snapshot, SnapshotEntry, epoch_of, epoch_start_block};
 pub use signature::{HeaderSignature, SignatureError, recover_signer, sign_digest};
 
