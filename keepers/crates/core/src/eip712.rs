@@ -23,7 +23,7 @@ sol! {
     /// A signed L2 block header (EIP-712 type `BlockHeader`): the preconfirmation a leader
     /// gives for every sealed L2 block. Two different headers for one chain, number and epoch
     /// signed by one key are equivocation evidence.
-    #[derive(Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     struct BlockHeader {
         /// The L2 chain id.
         uint256 chainId;
@@ -40,7 +40,7 @@ sol! {
     }
 
     /// The signed header of a sequenced BatchInbox record (EIP-712 type `BatchHeader`).
-    #[derive(Debug, Default, PartialEq, Eq, Hash)]
+    #[derive(Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     struct BatchHeader {
         /// The L2 chain id.
         uint256 chainId;

@@ -1,0 +1,245 @@
+//! Three real `baton node` processes on a real anvil with the real deployment.
+
+use alloy::{
+    network::EthereumWallet,
+    primitives::{Address, U64, U256},
+    providers::{Provider, ProviderBuilder},
+    signers::local::PrivateKeySigner,
+};
+use baton_devnet::{Devnet, repo_root};
+use eyre::{WrapErr, bail, ensure};
+use serde_json::{Value, json};
+use std::{
+    path::PathBuf,
+    process::Stdio,
+    time::{Duration, Instant},
+};
+use tokio::process::{Child, Command};
+
+/// A `baton node` child process.
+pub(crate) struct NodeProc {
+    pub(crate) child: Child,
+    pub(crate) url: String,
+    pub(crate) metrics_url: String,
+    pub(crate) key: PrivateKeySigner,
+    pub(crate) data_dir: PathBuf,
+    rpc_port: u16,
+    metrics_port: u16,
+    peers: Vec<String>,
+    l1: String,
+    record: PathBuf,
+}
+
+/// A free TCP port on loopback (bound and released: good enough for a test).
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl NodeProc {
+    fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
+        cmd.current_dir(repo_root())
+            .arg("node")
+            .args(["--l1-rpc", &self.l1])
+            .arg("--deployment")
+            .arg(&self.record)
+            .args(["--rpc-addr", &format!("127.0.0.1:{}", self.rpc_port)])
+            .args(["--metrics-addr", &format!("127.0.0.1:{}", self.metrics_port)])
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .args(["--block-time-ms", "50", "--max-record-age-ms", "1000"])
+            .env("BATON_PRIVATE_KEY", alloy::primitives::hex::encode_prefixed(self.key.to_bytes()))
+            .env("BATON_LOG", "info,baton=debug")
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(
+                std::fs::File::create(self.data_dir.join("node.log")).expect("log file"),
+            ))
+            .kill_on_drop(true);
+        if !self.peers.is_empty() {
+            cmd.args(["--peers", &self.peers.join(",")]);
+        }
+        cmd
+    }
+
+    /// Starts (or restarts) the process.
+    pub(crate) fn start(&mut self) -> eyre::Result<()> {
+        self.child = self.command().spawn().wrap_err("spawning baton node")?;
+        Ok(())
+    }
+
+    /// `kill -9`.
+    pub(crate) async fn kill9(&mut self) -> eyre::Result<()> {
+        self.child.start_kill()?;
+        self.child.wait().await?;
+        Ok(())
+    }
+
+    /// The node's log so far (for failure messages).
+    pub(crate) fn log(&self) -> String {
+        let text = std::fs::read_to_string(self.data_dir.join("node.log")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+}
+
+/// JSON-RPC call returning the whole response object (result or error).
+pub(crate) async fn rpc_raw(url: &str, method: &str, params: Value) -> eyre::Result<Value> {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    let response = reqwest_post(url, &body).await?;
+    Ok(response)
+}
+
+/// Posts a JSON body (a request or a batch) and returns the JSON answer.
+pub(crate) async fn reqwest_post(url: &str, body: &Value) -> eyre::Result<Value> {
+    let client = alloy::transports::http::reqwest::Client::new();
+    let response = client
+        .post(url)
+        .json(body)
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .wrap_err_with(|| format!("POST {url}"))?;
+    Ok(response.json().await?)
+}
+
+/// JSON-RPC call expecting a result.
+pub(crate) async fn rpc(url: &str, method: &str, params: Value) -> eyre::Result<Value> {
+    let response = rpc_raw(url, method, params).await?;
+    if let Some(error) = response.get("error") {
+        bail!("{method} failed: {error}");
+    }
+    Ok(response["result"].clone())
+}
+
+/// The network: anvil, the deployment, three bonded operators and their nodes.
+pub(crate) struct Network {
+    pub(crate) devnet: Devnet,
+    pub(crate) nodes: Vec<NodeProc>,
+    _dir: TempDir,
+}
+
+/// A directory removed on drop.
+pub(crate) struct TempDir(pub(crate) PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Mines `n` L1 blocks at once.
+pub(crate) async fn mine(provider: &impl Provider, n: u64) -> eyre::Result<()> {
+    provider.raw_request::<_, Value>("anvil_mine".into(), [U64::from(n)]).await?;
+    Ok(())
+}
+
+/// Bonds keys 1..=3 (as their own signers), takes the two checkpoints that put them in the
+/// schedule, and starts a node for each.
+pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
+    let devnet = baton_devnet::start_with(Some(1)).await?;
+    let d = &devnet.deployment;
+    let url = devnet.anvil.endpoint_url();
+    let keys: Vec<PrivateKeySigner> =
+        (1..=3).map(|i| PrivateKeySigner::from(devnet.anvil.keys()[i].clone())).collect();
+    let ether = U256::from(10u64).pow(U256::from(18));
+    for (i, key) in keys.iter().enumerate() {
+        let p = ProviderBuilder::new().wallet(EthereumWallet::from(key.clone())).connect_http(url.clone());
+        let receipt = d
+            .registry(&p)
+            .bond(key.address())
+            .value(ether * U256::from(10 * (i + 1)))
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+        ensure!(receipt.status(), "bond of operator {i} reverted");
+    }
+    // Two checkpoints: the first captures the set, the second draws over it from two epochs on.
+    let p = ProviderBuilder::new().wallet(EthereumWallet::from(keys[0].clone())).connect_http(url.clone());
+    let schedule = d.leader_schedule(&p);
+    let epoch_length = d.parameters.epoch_length;
+    for _ in 0..2 {
+        mine(&p, epoch_length).await?;
+        schedule.checkpoint().send().await?.get_receipt().await?;
+    }
+    mine(&p, 2 * epoch_length).await?;
+
+    let dir = std::env::temp_dir().join(format!("baton-it-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let ports: Vec<(u16, u16)> = (0..3).map(|_| (free_port(), free_port())).collect();
+    let urls: Vec<String> = ports.iter().map(|(r, _)| format!("http://127.0.0.1:{r}")).collect();
+    let mut nodes = Vec::new();
+    for (i, key) in keys.into_iter().enumerate() {
+        let data_dir = dir.join(format!("node-{i}"));
+        std::fs::create_dir_all(&data_dir)?;
+        let mut node = NodeProc {
+            child: Command::new("true").spawn()?,
+            url: urls[i].clone(),
+            metrics_url: format!("http://127.0.0.1:{}", ports[i].1),
+            key,
+            data_dir,
+            rpc_port: ports[i].0,
+            metrics_port: ports[i].1,
+            peers: urls.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, u)| u.clone()).collect(),
+            l1: devnet.anvil.endpoint(),
+            record: devnet.record_path.clone(),
+        };
+        node.start()?;
+        nodes.push(node);
+    }
+    let network = Network { devnet, nodes, _dir: TempDir(dir) };
+    for node in &network.nodes {
+        network.wait_ready(node).await?;
+    }
+    Ok(network)
+}
+
+impl Network {
+    /// Waits until `node` answers and has caught up with L1.
+    pub(crate) async fn wait_ready(&self, node: &NodeProc) -> eyre::Result<()> {
+        let started = Instant::now();
+        loop {
+            if let Ok(status) = rpc(&node.url, "baton_status", json!([])).await {
+                if status["ready"] == json!(true) {
+                    return Ok(());
+                }
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                bail!("node {} never became ready:\n{}", node.url, node.log());
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Waits until every node's L1-derived head is at least `number`.
+    pub(crate) async fn wait_safe(&self, number: u64, timeout: Duration) -> eyre::Result<()> {
+        let started = Instant::now();
+        'outer: loop {
+            for node in &self.nodes {
+                let status = rpc(&node.url, "baton_status", json!([])).await?;
+                if status["safeHead"].as_u64().unwrap_or(0) < number {
+                    if started.elapsed() > timeout {
+                        bail!(
+                            "node {} derived only up to {} (want {number}):\n{}",
+                            node.url,
+                            status["safeHead"],
+                            node.log()
+                        );
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    continue 'outer;
+                }
+            }
+            return Ok(());
+        }
+    }
+
+    /// The operators, in node order.
+    pub(crate) fn operators(&self) -> Vec<Address> {
+        self.nodes.iter().map(|n| n.key.address()).collect()
+    }
+}

@@ -1,0 +1,161 @@
+//! End-to-end tests of `baton node`: three real node processes with different keys on a real
+//! anvil with the contracts deployed by the real deploy script. One test binary keeps link
+//! time down.
+
+mod harness;
+mod rejections;
+mod resilience;
+
+use alloy::{
+    network::{EthereumWallet, TransactionBuilder},
+    primitives::{Address, B256, U256},
+    providers::{Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    signers::local::PrivateKeySigner,
+    sol_types::SolEvent,
+};
+use baton_bindings::IBatchInbox;
+use baton_core::{BlockHeader, l2, recover_signer};
+use eyre::{OptionExt, WrapErr, ensure};
+use harness::{Network, rpc, start_network};
+use serde_json::{Value, json};
+use std::{
+    collections::{BTreeSet, HashMap},
+    time::Duration,
+};
+
+/// Checks a preconfirmation: the header's signature recovers to a bonded operator's signer,
+/// the block hash is the header's, and the Merkle proof puts the transaction under its txRoot.
+fn check_preconfirmation(preconf: &Value, tx: B256, operators: &[Address], domain: &baton_core::Eip712Domain) -> eyre::Result<BlockHeader> {
+    let header: BlockHeader = serde_json::from_value(preconf["header"].clone())?;
+    let signature: alloy::primitives::Bytes = serde_json::from_value(preconf["signature"].clone())
+        .wrap_err("the preconfirmation carries no signature")?;
+    let signer = recover_signer(&header.signing_digest(domain), &signature)?;
+    ensure!(operators.contains(&signer), "signed by {signer}, not an operator");
+    let block_hash: B256 = serde_json::from_value(preconf["blockHash"].clone())?;
+    ensure!(block_hash == l2::block_hash(&header), "block hash is not the header's");
+    let index: usize = serde_json::from_value(preconf["txIndex"].clone())?;
+    let proof: Vec<B256> = serde_json::from_value(preconf["proof"].clone())?;
+    ensure!(l2::verify_tx_proof(header.txRoot, tx, index, &proof), "the Merkle proof does not verify");
+    Ok(header)
+}
+
+/// Every node's block at `number`: (hash, state root).
+async fn blocks_at(net: &Network, number: u64) -> eyre::Result<Vec<(Value, Value)>> {
+    let mut out = Vec::new();
+    for node in &net.nodes {
+        let block = rpc(&node.url, "eth_getBlockByNumber", json!([format!("{number:#x}"), false])).await?;
+        out.push((block["hash"].clone(), block["stateRoot"].clone()));
+    }
+    Ok(out)
+}
+
+/// Transactions sent to every node, with alloy and with `cast send`, are preconfirmed, reach L1
+/// in order, and every node derives the same chain; leadership rotates across epochs.
+#[tokio::test(flavor = "multi_thread")]
+async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
+    let net = start_network("agree").await?;
+    let d = &net.devnet.deployment;
+    let domain = d.domain();
+    let operators = net.operators();
+    let user = PrivateKeySigner::from(net.devnet.anvil.keys()[5].clone());
+    let recipient = Address::repeat_byte(0x42);
+    let mut sent: Vec<(B256, u64)> = Vec::new();
+    let mut max_block = 0u64;
+
+    // alloy, round-robin over the three nodes, across several epochs.
+    let epoch_secs = d.parameters.epoch_length * d.parameters.l1_block_time;
+    let rounds = 3 * epoch_secs as usize;
+    for i in 0..rounds {
+        let node = &net.nodes[i % 3];
+        let provider = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(user.clone()))
+            .connect_http(node.url.parse()?);
+        let tx = TransactionRequest::default().with_to(recipient).with_value(U256::from(1_000 + i));
+        let pending = provider.send_transaction(tx).await.wrap_err_with(|| format!("sending to {}:\n{}", node.url, node.log()))?;
+        let receipt = pending
+            .with_timeout(Some(Duration::from_secs(60)))
+            .get_receipt()
+            .await
+            .wrap_err_with(|| format!("receipt from {}:\n{}", node.url, node.log()))?;
+        ensure!(receipt.status(), "transfer {i} failed on L2");
+        let number = receipt.block_number.ok_or_eyre("receipt without a block")?;
+        sent.push((receipt.transaction_hash, number));
+        max_block = max_block.max(number);
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+
+    // cast send against the second node, with the standard anvil key 6.
+    let cast = baton_devnet::foundry_tool("BATON_CAST", "cast")?;
+    let cast_key = alloy::primitives::hex::encode_prefixed(net.devnet.anvil.keys()[6].to_bytes());
+    let output = tokio::process::Command::new(&cast)
+        .args(["send", "--rpc-url", &net.nodes[1].url, "--private-key", &cast_key, "--json"])
+        .arg(recipient.to_string())
+        .args(["--value", "12345"])
+        .output()
+        .await?;
+    ensure!(output.status.success(), "cast send failed: {}\n{}", String::from_utf8_lossy(&output.stderr), net.nodes[1].log());
+    let cast_receipt: Value = serde_json::from_slice(&output.stdout)?;
+    ensure!(cast_receipt["status"] == json!("0x1"), "cast receipt: {cast_receipt}");
+    let cast_block = u64::from_str_radix(cast_receipt["blockNumber"].as_str().unwrap_or("0x0").trim_start_matches("0x"), 16)?;
+    max_block = max_block.max(cast_block);
+
+    // Everything reaches L1 and every node derives the same blocks and state roots.
+    net.wait_safe(max_block, Duration::from_secs(90)).await?;
+    for number in [1, max_block / 2, max_block] {
+        let blocks = blocks_at(&net, number).await?;
+        ensure!(blocks.iter().all(|b| b == &blocks[0]), "nodes disagree on block {number}: {blocks:?}");
+    }
+    for node in &net.nodes {
+        let balance = rpc(&node.url, "eth_getBalance", json!([recipient, "safe"])).await?;
+        let expected: u64 = (0..rounds as u64).map(|i| 1_000 + i).sum::<u64>() + 12_345;
+        ensure!(balance == json!(U256::from(expected)), "{}: recipient holds {balance}", node.url);
+    }
+
+    // In order: the user's transactions sit in non-decreasing blocks, each preconfirmed by a
+    // signature that verifies and marked as derived from L1.
+    let mut last = 0;
+    for (hash, number) in &sent {
+        ensure!(*number >= last, "transaction {hash} in block {number} before block {last}");
+        last = *number;
+        let preconf = rpc(&net.nodes[0].url, "baton_getPreconfirmation", json!([hash])).await?;
+        let header = check_preconfirmation(&preconf, *hash, &operators, &domain)?;
+        ensure!(header.number == *number, "preconfirmed in block {}, receipt says {number}", header.number);
+        ensure!(preconf["onL1"] == json!(true), "{hash} not derived from L1");
+    }
+
+    // Leadership rotated: records on L1 come from more than one operator.
+    let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
+    let logs = provider
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(d.batch_inbox)
+                .event_signature(IBatchInbox::RecordAppended::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await?;
+    let posters: BTreeSet<Address> = logs
+        .iter()
+        .filter_map(|l| IBatchInbox::RecordAppended::decode_log(&l.inner).ok())
+        .map(|e| e.data.operator)
+        .collect();
+    ensure!(posters.len() >= 2, "only {posters:?} posted records");
+
+    // No operator ever signed two headers for one height.
+    let mut seen: HashMap<u64, B256> = HashMap::new();
+    for node in &net.nodes {
+        let blocks: Vec<Value> = serde_json::from_value(rpc(&node.url, "baton_getSignedBlocks", json!([0, 2000])).await?)?;
+        for b in blocks {
+            let header: BlockHeader = serde_json::from_value(b["header"].clone())?;
+            let hash = l2::block_hash(&header);
+            if let Some(prev) = seen.insert(header.number, hash) {
+                ensure!(prev == hash, "two headers for height {}", header.number);
+            }
+        }
+    }
+
+    // Metrics are served.
+    let metrics = alloy::transports::http::reqwest::get(format!("{}/metrics", net.nodes[0].metrics_url)).await?.text().await?;
+    ensure!(metrics.contains("baton_records_posted_total"), "metrics: {metrics}");
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! A leader killed with SIGKILL mid-epoch and restarted, and an L1 reorg that removes a posted
+//! record: no posted transaction is lost, no second header is signed for a height, and every
+//! node ends on the same chain.
+
+use crate::harness::{Network, rpc, start_network};
+use alloy::{
+    network::{EthereumWallet, TransactionBuilder},
+    primitives::{Address, B256, U64, U256},
+    providers::{Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
+    signers::local::PrivateKeySigner,
+};
+use baton_core::{BlockHeader, l2};
+use eyre::{OptionExt, bail, ensure};
+use serde_json::{Value, json};
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
+
+/// Sends a transfer through `url` and waits for its preconfirmed receipt.
+async fn transfer(url: &str, user: &PrivateKeySigner, value: u64) -> eyre::Result<(B256, u64)> {
+    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(user.clone())).connect_http(url.parse()?);
+    let receipt = provider
+        .send_transaction(
+            TransactionRequest::default().with_to(Address::repeat_byte(0x77)).with_value(U256::from(value)),
+        )
+        .await?
+        .with_timeout(Some(Duration::from_secs(60)))
+        .get_receipt()
+        .await?;
+    ensure!(receipt.status(), "transfer failed");
+    Ok((receipt.transaction_hash, receipt.block_number.ok_or_eyre("no block")?))
+}
+
+/// The index of the node acting now (waiting for one).
+async fn acting(net: &Network) -> eyre::Result<usize> {
+    let started = Instant::now();
+    loop {
+        for (i, node) in net.nodes.iter().enumerate() {
+            if let Ok(status) = rpc(&node.url, "baton_status", json!([])).await {
+                if status["sequencing"] == json!(true) {
+                    return Ok(i);
+                }
+            }
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            bail!("no node ever sequenced");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The signed headers a node serves, by height.
+async fn signed_headers(url: &str) -> eyre::Result<HashMap<u64, B256>> {
+    let blocks: Vec<Value> = serde_json::from_value(rpc(url, "baton_getSignedBlocks", json!([0, 2000])).await?)?;
+    blocks
+        .into_iter()
+        .map(|b| {
+            let header: BlockHeader = serde_json::from_value(b["header"].clone())?;
+            Ok((header.number, l2::block_hash(&header)))
+        })
+        .collect()
+}
+
+/// Waits until every node has the receipt of `hash` in a block derived from L1.
+async fn wait_on_l1(net: &Network, hash: B256) -> eyre::Result<()> {
+    let started = Instant::now();
+    'outer: loop {
+        for node in &net.nodes {
+            let preconf = rpc(&node.url, "baton_getPreconfirmation", json!([hash])).await.unwrap_or(Value::Null);
+            if preconf["onL1"] != json!(true) {
+                if started.elapsed() > Duration::from_secs(120) {
+                    bail!("{hash} never reached L1 on {}:\n{}", node.url, node.log());
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                continue 'outer;
+            }
+        }
+        return Ok(());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_leader_restarts_without_losing_or_resigning() -> eyre::Result<()> {
+    let mut net = start_network("kill").await?;
+    let user = PrivateKeySigner::from(net.devnet.anvil.keys()[8].clone());
+    let leader = acting(&net).await?;
+    let url = net.nodes[leader].url.clone();
+    let mut sent = Vec::new();
+    for i in 0..3 {
+        sent.push(transfer(&url, &user, 100 + i).await?);
+    }
+    // Let a record land, then send one more and kill the leader right after its preconfirmation.
+    wait_on_l1(&net, sent[0].0).await?;
+    let before = signed_headers(&url).await?;
+    sent.push(transfer(&url, &user, 200).await?);
+    net.nodes[leader].kill9().await?;
+    net.nodes[leader].start()?;
+    net.wait_ready(&net.nodes[leader]).await?;
+
+    // Signed heights keep their headers after the restart.
+    let after = signed_headers(&url).await?;
+    for (height, hash) in &before {
+        if let Some(again) = after.get(height) {
+            ensure!(again == hash, "height {height} re-signed with another header");
+        }
+    }
+    // Everything posted before the crash is still there; the network goes on.
+    for (hash, _) in &sent[..3] {
+        wait_on_l1(&net, *hash).await?;
+    }
+    let (late, _) = transfer(&net.nodes[(leader + 1) % 3].url, &user, 300).await?;
+    wait_on_l1(&net, late).await?;
+    let status: Vec<Value> = futures_statuses(&net).await?;
+    let safe = status.iter().map(|s| s["safeHead"].as_u64().unwrap_or(0)).min().unwrap_or(0);
+    let mut roots = Vec::new();
+    for node in &net.nodes {
+        let block = rpc(&node.url, "eth_getBlockByNumber", json!([format!("{safe:#x}"), false])).await?;
+        roots.push(block["stateRoot"].clone());
+    }
+    ensure!(roots.iter().all(|r| r == &roots[0]), "nodes disagree at {safe}: {roots:?}");
+    Ok(())
+}
+
+async fn futures_statuses(net: &Network) -> eyre::Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for node in &net.nodes {
+        out.push(rpc(&node.url, "baton_status", json!([])).await?);
+    }
+    Ok(out)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_l1_reorg_removing_a_record_is_survived() -> eyre::Result<()> {
+    let net = start_network("reorg").await?;
+    let user = PrivateKeySigner::from(net.devnet.anvil.keys()[9].clone());
+    let leader = acting(&net).await?;
+    let (hash, _) = transfer(&net.nodes[leader].url, &user, 5).await?;
+    wait_on_l1(&net, hash).await?;
+
+    // Remove the L1 blocks from the record's on, replacing them with empty ones.
+    let l1 = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
+    let records_before: u64 = rpc(&net.nodes[0].url, "baton_status", json!([])).await?["records"].as_u64().unwrap_or(0);
+    let inbox = net.devnet.deployment.batch_inbox(&l1);
+    let count_before: u64 = inbox.recordCount().call().await?.try_into()?;
+    let head = l1.get_block_number().await?;
+    let logs = l1
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(net.devnet.deployment.batch_inbox)
+                .from_block(head.saturating_sub(20)),
+        )
+        .await?;
+    let record_block = logs.last().and_then(|l| l.block_number).ok_or_eyre("no recent record")?;
+    let depth = head - record_block + 1;
+    l1.raw_request::<_, Value>("anvil_reorg".into(), (U64::from(depth), Vec::<Value>::new())).await?;
+    let count_after: u64 = inbox.recordCount().call().await?.try_into()?;
+    ensure!(count_after < count_before, "the reorg removed no record ({count_before} -> {count_after})");
+
+    // Every node notices, re-derives and converges; the network keeps sequencing and the
+    // user's later transaction lands.
+    let (later, _) = transfer(&net.nodes[(leader + 1) % 3].url, &user, 6).await?;
+    wait_on_l1(&net, later).await?;
+    let statuses = futures_statuses(&net).await?;
+    let safe = statuses.iter().map(|s| s["safeHead"].as_u64().unwrap_or(0)).min().unwrap_or(0);
+    let mut blocks = Vec::new();
+    for node in &net.nodes {
+        blocks.push(rpc(&node.url, "eth_getBlockByNumber", json!([format!("{safe:#x}"), false])).await?["hash"].clone());
+    }
+    ensure!(blocks.iter().all(|b| b == &blocks[0]), "nodes disagree at {safe}: {blocks:?}");
+    let metrics = alloy::transports::http::reqwest::get(format!("{}/metrics", net.nodes[0].metrics_url)).await?.text().await?;
+    ensure!(metrics.contains("baton_l1_reorgs_total 1") || metrics.contains("baton_l1_reorgs_total 2"), "no reorg counted:\n{metrics}");
+    ensure!(records_before > 0, "no record before the reorg");
+    Ok(())
+}

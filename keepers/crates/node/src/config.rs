@@ -1,0 +1,139 @@
+//! The node's settings: every flag also reads a `BATON_*` environment variable.
+
+use alloy::{signers::local::PrivateKeySigner, transports::http::reqwest::Url};
+use baton_bindings::Deployment;
+use baton_core::mempool::MempoolConfig;
+use clap::Args;
+use eyre::{WrapErr, bail};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+/// Where the node's key comes from: an env/flag private key or an encrypted keystore.
+#[derive(Clone, Debug, Args)]
+pub struct KeyArgs {
+    /// Hex private key of the operator (sends L1 transactions; also signs headers unless
+    /// --signer-key is given).
+    #[arg(long, env = "BATON_PRIVATE_KEY", hide_env_values = true, conflicts_with = "keystore")]
+    pub private_key: Option<String>,
+    /// Encrypted JSON keystore of the operator key (alternative to --private-key).
+    #[arg(long, env = "BATON_KEYSTORE")]
+    pub keystore: Option<PathBuf>,
+    /// Password of the keystore.
+    #[arg(long, env = "BATON_KEYSTORE_PASSWORD", hide_env_values = true)]
+    pub keystore_password: Option<String>,
+}
+
+impl KeyArgs {
+    /// Loads the key, saying what to fix when it cannot.
+    pub fn load(&self) -> eyre::Result<PrivateKeySigner> {
+        match (&self.private_key, &self.keystore) {
+            (Some(key), None) => key
+                .trim()
+                .parse()
+                .wrap_err("--private-key / BATON_PRIVATE_KEY is not a 32-byte hex private key"),
+            (None, Some(path)) => {
+                let password = self.keystore_password.as_deref().ok_or_else(|| {
+                    eyre::eyre!("--keystore needs --keystore-password or BATON_KEYSTORE_PASSWORD")
+                })?;
+                PrivateKeySigner::decrypt_keystore(path, password)
+                    .wrap_err_with(|| format!("cannot decrypt the keystore {}", path.display()))
+            }
+            (None, None) => bail!("no key: pass --private-key (BATON_PRIVATE_KEY) or --keystore (BATON_KEYSTORE)"),
+            (Some(_), Some(_)) => bail!("pass either --private-key or --keystore, not both"),
+        }
+    }
+}
+
+/// `baton node` settings.
+#[derive(Clone, Debug, Args)]
+pub struct NodeConfig {
+    /// L1 JSON-RPC endpoint.
+    #[arg(long, env = "BATON_L1_RPC", default_value = "http://127.0.0.1:8545")]
+    pub l1_rpc: Url,
+    /// The deployment record written by the deploy script.
+    #[arg(long, env = "BATON_DEPLOYMENT", default_value = "deployments/31337.json")]
+    pub deployment: PathBuf,
+    /// The L2 genesis file (default: script/genesis/<profile of the deployment>.json).
+    #[arg(long, env = "BATON_GENESIS")]
+    pub genesis: Option<PathBuf>,
+    /// The operator key.
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// A separate hex key that signs headers (the signer the operator bonded with).
+    #[arg(long, env = "BATON_SIGNER_KEY", hide_env_values = true)]
+    pub signer_key: Option<String>,
+    /// Address of the L2 JSON-RPC server.
+    #[arg(long, env = "BATON_RPC_ADDR", default_value = "127.0.0.1:9545")]
+    pub rpc_addr: SocketAddr,
+    /// Address of /healthz, /readyz and /metrics.
+    #[arg(long, env = "BATON_METRICS_ADDR", default_value = "127.0.0.1:9645")]
+    pub metrics_addr: SocketAddr,
+    /// Directory of the node's SQLite database.
+    #[arg(long, env = "BATON_DATA_DIR", default_value = ".devnet/node")]
+    pub data_dir: PathBuf,
+    /// Milliseconds between L2 blocks when sequencing.
+    #[arg(long = "block-time-ms", env = "BATON_BLOCK_TIME_MS", default_value = "50", value_parser = parse_ms)]
+    pub block_time: Duration,
+    /// Post the open record once it holds this many bytes of transactions.
+    #[arg(long, env = "BATON_MAX_RECORD_BYTES", default_value_t = 120_000)]
+    pub max_record_bytes: usize,
+    /// Post the open record once it is this many milliseconds old.
+    #[arg(long = "max-record-age-ms", env = "BATON_MAX_RECORD_AGE_MS", default_value = "2000", value_parser = parse_ms)]
+    pub max_record_age: Duration,
+    /// Stop sealing this many L1 blocks before the epoch ends (the last record must land in it).
+    #[arg(long, env = "BATON_EPOCH_MARGIN", default_value_t = 2)]
+    pub epoch_margin: u64,
+    /// L1 blocks behind the head before a log is read.
+    #[arg(long, env = "BATON_L1_CONFIRMATIONS", default_value_t = 0)]
+    pub confirmations: u64,
+    /// Milliseconds between L1 polls.
+    #[arg(long = "l1-poll-ms", env = "BATON_L1_POLL_MS", default_value = "250", value_parser = parse_ms)]
+    pub l1_poll: Duration,
+    /// Other nodes' L2 RPC URLs (comma separated): followers fetch blocks from and forward
+    /// transactions to whichever of them acts.
+    #[arg(long, env = "BATON_PEERS", value_delimiter = ',')]
+    pub peers: Vec<String>,
+    /// L2 account credited with the fees of this node's records (default: the operator).
+    #[arg(long, env = "BATON_FEE_RECIPIENT")]
+    pub fee_recipient_arg: Option<alloy::primitives::Address>,
+    /// Resolved fee recipient (set at start).
+    #[arg(skip)]
+    pub fee_recipient: alloy::primitives::Address,
+    /// Most transactions in the mempool.
+    #[arg(long, env = "BATON_MEMPOOL_MAX", default_value_t = 200_000)]
+    pub mempool_max: usize,
+    /// Most transactions of one sender in the mempool.
+    #[arg(long, env = "BATON_MEMPOOL_MAX_PER_SENDER", default_value_t = 1_024)]
+    pub mempool_max_per_sender: usize,
+    /// Largest raw transaction accepted, in bytes.
+    #[arg(long, env = "BATON_MAX_TX_BYTES", default_value_t = 4_096)]
+    pub max_tx_bytes: usize,
+    /// Largest JSON-RPC request body, in bytes (batches included).
+    #[arg(long, env = "BATON_MAX_REQUEST_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_request_bytes: u32,
+}
+
+fn parse_ms(s: &str) -> Result<Duration, String> {
+    let ms: u64 = s.parse().map_err(|_| format!("{s} is not a number of milliseconds"))?;
+    if ms == 0 {
+        return Err("must be at least 1 ms".into());
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+impl NodeConfig {
+    /// The genesis file to read for `deployment`.
+    pub fn genesis_path(&self, deployment: &Deployment) -> PathBuf {
+        self.genesis
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("script/genesis/{}.json", deployment.profile)))
+    }
+
+    /// The mempool limits.
+    pub fn mempool(&self) -> MempoolConfig {
+        MempoolConfig {
+            max_per_sender: self.mempool_max_per_sender,
+            max_total: self.mempool_max,
+            max_tx_bytes: self.max_tx_bytes,
+        }
+    }
+}

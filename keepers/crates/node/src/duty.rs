@@ -1,0 +1,110 @@
+//! Who sequences now: the epoch clock and this operator's duty in the current epoch.
+//!
+//! Rank 0 leads at once. A backup of rank `r` acts once `r × leaderTimeout` blocks of the epoch
+//! have passed with no record, or when it is already the epoch's acting rank. A node stops
+//! sealing `margin` L1 blocks before its epoch ends so that its last record still lands in the
+//! epoch its headers name (the inbox rejects a record for another epoch).
+
+use alloy::{
+    primitives::{Address, U256},
+    providers::RootProvider,
+};
+use baton_bindings::Deployment;
+use baton_core::{epoch_of, epoch_start_block};
+use std::num::NonZeroU64;
+
+/// This node's duty at one L1 block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Duty {
+    /// L1 head block number.
+    pub l1_block: u64,
+    /// Its epoch.
+    pub epoch: u64,
+    /// First block of the epoch.
+    pub epoch_start: u64,
+    /// First block of the next epoch.
+    pub epoch_end: u64,
+    /// The operator acting (or due to act) this epoch, with its signer, if any is scheduled.
+    pub acting: Option<(Address, Address, u64)>,
+    /// Whether this node is the one acting and may seal now.
+    pub sealing: bool,
+    /// Whether this node may post a record now (acting, before the epoch ends).
+    pub posting: bool,
+    /// This node's rank in the epoch, if it is scheduled.
+    pub my_rank: Option<u64>,
+    /// Whether a sequenced record was already posted this epoch.
+    pub posted: bool,
+}
+
+/// Reads the schedule from L1.
+#[derive(Debug, Clone)]
+pub struct DutyReader {
+    provider: RootProvider,
+    deployment: Deployment,
+    operator: Address,
+    genesis: u64,
+    epoch_length: NonZeroU64,
+    leader_timeout: u64,
+    /// L1 blocks before the epoch's end at which sealing stops.
+    pub margin: u64,
+}
+
+impl DutyReader {
+    /// A reader for `operator`.
+    pub async fn new(
+        provider: RootProvider,
+        deployment: Deployment,
+        operator: Address,
+        margin: u64,
+    ) -> eyre::Result<Self> {
+        let schedule = deployment.leader_schedule(provider.clone());
+        let genesis: u64 = schedule.genesisBlock().call().await?.try_into()?;
+        let epoch_length = NonZeroU64::new(schedule.epochLength().call().await?.try_into()?)
+            .ok_or_else(|| eyre::eyre!("epochLength is zero"))?;
+        let leader_timeout = schedule.leaderTimeout().call().await?.try_into()?;
+        Ok(Self { provider, deployment, operator, genesis, epoch_length, leader_timeout, margin })
+    }
+
+    /// The epoch of L1 block `block`.
+    pub fn epoch_of(&self, block: u64) -> u64 {
+        epoch_of(block, self.genesis, self.epoch_length)
+    }
+
+    /// The duty at L1 block `head`.
+    pub async fn duty_at(&self, head: u64) -> eyre::Result<Duty> {
+        let epoch = self.epoch_of(head);
+        let start = epoch_start_block(epoch, self.genesis, self.epoch_length)
+            .ok_or_else(|| eyre::eyre!("epoch {epoch} overflows"))?;
+        let epoch_end = start + self.epoch_length.get();
+        let mut duty = Duty { l1_block: head, epoch, epoch_start: start, epoch_end, ..Duty::default() };
+        let schedule = self.deployment.leader_schedule(self.provider.clone());
+        let inbox = self.deployment.batch_inbox(self.provider.clone());
+        let posting = inbox.epochPosting(U256::from(epoch)).call().await?;
+        duty.posted = posting.posted;
+        let acting_rank: u64 = posting.actingRank.try_into().unwrap_or(u64::MAX);
+        // Walk the ranks until the schedule runs out (or none is scheduled yet).
+        for rank in 0u64..16 {
+            let Ok(s) = schedule.scheduledSigner(U256::from(epoch), U256::from(rank)).call().await
+            else {
+                break;
+            };
+            let eligible_from = start + rank * self.leader_timeout;
+            let acts = s.eligible
+                && if posting.posted { acting_rank == rank } else { head >= eligible_from };
+            if acts && duty.acting.is_none() {
+                duty.acting = Some((s.operator, s.signer, rank));
+            }
+            if s.operator == self.operator {
+                duty.my_rank = Some(rank);
+                // Before any record, every rank past its timeout may post (the first wins);
+                // after one, only the acting rank.
+                duty.posting = acts && head < epoch_end;
+                duty.sealing = acts && head + self.margin < epoch_end;
+            }
+            if duty.acting.is_some() && duty.my_rank.is_some() {
+                break;
+            }
+        }
+        Ok(duty)
+    }
+}

@@ -1,0 +1,357 @@
+//! Sealing, signing and posting when this node acts; following when it does not.
+//!
+//! - **Sealing** (every `block_time`): when the mempool has transactions, or the epoch still
+//!   needs its first record, the node executes a block on the pending chain, writes
+//!   `(height, header hash)` to the slashing-protection table, and only then signs the header.
+//!   The first block of every record also consumes every force-queue entry read from L1 so far.
+//! - **Posting**: the open record is cut when it holds `max_record_bytes`, is `max_record_age`
+//!   old, or the epoch is about to end; cut records are posted in order through the tx manager.
+//!   A record the inbox would reject (another poster got there first, an entry went overdue, the
+//!   epoch ended) drops the pending blocks: L1 is the truth, and their transactions return to
+//!   the mempool.
+//! - **Following**: a node that does not act polls the acting node's signed blocks, checks each
+//!   signature against the schedule and replays the block; a block that re-executes to another
+//!   header is refused.
+
+use crate::{
+    service::Shared,
+    store::SignedBlock,
+    txmgr::TxError,
+};
+use alloy::{
+    primitives::{Address, Bytes, U256},
+    sol_types::SolCall,
+};
+use baton_bindings::IBatchInbox;
+use baton_core::{L2Block, RecordContext, recover_signer, sign_digest};
+use jsonrpsee::{core::client::ClientT, http_client::HttpClientBuilder, rpc_params};
+use std::{
+    collections::VecDeque,
+    sync::{Arc, atomic::Ordering},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+
+/// Most transactions in one L2 block.
+pub const MAX_BLOCK_TXS: usize = 2_000;
+/// Most force-queue entries consumed by one record.
+pub const MAX_RECORD_ENTRIES: usize = 256;
+
+/// Where records begin and end, shared by the sealer and the poster.
+#[derive(Debug, Default)]
+pub struct Records {
+    /// First block of the record being filled.
+    pub open: Option<(u64, Instant)>,
+    /// Cut records `(first, last)` waiting to be posted, oldest first.
+    pub cut: VecDeque<(u64, u64)>,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Seals one block if there is something to seal. Returns its number.
+pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
+    let duty = shared.duty.borrow().clone();
+    if !duty.sealing {
+        return Ok(None);
+    }
+    // Every record of earlier epochs must be read from L1 first: sealing on top of blocks a
+    // late record may still replace would burn heights this node can never sign again.
+    if shared.l1_cursor.load(Ordering::Relaxed) < duty.epoch_start {
+        return Ok(None);
+    }
+    let mut records = shared.records.lock().expect("records lock");
+    let mut view = shared.view.lock().expect("view lock");
+    if records.open.is_none() && records.cut.is_empty() {
+        // Blocks another leader preconfirmed in an earlier epoch and never posted are dead.
+        let stale = view.unposted().iter().any(|b| b.block.header.epoch != duty.epoch);
+        if stale {
+            let dropped = view.drop_pending();
+            shared.metrics.blocks_dropped.fetch_add(dropped.len() as u64, Ordering::Relaxed);
+        }
+    }
+    // A record never spans two epochs: an open record of an earlier epoch waits for the poster.
+    if let Some((first, _)) = records.open {
+        if view.block(first).map(|b| b.block.header.epoch) != Some(duty.epoch) {
+            return Ok(None);
+        }
+    }
+    let starts_record = records.open.is_none();
+    let entries = if starts_record {
+        view.entries_from(view.pending().force_cursor(), MAX_RECORD_ENTRIES)
+    } else {
+        Vec::new()
+    };
+    let txs = view.take_block_txs(MAX_BLOCK_TXS);
+    let needs_record = !duty.posted && view.unposted().is_empty() && records.cut.is_empty();
+    if txs.is_empty() && entries.is_empty() && !needs_record {
+        return Ok(None);
+    }
+    let head = view.head().clone();
+    let block = SignedBlock {
+        header: head.clone(),
+        signature: Bytes::new(),
+        fee_recipient: shared.config.fee_recipient,
+        entries: entries.iter().map(|e| e.index).collect(),
+        transactions: txs.iter().map(|t| t.raw.clone()).collect(),
+    };
+    let timestamp = now_secs().max(head.timestamp);
+    let mut block = SignedBlock {
+        header: baton_core::BlockHeader { epoch: duty.epoch, timestamp, ..block.header.clone() },
+        ..block
+    };
+    let sealed = view.seal(block.clone())?;
+    let header = sealed.block.header.clone();
+    let hash = sealed.block.hash;
+    block.header = header.clone();
+    // Slashing protection: durable before the signature exists.
+    let store = shared.store.lock().expect("store lock");
+    if let Err(e) = store.guard_signature(header.number, hash) {
+        view.drop_pending();
+        return Err(e.into());
+    }
+    let signature: Bytes = sign_digest(&shared.signer, &header.signing_digest(&shared.domain))?
+        .to_vec()
+        .into();
+    block.signature = signature.clone();
+    store.put_block(&block)?;
+    drop(store);
+    view.set_signature(header.number, signature);
+    if starts_record {
+        records.open = Some((header.number, Instant::now()));
+    }
+    shared.metrics.blocks_sealed.fetch_add(1, Ordering::Relaxed);
+    shared.metrics.mempool_size.store(view.mempool.len() as u64, Ordering::Relaxed);
+    debug!(target: "baton::sequencer", number = header.number, txs = block.transactions.len(), entries = block.entries.len(), "sealed");
+    Ok(Some(header.number))
+}
+
+/// Cuts the open record when it is full, old or its epoch is ending.
+fn maybe_cut(shared: &Shared) {
+    let duty = shared.duty.borrow().clone();
+    let mut records = shared.records.lock().expect("records lock");
+    let Some((first, opened)) = records.open else { return };
+    let view = shared.view.lock().expect("view lock");
+    let head = view.head().number;
+    let bytes: usize = view
+        .unposted()
+        .iter()
+        .filter(|b| b.block.header.number >= first)
+        .filter_map(|b| b.sealed.as_ref())
+        .map(|s| s.transactions.iter().map(|t| t.len() + 3).sum::<usize>() + 10)
+        .sum();
+    let epoch_of_record = view.block(first).map(|b| b.block.header.epoch);
+    let ending = duty.l1_block + shared.config.epoch_margin >= duty.epoch_end
+        || epoch_of_record != Some(duty.epoch);
+    if bytes >= shared.config.max_record_bytes
+        || opened.elapsed() >= shared.config.max_record_age
+        || ending
+    {
+        records.cut.push_back((first, head));
+        records.open = None;
+    }
+}
+
+/// Posts the oldest cut record. Returns whether one was posted.
+async fn post_once(shared: &Shared) -> eyre::Result<bool> {
+    maybe_cut(shared);
+    let Some((first, last)) = shared.records.lock().expect("records lock").cut.front().copied()
+    else {
+        return Ok(false);
+    };
+    let duty = shared.duty.borrow().clone();
+    let inbox = shared.deployment.batch_inbox(shared.provider.clone());
+    let (prev_record_hash, last_l2) =
+        (inbox.lastRecordHash().call().await?, inbox.lastL2Block().call().await?);
+    let (blocks, epoch, force_index) = {
+        let view = shared.view.lock().expect("view lock");
+        let blocks: Vec<SignedBlock> = (first..=last)
+            .filter_map(|n| view.block(n).and_then(|b| b.sealed.clone()))
+            .collect();
+        let epoch = blocks.first().map(|b| b.header.epoch);
+        let force_index = view.canonical().force_cursor()
+            + blocks.first().map(|b| b.entries.len() as u64).unwrap_or(0);
+        (blocks, epoch, force_index)
+    };
+    let stale = blocks.len() as u64 != last - first + 1
+        || last_l2 + 1 != first
+        || epoch != Some(duty.epoch)
+        || !duty.posting;
+    if stale {
+        warn!(target: "baton::sequencer", first, last, last_l2, "record can no longer be posted: dropping its blocks");
+        drop_everything(shared);
+        return Ok(false);
+    }
+    let rank = duty.my_rank.unwrap_or(0);
+    let context = RecordContext {
+        chain_id: U256::from(shared.deployment.parameters.l2_chain_id),
+        epoch: duty.epoch,
+        first_block: first,
+        prev_record_hash,
+        force_index,
+        fee_recipient: shared.config.fee_recipient,
+    };
+    let l2_blocks: Vec<L2Block> = blocks
+        .iter()
+        .map(|b| L2Block { timestamp: b.header.timestamp, transactions: b.transactions.clone() })
+        .collect();
+    let (header, data) = context.seal(&l2_blocks)?;
+    let signature = sign_digest(&shared.signer, &header.signing_digest(&shared.domain))?;
+    let call = IBatchInbox::submitRecordCall {
+        header: header.clone().into(),
+        rank: U256::from(rank),
+        signature: signature.to_vec().into(),
+        data,
+    };
+    match shared.txmgr.send(shared.deployment.batch_inbox, call.abi_encode().into(), U256::ZERO).await {
+        Ok(receipt) => {
+            shared.records.lock().expect("records lock").cut.pop_front();
+            shared.metrics.records_posted.fetch_add(1, Ordering::Relaxed);
+            info!(target: "baton::sequencer", first, last, txs = header.txCount, l1_tx = %receipt.transaction_hash, "record posted");
+            Ok(true)
+        }
+        Err(e @ (TxError::Reverted(_) | TxError::MinedReverted(_))) => {
+            warn!(target: "baton::sequencer", first, last, error = %e, "record rejected by the inbox: dropping its blocks");
+            drop_everything(shared);
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn drop_everything(shared: &Shared) {
+    let mut records = shared.records.lock().expect("records lock");
+    records.open = None;
+    records.cut.clear();
+    let mut view = shared.view.lock().expect("view lock");
+    let dropped = view.drop_pending();
+    let canonical_head = view.canonical().head().number;
+    drop(view);
+    if let Err(e) = shared.store.lock().expect("store lock").delete_blocks(None, Some(canonical_head)) {
+        warn!(target: "baton::sequencer", error = %e, "could not forget dropped blocks");
+    }
+    shared.metrics.blocks_dropped.fetch_add(dropped.len() as u64, Ordering::Relaxed);
+}
+
+/// The sealing loop.
+pub async fn run_sealer(shared: Arc<Shared>, cancel: CancellationToken) {
+    let mut tick = tokio::time::interval(shared.config.block_time);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        if let Err(e) = seal_once(&shared) {
+            warn!(target: "baton::sequencer", error = %e, "sealing failed");
+        }
+    }
+}
+
+/// The posting loop. On shutdown it cuts and posts what is sealed (best effort, bounded).
+pub async fn run_poster(shared: Arc<Shared>, cancel: CancellationToken) {
+    loop {
+        if cancel.is_cancelled() {
+            {
+                let mut records = shared.records.lock().expect("records lock");
+                if let Some((first, _)) = records.open.take() {
+                    let head = shared.view.lock().expect("view lock").head().number;
+                    records.cut.push_back((first, head));
+                }
+            }
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                match post_once(&shared).await {
+                    Ok(true) => continue,
+                    _ => break,
+                }
+            }
+            return;
+        }
+        match post_once(&shared).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tokio::select! {
+                    _ = cancel.cancelled() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+                }
+            }
+            Err(e) => {
+                shared.metrics.l1_errors.fetch_add(1, Ordering::Relaxed);
+                warn!(target: "baton::sequencer", error = %e, "posting failed; retrying");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
+/// The RPC URL of `operator`, from the peers' `baton_status`.
+pub fn peer_url(shared: &Shared, operator: Address) -> Option<String> {
+    shared.peers.lock().expect("peers lock").get(&operator).cloned()
+}
+
+/// Asks every configured peer who it is.
+pub async fn discover_peers(shared: &Shared) {
+    for url in &shared.config.peers {
+        let Ok(client) = HttpClientBuilder::default().request_timeout(Duration::from_secs(2)).build(url)
+        else {
+            continue;
+        };
+        if let Ok(status) = client.request::<serde_json::Value, _>("baton_status", rpc_params![]).await {
+            if let Some(op) = status.get("operator").and_then(|v| v.as_str()).and_then(|s| s.parse::<Address>().ok()) {
+                shared.peers.lock().expect("peers lock").insert(op, url.clone());
+            }
+        }
+    }
+}
+
+/// The following loop: replays the acting node's signed blocks.
+pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
+    let mut tick = tokio::time::interval(shared.config.block_time);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        let duty = shared.duty.borrow().clone();
+        let Some((operator, signer, _)) = duty.acting else { continue };
+        if operator == shared.operator {
+            continue;
+        }
+        let Some(url) = peer_url(&shared, operator) else {
+            discover_peers(&shared).await;
+            continue;
+        };
+        let after = shared.view.lock().expect("view lock").head().number;
+        let Ok(client) = HttpClientBuilder::default().request_timeout(Duration::from_secs(2)).build(&url)
+        else {
+            continue;
+        };
+        let blocks: Vec<SignedBlock> =
+            match client.request("baton_getSignedBlocks", rpc_params![after, 500]).await {
+                Ok(b) => b,
+                Err(e) => {
+                    debug!(target: "baton::follower", %url, error = %e, "leader unreachable");
+                    continue;
+                }
+            };
+        for block in blocks {
+            let digest = block.header.signing_digest(&shared.domain);
+            match recover_signer(&digest, &block.signature) {
+                Ok(s) if s == signer && block.header.epoch == duty.epoch => {}
+                _ => {
+                    warn!(target: "baton::follower", number = block.header.number, "block not signed by the acting sequencer: ignored");
+                    break;
+                }
+            }
+            let number = block.header.number;
+            if let Err(e) = shared.view.lock().expect("view lock").follow(block) {
+                warn!(target: "baton::follower", number, error = %e, "leader block refused");
+                break;
+            }
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! The node's view of L2: the chain derived from L1 (the truth), the preconfirmed blocks on top of
+//! it, the transaction index the RPC answers from, and the mempool.
+//!
+//! Two ledgers are kept. `canonical` has applied exactly the BatchInbox records read from L1.
+//! `pending` is `canonical` plus the preconfirmed blocks that L1 does not hold yet: what the RPC
+//! calls `latest`. When a record arrives, its blocks are derived on `canonical`; where they equal
+//! the preconfirmed blocks at the same numbers those simply become final, and where they differ
+//! (or a preconfirmed block never reached L1 and a later record took its number) the pending
+//! blocks are dropped, `pending` restarts from `canonical`, and their transactions go back to the
+//! mempool. Sealing and derivation run the same `Chain::apply_block`, so an honest leader's
+//! blocks always match what L1 later derives.
+
+use crate::store::{SignedBlock, StoredEntry, StoredRecord};
+use alloy::primitives::{Address, B256, Bytes};
+use baton_core::{
+    BlockHeader, check_record,
+    derive::{Chain, DeriveError, DerivedBlock, QueueEntry, RecordInput},
+    ledger::{LedgerConfig, LedgerState},
+    mempool::{Mempool, MempoolConfig, PooledTx, RejectReason},
+};
+use std::collections::{BTreeMap, HashMap};
+use tracing::{info, warn};
+
+/// Why a record or a block could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    /// The derivation refused it.
+    #[error(transparent)]
+    Derive(#[from] DeriveError),
+    /// A record's data does not parse (the inbox checks it, so L1 data that fails is corrupt).
+    #[error("record {index}: {reason}")]
+    BadRecord {
+        /// Record index.
+        index: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A record consumes force-queue entries this node has not read yet.
+    #[error("record {index} consumes queue entry {entry}, which has not been read from L1")]
+    MissingEntry {
+        /// Record index.
+        index: u64,
+        /// The missing entry.
+        entry: u64,
+    },
+    /// A received block does not follow the pending head.
+    #[error("block {got} does not follow the pending head {head}")]
+    NotNext {
+        /// Its number.
+        got: u64,
+        /// The pending head.
+        head: u64,
+    },
+    /// A received block's contents on the pending head give another header than the signed one.
+    #[error("block {number}: its contents on the pending head give header {derived}, not the signed {signed}")]
+    HeaderMismatch {
+        /// Block number.
+        number: u64,
+        /// Hash derived here.
+        derived: B256,
+        /// Hash of the signed header.
+        signed: B256,
+    },
+}
+
+/// One L2 block as the RPC serves it.
+#[derive(Clone, Debug)]
+pub struct BlockEntry {
+    /// The executed block.
+    pub block: DerivedBlock,
+    /// The leader's signature, when this node holds the preconfirmation.
+    pub signature: Option<Bytes>,
+    /// Whether the block is derived from an L1 record (and not only preconfirmed).
+    pub on_l1: bool,
+    /// The inputs it was sealed from (to re-offer it to followers and re-post it).
+    pub sealed: Option<SignedBlock>,
+}
+
+/// See the module documentation.
+#[derive(Debug)]
+pub struct View {
+    config: LedgerConfig,
+    portal: Address,
+    genesis: LedgerState,
+    canonical: Chain,
+    pending: Chain,
+    blocks: BTreeMap<u64, BlockEntry>,
+    tx_index: HashMap<B256, (u64, usize)>,
+    entries: BTreeMap<u64, StoredEntry>,
+    pool_config: MempoolConfig,
+    /// The mempool of transactions waiting for a block.
+    pub mempool: Mempool,
+}
+
+impl View {
+    /// A view at genesis.
+    pub fn new(genesis: LedgerState, config: LedgerConfig, portal: Address, pool: MempoolConfig) -> Self {
+        let canonical = Chain::new(genesis.clone(), config, portal);
+        let pending = canonical.clone();
+        let mut view = Self {
+            config,
+            portal,
+            genesis,
+            canonical,
+            pending,
+            blocks: BTreeMap::new(),
+            tx_index: HashMap::new(),
+            entries: BTreeMap::new(),
+            pool_config: pool,
+            mempool: Mempool::new(pool, config),
+        };
+        view.insert_genesis();
+        view
+    }
+
+    fn insert_genesis(&mut self) {
+        let header = self.canonical.head().clone();
+        let hash = self.canonical.head_hash();
+        let state_root = self.canonical.state_mut().root();
+        self.blocks.insert(
+            0,
+            BlockEntry {
+                block: DerivedBlock { header, hash, txs: Vec::new(), state_root },
+                signature: None,
+                on_l1: true,
+                sealed: None,
+            },
+        );
+    }
+
+    /// Forgets everything derived and every queue entry (after an L1 reorg) and starts again
+    /// from genesis, keeping the mempool; the caller then replays the stored entries and records.
+    pub fn reset_to_genesis(&mut self) {
+        let pool = std::mem::replace(&mut self.mempool, Mempool::new(self.pool_config, self.config));
+        *self = Self::new(self.genesis.clone(), self.config, self.portal, self.pool_config);
+        self.mempool = pool;
+    }
+
+    /// The ledger parameters.
+    pub fn config(&self) -> &LedgerConfig {
+        &self.config
+    }
+
+    /// The L2 chain derived from L1.
+    pub fn canonical(&self) -> &Chain {
+        &self.canonical
+    }
+
+    /// `canonical` plus preconfirmed blocks: the `latest` state.
+    pub fn pending(&self) -> &Chain {
+        &self.pending
+    }
+
+    /// The pending state, mutable (root computation caches tree nodes).
+    pub fn pending_state_mut(&mut self) -> &mut LedgerState {
+        self.pending.state_mut()
+    }
+
+    /// The block at `number`.
+    pub fn block(&self, number: u64) -> Option<&BlockEntry> {
+        self.blocks.get(&number)
+    }
+
+    /// The block with hash `hash`.
+    pub fn block_by_hash(&self, hash: &B256) -> Option<&BlockEntry> {
+        // Blocks are few per second and hash lookups rare: a scan from the head is enough.
+        self.blocks.values().rev().find(|b| &b.block.hash == hash)
+    }
+
+    /// Where transaction `hash` is: (block number, position).
+    pub fn tx_location(&self, hash: &B256) -> Option<(u64, usize)> {
+        self.tx_index.get(hash).copied()
+    }
+
+    /// Remembers a force-queue entry read from L1.
+    pub fn add_entry(&mut self, entry: StoredEntry) {
+        self.entries.insert(entry.index, entry);
+    }
+
+    /// Known queue entries from `from` on, in order, as the derivation takes them.
+    pub fn entries_from(&self, from: u64, limit: usize) -> Vec<QueueEntry> {
+        self.entries
+            .range(from..)
+            .take(limit)
+            .map(|(_, e)| QueueEntry { index: e.index, sender: e.sender, data: e.data.clone() })
+            .collect()
+    }
+
+    fn index_block(&mut self, entry: BlockEntry) {
+        let number = entry.block.header.number;
+        for (i, tx) in entry.block.txs.iter().enumerate() {
+            self.tx_index.insert(tx.hash, (number, i));
+        }
+        self.blocks.insert(number, entry);
+    }
+
+    fn unindex_above(&mut self, number: u64) -> Vec<BlockEntry> {
+        let dropped: Vec<BlockEntry> = self.blocks.split_off(&(number + 1)).into_values().collect();
+        for entry in &dropped {
+            for tx in &entry.block.txs {
+                self.tx_index.remove(&tx.hash);
+            }
+        }
+        dropped
+    }
+
+    /// Applies a record read from L1 to the canonical chain and reconciles the preconfirmed
+    /// blocks with it. Returns the preconfirmed blocks that L1 contradicted (dropped).
+    pub fn apply_record(&mut self, record: &StoredRecord) -> Result<Vec<BlockEntry>, ViewError> {
+        let batch = if record.forced {
+            None
+        } else {
+            Some(check_record(&record.header, &record.data).map_err(|e| ViewError::BadRecord {
+                index: record.index,
+                reason: e.to_string(),
+            })?)
+        };
+        let from = self.canonical.force_cursor();
+        let mut entries = Vec::new();
+        for i in from..record.header.forceIndex {
+            let e = self
+                .entries
+                .get(&i)
+                .ok_or(ViewError::MissingEntry { index: record.index, entry: i })?;
+            entries.push(QueueEntry { index: e.index, sender: e.sender, data: e.data.clone() });
+        }
+        let input = RecordInput {
+            header: &record.header,
+            batch: batch.as_ref(),
+            entries: &entries,
+            l1_timestamp: record.l1_timestamp,
+        };
+        let derived = self.canonical.apply_record(&input)?;
+        let mut dropped = Vec::new();
+        let mut diverged = false;
+        for block in derived {
+            let number = block.header.number;
+            match self.blocks.get_mut(&number) {
+                Some(existing) if !diverged && existing.block.hash == block.hash => {
+                    existing.on_l1 = true;
+                }
+                _ => {
+                    if !diverged {
+                        diverged = true;
+                        dropped = self.unindex_above(number - 1);
+                    }
+                    self.index_block(BlockEntry { block, signature: None, on_l1: true, sealed: None });
+                }
+            }
+        }
+        if diverged || self.pending.head().number < self.canonical.head().number {
+            if !dropped.is_empty() {
+                warn!(target: "baton::node", record = record.index, dropped = dropped.len(), "preconfirmed blocks contradicted by L1: dropped");
+            }
+            dropped.extend(self.unindex_above(self.canonical.head().number));
+            self.pending = self.canonical.clone();
+            self.requeue(&dropped);
+        }
+        self.mempool.prune(self.pending.state());
+        info!(target: "baton::node", record = record.index, head = self.canonical.head().number, "record derived");
+        Ok(dropped)
+    }
+
+    /// Puts the signed transactions of dropped blocks back into the mempool (best effort: some
+    /// may no longer be valid).
+    fn requeue(&mut self, dropped: &[BlockEntry]) {
+        for entry in dropped {
+            if let Some(sealed) = &entry.sealed {
+                for raw in &sealed.transactions {
+                    let _ = self.mempool.insert(raw.clone(), self.pending.state());
+                }
+            }
+        }
+    }
+
+    /// Drops every preconfirmed block (a record could not be posted) and requeues their txs.
+    pub fn drop_pending(&mut self) -> Vec<BlockEntry> {
+        let dropped = self.unindex_above(self.canonical.head().number);
+        self.pending = self.canonical.clone();
+        self.requeue(&dropped);
+        dropped
+    }
+
+    /// Executes a block on the pending chain (the leader sealing, or a follower replaying a
+    /// leader's block) and indexes it. The header is returned for signing or checking.
+    pub fn seal(&mut self, block: SignedBlock) -> Result<&BlockEntry, ViewError> {
+        let entries: Vec<QueueEntry> = block
+            .entries
+            .iter()
+            .map(|i| {
+                self.entries
+                    .get(i)
+                    .map(|e| QueueEntry { index: e.index, sender: e.sender, data: e.data.clone() })
+                    .ok_or(ViewError::MissingEntry { index: u64::MAX, entry: *i })
+            })
+            .collect::<Result<_, _>>()?;
+        let head = self.pending.head().number;
+        if block.header.number != head + 1 {
+            return Err(ViewError::NotNext { got: block.header.number, head });
+        }
+        let derived = self.pending.apply_block(
+            block.header.epoch,
+            block.header.timestamp,
+            block.fee_recipient,
+            &entries,
+            &block.transactions,
+        )?;
+        let number = derived.header.number;
+        self.index_block(BlockEntry { block: derived, signature: None, on_l1: false, sealed: Some(block) });
+        Ok(&self.blocks[&number])
+    }
+
+    /// Attaches the signature to a sealed block.
+    pub fn set_signature(&mut self, number: u64, signature: Bytes) {
+        if let Some(entry) = self.blocks.get_mut(&number) {
+            if let Some(sealed) = &mut entry.sealed {
+                sealed.signature = signature.clone();
+            }
+            entry.signature = Some(signature);
+        }
+    }
+
+    /// Replays a leader's signed block on the pending chain. The header does not depend on the
+    /// execution (its `txRoot` covers transaction hashes, not outcomes), so it is checked against
+    /// the block's contents first and nothing is applied when they differ.
+    pub fn follow(&mut self, block: SignedBlock) -> Result<(), ViewError> {
+        let signed_hash = baton_core::l2::block_hash(&block.header);
+        let mut hashes: Vec<B256> = Vec::with_capacity(block.entries.len() + block.transactions.len());
+        for i in &block.entries {
+            let e = self.entries.get(i).ok_or(ViewError::MissingEntry { index: u64::MAX, entry: *i })?;
+            hashes.push(baton_core::l2::queue_entry_hash(&e.data));
+        }
+        hashes.extend(block.transactions.iter().map(alloy::primitives::keccak256));
+        let expected = BlockHeader {
+            chainId: alloy::primitives::U256::from(self.config.chain_id),
+            number: self.pending.head().number + 1,
+            parentHash: self.pending.head_hash(),
+            epoch: block.header.epoch,
+            timestamp: block.header.timestamp,
+            txRoot: baton_core::l2::tx_root(&hashes),
+        };
+        let derived = baton_core::l2::block_hash(&expected);
+        if derived != signed_hash {
+            return Err(ViewError::HeaderMismatch { number: block.header.number, derived, signed: signed_hash });
+        }
+        let number = block.header.number;
+        let signature = block.signature.clone();
+        self.seal(block)?;
+        self.set_signature(number, signature);
+        self.mempool.prune(self.pending.state());
+        Ok(())
+    }
+
+    /// Preconfirmed blocks not yet on L1, in order.
+    pub fn unposted(&self) -> Vec<&BlockEntry> {
+        self.blocks.range(self.canonical.head().number + 1..).map(|(_, b)| b).collect()
+    }
+
+    /// Signed blocks with numbers above `after` (what followers fetch).
+    pub fn signed_blocks_after(&self, after: u64, limit: usize) -> Vec<SignedBlock> {
+        self.blocks
+            .range(after + 1..)
+            .filter_map(|(_, b)| b.sealed.clone().filter(|s| !s.signature.is_empty()))
+            .take(limit)
+            .collect()
+    }
+
+    /// The pending head header.
+    pub fn head(&self) -> &BlockHeader {
+        self.pending.head()
+    }
+
+    /// Validates a raw transaction against the pending state and pools it.
+    pub fn submit(&mut self, raw: Bytes) -> Result<(B256, Option<B256>), RejectReason> {
+        self.mempool.insert(raw, self.pending.state())
+    }
+
+    /// Takes transactions for the next block from the mempool.
+    pub fn take_block_txs(&mut self, max: usize) -> Vec<PooledTx> {
+        self.mempool.take_block(self.pending.state(), max)
+    }
+}
