@@ -42,6 +42,7 @@ fn cancel_on_signal(token: CancellationToken) {
 async fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("BATON_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),

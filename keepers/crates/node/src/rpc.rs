@@ -7,7 +7,7 @@
 
 use crate::{
     service::Shared,
-    sequencer::peer_url,
+    sequencer::{discover_peers, peer_url},
     view::{BlockEntry, View},
 };
 use alloy::{
@@ -363,6 +363,9 @@ async fn send_raw(p: Params<'static>, s: &Shared) -> RpcResult<B256> {
     let duty = s.duty.borrow().clone();
     if let Some((operator, _, _)) = duty.acting {
         if operator != s.operator {
+            if peer_url(s, operator).is_none() {
+                discover_peers(s).await;
+            }
             if let Some(url) = peer_url(s, operator) {
                 let client = HttpClientBuilder::default()
                     .request_timeout(Duration::from_secs(2))

@@ -62,6 +62,11 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     if shared.l1_cursor.load(Ordering::Relaxed) < duty.epoch_start {
         return Ok(None);
     }
+    // A backup that still receives the leader's blocks this epoch leaves the epoch to it.
+    let backup = duty.my_rank > duty.acting.map(|a| a.2);
+    if backup && !duty.posted && shared.followed_epoch.load(Ordering::Relaxed) == duty.epoch + 1 {
+        return Ok(None);
+    }
     let mut records = shared.records.lock().expect("records lock");
     let mut view = shared.view.lock().expect("view lock");
     if records.open.is_none() && records.cut.is_empty() {
@@ -90,25 +95,34 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         return Ok(None);
     }
     let head = view.head().clone();
-    let block = SignedBlock {
-        header: head.clone(),
+    let mut block = SignedBlock {
+        // Only number, epoch and timestamp are read here; the sealed header replaces it.
+        header: baton_core::BlockHeader {
+            number: head.number + 1,
+            epoch: duty.epoch,
+            timestamp: now_secs().max(head.timestamp),
+            ..head
+        },
         signature: Bytes::new(),
         fee_recipient: shared.config.fee_recipient,
         entries: entries.iter().map(|e| e.index).collect(),
         transactions: txs.iter().map(|t| t.raw.clone()).collect(),
     };
-    let timestamp = now_secs().max(head.timestamp);
-    let mut block = SignedBlock {
-        header: baton_core::BlockHeader { epoch: duty.epoch, timestamp, ..block.header.clone() },
-        ..block
+    let sealed = view.seal(block.clone()).map(|e| (e.block.header.clone(), e.block.hash));
+    let (header, hash) = match sealed {
+        Ok(sealed) => sealed,
+        Err(e) => {
+            // Nothing was applied: the transactions go back to the pool.
+            for tx in &block.transactions {
+                let _ = view.submit(tx.clone());
+            }
+            return Err(e.into());
+        }
     };
-    let sealed = view.seal(block.clone())?;
-    let header = sealed.block.header.clone();
-    let hash = sealed.block.hash;
     block.header = header.clone();
     // Slashing protection: durable before the signature exists.
     let store = shared.store.lock().expect("store lock");
-    if let Err(e) = store.guard_signature(header.number, hash) {
+    if let Err(e) = store.guard_signature(header.epoch, header.number, hash) {
         view.drop_pending();
         return Err(e.into());
     }
@@ -145,9 +159,12 @@ fn maybe_cut(shared: &Shared) {
     let epoch_of_record = view.block(first).map(|b| b.block.header.epoch);
     let ending = duty.l1_block + shared.config.epoch_margin >= duty.epoch_end
         || epoch_of_record != Some(duty.epoch);
+    // The epoch's first record goes out at once: until it lands, backups may take the epoch.
+    let first_of_epoch = !duty.posted && records.cut.is_empty();
     if bytes >= shared.config.max_record_bytes
         || opened.elapsed() >= shared.config.max_record_age
         || ending
+        || first_of_epoch
     {
         records.cut.push_back((first, head));
         records.open = None;
@@ -342,6 +359,11 @@ pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
             let digest = block.header.signing_digest(&shared.domain);
             match recover_signer(&digest, &block.signature) {
                 Ok(s) if s == signer && block.header.epoch == duty.epoch => {}
+                Ok(_) if block.header.epoch != duty.epoch => {
+                    // Sealed in an earlier epoch: it reaches this node through L1 instead.
+                    debug!(target: "baton::follower", number = block.header.number, "block of an earlier epoch: left to derivation");
+                    break;
+                }
                 _ => {
                     warn!(target: "baton::follower", number = block.header.number, "block not signed by the acting sequencer: ignored");
                     break;
@@ -352,6 +374,7 @@ pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
                 warn!(target: "baton::follower", number, error = %e, "leader block refused");
                 break;
             }
+            shared.followed_epoch.store(duty.epoch + 1, Ordering::Relaxed);
         }
     }
 }

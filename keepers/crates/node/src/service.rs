@@ -68,6 +68,9 @@ pub struct Shared {
     pub l1_cursor: AtomicU64,
     /// Whether the node has caught up with L1 and serves.
     pub ready: AtomicBool,
+    /// One more than the last epoch in which this node applied a block from the acting node
+    /// (0: never). A backup rank defers to a leader it still hears from.
+    pub followed_epoch: AtomicU64,
 }
 
 impl Shared {
@@ -76,9 +79,9 @@ impl Shared {
         self.view.lock().expect("view lock")
     }
 
-    /// The L2 base fee.
+    /// The L2 base fee (from the deployment: taking no lock, callers may hold the view).
     pub fn base_fee(&self) -> u128 {
-        self.view().config().base_fee
+        self.deployment.parameters.l2_base_fee.saturating_to()
     }
 
     /// What `baton_status` reports.
@@ -217,6 +220,7 @@ pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<
         metrics: Metrics::default(),
         l1_cursor: AtomicU64::new(l1_cursor),
         ready: AtomicBool::new(false),
+        followed_epoch: AtomicU64::new(0),
     });
 
     let rpc_config = jsonrpsee::server::ServerConfig::builder()

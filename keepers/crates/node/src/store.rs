@@ -1,8 +1,12 @@
 //! Everything a restart needs, in one embedded SQLite file.
 //!
-//! - **Slashing protection** (`signed`): every `(height, header hash)` the node signs is written,
-//!   and the write committed, *before* the signature leaves the process. A second, different
-//!   header for a height already in the table is refused, across crashes and restarts.
+//! - **Slashing protection** (`signed`): every `(epoch, height, header hash)` the node signs is
+//!   written, and the write committed, *before* the signature leaves the process. A second,
+//!   different header for a height already signed in that epoch is refused, across crashes and
+//!   restarts. That is exactly the pair the Slasher's evidence needs (same number and epoch), so
+//!   the node can never be slashed for equivocation; a height whose block L1 never took may be
+//!   signed again in a later epoch, where it is not an offence, so a dropped block never stalls
+//!   the chain.
 //! - **Preconfirmed blocks** (`blocks`): the blocks this node sealed or received that L1 does
 //!   not hold yet, with their signatures, so a restarted leader re-offers the same blocks.
 //! - **L1 data** (`records`, `queue_entries`, `l1_blocks`): the BatchInbox records and
@@ -27,10 +31,12 @@ pub enum StoreError {
     /// A stored row does not decode (the file was written by an incompatible version).
     #[error("stored row does not decode: {0}")]
     Corrupt(String),
-    /// The node already signed a different header for this height: signing again would be
-    /// equivocation.
-    #[error("refusing to sign height {height}: header {existing} was already signed for it")]
+    /// The node already signed a different header for this height in this epoch: signing again
+    /// would be equivocation.
+    #[error("refusing to sign height {height} in epoch {epoch}: header {existing} was already signed for it")]
     AlreadySigned {
+        /// The epoch.
+        epoch: u64,
         /// The L2 block number.
         height: u64,
         /// The header hash signed before.
@@ -96,8 +102,10 @@ impl std::fmt::Debug for Store {
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS signed (
-    height INTEGER PRIMARY KEY,
-    header_hash BLOB NOT NULL
+    epoch INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    header_hash BLOB NOT NULL,
+    PRIMARY KEY (epoch, height)
 );
 CREATE TABLE IF NOT EXISTS blocks (
     number INTEGER PRIMARY KEY,
@@ -154,42 +162,30 @@ impl Store {
         Ok(Self { conn })
     }
 
-    /// Slashing protection: records that `header_hash` is signed at `height`, durably, or refuses
-    /// because another header was signed there. Signing the same header again is allowed (a
-    /// restarted leader re-offering its block).
-    pub fn guard_signature(&self, height: u64, header_hash: B256) -> Result<(), StoreError> {
-        let existing: Option<Vec<u8>> = self
-            .conn
-            .query_row(
-                "SELECT header_hash FROM signed WHERE height = ?1",
-                [to_i64(height)],
-                |row| row.get(0),
-            )
-            .optional()?;
-        match existing {
-            Some(bytes) if bytes.as_slice() == header_hash.as_slice() => Ok(()),
-            Some(bytes) => Err(StoreError::AlreadySigned {
-                height,
-                existing: B256::try_from(bytes.as_slice())
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            }),
+    /// Slashing protection: records that `header_hash` is signed at `height` in `epoch`,
+    /// durably, or refuses because another header was signed there. Signing the same header again
+    /// is allowed (a restarted leader re-offering its block).
+    pub fn guard_signature(&self, epoch: u64, height: u64, header_hash: B256) -> Result<(), StoreError> {
+        match self.signed_at(epoch, height)? {
+            Some(existing) if existing == header_hash => Ok(()),
+            Some(existing) => Err(StoreError::AlreadySigned { epoch, height, existing }),
             None => {
                 self.conn.execute(
-                    "INSERT INTO signed (height, header_hash) VALUES (?1, ?2)",
-                    params![to_i64(height), header_hash.as_slice()],
+                    "INSERT INTO signed (epoch, height, header_hash) VALUES (?1, ?2, ?3)",
+                    params![to_i64(epoch), to_i64(height), header_hash.as_slice()],
                 )?;
                 Ok(())
             }
         }
     }
 
-    /// The header hash signed at `height`, if any.
-    pub fn signed_at(&self, height: u64) -> Result<Option<B256>, StoreError> {
+    /// The header hash signed at `height` in `epoch`, if any.
+    pub fn signed_at(&self, epoch: u64, height: u64) -> Result<Option<B256>, StoreError> {
         let bytes: Option<Vec<u8>> = self
             .conn
             .query_row(
-                "SELECT header_hash FROM signed WHERE height = ?1",
-                [to_i64(height)],
+                "SELECT header_hash FROM signed WHERE epoch = ?1 AND height = ?2",
+                [to_i64(epoch), to_i64(height)],
                 |row| row.get(0),
             )
             .optional()?;
@@ -339,19 +335,21 @@ mod tests {
         let b = B256::repeat_byte(2);
         {
             let store = Store::open(&path).unwrap();
-            store.guard_signature(7, a).unwrap();
+            store.guard_signature(3, 7, a).unwrap();
             // The same header again is fine.
-            store.guard_signature(7, a).unwrap();
+            store.guard_signature(3, 7, a).unwrap();
         }
         let store = Store::open(&path).unwrap();
-        match store.guard_signature(7, b) {
-            Err(StoreError::AlreadySigned { height, existing }) => {
-                assert_eq!((height, existing), (7, a));
+        match store.guard_signature(3, 7, b) {
+            Err(StoreError::AlreadySigned { epoch, height, existing }) => {
+                assert_eq!((epoch, height, existing), (3, 7, a));
             }
             other => panic!("expected AlreadySigned, got {other:?}"),
         }
-        assert_eq!(store.signed_at(7).unwrap(), Some(a));
-        store.guard_signature(8, b).unwrap();
+        assert_eq!(store.signed_at(3, 7).unwrap(), Some(a));
+        // Another height, or the same height in another epoch (not slashable), is free.
+        store.guard_signature(3, 8, b).unwrap();
+        store.guard_signature(4, 7, b).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -306,6 +306,8 @@ impl View {
             &block.transactions,
         )?;
         let number = derived.header.number;
+        // The caller's header only gave epoch and timestamp; keep the real one.
+        let block = SignedBlock { header: derived.header.clone(), ..block };
         self.index_block(BlockEntry { block: derived, signature: None, on_l1: false, sealed: Some(block) });
         Ok(&self.blocks[&number])
     }

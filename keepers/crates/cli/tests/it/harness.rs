@@ -126,6 +126,11 @@ pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
+        // BATON_KEEP_TEST_DIRS=1 keeps the nodes' logs and databases for a post-mortem.
+        if std::env::var_os("BATON_KEEP_TEST_DIRS").is_some() {
+            eprintln!("kept {}", self.0.display());
+            return;
+        }
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
