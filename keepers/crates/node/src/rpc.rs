@@ -92,6 +92,9 @@ fn state_view(view: &View, tag: Option<BlockNumberOrTag>) -> RpcResult<bool> {
         BlockNumberOrTag::Safe | BlockNumberOrTag::Finalized => Ok(true),
         BlockNumberOrTag::Number(n) if n == head => Ok(false),
         BlockNumberOrTag::Number(n) if n == safe => Ok(true),
+        BlockNumberOrTag::Number(n) if n > head => {
+            Err(err(UNSUPPORTED, format!("block {n} does not exist yet: the latest is {head}")))
+        }
         other => Err(err(
             UNSUPPORTED,
             format!("state at block {other} is not kept: ask for latest ({head}) or safe ({safe})"),

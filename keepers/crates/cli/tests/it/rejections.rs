@@ -68,8 +68,9 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
     ensure!(bad["error"]["code"] == json!(-32602), "bad address: {bad}");
     let unknown = rpc_raw(url, "eth_mine", json!([])).await?;
     ensure!(unknown["error"]["code"] == json!(-32601), "unknown method: {unknown}");
-    let history = rpc_raw(url, "eth_getBalance", json!([to, "0x0"])).await?;
-    ensure!(history["error"]["message"].as_str().unwrap_or_default().contains("not kept"), "historical state: {history}");
+    let future = rpc_raw(url, "eth_getBalance", json!([to, "0xffffff"])).await?;
+    ensure!(future["error"]["code"] == json!(-32001), "future block: {future}");
+    ensure!(future["error"]["message"].as_str().unwrap_or_default().contains("does not exist"), "future block: {future}");
     let call_err = rpc_raw(url, "eth_estimateGas", json!([{"to": to, "data": "0x1234"}])).await?;
     ensure!(call_err["error"]["message"].as_str().unwrap_or_default().contains("not a transfer"), "estimate: {call_err}");
 

@@ -5,7 +5,7 @@
 use crate::harness::{Network, rpc, start_network};
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
-    primitives::{Address, B256, U64, U256},
+    primitives::{Address, B256, U256},
     providers::{Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
@@ -154,7 +154,7 @@ async fn an_l1_reorg_removing_a_record_is_survived() -> eyre::Result<()> {
         .await?;
     let record_block = logs.last().and_then(|l| l.block_number).ok_or_eyre("no recent record")?;
     let depth = head - record_block + 1;
-    l1.raw_request::<_, Value>("anvil_reorg".into(), (U64::from(depth), Vec::<Value>::new())).await?;
+    l1.raw_request::<_, Value>("anvil_reorg".into(), (depth, Vec::<Value>::new())).await?;
     let count_after: u64 = inbox.recordCount().call().await?.try_into()?;
     ensure!(count_after < count_before, "the reorg removed no record ({count_before} -> {count_after})");
 
