@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "baton", version, about = "baton: a decentralized sequencer network for optimistic rollups")]
+#[command(
+    name = "baton",
+    version,
+    about = "baton: a decentralized sequencer network for optimistic rollups"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,15 +24,16 @@ enum Command {
 /// Cancels `token` on SIGINT or SIGTERM.
 fn cancel_on_signal(token: CancellationToken) {
     tokio::spawn(async move {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                let _ = tokio::signal::ctrl_c().await;
-                token.cancel();
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                    let _ = tokio::signal::ctrl_c().await;
+                    token.cancel();
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -67,16 +72,19 @@ mod tests {
     /// Every `BATON_*` variable a subcommand reads is documented in `.env.example`.
     #[test]
     fn env_example_lists_every_variable() {
-        let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../.env.example"))
-            .expect(".env.example at the repository root");
+        let example = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../.env.example"
+        ))
+        .expect(".env.example at the repository root");
         let cli = Cli::command();
         let mut missing = Vec::new();
         for sub in cli.get_subcommands() {
             for arg in sub.get_arguments() {
-                if let Some(var) = arg.get_env().and_then(|v| v.to_str()) {
-                    if !example.contains(&format!("{var}=")) {
-                        missing.push(var.to_string());
-                    }
+                if let Some(var) = arg.get_env().and_then(|v| v.to_str())
+                    && !example.contains(&format!("{var}="))
+                {
+                    missing.push(var.to_string());
                 }
             }
         }

@@ -12,7 +12,12 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 pub struct KeyArgs {
     /// Hex private key of the operator (sends L1 transactions; also signs headers unless
     /// --signer-key is given).
-    #[arg(long, env = "BATON_PRIVATE_KEY", hide_env_values = true, conflicts_with = "keystore")]
+    #[arg(
+        long,
+        env = "BATON_PRIVATE_KEY",
+        hide_env_values = true,
+        conflicts_with = "keystore"
+    )]
     pub private_key: Option<String>,
     /// Encrypted JSON keystore of the operator key (alternative to --private-key).
     #[arg(long, env = "BATON_KEYSTORE")]
@@ -37,7 +42,9 @@ impl KeyArgs {
                 PrivateKeySigner::decrypt_keystore(path, password)
                     .wrap_err_with(|| format!("cannot decrypt the keystore {}", path.display()))
             }
-            (None, None) => bail!("no key: pass --private-key (BATON_PRIVATE_KEY) or --keystore (BATON_KEYSTORE)"),
+            (None, None) => bail!(
+                "no key: pass --private-key (BATON_PRIVATE_KEY) or --keystore (BATON_KEYSTORE)"
+            ),
             (Some(_), Some(_)) => bail!("pass either --private-key or --keystore, not both"),
         }
     }
@@ -50,7 +57,11 @@ pub struct NodeConfig {
     #[arg(long, env = "BATON_L1_RPC", default_value = "http://127.0.0.1:8545")]
     pub l1_rpc: Url,
     /// The deployment record written by the deploy script.
-    #[arg(long, env = "BATON_DEPLOYMENT", default_value = "deployments/31337.json")]
+    #[arg(
+        long,
+        env = "BATON_DEPLOYMENT",
+        default_value = "deployments/31337.json"
+    )]
     pub deployment: PathBuf,
     /// The L2 genesis file (default: script/genesis/<profile of the deployment>.json).
     #[arg(long, env = "BATON_GENESIS")]
@@ -113,7 +124,9 @@ pub struct NodeConfig {
 }
 
 fn parse_ms(s: &str) -> Result<Duration, String> {
-    let ms: u64 = s.parse().map_err(|_| format!("{s} is not a number of milliseconds"))?;
+    let ms: u64 = s
+        .parse()
+        .map_err(|_| format!("{s} is not a number of milliseconds"))?;
     if ms == 0 {
         return Err("must be at least 1 ms".into());
     }

@@ -62,7 +62,15 @@ impl DutyReader {
         let epoch_length = NonZeroU64::new(schedule.epochLength().call().await?.try_into()?)
             .ok_or_else(|| eyre::eyre!("epochLength is zero"))?;
         let leader_timeout = schedule.leaderTimeout().call().await?.try_into()?;
-        Ok(Self { provider, deployment, operator, genesis, epoch_length, leader_timeout, margin })
+        Ok(Self {
+            provider,
+            deployment,
+            operator,
+            genesis,
+            epoch_length,
+            leader_timeout,
+            margin,
+        })
     }
 
     /// The epoch of L1 block `block`.
@@ -76,7 +84,13 @@ impl DutyReader {
         let start = epoch_start_block(epoch, self.genesis, self.epoch_length)
             .ok_or_else(|| eyre::eyre!("epoch {epoch} overflows"))?;
         let epoch_end = start + self.epoch_length.get();
-        let mut duty = Duty { l1_block: head, epoch, epoch_start: start, epoch_end, ..Duty::default() };
+        let mut duty = Duty {
+            l1_block: head,
+            epoch,
+            epoch_start: start,
+            epoch_end,
+            ..Duty::default()
+        };
         let schedule = self.deployment.leader_schedule(self.provider.clone());
         let inbox = self.deployment.batch_inbox(self.provider.clone());
         let posting = inbox.epochPosting(U256::from(epoch)).call().await?;
@@ -84,13 +98,20 @@ impl DutyReader {
         let acting_rank: u64 = posting.actingRank.try_into().unwrap_or(u64::MAX);
         // Walk the ranks until the schedule runs out (or none is scheduled yet).
         for rank in 0u64..16 {
-            let Ok(s) = schedule.scheduledSigner(U256::from(epoch), U256::from(rank)).call().await
+            let Ok(s) = schedule
+                .scheduledSigner(U256::from(epoch), U256::from(rank))
+                .call()
+                .await
             else {
                 break;
             };
             let eligible_from = start + rank * self.leader_timeout;
             let acts = s.eligible
-                && if posting.posted { acting_rank == rank } else { head >= eligible_from };
+                && if posting.posted {
+                    acting_rank == rank
+                } else {
+                    head >= eligible_from
+                };
             if acts && duty.acting.is_none() {
                 duty.acting = Some((s.operator, s.signer, rank));
             }

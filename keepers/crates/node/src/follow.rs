@@ -69,7 +69,12 @@ pub struct L1Reader {
 impl L1Reader {
     /// A reader over `deployment` through `provider`.
     pub fn new(provider: RootProvider, deployment: Deployment, confirmations: u64) -> Self {
-        Self { provider, deployment, confirmations, max_range: 2_000 }
+        Self {
+            provider,
+            deployment,
+            confirmations,
+            max_range: 2_000,
+        }
     }
 
     async fn block_hash(&self, number: u64) -> Result<Option<(B256, u64)>, FollowError> {
@@ -147,7 +152,11 @@ impl L1Reader {
         if !records.is_empty() || !entries.is_empty() {
             info!(target: "baton::follow", from, to, records = records.len(), entries = entries.len(), "read L1");
         }
-        Ok(Polled::Advanced { records, entries, cursor: to })
+        Ok(Polled::Advanced {
+            records,
+            entries,
+            cursor: to,
+        })
     }
 
     /// The newest stored block at or below `cursor` whose hash is still canonical.
@@ -156,10 +165,10 @@ impl L1Reader {
         let mut n = cursor;
         while n > floor {
             n -= 1;
-            if let Some(stored) = store.l1_block_hash(n)? {
-                if self.block_hash(n).await?.map(|(h, _)| h) == Some(stored) {
-                    return Ok(n);
-                }
+            if let Some(stored) = store.l1_block_hash(n)?
+                && self.block_hash(n).await?.map(|(h, _)| h) == Some(stored)
+            {
+                return Ok(n);
             }
         }
         Ok(floor)
@@ -183,7 +192,9 @@ impl L1Reader {
                 .provider
                 .get_transaction_by_hash(tx_hash)
                 .await?
-                .ok_or_else(|| FollowError::Inconsistent(format!("transaction {tx_hash} missing")))?;
+                .ok_or_else(|| {
+                    FollowError::Inconsistent(format!("transaction {tx_hash} missing"))
+                })?;
             let input = alloy::consensus::Transaction::input(&tx);
             let call = IBatchInbox::submitRecordCall::abi_decode(input).map_err(|e| {
                 FollowError::Inconsistent(format!(

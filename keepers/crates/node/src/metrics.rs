@@ -44,21 +44,80 @@ impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         let rows: [(&str, &str, &str, &AtomicU64); 11] = [
-            ("baton_blocks_sealed_total", "counter", "L2 blocks sealed and signed by this node", &self.blocks_sealed),
-            ("baton_blocks_dropped_total", "counter", "preconfirmed blocks dropped because L1 never took them", &self.blocks_dropped),
-            ("baton_records_posted_total", "counter", "records posted to the BatchInbox", &self.records_posted),
-            ("baton_rpc_requests_total", "counter", "L2 JSON-RPC requests", &self.rpc_requests),
-            ("baton_rpc_errors_total", "counter", "L2 JSON-RPC requests answered with an error", &self.rpc_errors),
-            ("baton_l1_errors_total", "counter", "L1 RPC failures", &self.l1_errors),
-            ("baton_l1_reorgs_total", "counter", "L1 reorgs that rewound the derived chain", &self.reorgs),
-            ("baton_mempool_size", "gauge", "transactions waiting in the mempool", &self.mempool_size),
-            ("baton_l1_lag_blocks", "gauge", "L1 blocks not yet read", &self.l1_lag),
-            ("baton_l2_head", "gauge", "preconfirmed L2 head", &self.l2_head),
-            ("baton_l2_safe_head", "gauge", "L2 head derived from L1 records", &self.safe_head),
+            (
+                "baton_blocks_sealed_total",
+                "counter",
+                "L2 blocks sealed and signed by this node",
+                &self.blocks_sealed,
+            ),
+            (
+                "baton_blocks_dropped_total",
+                "counter",
+                "preconfirmed blocks dropped because L1 never took them",
+                &self.blocks_dropped,
+            ),
+            (
+                "baton_records_posted_total",
+                "counter",
+                "records posted to the BatchInbox",
+                &self.records_posted,
+            ),
+            (
+                "baton_rpc_requests_total",
+                "counter",
+                "L2 JSON-RPC requests",
+                &self.rpc_requests,
+            ),
+            (
+                "baton_rpc_errors_total",
+                "counter",
+                "L2 JSON-RPC requests answered with an error",
+                &self.rpc_errors,
+            ),
+            (
+                "baton_l1_errors_total",
+                "counter",
+                "L1 RPC failures",
+                &self.l1_errors,
+            ),
+            (
+                "baton_l1_reorgs_total",
+                "counter",
+                "L1 reorgs that rewound the derived chain",
+                &self.reorgs,
+            ),
+            (
+                "baton_mempool_size",
+                "gauge",
+                "transactions waiting in the mempool",
+                &self.mempool_size,
+            ),
+            (
+                "baton_l1_lag_blocks",
+                "gauge",
+                "L1 blocks not yet read",
+                &self.l1_lag,
+            ),
+            (
+                "baton_l2_head",
+                "gauge",
+                "preconfirmed L2 head",
+                &self.l2_head,
+            ),
+            (
+                "baton_l2_safe_head",
+                "gauge",
+                "L2 head derived from L1 records",
+                &self.safe_head,
+            ),
         ];
         let mut out = String::new();
         for (name, kind, help, value) in rows {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}", value.load(Ordering::Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
+                value.load(Ordering::Relaxed)
+            );
         }
         out
     }
@@ -81,7 +140,11 @@ async fn metrics(State(shared): State<Arc<Shared>>) -> String {
 }
 
 /// Serves the endpoints on `addr` until `cancel` fires; returns the bound address.
-pub async fn serve(shared: Arc<Shared>, addr: SocketAddr, cancel: CancellationToken) -> eyre::Result<SocketAddr> {
+pub async fn serve(
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    cancel: CancellationToken,
+) -> eyre::Result<SocketAddr> {
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

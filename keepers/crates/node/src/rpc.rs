@@ -6,8 +6,8 @@
 //! what is wrong with the numbers that matter.
 
 use crate::{
-    service::Shared,
     sequencer::{discover_peers, peer_url},
+    service::Shared,
     view::{BlockEntry, View},
 };
 use alloy::{
@@ -17,7 +17,9 @@ use alloy::{
     },
     eips::{BlockNumberOrTag, eip2718::Decodable2718},
     primitives::{Address, B256, Bloom, Bytes, U64, U256},
-    rpc::types::{Block, BlockTransactions, Header, Transaction, TransactionReceipt, TransactionRequest},
+    rpc::types::{
+        Block, BlockTransactions, Header, Transaction, TransactionReceipt, TransactionRequest,
+    },
 };
 use baton_core::{
     l2::{tx_proof, verify_tx_proof},
@@ -60,25 +62,30 @@ pub fn rejection(reason: &RejectReason, chain_id: u64) -> ErrorObjectOwned {
             INVALID_PARAMS,
             "malformed transaction: expected a canonically encoded signed EIP-1559 (type 2) transaction",
         ),
-        RejectReason::Invalid(Invalid::WrongChainId) => {
-            err(TX_REJECTED, format!("invalid chain id: this L2 is chain {chain_id}"))
-        }
+        RejectReason::Invalid(Invalid::WrongChainId) => err(
+            TX_REJECTED,
+            format!("invalid chain id: this L2 is chain {chain_id}"),
+        ),
         RejectReason::Invalid(Invalid::CalldataNotAllowed | Invalid::ContractCreation) => err(
             TX_REJECTED,
             format!(
                 "not a transfer: baton L2 accepts plain ETH transfers, and withdrawals to {WITHDRAWAL_ADDRESS} with the L1 recipient as data"
             ),
         ),
-        RejectReason::NonceTooLow { have, got } => {
-            err(TX_REJECTED, format!("nonce too low: next nonce {have}, tx nonce {got}"))
-        }
+        RejectReason::NonceTooLow { have, got } => err(
+            TX_REJECTED,
+            format!("nonce too low: next nonce {have}, tx nonce {got}"),
+        ),
         RejectReason::InsufficientFunds { balance, cost } => err(
             TX_REJECTED,
-            format!("insufficient funds for gas * price + value: balance {balance}, tx cost {cost}"),
+            format!(
+                "insufficient funds for gas * price + value: balance {balance}, tx cost {cost}"
+            ),
         ),
-        RejectReason::TooLarge { size, max } => {
-            err(TX_REJECTED, format!("oversized data: transaction is {size} bytes, the limit is {max}"))
-        }
+        RejectReason::TooLarge { size, max } => err(
+            TX_REJECTED,
+            format!("oversized data: transaction is {size} bytes, the limit is {max}"),
+        ),
         other => err(TX_REJECTED, other.to_string()),
     }
 }
@@ -92,9 +99,10 @@ fn state_view(view: &View, tag: Option<BlockNumberOrTag>) -> RpcResult<bool> {
         BlockNumberOrTag::Safe | BlockNumberOrTag::Finalized => Ok(true),
         BlockNumberOrTag::Number(n) if n == head => Ok(false),
         BlockNumberOrTag::Number(n) if n == safe => Ok(true),
-        BlockNumberOrTag::Number(n) if n > head => {
-            Err(err(UNSUPPORTED, format!("block {n} does not exist yet: the latest is {head}")))
-        }
+        BlockNumberOrTag::Number(n) if n > head => Err(err(
+            UNSUPPORTED,
+            format!("block {n} does not exist yet: the latest is {head}"),
+        )),
         other => Err(err(
             UNSUPPORTED,
             format!("state at block {other} is not kept: ask for latest ({head}) or safe ({safe})"),
@@ -105,7 +113,9 @@ fn state_view(view: &View, tag: Option<BlockNumberOrTag>) -> RpcResult<bool> {
 fn block_number(view: &View, tag: BlockNumberOrTag) -> Option<u64> {
     match tag {
         BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => Some(view.head().number),
-        BlockNumberOrTag::Safe | BlockNumberOrTag::Finalized => Some(view.canonical().head().number),
+        BlockNumberOrTag::Safe | BlockNumberOrTag::Finalized => {
+            Some(view.canonical().head().number)
+        }
         BlockNumberOrTag::Earliest => Some(0),
         BlockNumberOrTag::Number(n) => Some(n),
     }
@@ -114,7 +124,9 @@ fn block_number(view: &View, tag: BlockNumberOrTag) -> Option<u64> {
 /// The RPC form of a signed transaction at `(block, index)`.
 fn rpc_tx(entry: &BlockEntry, index: usize, base_fee: u128) -> Option<Transaction> {
     let tx = &entry.block.txs[index];
-    let baton_core::ledger::L2Tx::Signed(raw) = &tx.tx else { return None };
+    let baton_core::ledger::L2Tx::Signed(raw) = &tx.tx else {
+        return None;
+    };
     let envelope = TxEnvelope::decode_2718_exact(raw).ok()?;
     let signer = envelope.recover_signer().ok()?;
     let price = envelope.effective_gas_price(Some(base_fee as u64));
@@ -144,12 +156,21 @@ fn rpc_block(entry: &BlockEntry, full: bool, base_fee: u128) -> Block {
         ..Default::default()
     };
     let transactions = if full {
-        BlockTransactions::Full((0..b.txs.len()).filter_map(|i| rpc_tx(entry, i, base_fee)).collect())
+        BlockTransactions::Full(
+            (0..b.txs.len())
+                .filter_map(|i| rpc_tx(entry, i, base_fee))
+                .collect(),
+        )
     } else {
         BlockTransactions::Hashes(b.txs.iter().map(|t| t.hash).collect())
     };
     Block {
-        header: Header { hash: b.hash, inner, total_difficulty: Some(U256::ZERO), size: None },
+        header: Header {
+            hash: b.hash,
+            inner,
+            total_difficulty: Some(U256::ZERO),
+            size: None,
+        },
         uncles: Vec::new(),
         transactions,
         withdrawals: None,
@@ -159,10 +180,17 @@ fn rpc_block(entry: &BlockEntry, full: bool, base_fee: u128) -> Block {
 fn receipt(entry: &BlockEntry, index: usize, base_fee: u128) -> Option<TransactionReceipt> {
     let tx = rpc_tx(entry, index, base_fee)?;
     let ok = entry.block.txs[index].outcome.is_ok();
-    let cumulative = entry.block.txs[..=index].iter().filter(|t| t.outcome.is_ok()).count() as u64
+    let cumulative = entry.block.txs[..=index]
+        .iter()
+        .filter(|t| t.outcome.is_ok())
+        .count() as u64
         * TX_GAS;
     let inner = ReceiptEnvelope::Eip1559(ReceiptWithBloom {
-        receipt: Receipt { status: Eip658Value::Eip658(ok), cumulative_gas_used: cumulative, logs: Vec::new() },
+        receipt: Receipt {
+            status: Eip658Value::Eip658(ok),
+            cumulative_gas_used: cumulative,
+            logs: Vec::new(),
+        },
         logs_bloom: Bloom::ZERO,
     });
     Some(TransactionReceipt {
@@ -186,7 +214,10 @@ fn check_call(req: &TransactionRequest) -> RpcResult<()> {
     let to = req.to.and_then(|k| k.to().copied());
     let data_len = req.input.input().map(|d| d.len()).unwrap_or(0);
     match to {
-        None => Err(err(TX_REJECTED, "not a transfer: contract creation is not supported")),
+        None => Err(err(
+            TX_REJECTED,
+            "not a transfer: contract creation is not supported",
+        )),
         Some(to) if to == WITHDRAWAL_ADDRESS && (data_len == 0 || data_len == 20) => Ok(()),
         Some(to) if to == WITHDRAWAL_ADDRESS => Err(err(
             TX_REJECTED,
@@ -194,7 +225,9 @@ fn check_call(req: &TransactionRequest) -> RpcResult<()> {
         )),
         Some(_) if data_len > 0 => Err(err(
             TX_REJECTED,
-            format!("not a transfer: calldata is only allowed to the withdrawal address {WITHDRAWAL_ADDRESS}"),
+            format!(
+                "not a transfer: calldata is only allowed to the withdrawal address {WITHDRAWAL_ADDRESS}"
+            ),
         )),
         Some(_) => Ok(()),
     }
@@ -203,7 +236,9 @@ fn check_call(req: &TransactionRequest) -> RpcResult<()> {
 /// Builds the module over the node's shared state.
 pub fn module(shared: Arc<Shared>) -> RpcModule<Arc<Shared>> {
     let mut m = RpcModule::new(shared);
-    let reg = |m: &mut RpcModule<Arc<Shared>>, name: &'static str, f: fn(Params<'_>, &Shared) -> RpcResult<Value>| {
+    let reg = |m: &mut RpcModule<Arc<Shared>>,
+               name: &'static str,
+               f: fn(Params<'_>, &Shared) -> RpcResult<Value>| {
         m.register_method(name, move |p, ctx, _| {
             ctx.metrics.rpc_requests.fetch_add(1, Ordering::Relaxed);
             let r = f(p, ctx);
@@ -214,19 +249,35 @@ pub fn module(shared: Arc<Shared>) -> RpcModule<Arc<Shared>> {
         })
         .expect("method names are unique");
     };
-    reg(&mut m, "eth_chainId", |_, s| Ok(json!(U64::from(s.deployment.parameters.l2_chain_id))));
-    reg(&mut m, "net_version", |_, s| Ok(json!(s.deployment.parameters.l2_chain_id.to_string())));
-    reg(&mut m, "web3_clientVersion", |_, _| Ok(json!(concat!("baton/v", env!("CARGO_PKG_VERSION")))));
+    reg(&mut m, "eth_chainId", |_, s| {
+        Ok(json!(U64::from(s.deployment.parameters.l2_chain_id)))
+    });
+    reg(&mut m, "net_version", |_, s| {
+        Ok(json!(s.deployment.parameters.l2_chain_id.to_string()))
+    });
+    reg(&mut m, "web3_clientVersion", |_, _| {
+        Ok(json!(concat!("baton/v", env!("CARGO_PKG_VERSION"))))
+    });
     reg(&mut m, "eth_syncing", |_, _| Ok(json!(false)));
     reg(&mut m, "eth_accounts", |_, _| Ok(json!([])));
-    reg(&mut m, "eth_blockNumber", |_, s| Ok(json!(U64::from(s.view().head().number))));
-    reg(&mut m, "eth_gasPrice", |_, s| Ok(json!(U256::from(s.base_fee() + SUGGESTED_TIP))));
-    reg(&mut m, "eth_maxPriorityFeePerGas", |_, _| Ok(json!(U256::from(SUGGESTED_TIP))));
+    reg(&mut m, "eth_blockNumber", |_, s| {
+        Ok(json!(U64::from(s.view().head().number)))
+    });
+    reg(&mut m, "eth_gasPrice", |_, s| {
+        Ok(json!(U256::from(s.base_fee() + SUGGESTED_TIP)))
+    });
+    reg(&mut m, "eth_maxPriorityFeePerGas", |_, _| {
+        Ok(json!(U256::from(SUGGESTED_TIP)))
+    });
     reg(&mut m, "eth_getBalance", |p, s| {
         let (address, tag): (Address, Option<BlockNumberOrTag>) = p.parse()?;
         let view = s.view();
         let safe = state_view(&view, tag)?;
-        let chain = if safe { view.canonical() } else { view.pending() };
+        let chain = if safe {
+            view.canonical()
+        } else {
+            view.pending()
+        };
         Ok(json!(chain.state().account(&address).balance))
     });
     reg(&mut m, "eth_getTransactionCount", |p, s| {
@@ -237,7 +288,11 @@ pub fn module(shared: Arc<Shared>) -> RpcModule<Arc<Shared>> {
             return Ok(json!(U64::from(view.mempool.pending_nonce(address, nonce))));
         }
         let safe = state_view(&view, tag)?;
-        let chain = if safe { view.canonical() } else { view.pending() };
+        let chain = if safe {
+            view.canonical()
+        } else {
+            view.pending()
+        };
         Ok(json!(U64::from(chain.state().account(&address).nonce)))
     });
     reg(&mut m, "eth_getCode", |p, s| {
@@ -262,7 +317,9 @@ pub fn module(shared: Arc<Shared>) -> RpcModule<Arc<Shared>> {
     reg(&mut m, "eth_feeHistory", |p, s| {
         let (count, newest, percentiles): (U64, BlockNumberOrTag, Option<Vec<f64>>) = p.parse()?;
         let view = s.view();
-        let newest = block_number(&view, newest).unwrap_or(0).min(view.head().number);
+        let newest = block_number(&view, newest)
+            .unwrap_or(0)
+            .min(view.head().number);
         let count = count.to::<u64>().clamp(1, 1024).min(newest + 1);
         let oldest = newest + 1 - count;
         let base = U256::from(s.base_fee());
@@ -272,15 +329,23 @@ pub fn module(shared: Arc<Shared>) -> RpcModule<Arc<Shared>> {
             "gasUsedRatio": vec![0.0; count as usize],
         });
         if let Some(p) = percentiles {
-            out["reward"] = json!(vec![vec![U256::from(SUGGESTED_TIP); p.len()]; count as usize]);
+            out["reward"] = json!(vec![
+                vec![U256::from(SUGGESTED_TIP); p.len()];
+                count as usize
+            ]);
         }
         Ok(out)
     });
     reg(&mut m, "eth_getBlockByNumber", |p, s| {
         let (tag, full): (BlockNumberOrTag, Option<bool>) = p.parse()?;
         let view = s.view();
-        let Some(n) = block_number(&view, tag) else { return Ok(Value::Null) };
-        Ok(view.block(n).map(|b| json!(rpc_block(b, full.unwrap_or(false), s.base_fee()))).unwrap_or(Value::Null))
+        let Some(n) = block_number(&view, tag) else {
+            return Ok(Value::Null);
+        };
+        Ok(view
+            .block(n)
+            .map(|b| json!(rpc_block(b, full.unwrap_or(false), s.base_fee())))
+            .unwrap_or(Value::Null))
     });
     reg(&mut m, "eth_getBlockByHash", |p, s| {
         let (hash, full): (B256, Option<bool>) = p.parse()?;
@@ -294,10 +359,18 @@ pub fn module(shared: Arc<Shared>) -> RpcModule<Arc<Shared>> {
         let (hash,): (B256,) = p.parse()?;
         let view = s.view();
         if let Some((n, i)) = view.tx_location(&hash) {
-            return Ok(view.block(n).and_then(|b| rpc_tx(b, i, s.base_fee())).map(|t| json!(t)).unwrap_or(Value::Null));
+            return Ok(view
+                .block(n)
+                .and_then(|b| rpc_tx(b, i, s.base_fee()))
+                .map(|t| json!(t))
+                .unwrap_or(Value::Null));
         }
-        let Some(pooled) = view.mempool.get(&hash) else { return Ok(Value::Null) };
-        let Ok(envelope) = TxEnvelope::decode_2718_exact(&pooled.raw) else { return Ok(Value::Null) };
+        let Some(pooled) = view.mempool.get(&hash) else {
+            return Ok(Value::Null);
+        };
+        let Ok(envelope) = TxEnvelope::decode_2718_exact(&pooled.raw) else {
+            return Ok(Value::Null);
+        };
         Ok(json!(Transaction {
             inner: alloy::consensus::transaction::Recovered::new_unchecked(envelope, pooled.sender),
             block_hash: None,
@@ -310,14 +383,23 @@ pub fn module(shared: Arc<Shared>) -> RpcModule<Arc<Shared>> {
     reg(&mut m, "eth_getTransactionReceipt", |p, s| {
         let (hash,): (B256,) = p.parse()?;
         let view = s.view();
-        let Some((n, i)) = view.tx_location(&hash) else { return Ok(Value::Null) };
-        Ok(view.block(n).and_then(|b| receipt(b, i, s.base_fee())).map(|r| json!(r)).unwrap_or(Value::Null))
+        let Some((n, i)) = view.tx_location(&hash) else {
+            return Ok(Value::Null);
+        };
+        Ok(view
+            .block(n)
+            .and_then(|b| receipt(b, i, s.base_fee()))
+            .map(|r| json!(r))
+            .unwrap_or(Value::Null))
     });
     reg(&mut m, "baton_getPreconfirmation", |p, s| {
         let (hash,): (B256,) = p.parse()?;
         let view = s.view();
         let Some((n, i)) = view.tx_location(&hash) else {
-            return Err(err(UNSUPPORTED, format!("transaction {hash} is not in any block this node knows")));
+            return Err(err(
+                UNSUPPORTED,
+                format!("transaction {hash} is not in any block this node knows"),
+            ));
         };
         let entry = view.block(n).expect("indexed blocks exist");
         let hashes: Vec<B256> = entry.block.txs.iter().map(|t| t.hash).collect();
@@ -335,7 +417,10 @@ pub fn module(shared: Arc<Shared>) -> RpcModule<Arc<Shared>> {
     });
     reg(&mut m, "baton_getSignedBlocks", |p, s| {
         let (after, limit): (u64, Option<usize>) = p.parse()?;
-        Ok(json!(s.view().signed_blocks_after(after, limit.unwrap_or(500).min(2_000))))
+        Ok(json!(s.view().signed_blocks_after(
+            after,
+            limit.unwrap_or(500).min(2_000)
+        )))
     });
     reg(&mut m, "baton_status", |_, s| Ok(s.status()));
     m.register_async_method("eth_sendRawTransaction", |p, s, _| async move {
@@ -352,7 +437,7 @@ pub fn module(shared: Arc<Shared>) -> RpcModule<Arc<Shared>> {
 
 /// Validates a raw transaction against the pending state and pools it; a node that does not
 /// act this epoch also hands it to the acting node.
-async fn send_raw(p: Params<'static>, s: &Shared) -> RpcResult<B256> {
+async fn send_raw(p: Params<'static>, s: &Arc<Shared>) -> RpcResult<B256> {
     let (raw,): (Bytes,) = p.parse()?;
     let chain_id = s.deployment.parameters.l2_chain_id;
     let hash = {
@@ -362,25 +447,40 @@ async fn send_raw(p: Params<'static>, s: &Shared) -> RpcResult<B256> {
             Err(reason) => return Err(rejection(&reason, chain_id)),
         }
     };
-    s.metrics.mempool_size.store(s.view().mempool.len() as u64, Ordering::Relaxed);
+    s.metrics
+        .mempool_size
+        .store(s.view().mempool.len() as u64, Ordering::Relaxed);
     let duty = s.duty.borrow().clone();
-    if let Some((operator, _, _)) = duty.acting {
-        if operator != s.operator {
-            if peer_url(s, operator).is_none() {
-                discover_peers(s).await;
-            }
-            if let Some(url) = peer_url(s, operator) {
-                let client = HttpClientBuilder::default()
-                    .request_timeout(Duration::from_secs(2))
-                    .build(&url)
-                    .map_err(|e| err(TX_REJECTED, format!("cannot reach the leader: {e}")))?;
-                let forwarded: Result<B256, _> =
-                    client.request("eth_sendRawTransaction", rpc_params![raw]).await;
-                if let Err(e) = forwarded {
-                    tracing::debug!(target: "baton::rpc", %hash, error = %e, "forwarding failed; kept in the local pool");
-                }
-            }
-        }
+    if let Some((operator, _, _)) = duty.acting
+        && operator != s.operator
+    {
+        // Handing the transaction on happens off the request path: the caller has its hash.
+        tokio::spawn(forward(s.clone(), operator, raw, hash));
     }
     Ok(hash)
+}
+
+/// Hands a pooled transaction to the acting node (it stays in the local pool either way).
+async fn forward(s: Arc<Shared>, operator: Address, raw: Bytes, hash: B256) {
+    if peer_url(&s, operator).is_none() {
+        discover_peers(&s).await;
+    }
+    let Some(url) = peer_url(&s, operator) else {
+        tracing::debug!(target: "baton::rpc", %hash, %operator, "acting node unknown; kept in the local pool");
+        return;
+    };
+    let sent = match HttpClientBuilder::default()
+        .request_timeout(Duration::from_secs(2))
+        .build(&url)
+    {
+        Ok(client) => client
+            .request::<B256, _>("eth_sendRawTransaction", rpc_params![raw])
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    if let Err(e) = sent {
+        tracing::debug!(target: "baton::rpc", %hash, %url, error = %e, "forwarding failed; kept in the local pool");
+    }
 }

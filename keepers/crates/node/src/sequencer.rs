@@ -13,11 +13,7 @@
 //!   signature against the schedule and replays the block; a block that re-executes to another
 //!   header is refused.
 
-use crate::{
-    service::Shared,
-    store::SignedBlock,
-    txmgr::TxError,
-};
+use crate::{service::Shared, store::SignedBlock, txmgr::TxError};
 use alloy::{
     primitives::{Address, Bytes, U256},
     sol_types::SolCall,
@@ -48,7 +44,10 @@ pub struct Records {
 }
 
 fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Seals one block if there is something to seal. Returns its number.
@@ -71,17 +70,23 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     let mut view = shared.view.lock().expect("view lock");
     if records.open.is_none() && records.cut.is_empty() {
         // Blocks another leader preconfirmed in an earlier epoch and never posted are dead.
-        let stale = view.unposted().iter().any(|b| b.block.header.epoch != duty.epoch);
+        let stale = view
+            .unposted()
+            .iter()
+            .any(|b| b.block.header.epoch != duty.epoch);
         if stale {
             let dropped = view.drop_pending();
-            shared.metrics.blocks_dropped.fetch_add(dropped.len() as u64, Ordering::Relaxed);
+            shared
+                .metrics
+                .blocks_dropped
+                .fetch_add(dropped.len() as u64, Ordering::Relaxed);
         }
     }
     // A record never spans two epochs: an open record of an earlier epoch waits for the poster.
-    if let Some((first, _)) = records.open {
-        if view.block(first).map(|b| b.block.header.epoch) != Some(duty.epoch) {
-            return Ok(None);
-        }
+    if let Some((first, _)) = records.open
+        && view.block(first).map(|b| b.block.header.epoch) != Some(duty.epoch)
+    {
+        return Ok(None);
     }
     let starts_record = records.open.is_none();
     let entries = if starts_record {
@@ -108,7 +113,9 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         entries: entries.iter().map(|e| e.index).collect(),
         transactions: txs.iter().map(|t| t.raw.clone()).collect(),
     };
-    let sealed = view.seal(block.clone()).map(|e| (e.block.header.clone(), e.block.hash));
+    let sealed = view
+        .seal(block.clone())
+        .map(|e| (e.block.header.clone(), e.block.hash));
     let (header, hash) = match sealed {
         Ok(sealed) => sealed,
         Err(e) => {
@@ -137,7 +144,10 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         records.open = Some((header.number, Instant::now()));
     }
     shared.metrics.blocks_sealed.fetch_add(1, Ordering::Relaxed);
-    shared.metrics.mempool_size.store(view.mempool.len() as u64, Ordering::Relaxed);
+    shared
+        .metrics
+        .mempool_size
+        .store(view.mempool.len() as u64, Ordering::Relaxed);
     debug!(target: "baton::sequencer", number = header.number, txs = block.transactions.len(), entries = block.entries.len(), "sealed");
     Ok(Some(header.number))
 }
@@ -146,7 +156,9 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
 fn maybe_cut(shared: &Shared) {
     let duty = shared.duty.borrow().clone();
     let mut records = shared.records.lock().expect("records lock");
-    let Some((first, opened)) = records.open else { return };
+    let Some((first, opened)) = records.open else {
+        return;
+    };
     let view = shared.view.lock().expect("view lock");
     let head = view.head().number;
     let bytes: usize = view
@@ -174,14 +186,22 @@ fn maybe_cut(shared: &Shared) {
 /// Posts the oldest cut record. Returns whether one was posted.
 async fn post_once(shared: &Shared) -> eyre::Result<bool> {
     maybe_cut(shared);
-    let Some((first, last)) = shared.records.lock().expect("records lock").cut.front().copied()
+    let Some((first, last)) = shared
+        .records
+        .lock()
+        .expect("records lock")
+        .cut
+        .front()
+        .copied()
     else {
         return Ok(false);
     };
     let duty = shared.duty.borrow().clone();
     let inbox = shared.deployment.batch_inbox(shared.provider.clone());
-    let (prev_record_hash, last_l2) =
-        (inbox.lastRecordHash().call().await?, inbox.lastL2Block().call().await?);
+    let (prev_record_hash, last_l2) = (
+        inbox.lastRecordHash().call().await?,
+        inbox.lastL2Block().call().await?,
+    );
     let (blocks, epoch, force_index) = {
         let view = shared.view.lock().expect("view lock");
         let blocks: Vec<SignedBlock> = (first..=last)
@@ -212,7 +232,10 @@ async fn post_once(shared: &Shared) -> eyre::Result<bool> {
     };
     let l2_blocks: Vec<L2Block> = blocks
         .iter()
-        .map(|b| L2Block { timestamp: b.header.timestamp, transactions: b.transactions.clone() })
+        .map(|b| L2Block {
+            timestamp: b.header.timestamp,
+            transactions: b.transactions.clone(),
+        })
         .collect();
     let (header, data) = context.seal(&l2_blocks)?;
     let signature = sign_digest(&shared.signer, &header.signing_digest(&shared.domain))?;
@@ -222,10 +245,21 @@ async fn post_once(shared: &Shared) -> eyre::Result<bool> {
         signature: signature.to_vec().into(),
         data,
     };
-    match shared.txmgr.send(shared.deployment.batch_inbox, call.abi_encode().into(), U256::ZERO).await {
+    match shared
+        .txmgr
+        .send(
+            shared.deployment.batch_inbox,
+            call.abi_encode().into(),
+            U256::ZERO,
+        )
+        .await
+    {
         Ok(receipt) => {
             shared.records.lock().expect("records lock").cut.pop_front();
-            shared.metrics.records_posted.fetch_add(1, Ordering::Relaxed);
+            shared
+                .metrics
+                .records_posted
+                .fetch_add(1, Ordering::Relaxed);
             info!(target: "baton::sequencer", first, last, txs = header.txCount, l1_tx = %receipt.transaction_hash, "record posted");
             Ok(true)
         }
@@ -246,10 +280,18 @@ fn drop_everything(shared: &Shared) {
     let dropped = view.drop_pending();
     let canonical_head = view.canonical().head().number;
     drop(view);
-    if let Err(e) = shared.store.lock().expect("store lock").delete_blocks(None, Some(canonical_head)) {
+    if let Err(e) = shared
+        .store
+        .lock()
+        .expect("store lock")
+        .delete_blocks(None, Some(canonical_head))
+    {
         warn!(target: "baton::sequencer", error = %e, "could not forget dropped blocks");
     }
-    shared.metrics.blocks_dropped.fetch_add(dropped.len() as u64, Ordering::Relaxed);
+    shared
+        .metrics
+        .blocks_dropped
+        .fetch_add(dropped.len() as u64, Ordering::Relaxed);
 }
 
 /// The sealing loop.
@@ -306,20 +348,36 @@ pub async fn run_poster(shared: Arc<Shared>, cancel: CancellationToken) {
 
 /// The RPC URL of `operator`, from the peers' `baton_status`.
 pub fn peer_url(shared: &Shared, operator: Address) -> Option<String> {
-    shared.peers.lock().expect("peers lock").get(&operator).cloned()
+    shared
+        .peers
+        .lock()
+        .expect("peers lock")
+        .get(&operator)
+        .cloned()
 }
 
 /// Asks every configured peer who it is.
 pub async fn discover_peers(shared: &Shared) {
     for url in &shared.config.peers {
-        let Ok(client) = HttpClientBuilder::default().request_timeout(Duration::from_secs(2)).build(url)
+        let Ok(client) = HttpClientBuilder::default()
+            .request_timeout(Duration::from_secs(2))
+            .build(url)
         else {
             continue;
         };
-        if let Ok(status) = client.request::<serde_json::Value, _>("baton_status", rpc_params![]).await {
-            if let Some(op) = status.get("operator").and_then(|v| v.as_str()).and_then(|s| s.parse::<Address>().ok()) {
-                shared.peers.lock().expect("peers lock").insert(op, url.clone());
-            }
+        if let Ok(status) = client
+            .request::<serde_json::Value, _>("baton_status", rpc_params![])
+            .await
+            && let Some(op) = status
+                .get("operator")
+                .and_then(|v| v.as_str())
+                .and_then(|s| s.parse::<Address>().ok())
+        {
+            shared
+                .peers
+                .lock()
+                .expect("peers lock")
+                .insert(op, url.clone());
         }
     }
 }
@@ -334,7 +392,9 @@ pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
             _ = tick.tick() => {}
         }
         let duty = shared.duty.borrow().clone();
-        let Some((operator, signer, _)) = duty.acting else { continue };
+        let Some((operator, signer, _)) = duty.acting else {
+            continue;
+        };
         if operator == shared.operator {
             continue;
         }
@@ -343,18 +403,22 @@ pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
             continue;
         };
         let after = shared.view.lock().expect("view lock").head().number;
-        let Ok(client) = HttpClientBuilder::default().request_timeout(Duration::from_secs(2)).build(&url)
+        let Ok(client) = HttpClientBuilder::default()
+            .request_timeout(Duration::from_secs(2))
+            .build(&url)
         else {
             continue;
         };
-        let blocks: Vec<SignedBlock> =
-            match client.request("baton_getSignedBlocks", rpc_params![after, 500]).await {
-                Ok(b) => b,
-                Err(e) => {
-                    debug!(target: "baton::follower", %url, error = %e, "leader unreachable");
-                    continue;
-                }
-            };
+        let blocks: Vec<SignedBlock> = match client
+            .request("baton_getSignedBlocks", rpc_params![after, 500])
+            .await
+        {
+            Ok(b) => b,
+            Err(e) => {
+                debug!(target: "baton::follower", %url, error = %e, "leader unreachable");
+                continue;
+            }
+        };
         for block in blocks {
             let digest = block.header.signing_digest(&shared.domain);
             match recover_signer(&digest, &block.signature) {
@@ -374,7 +438,9 @@ pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
                 warn!(target: "baton::follower", number, error = %e, "leader block refused");
                 break;
             }
-            shared.followed_epoch.store(duty.epoch + 1, Ordering::Relaxed);
+            shared
+                .followed_epoch
+                .store(duty.epoch + 1, Ordering::Relaxed);
         }
     }
 }

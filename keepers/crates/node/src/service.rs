@@ -111,7 +111,11 @@ impl Shared {
 fn ledger_config(d: &Deployment) -> eyre::Result<LedgerConfig> {
     Ok(LedgerConfig {
         chain_id: d.parameters.l2_chain_id,
-        base_fee: d.parameters.l2_base_fee.try_into().wrap_err("l2BaseFee does not fit u128")?,
+        base_fee: d
+            .parameters
+            .l2_base_fee
+            .try_into()
+            .wrap_err("l2BaseFee does not fit u128")?,
     })
 }
 
@@ -154,8 +158,12 @@ fn replay(view: &mut View, store: &Store) -> eyre::Result<Records> {
 
 /// Starts the node and runs it until `cancel` fires.
 pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<()> {
-    let deployment = Deployment::from_file(&config.deployment)
-        .wrap_err_with(|| format!("reading the deployment record {}", config.deployment.display()))?;
+    let deployment = Deployment::from_file(&config.deployment).wrap_err_with(|| {
+        format!(
+            "reading the deployment record {}",
+            config.deployment.display()
+        )
+    })?;
     let genesis_path = config.genesis_path(&deployment);
     let genesis = Genesis::from_json(
         &std::fs::read_to_string(&genesis_path)
@@ -175,11 +183,17 @@ pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<
         .await
         .wrap_err_with(|| format!("L1 RPC {} is unreachable", config.l1_rpc))?;
     if l1_chain_id != deployment.chain_id {
-        bail!("L1 RPC {} is chain {l1_chain_id}, but the deployment is on chain {}", config.l1_rpc, deployment.chain_id);
+        bail!(
+            "L1 RPC {} is chain {l1_chain_id}, but the deployment is on chain {}",
+            config.l1_rpc,
+            deployment.chain_id
+        );
     }
     let key = config.key.load()?;
     let signer = match &config.signer_key {
-        Some(k) => k.parse::<PrivateKeySigner>().wrap_err("--signer-key is not a private key")?,
+        Some(k) => k
+            .parse::<PrivateKeySigner>()
+            .wrap_err("--signer-key is not a private key")?,
         None => key.clone(),
     };
     let operator = key.address();
@@ -203,7 +217,13 @@ pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<
         l1_chain_id,
         Default::default(),
     );
-    let duty_reader = DutyReader::new(provider.clone(), deployment.clone(), operator, config.epoch_margin).await?;
+    let duty_reader = DutyReader::new(
+        provider.clone(),
+        deployment.clone(),
+        operator,
+        config.epoch_margin,
+    )
+    .await?;
     let shared = Arc::new(Shared {
         domain: deployment.domain(),
         config: config.clone(),
@@ -233,13 +253,24 @@ pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<
         .wrap_err_with(|| format!("binding the L2 RPC on {}", config.rpc_addr))?;
     let rpc_addr = server.local_addr()?;
     let rpc_handle = server.start(rpc::module(shared.clone()));
-    let metrics_addr = crate::metrics::serve(shared.clone(), config.metrics_addr, cancel.clone()).await?;
+    let metrics_addr =
+        crate::metrics::serve(shared.clone(), config.metrics_addr, cancel.clone()).await?;
     info!(target: "baton::node", %rpc_addr, %metrics_addr, "serving");
-    shared.peers.lock().expect("peers lock").insert(operator, format!("http://{rpc_addr}"));
+    shared
+        .peers
+        .lock()
+        .expect("peers lock")
+        .insert(operator, format!("http://{rpc_addr}"));
 
     let reader = L1Reader::new(provider.clone(), deployment.clone(), config.confirmations);
     let tasks = vec![
-        tokio::spawn(run_l1(shared.clone(), reader, l1_store, duty_reader, cancel.clone())),
+        tokio::spawn(run_l1(
+            shared.clone(),
+            reader,
+            l1_store,
+            duty_reader,
+            cancel.clone(),
+        )),
         tokio::spawn(sequencer::run_sealer(shared.clone(), cancel.clone())),
         tokio::spawn(sequencer::run_poster(shared.clone(), cancel.clone())),
         tokio::spawn(sequencer::run_follower(shared.clone(), cancel.clone())),
@@ -259,7 +290,11 @@ pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<
 fn apply_polled(shared: &Shared, store: &Store, polled: Polled) -> eyre::Result<()> {
     match polled {
         Polled::Idle => {}
-        Polled::Advanced { records, entries, cursor } => {
+        Polled::Advanced {
+            records,
+            entries,
+            cursor,
+        } => {
             let mut view = shared.view();
             for entry in entries {
                 view.add_entry(entry);
@@ -308,7 +343,10 @@ async fn run_l1(
             }
             let head = reader.head().await?;
             let duty = duty_reader.duty_at(head).await?;
-            shared.metrics.l1_lag.store(head.saturating_sub(shared.l1_cursor.load(Ordering::Relaxed)), Ordering::Relaxed);
+            shared.metrics.l1_lag.store(
+                head.saturating_sub(shared.l1_cursor.load(Ordering::Relaxed)),
+                Ordering::Relaxed,
+            );
             if checkpointed_epoch != Some(duty.epoch) {
                 checkpointed_epoch = Some(duty.epoch);
                 tokio::spawn(take_checkpoint(shared.clone()));
@@ -324,9 +362,18 @@ async fn run_l1(
                 }
                 {
                     let view = shared.view();
-                    shared.metrics.l2_head.store(view.head().number, Ordering::Relaxed);
-                    shared.metrics.safe_head.store(view.canonical().head().number, Ordering::Relaxed);
-                    shared.metrics.mempool_size.store(view.mempool.len() as u64, Ordering::Relaxed);
+                    shared
+                        .metrics
+                        .l2_head
+                        .store(view.head().number, Ordering::Relaxed);
+                    shared
+                        .metrics
+                        .safe_head
+                        .store(view.canonical().head().number, Ordering::Relaxed);
+                    shared
+                        .metrics
+                        .mempool_size
+                        .store(view.mempool.len() as u64, Ordering::Relaxed);
                 }
                 if caught_up {
                     tokio::select! {
@@ -354,12 +401,22 @@ async fn run_l1(
 /// returns false and costs nothing).
 async fn take_checkpoint(shared: Arc<Shared>) {
     let schedule = shared.deployment.leader_schedule(shared.provider.clone());
-    let Ok(taken) = schedule.checkpoint().from(shared.operator).call().await else { return };
+    let Ok(taken) = schedule.checkpoint().from(shared.operator).call().await else {
+        return;
+    };
     if !taken {
         return;
     }
     let input = ILeaderSchedule::checkpointCall {}.abi_encode();
-    if let Err(e) = shared.txmgr.send(shared.deployment.sequencer_registry, input.into(), U256::ZERO).await {
+    if let Err(e) = shared
+        .txmgr
+        .send(
+            shared.deployment.sequencer_registry,
+            input.into(),
+            U256::ZERO,
+        )
+        .await
+    {
         tracing::debug!(target: "baton::node", error = %e, "checkpoint not taken (another node was first?)");
     }
 }

@@ -33,7 +33,9 @@ pub enum StoreError {
     Corrupt(String),
     /// The node already signed a different header for this height in this epoch: signing again
     /// would be equivocation.
-    #[error("refusing to sign height {height} in epoch {epoch}: header {existing} was already signed for it")]
+    #[error(
+        "refusing to sign height {height} in epoch {epoch}: header {existing} was already signed for it"
+    )]
     AlreadySigned {
         /// The epoch.
         epoch: u64,
@@ -165,10 +167,19 @@ impl Store {
     /// Slashing protection: records that `header_hash` is signed at `height` in `epoch`,
     /// durably, or refuses because another header was signed there. Signing the same header again
     /// is allowed (a restarted leader re-offering its block).
-    pub fn guard_signature(&self, epoch: u64, height: u64, header_hash: B256) -> Result<(), StoreError> {
+    pub fn guard_signature(
+        &self,
+        epoch: u64,
+        height: u64,
+        header_hash: B256,
+    ) -> Result<(), StoreError> {
         match self.signed_at(epoch, height)? {
             Some(existing) if existing == header_hash => Ok(()),
-            Some(existing) => Err(StoreError::AlreadySigned { epoch, height, existing }),
+            Some(existing) => Err(StoreError::AlreadySigned {
+                epoch,
+                height,
+                existing,
+            }),
             None => {
                 self.conn.execute(
                     "INSERT INTO signed (epoch, height, header_hash) VALUES (?1, ?2, ?3)",
@@ -213,7 +224,11 @@ impl Store {
     }
 
     /// Forgets preconfirmed blocks at or below `number` (L1 holds them now) or above it.
-    pub fn delete_blocks(&self, at_or_below: Option<u64>, above: Option<u64>) -> Result<(), StoreError> {
+    pub fn delete_blocks(
+        &self,
+        at_or_below: Option<u64>,
+        above: Option<u64>,
+    ) -> Result<(), StoreError> {
         if let Some(n) = at_or_below {
             self.conn
                 .execute("DELETE FROM blocks WHERE number <= ?1", [to_i64(n)])?;
@@ -280,12 +295,17 @@ impl Store {
     pub fn l1_cursor(&self) -> Result<Option<u64>, StoreError> {
         let value: Option<String> = self
             .conn
-            .query_row("SELECT value FROM meta WHERE key = 'l1_cursor'", [], |row| {
-                row.get(0)
-            })
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'l1_cursor'",
+                [],
+                |row| row.get(0),
+            )
             .optional()?;
         value
-            .map(|v| v.parse().map_err(|_| StoreError::Corrupt(format!("l1_cursor {v}"))))
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("l1_cursor {v}")))
+            })
             .transpose()
     }
 
@@ -341,7 +361,11 @@ mod tests {
         }
         let store = Store::open(&path).unwrap();
         match store.guard_signature(3, 7, b) {
-            Err(StoreError::AlreadySigned { epoch, height, existing }) => {
+            Err(StoreError::AlreadySigned {
+                epoch,
+                height,
+                existing,
+            }) => {
                 assert_eq!((epoch, height, existing), (3, 7, a));
             }
             other => panic!("expected AlreadySigned, got {other:?}"),
@@ -383,7 +407,10 @@ mod tests {
         assert_eq!(store.records().unwrap(), vec![record(0, 10)]);
         assert_eq!(store.entries().unwrap(), vec![entry(0, 9)]);
         assert_eq!(store.l1_block_hash(12).unwrap(), None);
-        assert_eq!(store.l1_block_hash(10).unwrap(), Some(B256::repeat_byte(10)));
+        assert_eq!(
+            store.l1_block_hash(10).unwrap(),
+            Some(B256::repeat_byte(10))
+        );
         assert_eq!(store.l1_cursor().unwrap(), Some(11));
     }
 }

@@ -128,7 +128,14 @@ impl TxManager {
         chain_id: u64,
         config: TxConfig,
     ) -> Self {
-        Self { provider, wallet, from, chain_id, config, next_nonce: Mutex::new(None) }
+        Self {
+            provider,
+            wallet,
+            from,
+            chain_id,
+            config,
+            next_nonce: Mutex::new(None),
+        }
     }
 
     /// Forgets the cached nonce: the next send reads it from L1 (after a reorg).
@@ -142,7 +149,12 @@ impl TxManager {
     }
 
     /// Simulates, signs, sends and waits for the receipt of a call to `to`.
-    pub async fn send(&self, to: Address, input: Bytes, value: U256) -> Result<TransactionReceipt, TxError> {
+    pub async fn send(
+        &self,
+        to: Address,
+        input: Bytes,
+        value: U256,
+    ) -> Result<TransactionReceipt, TxError> {
         let mut guard = self.next_nonce.lock().await;
         let result = self.send_locked(&mut guard, to, input, value).await;
         if matches!(result, Err(TxError::Rpc(_) | TxError::NotMined { .. })) {
@@ -183,21 +195,34 @@ impl TxManager {
             Ok(gas) => gas,
             Err(e) => {
                 if let Some(payload) = e.as_error_resp() {
-                    let data = payload.data.as_ref().map(|d| d.get().to_string()).unwrap_or_default();
-                    return Err(TxError::Reverted(format!("{} {}", payload.message, data).trim().to_string()));
+                    let data = payload
+                        .data
+                        .as_ref()
+                        .map(|d| d.get().to_string())
+                        .unwrap_or_default();
+                    return Err(TxError::Reverted(
+                        format!("{} {}", payload.message, data).trim().to_string(),
+                    ));
                 }
                 return Err(rpc_err(e));
             }
         };
         // A margin over the estimate: state can move between simulation and inclusion.
         let gas_limit = gas + gas / 5 + 10_000;
-        let fees = self.provider.estimate_eip1559_fees().await.map_err(rpc_err)?;
+        let fees = self
+            .provider
+            .estimate_eip1559_fees()
+            .await
+            .map_err(rpc_err)?;
         let mut max_fee = fees.max_fee_per_gas;
         let mut priority = fees.max_priority_fee_per_gas.max(1);
         let mut sent: Vec<B256> = Vec::new();
         for bump in 0..=self.config.max_bumps {
             if max_fee > self.config.max_fee_cap {
-                return Err(TxError::FeeCap { needed: max_fee, cap: self.config.max_fee_cap });
+                return Err(TxError::FeeCap {
+                    needed: max_fee,
+                    cap: self.config.max_fee_cap,
+                });
             }
             let request = base
                 .clone()
@@ -209,7 +234,11 @@ impl TxManager {
                 .await
                 .map_err(|e| TxError::Signing(e.to_string()))?;
             let hash = *envelope.tx_hash();
-            match self.provider.send_raw_transaction(&envelope.encoded_2718()).await {
+            match self
+                .provider
+                .send_raw_transaction(&envelope.encoded_2718())
+                .await
+            {
                 Ok(_) => {
                     debug!(target: "baton::txmgr", %hash, nonce, bump, max_fee, "sent");
                     sent.push(hash);
@@ -258,12 +287,18 @@ impl TxManager {
                 .map_err(rpc_err)?;
             if pending < nonce {
                 *nonce_slot = None;
-                return Err(TxError::NonceGap { ours: nonce, chain: pending });
+                return Err(TxError::NonceGap {
+                    ours: nonce,
+                    chain: pending,
+                });
             }
             max_fee = max_fee * (100 + self.config.bump_percent.max(10)) / 100 + 1;
             priority = priority * (100 + self.config.bump_percent.max(10)) / 100 + 1;
             warn!(target: "baton::txmgr", nonce, bump = bump + 1, max_fee, "not mined yet; bumping fees");
         }
-        Err(TxError::NotMined { nonce, bumps: self.config.max_bumps })
+        Err(TxError::NotMined {
+            nonce,
+            bumps: self.config.max_bumps,
+        })
     }
 }

@@ -52,7 +52,9 @@ pub enum ViewError {
         head: u64,
     },
     /// A received block's contents on the pending head give another header than the signed one.
-    #[error("block {number}: its contents on the pending head give header {derived}, not the signed {signed}")]
+    #[error(
+        "block {number}: its contents on the pending head give header {derived}, not the signed {signed}"
+    )]
     HeaderMismatch {
         /// Block number.
         number: u64,
@@ -94,7 +96,12 @@ pub struct View {
 
 impl View {
     /// A view at genesis.
-    pub fn new(genesis: LedgerState, config: LedgerConfig, portal: Address, pool: MempoolConfig) -> Self {
+    pub fn new(
+        genesis: LedgerState,
+        config: LedgerConfig,
+        portal: Address,
+        pool: MempoolConfig,
+    ) -> Self {
         let canonical = Chain::new(genesis.clone(), config, portal);
         let pending = canonical.clone();
         let mut view = Self {
@@ -120,7 +127,12 @@ impl View {
         self.blocks.insert(
             0,
             BlockEntry {
-                block: DerivedBlock { header, hash, txs: Vec::new(), state_root },
+                block: DerivedBlock {
+                    header,
+                    hash,
+                    txs: Vec::new(),
+                    state_root,
+                },
                 signature: None,
                 on_l1: true,
                 sealed: None,
@@ -131,8 +143,16 @@ impl View {
     /// Forgets everything derived and every queue entry (after an L1 reorg) and starts again
     /// from genesis, keeping the mempool; the caller then replays the stored entries and records.
     pub fn reset_to_genesis(&mut self) {
-        let pool = std::mem::replace(&mut self.mempool, Mempool::new(self.pool_config, self.config));
-        *self = Self::new(self.genesis.clone(), self.config, self.portal, self.pool_config);
+        let pool = std::mem::replace(
+            &mut self.mempool,
+            Mempool::new(self.pool_config, self.config),
+        );
+        *self = Self::new(
+            self.genesis.clone(),
+            self.config,
+            self.portal,
+            self.pool_config,
+        );
         self.mempool = pool;
     }
 
@@ -182,7 +202,11 @@ impl View {
         self.entries
             .range(from..)
             .take(limit)
-            .map(|(_, e)| QueueEntry { index: e.index, sender: e.sender, data: e.data.clone() })
+            .map(|(_, e)| QueueEntry {
+                index: e.index,
+                sender: e.sender,
+                data: e.data.clone(),
+            })
             .collect()
     }
 
@@ -210,19 +234,25 @@ impl View {
         let batch = if record.forced {
             None
         } else {
-            Some(check_record(&record.header, &record.data).map_err(|e| ViewError::BadRecord {
-                index: record.index,
-                reason: e.to_string(),
-            })?)
+            Some(
+                check_record(&record.header, &record.data).map_err(|e| ViewError::BadRecord {
+                    index: record.index,
+                    reason: e.to_string(),
+                })?,
+            )
         };
         let from = self.canonical.force_cursor();
         let mut entries = Vec::new();
         for i in from..record.header.forceIndex {
-            let e = self
-                .entries
-                .get(&i)
-                .ok_or(ViewError::MissingEntry { index: record.index, entry: i })?;
-            entries.push(QueueEntry { index: e.index, sender: e.sender, data: e.data.clone() });
+            let e = self.entries.get(&i).ok_or(ViewError::MissingEntry {
+                index: record.index,
+                entry: i,
+            })?;
+            entries.push(QueueEntry {
+                index: e.index,
+                sender: e.sender,
+                data: e.data.clone(),
+            });
         }
         let input = RecordInput {
             header: &record.header,
@@ -244,7 +274,12 @@ impl View {
                         diverged = true;
                         dropped = self.unindex_above(number - 1);
                     }
-                    self.index_block(BlockEntry { block, signature: None, on_l1: true, sealed: None });
+                    self.index_block(BlockEntry {
+                        block,
+                        signature: None,
+                        on_l1: true,
+                        sealed: None,
+                    });
                 }
             }
         }
@@ -290,13 +325,23 @@ impl View {
             .map(|i| {
                 self.entries
                     .get(i)
-                    .map(|e| QueueEntry { index: e.index, sender: e.sender, data: e.data.clone() })
-                    .ok_or(ViewError::MissingEntry { index: u64::MAX, entry: *i })
+                    .map(|e| QueueEntry {
+                        index: e.index,
+                        sender: e.sender,
+                        data: e.data.clone(),
+                    })
+                    .ok_or(ViewError::MissingEntry {
+                        index: u64::MAX,
+                        entry: *i,
+                    })
             })
             .collect::<Result<_, _>>()?;
         let head = self.pending.head().number;
         if block.header.number != head + 1 {
-            return Err(ViewError::NotNext { got: block.header.number, head });
+            return Err(ViewError::NotNext {
+                got: block.header.number,
+                head,
+            });
         }
         let derived = self.pending.apply_block(
             block.header.epoch,
@@ -307,8 +352,16 @@ impl View {
         )?;
         let number = derived.header.number;
         // The caller's header only gave epoch and timestamp; keep the real one.
-        let block = SignedBlock { header: derived.header.clone(), ..block };
-        self.index_block(BlockEntry { block: derived, signature: None, on_l1: false, sealed: Some(block) });
+        let block = SignedBlock {
+            header: derived.header.clone(),
+            ..block
+        };
+        self.index_block(BlockEntry {
+            block: derived,
+            signature: None,
+            on_l1: false,
+            sealed: Some(block),
+        });
         Ok(&self.blocks[&number])
     }
 
@@ -327,9 +380,13 @@ impl View {
     /// the block's contents first and nothing is applied when they differ.
     pub fn follow(&mut self, block: SignedBlock) -> Result<(), ViewError> {
         let signed_hash = baton_core::l2::block_hash(&block.header);
-        let mut hashes: Vec<B256> = Vec::with_capacity(block.entries.len() + block.transactions.len());
+        let mut hashes: Vec<B256> =
+            Vec::with_capacity(block.entries.len() + block.transactions.len());
         for i in &block.entries {
-            let e = self.entries.get(i).ok_or(ViewError::MissingEntry { index: u64::MAX, entry: *i })?;
+            let e = self.entries.get(i).ok_or(ViewError::MissingEntry {
+                index: u64::MAX,
+                entry: *i,
+            })?;
             hashes.push(baton_core::l2::queue_entry_hash(&e.data));
         }
         hashes.extend(block.transactions.iter().map(alloy::primitives::keccak256));
@@ -343,7 +400,11 @@ impl View {
         };
         let derived = baton_core::l2::block_hash(&expected);
         if derived != signed_hash {
-            return Err(ViewError::HeaderMismatch { number: block.header.number, derived, signed: signed_hash });
+            return Err(ViewError::HeaderMismatch {
+                number: block.header.number,
+                derived,
+                signed: signed_hash,
+            });
         }
         let number = block.header.number;
         let signature = block.signature.clone();
@@ -355,7 +416,10 @@ impl View {
 
     /// Preconfirmed blocks not yet on L1, in order.
     pub fn unposted(&self) -> Vec<&BlockEntry> {
-        self.blocks.range(self.canonical.head().number + 1..).map(|(_, b)| b).collect()
+        self.blocks
+            .range(self.canonical.head().number + 1..)
+            .map(|(_, b)| b)
+            .collect()
     }
 
     /// Signed blocks with numbers above `after` (what followers fetch).

@@ -47,11 +47,17 @@ impl NodeProc {
             .arg("--deployment")
             .arg(&self.record)
             .args(["--rpc-addr", &format!("127.0.0.1:{}", self.rpc_port)])
-            .args(["--metrics-addr", &format!("127.0.0.1:{}", self.metrics_port)])
+            .args([
+                "--metrics-addr",
+                &format!("127.0.0.1:{}", self.metrics_port),
+            ])
             .arg("--data-dir")
             .arg(&self.data_dir)
             .args(["--block-time-ms", "50", "--max-record-age-ms", "1000"])
-            .env("BATON_PRIVATE_KEY", alloy::primitives::hex::encode_prefixed(self.key.to_bytes()))
+            .env(
+                "BATON_PRIVATE_KEY",
+                alloy::primitives::hex::encode_prefixed(self.key.to_bytes()),
+            )
             .env("BATON_LOG", "info,baton=debug")
             .stdout(Stdio::null())
             .stderr(Stdio::from(
@@ -137,7 +143,9 @@ impl Drop for TempDir {
 
 /// Mines `n` L1 blocks at once.
 pub(crate) async fn mine(provider: &impl Provider, n: u64) -> eyre::Result<()> {
-    provider.raw_request::<_, Value>("anvil_mine".into(), [U64::from(n)]).await?;
+    provider
+        .raw_request::<_, Value>("anvil_mine".into(), [U64::from(n)])
+        .await?;
     Ok(())
 }
 
@@ -147,11 +155,14 @@ pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
     let devnet = baton_devnet::start_with(Some(1)).await?;
     let d = &devnet.deployment;
     let url = devnet.anvil.endpoint_url();
-    let keys: Vec<PrivateKeySigner> =
-        (1..=3).map(|i| PrivateKeySigner::from(devnet.anvil.keys()[i].clone())).collect();
+    let keys: Vec<PrivateKeySigner> = (1..=3)
+        .map(|i| PrivateKeySigner::from(devnet.anvil.keys()[i].clone()))
+        .collect();
     let ether = U256::from(10u64).pow(U256::from(18));
     for (i, key) in keys.iter().enumerate() {
-        let p = ProviderBuilder::new().wallet(EthereumWallet::from(key.clone())).connect_http(url.clone());
+        let p = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(key.clone()))
+            .connect_http(url.clone());
         let receipt = d
             .registry(&p)
             .bond(key.address())
@@ -163,7 +174,9 @@ pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
         ensure!(receipt.status(), "bond of operator {i} reverted");
     }
     // Two checkpoints: the first captures the set, the second draws over it from two epochs on.
-    let p = ProviderBuilder::new().wallet(EthereumWallet::from(keys[0].clone())).connect_http(url.clone());
+    let p = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(keys[0].clone()))
+        .connect_http(url.clone());
     let schedule = d.leader_schedule(&p);
     let epoch_length = d.parameters.epoch_length;
     for _ in 0..2 {
@@ -176,7 +189,10 @@ pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let ports: Vec<(u16, u16)> = (0..3).map(|_| (free_port(), free_port())).collect();
-    let urls: Vec<String> = ports.iter().map(|(r, _)| format!("http://127.0.0.1:{r}")).collect();
+    let urls: Vec<String> = ports
+        .iter()
+        .map(|(r, _)| format!("http://127.0.0.1:{r}"))
+        .collect();
     let mut nodes = Vec::new();
     for (i, key) in keys.into_iter().enumerate() {
         let data_dir = dir.join(format!("node-{i}"));
@@ -189,14 +205,23 @@ pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
             data_dir,
             rpc_port: ports[i].0,
             metrics_port: ports[i].1,
-            peers: urls.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, u)| u.clone()).collect(),
+            peers: urls
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, u)| u.clone())
+                .collect(),
             l1: devnet.anvil.endpoint(),
             record: devnet.record_path.clone(),
         };
         node.start()?;
         nodes.push(node);
     }
-    let network = Network { devnet, nodes, _dir: TempDir(dir) };
+    let network = Network {
+        devnet,
+        nodes,
+        _dir: TempDir(dir),
+    };
     for node in &network.nodes {
         network.wait_ready(node).await?;
     }
@@ -208,10 +233,10 @@ impl Network {
     pub(crate) async fn wait_ready(&self, node: &NodeProc) -> eyre::Result<()> {
         let started = Instant::now();
         loop {
-            if let Ok(status) = rpc(&node.url, "baton_status", json!([])).await {
-                if status["ready"] == json!(true) {
-                    return Ok(());
-                }
+            if let Ok(status) = rpc(&node.url, "baton_status", json!([])).await
+                && status["ready"] == json!(true)
+            {
+                return Ok(());
             }
             if started.elapsed() > Duration::from_secs(60) {
                 bail!("node {} never became ready:\n{}", node.url, node.log());

@@ -26,17 +26,31 @@ use std::{
 
 /// Checks a preconfirmation: the header's signature recovers to a bonded operator's signer,
 /// the block hash is the header's, and the Merkle proof puts the transaction under its txRoot.
-fn check_preconfirmation(preconf: &Value, tx: B256, operators: &[Address], domain: &baton_core::Eip712Domain) -> eyre::Result<BlockHeader> {
+fn check_preconfirmation(
+    preconf: &Value,
+    tx: B256,
+    operators: &[Address],
+    domain: &baton_core::Eip712Domain,
+) -> eyre::Result<BlockHeader> {
     let header: BlockHeader = serde_json::from_value(preconf["header"].clone())?;
     let signature: alloy::primitives::Bytes = serde_json::from_value(preconf["signature"].clone())
         .wrap_err("the preconfirmation carries no signature")?;
     let signer = recover_signer(&header.signing_digest(domain), &signature)?;
-    ensure!(operators.contains(&signer), "signed by {signer}, not an operator");
+    ensure!(
+        operators.contains(&signer),
+        "signed by {signer}, not an operator"
+    );
     let block_hash: B256 = serde_json::from_value(preconf["blockHash"].clone())?;
-    ensure!(block_hash == l2::block_hash(&header), "block hash is not the header's");
+    ensure!(
+        block_hash == l2::block_hash(&header),
+        "block hash is not the header's"
+    );
     let index: usize = serde_json::from_value(preconf["txIndex"].clone())?;
     let proof: Vec<B256> = serde_json::from_value(preconf["proof"].clone())?;
-    ensure!(l2::verify_tx_proof(header.txRoot, tx, index, &proof), "the Merkle proof does not verify");
+    ensure!(
+        l2::verify_tx_proof(header.txRoot, tx, index, &proof),
+        "the Merkle proof does not verify"
+    );
     Ok(header)
 }
 
@@ -44,7 +58,12 @@ fn check_preconfirmation(preconf: &Value, tx: B256, operators: &[Address], domai
 async fn blocks_at(net: &Network, number: u64) -> eyre::Result<Vec<(Value, Value)>> {
     let mut out = Vec::new();
     for node in &net.nodes {
-        let block = rpc(&node.url, "eth_getBlockByNumber", json!([format!("{number:#x}"), false])).await?;
+        let block = rpc(
+            &node.url,
+            "eth_getBlockByNumber",
+            json!([format!("{number:#x}"), false]),
+        )
+        .await?;
         out.push((block["hash"].clone(), block["stateRoot"].clone()));
     }
     Ok(out)
@@ -71,8 +90,13 @@ async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
         let provider = ProviderBuilder::new()
             .wallet(EthereumWallet::from(user.clone()))
             .connect_http(node.url.parse()?);
-        let tx = TransactionRequest::default().with_to(recipient).with_value(U256::from(1_000 + i));
-        let pending = provider.send_transaction(tx).await.wrap_err_with(|| format!("sending to {}:\n{}", node.url, node.log()))?;
+        let tx = TransactionRequest::default()
+            .with_to(recipient)
+            .with_value(U256::from(1_000 + i));
+        let pending = provider
+            .send_transaction(tx)
+            .await
+            .wrap_err_with(|| format!("sending to {}:\n{}", node.url, node.log()))?;
         let receipt = pending
             .with_timeout(Some(Duration::from_secs(60)))
             .get_receipt()
@@ -89,47 +113,86 @@ async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
     let cast = baton_devnet::foundry_tool("BATON_CAST", "cast")?;
     let cast_key = alloy::primitives::hex::encode_prefixed(net.devnet.anvil.keys()[6].to_bytes());
     let output = tokio::process::Command::new(&cast)
-        .args(["send", "--rpc-url", &net.nodes[1].url, "--private-key", &cast_key, "--json"])
+        .args([
+            "send",
+            "--rpc-url",
+            &net.nodes[1].url,
+            "--private-key",
+            &cast_key,
+            "--json",
+        ])
         .arg(recipient.to_string())
         .args(["--value", "12345"])
         .output()
         .await?;
-    ensure!(output.status.success(), "cast send failed: {}\n{}", String::from_utf8_lossy(&output.stderr), net.nodes[1].log());
+    ensure!(
+        output.status.success(),
+        "cast send failed: {}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        net.nodes[1].log()
+    );
     let cast_receipt: Value = serde_json::from_slice(&output.stdout)?;
-    ensure!(cast_receipt["status"] == json!("0x1"), "cast receipt: {cast_receipt}");
-    let cast_block = u64::from_str_radix(cast_receipt["blockNumber"].as_str().unwrap_or("0x0").trim_start_matches("0x"), 16)?;
+    ensure!(
+        cast_receipt["status"] == json!("0x1"),
+        "cast receipt: {cast_receipt}"
+    );
+    let cast_block = u64::from_str_radix(
+        cast_receipt["blockNumber"]
+            .as_str()
+            .unwrap_or("0x0")
+            .trim_start_matches("0x"),
+        16,
+    )?;
     max_block = max_block.max(cast_block);
 
     // Everything reaches L1 and every node derives the same blocks and state roots.
     net.wait_safe(max_block, Duration::from_secs(90)).await?;
     for number in [1, max_block / 2, max_block] {
         let blocks = blocks_at(&net, number).await?;
-        ensure!(blocks.iter().all(|b| b == &blocks[0]), "nodes disagree on block {number}: {blocks:?}");
+        ensure!(
+            blocks.iter().all(|b| b == &blocks[0]),
+            "nodes disagree on block {number}: {blocks:?}"
+        );
     }
     for node in &net.nodes {
         let balance = rpc(&node.url, "eth_getBalance", json!([recipient, "safe"])).await?;
         let expected: u64 = (0..rounds as u64).map(|i| 1_000 + i).sum::<u64>() + 12_345;
-        ensure!(balance == json!(U256::from(expected)), "{}: recipient holds {balance}", node.url);
+        ensure!(
+            balance == json!(U256::from(expected)),
+            "{}: recipient holds {balance}",
+            node.url
+        );
     }
 
     // In order: the user's transactions sit in non-decreasing blocks, each preconfirmed by a
     // signature that verifies and marked as derived from L1.
     let mut last = 0;
     for (hash, number) in &sent {
-        ensure!(*number >= last, "transaction {hash} in block {number} before block {last}");
+        ensure!(
+            *number >= last,
+            "transaction {hash} in block {number} before block {last}"
+        );
         last = *number;
         // A node that learned the block from L1 alone holds no signature for it; the node the
         // user sent to (or the leader) does.
         let mut header = None;
         for node in &net.nodes {
             let preconf = rpc(&node.url, "baton_getPreconfirmation", json!([hash])).await?;
-            ensure!(preconf["onL1"] == json!(true), "{hash} not derived from L1 on {}", node.url);
+            ensure!(
+                preconf["onL1"] == json!(true),
+                "{hash} not derived from L1 on {}",
+                node.url
+            );
             if !preconf["signature"].is_null() {
                 header = Some(check_preconfirmation(&preconf, *hash, &operators, &domain)?);
             }
         }
         let header = header.ok_or_eyre("no node holds a signed preconfirmation")?;
-        ensure!(header.number == *number, "preconfirmed in block {}, receipt says {number}", header.number);
+        ensure!(
+            header.number == *number,
+            "preconfirmed in block {}, receipt says {number}",
+            header.number
+        );
     }
 
     // Leadership rotated: records on L1 come from more than one operator.
@@ -152,7 +215,9 @@ async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
     // No operator ever signed two headers for one height.
     let mut seen: HashMap<u64, B256> = HashMap::new();
     for node in &net.nodes {
-        let blocks: Vec<Value> = serde_json::from_value(rpc(&node.url, "baton_getSignedBlocks", json!([0, 2000])).await?)?;
+        let blocks: Vec<Value> = serde_json::from_value(
+            rpc(&node.url, "baton_getSignedBlocks", json!([0, 2000])).await?,
+        )?;
         for b in blocks {
             let header: BlockHeader = serde_json::from_value(b["header"].clone())?;
             let hash = l2::block_hash(&header);
@@ -163,7 +228,14 @@ async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
     }
 
     // Metrics are served.
-    let metrics = alloy::transports::http::reqwest::get(format!("{}/metrics", net.nodes[0].metrics_url)).await?.text().await?;
-    ensure!(metrics.contains("baton_records_posted_total"), "metrics: {metrics}");
+    let metrics =
+        alloy::transports::http::reqwest::get(format!("{}/metrics", net.nodes[0].metrics_url))
+            .await?
+            .text()
+            .await?;
+    ensure!(
+        metrics.contains("baton_records_posted_total"),
+        "metrics: {metrics}"
+    );
     Ok(())
 }

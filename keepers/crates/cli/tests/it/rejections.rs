@@ -16,15 +16,27 @@ use std::time::Duration;
 
 /// Sends raw bytes and returns the error object.
 async fn reject(url: &str, raw: &[u8]) -> eyre::Result<Value> {
-    let response = rpc_raw(url, "eth_sendRawTransaction", json!([hex::encode_prefixed(raw)])).await?;
+    let response = rpc_raw(
+        url,
+        "eth_sendRawTransaction",
+        json!([hex::encode_prefixed(raw)]),
+    )
+    .await?;
     ensure!(response.get("error").is_some(), "accepted: {response}");
     Ok(response["error"].clone())
 }
 
 fn expect(error: &Value, code: i64, needle: &str) -> eyre::Result<()> {
-    ensure!(error["code"] == json!(code), "code {} (want {code}): {error}", error["code"]);
+    ensure!(
+        error["code"] == json!(code),
+        "code {} (want {code}): {error}",
+        error["code"]
+    );
     let message = error["message"].as_str().unwrap_or_default();
-    ensure!(message.contains(needle), "message {message:?} does not say {needle:?}");
+    ensure!(
+        message.contains(needle),
+        "message {message:?} does not say {needle:?}"
+    );
     Ok(())
 }
 
@@ -38,9 +50,15 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
     let fee = 10_000_000_000u128;
 
     // One good transfer first, so nonce 0 is used.
-    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(user.clone())).connect_http(url.parse()?);
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(user.clone()))
+        .connect_http(url.parse()?);
     let receipt = provider
-        .send_transaction(TransactionRequest::default().with_to(to).with_value(U256::from(1)))
+        .send_transaction(
+            TransactionRequest::default()
+                .with_to(to)
+                .with_value(U256::from(1)),
+        )
         .await?
         .with_timeout(Some(Duration::from_secs(60)))
         .get_receipt()
@@ -48,7 +66,11 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
     ensure!(receipt.status(), "the good transfer failed");
 
     expect(&reject(url, &[0x02, 0xc0]).await?, -32602, "malformed")?;
-    expect(&reject(url, &hex::decode("0xdeadbeef")?).await?, -32602, "malformed")?;
+    expect(
+        &reject(url, &hex::decode("0xdeadbeef")?).await?,
+        -32602,
+        "malformed",
+    )?;
     let stale = TxFields::transfer(chain_id, 0, to, U256::from(1), fee).sign(&user);
     expect(&reject(url, &stale).await?, -32000, "nonce too low")?;
     let other_chain = TxFields::transfer(chain_id + 1, 1, to, U256::from(1), fee).sign(&user);
@@ -58,7 +80,11 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
     expect(&reject(url, &broke).await?, -32000, "insufficient funds")?;
     let mut call = TxFields::transfer(chain_id, 1, to, U256::from(1), fee);
     call.data = Bytes::from(vec![0xa9, 0x05, 0x9c, 0xbb]);
-    expect(&reject(url, &call.sign(&user)).await?, -32000, "not a transfer")?;
+    expect(
+        &reject(url, &call.sign(&user)).await?,
+        -32000,
+        "not a transfer",
+    )?;
     let mut huge = TxFields::transfer(chain_id, 1, WITHDRAWAL_ADDRESS, U256::from(1), fee);
     huge.data = Bytes::from(vec![1u8; 8_000]);
     expect(&reject(url, &huge.sign(&user)).await?, -32000, "oversized")?;
@@ -67,12 +93,35 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
     let bad = rpc_raw(url, "eth_getBalance", json!(["not-an-address", "latest"])).await?;
     ensure!(bad["error"]["code"] == json!(-32602), "bad address: {bad}");
     let unknown = rpc_raw(url, "eth_mine", json!([])).await?;
-    ensure!(unknown["error"]["code"] == json!(-32601), "unknown method: {unknown}");
+    ensure!(
+        unknown["error"]["code"] == json!(-32601),
+        "unknown method: {unknown}"
+    );
     let future = rpc_raw(url, "eth_getBalance", json!([to, "0xffffff"])).await?;
-    ensure!(future["error"]["code"] == json!(-32001), "future block: {future}");
-    ensure!(future["error"]["message"].as_str().unwrap_or_default().contains("does not exist"), "future block: {future}");
-    let call_err = rpc_raw(url, "eth_estimateGas", json!([{"to": to, "data": "0x1234"}])).await?;
-    ensure!(call_err["error"]["message"].as_str().unwrap_or_default().contains("not a transfer"), "estimate: {call_err}");
+    ensure!(
+        future["error"]["code"] == json!(-32001),
+        "future block: {future}"
+    );
+    ensure!(
+        future["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("does not exist"),
+        "future block: {future}"
+    );
+    let call_err = rpc_raw(
+        url,
+        "eth_estimateGas",
+        json!([{"to": to, "data": "0x1234"}]),
+    )
+    .await?;
+    ensure!(
+        call_err["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not a transfer"),
+        "estimate: {call_err}"
+    );
 
     // A batch request answers each member.
     let batch = json!([
@@ -83,10 +132,28 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
     let answers = reqwest_post(url, &batch).await?;
     let answers = answers.as_array().cloned().unwrap_or_default();
     ensure!(answers.len() == 3, "batch answered {answers:?}");
-    let by_id = |id: u64| answers.iter().find(|a| a["id"] == json!(id)).cloned().unwrap_or_default();
-    ensure!(by_id(1)["result"] == json!(format!("{chain_id:#x}")), "chain id in batch: {:?}", by_id(1));
-    ensure!(by_id(2)["result"] == json!("0x1"), "pending nonce in batch: {:?}", by_id(2));
-    ensure!(by_id(3)["error"]["code"] == json!(-32602), "malformed in batch: {:?}", by_id(3));
+    let by_id = |id: u64| {
+        answers
+            .iter()
+            .find(|a| a["id"] == json!(id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    ensure!(
+        by_id(1)["result"] == json!(format!("{chain_id:#x}")),
+        "chain id in batch: {:?}",
+        by_id(1)
+    );
+    ensure!(
+        by_id(2)["result"] == json!("0x1"),
+        "pending nonce in batch: {:?}",
+        by_id(2)
+    );
+    ensure!(
+        by_id(3)["error"]["code"] == json!(-32602),
+        "malformed in batch: {:?}",
+        by_id(3)
+    );
 
     // Good requests still work afterwards.
     ensure!(rpc(url, "eth_chainId", json!([])).await? == json!(format!("{chain_id:#x}")));

@@ -20,17 +20,24 @@ use std::{
 
 /// Sends a transfer through `url` and waits for its preconfirmed receipt.
 async fn transfer(url: &str, user: &PrivateKeySigner, value: u64) -> eyre::Result<(B256, u64)> {
-    let provider = ProviderBuilder::new().wallet(EthereumWallet::from(user.clone())).connect_http(url.parse()?);
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(user.clone()))
+        .connect_http(url.parse()?);
     let receipt = provider
         .send_transaction(
-            TransactionRequest::default().with_to(Address::repeat_byte(0x77)).with_value(U256::from(value)),
+            TransactionRequest::default()
+                .with_to(Address::repeat_byte(0x77))
+                .with_value(U256::from(value)),
         )
         .await?
         .with_timeout(Some(Duration::from_secs(60)))
         .get_receipt()
         .await?;
     ensure!(receipt.status(), "transfer failed");
-    Ok((receipt.transaction_hash, receipt.block_number.ok_or_eyre("no block")?))
+    Ok((
+        receipt.transaction_hash,
+        receipt.block_number.ok_or_eyre("no block")?,
+    ))
 }
 
 /// The index of the node acting now (waiting for one).
@@ -38,10 +45,10 @@ async fn acting(net: &Network) -> eyre::Result<usize> {
     let started = Instant::now();
     loop {
         for (i, node) in net.nodes.iter().enumerate() {
-            if let Ok(status) = rpc(&node.url, "baton_status", json!([])).await {
-                if status["sequencing"] == json!(true) {
-                    return Ok(i);
-                }
+            if let Ok(status) = rpc(&node.url, "baton_status", json!([])).await
+                && status["sequencing"] == json!(true)
+            {
+                return Ok(i);
             }
         }
         if started.elapsed() > Duration::from_secs(60) {
@@ -53,7 +60,8 @@ async fn acting(net: &Network) -> eyre::Result<usize> {
 
 /// The signed headers a node serves, by height.
 async fn signed_headers(url: &str) -> eyre::Result<HashMap<u64, B256>> {
-    let blocks: Vec<Value> = serde_json::from_value(rpc(url, "baton_getSignedBlocks", json!([0, 2000])).await?)?;
+    let blocks: Vec<Value> =
+        serde_json::from_value(rpc(url, "baton_getSignedBlocks", json!([0, 2000])).await?)?;
     blocks
         .into_iter()
         .map(|b| {
@@ -68,7 +76,9 @@ async fn wait_on_l1(net: &Network, hash: B256) -> eyre::Result<()> {
     let started = Instant::now();
     'outer: loop {
         for node in &net.nodes {
-            let preconf = rpc(&node.url, "baton_getPreconfirmation", json!([hash])).await.unwrap_or(Value::Null);
+            let preconf = rpc(&node.url, "baton_getPreconfirmation", json!([hash]))
+                .await
+                .unwrap_or(Value::Null);
             if preconf["onL1"] != json!(true) {
                 if started.elapsed() > Duration::from_secs(120) {
                     bail!("{hash} never reached L1 on {}:\n{}", node.url, node.log());
@@ -103,7 +113,10 @@ async fn a_killed_leader_restarts_without_losing_or_resigning() -> eyre::Result<
     let after = signed_headers(&url).await?;
     for (height, hash) in &before {
         if let Some(again) = after.get(height) {
-            ensure!(again == hash, "height {height} re-signed with another header");
+            ensure!(
+                again == hash,
+                "height {height} re-signed with another header"
+            );
         }
     }
     // Everything posted before the crash is still there; the network goes on.
@@ -113,13 +126,25 @@ async fn a_killed_leader_restarts_without_losing_or_resigning() -> eyre::Result<
     let (late, _) = transfer(&net.nodes[(leader + 1) % 3].url, &user, 300).await?;
     wait_on_l1(&net, late).await?;
     let status: Vec<Value> = futures_statuses(&net).await?;
-    let safe = status.iter().map(|s| s["safeHead"].as_u64().unwrap_or(0)).min().unwrap_or(0);
+    let safe = status
+        .iter()
+        .map(|s| s["safeHead"].as_u64().unwrap_or(0))
+        .min()
+        .unwrap_or(0);
     let mut roots = Vec::new();
     for node in &net.nodes {
-        let block = rpc(&node.url, "eth_getBlockByNumber", json!([format!("{safe:#x}"), false])).await?;
+        let block = rpc(
+            &node.url,
+            "eth_getBlockByNumber",
+            json!([format!("{safe:#x}"), false]),
+        )
+        .await?;
         roots.push(block["stateRoot"].clone());
     }
-    ensure!(roots.iter().all(|r| r == &roots[0]), "nodes disagree at {safe}: {roots:?}");
+    ensure!(
+        roots.iter().all(|r| r == &roots[0]),
+        "nodes disagree at {safe}: {roots:?}"
+    );
     Ok(())
 }
 
@@ -141,7 +166,9 @@ async fn an_l1_reorg_removing_a_record_is_survived() -> eyre::Result<()> {
 
     // Remove the L1 blocks from the record's on, replacing them with empty ones.
     let l1 = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
-    let records_before: u64 = rpc(&net.nodes[0].url, "baton_status", json!([])).await?["records"].as_u64().unwrap_or(0);
+    let records_before: u64 = rpc(&net.nodes[0].url, "baton_status", json!([])).await?["records"]
+        .as_u64()
+        .unwrap_or(0);
     let inbox = net.devnet.deployment.batch_inbox(&l1);
     let count_before: u64 = inbox.recordCount().call().await?.try_into()?;
     let head = l1.get_block_number().await?;
@@ -152,25 +179,54 @@ async fn an_l1_reorg_removing_a_record_is_survived() -> eyre::Result<()> {
                 .from_block(head.saturating_sub(20)),
         )
         .await?;
-    let record_block = logs.last().and_then(|l| l.block_number).ok_or_eyre("no recent record")?;
+    let record_block = logs
+        .last()
+        .and_then(|l| l.block_number)
+        .ok_or_eyre("no recent record")?;
     let depth = head - record_block + 1;
-    l1.raw_request::<_, Value>("anvil_reorg".into(), (depth, Vec::<Value>::new())).await?;
+    l1.raw_request::<_, Value>("anvil_reorg".into(), (depth, Vec::<Value>::new()))
+        .await?;
     let count_after: u64 = inbox.recordCount().call().await?.try_into()?;
-    ensure!(count_after < count_before, "the reorg removed no record ({count_before} -> {count_after})");
+    ensure!(
+        count_after < count_before,
+        "the reorg removed no record ({count_before} -> {count_after})"
+    );
 
     // Every node notices, re-derives and converges; the network keeps sequencing and the
     // user's later transaction lands.
     let (later, _) = transfer(&net.nodes[(leader + 1) % 3].url, &user, 6).await?;
     wait_on_l1(&net, later).await?;
     let statuses = futures_statuses(&net).await?;
-    let safe = statuses.iter().map(|s| s["safeHead"].as_u64().unwrap_or(0)).min().unwrap_or(0);
+    let safe = statuses
+        .iter()
+        .map(|s| s["safeHead"].as_u64().unwrap_or(0))
+        .min()
+        .unwrap_or(0);
     let mut blocks = Vec::new();
     for node in &net.nodes {
-        blocks.push(rpc(&node.url, "eth_getBlockByNumber", json!([format!("{safe:#x}"), false])).await?["hash"].clone());
+        blocks.push(
+            rpc(
+                &node.url,
+                "eth_getBlockByNumber",
+                json!([format!("{safe:#x}"), false]),
+            )
+            .await?["hash"]
+                .clone(),
+        );
     }
-    ensure!(blocks.iter().all(|b| b == &blocks[0]), "nodes disagree at {safe}: {blocks:?}");
-    let metrics = alloy::transports::http::reqwest::get(format!("{}/metrics", net.nodes[0].metrics_url)).await?.text().await?;
-    ensure!(metrics.contains("baton_l1_reorgs_total 1") || metrics.contains("baton_l1_reorgs_total 2"), "no reorg counted:\n{metrics}");
+    ensure!(
+        blocks.iter().all(|b| b == &blocks[0]),
+        "nodes disagree at {safe}: {blocks:?}"
+    );
+    let metrics =
+        alloy::transports::http::reqwest::get(format!("{}/metrics", net.nodes[0].metrics_url))
+            .await?
+            .text()
+            .await?;
+    ensure!(
+        metrics.contains("baton_l1_reorgs_total 1") || metrics.contains("baton_l1_reorgs_total 2"),
+        "no reorg counted:\n{metrics}"
+    );
     ensure!(records_before > 0, "no record before the reorg");
     Ok(())
 }
