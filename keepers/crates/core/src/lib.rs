@@ -34,7 +34,7 @@ pub use derive::{Chain, DeriveError, DerivedBlock, DerivedTx, QueueEntry, Record
 pub use eip712::{BatchHeader, BlockHeader, GENESIS_RECORD_HASH, baton_domain};
 pub use genesis::{Genesis, GenesisError};
 pub use l2::{block_hash, genesis_header, queue_entry_hash, tx_proof, tx_root, verify_tx_proof};
-pub use mempool::{Mempool, MempoolConfig, PooledTx, RejectReason};
+pub use mempool::{Mempool, MempoolConfig, PooledTx, Prechecked, RejectReason};
 pub use schedule::{ScheduleError, Snapshot, SnapshotEntry, epoch_of, epoch_start_block};
 pub use signature::{HeaderSignature, SignatureError, recover_signer, sign_digest};
 

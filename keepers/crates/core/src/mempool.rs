@@ -12,10 +12,10 @@
 //! - **Pruning** ([`Mempool::prune`]): after a block or a derived record, transactions whose
 //!   nonce is below the account nonce can never apply and are dropped.
 
-use crate::ledger::{Invalid, LedgerConfig, LedgerState, check_transaction};
+use crate::ledger::{CheckedTx, Invalid, LedgerConfig, LedgerState, check_transaction};
 use alloy_consensus::TxEnvelope;
 use alloy_eips::eip2718::Decodable2718;
-use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U256};
 use std::{
     cmp::Reverse,
     collections::{BTreeMap, BinaryHeap, HashMap},
@@ -41,6 +41,20 @@ impl Default for MempoolConfig {
             max_total: 8192,
             max_tx_bytes: 1024,
         }
+    }
+}
+
+/// A transaction that passed [`Mempool::precheck`].
+#[derive(Clone, Debug)]
+pub struct Prechecked {
+    raw: Bytes,
+    checked: CheckedTx,
+}
+
+impl Prechecked {
+    /// The transaction hash.
+    pub fn hash(&self) -> B256 {
+        self.checked.hash
     }
 }
 
@@ -205,7 +219,7 @@ impl Mempool {
     /// Validates `raw` by the ledger rules against `state` (the pending L2 state: nonce,
     /// balance) and inserts it. Returns its hash and the hash of the transaction it replaced.
     ///
-    /// Checks run in this order: size, already known, the stateless ledger rules, nonce too
+    /// Checks run in this order: size, the stateless ledger rules, already known, nonce too
     /// low, nonce gap, replacement price, funds, sender limit, pool limit (the limits do not
     /// apply to a replacement).
     pub fn insert(
@@ -213,21 +227,43 @@ impl Mempool {
         raw: Bytes,
         state: &LedgerState,
     ) -> Result<(B256, Option<B256>), RejectReason> {
-        if raw.len() > self.config.max_tx_bytes {
+        let pre = Self::precheck(&self.config, &self.ledger, raw)?;
+        self.insert_prechecked(pre, state)
+    }
+
+    /// The stateless half of [`Mempool::insert`]: size, decoding and signature recovery. It
+    /// needs no pool, so a server runs it before taking the lock that guards the pool (the
+    /// signature recovery is most of the cost of admitting a transaction).
+    pub fn precheck(
+        config: &MempoolConfig,
+        ledger: &LedgerConfig,
+        raw: Bytes,
+    ) -> Result<Prechecked, RejectReason> {
+        if raw.len() > config.max_tx_bytes {
             return Err(RejectReason::TooLarge {
                 size: raw.len(),
-                max: self.config.max_tx_bytes,
+                max: config.max_tx_bytes,
             });
         }
-        let hash = keccak256(&raw);
-        if self.by_hash.contains_key(&hash) {
-            return Err(RejectReason::AlreadyKnown);
-        }
-        let checked = check_transaction(&self.ledger, &raw)?;
-        debug_assert_eq!(checked.hash, hash);
+        let checked = check_transaction(ledger, &raw)?;
         if checked.nonce == u64::MAX {
             // The STF refuses a sender whose nonce is exhausted, so this can never apply.
             return Err(Invalid::WrongNonce.into());
+        }
+        Ok(Prechecked { raw, checked })
+    }
+
+    /// The stateful half of [`Mempool::insert`], for a transaction [`Mempool::precheck`]
+    /// passed.
+    pub fn insert_prechecked(
+        &mut self,
+        pre: Prechecked,
+        state: &LedgerState,
+    ) -> Result<(B256, Option<B256>), RejectReason> {
+        let Prechecked { raw, checked } = pre;
+        let hash = checked.hash;
+        if self.by_hash.contains_key(&hash) {
+            return Err(RejectReason::AlreadyKnown);
         }
         let (max_fee_per_gas, max_priority_fee_per_gas) = fees_per_gas(&raw);
         let (sender, nonce) = (checked.sender, checked.nonce);

@@ -24,7 +24,7 @@ use alloy::{
 use baton_core::{
     l2::{tx_proof, verify_tx_proof},
     ledger::{Invalid, TX_GAS, WITHDRAWAL_ADDRESS},
-    mempool::RejectReason,
+    mempool::{Mempool, RejectReason},
 };
 use jsonrpsee::{
     RpcModule,
@@ -440,13 +440,14 @@ pub fn module(shared: Arc<Shared>) -> RpcModule<Arc<Shared>> {
 async fn send_raw(p: Params<'static>, s: &Arc<Shared>) -> RpcResult<B256> {
     let (raw,): (Bytes,) = p.parse()?;
     let chain_id = s.deployment.parameters.l2_chain_id;
-    let hash = {
-        match s.view().submit(raw.clone()) {
-            Ok((hash, _)) => hash,
-            Err(RejectReason::AlreadyKnown) => return Ok(alloy::primitives::keccak256(&raw)),
-            Err(reason) => return Err(rejection(&reason, chain_id)),
-        }
-    };
+    // Signature recovery, the bulk of the work, runs before the pool's lock is taken.
+    let pre = Mempool::precheck(&s.pool, &s.ledger, raw.clone())
+        .map_err(|reason| rejection(&reason, chain_id))?;
+    let hash = pre.hash();
+    match s.view().submit_prechecked(pre) {
+        Ok(_) | Err(RejectReason::AlreadyKnown) => {}
+        Err(reason) => return Err(rejection(&reason, chain_id)),
+    }
     s.metrics
         .mempool_size
         .store(s.view().mempool.len() as u64, Ordering::Relaxed);

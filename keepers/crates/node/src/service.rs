@@ -46,6 +46,10 @@ pub struct Shared {
     pub domain: Eip712Domain,
     /// L1 reads.
     pub provider: RootProvider,
+    /// The ledger parameters.
+    pub ledger: LedgerConfig,
+    /// The mempool limits.
+    pub pool: baton_core::MempoolConfig,
     /// The key that signs headers.
     pub signer: PrivateKeySigner,
     /// The operator this node sequences for.
@@ -229,6 +233,8 @@ pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<
         config: config.clone(),
         deployment: deployment.clone(),
         provider: provider.clone(),
+        ledger,
+        pool: config.mempool(),
         signer,
         operator,
         txmgr,

@@ -16,7 +16,7 @@ use baton_core::{
     BlockHeader, check_record,
     derive::{Chain, DeriveError, DerivedBlock, QueueEntry, RecordInput},
     ledger::{LedgerConfig, LedgerState},
-    mempool::{Mempool, MempoolConfig, PooledTx, RejectReason},
+    mempool::{Mempool, MempoolConfig, PooledTx, Prechecked, RejectReason},
 };
 use std::collections::{BTreeMap, HashMap};
 use tracing::{info, warn};
@@ -439,6 +439,14 @@ impl View {
     /// Validates a raw transaction against the pending state and pools it.
     pub fn submit(&mut self, raw: Bytes) -> Result<(B256, Option<B256>), RejectReason> {
         self.mempool.insert(raw, self.pending.state())
+    }
+
+    /// Pools a transaction whose stateless checks already passed (outside the lock).
+    pub fn submit_prechecked(
+        &mut self,
+        pre: Prechecked,
+    ) -> Result<(B256, Option<B256>), RejectReason> {
+        self.mempool.insert_prechecked(pre, self.pending.state())
     }
 
     /// Takes transactions for the next block from the mempool.

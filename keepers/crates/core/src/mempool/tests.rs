@@ -3,6 +3,7 @@ use crate::ledger::{
     Account, BlockContext, L2Tx,
     testkit::{TxFields, test_signer},
 };
+use alloy_primitives::keccak256;
 
 const GWEI: u128 = 1_000_000_000;
 const LEDGER: LedgerConfig = LedgerConfig {
