@@ -36,7 +36,12 @@ fn arg(index: usize, default: usize) -> usize {
         .map_or(default, |a| a.parse().expect("number"))
 }
 
-async fn rpc(client: &reqwest::Client, url: &str, method: &str, params: Value) -> eyre::Result<Value> {
+async fn rpc(
+    client: &reqwest::Client,
+    url: &str,
+    method: &str,
+    params: Value,
+) -> eyre::Result<Value> {
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
     let answer: Value = client.post(url).json(&body).send().await?.json().await?;
     if let Some(e) = answer.get("error") {
@@ -46,18 +51,33 @@ async fn rpc(client: &reqwest::Client, url: &str, method: &str, params: Value) -
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Signs `count` transfers per sender, nonces from `first_nonce`.
-fn sign_all(senders: &[PrivateKeySigner], first_nonce: u64, count: usize, chain_id: u64) -> Vec<Vec<Bytes>> {
+fn sign_all(
+    senders: &[PrivateKeySigner],
+    first_nonce: u64,
+    count: usize,
+    chain_id: u64,
+) -> Vec<Vec<Bytes>> {
     senders
         .iter()
         .map(|s| {
             (0..count as u64)
                 .map(|n| {
-                    TxFields::transfer(chain_id, first_nonce + n, Address::repeat_byte(0x55), U256::from(1u8), 10_000_000_000)
-                        .sign(s)
+                    TxFields::transfer(
+                        chain_id,
+                        first_nonce + n,
+                        Address::repeat_byte(0x55),
+                        U256::from(1u8),
+                        10_000_000_000,
+                    )
+                    .sign(s)
                 })
                 .collect()
         })
@@ -70,7 +90,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> eyre::Result<()> {
-    let (n_senders, per_sender, offered, seconds) = (arg(0, 64), arg(1, 300), arg(2, 2000), arg(3, 10));
+    let (n_senders, per_sender, offered, seconds) =
+        (arg(0, 64), arg(1, 300), arg(2, 2000), arg(3, 10));
     let devnet = baton_devnet::start_with(Some(1)).await?;
     let d = &devnet.deployment;
     let l1 = devnet.anvil.endpoint_url();
@@ -78,13 +99,34 @@ async fn main() -> eyre::Result<()> {
 
     // One operator, in the schedule after two checkpoints.
     let operator = PrivateKeySigner::from(devnet.anvil.keys()[1].clone());
-    let p = ProviderBuilder::new().wallet(EthereumWallet::from(operator.clone())).connect_http(l1.clone());
-    d.registry(&p).bond(operator.address()).value(U256::from(10u64).pow(U256::from(19))).send().await?.get_receipt().await?;
+    let p = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(operator.clone()))
+        .connect_http(l1.clone());
+    d.registry(&p)
+        .bond(operator.address())
+        .value(U256::from(10u64).pow(U256::from(19)))
+        .send()
+        .await?
+        .get_receipt()
+        .await?;
     for _ in 0..2 {
-        p.raw_request::<_, Value>("anvil_mine".into(), [alloy::primitives::U64::from(d.parameters.epoch_length)]).await?;
-        d.leader_schedule(&p).checkpoint().send().await?.get_receipt().await?;
+        p.raw_request::<_, Value>(
+            "anvil_mine".into(),
+            [alloy::primitives::U64::from(d.parameters.epoch_length)],
+        )
+        .await?;
+        d.leader_schedule(&p)
+            .checkpoint()
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
     }
-    p.raw_request::<_, Value>("anvil_mine".into(), [alloy::primitives::U64::from(2 * d.parameters.epoch_length)]).await?;
+    p.raw_request::<_, Value>(
+        "anvil_mine".into(),
+        [alloy::primitives::U64::from(2 * d.parameters.epoch_length)],
+    )
+    .await?;
 
     let dir = std::env::temp_dir().join(format!("baton-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -95,11 +137,24 @@ async fn main() -> eyre::Result<()> {
         .args(["node", "--l1-rpc", &devnet.anvil.endpoint()])
         .arg("--deployment")
         .arg(&devnet.record_path)
-        .args(["--rpc-addr", &format!("127.0.0.1:{port}"), "--metrics-addr", &format!("127.0.0.1:{}", free_port())])
+        .args([
+            "--rpc-addr",
+            &format!("127.0.0.1:{port}"),
+            "--metrics-addr",
+            &format!("127.0.0.1:{}", free_port()),
+        ])
         .arg("--data-dir")
         .arg(&dir)
-        .args(["--mempool-max-per-sender", "100000", "--mempool-max", "1000000"])
-        .env("BATON_PRIVATE_KEY", alloy::primitives::hex::encode_prefixed(operator.to_bytes()))
+        .args([
+            "--mempool-max-per-sender",
+            "100000",
+            "--mempool-max",
+            "1000000",
+        ])
+        .env(
+            "BATON_PRIVATE_KEY",
+            alloy::primitives::hex::encode_prefixed(operator.to_bytes()),
+        )
         .env("BATON_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::from(std::fs::File::create(dir.join("node.log"))?))
@@ -113,22 +168,42 @@ async fn main() -> eyre::Result<()> {
         {
             break;
         }
-        eyre::ensure!(started.elapsed() < Duration::from_secs(60), "the node never started sequencing");
+        eyre::ensure!(
+            started.elapsed() < Duration::from_secs(60),
+            "the node never started sequencing"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
     // Fund the senders from the ten accounts the devnet genesis funds on L2.
-    let senders: Vec<PrivateKeySigner> = (0..n_senders).map(|_| PrivateKeySigner::random()).collect();
-    let funders: Vec<PrivateKeySigner> = (0..10).map(|i| PrivateKeySigner::from(devnet.anvil.keys()[i].clone())).collect();
+    let senders: Vec<PrivateKeySigner> =
+        (0..n_senders).map(|_| PrivateKeySigner::random()).collect();
+    let funders: Vec<PrivateKeySigner> = (0..10)
+        .map(|i| PrivateKeySigner::from(devnet.anvil.keys()[i].clone()))
+        .collect();
     let mut nonces = [0u64; 10];
     let mut last = B256::ZERO;
     for (i, s) in senders.iter().enumerate() {
         let f = i % 10;
-        let tx = TxFields::transfer(chain_id, nonces[f], s.address(), U256::from(10u64).pow(U256::from(20)), 10_000_000_000).sign(&funders[f]);
+        let tx = TxFields::transfer(
+            chain_id,
+            nonces[f],
+            s.address(),
+            U256::from(10u64).pow(U256::from(20)),
+            10_000_000_000,
+        )
+        .sign(&funders[f]);
         nonces[f] += 1;
-        last = rpc(&client, &url, "eth_sendRawTransaction", json!([tx])).await?.as_str().unwrap().parse()?;
+        last = rpc(&client, &url, "eth_sendRawTransaction", json!([tx]))
+            .await?
+            .as_str()
+            .unwrap()
+            .parse()?;
     }
-    while rpc(&client, &url, "eth_getTransactionReceipt", json!([last])).await?.is_null() {
+    while rpc(&client, &url, "eth_getTransactionReceipt", json!([last]))
+        .await?
+        .is_null()
+    {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
@@ -162,13 +237,17 @@ async fn main() -> eyre::Result<()> {
     let batches = sign_all(&senders, per_sender as u64, per_sender_lat, chain_id);
     let sent_at: Arc<Mutex<HashMap<B256, Instant>>> = Arc::default();
     let seen_at: Arc<Mutex<HashMap<B256, Instant>>> = Arc::default();
-    let head: u64 = rpc(&client, &url, "baton_status", json!([])).await?["head"].as_u64().unwrap_or(0);
+    let head: u64 = rpc(&client, &url, "baton_status", json!([])).await?["head"]
+        .as_u64()
+        .unwrap_or(0);
     let watcher = {
         let (seen_at, url, client) = (seen_at.clone(), url.clone(), client.clone());
         tokio::spawn(async move {
             let mut after = head;
             loop {
-                if let Ok(blocks) = rpc(&client, &url, "baton_getSignedBlocks", json!([after, 100])).await {
+                if let Ok(blocks) =
+                    rpc(&client, &url, "baton_getSignedBlocks", json!([after, 100])).await
+                {
                     let now = Instant::now();
                     for b in blocks.as_array().cloned().unwrap_or_default() {
                         after = after.max(b["header"]["number"].as_u64().unwrap_or(after));

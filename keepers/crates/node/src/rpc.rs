@@ -6,7 +6,7 @@
 //! what is wrong with the numbers that matter.
 
 use crate::{
-    sequencer::{discover_peers, peer_url},
+    sequencer::{discover_peers, peer_client, peer_url},
     service::Shared,
     view::{BlockEntry, View},
 };
@@ -29,15 +29,11 @@ use baton_core::{
 use jsonrpsee::{
     RpcModule,
     core::client::ClientT,
-    http_client::HttpClientBuilder,
     rpc_params,
     types::{ErrorObjectOwned, Params},
 };
 use serde_json::{Value, json};
-use std::{
-    sync::{Arc, atomic::Ordering},
-    time::Duration,
-};
+use std::sync::{Arc, atomic::Ordering};
 
 /// geth's code for a transaction the node refuses.
 pub const TX_REJECTED: i32 = -32000;
@@ -470,17 +466,12 @@ async fn forward(s: Arc<Shared>, operator: Address, raw: Bytes, hash: B256) {
         tracing::debug!(target: "baton::rpc", %hash, %operator, "acting node unknown; kept in the local pool");
         return;
     };
-    let sent = match HttpClientBuilder::default()
-        .request_timeout(Duration::from_secs(2))
-        .build(&url)
-    {
-        Ok(client) => client
-            .request::<B256, _>("eth_sendRawTransaction", rpc_params![raw])
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e.to_string()),
+    let Some(client) = peer_client(&url) else {
+        return;
     };
+    let sent = client
+        .request::<B256, _>("eth_sendRawTransaction", rpc_params![raw])
+        .await;
     if let Err(e) = sent {
         tracing::debug!(target: "baton::rpc", %hash, %url, error = %e, "forwarding failed; kept in the local pool");
     }

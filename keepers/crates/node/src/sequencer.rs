@@ -294,10 +294,24 @@ fn drop_everything(shared: &Shared) {
         .fetch_add(dropped.len() as u64, Ordering::Relaxed);
 }
 
-/// The sealing loop.
-pub async fn run_sealer(shared: Arc<Shared>, cancel: CancellationToken) {
+/// A ticker at the block time that skips ticks it could not serve instead of bursting.
+fn block_ticker(shared: &Shared) -> tokio::time::Interval {
     let mut tick = tokio::time::interval(shared.config.block_time);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick
+}
+
+/// A JSON-RPC client for another node, with a short timeout: peers answer fast or not at all.
+pub fn peer_client(url: &str) -> Option<jsonrpsee::http_client::HttpClient> {
+    HttpClientBuilder::default()
+        .request_timeout(Duration::from_secs(2))
+        .build(url)
+        .ok()
+}
+
+/// The sealing loop.
+pub async fn run_sealer(shared: Arc<Shared>, cancel: CancellationToken) {
+    let mut tick = block_ticker(&shared);
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -359,10 +373,7 @@ pub fn peer_url(shared: &Shared, operator: Address) -> Option<String> {
 /// Asks every configured peer who it is.
 pub async fn discover_peers(shared: &Shared) {
     for url in &shared.config.peers {
-        let Ok(client) = HttpClientBuilder::default()
-            .request_timeout(Duration::from_secs(2))
-            .build(url)
-        else {
+        let Some(client) = peer_client(url) else {
             continue;
         };
         if let Ok(status) = client
@@ -384,8 +395,7 @@ pub async fn discover_peers(shared: &Shared) {
 
 /// The following loop: replays the acting node's signed blocks.
 pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
-    let mut tick = tokio::time::interval(shared.config.block_time);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut tick = block_ticker(&shared);
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -403,10 +413,7 @@ pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
             continue;
         };
         let after = shared.view.lock().expect("view lock").head().number;
-        let Ok(client) = HttpClientBuilder::default()
-            .request_timeout(Duration::from_secs(2))
-            .build(&url)
-        else {
+        let Some(client) = peer_client(&url) else {
             continue;
         };
         let blocks: Vec<SignedBlock> = match client

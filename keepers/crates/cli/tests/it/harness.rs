@@ -1,13 +1,14 @@
 //! Three real `baton node` processes on a real anvil with the real deployment.
 
 use alloy::{
-    network::EthereumWallet,
-    primitives::{Address, U64, U256},
+    network::{EthereumWallet, TransactionBuilder},
+    primitives::{Address, B256, U64, U256},
     providers::{Provider, ProviderBuilder},
+    rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
 };
 use baton_devnet::{Devnet, repo_root};
-use eyre::{WrapErr, bail, ensure};
+use eyre::{OptionExt, WrapErr, bail, ensure};
 use serde_json::{Value, json};
 use std::{
     path::PathBuf,
@@ -272,4 +273,30 @@ impl Network {
     pub(crate) fn operators(&self) -> Vec<Address> {
         self.nodes.iter().map(|n| n.key.address()).collect()
     }
+}
+
+/// Sends a transfer through `url` and waits for its preconfirmed receipt.
+pub(crate) async fn transfer(
+    url: &str,
+    user: &PrivateKeySigner,
+    value: u64,
+) -> eyre::Result<(B256, u64)> {
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(user.clone()))
+        .connect_http(url.parse()?);
+    let receipt = provider
+        .send_transaction(
+            TransactionRequest::default()
+                .with_to(Address::repeat_byte(0x77))
+                .with_value(U256::from(value)),
+        )
+        .await?
+        .with_timeout(Some(Duration::from_secs(60)))
+        .get_receipt()
+        .await?;
+    ensure!(receipt.status(), "transfer failed");
+    Ok((
+        receipt.transaction_hash,
+        receipt.block_number.ok_or_eyre("no block")?,
+    ))
 }

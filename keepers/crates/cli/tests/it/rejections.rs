@@ -1,18 +1,14 @@
 //! Every rejection of the L2 RPC, from malformed or hostile requests: the code and a message
 //! that says what is wrong. Batch requests work.
 
-use crate::harness::{reqwest_post, rpc, rpc_raw, start_network};
+use crate::harness::{reqwest_post, rpc, rpc_raw, start_network, transfer};
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, Bytes, U256, hex},
-    providers::{Provider, ProviderBuilder},
-    rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
 };
 use baton_core::ledger::{WITHDRAWAL_ADDRESS, testkit::TxFields};
 use eyre::ensure;
 use serde_json::{Value, json};
-use std::time::Duration;
 
 /// Sends raw bytes and returns the error object.
 async fn reject(url: &str, raw: &[u8]) -> eyre::Result<Value> {
@@ -50,20 +46,7 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
     let fee = 10_000_000_000u128;
 
     // One good transfer first, so nonce 0 is used.
-    let provider = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(user.clone()))
-        .connect_http(url.parse()?);
-    let receipt = provider
-        .send_transaction(
-            TransactionRequest::default()
-                .with_to(to)
-                .with_value(U256::from(1)),
-        )
-        .await?
-        .with_timeout(Some(Duration::from_secs(60)))
-        .get_receipt()
-        .await?;
-    ensure!(receipt.status(), "the good transfer failed");
+    transfer(url, &user, 1).await?;
 
     expect(&reject(url, &[0x02, 0xc0]).await?, -32602, "malformed")?;
     expect(
@@ -157,6 +140,14 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
 
     // Good requests still work afterwards.
     ensure!(rpc(url, "eth_chainId", json!([])).await? == json!(format!("{chain_id:#x}")));
-    ensure!(provider.get_transaction_count(user.address()).await? == 1);
+    ensure!(
+        rpc(
+            url,
+            "eth_getTransactionCount",
+            json!([user.address(), "latest"])
+        )
+        .await?
+            == json!("0x1")
+    );
     Ok(())
 }

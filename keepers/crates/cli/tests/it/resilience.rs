@@ -2,12 +2,10 @@
 //! record: no posted transaction is lost, no second header is signed for a height, and every
 //! node ends on the same chain.
 
-use crate::harness::{Network, rpc, start_network};
+use crate::harness::{Network, rpc, start_network, transfer};
 use alloy::{
-    network::{EthereumWallet, TransactionBuilder},
-    primitives::{Address, B256, U256},
+    primitives::B256,
     providers::{Provider, ProviderBuilder},
-    rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
 };
 use baton_core::{BlockHeader, l2};
@@ -17,28 +15,6 @@ use std::{
     collections::HashMap,
     time::{Duration, Instant},
 };
-
-/// Sends a transfer through `url` and waits for its preconfirmed receipt.
-async fn transfer(url: &str, user: &PrivateKeySigner, value: u64) -> eyre::Result<(B256, u64)> {
-    let provider = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(user.clone()))
-        .connect_http(url.parse()?);
-    let receipt = provider
-        .send_transaction(
-            TransactionRequest::default()
-                .with_to(Address::repeat_byte(0x77))
-                .with_value(U256::from(value)),
-        )
-        .await?
-        .with_timeout(Some(Duration::from_secs(60)))
-        .get_receipt()
-        .await?;
-    ensure!(receipt.status(), "transfer failed");
-    Ok((
-        receipt.transaction_hash,
-        receipt.block_number.ok_or_eyre("no block")?,
-    ))
-}
 
 /// The index of the node acting now (waiting for one).
 async fn acting(net: &Network) -> eyre::Result<usize> {
