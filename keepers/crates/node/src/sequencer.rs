@@ -198,22 +198,32 @@ async fn post_once(shared: &Shared) -> eyre::Result<bool> {
     };
     let duty = shared.duty.borrow().clone();
     let inbox = shared.deployment.batch_inbox(shared.provider.clone());
-    let (prev_record_hash, last_l2) = (
+    let queue = shared
+        .deployment
+        .force_inclusion_queue(shared.provider.clone());
+    // L1's own view after the previous record was mined: the derived chain may lag behind it.
+    let (prev_record_hash, last_l2, queue_cursor) = (
         inbox.lastRecordHash().call().await?,
         inbox.lastL2Block().call().await?,
+        u64::try_from(queue.cursor().call().await?)?,
     );
-    let (blocks, epoch, force_index) = {
+    let (blocks, epoch) = {
         let view = shared.view.lock().expect("view lock");
         let blocks: Vec<SignedBlock> = (first..=last)
             .filter_map(|n| view.block(n).and_then(|b| b.sealed.clone()))
             .collect();
         let epoch = blocks.first().map(|b| b.header.epoch);
-        let force_index = view.canonical().force_cursor()
-            + blocks.first().map(|b| b.entries.len() as u64).unwrap_or(0);
-        (blocks, epoch, force_index)
+        (blocks, epoch)
     };
+    // The record's entries sit in its first block and must continue the queue where L1 is.
+    let entries = blocks
+        .first()
+        .map(|b| b.entries.clone())
+        .unwrap_or_default();
+    let force_index = queue_cursor + entries.len() as u64;
     let stale = blocks.len() as u64 != last - first + 1
         || last_l2 + 1 != first
+        || entries.first().is_some_and(|&i| i != queue_cursor)
         || epoch != Some(duty.epoch)
         || !duty.posting;
     if stale {

@@ -2,6 +2,7 @@
 //! anvil with the contracts deployed by the real deploy script. One test binary keeps link
 //! time down.
 
+mod deposits;
 mod harness;
 mod rejections;
 mod resilience;
