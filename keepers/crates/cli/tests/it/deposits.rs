@@ -39,8 +39,14 @@ async fn deposits_and_force_queued_transfers_reach_l2() -> eyre::Result<()> {
 
     // A signed L2 transfer force-queued on L1 by its sender.
     let forced_to = Address::repeat_byte(0xf0);
-    let tx = TxFields::transfer(d.parameters.l2_chain_id, 0, forced_to, U256::from(777u64), 10_000_000_000)
-        .sign(&user);
+    let tx = TxFields::transfer(
+        d.parameters.l2_chain_id,
+        0,
+        forced_to,
+        U256::from(777u64),
+        10_000_000_000,
+    )
+    .sign(&user);
     let receipt = d
         .force_inclusion_queue(&l1)
         .enqueue(tx)
@@ -59,7 +65,11 @@ async fn deposits_and_force_queued_transfers_reach_l2() -> eyre::Result<()> {
             let moved = rpc(&node.url, "eth_getBalance", json!([forced_to, "safe"])).await?;
             if credited != json!(ether) || moved != json!(U256::from(777u64)) {
                 if started.elapsed() > Duration::from_secs(25) {
-                    bail!("{}: deposit {credited}, forced transfer {moved}:\n{}", node.url, node.log());
+                    bail!(
+                        "{}: deposit {credited}, forced transfer {moved}:\n{}",
+                        node.url,
+                        node.log()
+                    );
                 }
                 tokio::time::sleep(Duration::from_millis(250)).await;
                 continue 'wait;
