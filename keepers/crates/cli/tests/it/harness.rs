@@ -269,6 +269,37 @@ impl Network {
         }
     }
 
+    /// Every node's block at `number`: (hash, state root).
+    pub(crate) async fn blocks_at(&self, number: u64) -> eyre::Result<Vec<(Value, Value)>> {
+        let mut out = Vec::new();
+        for node in &self.nodes {
+            let block = rpc(
+                &node.url,
+                "eth_getBlockByNumber",
+                json!([format!("{number:#x}"), false]),
+            )
+            .await?;
+            out.push((block["hash"].clone(), block["stateRoot"].clone()));
+        }
+        Ok(out)
+    }
+
+    /// Checks that every node has the same block (hash and state root) at the lowest head any
+    /// of them has derived from L1.
+    pub(crate) async fn ensure_agree_at_safe_head(&self) -> eyre::Result<()> {
+        let mut safe = u64::MAX;
+        for node in &self.nodes {
+            let status = rpc(&node.url, "baton_status", json!([])).await?;
+            safe = safe.min(status["safeHead"].as_u64().unwrap_or(0));
+        }
+        let blocks = self.blocks_at(safe).await?;
+        ensure!(
+            blocks.iter().all(|b| b == &blocks[0]),
+            "nodes disagree at {safe}: {blocks:?}"
+        );
+        Ok(())
+    }
+
     /// The operators, in node order.
     pub(crate) fn operators(&self) -> Vec<Address> {
         self.nodes.iter().map(|n| n.key.address()).collect()

@@ -18,7 +18,7 @@ use alloy::{
 use baton_bindings::IBatchInbox;
 use baton_core::{BlockHeader, l2, recover_signer};
 use eyre::{OptionExt, WrapErr, ensure};
-use harness::{Network, rpc, start_network};
+use harness::{rpc, start_network};
 use serde_json::{Value, json};
 use std::{
     collections::{BTreeSet, HashMap},
@@ -53,21 +53,6 @@ fn check_preconfirmation(
         "the Merkle proof does not verify"
     );
     Ok(header)
-}
-
-/// Every node's block at `number`: (hash, state root).
-async fn blocks_at(net: &Network, number: u64) -> eyre::Result<Vec<(Value, Value)>> {
-    let mut out = Vec::new();
-    for node in &net.nodes {
-        let block = rpc(
-            &node.url,
-            "eth_getBlockByNumber",
-            json!([format!("{number:#x}"), false]),
-        )
-        .await?;
-        out.push((block["hash"].clone(), block["stateRoot"].clone()));
-    }
-    Ok(out)
 }
 
 /// Transactions sent to every node, with alloy and with `cast send`, are preconfirmed, reach L1
@@ -149,7 +134,7 @@ async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
     // Everything reaches L1 and every node derives the same blocks and state roots.
     net.wait_safe(max_block, Duration::from_secs(90)).await?;
     for number in [1, max_block / 2, max_block] {
-        let blocks = blocks_at(&net, number).await?;
+        let blocks = net.blocks_at(number).await?;
         ensure!(
             blocks.iter().all(|b| b == &blocks[0]),
             "nodes disagree on block {number}: {blocks:?}"

@@ -101,35 +101,8 @@ async fn a_killed_leader_restarts_without_losing_or_resigning() -> eyre::Result<
     }
     let (late, _) = transfer(&net.nodes[(leader + 1) % 3].url, &user, 300).await?;
     wait_on_l1(&net, late).await?;
-    let status: Vec<Value> = futures_statuses(&net).await?;
-    let safe = status
-        .iter()
-        .map(|s| s["safeHead"].as_u64().unwrap_or(0))
-        .min()
-        .unwrap_or(0);
-    let mut roots = Vec::new();
-    for node in &net.nodes {
-        let block = rpc(
-            &node.url,
-            "eth_getBlockByNumber",
-            json!([format!("{safe:#x}"), false]),
-        )
-        .await?;
-        roots.push(block["stateRoot"].clone());
-    }
-    ensure!(
-        roots.iter().all(|r| r == &roots[0]),
-        "nodes disagree at {safe}: {roots:?}"
-    );
+    net.ensure_agree_at_safe_head().await?;
     Ok(())
-}
-
-async fn futures_statuses(net: &Network) -> eyre::Result<Vec<Value>> {
-    let mut out = Vec::new();
-    for node in &net.nodes {
-        out.push(rpc(&node.url, "baton_status", json!([])).await?);
-    }
-    Ok(out)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -172,28 +145,7 @@ async fn an_l1_reorg_removing_a_record_is_survived() -> eyre::Result<()> {
     // user's later transaction lands.
     let (later, _) = transfer(&net.nodes[(leader + 1) % 3].url, &user, 6).await?;
     wait_on_l1(&net, later).await?;
-    let statuses = futures_statuses(&net).await?;
-    let safe = statuses
-        .iter()
-        .map(|s| s["safeHead"].as_u64().unwrap_or(0))
-        .min()
-        .unwrap_or(0);
-    let mut blocks = Vec::new();
-    for node in &net.nodes {
-        blocks.push(
-            rpc(
-                &node.url,
-                "eth_getBlockByNumber",
-                json!([format!("{safe:#x}"), false]),
-            )
-            .await?["hash"]
-                .clone(),
-        );
-    }
-    ensure!(
-        blocks.iter().all(|b| b == &blocks[0]),
-        "nodes disagree at {safe}: {blocks:?}"
-    );
+    net.ensure_agree_at_safe_head().await?;
     let metrics =
         alloy::transports::http::reqwest::get(format!("{}/metrics", net.nodes[0].metrics_url))
             .await?
