@@ -11,6 +11,8 @@
 //!
 //! `cargo bench -p baton --bench node_rpc -- [senders] [ingest txs per sender] [offered tx/s] [seconds]`
 //! (defaults 64 / 300 / 2000 / 10). The node's figures go to docs/benchmarks.md by hand.
+//! `BATON_LOG` sets the node's log filter (default `warn`); `BATON_KEEP_TEST_DIRS=1` keeps its
+//! data directory and log.
 
 use alloy::{
     network::EthereumWallet,
@@ -27,6 +29,12 @@ use std::{
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
+
+/// Batch data per record. The node's default (120 KB) keeps a record under geth's 128 KiB
+/// transaction size limit, and one record lands per L1 block, so 1 s anvil blocks would carry
+/// about 1,100 transfers a second; anvil takes larger transactions, and this lets L1 keep up with
+/// the offered load.
+const RECORD_BYTES: usize = 480_000;
 
 fn arg(index: usize, default: usize) -> usize {
     std::env::args()
@@ -146,6 +154,8 @@ async fn main() -> eyre::Result<()> {
         .arg("--data-dir")
         .arg(&dir)
         .args([
+            "--max-record-bytes",
+            &RECORD_BYTES.to_string(),
             "--mempool-max-per-sender",
             "100000",
             "--mempool-max",
@@ -155,7 +165,10 @@ async fn main() -> eyre::Result<()> {
             "BATON_PRIVATE_KEY",
             alloy::primitives::hex::encode_prefixed(operator.to_bytes()),
         )
-        .env("BATON_LOG", "warn")
+        .env(
+            "BATON_LOG",
+            std::env::var("BATON_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::from(std::fs::File::create(dir.join("node.log"))?))
         .kill_on_drop(true)
@@ -229,8 +242,19 @@ async fn main() -> eyre::Result<()> {
         "| ingest, eth_sendRawTransaction | {n_senders} senders × {per_sender} | {total} accepted in {ingest:.2?} | **{:.0} tx/s** |",
         total as f64 / ingest.as_secs_f64()
     );
-    // Let the node drain what it took in.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Let the node seal what it took in before the latency run starts.
+    let drain = Instant::now();
+    while rpc(&client, &url, "baton_status", json!([])).await?["mempool"] != json!(0) {
+        eyre::ensure!(
+            drain.elapsed() < Duration::from_secs(120),
+            "the node did not empty its pool"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "| pool drained | {total} transfers sealed {:.1?} after the last was accepted | |",
+        drain.elapsed()
+    );
 
     // 2. Preconfirmation latency at the offered load.
     let per_sender_lat = offered * seconds / n_senders;
@@ -304,6 +328,10 @@ async fn main() -> eyre::Result<()> {
         latencies.last().unwrap(),
     );
     node.start_kill()?;
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("BATON_KEEP_TEST_DIRS").is_some() {
+        eprintln!("node data and log kept in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     Ok(())
 }

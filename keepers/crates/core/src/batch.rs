@@ -22,12 +22,19 @@ pub const MAX_TX_LEN: usize = (1 << 24) - 1;
 /// Most transactions one block can hold (2-byte count).
 pub const MAX_TXS_PER_BLOCK: usize = u16::MAX as usize;
 
+/// Bytes a raw transaction of `len` bytes takes in batch data (its length prefix included).
+pub const fn encoded_tx_len(len: usize) -> usize {
+    TX_LEN_LEN + len
+}
+
+/// Bytes a block takes in batch data besides its transactions (timestamp and count).
+pub const BLOCK_HEADER_LEN: usize = TIMESTAMP_LEN + TX_COUNT_LEN;
+
 /// Bytes before the first block: the version and the fee recipient.
 pub const PREFIX_LEN: usize = 21;
 const TIMESTAMP_LEN: usize = 8;
 const TX_COUNT_LEN: usize = 2;
 const TX_LEN_LEN: usize = 3;
-const BLOCK_HEADER_LEN: usize = TIMESTAMP_LEN + TX_COUNT_LEN;
 
 /// One L2 block as carried in batch data.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -201,7 +208,7 @@ pub fn encode_batch(fee_recipient: Address, blocks: &[L2Block]) -> Result<Bytes,
                         len,
                     });
                 }
-                len => size += TX_LEN_LEN + len,
+                len => size += encoded_tx_len(len),
             }
         }
     }

@@ -24,7 +24,10 @@ use crate::{
     batch::Batch,
     eip712::{BatchHeader, BlockHeader},
     l2::{block_hash, genesis_header, queue_entry_hash, tx_root},
-    ledger::{BlockContext, L2Tx, LedgerConfig, LedgerState, Outcome},
+    ledger::{
+        BlockContext, CheckedTx, Invalid, L2Tx, LedgerConfig, LedgerState, Outcome,
+        check_transaction,
+    },
 };
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 
@@ -62,8 +65,12 @@ pub struct DerivedBlock {
     pub hash: B256,
     /// Its transactions in order: the consumed force-queue entries, then the batch's.
     pub txs: Vec<DerivedTx>,
-    /// The L2 state root after the block.
-    pub state_root: B256,
+    /// The L2 state root after the block, for the last block of a record (what outputs and
+    /// the dispute game commit to). `None` inside a record and for a block a leader seals: the
+    /// header does not hold a root, and hashing the touched paths of the sparse Merkle tree
+    /// once per record instead of once per block is most of what sealing and derivation cost
+    /// (`docs/benchmarks.md`). [`Chain::state_root`] gives it at the head on demand.
+    pub state_root: Option<B256>,
 }
 
 /// One BatchInbox record, with what derivation needs besides its header.
@@ -239,36 +246,78 @@ impl Chain {
         &mut self.state
     }
 
+    /// The state root at the head (hashes the paths touched since it was last asked for).
+    pub fn state_root(&mut self) -> B256 {
+        self.state.root()
+    }
+
     /// Applies one record: every block of its header's range, the consumed entries first in the
     /// first block. Everything is checked before the chain changes, so on `Err` it is as it was.
+    /// The record's last block carries the state root.
     pub fn apply_record(
         &mut self,
         record: &RecordInput<'_>,
     ) -> Result<Vec<DerivedBlock>, DeriveError> {
+        self.apply_record_with(record, |_| None)
+    }
+
+    /// [`Chain::apply_record`] reusing stateless checks the caller holds: `known(hash)` is the
+    /// [`check_transaction`] result of the transaction whose raw bytes hash to `hash`, under this
+    /// chain's config, when the caller has it (a node has it for every transaction it sealed or
+    /// replayed as a preconfirmed block, so deriving its own record recovers no sender twice).
+    /// The rest are checked here.
+    pub fn apply_record_with(
+        &mut self,
+        record: &RecordInput<'_>,
+        known: impl Fn(&B256) -> Option<CheckedTx>,
+    ) -> Result<Vec<DerivedBlock>, DeriveError> {
         self.check_record(record)?;
         let header = record.header;
-        let blocks = match record.batch {
+        let mut blocks = match record.batch {
             None => vec![
-                self.apply_block(
+                self.apply_block_checked(
                     header.epoch,
                     record.l1_timestamp,
                     Address::ZERO,
                     record.entries,
                     &[],
+                    Vec::new(),
                 )
                 .expect("apply_record checked the block number and the entries"),
             ],
             Some(batch) => {
+                // The stateless checks (decoding, sender recovery) of the whole record at once,
+                // on every core; the state transitions then run in order.
+                let raw: Vec<&Bytes> = batch
+                    .blocks
+                    .iter()
+                    .flat_map(|b| b.transactions.iter())
+                    .collect();
+                let reused: Vec<Option<CheckedTx>> =
+                    raw.iter().map(|tx| known(&keccak256(tx))).collect();
+                let missing: Vec<&Bytes> = raw
+                    .iter()
+                    .zip(&reused)
+                    .filter(|(_, r)| r.is_none())
+                    .map(|(tx, _)| *tx)
+                    .collect();
+                let mut fresh = check_all(&self.config, &missing).into_iter();
+                let mut checks = reused.into_iter().map(|r| match r {
+                    Some(checked) => Ok(checked),
+                    None => fresh.next().expect("one fresh check per missing one"),
+                });
                 let mut derived = Vec::with_capacity(batch.blocks.len());
                 for (i, block) in batch.blocks.iter().enumerate() {
                     let entries = if i == 0 { record.entries } else { &[] };
+                    let block_checks = checks.by_ref().take(block.transactions.len()).collect();
                     derived.push(
-                        self.apply_block(
+                        self.apply_block_checked(
                             header.epoch,
                             block.timestamp,
                             batch.fee_recipient,
                             entries,
                             &block.transactions,
+                            block_checks,
                         )
                         .expect("apply_record checked the block numbers and the entries"),
                     );
@@ -276,6 +325,9 @@ impl Chain {
                 derived
             }
         };
+        if let Some(last) = blocks.last_mut() {
+            last.state_root = Some(self.state.root());
+        }
         self.records += 1;
         debug_assert_eq!(self.force_cursor, header.forceIndex);
         debug_assert_eq!(self.head.number, header.lastBlock);
@@ -294,25 +346,46 @@ impl Chain {
         entries: &[QueueEntry],
         txs: &[Bytes],
     ) -> Result<DerivedBlock, DeriveError> {
+        let checks = check_all(&self.config, &txs.iter().collect::<Vec<_>>());
+        self.apply_block_checked(epoch, timestamp, fee_recipient, entries, txs, checks)
+    }
+
+    /// [`Chain::apply_block`] for transactions whose stateless checks already ran: `checks[i]`
+    /// must be [`check_transaction`] of `txs[i]` under this chain's config (a leader has that
+    /// from admitting them to its pool).
+    ///
+    /// # Panics
+    /// When `checks` and `txs` differ in length.
+    pub fn apply_block_checked(
+        &mut self,
+        epoch: u64,
+        timestamp: u64,
+        fee_recipient: Address,
+        entries: &[QueueEntry],
+        txs: &[Bytes],
+        checks: Vec<Result<CheckedTx, Invalid>>,
+    ) -> Result<DerivedBlock, DeriveError> {
+        assert_eq!(txs.len(), checks.len(), "one check per transaction");
         let number = self.next_number()?;
         self.check_entries(entries)?;
 
         let context = BlockContext { fee_recipient };
         let mut derived = Vec::with_capacity(entries.len() + txs.len());
-        let queued = entries.iter().map(|e| {
-            (
-                queue_entry_hash(&e.data),
-                L2Tx::from_queue_entry(e.sender, &e.data, self.portal),
-            )
-        });
-        let signed = txs
-            .iter()
-            .map(|raw| (keccak256(raw), L2Tx::Signed(raw.clone())));
-        for (hash, tx) in queued.chain(signed).collect::<Vec<_>>() {
+        for entry in entries {
+            let tx = L2Tx::from_queue_entry(entry.sender, &entry.data, self.portal);
             let outcome = self.state.apply(&self.config, &context, &tx);
             derived.push(DerivedTx {
-                hash,
+                hash: queue_entry_hash(&entry.data),
                 tx,
+                outcome,
+                fee_recipient,
+            });
+        }
+        for (raw, check) in txs.iter().zip(checks) {
+            let outcome = self.state.apply_checked(&context, check);
+            derived.push(DerivedTx {
+                hash: keccak256(raw),
+                tx: L2Tx::Signed(raw.clone()),
                 outcome,
                 fee_recipient,
             });
@@ -335,7 +408,7 @@ impl Chain {
             header,
             hash,
             txs: derived,
-            state_root: self.state.root(),
+            state_root: None,
         })
     }
 
@@ -426,6 +499,40 @@ impl Chain {
         }
         self.check_entries(record.entries)
     }
+}
+
+/// Fewest transactions worth spreading over threads (a thread costs tens of µs to start; one
+/// check costs about as much).
+const PARALLEL_CHECK_MIN: usize = 64;
+
+/// [`check_transaction`] of every raw transaction, in order, spread over the machine's cores
+/// when there are enough of them: the checks are independent and the sender recovery in them
+/// is most of a transfer's cost.
+pub fn check_all(config: &LedgerConfig, txs: &[&Bytes]) -> Vec<Result<CheckedTx, Invalid>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || txs.len() < PARALLEL_CHECK_MIN {
+        return txs
+            .iter()
+            .map(|raw| check_transaction(config, raw))
+            .collect();
+    }
+    let chunk = txs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = txs
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|raw| check_transaction(config, raw))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a transaction check panicked"))
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@
 //! - **Pruning** ([`Mempool::prune`]): after a block or a derived record, transactions whose
 //!   nonce is below the account nonce can never apply and are dropped.
 
-use crate::ledger::{CheckedTx, Invalid, LedgerConfig, LedgerState, check_transaction};
+use crate::batch::encoded_tx_len;
+use crate::ledger::{CheckedTx, Invalid, LedgerConfig, LedgerState, TxAction, check_transaction};
 use alloy_consensus::TxEnvelope;
 use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, B256, Bytes, U256};
@@ -78,6 +79,8 @@ pub struct PooledTx {
     /// `21000 ×` its effective gas price at the ledger's base fee: what the sender pays besides
     /// the value.
     pub fee: U256,
+    /// Transfer or withdrawal, as the admission check read it.
+    pub action: TxAction,
 }
 
 impl PooledTx {
@@ -86,6 +89,19 @@ impl PooledTx {
     pub fn effective_priority_fee(&self, base_fee: u128) -> u128 {
         self.max_priority_fee_per_gas
             .min(self.max_fee_per_gas.saturating_sub(base_fee))
+    }
+
+    /// The admission's [`check_transaction`] result, for sealing without recovering the
+    /// sender again ([`crate::Chain::apply_block_checked`]).
+    pub fn checked(&self) -> CheckedTx {
+        CheckedTx {
+            sender: self.sender,
+            hash: self.hash,
+            nonce: self.nonce,
+            value: self.value,
+            fee: self.fee,
+            action: self.action,
+        }
     }
 
     /// `value + fee`: what the sender's balance must cover.
@@ -292,6 +308,7 @@ impl Mempool {
             max_priority_fee_per_gas,
             value: checked.value,
             fee: checked.fee,
+            action: checked.action,
         };
         let queue = self.by_sender.get(&sender);
         let existing = queue.and_then(|q| q.get(&nonce)).map(|slot| &slot.tx);
@@ -393,6 +410,18 @@ impl Mempool {
     /// descending effective priority fee, then arrival. A sender's transactions stop at a gap or
     /// at the first one its balance (less what its earlier ones in the block cost) cannot cover.
     pub fn take_block(&mut self, state: &LedgerState, max: usize) -> Vec<PooledTx> {
+        self.take_block_within(state, max, usize::MAX)
+    }
+
+    /// [`Mempool::take_block`] with a byte budget as well: the block is full at the first
+    /// transaction whose encoding in batch data ([`encoded_tx_len`]) would take the block's total past `max_bytes` (a leader
+    /// keeps every block small enough for one record to carry).
+    pub fn take_block_within(
+        &mut self,
+        state: &LedgerState,
+        max: usize,
+        max_bytes: usize,
+    ) -> Vec<PooledTx> {
         // Max-heap of each sender's next candidate: highest tip first, then earliest arrival.
         let base_fee = self.ledger.base_fee;
         let key = |slot: &Slot| {
@@ -413,6 +442,7 @@ impl Mempool {
             }
         }
         let mut picked = Vec::new();
+        let mut bytes = 0usize;
         while picked.len() < max {
             let Some((_, _, sender, nonce)) = heap.pop() else {
                 break;
@@ -421,11 +451,15 @@ impl Mempool {
             let budget = budgets
                 .get_mut(&sender)
                 .expect("every candidate has a budget");
-            let cost = queue[&nonce].tx.cost();
-            if cost > *budget {
+            let tx = &queue[&nonce].tx;
+            if tx.cost() > *budget {
                 continue; // and so the rest of this sender waits
             }
-            *budget -= cost;
+            bytes += encoded_tx_len(tx.raw.len());
+            if bytes > max_bytes {
+                break;
+            }
+            *budget -= tx.cost();
             picked.push((sender, nonce));
             if let Some(next) = queue.get(&(nonce + 1)) {
                 heap.push(key(next));

@@ -2,7 +2,10 @@
 
 use alloy::{signers::local::PrivateKeySigner, transports::http::reqwest::Url};
 use baton_bindings::Deployment;
-use baton_core::mempool::MempoolConfig;
+use baton_core::{
+    batch::{BLOCK_HEADER_LEN, PREFIX_LEN, encoded_tx_len},
+    mempool::MempoolConfig,
+};
 use clap::Args;
 use eyre::{WrapErr, bail};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
@@ -139,6 +142,21 @@ impl NodeConfig {
         self.genesis
             .clone()
             .unwrap_or_else(|| PathBuf::from(format!("script/genesis/{}.json", deployment.profile)))
+    }
+
+    /// Refuses limits that contradict each other.
+    pub fn check(&self) -> eyre::Result<()> {
+        let one_tx_record = PREFIX_LEN + BLOCK_HEADER_LEN + encoded_tx_len(self.max_tx_bytes);
+        if self.max_record_bytes < one_tx_record {
+            bail!(
+                "--max-record-bytes {} cannot carry one block holding a transaction of \
+                 --max-tx-bytes {} ({one_tx_record} bytes of batch data): raise \
+                 --max-record-bytes or lower --max-tx-bytes",
+                self.max_record_bytes,
+                self.max_tx_bytes
+            );
+        }
+        Ok(())
     }
 
     /// The mempool limits.

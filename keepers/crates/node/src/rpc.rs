@@ -23,7 +23,7 @@ use alloy::{
 };
 use baton_core::{
     l2::{tx_proof, verify_tx_proof},
-    ledger::{Invalid, TX_GAS, WITHDRAWAL_ADDRESS},
+    ledger::{Applied, Invalid, TX_GAS, WITHDRAWAL_ADDRESS},
     mempool::{Mempool, RejectReason},
 };
 use jsonrpsee::{
@@ -124,7 +124,11 @@ fn rpc_tx(entry: &BlockEntry, index: usize, base_fee: u128) -> Option<Transactio
         return None;
     };
     let envelope = TxEnvelope::decode_2718_exact(raw).ok()?;
-    let signer = envelope.recover_signer().ok()?;
+    // An applied transaction's sender was recovered when it executed.
+    let signer = match tx.outcome {
+        Ok(Applied::Transfer { tx } | Applied::Withdrawal { tx, .. }) => tx.sender,
+        _ => envelope.recover_signer().ok()?,
+    };
     let price = envelope.effective_gas_price(Some(base_fee as u64));
     Some(Transaction {
         inner: alloy::consensus::transaction::Recovered::new_unchecked(envelope, signer),
@@ -142,7 +146,8 @@ fn rpc_block(entry: &BlockEntry, full: bool, base_fee: u128) -> Block {
     let inner = alloy::consensus::Header {
         parent_hash: b.header.parentHash,
         beneficiary: b.txs.first().map(|t| t.fee_recipient).unwrap_or_default(),
-        state_root: b.state_root,
+        // Only a record's last block carries a root (`DerivedBlock::state_root`).
+        state_root: b.state_root.unwrap_or_default(),
         transactions_root: b.header.txRoot,
         number: b.header.number,
         gas_limit: 30_000_000,

@@ -19,7 +19,11 @@ use alloy::{
     sol_types::SolCall,
 };
 use baton_bindings::IBatchInbox;
-use baton_core::{L2Block, RecordContext, recover_signer, sign_digest};
+use baton_core::{
+    L2Block, RecordContext,
+    batch::{BLOCK_HEADER_LEN, PREFIX_LEN},
+    recover_signer, sign_digest,
+};
 use jsonrpsee::{core::client::ClientT, http_client::HttpClientBuilder, rpc_params};
 use std::{
     collections::VecDeque,
@@ -31,6 +35,8 @@ use tracing::{debug, info, warn};
 
 /// Most transactions in one L2 block.
 pub const MAX_BLOCK_TXS: usize = 2_000;
+/// Most cut records waiting to be posted before the sealer pauses.
+pub const MAX_QUEUED_RECORDS: usize = 2;
 /// Most force-queue entries consumed by one record.
 pub const MAX_RECORD_ENTRIES: usize = 256;
 
@@ -88,13 +94,39 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     {
         return Ok(None);
     }
+    // Backpressure: the inbox takes records one after another, one per L1 block at best.
+    // Sealing further ahead would preconfirm blocks that may not reach L1 before the epoch ends
+    // (and whose heights could not be signed again in it); transactions wait in the pool.
+    // Each queued record also needs an L1 block of its own before the epoch ends.
+    if records.cut.len() >= MAX_QUEUED_RECORDS
+        || duty.l1_block + shared.config.epoch_margin + records.cut.len() as u64 >= duty.epoch_end
+    {
+        return Ok(None);
+    }
+    // Every record must fit `max_record_bytes`, so blocks are sized to the room the open record
+    // has left; when that is under a quarter of a record and transactions wait, the open record
+    // is cut here and this block starts the next one.
+    let max_bytes = shared.config.max_record_bytes;
+    if let Some((first, _)) = records.open
+        && !view.mempool.is_empty()
+        && view.record_bytes(first) > max_bytes - max_bytes / 4
+    {
+        records.cut.push_back((first, view.head().number));
+        records.open = None;
+    }
     let starts_record = records.open.is_none();
+    let used = records
+        .open
+        .map_or(PREFIX_LEN, |(first, _)| view.record_bytes(first));
     let entries = if starts_record {
         view.entries_from(view.pending().force_cursor(), MAX_RECORD_ENTRIES)
     } else {
         Vec::new()
     };
-    let txs = view.take_block_txs(MAX_BLOCK_TXS);
+    let txs = view.take_block_txs(
+        MAX_BLOCK_TXS,
+        max_bytes.saturating_sub(used + BLOCK_HEADER_LEN),
+    );
     let needs_record = !duty.posted && view.unposted().is_empty() && records.cut.is_empty();
     if txs.is_empty() && entries.is_empty() && !needs_record {
         return Ok(None);
@@ -113,8 +145,9 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         entries: entries.iter().map(|e| e.index).collect(),
         transactions: txs.iter().map(|t| t.raw.clone()).collect(),
     };
+    let checks = txs.iter().map(|t| Ok(t.checked())).collect();
     let sealed = view
-        .seal(block.clone())
+        .seal(block.clone(), Some(checks))
         .map(|e| (e.block.header.clone(), e.block.hash));
     let (header, hash) = match sealed {
         Ok(sealed) => sealed,
@@ -161,13 +194,7 @@ fn maybe_cut(shared: &Shared) {
     };
     let view = shared.view.lock().expect("view lock");
     let head = view.head().number;
-    let bytes: usize = view
-        .unposted()
-        .iter()
-        .filter(|b| b.block.header.number >= first)
-        .filter_map(|b| b.sealed.as_ref())
-        .map(|s| s.transactions.iter().map(|t| t.len() + 3).sum::<usize>() + 10)
-        .sum();
+    let bytes = view.record_bytes(first);
     let epoch_of_record = view.block(first).map(|b| b.block.header.epoch);
     let ending = duty.l1_block + shared.config.epoch_margin >= duty.epoch_end
         || epoch_of_record != Some(duty.epoch);

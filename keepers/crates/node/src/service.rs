@@ -140,7 +140,7 @@ fn replay(view: &mut View, store: &Store) -> eyre::Result<Records> {
         let signature = block.signature.clone();
         let expected = baton_core::l2::block_hash(&block.header);
         let starts = !block.entries.is_empty() || records.open.is_none();
-        match view.seal(block) {
+        match view.seal(block, None) {
             Ok(entry) if entry.block.hash == expected => {
                 view.set_signature(number, signature);
                 if starts {
@@ -162,6 +162,7 @@ fn replay(view: &mut View, store: &Store) -> eyre::Result<Records> {
 
 /// Starts the node and runs it until `cancel` fires.
 pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<()> {
+    config.check()?;
     let deployment = Deployment::from_file(&config.deployment).wrap_err_with(|| {
         format!(
             "reading the deployment record {}",

@@ -13,9 +13,11 @@
 use crate::store::{SignedBlock, StoredEntry, StoredRecord};
 use alloy::primitives::{Address, B256, Bytes};
 use baton_core::{
-    BlockHeader, check_record,
+    BlockHeader,
+    batch::{BLOCK_HEADER_LEN, PREFIX_LEN, encoded_tx_len},
+    check_record,
     derive::{Chain, DeriveError, DerivedBlock, QueueEntry, RecordInput},
-    ledger::{LedgerConfig, LedgerState},
+    ledger::{Applied, CheckedTx, Invalid, LedgerConfig, LedgerState},
     mempool::{Mempool, MempoolConfig, PooledTx, Prechecked, RejectReason},
 };
 use std::collections::{BTreeMap, HashMap};
@@ -123,7 +125,7 @@ impl View {
     fn insert_genesis(&mut self) {
         let header = self.canonical.head().clone();
         let hash = self.canonical.head_hash();
-        let state_root = self.canonical.state_mut().root();
+        let state_root = Some(self.canonical.state_root());
         self.blocks.insert(
             0,
             BlockEntry {
@@ -260,7 +262,17 @@ impl View {
             entries: &entries,
             l1_timestamp: record.l1_timestamp,
         };
-        let derived = self.canonical.apply_record(&input)?;
+        // Transactions this node already executed (sealed or replayed) keep their recovered
+        // senders: only applied outcomes carry the check, the others are checked again.
+        let (tx_index, blocks) = (&self.tx_index, &self.blocks);
+        let known = |hash: &B256| {
+            let (number, position) = tx_index.get(hash)?;
+            match blocks.get(number)?.block.txs.get(*position)?.outcome {
+                Ok(Applied::Transfer { tx } | Applied::Withdrawal { tx, .. }) => Some(tx),
+                _ => None,
+            }
+        };
+        let derived = self.canonical.apply_record_with(&input, known)?;
         let mut dropped = Vec::new();
         let mut diverged = false;
         for block in derived {
@@ -268,6 +280,8 @@ impl View {
             match self.blocks.get_mut(&number) {
                 Some(existing) if !diverged && existing.block.hash == block.hash => {
                     existing.on_l1 = true;
+                    // A sealed block has no root; the record's last block has it now.
+                    existing.block.state_root = block.state_root;
                 }
                 _ => {
                     if !diverged {
@@ -318,7 +332,13 @@ impl View {
 
     /// Executes a block on the pending chain (the leader sealing, or a follower replaying a
     /// leader's block) and indexes it. The header is returned for signing or checking.
-    pub fn seal(&mut self, block: SignedBlock) -> Result<&BlockEntry, ViewError> {
+    /// `checks` are the stateless checks of `block.transactions` when the caller has them (a
+    /// leader admitted them to its pool); otherwise they are run here.
+    pub fn seal(
+        &mut self,
+        block: SignedBlock,
+        checks: Option<Vec<Result<CheckedTx, Invalid>>>,
+    ) -> Result<&BlockEntry, ViewError> {
         let entries: Vec<QueueEntry> = block
             .entries
             .iter()
@@ -343,13 +363,23 @@ impl View {
                 head,
             });
         }
-        let derived = self.pending.apply_block(
-            block.header.epoch,
-            block.header.timestamp,
-            block.fee_recipient,
-            &entries,
-            &block.transactions,
-        )?;
+        let derived = match checks {
+            Some(checks) => self.pending.apply_block_checked(
+                block.header.epoch,
+                block.header.timestamp,
+                block.fee_recipient,
+                &entries,
+                &block.transactions,
+                checks,
+            )?,
+            None => self.pending.apply_block(
+                block.header.epoch,
+                block.header.timestamp,
+                block.fee_recipient,
+                &entries,
+                &block.transactions,
+            )?,
+        };
         let number = derived.header.number;
         // The caller's header only gave epoch and timestamp; keep the real one.
         let block = SignedBlock {
@@ -408,7 +438,7 @@ impl View {
         }
         let number = block.header.number;
         let signature = block.signature.clone();
-        self.seal(block)?;
+        self.seal(block, None)?;
         self.set_signature(number, signature);
         self.mempool.prune(self.pending.state());
         Ok(())
@@ -420,6 +450,25 @@ impl View {
             .range(self.canonical.head().number + 1..)
             .map(|(_, b)| b)
             .collect()
+    }
+
+    /// The size of the batch data of a record holding the unposted blocks from `first` to the
+    /// head (what the inbox's calldata will carry).
+    pub fn record_bytes(&self, first: u64) -> usize {
+        let blocks = self
+            .blocks
+            .range(first.max(self.canonical.head().number + 1)..);
+        PREFIX_LEN
+            + blocks
+                .filter_map(|(_, b)| b.sealed.as_ref())
+                .map(|s| {
+                    BLOCK_HEADER_LEN
+                        + s.transactions
+                            .iter()
+                            .map(|t| encoded_tx_len(t.len()))
+                            .sum::<usize>()
+                })
+                .sum::<usize>()
     }
 
     /// Signed blocks with numbers above `after` (what followers fetch).
@@ -449,8 +498,10 @@ impl View {
         self.mempool.insert_prechecked(pre, self.pending.state())
     }
 
-    /// Takes transactions for the next block from the mempool.
-    pub fn take_block_txs(&mut self, max: usize) -> Vec<PooledTx> {
-        self.mempool.take_block(self.pending.state(), max)
+    /// Takes at most `max` transactions, of at most `max_bytes` in batch data, for the next
+    /// block from the mempool.
+    pub fn take_block_txs(&mut self, max: usize, max_bytes: usize) -> Vec<PooledTx> {
+        self.mempool
+            .take_block_within(self.pending.state(), max, max_bytes)
     }
 }

@@ -175,6 +175,25 @@ impl LedgerState {
         .run(config, block, tx)
     }
 
+    /// Applies a signed transaction whose stateless checks already ran: `checked` must be
+    /// [`check_transaction`] of its bytes under the same config. The outcome and the state are
+    /// those [`LedgerState::apply`] gives for the bytes, without decoding and recovering the
+    /// sender again (a leader checked each pooled transaction on admission; derivation checks a
+    /// whole record on every core before applying it in order).
+    pub fn apply_checked(
+        &mut self,
+        block: &BlockContext,
+        checked: Result<CheckedTx, Invalid>,
+    ) -> Outcome {
+        let mut step = Step {
+            state: self,
+            witness: None,
+            undo: Vec::new(),
+        };
+        let outcome = checked.and_then(|tx| step.signed(block, tx));
+        step.finish(outcome)
+    }
+
     /// Applies one transaction and returns the witness the Solidity `step` (or `deposit`) needs
     /// to reach the same post-state root from the pre-state root.
     pub fn apply_with_witness(
@@ -227,6 +246,11 @@ impl Step<'_> {
                 })
             }
         };
+        self.finish(outcome)
+    }
+
+    /// Undoes every write when the transaction turned out invalid.
+    fn finish(mut self, outcome: Outcome) -> Outcome {
         if outcome.is_err() {
             self.rollback();
         }

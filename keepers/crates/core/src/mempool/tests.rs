@@ -530,3 +530,30 @@ fn a_random_workload_only_ever_yields_valid_blocks() {
     assert!(taken_total >= 12, "{taken_total}");
     assert!(replaced > 0);
 }
+
+#[test]
+fn blocks_stop_at_the_byte_budget_of_a_record() {
+    let mut pool = pool();
+    let state = state();
+    let txs: Vec<Bytes> = (0..4).map(|n| tipped(0, n, 5)).collect();
+    for tx in &txs {
+        pool.insert(tx.clone(), &state).unwrap();
+    }
+    let size = |n: usize| {
+        txs[..n]
+            .iter()
+            .map(|t| crate::batch::encoded_tx_len(t.len()))
+            .sum::<usize>()
+    };
+    // Room for two and a half transactions: two are taken, the rest stay pooled.
+    let taken = pool.take_block_within(&state, 10, size(2) + size(1) / 2);
+    assert_eq!(taken.iter().map(|t| t.nonce).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(pool.len(), 2);
+    // Exactly enough for all.
+    let mut pool2 = self::pool();
+    for tx in &txs {
+        pool2.insert(tx.clone(), &state).unwrap();
+    }
+    assert_eq!(pool2.take_block_within(&state, 10, size(4)).len(), 4);
+    assert!(pool.take_block_within(&state, 10, 0).is_empty());
+}
