@@ -3,7 +3,8 @@
 //! Rank 0 leads at once. A backup of rank `r` acts once `r × leaderTimeout` blocks of the epoch
 //! have passed with no record, or when it is already the epoch's acting rank. A node stops
 //! sealing `margin` L1 blocks before its epoch ends so that its last record still lands in the
-//! epoch its headers name (the inbox rejects a record for another epoch).
+//! epoch its headers name (the inbox rejects a record for another epoch); if it also leads the
+//! next epoch, it goes on sealing blocks of that epoch meanwhile ([`Duty::continues`]).
 
 use alloy::{
     primitives::{Address, U256},
@@ -34,6 +35,26 @@ pub struct Duty {
     pub my_rank: Option<u64>,
     /// Whether a sequenced record was already posted this epoch.
     pub posted: bool,
+    /// Whether this operator is the eligible leader (rank 0) of the next epoch (only read when
+    /// it acts and has posted in this one).
+    pub next_leader: bool,
+}
+
+impl Duty {
+    /// How many more records can still land in this epoch if one is sent per L1 block from now
+    /// on, keeping `margin - 1` blocks in hand. The record in flight counts: it may have been
+    /// sent late in the current block.
+    pub fn record_room(&self, margin: u64) -> u64 {
+        (self.epoch_end + 1).saturating_sub(self.l1_block + margin)
+    }
+
+    /// Whether this node may move on to sealing blocks of the next epoch once this epoch has no
+    /// room for another of its records: it acts and has posted in this epoch, and leads the
+    /// next. Those blocks build on its own, so the chain does not pause between its epochs;
+    /// their record waits until the next epoch begins.
+    pub fn continues(&self) -> bool {
+        self.posting && self.posted && self.next_leader
+    }
 }
 
 /// Reads the schedule from L1.
@@ -126,6 +147,69 @@ impl DutyReader {
                 break;
             }
         }
+        if duty.posting && duty.posted {
+            // The next epoch's schedule may not be drawn yet: then this node does not know it
+            // leads it, and pauses at the epoch's end as any other leader would.
+            duty.next_leader = schedule
+                .scheduledSigner(U256::from(epoch + 1), U256::ZERO)
+                .call()
+                .await
+                .is_ok_and(|next| next.eligible && next.operator == self.operator);
+        }
         Ok(duty)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn duty(l1_block: u64) -> Duty {
+        Duty {
+            l1_block,
+            epoch: 3,
+            epoch_start: 24,
+            epoch_end: 32,
+            ..Duty::default()
+        }
+    }
+
+    #[test]
+    fn record_room_counts_the_records_that_can_still_land() {
+        // With a margin of 2, a record sent at block 30 (end - 2) is mined at 31, the epoch's
+        // last block: it is the last one that can land.
+        assert_eq!(duty(30).record_room(2), 1);
+        assert_eq!(duty(29).record_room(2), 2);
+        assert_eq!(duty(24).record_room(2), 7);
+        assert_eq!(duty(31).record_room(2), 0);
+        assert_eq!(duty(40).record_room(2), 0, "past the epoch");
+        assert_eq!(duty(30).record_room(1), 2);
+    }
+
+    #[test]
+    fn only_a_leader_that_posted_and_leads_next_continues() {
+        let ready = Duty {
+            posting: true,
+            posted: true,
+            next_leader: true,
+            ..duty(30)
+        };
+        assert!(ready.continues());
+        for not in [
+            Duty {
+                posting: false,
+                ..ready.clone()
+            },
+            Duty {
+                posted: false,
+                ..ready.clone()
+            },
+            Duty {
+                next_leader: false,
+                ..ready.clone()
+            },
+        ] {
+            assert!(!not.continues(), "{not:?}");
+        }
     }
 }

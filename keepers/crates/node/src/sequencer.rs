@@ -36,7 +36,7 @@ use tracing::{debug, info, warn};
 /// Most transactions in one L2 block.
 pub const MAX_BLOCK_TXS: usize = 2_000;
 /// Most cut records waiting to be posted before the sealer pauses.
-pub const MAX_QUEUED_RECORDS: usize = 2;
+pub const MAX_QUEUED_RECORDS: usize = 4;
 /// Most force-queue entries consumed by one record.
 pub const MAX_RECORD_ENTRIES: usize = 256;
 
@@ -59,12 +59,19 @@ fn now_secs() -> u64 {
 /// Seals one block if there is something to seal. Returns its number.
 pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     let duty = shared.duty.borrow().clone();
-    if !duty.sealing {
+    if !duty.sealing && !duty.continues() {
         return Ok(None);
     }
     // Every record of earlier epochs must be read from L1 first: sealing on top of blocks a
-    // late record may still replace would burn heights this node can never sign again.
-    if shared.l1_cursor.load(Ordering::Relaxed) < duty.epoch_start {
+    // late record may still replace would burn heights this node can never sign again. A
+    // leader that sealed this epoch's first blocks ahead, on its own, goes on.
+    let l1_cursor = shared.l1_cursor.load(Ordering::Relaxed);
+    if l1_cursor < duty.epoch_start && shared.sealed_ahead.load(Ordering::Relaxed) != duty.epoch {
+        return Ok(None);
+    }
+    // After dropping its pending blocks, this node's chain is the derived one, which may not
+    // have read this node's last records yet: it waits until it has.
+    if l1_cursor < shared.resync_until.load(Ordering::Relaxed) {
         return Ok(None);
     }
     // A backup that still receives the leader's blocks this epoch leaves the epoch to it.
@@ -73,13 +80,24 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         return Ok(None);
     }
     let mut records = shared.records.lock().expect("records lock");
+    // The epoch this block belongs to: this one while a record holding it can still land in
+    // it (the queued ones land first, one per L1 block), else the next when this node leads it.
+    // One block is kept in hand for the record in flight, which may have been sent late.
+    let fits = duty.sealing
+        && records.cut.len() as u64 + 2 <= duty.record_room(shared.config.epoch_margin);
+    let ahead = !fits && duty.continues();
+    let epoch = match (fits, ahead) {
+        (true, _) => duty.epoch,
+        (false, true) => duty.epoch + 1,
+        (false, false) => return Ok(None),
+    };
     let mut view = shared.view.lock().expect("view lock");
     if records.open.is_none() && records.cut.is_empty() {
         // Blocks another leader preconfirmed in an earlier epoch and never posted are dead.
         let stale = view
             .unposted()
             .iter()
-            .any(|b| b.block.header.epoch != duty.epoch);
+            .any(|b| b.block.header.epoch != epoch);
         if stale {
             let dropped = view.drop_pending();
             shared
@@ -88,19 +106,21 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
                 .fetch_add(dropped.len() as u64, Ordering::Relaxed);
         }
     }
-    // A record never spans two epochs: an open record of an earlier epoch waits for the poster.
+    // A record never spans two epochs: an open record of an earlier epoch waits for the poster,
+    // unless this node is moving on to the next epoch's blocks, which start a record of their own.
     if let Some((first, _)) = records.open
-        && view.block(first).map(|b| b.block.header.epoch) != Some(duty.epoch)
+        && view.block(first).map(|b| b.block.header.epoch) != Some(epoch)
     {
-        return Ok(None);
+        if !ahead {
+            return Ok(None);
+        }
+        records.cut.push_back((first, view.head().number));
+        records.open = None;
     }
     // Backpressure: the inbox takes records one after another, one per L1 block at best.
-    // Sealing further ahead would preconfirm blocks that may not reach L1 before the epoch ends
-    // (and whose heights could not be signed again in it); transactions wait in the pool.
-    // Each queued record also needs an L1 block of its own before the epoch ends.
-    if records.cut.len() >= MAX_QUEUED_RECORDS
-        || duty.l1_block + shared.config.epoch_margin + records.cut.len() as u64 >= duty.epoch_end
-    {
+    // Sealing further ahead would preconfirm blocks that may not reach L1 in time (and whose
+    // heights could not be signed again in their epoch); transactions wait in the pool.
+    if records.cut.len() >= MAX_QUEUED_RECORDS {
         return Ok(None);
     }
     // Every record must fit `max_record_bytes`, so blocks are sized to the room the open record
@@ -127,7 +147,8 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         MAX_BLOCK_TXS,
         max_bytes.saturating_sub(used + BLOCK_HEADER_LEN),
     );
-    let needs_record = !duty.posted && view.unposted().is_empty() && records.cut.is_empty();
+    let needs_record =
+        !ahead && !duty.posted && view.unposted().is_empty() && records.cut.is_empty();
     if txs.is_empty() && entries.is_empty() && !needs_record {
         return Ok(None);
     }
@@ -136,7 +157,7 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         // Only number, epoch and timestamp are read here; the sealed header replaces it.
         header: baton_core::BlockHeader {
             number: head.number + 1,
-            epoch: duty.epoch,
+            epoch,
             timestamp: now_secs().max(head.timestamp),
             ..head
         },
@@ -176,12 +197,15 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     if starts_record {
         records.open = Some((header.number, Instant::now()));
     }
+    if ahead {
+        shared.sealed_ahead.store(epoch, Ordering::Relaxed);
+    }
     shared.metrics.blocks_sealed.fetch_add(1, Ordering::Relaxed);
     shared
         .metrics
         .mempool_size
         .store(view.mempool.len() as u64, Ordering::Relaxed);
-    debug!(target: "baton::sequencer", number = header.number, txs = block.transactions.len(), entries = block.entries.len(), "sealed");
+    debug!(target: "baton::sequencer", number = header.number, epoch = header.epoch, ahead, txs = block.transactions.len(), entries = block.entries.len(), "sealed");
     Ok(Some(header.number))
 }
 
@@ -196,8 +220,15 @@ fn maybe_cut(shared: &Shared) {
     let head = view.head().number;
     let bytes = view.record_bytes(first);
     let epoch_of_record = view.block(first).map(|b| b.block.header.epoch);
-    let ending = duty.l1_block + shared.config.epoch_margin >= duty.epoch_end
-        || epoch_of_record != Some(duty.epoch);
+    // This epoch's open record is cut once it is the last that can still land in the epoch; a
+    // record sealed ahead for the next epoch stays open until that epoch begins.
+    let ending = match epoch_of_record {
+        Some(e) if e == duty.epoch => {
+            records.cut.len() as u64 + 2 >= duty.record_room(shared.config.epoch_margin)
+        }
+        Some(e) => e != duty.epoch + 1,
+        None => true,
+    };
     // The epoch's first record goes out at once: until it lands, backups may take the epoch.
     let first_of_epoch = !duty.posted && records.cut.is_empty();
     if bytes >= shared.config.max_record_bytes
@@ -248,6 +279,10 @@ async fn post_once(shared: &Shared) -> eyre::Result<bool> {
         .map(|b| b.entries.clone())
         .unwrap_or_default();
     let force_index = queue_cursor + entries.len() as u64;
+    if epoch == Some(duty.epoch + 1) {
+        // Sealed ahead: the inbox takes it once its epoch has begun.
+        return Ok(false);
+    }
     let stale = blocks.len() as u64 != last - first + 1
         || last_l2 + 1 != first
         || entries.first().is_some_and(|&i| i != queue_cursor)
@@ -297,7 +332,7 @@ async fn post_once(shared: &Shared) -> eyre::Result<bool> {
                 .metrics
                 .records_posted
                 .fetch_add(1, Ordering::Relaxed);
-            info!(target: "baton::sequencer", first, last, txs = header.txCount, l1_tx = %receipt.transaction_hash, "record posted");
+            info!(target: "baton::sequencer", first, last, epoch = header.epoch, txs = header.txCount, l1_tx = %receipt.transaction_hash, "record posted");
             Ok(true)
         }
         Err(e @ (TxError::Reverted(_) | TxError::MinedReverted(_))) => {
@@ -310,6 +345,9 @@ async fn post_once(shared: &Shared) -> eyre::Result<bool> {
 }
 
 fn drop_everything(shared: &Shared) {
+    shared.sealed_ahead.store(u64::MAX, Ordering::Relaxed);
+    let l1_head = shared.duty.borrow().l1_block;
+    shared.resync_until.store(l1_head, Ordering::Relaxed);
     let mut records = shared.records.lock().expect("records lock");
     records.open = None;
     records.cut.clear();

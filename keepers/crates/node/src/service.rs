@@ -75,6 +75,13 @@ pub struct Shared {
     /// One more than the last epoch in which this node applied a block from the acting node
     /// (0: never). A backup rank defers to a leader it still hears from.
     pub followed_epoch: AtomicU64,
+    /// The last epoch this node sealed blocks of ahead, during the margin of the one before
+    /// (`u64::MAX`: none). It goes on sealing that epoch without waiting to read its first L1
+    /// block.
+    pub sealed_ahead: AtomicU64,
+    /// The L1 block the view must have read before sealing again (the L1 head when this node
+    /// last dropped its pending blocks: its own records up to there must be derived first).
+    pub resync_until: AtomicU64,
 }
 
 impl Shared {
@@ -248,6 +255,8 @@ pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<
         l1_cursor: AtomicU64::new(l1_cursor),
         ready: AtomicBool::new(false),
         followed_epoch: AtomicU64::new(0),
+        sealed_ahead: AtomicU64::new(u64::MAX),
+        resync_until: AtomicU64::new(0),
     });
 
     let rpc_config = jsonrpsee::server::ServerConfig::builder()
