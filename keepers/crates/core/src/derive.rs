@@ -509,29 +509,8 @@ const PARALLEL_CHECK_MIN: usize = 64;
 /// when there are enough of them: the checks are independent and the sender recovery in them
 /// is most of a transfer's cost.
 pub fn check_all(config: &LedgerConfig, txs: &[&Bytes]) -> Vec<Result<CheckedTx, Invalid>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || txs.len() < PARALLEL_CHECK_MIN {
-        return txs
-            .iter()
-            .map(|raw| check_transaction(config, raw))
-            .collect();
-    }
-    let chunk = txs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = txs
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|raw| check_transaction(config, raw))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a transaction check panicked"))
-            .collect()
+    crate::parallel::map(txs, PARALLEL_CHECK_MIN, |raw| {
+        check_transaction(config, raw)
     })
 }
 

@@ -23,6 +23,7 @@ pub mod genesis;
 pub mod l2;
 pub mod ledger;
 pub mod mempool;
+pub mod parallel;
 pub mod schedule;
 pub mod signature;
 

@@ -27,7 +27,8 @@ pub(crate) struct NodeProc {
     rpc_port: u16,
     metrics_port: u16,
     peers: Vec<String>,
-    l1: String,
+    /// The L1 RPC URL it is started with.
+    pub(crate) l1: String,
     record: PathBuf,
 }
 

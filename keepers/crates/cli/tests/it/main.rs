@@ -4,6 +4,7 @@
 
 mod deposits;
 mod harness;
+mod outage;
 mod rejections;
 mod resilience;
 

@@ -208,10 +208,6 @@ impl SparseMerkleTree {
     /// on every core first; the walk that follows finds them cached and hashes only branches.
     fn lift_leaves_in_parallel(&mut self, root: u32) {
         const PARALLEL_MIN: usize = 64;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if threads < 2 {
-            return;
-        }
         // (leaf, height to lift it to), for every leaf under a dirty path whose lift is stale.
         let mut work: Vec<(u32, usize)> = Vec::new();
         let mut stack = vec![(root, self.depth)];
@@ -230,25 +226,9 @@ impl SparseMerkleTree {
             return;
         }
         let nodes = &self.nodes;
-        let chunk = work.len().div_ceil(threads);
-        let lifted: Vec<B256> = std::thread::scope(|scope| {
-            let handles: Vec<_> = work
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|&(id, to)| {
-                                let leaf = &nodes[id as usize];
-                                lift(&leaf.key, leaf.hash, 0, to)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("a lift panicked"))
-                .collect()
+        let lifted = crate::parallel::map(&work, PARALLEL_MIN, |&(id, to)| {
+            let leaf = &nodes[id as usize];
+            lift(&leaf.key, leaf.hash, 0, to)
         });
         for ((id, to), hash) in work.into_iter().zip(lifted) {
             let leaf = &mut self.nodes[id as usize];
