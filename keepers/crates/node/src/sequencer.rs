@@ -92,12 +92,14 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         (false, false) => return Ok(None),
     };
     let mut view = shared.view.lock().expect("view lock");
-    if records.open.is_none() && records.cut.is_empty() {
-        // Blocks another leader preconfirmed in an earlier epoch and never posted are dead.
+    if records.open.is_none() && records.cut.is_empty() && l1_cursor >= duty.epoch_start {
+        // Blocks another leader preconfirmed in an earlier epoch and never posted are dead: every
+        // record of that epoch has been read. (This node's own posted blocks of the current epoch,
+        // not derived yet, are not: a leader continuing into the next epoch builds on them.)
         let stale = view
             .unposted()
             .iter()
-            .any(|b| b.block.header.epoch != epoch);
+            .any(|b| b.block.header.epoch < duty.epoch);
         if stale {
             let dropped = view.drop_pending();
             shared
