@@ -9,7 +9,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use baton_core::{BlockHeader, l2};
-use eyre::{OptionExt, bail, ensure};
+use eyre::{OptionExt, WrapErr, bail, ensure};
 use serde_json::{Value, json};
 use std::{
     collections::HashMap,
@@ -99,7 +99,12 @@ async fn a_killed_leader_restarts_without_losing_or_resigning() -> eyre::Result<
     for (hash, _) in &sent[..3] {
         wait_on_l1(&net, *hash).await?;
     }
-    let (late, _) = transfer(&net.nodes[(leader + 1) % 3].url, &user, 300).await?;
+    // From another account: whether the other node has already replayed the restarted
+    // leader's last block (and so knows `user`'s next nonce) is not what this test is about.
+    let other_user = PrivateKeySigner::from(net.devnet.anvil.keys()[7].clone());
+    let (late, _) = transfer(&net.nodes[(leader + 1) % 3].url, &other_user, 300)
+        .await
+        .wrap_err("a transfer after the restart")?;
     wait_on_l1(&net, late).await?;
     net.ensure_agree_at_safe_head().await?;
     Ok(())
