@@ -505,11 +505,14 @@ pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
         };
         for block in blocks {
             let digest = block.header.signing_digest(&shared.domain);
+            // The acting leader's blocks of this epoch, and of the next one when it leads that
+            // one too and has moved on to it during this epoch's margin (`Duty::continues`).
+            let current = block.header.epoch == duty.epoch || block.header.epoch == duty.epoch + 1;
             match recover_signer(&digest, &block.signature) {
-                Ok(s) if s == signer && block.header.epoch == duty.epoch => {}
-                Ok(_) if block.header.epoch != duty.epoch => {
+                Ok(s) if s == signer && current => {}
+                Ok(_) if !current => {
                     // Sealed in an earlier epoch: it reaches this node through L1 instead.
-                    debug!(target: "baton::follower", number = block.header.number, "block of an earlier epoch: left to derivation");
+                    debug!(target: "baton::follower", number = block.header.number, epoch = block.header.epoch, "block of an earlier epoch: left to derivation");
                     break;
                 }
                 _ => {
