@@ -21,7 +21,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
     transports::http::reqwest,
 };
-use baton_core::ledger::testkit::TxFields;
+use baton_core::ledger::testkit::{TxFields, bench_arg};
 use serde_json::{Value, json};
 use std::{
     collections::HashMap,
@@ -35,14 +35,6 @@ use std::{
 /// about 1,100 transfers a second; anvil takes larger transactions, and this lets L1 keep up with
 /// the offered load.
 const RECORD_BYTES: usize = 480_000;
-
-fn arg(index: usize, default: usize) -> usize {
-    std::env::args()
-        .skip(1)
-        .filter(|a| a.parse::<usize>().is_ok())
-        .nth(index)
-        .map_or(default, |a| a.parse().expect("number"))
-}
 
 async fn rpc(
     client: &reqwest::Client,
@@ -98,8 +90,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> eyre::Result<()> {
-    let (n_senders, per_sender, offered, seconds) =
-        (arg(0, 64), arg(1, 300), arg(2, 2000), arg(3, 10));
+    let (n_senders, per_sender, offered, seconds) = (
+        bench_arg(0, 64),
+        bench_arg(1, 300),
+        bench_arg(2, 2000),
+        bench_arg(3, 10),
+    );
     let devnet = baton_devnet::start_with(Some(1)).await?;
     let d = &devnet.deployment;
     let l1 = devnet.anvil.endpoint_url();

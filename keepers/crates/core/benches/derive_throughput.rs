@@ -12,7 +12,7 @@ use baton_core::{
     derive::{Chain, RecordInput},
     ledger::{
         Account, LedgerConfig, LedgerState,
-        testkit::{TxFields, test_signer},
+        testkit::{TxFields, bench_arg, test_signer},
     },
 };
 use std::time::Instant;
@@ -22,17 +22,13 @@ const CONFIG: LedgerConfig = LedgerConfig {
     base_fee: 1_000_000_000,
 };
 
-fn arg(index: usize, default: usize) -> usize {
-    std::env::args()
-        .skip(1)
-        .filter(|a| a.parse::<usize>().is_ok())
-        .nth(index)
-        .map_or(default, |a| a.parse().expect("number"))
-}
-
 fn main() {
-    let (accounts, transactions, per_block, blocks_per_record) =
-        (arg(0, 10_000), arg(1, 50_000), arg(2, 500), arg(3, 4));
+    let (accounts, transactions, per_block, blocks_per_record) = (
+        bench_arg(0, 10_000),
+        bench_arg(1, 50_000),
+        bench_arg(2, 500),
+        bench_arg(3, 4),
+    );
     let signers: Vec<_> = (0..accounts as u64).map(test_signer).collect();
     let balance = U256::from(10u64).pow(U256::from(24u8));
     let genesis = LedgerState::with_accounts(

@@ -13,7 +13,8 @@ use alloy_eips::eip2718::Decodable2718;
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_signer_local::PrivateKeySigner;
 use baton_core::ledger::{
-    Account, BlockContext, L2Tx, LedgerConfig, LedgerState, testkit::TxFields,
+    Account, BlockContext, L2Tx, LedgerConfig, LedgerState,
+    testkit::{TxFields, bench_arg},
 };
 use revm::{
     Context, ExecuteCommitEvm, MainBuilder, MainContext, context::TxEnv, database::InMemoryDB,
@@ -26,15 +27,6 @@ const CONFIG: LedgerConfig = LedgerConfig {
     base_fee: 1_000_000_000,
 };
 const FEE_RECIPIENT: Address = Address::repeat_byte(0xfe);
-
-fn arg(index: usize, default: usize) -> usize {
-    // `cargo bench` passes `--bench`; take only plain numbers.
-    std::env::args()
-        .skip(1)
-        .filter(|a| a.parse::<usize>().is_ok())
-        .nth(index)
-        .map_or(default, |a| a.parse().expect("number"))
-}
 
 /// A deterministic pseudo-random sequence (splitmix64) so runs are comparable.
 struct Rng(u64);
@@ -172,9 +164,9 @@ fn run_revm(work: &Workload) -> (Duration, usize) {
 }
 
 fn main() {
-    let accounts = arg(0, 10_000);
-    let transactions = arg(1, 20_000);
-    let block_size = arg(2, 1_000);
+    let accounts = bench_arg(0, 10_000);
+    let transactions = bench_arg(1, 20_000);
+    let block_size = bench_arg(2, 1_000);
     eprintln!("signing {transactions} transfers from {accounts} accounts…");
     let work = workload(accounts, transactions, block_size);
 

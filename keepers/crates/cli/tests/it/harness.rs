@@ -301,6 +301,15 @@ impl Network {
         Ok(())
     }
 
+    /// Node `i`'s Prometheus metrics text.
+    pub(crate) async fn metrics(&self, i: usize) -> eyre::Result<String> {
+        let url = format!("{}/metrics", self.nodes[i].metrics_url);
+        Ok(alloy::transports::http::reqwest::get(url)
+            .await?
+            .text()
+            .await?)
+    }
+
     /// The operators, in node order.
     pub(crate) fn operators(&self) -> Vec<Address> {
         self.nodes.iter().map(|n| n.key.address()).collect()

@@ -215,11 +215,7 @@ async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
     }
 
     // Metrics are served.
-    let metrics =
-        alloy::transports::http::reqwest::get(format!("{}/metrics", net.nodes[0].metrics_url))
-            .await?
-            .text()
-            .await?;
+    let metrics = net.metrics(0).await?;
     ensure!(
         metrics.contains("baton_records_posted_total"),
         "metrics: {metrics}"

@@ -151,11 +151,7 @@ async fn an_l1_reorg_removing_a_record_is_survived() -> eyre::Result<()> {
     let (later, _) = transfer(&net.nodes[(leader + 1) % 3].url, &user, 6).await?;
     wait_on_l1(&net, later).await?;
     net.ensure_agree_at_safe_head().await?;
-    let metrics =
-        alloy::transports::http::reqwest::get(format!("{}/metrics", net.nodes[0].metrics_url))
-            .await?
-            .text()
-            .await?;
+    let metrics = net.metrics(0).await?;
     ensure!(
         metrics.contains("baton_l1_reorgs_total 1") || metrics.contains("baton_l1_reorgs_total 2"),
         "no reorg counted:\n{metrics}"

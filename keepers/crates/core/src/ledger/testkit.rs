@@ -159,3 +159,13 @@ pub fn test_signer(index: u64) -> alloy_signer_local::PrivateKeySigner {
     seed.extend_from_slice(&index.to_be_bytes());
     alloy_signer_local::PrivateKeySigner::from_bytes(&keccak256(seed)).expect("valid key")
 }
+
+/// The `index`-th plain-number argument of a benchmark binary, or `default` (`cargo bench`
+/// passes flags such as `--bench` too; only numbers count).
+pub fn bench_arg(index: usize, default: usize) -> usize {
+    std::env::args()
+        .skip(1)
+        .filter(|a| a.parse::<usize>().is_ok())
+        .nth(index)
+        .map_or(default, |a| a.parse().expect("a number"))
+}
