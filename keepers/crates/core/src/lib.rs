@@ -26,6 +26,7 @@ pub mod mempool;
 pub mod parallel;
 pub mod schedule;
 pub mod signature;
+pub mod trace;
 
 pub use batch::{
     Batch, DecodeError, EncodeError, L2Block, RecordContext, RecordError, check_record,
