@@ -19,6 +19,71 @@ struct Cli {
 enum Command {
     /// Run a sequencer node: L2 JSON-RPC, sealing and posting when it leads, following otherwise.
     Node(Box<baton_node::NodeConfig>),
+    /// Propose outputs, finalize them, and defend every dispute against them.
+    Proposer(Box<baton_keeper::ProposerConfig>),
+    /// Dispute outputs whose root this keeper cannot reproduce, and play them to the end.
+    Challenger(Box<baton_keeper::ChallengerConfig>),
+    /// Slash equivocation, censorship and missed epochs; `submit-evidence` hands it a receipt.
+    Watcher(Box<WatcherCommand>),
+}
+
+/// `baton watcher`: run the watcher, or hand a running one a preconfirmation receipt.
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct WatcherCommand {
+    #[command(subcommand)]
+    action: Option<WatcherAction>,
+    #[command(flatten)]
+    config: baton_keeper::WatcherConfig,
+}
+
+#[derive(Subcommand)]
+enum WatcherAction {
+    /// Hand a watcher a preconfirmation receipt (the JSON `baton_getPreconfirmation` returns):
+    /// if its header conflicts with another signed header for the same height, the signer is
+    /// slashed.
+    SubmitEvidence {
+        /// The watcher's JSON-RPC URL.
+        #[arg(
+            long,
+            env = "BATON_WATCHER_RPC",
+            default_value = "http://127.0.0.1:9650"
+        )]
+        watcher_rpc: String,
+        /// File holding the receipt JSON (`-` for standard input).
+        #[arg(long)]
+        receipt: std::path::PathBuf,
+    },
+}
+
+/// Sends a receipt to a watcher's `baton_submitEvidence` and prints its answer.
+async fn submit_evidence(url: &str, receipt: &std::path::Path) -> eyre::Result<()> {
+    use eyre::WrapErr;
+    let text = if receipt.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).wrap_err("reading the receipt from stdin")?
+    } else {
+        std::fs::read_to_string(receipt)
+            .wrap_err_with(|| format!("reading the receipt {}", receipt.display()))?
+    };
+    let receipt: serde_json::Value = serde_json::from_str(&text)
+        .wrap_err("the receipt is not JSON: pass what baton_getPreconfirmation returned")?;
+    // Accept the bare result or the whole JSON-RPC response.
+    let receipt = receipt.get("result").cloned().unwrap_or(receipt);
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "baton_submitEvidence", "params": [receipt]});
+    let response: serde_json::Value = reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .wrap_err_with(|| format!("cannot reach the watcher at {url} (--watcher-rpc)"))?
+        .json()
+        .await
+        .wrap_err("the watcher's answer is not JSON")?;
+    if let Some(error) = response.get("error") {
+        eyre::bail!("the watcher refused the receipt: {}", error["message"]);
+    }
+    println!("{}", serde_json::to_string_pretty(&response["result"])?);
+    Ok(())
 }
 
 /// Cancels `token` on SIGINT or SIGTERM.
@@ -57,6 +122,15 @@ async fn main() {
     cancel_on_signal(cancel.clone());
     let result = match cli.command {
         Command::Node(config) => baton_node::run(*config, cancel).await,
+        Command::Proposer(config) => baton_keeper::proposer::run(*config, cancel).await,
+        Command::Challenger(config) => baton_keeper::challenger::run(*config, cancel).await,
+        Command::Watcher(watcher) => match watcher.action {
+            Some(WatcherAction::SubmitEvidence {
+                watcher_rpc,
+                receipt,
+            }) => submit_evidence(&watcher_rpc, &receipt).await,
+            None => baton_keeper::watcher::run(watcher.config, cancel).await,
+        },
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

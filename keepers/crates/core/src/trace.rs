@@ -107,7 +107,10 @@ impl Trace {
     /// # Panics
     /// When `position ≥ len`.
     pub fn witness_at(&mut self, position: u64) -> (Vec<u8>, B256) {
-        let step = self.step(position).expect("position inside the trace").clone();
+        let step = self
+            .step(position)
+            .expect("position inside the trace")
+            .clone();
         let config = self.config;
         let mut state = self.state_at(position).clone();
         let context = BlockContext {
@@ -118,7 +121,10 @@ impl Trace {
     }
 
     fn state_at(&mut self, position: u64) -> &mut LedgerState {
-        assert!(position <= self.len(), "position {position} past the trace end");
+        assert!(
+            position <= self.len(),
+            "position {position} past the trace end"
+        );
         if !self.states.contains_key(&position) {
             let (&from, nearest) = self
                 .states

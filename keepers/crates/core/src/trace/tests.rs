@@ -53,10 +53,20 @@ fn derived() -> (Chain, Vec<DerivedBlock>) {
     );
     blocks.push(
         chain
-            .apply_block(1, 11, FEES, &[], &[transfer(0, 1), Bytes::from_static(b"junk")])
+            .apply_block(
+                1,
+                11,
+                FEES,
+                &[],
+                &[transfer(0, 1), Bytes::from_static(b"junk")],
+            )
             .unwrap(),
     );
-    blocks.push(chain.apply_block(2, 12, Address::ZERO, &[], &[transfer(2, 0)]).unwrap());
+    blocks.push(
+        chain
+            .apply_block(2, 12, Address::ZERO, &[], &[transfer(2, 0)])
+            .unwrap(),
+    );
     (chain, blocks)
 }
 
@@ -81,7 +91,10 @@ fn roots_do_not_depend_on_the_order_they_are_asked_in() {
     }
     // Every transaction changes the state (the junk one pays nothing and changes nothing).
     assert_ne!(ascending[0], ascending[1]);
-    assert_eq!(ascending[4], ascending[5], "an invalid transaction is a no-op");
+    assert_eq!(
+        ascending[4], ascending[5],
+        "an invalid transaction is a no-op"
+    );
 }
 
 #[test]

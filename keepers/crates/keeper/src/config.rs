@@ -1,0 +1,113 @@
+//! The keepers' settings: every flag also reads a `BATON_*` environment variable.
+
+use alloy::transports::http::reqwest::Url;
+use baton_node::KeyArgs;
+use clap::Args;
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+/// What every keeper takes.
+#[derive(Clone, Debug, Args)]
+pub struct CommonArgs {
+    /// L1 JSON-RPC endpoint.
+    #[arg(long, env = "BATON_L1_RPC", default_value = "http://127.0.0.1:8545")]
+    pub l1_rpc: Url,
+    /// The deployment record written by the deploy script.
+    #[arg(
+        long,
+        env = "BATON_DEPLOYMENT",
+        default_value = "deployments/31337.json"
+    )]
+    pub deployment: PathBuf,
+    /// The L2 genesis file (default: script/genesis/<profile of the deployment>.json).
+    #[arg(long, env = "BATON_GENESIS")]
+    pub genesis: Option<PathBuf>,
+    /// The key that sends this keeper's L1 transactions.
+    #[command(flatten)]
+    pub key: KeyArgs,
+    /// Directory of the keeper's SQLite databases (L1 data, games, evidence).
+    /// Each role keeps its own files (`<role>.sqlite`, `<role>-l1.sqlite`), so one directory can
+    /// serve all three.
+    #[arg(
+        long = "keeper-data-dir",
+        env = "BATON_KEEPER_DATA_DIR",
+        default_value = ".devnet/keepers"
+    )]
+    pub data_dir: PathBuf,
+    /// Address of /healthz, /readyz and /metrics.
+    #[arg(
+        long = "keeper-metrics-addr",
+        env = "BATON_KEEPER_METRICS_ADDR",
+        default_value = "127.0.0.1:9655"
+    )]
+    pub metrics_addr: SocketAddr,
+    /// L1 blocks behind the head before a log is read.
+    #[arg(long, env = "BATON_L1_CONFIRMATIONS", default_value_t = 0)]
+    pub confirmations: u64,
+    /// Milliseconds between L1 polls.
+    #[arg(long = "l1-poll-ms", env = "BATON_L1_POLL_MS", default_value = "250", value_parser = parse_ms)]
+    pub l1_poll: Duration,
+}
+
+impl CommonArgs {
+    /// The genesis file to read for a deployment of `profile`.
+    pub fn genesis_path(&self, profile: &str) -> PathBuf {
+        self.genesis
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("script/genesis/{profile}.json")))
+    }
+}
+
+/// `baton proposer` settings.
+#[derive(Clone, Debug, Args)]
+pub struct ProposerConfig {
+    /// Shared settings.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Scripted fault for the devnet's invalid-output scenario: the first output with at least
+    /// one transaction is built from a trace that goes wrong at this transaction index (taken
+    /// modulo the trace length), and the proposer defends it. Never set this on a real network:
+    /// it gets the operator slashed.
+    #[arg(long, env = "BATON_FAULT_INVALID_OUTPUT_AT", hide = true)]
+    pub fault_invalid_output_at: Option<u64>,
+}
+
+/// `baton challenger` settings.
+#[derive(Clone, Debug, Args)]
+pub struct ChallengerConfig {
+    /// Shared settings.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Scripted fault for the devnet: dispute the first correct output with at least one
+    /// transaction, playing a trace that goes wrong at this transaction index (modulo its
+    /// length). The challenger loses its bond.
+    #[arg(long, env = "BATON_FAULT_DISPUTE_VALID_AT", hide = true)]
+    pub fault_dispute_valid_at: Option<u64>,
+}
+
+/// `baton watcher` settings.
+#[derive(Clone, Debug, Args)]
+pub struct WatcherConfig {
+    /// Shared settings.
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// L2 RPC URLs of the nodes whose signed block streams are watched (comma separated).
+    #[arg(long, env = "BATON_WATCH_NODES", value_delimiter = ',')]
+    pub nodes: Vec<String>,
+    /// Address of the watcher's JSON-RPC server (`baton_submitEvidence`).
+    #[arg(
+        long = "watcher-rpc-addr",
+        env = "BATON_WATCHER_RPC_ADDR",
+        default_value = "127.0.0.1:9650"
+    )]
+    pub rpc_addr: SocketAddr,
+}
+
+pub(crate) fn parse_ms(s: &str) -> Result<Duration, String> {
+    let ms: u64 = s
+        .parse()
+        .map_err(|_| format!("{s} is not a number of milliseconds"))?;
+    if ms == 0 {
+        return Err("must be at least 1 ms".into());
+    }
+    Ok(Duration::from_millis(ms))
+}

@@ -1,0 +1,120 @@
+//! What every keeper starts from: the deployment, the genesis, the L1 provider and the tx
+//! manager of its key, each checked against the others with an error that says what to fix.
+
+use crate::{config::CommonArgs, db::KeeperDb, metrics::Metrics};
+use alloy::{
+    network::EthereumWallet,
+    primitives::Address,
+    providers::{Provider, RootProvider},
+};
+use baton_bindings::Deployment;
+use baton_core::{Genesis, ledger::LedgerConfig};
+use baton_node::txmgr::TxManager;
+use eyre::{WrapErr, bail};
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+/// A keeper's fixed surroundings.
+#[derive(Debug)]
+pub struct Context {
+    /// The contracts and parameters.
+    pub deployment: Deployment,
+    /// The L2 genesis.
+    pub genesis: Genesis,
+    /// The ledger parameters.
+    pub ledger: LedgerConfig,
+    /// L1 reads.
+    pub provider: RootProvider,
+    /// L1 sends from the keeper's key.
+    pub txmgr: TxManager,
+    /// The keeper's database.
+    pub db: std::sync::Mutex<KeeperDb>,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// Whether the keeper has caught up with L1.
+    pub ready: Arc<AtomicBool>,
+}
+
+impl Context {
+    /// Loads and checks everything `args` names; `role` names the database file.
+    pub async fn load(args: &CommonArgs, role: &str) -> eyre::Result<Self> {
+        let deployment = Deployment::from_file(&args.deployment).wrap_err_with(|| {
+            format!(
+                "reading the deployment record {}",
+                args.deployment.display()
+            )
+        })?;
+        let genesis_path = args.genesis_path(&deployment.profile);
+        let genesis = Genesis::from_json(
+            &std::fs::read_to_string(&genesis_path)
+                .wrap_err_with(|| format!("reading the L2 genesis {}", genesis_path.display()))?,
+        )?;
+        if genesis.state_root() != deployment.parameters.genesis_state_root {
+            bail!(
+                "the genesis file {} has state root {}, but the deployment commits to {}: pass the genesis file of the profile that was deployed (--genesis)",
+                genesis_path.display(),
+                genesis.state_root(),
+                deployment.parameters.genesis_state_root
+            );
+        }
+        let provider = RootProvider::new_http(args.l1_rpc.clone());
+        let l1_chain_id = provider
+            .get_chain_id()
+            .await
+            .wrap_err_with(|| format!("L1 RPC {} is unreachable", args.l1_rpc))?;
+        if l1_chain_id != deployment.chain_id {
+            bail!(
+                "L1 RPC {} is chain {l1_chain_id}, but the deployment is on chain {}",
+                args.l1_rpc,
+                deployment.chain_id
+            );
+        }
+        let key = args.key.load()?;
+        let txmgr = TxManager::new(
+            provider.clone(),
+            EthereumWallet::from(key.clone()),
+            key.address(),
+            l1_chain_id,
+            Default::default(),
+        );
+        std::fs::create_dir_all(&args.data_dir)
+            .wrap_err_with(|| format!("creating the data directory {}", args.data_dir.display()))?;
+        let path = args.data_dir.join(format!("{role}.sqlite"));
+        let db = KeeperDb::open(&path).wrap_err_with(|| format!("opening {}", path.display()))?;
+        let ledger = LedgerConfig {
+            chain_id: deployment.parameters.l2_chain_id,
+            base_fee: deployment
+                .parameters
+                .l2_base_fee
+                .try_into()
+                .wrap_err("l2BaseFee does not fit u128")?,
+        };
+        Ok(Self {
+            deployment,
+            genesis,
+            ledger,
+            provider,
+            txmgr,
+            db: std::sync::Mutex::new(db),
+            metrics: Arc::new(Metrics::default()),
+            ready: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// The keeper's L1 account.
+    pub fn address(&self) -> Address {
+        self.txmgr.address()
+    }
+
+    /// The database, locked.
+    pub fn db(&self) -> std::sync::MutexGuard<'_, KeeperDb> {
+        self.db.lock().expect("db lock")
+    }
+
+    /// Marks the keeper caught up (or not).
+    pub fn set_ready(&self, ready: bool) {
+        self.ready.store(ready, Ordering::Relaxed);
+    }
+}

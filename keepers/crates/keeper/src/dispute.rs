@@ -1,0 +1,359 @@
+//! Playing dispute games: what the proposer and the challenger share.
+//!
+//! Every tick the player reads each of its games from L1 and makes the one move the game's
+//! state asks of its side, computed from its own trace: the proposer bisects with the root at
+//! the midpoint, the challenger agrees or disagrees with it and, at one transaction, sends the
+//! one-step proof. Either side resolves a game whose opponent's clock ran out, and claims what
+//! it is credited. Because the move is derived from L1's state each time, a restart (or a reorg
+//! that removed a move) simply makes the move again, and a move already mined is never repeated.
+
+use crate::{
+    context::Context,
+    db::GameRow,
+    deriver::Deriver,
+    metrics::Metrics,
+    send::{Sent, send},
+};
+use alloy::{
+    primitives::{Address, B256, U256},
+    providers::RootProvider,
+    sol_types::SolValue,
+};
+use baton_bindings::IDisputeGame::{self, IDisputeGameInstance};
+use baton_core::trace::Trace;
+use std::{collections::HashMap, sync::atomic::Ordering};
+use tracing::{info, warn};
+
+/// Which side of a game this keeper plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// Defends its outputs.
+    Proposer,
+    /// Disputes outputs.
+    Challenger,
+}
+
+/// The `Status` enum of `IDisputeGame` (`InProgress` is 0).
+const IN_PROGRESS: u8 = 0;
+
+/// Meta keys of a scripted fault: which output (and generation) it applies to, and where.
+pub(crate) const FAULT_OUTPUT: &str = "fault_output";
+pub(crate) const FAULT_POSITION: &str = "fault_position";
+
+/// A keeper's games and the traces it plays them with.
+#[derive(Debug)]
+pub struct Player {
+    side: Side,
+    /// The address the games name for this keeper: its operator (a proposer may send from the
+    /// signer key it bonded with) or its own account.
+    party: Address,
+    traces: HashMap<u64, Trace>,
+}
+
+/// `keccak256(abi.encode(stateRoot, recordIndex, recordHash))`: `L1OutputOracle.outputRootOf`.
+pub fn output_root(state_root: B256, record_index: u64, record_hash: B256) -> B256 {
+    alloy::primitives::keccak256((state_root, U256::from(record_index), record_hash).abi_encode())
+}
+
+impl Player {
+    /// A player for `side`, named `party` in its games.
+    pub fn new(side: Side, party: Address) -> Self {
+        Self {
+            side,
+            party,
+            traces: HashMap::new(),
+        }
+    }
+
+    fn game_contract<'a>(ctx: &'a Context) -> IDisputeGameInstance<&'a RootProvider> {
+        ctx.deployment.dispute_game(&ctx.provider)
+    }
+
+    /// Finds the games created since the last scan in which this keeper is its side.
+    pub async fn scan(&self, ctx: &Context) -> eyre::Result<()> {
+        let game = Self::game_contract(ctx);
+        let count = u64::try_from(game.gameCount().call().await?)?;
+        let scanned = ctx.db().meta_u64("games_scanned", 0)?;
+        // A reorg can remove games: scan again from the end.
+        let from = scanned.min(count);
+        let me = self.party;
+        let fault = {
+            let db = ctx.db();
+            db.meta(FAULT_OUTPUT)?
+                .zip(db.meta_u64(FAULT_POSITION, 0).ok())
+        };
+        for id in from..count {
+            let g = game.gameAt(U256::from(id)).call().await?;
+            let mine = match self.side {
+                Side::Proposer => g.proposer == me,
+                Side::Challenger => g.challenger == me,
+            };
+            if mine {
+                let key = format!("{}:{}", g.outputIndex, g.generation);
+                let fault = fault
+                    .as_ref()
+                    .filter(|(output, _)| *output == key)
+                    .map(|(_, p)| *p);
+                ctx.db().add_game(&GameRow {
+                    id,
+                    output_index: g.outputIndex,
+                    fault,
+                    done: false,
+                })?;
+                info!(target: "baton::keeper", game = id, output = g.outputIndex, lo = g.lo, hi = g.hi, ?fault, "joined a dispute game");
+            }
+        }
+        ctx.db().set_meta("games_scanned", &count.to_string())?;
+        Ok(())
+    }
+
+    /// Makes every move owed in this keeper's games, resolves what can be resolved and claims
+    /// credits.
+    pub async fn play(&mut self, ctx: &Context, deriver: &Deriver) -> eyre::Result<()> {
+        let contract = Self::game_contract(ctx);
+        let count = u64::try_from(contract.gameCount().call().await?)?;
+        let games = ctx.db().games()?;
+        let mut open = 0;
+        for row in games.iter().filter(|g| !g.done) {
+            if row.id >= count {
+                // A reorg removed the game's creation.
+                warn!(target: "baton::keeper", game = row.id, "game no longer exists on L1 (reorg): forgotten");
+                ctx.db().remove_game(row.id)?;
+                self.traces.remove(&row.id);
+                let scanned = ctx.db().meta_u64("games_scanned", 0)?;
+                ctx.db()
+                    .set_meta("games_scanned", &scanned.min(row.id).to_string())?;
+                continue;
+            }
+            let g = contract.gameAt(U256::from(row.id)).call().await?;
+            if g.status as u8 != IN_PROGRESS {
+                info!(target: "baton::keeper", game = row.id, status = g.status as u8, "game over");
+                ctx.db().finish_game(row.id)?;
+                self.traces.remove(&row.id);
+                continue;
+            }
+            open += 1;
+            if let Err(e) = self.move_in(ctx, deriver, row, &g).await {
+                warn!(target: "baton::keeper", game = row.id, error = %e, "move failed; retrying on the next tick");
+            }
+        }
+        ctx.metrics.games_open.store(open, Ordering::Relaxed);
+        self.claim(ctx).await
+    }
+
+    async fn move_in(
+        &mut self,
+        ctx: &Context,
+        deriver: &Deriver,
+        row: &GameRow,
+        g: &IDisputeGame::Game,
+    ) -> eyre::Result<()> {
+        let contract = Self::game_contract(ctx);
+        let id = U256::from(row.id);
+        let oracle = ctx.deployment.output_oracle(&ctx.provider);
+        if !oracle
+            .outputExists(U256::from(g.outputIndex), U256::from(g.generation))
+            .call()
+            .await?
+        {
+            // Another game deleted the output: the game is moot and the bond comes back.
+            return self.resolve(ctx, row.id, "resolve (moot)").await;
+        }
+        let clocks = contract.clocksOf(id).call().await?;
+        let (mine, theirs) = match self.side {
+            Side::Proposer => (g.proposerToMove, clocks.challengerLeft),
+            Side::Challenger => (!g.proposerToMove, clocks.proposerLeft),
+        };
+        if !mine {
+            if theirs.is_zero() {
+                return self
+                    .resolve(ctx, row.id, "resolve (opponent out of time)")
+                    .await;
+            }
+            return Ok(());
+        }
+        let (lo, hi) = (g.lo, g.hi);
+        let mid = (lo + hi) / 2;
+        let address = ctx.deployment.dispute_game;
+        let side = self.side;
+        if side == Side::Challenger && hi - lo <= 1 {
+            let proof = self.step_proof(ctx, deriver, row, g).await?;
+            info!(target: "baton::keeper", game = row.id, position = lo, "proving one step");
+            let sent = send(
+                ctx,
+                address,
+                IDisputeGame::proveCall { gameId: id, proof },
+                U256::ZERO,
+                "prove",
+            )
+            .await?;
+            return Self::count(ctx, row, sent);
+        }
+        let Some(trace) = self.trace(deriver, row) else {
+            // Not derived that far yet (a keeper that just restarted catches up first).
+            return Ok(());
+        };
+        let sent = match side {
+            Side::Proposer => {
+                let root = trace.root_at(mid);
+                info!(target: "baton::keeper", game = row.id, lo, hi, mid, %root, "bisecting");
+                send(
+                    ctx,
+                    address,
+                    IDisputeGame::bisectCall {
+                        gameId: id,
+                        midRoot: root,
+                    },
+                    U256::ZERO,
+                    "bisect",
+                )
+                .await?
+            }
+            Side::Challenger => {
+                let agree = trace.root_at(mid) == g.midRoot;
+                info!(target: "baton::keeper", game = row.id, lo, hi, mid, agree, "responding");
+                send(
+                    ctx,
+                    address,
+                    IDisputeGame::respondCall { gameId: id, agree },
+                    U256::ZERO,
+                    "respond",
+                )
+                .await?
+            }
+        };
+        Self::count(ctx, row, sent)
+    }
+
+    fn count(ctx: &Context, row: &GameRow, sent: Sent) -> eyre::Result<()> {
+        match sent {
+            Sent::Mined(_) => Metrics::inc(&ctx.metrics.moves_made),
+            Sent::Refused(reason) => {
+                warn!(target: "baton::keeper", game = row.id, %reason, "move refused in simulation; reading the game again next tick")
+            }
+        }
+        Ok(())
+    }
+
+    async fn resolve(&self, ctx: &Context, id: u64, what: &str) -> eyre::Result<()> {
+        match send(
+            ctx,
+            ctx.deployment.dispute_game,
+            IDisputeGame::resolveCall {
+                gameId: U256::from(id),
+            },
+            U256::ZERO,
+            what,
+        )
+        .await?
+        {
+            Sent::Mined(_) => Metrics::inc(&ctx.metrics.moves_made),
+            Sent::Refused(reason) => {
+                warn!(target: "baton::keeper", game = id, %reason, "resolve refused in simulation")
+            }
+        }
+        Ok(())
+    }
+
+    /// The trace this keeper plays `row` with (built once per game, with its scripted fault).
+    fn trace<'a>(&'a mut self, deriver: &Deriver, row: &GameRow) -> Option<&'a mut Trace> {
+        if !self.traces.contains_key(&row.id) {
+            let mut trace = deriver.trace(row.output_index)?;
+            if let Some(position) = row.fault {
+                trace = trace.with_fault(position);
+            }
+            self.traces.insert(row.id, trace);
+        }
+        self.traces.get_mut(&row.id)
+    }
+
+    /// The one-step proof of the transaction at the game's `lo`.
+    async fn step_proof(
+        &mut self,
+        ctx: &Context,
+        deriver: &Deriver,
+        row: &GameRow,
+        g: &IDisputeGame::Game,
+    ) -> eyre::Result<IDisputeGame::StepProof> {
+        let output = row.output_index;
+        let headers = deriver
+            .game_headers(output)
+            .ok_or_else(|| eyre::eyre!("records of output {output} not derived"))?;
+        let layout = Self::game_contract(ctx)
+            .layoutOf(
+                U256::from(output),
+                headers.into_iter().map(Into::into).collect(),
+            )
+            .call()
+            .await?;
+        let position = g.lo;
+        let mut proof = IDisputeGame::StepProof {
+            spans: layout.spans.clone(),
+            spanIndex: U256::ZERO,
+            recordData: Default::default(),
+            entrySender: Address::ZERO,
+            entry: Default::default(),
+            witness: Default::default(),
+        };
+        if g.hi == g.lo {
+            // An empty trace: nothing to execute.
+            return Ok(proof);
+        }
+        let (span_index, span) = layout
+            .spans
+            .iter()
+            .enumerate()
+            .find(|(_, s)| {
+                s.firstPosition <= position && position < s.firstPosition + s.forceCount + s.txCount
+            })
+            .ok_or_else(|| eyre::eyre!("no span holds position {position}"))?;
+        let first_record = if output == 0 {
+            0
+        } else {
+            deriver.record_index_of(output - 1) + 1
+        };
+        let record = deriver
+            .record(first_record + span_index as u64)
+            .ok_or_else(|| eyre::eyre!("record of span {span_index} not derived"))?;
+        proof.spanIndex = U256::from(span_index);
+        proof.recordData = record.data.clone();
+        let offset = position - span.firstPosition;
+        if offset < span.forceCount {
+            let entry = deriver
+                .entry(span.forceStart + offset)
+                .ok_or_else(|| eyre::eyre!("queue entry {} not read", span.forceStart + offset))?;
+            proof.entrySender = entry.sender;
+            proof.entry = entry.data.clone();
+        }
+        let trace = self
+            .trace(deriver, row)
+            .ok_or_else(|| eyre::eyre!("trace of output {output} not derived"))?;
+        let (witness, _) = trace.witness_at(position);
+        proof.witness = witness.into();
+        Ok(proof)
+    }
+
+    /// Claims whatever the dispute game credits this keeper.
+    pub async fn claim(&self, ctx: &Context) -> eyre::Result<()> {
+        let contract = Self::game_contract(ctx);
+        let credit = contract.creditOf(ctx.address()).call().await?;
+        if credit.is_zero() {
+            return Ok(());
+        }
+        if let Sent::Mined(_) = send(
+            ctx,
+            ctx.deployment.dispute_game,
+            IDisputeGame::claimCall {},
+            U256::ZERO,
+            "claim",
+        )
+        .await?
+        {
+            info!(target: "baton::keeper", wei = %credit, "claimed");
+            ctx.metrics
+                .bonds_claimed_wei
+                .fetch_add(credit.saturating_to(), Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
