@@ -63,7 +63,9 @@ pub async fn start_with(block_time: Option<u64>) -> eyre::Result<Devnet> {
     let anvil_bin = foundry_tool("BATON_ANVIL", "anvil")?;
     let forge_bin = foundry_tool("BATON_FORGE", "forge")?;
 
-    let mut anvil = Anvil::at(&anvil_bin);
+    // 20 development accounts: the first ten are funded on L2 too (script/genesis/devnet.json);
+    // tests give keepers and separate signer keys accounts from the other ten.
+    let mut anvil = Anvil::at(&anvil_bin).args(["--accounts", "20"]);
     if let Some(seconds) = block_time {
         anvil = anvil.block_time(seconds);
     }

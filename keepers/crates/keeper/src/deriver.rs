@@ -172,7 +172,7 @@ impl Deriver {
             .wrap_err_with(|| format!("deriving record {index}"))?;
         self.steps.push(Trace::steps_of(&blocks));
         self.records.push(record);
-        if (index + 1) % self.output_interval == 0 {
+        if (index + 1).is_multiple_of(self.output_interval) {
             let output = (index + 1) / self.output_interval - 1;
             let root = self.chain.state_root();
             self.boundaries

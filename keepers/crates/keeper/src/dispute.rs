@@ -19,7 +19,10 @@ use alloy::{
     providers::RootProvider,
     sol_types::SolValue,
 };
-use baton_bindings::IDisputeGame::{self, IDisputeGameInstance};
+use baton_bindings::{
+    IDisputeGame::{self, IDisputeGameInstance},
+    ISequencerRegistry,
+};
 use baton_core::trace::Trace;
 use std::{collections::HashMap, sync::atomic::Ordering};
 use tracing::{info, warn};
@@ -33,8 +36,8 @@ pub enum Side {
     Challenger,
 }
 
-/// The `Status` enum of `IDisputeGame` (`InProgress` is 0).
-const IN_PROGRESS: u8 = 0;
+/// `IDisputeGame.Status.InProgress` (`None` is 0).
+const IN_PROGRESS: u8 = 1;
 
 /// Meta keys of a scripted fault: which output (and generation) it applies to, and where.
 pub(crate) const FAULT_OUTPUT: &str = "fault_output";
@@ -65,7 +68,7 @@ impl Player {
         }
     }
 
-    fn game_contract<'a>(ctx: &'a Context) -> IDisputeGameInstance<&'a RootProvider> {
+    fn game_contract(ctx: &Context) -> IDisputeGameInstance<&RootProvider> {
         ctx.deployment.dispute_game(&ctx.provider)
     }
 
@@ -257,14 +260,16 @@ impl Player {
 
     /// The trace this keeper plays `row` with (built once per game, with its scripted fault).
     fn trace<'a>(&'a mut self, deriver: &Deriver, row: &GameRow) -> Option<&'a mut Trace> {
-        if !self.traces.contains_key(&row.id) {
-            let mut trace = deriver.trace(row.output_index)?;
-            if let Some(position) = row.fault {
-                trace = trace.with_fault(position);
+        match self.traces.entry(row.id) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(e.into_mut()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let trace = deriver.trace(row.output_index)?;
+                Some(e.insert(match row.fault {
+                    Some(position) => trace.with_fault(position),
+                    None => trace,
+                }))
             }
-            self.traces.insert(row.id, trace);
         }
-        self.traces.get_mut(&row.id)
     }
 
     /// The one-step proof of the transaction at the game's `lo`.
@@ -333,27 +338,50 @@ impl Player {
         Ok(proof)
     }
 
-    /// Claims whatever the dispute game credits this keeper.
+    /// Claims whatever the dispute game credits this keeper, and its reporter rewards.
     pub async fn claim(&self, ctx: &Context) -> eyre::Result<()> {
-        let contract = Self::game_contract(ctx);
-        let credit = contract.creditOf(ctx.address()).call().await?;
-        if credit.is_zero() {
-            return Ok(());
-        }
-        if let Sent::Mined(_) = send(
-            ctx,
-            ctx.deployment.dispute_game,
-            IDisputeGame::claimCall {},
-            U256::ZERO,
-            "claim",
-        )
-        .await?
+        let credit = Self::game_contract(ctx)
+            .creditOf(ctx.address())
+            .call()
+            .await?;
+        if !credit.is_zero()
+            && let Sent::Mined(_) = send(
+                ctx,
+                ctx.deployment.dispute_game,
+                IDisputeGame::claimCall {},
+                U256::ZERO,
+                "claim",
+            )
+            .await?
         {
-            info!(target: "baton::keeper", wei = %credit, "claimed");
+            info!(target: "baton::keeper", wei = %credit, "claimed from the dispute game");
             ctx.metrics
                 .bonds_claimed_wei
                 .fetch_add(credit.saturating_to(), Ordering::Relaxed);
         }
-        Ok(())
+        claim_reward(ctx).await
     }
+}
+
+/// Claims the reporter rewards the registry holds for this keeper (its share of the slashes
+/// its evidence or games caused).
+pub async fn claim_reward(ctx: &Context) -> eyre::Result<()> {
+    let registry = ctx.deployment.registry(&ctx.provider);
+    let reward = registry.rewardOf(ctx.address()).call().await?;
+    if !reward.is_zero()
+        && let Sent::Mined(_) = send(
+            ctx,
+            ctx.deployment.sequencer_registry,
+            ISequencerRegistry::claimRewardCall {},
+            U256::ZERO,
+            "claimReward",
+        )
+        .await?
+    {
+        info!(target: "baton::keeper", wei = %reward, "claimed the reporter reward");
+        ctx.metrics
+            .bonds_claimed_wei
+            .fetch_add(reward.saturating_to(), Ordering::Relaxed);
+    }
+    Ok(())
 }

@@ -28,10 +28,11 @@ pub async fn run(config: ProposerConfig, cancel: CancellationToken) -> eyre::Res
         warn!(target: "baton::keeper", %party, "not an active sequencer: outputs will be refused until it bonds (baton bond)");
     }
     let mut player = Player::new(Side::Proposer, party);
+    let mut refused = None;
     while keeper.tick(&cancel).await {
         let step = async {
             keeper.follow().await?;
-            propose(&keeper, config.fault_invalid_output_at).await?;
+            propose(&keeper, config.fault_invalid_output_at, &mut refused).await?;
             finalize(&keeper).await?;
             player.scan(&keeper.ctx).await?;
             player.play(&keeper.ctx, &keeper.deriver).await
@@ -44,8 +45,13 @@ pub async fn run(config: ProposerConfig, cancel: CancellationToken) -> eyre::Res
     Ok(())
 }
 
-/// Proposes the next output if its last record is derived.
-async fn propose(keeper: &Keeper, fault_at: Option<u64>) -> eyre::Result<()> {
+/// Proposes the next output if its last record is derived. `refused` remembers the last
+/// refusal, so that a proposer that cannot propose (jailed, unbonded) says so once per cause.
+async fn propose(
+    keeper: &Keeper,
+    fault_at: Option<u64>,
+    refused: &mut Option<(u64, String)>,
+) -> eyre::Result<()> {
     let ctx = &keeper.ctx;
     let oracle = ctx.deployment.output_oracle(&ctx.provider);
     let next = u64::try_from(oracle.outputCount().call().await?)?;
@@ -82,7 +88,12 @@ async fn propose(keeper: &Keeper, fault_at: Option<u64>) -> eyre::Result<()> {
             info!(target: "baton::keeper", output = next, record = keeper.deriver.record_index_of(next), %root, "output proposed");
         }
         Sent::Refused(reason) => {
-            warn!(target: "baton::keeper", output = next, %reason, "proposeOutput refused in simulation")
+            let cause = Some((next, reason));
+            if *refused != cause {
+                let (_, reason) = cause.as_ref().expect("just set");
+                warn!(target: "baton::keeper", output = next, %reason, "proposeOutput refused in simulation; retrying every tick");
+                *refused = cause;
+            }
         }
     }
     Ok(())

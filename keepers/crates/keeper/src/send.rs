@@ -13,7 +13,7 @@ use tracing::{info, warn};
 #[derive(Debug)]
 pub enum Sent {
     /// Mined and succeeded.
-    Mined(TransactionReceipt),
+    Mined(Box<TransactionReceipt>),
     /// The simulation against current L1 state reverted: nothing was sent. The text holds the
     /// revert data (a custom error) so the caller can tell "already done" from a real problem.
     Refused(String),
@@ -31,7 +31,7 @@ pub async fn send<C: SolCall>(
     match ctx.txmgr.send(to, call.abi_encode().into(), value).await {
         Ok(receipt) => {
             info!(target: "baton::keeper", action = what, tx = %receipt.transaction_hash, block = receipt.block_number, gas = receipt.gas_used, "mined");
-            Ok(Sent::Mined(receipt))
+            Ok(Sent::Mined(Box::new(receipt)))
         }
         Err(TxError::Reverted(reason)) => Ok(Sent::Refused(reason)),
         Err(e) => {

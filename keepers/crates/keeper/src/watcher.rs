@@ -114,7 +114,8 @@ pub async fn run(config: WatcherConfig, cancel: CancellationToken) -> eyre::Resu
             }
             submit_equivocations(&keeper).await?;
             enforce_inclusion(&keeper).await?;
-            slash_missed_epochs(&keeper).await
+            slash_missed_epochs(&keeper).await?;
+            crate::dispute::claim_reward(&keeper.ctx).await
         };
         if let Err(e) = step.await {
             keeper.failed(&e);

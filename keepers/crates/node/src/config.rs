@@ -124,6 +124,11 @@ pub struct NodeConfig {
     /// Largest JSON-RPC request body, in bytes (batches included).
     #[arg(long, env = "BATON_MAX_REQUEST_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_request_bytes: u32,
+    /// Scripted fault for the devnet's censorship scenario: never include force-queue entries.
+    /// Once one is overdue the inbox refuses this node's records, a watcher forces the entries
+    /// in, and the epoch's leader is slashed. Never set this on a real network.
+    #[arg(long, env = "BATON_FAULT_CENSOR", hide = true)]
+    pub fault_censor: bool,
 }
 
 fn parse_ms(s: &str) -> Result<Duration, String> {

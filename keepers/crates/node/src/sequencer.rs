@@ -140,7 +140,8 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     let used = records
         .open
         .map_or(PREFIX_LEN, |(first, _)| view.record_bytes(first));
-    let entries = if starts_record {
+    // A censoring node (the devnet's scripted fault) never consumes the force queue.
+    let entries = if starts_record && !shared.config.fault_censor {
         view.entries_from(view.pending().force_cursor(), MAX_RECORD_ENTRIES)
     } else {
         Vec::new()

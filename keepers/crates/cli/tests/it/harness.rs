@@ -30,6 +30,10 @@ pub(crate) struct NodeProc {
     /// The L1 RPC URL it is started with.
     pub(crate) l1: String,
     record: PathBuf,
+    /// The key that signs headers, when it is not the operator key.
+    pub(crate) signer: Option<PrivateKeySigner>,
+    /// Extra flags (scripted faults).
+    pub(crate) extra: Vec<String>,
 }
 
 /// A free TCP port on loopback (bound and released: good enough for a test).
@@ -69,6 +73,13 @@ impl NodeProc {
         if !self.peers.is_empty() {
             cmd.args(["--peers", &self.peers.join(",")]);
         }
+        if let Some(signer) = &self.signer {
+            cmd.env(
+                "BATON_SIGNER_KEY",
+                alloy::primitives::hex::encode_prefixed(signer.to_bytes()),
+            );
+        }
+        cmd.args(&self.extra);
         cmd
     }
 
@@ -126,7 +137,7 @@ pub(crate) async fn rpc(url: &str, method: &str, params: Value) -> eyre::Result<
 pub(crate) struct Network {
     pub(crate) devnet: Devnet,
     pub(crate) nodes: Vec<NodeProc>,
-    _dir: TempDir,
+    pub(crate) dir: TempDir,
 }
 
 /// A directory removed on drop.
@@ -154,6 +165,22 @@ pub(crate) async fn mine(provider: &impl Provider, n: u64) -> eyre::Result<()> {
 /// Bonds keys 1..=3 (as their own signers), takes the two checkpoints that put them in the
 /// schedule, and starts a node for each.
 pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
+    start_network_with(name, &NetOptions::default()).await
+}
+
+/// How a test network differs from the plain one.
+#[derive(Default)]
+pub(crate) struct NetOptions {
+    /// Operator 0 bonds with a separate signer key (anvil key 10), which its node signs
+    /// headers with and which a proposer can send from (the operator key sends the node's
+    /// records: two senders sharing one account would race for nonces).
+    pub(crate) separate_signer: bool,
+    /// Extra flags for every node.
+    pub(crate) node_args: Vec<String>,
+}
+
+/// [`start_network`] with options.
+pub(crate) async fn start_network_with(name: &str, options: &NetOptions) -> eyre::Result<Network> {
     let devnet = baton_devnet::start_with(Some(1)).await?;
     let d = &devnet.deployment;
     let url = devnet.anvil.endpoint_url();
@@ -165,9 +192,14 @@ pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
         let p = ProviderBuilder::new()
             .wallet(EthereumWallet::from(key.clone()))
             .connect_http(url.clone());
+        let signer = if i == 0 && options.separate_signer {
+            PrivateKeySigner::from(devnet.anvil.keys()[10].clone()).address()
+        } else {
+            key.address()
+        };
         let receipt = d
             .registry(&p)
-            .bond(key.address())
+            .bond(signer)
             .value(ether * U256::from(10 * (i + 1)))
             .send()
             .await?
@@ -215,6 +247,9 @@ pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
                 .collect(),
             l1: devnet.anvil.endpoint(),
             record: devnet.record_path.clone(),
+            signer: (i == 0 && options.separate_signer)
+                .then(|| PrivateKeySigner::from(devnet.anvil.keys()[10].clone())),
+            extra: options.node_args.clone(),
         };
         node.start()?;
         nodes.push(node);
@@ -222,7 +257,7 @@ pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
     let network = Network {
         devnet,
         nodes,
-        _dir: TempDir(dir),
+        dir: TempDir(dir),
     };
     for node in &network.nodes {
         network.wait_ready(node).await?;
@@ -340,4 +375,158 @@ pub(crate) async fn transfer(
         receipt.transaction_hash,
         receipt.block_number.ok_or_eyre("no block")?,
     ))
+}
+
+/// A `baton proposer|challenger|watcher` child process.
+pub(crate) struct KeeperProc {
+    pub(crate) child: Child,
+    pub(crate) role: String,
+    pub(crate) key: PrivateKeySigner,
+    pub(crate) data_dir: PathBuf,
+    pub(crate) metrics_url: String,
+    /// The watcher's JSON-RPC URL.
+    pub(crate) rpc_url: String,
+    args: Vec<String>,
+    l1: String,
+    record: PathBuf,
+    metrics_port: u16,
+    rpc_port: u16,
+}
+
+impl KeeperProc {
+    /// Starts `baton <role>` sending from `key`, with `args` added.
+    pub(crate) fn start(
+        net: &Network,
+        role: &str,
+        key: PrivateKeySigner,
+        args: &[String],
+    ) -> eyre::Result<Self> {
+        let data_dir = net.dir.0.join(role);
+        std::fs::create_dir_all(&data_dir)?;
+        let (metrics_port, rpc_port) = (free_port(), free_port());
+        let mut keeper = Self {
+            child: Command::new("true").spawn()?,
+            role: role.to_string(),
+            key,
+            data_dir,
+            metrics_url: format!("http://127.0.0.1:{metrics_port}"),
+            rpc_url: format!("http://127.0.0.1:{rpc_port}"),
+            args: args.to_vec(),
+            l1: net.devnet.anvil.endpoint(),
+            record: net.devnet.record_path.clone(),
+            metrics_port,
+            rpc_port,
+        };
+        keeper.restart()?;
+        Ok(keeper)
+    }
+
+    /// Starts the process again (after [`KeeperProc::kill9`]); the log is appended to.
+    pub(crate) fn restart(&mut self) -> eyre::Result<()> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.data_dir.join("keeper.log"))?;
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_baton"));
+        cmd.current_dir(repo_root())
+            .arg(&self.role)
+            .args(["--l1-rpc", &self.l1])
+            .arg("--deployment")
+            .arg(&self.record)
+            .arg("--keeper-data-dir")
+            .arg(&self.data_dir)
+            .args([
+                "--keeper-metrics-addr",
+                &format!("127.0.0.1:{}", self.metrics_port),
+            ])
+            .env(
+                "BATON_PRIVATE_KEY",
+                alloy::primitives::hex::encode_prefixed(self.key.to_bytes()),
+            )
+            .env("BATON_LOG", "info,baton=debug")
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(log))
+            .kill_on_drop(true);
+        if self.role == "watcher" {
+            cmd.args([
+                "--watcher-rpc-addr",
+                &format!("127.0.0.1:{}", self.rpc_port),
+            ]);
+        }
+        cmd.args(&self.args);
+        self.child = cmd.spawn().wrap_err("spawning a baton keeper")?;
+        Ok(())
+    }
+
+    /// `kill -9`.
+    pub(crate) async fn kill9(&mut self) -> eyre::Result<()> {
+        self.child.start_kill()?;
+        self.child.wait().await?;
+        Ok(())
+    }
+
+    /// The keeper's log so far (for failure messages).
+    pub(crate) fn log(&self) -> String {
+        let text = std::fs::read_to_string(self.data_dir.join("keeper.log")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        format!(
+            "--- {} log ---\n{}",
+            self.role,
+            lines[lines.len().saturating_sub(40)..].join("\n")
+        )
+    }
+
+    /// The keeper's Prometheus metrics text.
+    pub(crate) async fn metrics(&self) -> eyre::Result<String> {
+        Ok(
+            alloy::transports::http::reqwest::get(format!("{}/metrics", self.metrics_url))
+                .await?
+                .text()
+                .await?,
+        )
+    }
+}
+
+/// The value of `name` in a Prometheus text.
+pub(crate) fn metric(text: &str, name: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// Polls `check` every 500 ms until it gives `Some`, or fails after `timeout` with `what`
+/// and the logs `context` returns.
+pub(crate) async fn wait_for<T, F, Fut>(
+    what: &str,
+    timeout: Duration,
+    context: impl Fn() -> String,
+    mut check: F,
+) -> eyre::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = eyre::Result<Option<T>>>,
+{
+    let started = Instant::now();
+    loop {
+        match check().await {
+            Ok(Some(value)) => return Ok(value),
+            Ok(None) => {}
+            Err(e) => eprintln!("while waiting for {what}: {e:#}"),
+        }
+        if started.elapsed() > timeout {
+            bail!("{what}: not seen after {timeout:?}\n{}", context());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Sends small transfers through `url` from `user` until aborted, so that records keep coming.
+pub(crate) fn keep_sending(url: String, user: PrivateKeySigner) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = transfer(&url, &user, 1).await {
+                eprintln!("background transfer: {e:#}");
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    })
 }

@@ -3,6 +3,7 @@
 //! time down.
 
 mod deposits;
+mod disputes;
 mod harness;
 mod outage;
 mod rejections;

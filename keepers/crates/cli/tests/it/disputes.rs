@@ -1,0 +1,261 @@
+//! Dispute games played to the end by real `baton proposer` and `baton challenger` processes
+//! against the real contracts, with a node network producing the records. Each side is killed
+//! with `kill -9` mid-game and restarted, and must finish the game from its database and L1.
+
+use crate::harness::{
+    KeeperProc, NetOptions, Network, keep_sending, metric, start_network_with, wait_for,
+};
+use alloy::{
+    primitives::{Address, U256},
+    providers::{Provider, ProviderBuilder, RootProvider},
+    rpc::types::Filter,
+    signers::local::PrivateKeySigner,
+    sol_types::SolEvent,
+};
+use baton_bindings::{IDisputeGame, IL1OutputOracle, ISequencerRegistry};
+use eyre::ensure;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// `IDisputeGame.Status`.
+const IN_PROGRESS: u8 = 1;
+const CHALLENGER_WON: u8 = 2;
+const PROPOSER_WON: u8 = 3;
+
+fn key(net: &Network, i: usize) -> PrivateKeySigner {
+    PrivateKeySigner::from(net.devnet.anvil.keys()[i].clone())
+}
+
+fn random_position() -> u64 {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .subsec_nanos();
+    u64::from(nanos % 1_000)
+}
+
+/// Waits for game 0, then for its segment to narrow (a few moves made), kills `victim` with
+/// `kill -9` and restarts it, then waits for the game to end; returns its final state.
+async fn play_with_a_crash(
+    net: &Network,
+    keepers: &mut [&mut KeeperProc],
+    victim: usize,
+) -> eyre::Result<IDisputeGame::Game> {
+    let provider: RootProvider = ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .connect_http(net.devnet.anvil.endpoint_url());
+    let game = net.devnet.deployment.dispute_game(provider.clone());
+    let logs = |keepers: &[&mut KeeperProc]| -> String {
+        keepers
+            .iter()
+            .map(|k| k.log())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let opened = {
+        let snapshot = logs(keepers);
+        wait_for(
+            "a dispute game",
+            Duration::from_secs(240),
+            || snapshot.clone(),
+            || async {
+                if game.gameCount().call().await? == U256::ZERO {
+                    return Ok(None);
+                }
+                Ok(Some(game.gameAt(U256::ZERO).call().await?))
+            },
+        )
+        .await?
+    };
+    eprintln!(
+        "game 0 over output {}: trace of {} transactions",
+        opened.outputIndex, opened.hi
+    );
+    let snapshot = logs(keepers);
+    wait_for(
+        "moves in game 0",
+        Duration::from_secs(120),
+        || snapshot.clone(),
+        || async {
+            let g = game.gameAt(U256::ZERO).call().await?;
+            Ok((g.hi - g.lo < opened.hi || g.status as u8 != IN_PROGRESS).then_some(()))
+        },
+    )
+    .await?;
+    eprintln!("kill -9 of the {} mid-game", keepers[victim].role);
+    keepers[victim].kill9().await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    keepers[victim].restart()?;
+    let snapshot = logs(keepers);
+    let over = wait_for(
+        "the end of game 0",
+        Duration::from_secs(240),
+        || snapshot.clone(),
+        || async {
+            let g = game.gameAt(U256::ZERO).call().await?;
+            Ok((g.status as u8 != IN_PROGRESS).then_some(g))
+        },
+    )
+    .await;
+    match over {
+        Ok(g) => Ok(g),
+        Err(e) => Err(e.wrap_err(logs(keepers))),
+    }
+}
+
+/// What `account` pulled: from the dispute game (`Claimed`) and from the registry's reporter
+/// rewards (`RewardClaimed`).
+async fn claimed(net: &Network, account: Address) -> eyre::Result<(U256, U256)> {
+    let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
+    let d = &net.devnet.deployment;
+    let logs = |address, signature| {
+        let provider = provider.clone();
+        async move {
+            provider
+                .get_logs(
+                    &Filter::new()
+                        .address(address)
+                        .event_signature(signature)
+                        .topic1(account)
+                        .from_block(0),
+                )
+                .await
+        }
+    };
+    let credits = logs(d.dispute_game, IDisputeGame::Claimed::SIGNATURE_HASH)
+        .await?
+        .iter()
+        .filter_map(|l| IDisputeGame::Claimed::decode_log(&l.inner).ok())
+        .map(|e| e.data.amount)
+        .sum();
+    let rewards = logs(
+        d.sequencer_registry,
+        ISequencerRegistry::RewardClaimed::SIGNATURE_HASH,
+    )
+    .await?
+    .iter()
+    .filter_map(|l| ISequencerRegistry::RewardClaimed::decode_log(&l.inner).ok())
+    .map(|e| e.data.amount)
+    .sum();
+    Ok((credits, rewards))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lying_proposer_loses_to_the_challenger() -> eyre::Result<()> {
+    let net = start_network_with(
+        "liar",
+        &NetOptions {
+            separate_signer: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let sender = keep_sending(net.nodes[1].url.clone(), key(&net, 8));
+    let position = random_position();
+    eprintln!("the proposer lies at transaction index {position} (mod the trace length)");
+    let mut proposer = KeeperProc::start(
+        &net,
+        "proposer",
+        key(&net, 10),
+        &["--fault-invalid-output-at".into(), position.to_string()],
+    )?;
+    let challenger_key = key(&net, 11);
+    let mut challenger = KeeperProc::start(&net, "challenger", challenger_key.clone(), &[])?;
+    let g = play_with_a_crash(&net, &mut [&mut proposer, &mut challenger], 1).await?;
+    sender.abort();
+    ensure!(
+        g.status as u8 == CHALLENGER_WON,
+        "the lying proposer won game 0 ({g:?})\n{}\n{}",
+        proposer.log(),
+        challenger.log()
+    );
+
+    let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
+    let d = &net.devnet.deployment;
+    // The output and every later one were deleted.
+    let deleted = provider
+        .get_logs(
+            &Filter::new()
+                .address(d.output_oracle)
+                .event_signature(IL1OutputOracle::OutputsDeleted::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await?;
+    ensure!(!deleted.is_empty(), "no OutputsDeleted event");
+    // The proposer's operator was slashed: it bonded 10 ETH.
+    let operator = net.operators()[0];
+    let stake = d.registry(&provider).stakeOf(operator).call().await?;
+    ensure!(
+        stake < U256::from(10u64) * U256::from(10u64).pow(U256::from(18)),
+        "operator {operator} still has {stake} wei staked"
+    );
+    // The challenger got its bond back and the reporter's share of the slash.
+    let bond = d.parameters.challenge_bond;
+    let (credits, reward) = wait_for(
+        "the challenger's claims",
+        Duration::from_secs(60),
+        || challenger.log(),
+        || async {
+            let (credits, reward) = claimed(&net, challenger_key.address()).await?;
+            Ok((credits == bond && !reward.is_zero()).then_some((credits, reward)))
+        },
+    )
+    .await?;
+    eprintln!("challenger claimed its bond {credits} wei and a reporter reward of {reward} wei");
+    let text = challenger.metrics().await?;
+    ensure!(
+        metric(&text, "baton_keeper_moves_total").unwrap_or(0) >= 1,
+        "challenger metrics count no move:\n{text}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lying_challenger_loses_to_the_honest_proposer() -> eyre::Result<()> {
+    let net = start_network_with(
+        "false-dispute",
+        &NetOptions {
+            separate_signer: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let sender = keep_sending(net.nodes[1].url.clone(), key(&net, 8));
+    let position = random_position();
+    eprintln!("the challenger lies at transaction index {position} (mod the trace length)");
+    let mut proposer = KeeperProc::start(&net, "proposer", key(&net, 10), &[])?;
+    let mut challenger = KeeperProc::start(
+        &net,
+        "challenger",
+        key(&net, 11),
+        &["--fault-dispute-valid-at".into(), position.to_string()],
+    )?;
+    let g = play_with_a_crash(&net, &mut [&mut proposer, &mut challenger], 0).await?;
+    sender.abort();
+    ensure!(
+        g.status as u8 == PROPOSER_WON,
+        "the lying challenger won game 0 ({g:?})\n{}\n{}",
+        proposer.log(),
+        challenger.log()
+    );
+    let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
+    let d = &net.devnet.deployment;
+    // The output stands, and the proposer's operator is credited the bond less the tax.
+    let oracle = d.output_oracle(&provider);
+    ensure!(
+        oracle
+            .outputExists(U256::from(g.outputIndex), U256::from(g.generation))
+            .call()
+            .await?,
+        "the honest output was deleted"
+    );
+    let bond = d.parameters.challenge_bond;
+    let tax = bond * U256::from(d.parameters.bond_tax_bps) / U256::from(10_000u64);
+    let operator = net.operators()[0];
+    let credit = d.dispute_game(&provider).creditOf(operator).call().await?;
+    ensure!(
+        credit == bond - tax,
+        "operator {operator} credited {credit}, expected {}",
+        bond - tax
+    );
+    Ok(())
+}
