@@ -100,6 +100,12 @@ pub struct WatcherConfig {
         default_value = "127.0.0.1:9650"
     )]
     pub rpc_addr: SocketAddr,
+    /// Also report missed epochs this many epochs before the one the watcher first started in
+    /// (still inside the slashing window). By default a new watcher judges only epochs that
+    /// ended while it watched, so that starting one on a network that is still coming up does
+    /// not slash operators for the epochs before their nodes ran.
+    #[arg(long, env = "BATON_LIVENESS_LOOKBACK", default_value_t = 0)]
+    pub liveness_lookback: u64,
 }
 
 pub(crate) fn parse_ms(s: &str) -> Result<Duration, String> {

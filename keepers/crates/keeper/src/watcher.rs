@@ -114,7 +114,7 @@ pub async fn run(config: WatcherConfig, cancel: CancellationToken) -> eyre::Resu
             }
             submit_equivocations(&keeper).await?;
             enforce_inclusion(&keeper).await?;
-            slash_missed_epochs(&keeper).await?;
+            slash_missed_epochs(&keeper, config.liveness_lookback).await?;
             crate::dispute::claim_reward(&keeper.ctx).await
         };
         if let Err(e) = step.await {
@@ -311,8 +311,9 @@ async fn enforce_inclusion(keeper: &Keeper) -> eyre::Result<()> {
     Ok(())
 }
 
-/// Reports every ended epoch in the slashing window whose leader posted nothing.
-async fn slash_missed_epochs(keeper: &Keeper) -> eyre::Result<()> {
+/// Reports every ended epoch in the slashing window whose leader posted nothing (from the
+/// epoch the watcher first ran in, less `lookback`).
+async fn slash_missed_epochs(keeper: &Keeper, lookback: u64) -> eyre::Result<()> {
     let ctx = &keeper.ctx;
     let current = u64::try_from(
         ctx.deployment
@@ -322,8 +323,17 @@ async fn slash_missed_epochs(keeper: &Keeper) -> eyre::Result<()> {
             .await?,
     )?;
     let window = ctx.deployment.parameters.slashing_window_epochs;
+    let first = {
+        let db = ctx.db();
+        let first = db.meta_u64("watching_since_epoch", current)?;
+        db.set_meta("watching_since_epoch", &first.to_string())?;
+        first
+    };
     let inbox = ctx.deployment.batch_inbox(&ctx.provider);
-    for epoch in current.saturating_sub(window)..current {
+    let from = current
+        .saturating_sub(window)
+        .max(first.saturating_sub(lookback));
+    for epoch in from..current {
         let key = format!("liveness:{epoch}");
         if ctx.db().evidence_done(&key)? {
             continue;

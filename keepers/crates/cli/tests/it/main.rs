@@ -8,6 +8,7 @@ mod harness;
 mod outage;
 mod rejections;
 mod resilience;
+mod slashing;
 
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
