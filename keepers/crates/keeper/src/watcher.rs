@@ -147,7 +147,7 @@ async fn collect(
             .await?;
         let blocks: Vec<SignedHeader> = serde_json::from_value(response["result"].clone())
             .map_err(|e| eyre::eyre!("unexpected baton_getSignedBlocks answer: {e}"))?;
-        let Some(last) = blocks.last().map(|b| b.header.number) else {
+        let Some(last) = blocks.iter().map(|b| b.header.number).max() else {
             return Ok(());
         };
         for block in &blocks {

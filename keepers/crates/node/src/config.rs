@@ -129,6 +129,12 @@ pub struct NodeConfig {
     /// in, and the epoch's leader is slashed. Never set this on a real network.
     #[arg(long, env = "BATON_FAULT_CENSOR", hide = true)]
     pub fault_censor: bool,
+    /// Scripted fault for the devnet's equivocation scenario: after signing the first block that
+    /// holds a transaction, also sign a second header for that height (another tx root) and
+    /// publish it in the block stream. A watcher slashes the operator. Never set this on a real
+    /// network.
+    #[arg(long, env = "BATON_FAULT_EQUIVOCATE", hide = true)]
+    pub fault_equivocate: bool,
 }
 
 fn parse_ms(s: &str) -> Result<Duration, String> {

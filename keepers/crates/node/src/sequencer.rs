@@ -197,6 +197,9 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     store.put_block(&block)?;
     drop(store);
     view.set_signature(header.number, signature);
+    if shared.config.fault_equivocate && !block.transactions.is_empty() {
+        sign_twin(shared, &block)?;
+    }
     if starts_record {
         records.open = Some((header.number, Instant::now()));
     }
@@ -210,6 +213,24 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         .store(view.mempool.len() as u64, Ordering::Relaxed);
     debug!(target: "baton::sequencer", number = header.number, epoch = header.epoch, ahead, txs = block.transactions.len(), entries = block.entries.len(), "sealed");
     Ok(Some(header.number))
+}
+
+/// The scripted equivocation (`--fault-equivocate`): once per process, a second header for the
+/// height of `block`, with another tx root, signed past slashing protection and published in
+/// the block stream.
+fn sign_twin(shared: &Shared, block: &SignedBlock) -> eyre::Result<()> {
+    let mut twins = shared.fault_twins.lock().expect("twins lock");
+    if !twins.is_empty() {
+        return Ok(());
+    }
+    let mut twin = block.clone();
+    twin.header.txRoot = alloy::primitives::keccak256(block.header.txRoot);
+    twin.signature = sign_digest(&shared.signer, &twin.header.signing_digest(&shared.domain))?
+        .to_vec()
+        .into();
+    tracing::warn!(target: "baton::sequencer", number = twin.header.number, epoch = twin.header.epoch, "FAULT: signed a second header for this height");
+    twins.push(twin);
+    Ok(())
 }
 
 /// Cuts the open record when it is full, old or its epoch is ending.

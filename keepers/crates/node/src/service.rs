@@ -82,6 +82,9 @@ pub struct Shared {
     /// The L1 block the view must have read before sealing again (the L1 head when this node
     /// last dropped its pending blocks: its own records up to there must be derived first).
     pub resync_until: AtomicU64,
+    /// Second headers signed under `--fault-equivocate` (the scripted equivocation), served in
+    /// the block stream beside the real ones.
+    pub fault_twins: Mutex<Vec<crate::store::SignedBlock>>,
 }
 
 impl Shared {
@@ -257,6 +260,7 @@ pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<
         followed_epoch: AtomicU64::new(0),
         sealed_ahead: AtomicU64::new(u64::MAX),
         resync_until: AtomicU64::new(0),
+        fault_twins: Mutex::new(Vec::new()),
     });
 
     let rpc_config = jsonrpsee::server::ServerConfig::builder()

@@ -176,6 +176,57 @@ async fn an_equivocating_leader_is_slashed_from_a_users_receipt() -> eyre::Resul
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_equivocating_leader_is_slashed_from_its_block_stream() -> eyre::Result<()> {
+    let net = start_network_with(
+        "equivocating-stream",
+        &NetOptions {
+            node_args: vec!["--fault-equivocate".into()],
+            ..Default::default()
+        },
+    )
+    .await?;
+    let watcher = watcher(&net)?;
+    transfer(&net.nodes[0].url, &key(&net, 9), 5).await?;
+    // When the two headers are first out in a stream, as seen from outside.
+    let available = wait_for("two headers for one height in a stream", Duration::from_secs(60), || watcher.log(), || async {
+        for node in &net.nodes {
+            let blocks = rpc(&node.url, "baton_getSignedBlocks", json!([0, 2000])).await?;
+            let mut seen = std::collections::HashSet::new();
+            for b in blocks.as_array().into_iter().flatten() {
+                if !seen.insert(b["header"]["number"].clone()) {
+                    return Ok(Some(Instant::now()));
+                }
+            }
+        }
+        Ok(None)
+    })
+    .await?;
+    let slashed = loop {
+        if let Some(e) = slashes(&net, BLOCK_EQUIVOCATION).await?.into_iter().next() {
+            break e;
+        }
+        ensure!(
+            available.elapsed() < Duration::from_secs(60),
+            "no slash 60 s after the conflict was out\n{}",
+            watcher.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    ensure!(
+        net.operators().contains(&slashed.operator),
+        "slashed {}, not an operator",
+        slashed.operator
+    );
+    eprintln!(
+        "stream equivocation of block {} slashed {} wei, {} ms after both headers were in a stream",
+        slashed.subject,
+        slashed.amount,
+        available.elapsed().as_millis()
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn an_offline_leader_is_replaced_by_a_backup_and_slashed() -> eyre::Result<()> {
     let mut net = start_network("offline").await?;
     let mut watcher = watcher(&net)?;
