@@ -77,7 +77,9 @@ CREATE TABLE IF NOT EXISTS headers (
 CREATE TABLE IF NOT EXISTS evidence (
     key TEXT PRIMARY KEY,
     detail TEXT NOT NULL,
-    tx_hash TEXT
+    tx_hash TEXT,
+    l1_block INTEGER NOT NULL,
+    l1_hash BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -236,13 +238,43 @@ impl KeeperDb {
             .is_some())
     }
 
-    /// Records evidence under `key` as settled: mined in `tx_hash`, or found already used on
-    /// L1 (`tx_hash` says so).
-    pub fn settle_evidence(&self, key: &str, detail: &str, tx_hash: &str) -> Result<(), DbError> {
+    /// Records evidence under `key` as settled at L1 block `(l1_block, l1_hash)`: mined in
+    /// `tx_hash` there, or refused on the state of that block (`tx_hash` says why).
+    pub fn settle_evidence(
+        &self,
+        key: &str,
+        detail: &str,
+        tx_hash: &str,
+        l1_block: u64,
+        l1_hash: B256,
+    ) -> Result<(), DbError> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO evidence (key, detail, tx_hash) VALUES (?1, ?2, ?3)",
-            params![key, detail, tx_hash],
+            "INSERT OR REPLACE INTO evidence (key, detail, tx_hash, l1_block, l1_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key, detail, tx_hash, to_i64(l1_block), l1_hash.as_slice()],
         )?;
+        Ok(())
+    }
+
+    /// Evidence settled at L1 blocks from `from` on: `(key, block, block hash)`.
+    pub fn settled_since(&self, from: u64) -> Result<Vec<(String, u64, B256)>, DbError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT key, l1_block, l1_hash FROM evidence WHERE l1_block >= ?1 ORDER BY l1_block",
+        )?;
+        let rows = stmt.query_map([to_i64(from)], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)? as u64,
+                B256::from_slice(&r.get::<_, Vec<u8>>(2)?),
+            ))
+        })?;
+        rows.collect()
+    }
+
+    /// Forgets one piece of settled evidence (a reorg removed the block it was settled in).
+    pub fn unsettle(&self, key: &str) -> Result<(), DbError> {
+        self.conn
+            .execute("DELETE FROM evidence WHERE key = ?1", [key])?;
         Ok(())
     }
 

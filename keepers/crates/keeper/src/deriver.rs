@@ -214,6 +214,15 @@ impl Deriver {
         self.records.get(usize::try_from(index).ok()?)
     }
 
+    /// Indices of the forced records derived.
+    pub fn forced_records(&self) -> Vec<u64> {
+        self.records
+            .iter()
+            .filter(|r| r.forced)
+            .map(|r| r.index)
+            .collect()
+    }
+
     /// A stored force-queue entry.
     pub fn entry(&self, index: u64) -> Option<&StoredEntry> {
         self.entries.get(&index)

@@ -24,7 +24,7 @@ use crate::{
     send::{Sent, send},
 };
 use alloy::{
-    primitives::{Address, Bytes, U256},
+    primitives::{Address, B256, Bytes, U256},
     providers::RootProvider,
     sol_types::SolEvent,
 };
@@ -107,6 +107,7 @@ pub async fn run(config: WatcherConfig, cancel: CancellationToken) -> eyre::Resu
         }
         let step = async {
             keeper.follow().await?;
+            recheck_settled(&keeper).await?;
             for url in &config.nodes {
                 if let Err(e) = collect(&keeper, &client, &domain, url).await {
                     warn!(target: "baton::keeper", node = %url, error = %e, "cannot read the node's block stream");
@@ -229,16 +230,57 @@ async fn settle<C: alloy::sol_types::SolCall>(
                 .map(|e| e.data.amount)
                 .unwrap_or_default();
             info!(target: "baton::keeper", evidence = key, tx = %receipt.transaction_hash, wei = %slashed, "slashed");
-            ctx.db()
-                .settle_evidence(key, what, &receipt.transaction_hash.to_string())?;
+            ctx.db().settle_evidence(
+                key,
+                what,
+                &receipt.transaction_hash.to_string(),
+                receipt.block_number.unwrap_or_default(),
+                receipt.block_hash.unwrap_or_default(),
+            )?;
         }
         Sent::Refused(reason) => {
-            // A refusal is final for evidence: the state it depends on (an ended epoch, a
-            // used evidence key, a jailed leader) does not change back, except by a reorg,
-            // after which everything is checked again.
+            // A refusal is final for evidence on this chain: the state it depends on (an ended
+            // epoch, a used evidence key, a jailed leader) does not change back, except by a
+            // reorg, which `recheck_settled` catches through the block it was refused at.
             info!(target: "baton::keeper", evidence = key, %reason, "L1 refuses this evidence: settled without a slash");
+            let (number, hash) = head_block(ctx).await?;
             ctx.db()
-                .settle_evidence(key, what, &format!("refused: {reason}"))?;
+                .settle_evidence(key, what, &format!("refused: {reason}"), number, hash)?;
+        }
+    }
+    Ok(())
+}
+
+/// The latest L1 block's number and hash.
+async fn head_block(ctx: &crate::context::Context) -> eyre::Result<(u64, B256)> {
+    use alloy::providers::Provider;
+    let block = ctx
+        .provider
+        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+        .await?
+        .ok_or_else(|| eyre::eyre!("L1 has no latest block"))?;
+    Ok((block.header.number, block.header.hash))
+}
+
+/// How many recent L1 blocks settled evidence is checked against for reorgs.
+const REORG_WINDOW: u64 = 128;
+
+/// Forgets evidence settled in an L1 block a reorg replaced, so it is judged again: a slash
+/// that vanished with its block is sent again, a refusal based on vanished state is retried.
+async fn recheck_settled(keeper: &Keeper) -> eyre::Result<()> {
+    use alloy::providers::Provider;
+    let ctx = &keeper.ctx;
+    let (head, _) = head_block(ctx).await?;
+    let settled = ctx.db().settled_since(head.saturating_sub(REORG_WINDOW))?;
+    for (key, number, hash) in settled {
+        let canonical = ctx
+            .provider
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Number(number))
+            .await?
+            .map(|b| b.header.hash);
+        if canonical != Some(hash) {
+            warn!(target: "baton::keeper", evidence = %key, block = number, "L1 reorg removed the block this evidence was settled in: judging it again");
+            ctx.db().unsettle(&key)?;
         }
     }
     Ok(())
@@ -272,29 +314,15 @@ async fn enforce_inclusion(keeper: &Keeper) -> eyre::Result<()> {
             }
         }
     }
-    // Every forced record within the window (just appended, or found after a restart).
-    let count = u64::try_from(
-        ctx.deployment
-            .batch_inbox(&ctx.provider)
-            .recordCount()
-            .call()
-            .await?,
-    )?;
-    let inbox = ctx.deployment.batch_inbox(&ctx.provider);
-    let from = ctx.db().meta_u64("censorship_checked", 0)?.min(count);
-    for index in from..count {
+    // Every forced record this keeper derived whose report is not settled (just appended,
+    // found after a restart, or reported in a block a reorg removed). Outside the slashing
+    // window the slasher refuses it, which settles it.
+    for index in keeper.deriver.forced_records() {
         let key = format!("censorship:{index}");
         if ctx.db().evidence_done(&key)? {
             continue;
         }
-        let (forced, epoch) = {
-            let r = inbox.censoredEpochOf(U256::from(index)).call().await?;
-            (r.forced, r.epoch)
-        };
-        if !forced {
-            continue;
-        }
-        warn!(target: "baton::keeper", record = index, epoch = %epoch, "forced record: reporting the censoring leader");
+        warn!(target: "baton::keeper", record = index, "forced record: reporting the censoring leader");
         settle(
             keeper,
             &key,
@@ -306,8 +334,6 @@ async fn enforce_inclusion(keeper: &Keeper) -> eyre::Result<()> {
         )
         .await?;
     }
-    ctx.db()
-        .set_meta("censorship_checked", &count.to_string())?;
     Ok(())
 }
 
@@ -340,7 +366,9 @@ async fn slash_missed_epochs(keeper: &Keeper, lookback: u64) -> eyre::Result<()>
         }
         let posting = inbox.epochPosting(U256::from(epoch)).call().await?;
         if posting.leaderPosted {
-            ctx.db().settle_evidence(&key, "leader posted", "none")?;
+            let (number, hash) = head_block(ctx).await?;
+            ctx.db()
+                .settle_evidence(&key, "leader posted", "none", number, hash)?;
             continue;
         }
         Metrics::inc(&ctx.metrics.missed_epochs);

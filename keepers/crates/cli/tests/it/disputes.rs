@@ -3,7 +3,8 @@
 //! with `kill -9` mid-game and restarted, and must finish the game from its database and L1.
 
 use crate::harness::{
-    KeeperProc, NetOptions, Network, keep_sending, metric, start_network_with, wait_for,
+    KeeperProc, NetOptions, Network, keep_sending, metric, reorg_latest_log_of, start_network_with,
+    wait_for,
 };
 use alloy::{
     primitives::{Address, U256},
@@ -81,6 +82,14 @@ async fn play_with_a_crash(
         },
     )
     .await?;
+    // An L1 reorg removes the latest move; both sides must notice and play on.
+    let before = game.gameAt(U256::ZERO).call().await?;
+    reorg_latest_log_of(net, net.devnet.deployment.dispute_game).await?;
+    let after = game.gameAt(U256::ZERO).call().await?;
+    eprintln!(
+        "game 0 before the reorg: [{}, {}] status {}; after: [{}, {}] status {}",
+        before.lo, before.hi, before.status as u8, after.lo, after.hi, after.status as u8
+    );
     eprintln!("kill -9 of the {} mid-game", keepers[victim].role);
     keepers[victim].kill9().await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -96,10 +105,44 @@ async fn play_with_a_crash(
         },
     )
     .await;
-    match over {
-        Ok(g) => Ok(g),
-        Err(e) => Err(e.wrap_err(logs(keepers))),
+    let g = over.map_err(|e| e.wrap_err(logs(keepers)))?;
+    print_move_gaps(net).await?;
+    Ok(g)
+}
+
+/// Prints, for every move of game 0 after the first, how many L1 blocks after the previous
+/// move it was mined (docs/benchmarks.md, "Keepers").
+async fn print_move_gaps(net: &Network) -> eyre::Result<()> {
+    let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
+    let logs = provider
+        .get_logs(
+            &Filter::new()
+                .address(net.devnet.deployment.dispute_game)
+                .event_signature(vec![
+                    IDisputeGame::GameCreated::SIGNATURE_HASH,
+                    IDisputeGame::Bisected::SIGNATURE_HASH,
+                    IDisputeGame::Responded::SIGNATURE_HASH,
+                    IDisputeGame::StepProven::SIGNATURE_HASH,
+                    IDisputeGame::GameResolved::SIGNATURE_HASH,
+                ])
+                .from_block(0),
+        )
+        .await?;
+    let blocks: Vec<u64> = logs.iter().filter_map(|l| l.block_number).collect();
+    let gaps: Vec<u64> = blocks.windows(2).map(|w| w[1] - w[0]).collect();
+    let mut gas = 0u64;
+    let mut hashes: Vec<_> = logs.iter().filter_map(|l| l.transaction_hash).collect();
+    hashes.dedup();
+    for hash in &hashes {
+        if let Some(r) = provider.get_transaction_receipt(*hash).await? {
+            gas += r.gas_used;
+        }
     }
+    eprintln!(
+        "game 0: {} transactions, {gas} gas in all, L1 blocks between consecutive moves: {gaps:?}",
+        hashes.len()
+    );
+    Ok(())
 }
 
 /// What `account` pulled: from the dispute game (`Claimed`) and from the registry's reporter

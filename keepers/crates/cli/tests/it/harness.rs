@@ -530,3 +530,27 @@ pub(crate) fn keep_sending(url: String, user: PrivateKeySigner) -> tokio::task::
         }
     })
 }
+
+/// Reorganizes L1 from the block of the latest log `address` emitted (within the last 30
+/// blocks): those blocks are replaced by empty ones, and their transactions are gone. Returns
+/// the reorg's depth.
+pub(crate) async fn reorg_latest_log_of(net: &Network, address: Address) -> eyre::Result<u64> {
+    let l1 = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
+    let head = l1.get_block_number().await?;
+    let logs = l1
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(address)
+                .from_block(head.saturating_sub(30)),
+        )
+        .await?;
+    let block = logs
+        .last()
+        .and_then(|l| l.block_number)
+        .ok_or_eyre("no recent log to reorg away")?;
+    let depth = head - block + 1;
+    l1.raw_request::<_, Value>("anvil_reorg".into(), (depth, Vec::<Value>::new()))
+        .await?;
+    eprintln!("L1 reorg: blocks {block}..={head} replaced (depth {depth})");
+    Ok(depth)
+}

@@ -4,8 +4,8 @@
 //! epoch is slashed). The watcher is killed with `kill -9` and restarted mid-scenario.
 
 use crate::harness::{
-    KeeperProc, NetOptions, Network, metric, rpc, start_network, start_network_with, transfer,
-    wait_for,
+    KeeperProc, NetOptions, Network, metric, reorg_latest_log_of, rpc, start_network,
+    start_network_with, transfer, wait_for,
 };
 use alloy::{
     network::EthereumWallet,
@@ -57,6 +57,36 @@ async fn slashes(net: &Network, offence: u8) -> eyre::Result<Vec<ISlasher::Offen
         .map(|e| e.data)
         .filter(|e| e.offence as u8 == offence)
         .collect())
+}
+
+/// Waits for a slash of `offence` that `matches`, then reorganizes L1 to remove it and waits for
+/// the watcher to notice and slash again.
+async fn slashed_despite_a_reorg(
+    net: &Network,
+    watcher: &KeeperProc,
+    offence: u8,
+    what: &str,
+    matches: impl Fn(&ISlasher::OffenceSlashed) -> bool + Copy,
+) -> eyre::Result<ISlasher::OffenceSlashed> {
+    let find = || async move {
+        Ok(slashes(net, offence)
+            .await?
+            .into_iter()
+            .find(|e| matches(e)))
+    };
+    wait_for(what, Duration::from_secs(150), || watcher.log(), find).await?;
+    reorg_latest_log_of(net, net.devnet.deployment.slasher).await?;
+    ensure!(
+        find().await?.is_none(),
+        "the reorg left the {what} in place"
+    );
+    wait_for(
+        &format!("the {what} again after the reorg"),
+        Duration::from_secs(60),
+        || watcher.log(),
+        find,
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -146,6 +176,14 @@ async fn an_equivocating_leader_is_slashed_from_a_users_receipt() -> eyre::Resul
         slashed.amount,
         submitted.elapsed().as_millis()
     );
+    slashed_despite_a_reorg(
+        &net,
+        &watcher,
+        BLOCK_EQUIVOCATION,
+        "equivocation slash",
+        |e| e.operator == signer,
+    )
+    .await?;
     ensure!(
         slashed.reporter == key(&net, 12).address(),
         "reporter {}",
@@ -188,18 +226,23 @@ async fn an_equivocating_leader_is_slashed_from_its_block_stream() -> eyre::Resu
     let watcher = watcher(&net)?;
     transfer(&net.nodes[0].url, &key(&net, 9), 5).await?;
     // When the two headers are first out in a stream, as seen from outside.
-    let available = wait_for("two headers for one height in a stream", Duration::from_secs(60), || watcher.log(), || async {
-        for node in &net.nodes {
-            let blocks = rpc(&node.url, "baton_getSignedBlocks", json!([0, 2000])).await?;
-            let mut seen = std::collections::HashSet::new();
-            for b in blocks.as_array().into_iter().flatten() {
-                if !seen.insert(b["header"]["number"].clone()) {
-                    return Ok(Some(Instant::now()));
+    let available = wait_for(
+        "two headers for one height in a stream",
+        Duration::from_secs(60),
+        || watcher.log(),
+        || async {
+            for node in &net.nodes {
+                let blocks = rpc(&node.url, "baton_getSignedBlocks", json!([0, 2000])).await?;
+                let mut seen = std::collections::HashSet::new();
+                for b in blocks.as_array().into_iter().flatten() {
+                    if !seen.insert(b["header"]["number"].clone()) {
+                        return Ok(Some(Instant::now()));
+                    }
                 }
             }
-        }
-        Ok(None)
-    })
+            Ok(None)
+        },
+    )
     .await?;
     let slashed = loop {
         if let Some(e) = slashes(&net, BLOCK_EQUIVOCATION).await?.into_iter().next() {
@@ -268,15 +311,9 @@ async fn an_offline_leader_is_replaced_by_a_backup_and_slashed() -> eyre::Result
     tokio::time::sleep(Duration::from_secs(3)).await;
     watcher.restart()?;
 
-    let slashed = wait_for(
-        "the liveness slash",
-        Duration::from_secs(150),
-        || watcher.log(),
-        || async {
-            let found = slashes(&net, LIVENESS).await?;
-            Ok(found.into_iter().find(|e| e.epoch == U256::from(epoch)))
-        },
-    )
+    let slashed = slashed_despite_a_reorg(&net, &watcher, LIVENESS, "liveness slash", |e| {
+        e.epoch == U256::from(epoch)
+    })
     .await?;
     ensure!(
         slashed.operator == operators[i],
@@ -338,13 +375,8 @@ async fn a_censoring_leader_is_forced_around_and_slashed() -> eyre::Result<()> {
     watcher.kill9().await?;
     watcher.restart()?;
 
-    let slashed = wait_for(
-        "the censorship slash",
-        Duration::from_secs(120),
-        || watcher.log(),
-        || async { Ok(slashes(&net, CENSORSHIP).await?.into_iter().next()) },
-    )
-    .await?;
+    let slashed =
+        slashed_despite_a_reorg(&net, &watcher, CENSORSHIP, "censorship slash", |_| true).await?;
     let forced = d
         .batch_inbox(&l1)
         .censoredEpochOf(slashed.subject)
