@@ -18,6 +18,7 @@ pub mod dispute;
 pub mod metrics;
 pub mod proposer;
 pub mod send;
+pub mod simulate;
 pub mod watcher;
 
 pub use config::{ChallengerConfig, CommonArgs, ProposerConfig, WatcherConfig};

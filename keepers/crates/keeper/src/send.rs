@@ -6,8 +6,9 @@ use alloy::{
     rpc::types::TransactionReceipt,
     sol_types::SolCall,
 };
+use crate::simulate::{Simulated, simulate};
 use baton_node::txmgr::TxError;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 /// What became of a call.
 #[derive(Debug)]
@@ -19,8 +20,9 @@ pub enum Sent {
     Refused(String),
 }
 
-/// Simulates `call` to `to` (the tx manager's `eth_estimateGas` on current L1 state) and sends
-/// it only if it succeeds; waits for the receipt. `what` names the action in logs.
+/// Simulates `call` to `to` with revm on a fork of current L1 state ([`simulate`]) and sends
+/// it only if it succeeds (the tx manager estimates gas on the node again, which catches a state
+/// change in between); waits for the receipt. `what` names the action in logs.
 pub async fn send<C: SolCall>(
     ctx: &Context,
     to: Address,
@@ -28,7 +30,19 @@ pub async fn send<C: SolCall>(
     value: U256,
     what: &str,
 ) -> eyre::Result<Sent> {
-    match ctx.txmgr.send(to, call.abi_encode().into(), value).await {
+    let input: alloy::primitives::Bytes = call.abi_encode().into();
+    match simulate(&ctx.provider, ctx.address(), to, input.clone(), value).await? {
+        Simulated::Success { gas } => {
+            debug!(target: "baton::keeper", action = what, gas, "simulation on an L1 fork succeeded")
+        }
+        Simulated::Revert(data) => {
+            return Ok(Sent::Refused(format!("reverted in simulation: {data}")));
+        }
+        Simulated::Halt(reason) => {
+            return Ok(Sent::Refused(format!("halted in simulation: {reason}")));
+        }
+    }
+    match ctx.txmgr.send(to, input, value).await {
         Ok(receipt) => {
             info!(target: "baton::keeper", action = what, tx = %receipt.transaction_hash, block = receipt.block_number, gas = receipt.gas_used, "mined");
             Ok(Sent::Mined(Box::new(receipt)))
@@ -40,11 +54,4 @@ pub async fn send<C: SolCall>(
             Err(e.into())
         }
     }
-}
-
-/// Whether a refusal's revert data is the custom error `selector` (its 4 bytes, hex).
-pub fn refused_with(reason: &str, selector: [u8; 4]) -> bool {
-    reason
-        .to_lowercase()
-        .contains(&alloy::primitives::hex::encode(selector))
 }
