@@ -59,6 +59,11 @@ pub async fn start() -> eyre::Result<Devnet> {
 
 /// Like [`start`], with anvil mining a block every `block_time` seconds when given.
 pub async fn start_with(block_time: Option<u64>) -> eyre::Result<Devnet> {
+    start_profile(block_time, "devnet").await
+}
+
+/// Like [`start_with`], deploying `script/profiles/<profile>.json`.
+pub async fn start_profile(block_time: Option<u64>, profile: &str) -> eyre::Result<Devnet> {
     let root = repo_root();
     let anvil_bin = foundry_tool("BATON_ANVIL", "anvil")?;
     let forge_bin = foundry_tool("BATON_FORGE", "forge")?;
@@ -86,7 +91,7 @@ pub async fn start_with(block_time: Option<u64>) -> eyre::Result<Devnet> {
         .args(["script", "script/Deploy.s.sol:Deploy", "--rpc-url"])
         .arg(anvil.endpoint())
         .args(["--broadcast", "--private-key", &deployer_key])
-        .env("BATON_PROFILE", "devnet")
+        .env("BATON_PROFILE", profile)
         .env("BATON_DEPLOYMENT_FILE", &record_rel)
         .kill_on_drop(true)
         .output()
@@ -111,8 +116,8 @@ pub async fn start_with(block_time: Option<u64>) -> eyre::Result<Devnet> {
         anvil.chain_id()
     );
     ensure!(
-        deployment.profile == "devnet",
-        "record names profile {:?}",
+        deployment.profile == profile,
+        "record names profile {:?}, not {profile:?}",
         deployment.profile
     );
     Ok(Devnet {

@@ -62,7 +62,9 @@ CREATE TABLE IF NOT EXISTS games (
     id INTEGER PRIMARY KEY,
     output_index INTEGER NOT NULL,
     fault INTEGER,
-    done INTEGER NOT NULL DEFAULT 0
+    done INTEGER NOT NULL DEFAULT 0,
+    done_block INTEGER,
+    done_hash BLOB
 );
 CREATE TABLE IF NOT EXISTS headers (
     number INTEGER NOT NULL,
@@ -147,10 +149,34 @@ impl KeeperDb {
         Ok(())
     }
 
-    /// Marks a game ended.
-    pub fn finish_game(&self, id: u64) -> Result<(), DbError> {
+    /// Marks a game ended, as seen at L1 block `(block, hash)`.
+    pub fn finish_game(&self, id: u64, block: u64, hash: B256) -> Result<(), DbError> {
+        self.conn.execute(
+            "UPDATE games SET done = 1, done_block = ?2, done_hash = ?3 WHERE id = ?1",
+            params![to_i64(id), to_i64(block), hash.as_slice()],
+        )?;
+        Ok(())
+    }
+
+    /// Games seen ended at L1 blocks from `from` on: `(id, block, block hash)`.
+    pub fn games_ended_since(&self, from: u64) -> Result<Vec<(u64, u64, B256)>, DbError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, done_block, done_hash FROM games WHERE done = 1 AND done_block >= ?1",
+        )?;
+        let rows = stmt.query_map([to_i64(from)], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                r.get::<_, i64>(1)? as u64,
+                B256::from_slice(&r.get::<_, Vec<u8>>(2)?),
+            ))
+        })?;
+        rows.collect()
+    }
+
+    /// Marks a game in progress again (a reorg removed the block that ended it).
+    pub fn reopen_game(&self, id: u64) -> Result<(), DbError> {
         self.conn
-            .execute("UPDATE games SET done = 1 WHERE id = ?1", [to_i64(id)])?;
+            .execute("UPDATE games SET done = 0 WHERE id = ?1", [to_i64(id)])?;
         Ok(())
     }
 
@@ -306,8 +332,15 @@ mod tests {
         })
         .unwrap();
         assert_eq!(db.games().unwrap(), vec![game.clone()]);
-        db.finish_game(3).unwrap();
+        db.finish_game(3, 70, B256::repeat_byte(7)).unwrap();
         assert!(db.games().unwrap()[0].done);
+        assert_eq!(db.games_ended_since(71).unwrap(), vec![]);
+        assert_eq!(
+            db.games_ended_since(70).unwrap(),
+            vec![(3, 70, B256::repeat_byte(7))]
+        );
+        db.reopen_game(3).unwrap();
+        assert!(!db.games().unwrap()[0].done);
         db.remove_game(3).unwrap();
         assert!(db.games().unwrap().is_empty());
     }

@@ -12,6 +12,7 @@ use crate::{
     db::GameRow,
     deriver::Deriver,
     metrics::Metrics,
+    reorg::{REORG_WINDOW, head_block, replaced},
     send::{Sent, send},
 };
 use alloy::{
@@ -114,6 +115,14 @@ impl Player {
     /// credits.
     pub async fn play(&mut self, ctx: &Context, deriver: &Deriver) -> eyre::Result<()> {
         let contract = Self::game_contract(ctx);
+        let (head, _) = head_block(&ctx.provider).await?;
+        let ended = ctx
+            .db()
+            .games_ended_since(head.saturating_sub(REORG_WINDOW))?;
+        for id in replaced(&ctx.provider, ended).await? {
+            warn!(target: "baton::keeper", game = id, "L1 reorg removed the block this game ended in: playing it again");
+            ctx.db().reopen_game(id)?;
+        }
         let count = u64::try_from(contract.gameCount().call().await?)?;
         let games = ctx.db().games()?;
         let mut open = 0;
@@ -131,7 +140,9 @@ impl Player {
             let g = contract.gameAt(U256::from(row.id)).call().await?;
             if g.status as u8 != IN_PROGRESS {
                 info!(target: "baton::keeper", game = row.id, status = g.status as u8, "game over");
-                ctx.db().finish_game(row.id)?;
+                // The head read after the status: a reorg that undoes the end replaces it too.
+                let (block, hash) = head_block(&ctx.provider).await?;
+                ctx.db().finish_game(row.id, block, hash)?;
                 self.traces.remove(&row.id);
                 continue;
             }

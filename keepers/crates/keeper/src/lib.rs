@@ -17,6 +17,7 @@ pub mod deriver;
 pub mod dispute;
 pub mod metrics;
 pub mod proposer;
+pub mod reorg;
 pub mod send;
 pub mod simulate;
 pub mod watcher;

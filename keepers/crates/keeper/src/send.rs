@@ -1,12 +1,12 @@
 //! Sending one contract call through the tx manager, with the outcome a keeper acts on.
 
+use crate::simulate::{Simulated, simulate};
 use crate::{context::Context, metrics::Metrics};
 use alloy::{
     primitives::{Address, U256},
     rpc::types::TransactionReceipt,
     sol_types::SolCall,
 };
-use crate::simulate::{Simulated, simulate};
 use baton_node::txmgr::TxError;
 use tracing::{debug, info, warn};
 

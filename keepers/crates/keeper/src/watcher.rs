@@ -21,10 +21,11 @@ use crate::{
     config::WatcherConfig,
     db::{HeaderRow, KeeperDb},
     metrics::Metrics,
+    reorg::{REORG_WINDOW, head_block, replaced},
     send::{Sent, send},
 };
 use alloy::{
-    primitives::{Address, B256, Bytes, U256},
+    primitives::{Address, Bytes, U256},
     providers::RootProvider,
     sol_types::SolEvent,
 };
@@ -243,7 +244,7 @@ async fn settle<C: alloy::sol_types::SolCall>(
             // epoch, a used evidence key, a jailed leader) does not change back, except by a
             // reorg, which `recheck_settled` catches through the block it was refused at.
             info!(target: "baton::keeper", evidence = key, %reason, "L1 refuses this evidence: settled without a slash");
-            let (number, hash) = head_block(ctx).await?;
+            let (number, hash) = head_block(&ctx.provider).await?;
             ctx.db()
                 .settle_evidence(key, what, &format!("refused: {reason}"), number, hash)?;
         }
@@ -251,37 +252,15 @@ async fn settle<C: alloy::sol_types::SolCall>(
     Ok(())
 }
 
-/// The latest L1 block's number and hash.
-async fn head_block(ctx: &crate::context::Context) -> eyre::Result<(u64, B256)> {
-    use alloy::providers::Provider;
-    let block = ctx
-        .provider
-        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
-        .await?
-        .ok_or_else(|| eyre::eyre!("L1 has no latest block"))?;
-    Ok((block.header.number, block.header.hash))
-}
-
-/// How many recent L1 blocks settled evidence is checked against for reorgs.
-const REORG_WINDOW: u64 = 128;
-
 /// Forgets evidence settled in an L1 block a reorg replaced, so it is judged again: a slash
 /// that vanished with its block is sent again, a refusal based on vanished state is retried.
 async fn recheck_settled(keeper: &Keeper) -> eyre::Result<()> {
-    use alloy::providers::Provider;
     let ctx = &keeper.ctx;
-    let (head, _) = head_block(ctx).await?;
+    let (head, _) = head_block(&ctx.provider).await?;
     let settled = ctx.db().settled_since(head.saturating_sub(REORG_WINDOW))?;
-    for (key, number, hash) in settled {
-        let canonical = ctx
-            .provider
-            .get_block_by_number(alloy::eips::BlockNumberOrTag::Number(number))
-            .await?
-            .map(|b| b.header.hash);
-        if canonical != Some(hash) {
-            warn!(target: "baton::keeper", evidence = %key, block = number, "L1 reorg removed the block this evidence was settled in: judging it again");
-            ctx.db().unsettle(&key)?;
-        }
+    for key in replaced(&ctx.provider, settled).await? {
+        warn!(target: "baton::keeper", evidence = %key, "L1 reorg removed the block this evidence was settled in: judging it again");
+        ctx.db().unsettle(&key)?;
     }
     Ok(())
 }
@@ -366,7 +345,7 @@ async fn slash_missed_epochs(keeper: &Keeper, lookback: u64) -> eyre::Result<()>
         }
         let posting = inbox.epochPosting(U256::from(epoch)).call().await?;
         if posting.leaderPosted {
-            let (number, hash) = head_block(ctx).await?;
+            let (number, hash) = head_block(&ctx.provider).await?;
             ctx.db()
                 .settle_evidence(&key, "leader posted", "none", number, hash)?;
             continue;

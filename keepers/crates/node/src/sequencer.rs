@@ -15,7 +15,7 @@
 
 use crate::{service::Shared, store::SignedBlock, txmgr::TxError};
 use alloy::{
-    primitives::{Address, Bytes, U256},
+    primitives::{Address, B256, Bytes, U256},
     sol_types::SolCall,
 };
 use baton_bindings::IBatchInbox;
@@ -37,6 +37,8 @@ use tracing::{debug, info, warn};
 pub const MAX_BLOCK_TXS: usize = 2_000;
 /// Most cut records waiting to be posted before the sealer pauses.
 pub const MAX_QUEUED_RECORDS: usize = 4;
+/// Most pooled transactions handed to a new acting node at once.
+pub const MAX_HANDOFF: usize = 2_000;
 /// Most force-queue entries consumed by one record.
 pub const MAX_RECORD_ENTRIES: usize = 256;
 
@@ -495,6 +497,7 @@ pub async fn discover_peers(shared: &Shared) {
 /// The following loop: replays the acting node's signed blocks.
 pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
     let mut tick = block_ticker(&shared);
+    let mut handed_off = None;
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -515,6 +518,30 @@ pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
         let Some(client) = peer_client(&url) else {
             continue;
         };
+        if handed_off != Some((duty.epoch, operator)) {
+            // A new acting node: hand it what this node's pool holds. Transactions forwarded
+            // to an earlier leader, or requeued from blocks this node had to drop, would
+            // otherwise wait for this node's own turn to lead.
+            handed_off = Some((duty.epoch, operator));
+            let pooled: Vec<Bytes> = shared
+                .view()
+                .mempool
+                .iter()
+                .take(MAX_HANDOFF)
+                .map(|t| t.raw.clone())
+                .collect();
+            if !pooled.is_empty() {
+                debug!(target: "baton::follower", %url, txs = pooled.len(), "handing the pool to the acting node");
+                let client = client.clone();
+                tokio::spawn(async move {
+                    for raw in pooled {
+                        let _ = client
+                            .request::<B256, _>("eth_sendRawTransaction", rpc_params![raw])
+                            .await;
+                    }
+                });
+            }
+        }
         let blocks: Vec<SignedBlock> = match client
             .request("baton_getSignedBlocks", rpc_params![after, 500])
             .await
