@@ -138,13 +138,21 @@ async fn main() -> eyre::Result<()> {
     let schedule = d.leader_schedule(&p);
     let domain = d.domain();
     let mut prev = baton_core::GENESIS_RECORD_HASH;
+    let first_epoch_block: u64 = schedule
+        .epochStartBlock(U256::ZERO)
+        .call()
+        .await?
+        .try_into()?;
+    let epoch_length = std::num::NonZeroU64::new(d.parameters.epoch_length)
+        .ok_or_else(|| eyre::eyre!("zero epoch length"))?;
     for (r, chunk) in txs.chunks(per_record).enumerate() {
-        let epoch: u64 = schedule.currentEpoch().call().await?.try_into()?;
-        let timestamp = p
+        let latest = p
             .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
             .await?
-            .map(|b| b.header.timestamp)
-            .unwrap_or_default();
+            .ok_or_else(|| eyre::eyre!("no latest block"))?;
+        let timestamp = latest.header.timestamp;
+        // Automining: the record lands in the next block, whose epoch is the one to name.
+        let epoch = baton_core::epoch_of(latest.header.number + 1, first_epoch_block, epoch_length);
         let context = RecordContext {
             chain_id: U256::from(chain_id),
             epoch,
@@ -247,6 +255,7 @@ async fn main() -> eyre::Result<()> {
     let mut hashes: Vec<_> = logs.iter().filter_map(|l| l.transaction_hash).collect();
     hashes.dedup();
     let mut gas = 0u64;
+    let mut each = Vec::new();
     let mut blocks = Vec::new();
     for hash in &hashes {
         let r = p
@@ -254,6 +263,7 @@ async fn main() -> eyre::Result<()> {
             .await?
             .ok_or_else(|| eyre::eyre!("receipt of {hash}"))?;
         gas += r.gas_used;
+        each.push(r.gas_used);
         blocks.push(r.block_number.unwrap_or_default());
     }
     let gaps: Vec<u64> = blocks.windows(2).map(|w| w[1] - w[0]).collect();
@@ -272,6 +282,7 @@ async fn main() -> eyre::Result<()> {
         hashes.len()
     );
     println!("gas, all dispute transactions: {gas}");
+    println!("gas of each, in order: {each:?}");
     println!("L1 blocks between a move and the answer: {gaps:?}");
     println!(
         "answers within two L1 blocks: {within_two} of {}",

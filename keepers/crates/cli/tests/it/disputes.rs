@@ -14,7 +14,7 @@ use alloy::{
     sol_types::SolEvent,
 };
 use baton_bindings::{IDisputeGame, IL1OutputOracle, ISequencerRegistry};
-use eyre::ensure;
+use eyre::{OptionExt, ensure};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// `IDisputeGame.Status`.
@@ -299,6 +299,139 @@ async fn a_lying_challenger_loses_to_the_honest_proposer() -> eyre::Result<()> {
         credit == bond - tax,
         "operator {operator} credited {credit}, expected {}",
         bond - tax
+    );
+    Ok(())
+}
+
+/// Every output on L1 commits to the state root the nodes derived at its last record.
+async fn outputs_match_the_nodes(net: &Network) -> eyre::Result<u64> {
+    let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
+    let d = &net.devnet.deployment;
+    let proposed = provider
+        .get_logs(
+            &Filter::new()
+                .address(d.output_oracle)
+                .event_signature(IL1OutputOracle::OutputProposed::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await?;
+    let records: Vec<_> = provider
+        .get_logs(
+            &Filter::new()
+                .address(d.batch_inbox)
+                .event_signature(baton_bindings::IBatchInbox::RecordAppended::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await?
+        .iter()
+        .filter_map(|l| baton_bindings::IBatchInbox::RecordAppended::decode_log(&l.inner).ok())
+        .map(|e| e.data)
+        .collect();
+    for log in &proposed {
+        let e = IL1OutputOracle::OutputProposed::decode_log(&log.inner)?.data;
+        let record = records
+            .iter()
+            .find(|r| r.index == e.recordIndex)
+            .ok_or_eyre("the output's record is not on L1")?;
+        let block = crate::harness::rpc(
+            &net.nodes[0].url,
+            "eth_getBlockByNumber",
+            serde_json::json!([format!("{:#x}", record.header.lastBlock), false]),
+        )
+        .await?;
+        ensure!(
+            block["stateRoot"] == serde_json::json!(e.stateRoot),
+            "output {} claims {}, the node derived {}",
+            e.index,
+            e.stateRoot,
+            block["stateRoot"]
+        );
+    }
+    Ok(proposed.len() as u64)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_proposer_recovers_from_an_empty_account_and_from_downtime() -> eyre::Result<()> {
+    let net = start_network_with(
+        "proposer-recovery",
+        &NetOptions {
+            separate_signer: true,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let sender = keep_sending(net.nodes[1].url.clone(), key(&net, 8));
+    let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
+    let d = net.devnet.deployment.clone();
+    let proposer_key = key(&net, 10);
+    let set_balance = |wei: U256| {
+        let provider = provider.clone();
+        let who = proposer_key.address();
+        async move {
+            provider
+                .raw_request::<_, serde_json::Value>("anvil_setBalance".into(), (who, wei))
+                .await
+        }
+    };
+    // An empty account: nothing can be proposed while two outputs' records land.
+    set_balance(U256::ZERO).await?;
+    let mut proposer = KeeperProc::start(&net, "proposer", proposer_key.clone(), &[])?;
+    let inbox = d.batch_inbox(&provider);
+    let oracle = d.output_oracle(&provider);
+    let interval = d.parameters.output_interval;
+    wait_for(
+        "two outputs' records",
+        Duration::from_secs(120),
+        || proposer.log(),
+        || async {
+            let records: u64 = inbox.recordCount().call().await?.try_into()?;
+            Ok((records >= 2 * interval).then_some(()))
+        },
+    )
+    .await?;
+    ensure!(
+        oracle.outputCount().call().await? == U256::ZERO,
+        "an output was proposed from an empty account"
+    );
+    // Topped up, it proposes the outputs it missed, in order.
+    set_balance(U256::from(10u64).pow(U256::from(20))).await?;
+    wait_for(
+        "the missed outputs",
+        Duration::from_secs(60),
+        || proposer.log(),
+        || async { Ok((oracle.outputCount().call().await? >= U256::from(2)).then_some(())) },
+    )
+    .await?;
+    // Down while L1 moves on: after a kill -9 and two more outputs' records, it catches up.
+    proposer.kill9().await?;
+    let records: u64 = inbox.recordCount().call().await?.try_into()?;
+    wait_for(
+        "two more outputs' records",
+        Duration::from_secs(120),
+        String::new,
+        || async {
+            let now: u64 = inbox.recordCount().call().await?.try_into()?;
+            Ok((now >= records + 2 * interval).then_some(now))
+        },
+    )
+    .await?;
+    let behind: u64 = oracle.outputCount().call().await?.try_into()?;
+    proposer.restart()?;
+    let target = behind + 2;
+    wait_for(
+        "the outputs missed while down",
+        Duration::from_secs(60),
+        || proposer.log(),
+        || async { Ok((oracle.outputCount().call().await? >= U256::from(target)).then_some(())) },
+    )
+    .await?;
+    sender.abort();
+    let checked = outputs_match_the_nodes(&net).await?;
+    eprintln!("{checked} outputs, each matching the nodes' derived state root");
+    let text = proposer.metrics().await?;
+    ensure!(
+        metric(&text, "baton_keeper_outputs_proposed_total").unwrap_or(0) >= 2,
+        "metrics count no outputs after the restart:\n{text}"
     );
     Ok(())
 }
