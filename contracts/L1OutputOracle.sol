@@ -48,7 +48,7 @@ contract L1OutputOracle is IL1OutputOracle {
     }
 
     /// @inheritdoc IL1OutputOracle
-    function proposeOutput(bytes32 stateRoot) external returns (uint256 index) {
+    function proposeOutput(uint256 index, bytes32 stateRoot) external returns (uint256) {
         if (stateRoot == 0) revert ZeroStateRoot();
         // The caller may be the operator itself or the signer key it bonded with.
         address proposer = REGISTRY.operatorOf(msg.sender);
@@ -56,7 +56,7 @@ contract L1OutputOracle is IL1OutputOracle {
         if (!REGISTRY.isActive(proposer)) revert NotActiveSequencer(msg.sender);
 
         uint256 head = _head;
-        index = uint96(head);
+        if (index != uint96(head)) revert UnexpectedIndex(index, uint96(head));
         uint256 recordIndex = (index + 1) * OUTPUT_INTERVAL - 1;
         // A record hash is never zero, so zero means "not posted yet".
         bytes32 recordHash = INBOX.recordHash(recordIndex);
@@ -72,6 +72,7 @@ contract L1OutputOracle is IL1OutputOracle {
         });
         _head = head + 1;
         emit OutputProposed(index, outputRoot, stateRoot, recordIndex, proposer);
+        return index;
     }
 
     /// @inheritdoc IL1OutputOracle

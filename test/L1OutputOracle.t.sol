@@ -35,8 +35,9 @@ contract L1OutputOracleTest is SequencingTest {
         if (inbox.recordCount() <= oracle.nextRecordIndex()) {
             _postRecords(oracle.nextRecordIndex() + 1 - inbox.recordCount());
         }
+        uint256 next = oracle.outputCount();
         vm.prank(ops[0].operator);
-        return oracle.proposeOutput(stateRoot);
+        return oracle.proposeOutput(next, stateRoot);
     }
 
     // ------------------------------------------------------------------ constructor
@@ -76,7 +77,7 @@ contract L1OutputOracleTest is SequencingTest {
         vm.expectEmit(address(oracle));
         emit IL1OutputOracle.OutputProposed(0, expected, bytes32("state"), recordIndex, ops[0].operator);
         vm.prank(ops[0].operator);
-        assertEq(oracle.proposeOutput(bytes32("state")), 0);
+        assertEq(oracle.proposeOutput(0, bytes32("state")), 0);
 
         IL1OutputOracle.Output memory o = oracle.outputAt(0);
         assertEq(o.outputRoot, expected);
@@ -94,7 +95,7 @@ contract L1OutputOracleTest is SequencingTest {
     function test_propose_bySignerIsAccountedToItsOperator() public {
         _postRecords(INTERVAL);
         vm.prank(ops[1].signer);
-        oracle.proposeOutput(bytes32("state"));
+        oracle.proposeOutput(0, bytes32("state"));
         assertEq(oracle.outputAt(0).proposer, ops[1].operator);
     }
 
@@ -103,7 +104,7 @@ contract L1OutputOracleTest is SequencingTest {
         address stranger = makeAddr("stranger");
         vm.expectRevert(abi.encodeWithSelector(IL1OutputOracle.NotActiveSequencer.selector, stranger));
         vm.prank(stranger);
-        oracle.proposeOutput(bytes32("state"));
+        oracle.proposeOutput(0, bytes32("state"));
     }
 
     function test_propose_revertsForInactiveOperator() public {
@@ -111,21 +112,35 @@ contract L1OutputOracleTest is SequencingTest {
         _jail(ops[2], 1);
         vm.expectRevert(abi.encodeWithSelector(IL1OutputOracle.NotActiveSequencer.selector, ops[2].operator));
         vm.prank(ops[2].operator);
-        oracle.proposeOutput(bytes32("state"));
+        oracle.proposeOutput(0, bytes32("state"));
     }
 
     function test_propose_revertsBeforeTheRecordIsPosted() public {
         _postRecords(INTERVAL - 1);
         vm.expectRevert(abi.encodeWithSelector(IL1OutputOracle.RecordNotPosted.selector, INTERVAL - 1));
         vm.prank(ops[0].operator);
-        oracle.proposeOutput(bytes32("state"));
+        oracle.proposeOutput(0, bytes32("state"));
+    }
+
+    function test_propose_revertsForAnotherIndexThanTheNext() public {
+        _postRecords(2 * INTERVAL);
+        vm.expectRevert(abi.encodeWithSelector(IL1OutputOracle.UnexpectedIndex.selector, 1, 0));
+        vm.prank(ops[0].operator);
+        oracle.proposeOutput(1, bytes32("state"));
+        _propose(bytes32("state 0"));
+        // A second proposer that computed its root for index 0 lost the race: it reverts
+        // instead of landing its index-0 root at index 1.
+        vm.expectRevert(abi.encodeWithSelector(IL1OutputOracle.UnexpectedIndex.selector, 0, 1));
+        vm.prank(ops[1].operator);
+        oracle.proposeOutput(0, bytes32("state 0"));
+        assertEq(oracle.outputCount(), 1);
     }
 
     function test_propose_revertsOnZeroStateRoot() public {
         _postRecords(INTERVAL);
         vm.expectRevert(IL1OutputOracle.ZeroStateRoot.selector);
         vm.prank(ops[0].operator);
-        oracle.proposeOutput(0);
+        oracle.proposeOutput(0, 0);
     }
 
     function test_outputAt_revertsPastTheEnd() public {

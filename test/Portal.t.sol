@@ -40,8 +40,9 @@ contract PortalTest is SequencingTest {
     function _proposeModel() internal returns (uint256 index) {
         _post(_scheduled(ops, 0), 0);
         bytes32 stateRoot = model.stateRoot(); // read before the prank, which the next call uses
+        uint256 next = oracle.outputCount();
         vm.prank(ops[0].operator);
-        index = oracle.proposeOutput(stateRoot);
+        index = oracle.proposeOutput(next, stateRoot);
     }
 
     function _finalizeAll() internal {

@@ -37,6 +37,8 @@ interface IL1OutputOracle {
     error RecordNotPosted(uint256 recordIndex);
     /// @notice The state root is zero (reserved for "no output").
     error ZeroStateRoot();
+    /// @notice The proposal names another index than the next one.
+    error UnexpectedIndex(uint256 given, uint256 next);
     /// @notice Only the dispute game may count disputes and delete outputs.
     error NotDisputeGame(address caller);
     /// @notice The output does not exist, or was deleted and its index reused (`generation`
@@ -62,8 +64,11 @@ interface IL1OutputOracle {
 
     /// @notice Propose the next output: the L2 state root after record
     ///         `nextRecordIndex()`. The caller is an active operator or its registered signer.
-    /// @return index The new output's index.
-    function proposeOutput(bytes32 stateRoot) external returns (uint256 index);
+    /// @param index The index the proposer computed its root for (`outputCount()`): a proposal
+    ///        that lost a race to another proposer reverts instead of landing one index later,
+    ///        where its root would be wrong.
+    /// @return The new output's index (`index`).
+    function proposeOutput(uint256 index, bytes32 stateRoot) external returns (uint256);
     /// @notice Finalize every output below `count` (permissionless; each must be past its window
     ///         with no open dispute).
     function finalize(uint256 count) external;

@@ -109,9 +109,9 @@ contract GasTest is BatonTest, GasMeasure {
             new L1OutputOracle(address(registry), address(inbox), makeAddr("game"), 1, p.finalizationPeriod);
         _post(leader, 0);
         _post(leader, 0);
-        bytes memory cd = abi.encodeCall(IL1OutputOracle.proposeOutput, (keccak256("state 0")));
+        bytes memory cd = abi.encodeCall(IL1OutputOracle.proposeOutput, (0, keccak256("state 0")));
         _measure("proposeOutput_first", leader.operator, 0, address(oracle), cd);
-        cd = abi.encodeCall(IL1OutputOracle.proposeOutput, (keccak256("state 1")));
+        cd = abi.encodeCall(IL1OutputOracle.proposeOutput, (1, keccak256("state 1")));
         _measure("proposeOutput", leader.operator, 0, address(oracle), cd);
     }
 
@@ -142,7 +142,7 @@ contract GasTest is BatonTest, GasMeasure {
         _post(leader, 0);
         bytes32 stateRoot = model.stateRoot();
         vm.prank(leader.operator);
-        oracle.proposeOutput(stateRoot);
+        oracle.proposeOutput(0, stateRoot);
         vm.warp(block.timestamp + p.finalizationPeriod);
         oracle.finalize(1);
         bytes memory proof = model.withdrawalSiblings(key);

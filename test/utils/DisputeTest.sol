@@ -241,8 +241,9 @@ abstract contract DisputeTest is SequencingTest {
     /// @dev Propose `stateRoot` as the next output from the first active operator.
     function _propose(bytes32 stateRoot) internal returns (uint256 index) {
         Op memory op = _activeOp();
+        uint256 next = oracle.outputCount();
         vm.prank(op.operator);
-        index = oracle.proposeOutput(stateRoot);
+        index = oracle.proposeOutput(next, stateRoot);
     }
 
     function _activeOp() internal view returns (Op memory) {

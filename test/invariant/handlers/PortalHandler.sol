@@ -100,8 +100,9 @@ contract PortalHandler is CommonBase, StdCheats, StdUtils {
     function propose() external {
         if (oracle.outputCount() >= maxOutputs) return;
         bytes32 stateRoot = model.stateRoot();
+        uint256 next = oracle.outputCount();
         vm.prank(proposer);
-        uint256 index = oracle.proposeOutput(stateRoot);
+        uint256 index = oracle.proposeOutput(next, stateRoot);
         _withdrawalsAt[index] = _withdrawals.length;
     }
 

@@ -77,7 +77,10 @@ async fn propose(
     match send(
         ctx,
         ctx.deployment.output_oracle,
-        IL1OutputOracle::proposeOutputCall { stateRoot: root },
+        IL1OutputOracle::proposeOutputCall {
+            index: U256::from(next),
+            stateRoot: root,
+        },
         U256::ZERO,
         "proposeOutput",
     )
