@@ -369,8 +369,17 @@ mod tests {
     fn evidence_is_settled_once() {
         let db = KeeperDb::in_memory().unwrap();
         assert!(!db.evidence_done("liveness:4").unwrap());
-        db.settle_evidence("liveness:4", "epoch 4", "0xabc")
+        db.settle_evidence("liveness:4", "epoch 4", "0xabc", 40, B256::repeat_byte(4))
             .unwrap();
+        db.settle_evidence("liveness:5", "epoch 5", "0xdef", 50, B256::repeat_byte(5))
+            .unwrap();
+        assert!(db.evidence_done("liveness:4").unwrap());
+        assert_eq!(
+            db.settled_since(45).unwrap(),
+            vec![("liveness:5".to_string(), 50, B256::repeat_byte(5))]
+        );
+        db.unsettle("liveness:5").unwrap();
+        assert!(!db.evidence_done("liveness:5").unwrap());
         assert!(db.evidence_done("liveness:4").unwrap());
         db.unsettle_all().unwrap();
         assert!(!db.evidence_done("liveness:4").unwrap());
