@@ -1,7 +1,7 @@
 //! The keepers' settings: every flag also reads a `BATON_*` environment variable.
 
 use alloy::transports::http::reqwest::Url;
-use baton_node::KeyArgs;
+use baton_node::{KeyArgs, config::parse_ms};
 use clap::Args;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -106,14 +106,4 @@ pub struct WatcherConfig {
     /// not slash operators for the epochs before their nodes ran.
     #[arg(long, env = "BATON_LIVENESS_LOOKBACK", default_value_t = 0)]
     pub liveness_lookback: u64,
-}
-
-pub(crate) fn parse_ms(s: &str) -> Result<Duration, String> {
-    let ms: u64 = s
-        .parse()
-        .map_err(|_| format!("{s} is not a number of milliseconds"))?;
-    if ms == 0 {
-        return Err("must be at least 1 ms".into());
-    }
-    Ok(Duration::from_millis(ms))
 }

@@ -2,15 +2,14 @@
 //! manager of its key, each checked against the others with an error that says what to fix.
 
 use crate::{config::CommonArgs, db::KeeperDb, metrics::Metrics};
-use alloy::{
-    network::EthereumWallet,
-    primitives::Address,
-    providers::{Provider, RootProvider},
-};
+use alloy::{network::EthereumWallet, primitives::Address, providers::RootProvider};
 use baton_bindings::Deployment;
 use baton_core::{Genesis, ledger::LedgerConfig};
-use baton_node::txmgr::TxManager;
-use eyre::{WrapErr, bail};
+use baton_node::{
+    service::{connect_l1, ledger_config, load_deployment, load_genesis},
+    txmgr::TxManager,
+};
+use eyre::WrapErr;
 use std::sync::{
     Arc,
     atomic::{AtomicBool, Ordering},
@@ -40,37 +39,9 @@ pub struct Context {
 impl Context {
     /// Loads and checks everything `args` names; `role` names the database file.
     pub async fn load(args: &CommonArgs, role: &str) -> eyre::Result<Self> {
-        let deployment = Deployment::from_file(&args.deployment).wrap_err_with(|| {
-            format!(
-                "reading the deployment record {}",
-                args.deployment.display()
-            )
-        })?;
-        let genesis_path = args.genesis_path(&deployment.profile);
-        let genesis = Genesis::from_json(
-            &std::fs::read_to_string(&genesis_path)
-                .wrap_err_with(|| format!("reading the L2 genesis {}", genesis_path.display()))?,
-        )?;
-        if genesis.state_root() != deployment.parameters.genesis_state_root {
-            bail!(
-                "the genesis file {} has state root {}, but the deployment commits to {}: pass the genesis file of the profile that was deployed (--genesis)",
-                genesis_path.display(),
-                genesis.state_root(),
-                deployment.parameters.genesis_state_root
-            );
-        }
-        let provider = RootProvider::new_http(args.l1_rpc.clone());
-        let l1_chain_id = provider
-            .get_chain_id()
-            .await
-            .wrap_err_with(|| format!("L1 RPC {} is unreachable", args.l1_rpc))?;
-        if l1_chain_id != deployment.chain_id {
-            bail!(
-                "L1 RPC {} is chain {l1_chain_id}, but the deployment is on chain {}",
-                args.l1_rpc,
-                deployment.chain_id
-            );
-        }
+        let deployment = load_deployment(&args.deployment)?;
+        let genesis = load_genesis(&args.genesis_path(&deployment.profile), &deployment)?;
+        let (provider, l1_chain_id) = connect_l1(&args.l1_rpc, &deployment).await?;
         let key = args.key.load()?;
         let txmgr = TxManager::new(
             provider.clone(),
@@ -83,14 +54,7 @@ impl Context {
             .wrap_err_with(|| format!("creating the data directory {}", args.data_dir.display()))?;
         let path = args.data_dir.join(format!("{role}.sqlite"));
         let db = KeeperDb::open(&path).wrap_err_with(|| format!("opening {}", path.display()))?;
-        let ledger = LedgerConfig {
-            chain_id: deployment.parameters.l2_chain_id,
-            base_fee: deployment
-                .parameters
-                .l2_base_fee
-                .try_into()
-                .wrap_err("l2BaseFee does not fit u128")?,
-        };
+        let ledger = ledger_config(&deployment)?;
         Ok(Self {
             deployment,
             genesis,

@@ -1,9 +1,8 @@
-//! `/healthz`, `/readyz` and Prometheus `/metrics` of a keeper.
+//! `/healthz`, `/readyz` and Prometheus `/metrics` of a keeper (served by the node's
+//! [`serve_endpoints`]).
 
-use axum::{Router, extract::State, http::StatusCode, routing::get};
-use eyre::WrapErr;
+use baton_node::metrics::{Endpoints, Row, exposition, serve_endpoints};
 use std::{
-    fmt::Write,
     net::SocketAddr,
     sync::{
         Arc,
@@ -42,7 +41,7 @@ pub struct Metrics {
 impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, &AtomicU64); 11] = [
+        let rows: [Row<'_>; 11] = [
             (
                 "baton_keeper_games_open",
                 "gauge",
@@ -110,43 +109,13 @@ impl Metrics {
                 &self.errors,
             ),
         ];
-        let mut out = String::new();
-        for (name, kind, help, value) in rows {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
-                value.load(Ordering::Relaxed)
-            );
-        }
-        out
+        exposition(&rows)
     }
 
     /// Adds one to a counter.
     pub fn inc(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
     }
-}
-
-#[derive(Clone)]
-struct Served {
-    metrics: Arc<Metrics>,
-    ready: Arc<AtomicBool>,
-}
-
-async fn healthz() -> &'static str {
-    "ok\n"
-}
-
-async fn readyz(State(s): State<Served>) -> (StatusCode, &'static str) {
-    if s.ready.load(Ordering::Relaxed) {
-        (StatusCode::OK, "ready\n")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "catching up with L1\n")
-    }
-}
-
-async fn metrics(State(s): State<Served>) -> String {
-    s.metrics.render()
 }
 
 /// Serves the endpoints on `addr` until `cancel` fires; returns the bound address.
@@ -156,19 +125,9 @@ pub async fn serve(
     addr: SocketAddr,
     cancel: CancellationToken,
 ) -> eyre::Result<SocketAddr> {
-    let app = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(self::metrics))
-        .with_state(Served { metrics, ready });
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .wrap_err_with(|| format!("binding the metrics server on {addr}"))?;
-    let bound = listener.local_addr()?;
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { cancel.cancelled().await })
-            .await;
-    });
-    Ok(bound)
+    let endpoints = Endpoints {
+        metrics: Arc::new(move || metrics.render()),
+        ready: Arc::new(move || ready.load(Ordering::Relaxed)),
+    };
+    serve_endpoints(endpoints, addr, cancel).await
 }

@@ -137,7 +137,8 @@ pub struct NodeConfig {
     pub fault_equivocate: bool,
 }
 
-fn parse_ms(s: &str) -> Result<Duration, String> {
+/// Parses a positive number of milliseconds (the `--…-ms` flags of the node and the keepers).
+pub fn parse_ms(s: &str) -> Result<Duration, String> {
     let ms: u64 = s
         .parse()
         .map_err(|_| format!("{s} is not a number of milliseconds"))?;

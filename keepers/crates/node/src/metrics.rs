@@ -111,37 +111,55 @@ impl Metrics {
                 &self.safe_head,
             ),
         ];
-        let mut out = String::new();
-        for (name, kind, help, value) in rows {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
-                value.load(Ordering::Relaxed)
-            );
-        }
-        out
+        exposition(&rows)
     }
+}
+
+/// One metric: its name, kind (`counter` or `gauge`), help text and value.
+pub type Row<'a> = (&'a str, &'a str, &'a str, &'a AtomicU64);
+
+/// The Prometheus text exposition of `rows`.
+pub fn exposition(rows: &[Row<'_>]) -> String {
+    let mut out = String::new();
+    for (name, kind, help, value) in rows {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
+            value.load(Ordering::Relaxed)
+        );
+    }
+    out
+}
+
+/// What the endpoints answer: the metrics text, and whether the process is ready.
+#[derive(Clone)]
+pub struct Endpoints {
+    /// Renders `/metrics`.
+    pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
+    /// Whether `/readyz` answers 200 (caught up with L1) or 503.
+    pub ready: Arc<dyn Fn() -> bool + Send + Sync>,
 }
 
 async fn healthz() -> &'static str {
     "ok\n"
 }
 
-async fn readyz(State(shared): State<Arc<Shared>>) -> (StatusCode, &'static str) {
-    if shared.ready.load(Ordering::Relaxed) {
+async fn readyz(State(e): State<Endpoints>) -> (StatusCode, &'static str) {
+    if (e.ready)() {
         (StatusCode::OK, "ready\n")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "catching up with L1\n")
     }
 }
 
-async fn metrics(State(shared): State<Arc<Shared>>) -> String {
-    shared.metrics.render()
+async fn metrics(State(e): State<Endpoints>) -> String {
+    (e.metrics)()
 }
 
-/// Serves the endpoints on `addr` until `cancel` fires; returns the bound address.
-pub async fn serve(
-    shared: Arc<Shared>,
+/// Serves `/healthz`, `/readyz` and `/metrics` on `addr` until `cancel` fires; returns the bound
+/// address. The node and every keeper serve through this.
+pub async fn serve_endpoints(
+    endpoints: Endpoints,
     addr: SocketAddr,
     cancel: CancellationToken,
 ) -> eyre::Result<SocketAddr> {
@@ -149,7 +167,7 @@ pub async fn serve(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .with_state(shared);
+        .with_state(endpoints);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .wrap_err_with(|| format!("binding the metrics server on {addr}"))?;
@@ -160,4 +178,18 @@ pub async fn serve(
             .await;
     });
     Ok(bound)
+}
+
+/// Serves the node's endpoints on `addr` until `cancel` fires; returns the bound address.
+pub async fn serve(
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    cancel: CancellationToken,
+) -> eyre::Result<SocketAddr> {
+    let (m, r) = (shared.clone(), shared);
+    let endpoints = Endpoints {
+        metrics: Arc::new(move || m.metrics.render()),
+        ready: Arc::new(move || r.ready.load(Ordering::Relaxed)),
+    };
+    serve_endpoints(endpoints, addr, cancel).await
 }

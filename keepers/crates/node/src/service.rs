@@ -122,7 +122,8 @@ impl Shared {
     }
 }
 
-fn ledger_config(d: &Deployment) -> eyre::Result<LedgerConfig> {
+/// The ledger parameters the deployment fixes.
+pub fn ledger_config(d: &Deployment) -> eyre::Result<LedgerConfig> {
     Ok(LedgerConfig {
         chain_id: d.parameters.l2_chain_id,
         base_fee: d
@@ -170,40 +171,55 @@ fn replay(view: &mut View, store: &Store) -> eyre::Result<Records> {
     Ok(records)
 }
 
-/// Starts the node and runs it until `cancel` fires.
-pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<()> {
-    config.check()?;
-    let deployment = Deployment::from_file(&config.deployment).wrap_err_with(|| {
-        format!(
-            "reading the deployment record {}",
-            config.deployment.display()
-        )
-    })?;
-    let genesis_path = config.genesis_path(&deployment);
+/// Reads the deployment record at `path`.
+pub fn load_deployment(path: &std::path::Path) -> eyre::Result<Deployment> {
+    Deployment::from_file(path)
+        .wrap_err_with(|| format!("reading the deployment record {}", path.display()))
+}
+
+/// Reads the L2 genesis at `path`, which must be the one `deployment` commits to.
+pub fn load_genesis(path: &std::path::Path, deployment: &Deployment) -> eyre::Result<Genesis> {
     let genesis = Genesis::from_json(
-        &std::fs::read_to_string(&genesis_path)
-            .wrap_err_with(|| format!("reading the L2 genesis {}", genesis_path.display()))?,
+        &std::fs::read_to_string(path)
+            .wrap_err_with(|| format!("reading the L2 genesis {}", path.display()))?,
     )?;
     if genesis.state_root() != deployment.parameters.genesis_state_root {
         bail!(
             "the genesis file {} has state root {}, but the deployment commits to {}: pass the genesis file of the profile that was deployed (--genesis)",
-            genesis_path.display(),
+            path.display(),
             genesis.state_root(),
             deployment.parameters.genesis_state_root
         );
     }
-    let provider = RootProvider::new_http(config.l1_rpc.clone());
-    let l1_chain_id = provider
+    Ok(genesis)
+}
+
+/// Connects to the L1 RPC at `url`, which must serve the chain `deployment` is on; returns the
+/// provider and the chain id.
+pub async fn connect_l1(
+    url: &alloy::transports::http::reqwest::Url,
+    deployment: &Deployment,
+) -> eyre::Result<(RootProvider, u64)> {
+    let provider = RootProvider::new_http(url.clone());
+    let chain_id = provider
         .get_chain_id()
         .await
-        .wrap_err_with(|| format!("L1 RPC {} is unreachable", config.l1_rpc))?;
-    if l1_chain_id != deployment.chain_id {
+        .wrap_err_with(|| format!("L1 RPC {url} is unreachable"))?;
+    if chain_id != deployment.chain_id {
         bail!(
-            "L1 RPC {} is chain {l1_chain_id}, but the deployment is on chain {}",
-            config.l1_rpc,
+            "L1 RPC {url} is chain {chain_id}, but the deployment is on chain {}",
             deployment.chain_id
         );
     }
+    Ok((provider, chain_id))
+}
+
+/// Starts the node and runs it until `cancel` fires.
+pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<()> {
+    config.check()?;
+    let deployment = load_deployment(&config.deployment)?;
+    let genesis = load_genesis(&config.genesis_path(&deployment), &deployment)?;
+    let (provider, l1_chain_id) = connect_l1(&config.l1_rpc, &deployment).await?;
     let key = config.key.load()?;
     let signer = match &config.signer_key {
         Some(k) => k

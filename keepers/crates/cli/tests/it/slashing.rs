@@ -266,6 +266,20 @@ async fn an_equivocating_leader_is_slashed_from_its_block_stream() -> eyre::Resu
         slashed.amount,
         available.elapsed().as_millis()
     );
+    // The watcher is killed, the slash is reorged away, and the restarted watcher slashes again
+    // from the headers it stored.
+    let mut watcher = watcher;
+    watcher.kill9().await?;
+    watcher.restart()?;
+    let operator = slashed.operator;
+    slashed_despite_a_reorg(
+        &net,
+        &watcher,
+        BLOCK_EQUIVOCATION,
+        "stream equivocation slash",
+        |e| e.operator == operator,
+    )
+    .await?;
     Ok(())
 }
 
