@@ -91,30 +91,16 @@ async fn main() -> eyre::Result<()> {
     let p = ProviderBuilder::new()
         .wallet(EthereumWallet::from(operator.clone()))
         .connect_http(url.clone());
-    d.registry(&p)
-        .bond(operator.address())
-        .value(U256::from(10u64).pow(U256::from(19)))
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
-    let mine = |n: u64| {
-        let p = p.clone();
-        async move {
-            p.raw_request::<_, Value>("anvil_mine".into(), [alloy::primitives::U64::from(n)])
-                .await
-        }
-    };
-    for _ in 0..2 {
-        mine(d.parameters.epoch_length).await?;
-        d.leader_schedule(&p)
-            .checkpoint()
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
-    }
-    mine(2 * d.parameters.epoch_length).await?;
+    baton_devnet::activate(
+        &d,
+        &devnet.anvil.endpoint(),
+        &[baton_devnet::Bonding {
+            signer: operator.address(),
+            operator: operator.clone(),
+            stake: U256::from(10u64).pow(U256::from(19)),
+        }],
+    )
+    .await?;
 
     // 2^k transfers from the ten accounts the devnet genesis funds, signed on both cores.
     let started = Instant::now();

@@ -15,9 +15,7 @@
 //! data directory and log.
 
 use alloy::{
-    network::EthereumWallet,
     primitives::{Address, B256, Bytes, U256, keccak256},
-    providers::{Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
     transports::http::reqwest,
 };
@@ -98,37 +96,18 @@ async fn main() -> eyre::Result<()> {
     );
     let devnet = baton_devnet::start_with(Some(1)).await?;
     let d = &devnet.deployment;
-    let l1 = devnet.anvil.endpoint_url();
     let chain_id = d.parameters.l2_chain_id;
 
     // One operator, in the schedule after two checkpoints.
     let operator = PrivateKeySigner::from(devnet.anvil.keys()[1].clone());
-    let p = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(operator.clone()))
-        .connect_http(l1.clone());
-    d.registry(&p)
-        .bond(operator.address())
-        .value(U256::from(10u64).pow(U256::from(19)))
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
-    for _ in 0..2 {
-        p.raw_request::<_, Value>(
-            "anvil_mine".into(),
-            [alloy::primitives::U64::from(d.parameters.epoch_length)],
-        )
-        .await?;
-        d.leader_schedule(&p)
-            .checkpoint()
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
-    }
-    p.raw_request::<_, Value>(
-        "anvil_mine".into(),
-        [alloy::primitives::U64::from(2 * d.parameters.epoch_length)],
+    baton_devnet::activate(
+        d,
+        &devnet.anvil.endpoint(),
+        &[baton_devnet::Bonding {
+            signer: operator.address(),
+            operator: operator.clone(),
+            stake: U256::from(10u64).pow(U256::from(19)),
+        }],
     )
     .await?;
 

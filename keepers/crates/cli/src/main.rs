@@ -4,6 +4,14 @@
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+mod devnet;
+mod rpc;
+mod scenario;
+mod status;
+mod timeline;
+mod user;
+mod withdrawal;
+
 #[derive(Parser)]
 #[command(
     name = "baton",
@@ -25,6 +33,25 @@ enum Command {
     Challenger(Box<baton_keeper::ChallengerConfig>),
     /// Slash equivocation, censorship and missed epochs; `submit-evidence` hands it a receipt.
     Watcher(Box<WatcherCommand>),
+    /// Run the whole network locally (anvil, contracts, sequencers, keepers), or one of its
+    /// adversarial scenarios with --scenario.
+    Devnet(Box<devnet::DevnetArgs>),
+    /// Deposit ETH from L1 to L2 through the portal.
+    Deposit(Box<user::DepositArgs>),
+    /// Withdraw ETH from L2 to L1: `start` on L2, `finalize` on L1 once its output is final.
+    #[command(subcommand)]
+    Withdraw(Box<user::WithdrawCommand>),
+    /// Sign an L2 transfer and enqueue it on L1, where every sequencer must include it.
+    ForceInclude(Box<user::ForceIncludeArgs>),
+    /// Bond stake as a sequencer operator (or add to it).
+    Bond(Box<user::BondArgs>),
+    /// Start unbonding stake (withdrawable after the unbonding period).
+    Unbond(Box<user::UnbondArgs>),
+    /// Collect unbonded stake once the unbonding period has passed.
+    WithdrawStake(Box<user::KeyedArgs>),
+    /// The network's state (epoch, leader, heads, records, outputs, disputes, slashes) and,
+    /// with --address, one account's.
+    Status(Box<user::StatusArgs>),
 }
 
 /// `baton watcher`: run the watcher, or hand a running one a preconfirmation receipt.
@@ -131,6 +158,14 @@ async fn main() {
             }) => submit_evidence(&watcher_rpc, &receipt).await,
             None => baton_keeper::watcher::run(watcher.config, cancel).await,
         },
+        Command::Devnet(args) => devnet::run(*args, cancel).await,
+        Command::Deposit(args) => user::deposit(*args).await,
+        Command::Withdraw(command) => user::withdraw(*command).await,
+        Command::ForceInclude(args) => user::force_include(*args).await,
+        Command::Bond(args) => user::bond(*args).await,
+        Command::Unbond(args) => user::unbond(*args).await,
+        Command::WithdrawStake(args) => user::withdraw_stake(*args).await,
+        Command::Status(args) => user::status(*args).await,
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

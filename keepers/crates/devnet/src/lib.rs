@@ -2,8 +2,11 @@
 //! integration tests of every crate start from.
 
 use alloy::{
+    network::EthereumWallet,
     node_bindings::{Anvil, AnvilInstance},
-    primitives::hex,
+    primitives::{Address, U64, U256, hex},
+    providers::{Provider, ProviderBuilder},
+    signers::local::PrivateKeySigner,
 };
 use baton_bindings::Deployment;
 use eyre::{WrapErr, bail, ensure};
@@ -52,6 +55,17 @@ pub fn foundry_tool(env_var: &str, tool: &str) -> eyre::Result<PathBuf> {
     Ok(path)
 }
 
+/// An anvil with 20 development accounts (the first ten are funded on L2 too, by
+/// `script/genesis/devnet.json`; keepers and separate signer keys use the other ten), mining a
+/// block every `block_time` seconds when given, else on every transaction.
+pub fn anvil(block_time: Option<u64>) -> eyre::Result<Anvil> {
+    let mut anvil = Anvil::at(foundry_tool("BATON_ANVIL", "anvil")?).args(["--accounts", "20"]);
+    if let Some(seconds) = block_time {
+        anvil = anvil.block_time(seconds);
+    }
+    Ok(anvil)
+}
+
 /// Starts anvil (automining) and deploys the devnet profile through `forge script --broadcast`.
 pub async fn start() -> eyre::Result<Devnet> {
     start_with(None).await
@@ -65,18 +79,10 @@ pub async fn start_with(block_time: Option<u64>) -> eyre::Result<Devnet> {
 /// Like [`start_with`], deploying `script/profiles/<profile>.json`.
 pub async fn start_profile(block_time: Option<u64>, profile: &str) -> eyre::Result<Devnet> {
     let root = repo_root();
-    let anvil_bin = foundry_tool("BATON_ANVIL", "anvil")?;
     let forge_bin = foundry_tool("BATON_FORGE", "forge")?;
-
-    // 20 development accounts: the first ten are funded on L2 too (script/genesis/devnet.json);
-    // tests give keepers and separate signer keys accounts from the other ten.
-    let mut anvil = Anvil::at(&anvil_bin).args(["--accounts", "20"]);
-    if let Some(seconds) = block_time {
-        anvil = anvil.block_time(seconds);
-    }
-    let anvil = anvil
+    let anvil = anvil(block_time)?
         .try_spawn()
-        .wrap_err_with(|| format!("spawning {}", anvil_bin.display()))?;
+        .wrap_err("spawning anvil")?;
 
     // A file of our own, so that tests running in parallel (or a developer's devnet) do not
     // overwrite each other's deployments/31337.json.
@@ -85,27 +91,7 @@ pub async fn start_profile(block_time: Option<u64>, profile: &str) -> eyre::Resu
     let record = RemoveOnDrop(root.join(&record_rel));
 
     let deployer_key = hex::encode_prefixed(anvil.keys()[0].to_bytes());
-    let started = Instant::now();
-    let output = tokio::process::Command::new(&forge_bin)
-        .current_dir(&root)
-        .args(["script", "script/Deploy.s.sol:Deploy", "--rpc-url"])
-        .arg(anvil.endpoint())
-        .args(["--broadcast", "--private-key", &deployer_key])
-        .env("BATON_PROFILE", profile)
-        .env("BATON_DEPLOYMENT_FILE", &record_rel)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .wrap_err_with(|| format!("running {}", forge_bin.display()))?;
-    if !output.status.success() {
-        bail!(
-            "forge script script/Deploy.s.sol:Deploy failed ({}):\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr),
-        );
-    }
-    eprintln!("deployed through forge script in {:.1?}", started.elapsed());
+    deploy(&forge_bin, &anvil.endpoint(), &deployer_key, profile, &record_rel).await?;
 
     let deployment =
         Deployment::from_file(&record.0).wrap_err("reading the record Deploy.s.sol wrote")?;
@@ -128,8 +114,97 @@ pub async fn start_profile(block_time: Option<u64>, profile: &str) -> eyre::Resu
     })
 }
 
-/// Deletes the test's deployment record however the test ends.
-struct RemoveOnDrop(PathBuf);
+/// Deploys every contract with `script/Deploy.s.sol` (`forge script --broadcast`) and the
+/// `profile`'s parameters, writing the record to `record` (a path relative to the repository
+/// root, where forge may write).
+pub async fn deploy(
+    forge: &Path,
+    l1_rpc: &str,
+    deployer_key: &str,
+    profile: &str,
+    record: &str,
+) -> eyre::Result<()> {
+    let started = Instant::now();
+    let output = tokio::process::Command::new(forge)
+        .current_dir(repo_root())
+        .args(["script", "script/Deploy.s.sol:Deploy", "--rpc-url", l1_rpc])
+        .args(["--broadcast", "--private-key", deployer_key])
+        .env("BATON_PROFILE", profile)
+        .env("BATON_DEPLOYMENT_FILE", record)
+        .kill_on_drop(true)
+        .output()
+        .await
+        .wrap_err_with(|| format!("running {}", forge.display()))?;
+    if !output.status.success() {
+        bail!(
+            "forge script script/Deploy.s.sol:Deploy failed ({}):\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+        );
+    }
+    eprintln!("deployed through forge script in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+/// One sequencer to bond: the operator key that sends the bond, the signer its node signs
+/// headers with, and the stake.
+pub struct Bonding {
+    /// The operator's key.
+    pub operator: PrivateKeySigner,
+    /// The signer address registered with the bond.
+    pub signer: Address,
+    /// Wei bonded.
+    pub stake: U256,
+}
+
+/// Bonds every operator, then takes the two checkpoints that put them in the leader schedule
+/// (the first captures the set, the second draws over it from two epochs on) and mines to the
+/// first epoch they lead. Needs an anvil (it mines with `anvil_mine`).
+pub async fn activate(
+    deployment: &Deployment,
+    l1_rpc: &str,
+    operators: &[Bonding],
+) -> eyre::Result<()> {
+    let url: alloy::transports::http::reqwest::Url =
+        l1_rpc.parse().wrap_err("the L1 RPC URL")?;
+    for (i, bonding) in operators.iter().enumerate() {
+        let p = ProviderBuilder::new()
+            .wallet(EthereumWallet::from(bonding.operator.clone()))
+            .connect_http(url.clone());
+        let receipt = deployment
+            .registry(&p)
+            .bond(bonding.signer)
+            .value(bonding.stake)
+            .send()
+            .await?
+            .get_receipt()
+            .await?;
+        ensure!(receipt.status(), "the bond of operator {i} reverted");
+    }
+    let first = operators.first().ok_or_else(|| eyre::eyre!("no operator to bond"))?;
+    let p = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(first.operator.clone()))
+        .connect_http(url);
+    let schedule = deployment.leader_schedule(&p);
+    let epoch_length = deployment.parameters.epoch_length;
+    for _ in 0..2 {
+        mine(&p, epoch_length).await?;
+        schedule.checkpoint().send().await?.get_receipt().await?;
+    }
+    mine(&p, 2 * epoch_length).await
+}
+
+/// Mines `n` L1 blocks at once (anvil only).
+pub async fn mine(provider: &impl Provider, n: u64) -> eyre::Result<()> {
+    provider
+        .raw_request::<_, serde_json::Value>("anvil_mine".into(), [U64::from(n)])
+        .await?;
+    Ok(())
+}
+
+/// Deletes a file (a test's deployment record) however its owner ends.
+pub struct RemoveOnDrop(pub PathBuf);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
@@ -138,5 +213,14 @@ impl Drop for RemoveOnDrop {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => eprintln!("could not remove {}: {e}", self.0.display()),
         }
+    }
+}
+
+/// Deletes a directory and what it holds however its owner ends.
+pub struct RemoveDirOnDrop(pub PathBuf);
+
+impl Drop for RemoveDirOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -201,6 +201,17 @@ impl Deriver {
         self.boundaries.get(&output).map(|(root, _)| *root)
     }
 
+    /// The state after output `output`'s last record, once derived (withdrawal proofs are
+    /// read from it).
+    pub fn output_state(&mut self, output: u64) -> Option<&mut LedgerState> {
+        self.boundaries.get_mut(&output).map(|(_, state)| state)
+    }
+
+    /// Outputs whose last record is derived.
+    pub fn outputs_derived(&self) -> u64 {
+        self.boundaries.keys().next_back().map_or(0, |k| k + 1)
+    }
+
     /// The state root the game over `output` starts from: the previous output's, or genesis.
     pub fn start_root(&mut self, output: u64) -> Option<B256> {
         match output {

@@ -2,7 +2,7 @@
 
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
-    primitives::{Address, B256, U64, U256},
+    primitives::{Address, B256, U256},
     providers::{Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
@@ -154,14 +154,6 @@ impl Drop for TempDir {
     }
 }
 
-/// Mines `n` L1 blocks at once.
-pub(crate) async fn mine(provider: &impl Provider, n: u64) -> eyre::Result<()> {
-    provider
-        .raw_request::<_, Value>("anvil_mine".into(), [U64::from(n)])
-        .await?;
-    Ok(())
-}
-
 /// Bonds keys 1..=3 (as their own signers), takes the two checkpoints that put them in the
 /// schedule, and starts a node for each.
 pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
@@ -183,41 +175,24 @@ pub(crate) struct NetOptions {
 pub(crate) async fn start_network_with(name: &str, options: &NetOptions) -> eyre::Result<Network> {
     let devnet = baton_devnet::start_with(Some(1)).await?;
     let d = &devnet.deployment;
-    let url = devnet.anvil.endpoint_url();
     let keys: Vec<PrivateKeySigner> = (1..=3)
         .map(|i| PrivateKeySigner::from(devnet.anvil.keys()[i].clone()))
         .collect();
     let ether = U256::from(10u64).pow(U256::from(18));
-    for (i, key) in keys.iter().enumerate() {
-        let p = ProviderBuilder::new()
-            .wallet(EthereumWallet::from(key.clone()))
-            .connect_http(url.clone());
-        let signer = if i == 0 && options.separate_signer {
-            PrivateKeySigner::from(devnet.anvil.keys()[10].clone()).address()
-        } else {
-            key.address()
-        };
-        let receipt = d
-            .registry(&p)
-            .bond(signer)
-            .value(ether * U256::from(10 * (i + 1)))
-            .send()
-            .await?
-            .get_receipt()
-            .await?;
-        ensure!(receipt.status(), "bond of operator {i} reverted");
-    }
-    // Two checkpoints: the first captures the set, the second draws over it from two epochs on.
-    let p = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(keys[0].clone()))
-        .connect_http(url.clone());
-    let schedule = d.leader_schedule(&p);
-    let epoch_length = d.parameters.epoch_length;
-    for _ in 0..2 {
-        mine(&p, epoch_length).await?;
-        schedule.checkpoint().send().await?.get_receipt().await?;
-    }
-    mine(&p, 2 * epoch_length).await?;
+    let bondings: Vec<baton_devnet::Bonding> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| baton_devnet::Bonding {
+            operator: key.clone(),
+            signer: if i == 0 && options.separate_signer {
+                PrivateKeySigner::from(devnet.anvil.keys()[10].clone()).address()
+            } else {
+                key.address()
+            },
+            stake: ether * U256::from(10 * (i + 1)),
+        })
+        .collect();
+    baton_devnet::activate(d, &devnet.anvil.endpoint(), &bondings).await?;
 
     let dir = std::env::temp_dir().join(format!("baton-it-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
