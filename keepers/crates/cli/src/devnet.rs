@@ -104,6 +104,8 @@ pub(crate) struct Proc {
     pub(crate) name: String,
     child: Child,
     pub(crate) log: PathBuf,
+    /// Killed on purpose (a scenario's crash): its exit is not a failure.
+    killed: bool,
 }
 
 impl Proc {
@@ -123,6 +125,7 @@ impl Proc {
             name: name.to_string(),
             child,
             log,
+            killed: false,
         })
     }
 
@@ -139,12 +142,13 @@ impl Proc {
 
     /// `kill -9` (a scenario's crash).
     pub(crate) async fn kill9(&mut self) -> eyre::Result<()> {
+        self.killed = true;
         self.child.kill().await?;
         Ok(())
     }
 
     fn exited(&mut self) -> bool {
-        !matches!(self.child.try_wait(), Ok(None))
+        !self.killed && !matches!(self.child.try_wait(), Ok(None))
     }
 }
 

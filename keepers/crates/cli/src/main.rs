@@ -138,11 +138,22 @@ fn cancel_on_signal(token: CancellationToken) {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
+    // Services log what they do; a user's one-shot command prints its own answer, and logs
+    // only warnings unless BATON_LOG asks for more.
+    let service = matches!(
+        cli.command,
+        Command::Node(_)
+            | Command::Proposer(_)
+            | Command::Challenger(_)
+            | Command::Watcher(_)
+            | Command::Devnet(_)
+    );
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BATON_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            tracing_subscriber::EnvFilter::try_from_env("BATON_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(if service { "info" } else { "warn" })
+            }),
         )
         .init();
     let cancel = CancellationToken::new();

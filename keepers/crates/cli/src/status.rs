@@ -10,7 +10,6 @@ use alloy::{
 use baton_bindings::{Deployment, IDisputeGame, ISlasher};
 use eyre::WrapErr;
 use serde_json::Value;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Games looked at for the open count: the devnet plays a handful; a long-lived network would
 /// index `GameCreated` instead.
@@ -63,7 +62,7 @@ impl Snapshot {
         let last_output_final_in = if outputs > finalized {
             let last = oracle.outputAt(U256::from(outputs - 1)).call().await?;
             let final_at = last.proposedAt.to::<u64>() + d.parameters.finalization_period;
-            Some(final_at.saturating_sub(now()))
+            Some(final_at.saturating_sub(l1_now(l1).await?))
         } else {
             None
         };
@@ -175,12 +174,14 @@ fn opt(v: Option<u64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "?".into())
 }
 
-/// Seconds since the Unix epoch.
-pub(crate) fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+/// L1's time: the latest block's timestamp, which the contracts' delays are measured in (a
+/// devnet's L1 clock can run ahead of the wall clock).
+pub(crate) async fn l1_now(l1: &impl Provider) -> eyre::Result<u64> {
+    let block = l1
+        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+        .await?
+        .ok_or_else(|| eyre::eyre!("L1 has no latest block"))?;
+    Ok(block.header.timestamp)
 }
 
 /// One account's standing: its balances, and its stake if it is an operator.
@@ -224,7 +225,7 @@ pub(crate) async fn account_report(
             out += &format!(
                 "\nunbonding            {} ETH, withdrawable {}",
                 crate::user::ether(unbonding.amount),
-                match at.saturating_sub(now()) {
+                match at.saturating_sub(l1_now(l1).await?) {
                     0 => "now (baton withdraw-stake)".to_string(),
                     s => format!("in {s} s"),
                 }

@@ -520,7 +520,7 @@ pub(crate) async fn unbond(args: UnbondArgs) -> eyre::Result<()> {
         "unbonding {} ETH (in total); withdrawable in {} s with `baton withdraw-stake`. It stays \
          slashable until then.",
         ether(unbonding.amount),
-        at.saturating_sub(crate::status::now())
+        at.saturating_sub(crate::status::l1_now(&l1).await?)
     );
     Ok(())
 }
@@ -537,7 +537,7 @@ pub(crate) async fn withdraw_stake(args: KeyedArgs) -> eyre::Result<()> {
         key.address()
     );
     let at: u64 = unbonding.withdrawableAt.try_into()?;
-    let left = at.saturating_sub(crate::status::now());
+    let left = at.saturating_sub(crate::status::l1_now(&l1).await?);
     ensure!(
         left == 0,
         "{} ETH becomes withdrawable in {left} s (unbonding period {} s): try again then",

@@ -133,7 +133,7 @@ pub(crate) async fn finalize(tx: B256, endpoints: &Endpoints, key: &PrivateKeySi
         println!(
             "not final yet: output {index} holds this withdrawal and may be finalized in {} s \
              (finalization period {} s, unless disputed). Run this command again then.",
-            final_at.saturating_sub(crate::status::now()),
+            final_at.saturating_sub(crate::status::l1_now(&l1).await?),
             d.parameters.finalization_period
         );
         return Ok(());

@@ -8,7 +8,9 @@ mod harness;
 mod outage;
 mod rejections;
 mod resilience;
+mod scenarios;
 mod slashing;
+mod user_cli;
 
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
