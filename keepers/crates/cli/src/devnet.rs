@@ -38,23 +38,23 @@ pub(crate) const USER_KEYS: std::ops::RangeInclusive<usize> = 4..=9;
 #[derive(Clone, Debug, clap::Args)]
 pub(crate) struct DevnetArgs {
     /// L1 (anvil) RPC port.
-    #[arg(long, default_value_t = 8545)]
+    #[arg(long, env = "BATON_L1_PORT", default_value_t = 8545)]
     pub(crate) l1_port: u16,
     /// Seconds between L1 blocks.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, env = "BATON_L1_BLOCK_TIME", default_value_t = 1)]
     pub(crate) block_time: u64,
     /// The first node's L2 RPC port; node i listens on this + i, its metrics on this + 100 + i,
     /// the watcher's RPC on this + 105, the keepers' metrics on this + 110, 111, 112.
-    #[arg(long, default_value_t = 9545)]
+    #[arg(long, env = "BATON_L2_PORT", default_value_t = 9545)]
     pub(crate) l2_port: u16,
     /// Sequencers to bond and run (1 to 5).
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=5))]
+    #[arg(long, env = "BATON_SEQUENCERS", default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=5))]
     pub(crate) sequencers: u8,
     /// Where the L1 state, the databases and the logs live.
-    #[arg(long, default_value = ".devnet")]
+    #[arg(long, env = "BATON_DEVNET_DIR", default_value = ".devnet")]
     pub(crate) data_dir: PathBuf,
     /// Deploy profile (`script/profiles/<name>.json`).
-    #[arg(long, default_value = "devnet")]
+    #[arg(long, env = "BATON_PROFILE", default_value = "devnet")]
     pub(crate) profile: String,
     /// Start a new chain even when the data directory holds one.
     #[arg(long)]
@@ -207,7 +207,11 @@ impl Net {
             for entry in std::fs::read_dir(dir)? {
                 let path = entry?.path();
                 let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if name.starts_with("node-") || name == "keepers" || name == "l1-state.json" {
+                if name.starts_with("node-")
+                    || name == "keepers"
+                    || name == "l1-state.json"
+                    || name.ends_with(".log")
+                {
                     remove(&path)?;
                 }
             }
@@ -292,7 +296,8 @@ impl Net {
                 .map(|(i, &k)| Bonding {
                     operator: net.keys[k].clone(),
                     signer: net.signer_of(i).address(),
-                    stake: U256::from(10u64 * (i as u64 + 1)) * U256::from(10u64).pow(U256::from(18)),
+                    stake: U256::from(10u64 * (i as u64 + 1))
+                        * U256::from(10u64).pow(U256::from(18)),
                 })
                 .collect();
             baton_devnet::activate(&net.deployment, &net.anvil.endpoint(), &bondings).await?;
@@ -310,7 +315,10 @@ impl Net {
         // leader that a backup beat to it.
         step("starting the watcher with the next epoch");
         net.wait_next_epoch().await?;
-        let nodes = (0..n).map(|i| args.node_url(i)).collect::<Vec<_>>().join(",");
+        let nodes = (0..n)
+            .map(|i| args.node_url(i))
+            .collect::<Vec<_>>()
+            .join(",");
         let rpc = format!("127.0.0.1:{}", args.l2_port + 105);
         net.start_keeper(
             "watcher",
@@ -359,18 +367,21 @@ impl Net {
             .collect();
         let dir = self.args.data_dir.join(format!("node-{i}"));
         let mut cmd = self.base_command("node", &key)?;
-        cmd.args(["--rpc-addr", &format!("127.0.0.1:{}", self.args.node_port(i))])
-            .args([
-                "--metrics-addr",
-                &format!("127.0.0.1:{}", self.args.l2_port + 100 + i as u16),
-            ])
-            .arg("--data-dir")
-            .arg(&dir)
-            .env(
-                "BATON_SIGNER_KEY",
-                hex::encode_prefixed(self.signer_of(i).to_bytes()),
-            )
-            .args(extra);
+        cmd.args([
+            "--rpc-addr",
+            &format!("127.0.0.1:{}", self.args.node_port(i)),
+        ])
+        .args([
+            "--metrics-addr",
+            &format!("127.0.0.1:{}", self.args.l2_port + 100 + i as u16),
+        ])
+        .arg("--data-dir")
+        .arg(&dir)
+        .env(
+            "BATON_SIGNER_KEY",
+            hex::encode_prefixed(self.signer_of(i).to_bytes()),
+        )
+        .args(extra);
         if !peers.is_empty() {
             cmd.args(["--peers", &peers.join(",")]);
         }
@@ -415,8 +426,7 @@ impl Net {
             let url = self.args.node_url(i);
             let started = Instant::now();
             loop {
-                if let Ok(s) =
-                    crate::rpc::call(&url, "baton_status", serde_json::json!([])).await
+                if let Ok(s) = crate::rpc::call(&url, "baton_status", serde_json::json!([])).await
                     && s["ready"] == serde_json::json!(true)
                 {
                     break;
@@ -491,8 +501,15 @@ impl Net {
     /// Prints the endpoints and keys.
     fn print_endpoints(&self) {
         let d = &self.deployment;
-        println!("\nbaton devnet is up{}", if self.resumed { " (resumed)" } else { "" });
-        println!("  L1 RPC       {}  (chain id {})", self.l1_url(), d.chain_id);
+        println!(
+            "\nbaton devnet is up{}",
+            if self.resumed { " (resumed)" } else { "" }
+        );
+        println!(
+            "  L1 RPC       {}  (chain id {})",
+            self.l1_url(),
+            d.chain_id
+        );
         println!("  deployment   {}", self.record.display());
         for (name, a) in [
             ("SequencerRegistry", d.sequencer_registry),
@@ -570,8 +587,14 @@ pub(crate) async fn run(args: DevnetArgs, cancel: CancellationToken) -> eyre::Re
     if let Some(scenario) = args.scenario {
         return crate::scenario::run(&args, scenario, cancel).await;
     }
-    let mut net = Net::start(&args, &Faults::default(), "deployments/31337.json", false, !args.fresh)
-        .await?;
+    let mut net = Net::start(
+        &args,
+        &Faults::default(),
+        "deployments/31337.json",
+        false,
+        !args.fresh,
+    )
+    .await?;
     net.print_endpoints();
     let result = status_loop(&mut net, &cancel).await;
     println!();

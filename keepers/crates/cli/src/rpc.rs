@@ -18,7 +18,11 @@ pub(crate) async fn call(url: &str, method: &str, params: Value) -> eyre::Result
         .await
         .wrap_err_with(|| format!("{url} answered {method} with something that is not JSON"))?;
     if let Some(error) = response.get("error") {
-        bail!("{method} at {url} failed: {} (code {})", error["message"], error["code"]);
+        bail!(
+            "{method} at {url} failed: {} (code {})",
+            error["message"],
+            error["code"]
+        );
     }
     Ok(response["result"].clone())
 }

@@ -86,7 +86,10 @@ pub(crate) async fn run(
         }
     }
     if !failed.is_empty() {
-        bail!("the protocol's answer did not come in: {}", failed.join(", "));
+        bail!(
+            "the protocol's answer did not come in: {}",
+            failed.join(", ")
+        );
     }
     Ok(())
 }
@@ -102,7 +105,9 @@ async fn run_one(args: &DevnetArgs, s: Scenario, cancel: &CancellationToken) -> 
         Scenario::Equivocation => {
             step("every node equivocates when it leads (--fault-equivocate)");
             for i in 0..n {
-                faults.node_args.insert(i, vec!["--fault-equivocate".into()]);
+                faults
+                    .node_args
+                    .insert(i, vec!["--fault-equivocate".into()]);
             }
         }
         Scenario::Censorship => {
@@ -228,7 +233,10 @@ async fn equivocation(
         slashed(Offence::BlockEquivocation),
     )
     .await?;
-    t.say(&format!("{} is slashed for equivocation", net.name(operator)));
+    t.say(&format!(
+        "{} is slashed for equivocation",
+        net.name(operator)
+    ));
     until(
         net,
         t,
@@ -365,9 +373,7 @@ async fn offline_leader(
         cancel,
         "a liveness slash of the offline leader",
         Duration::from_secs(90),
-        move |e| {
-            slashed(Offence::Liveness)(e).filter(|(o, ep, _)| *o == operator && *ep == epoch)
-        },
+        move |e| slashed(Offence::Liveness)(e).filter(|(o, ep, _)| *o == operator && *ep == epoch),
     )
     .await?;
     net.start_node(i, &[])?;
@@ -407,9 +413,7 @@ async fn invalid_output(
         "the game's resolution",
         Duration::from_secs(300),
         |e| match e {
-            Event::Game(IDisputeGameEvents::GameResolved(r)) if r.gameId == game => {
-                Some(r.status)
-            }
+            Event::Game(IDisputeGameEvents::GameResolved(r)) if r.gameId == game => Some(r.status),
             _ => None,
         },
     )

@@ -53,7 +53,10 @@ impl Snapshot {
         let inbox = d.batch_inbox(l1);
         let oracle = d.output_oracle(l1);
         let game = d.dispute_game(l1);
-        let l1_block = l1.get_block_number().await.wrap_err("reading the L1 head")?;
+        let l1_block = l1
+            .get_block_number()
+            .await
+            .wrap_err("reading the L1 head")?;
         let epoch = schedule.currentEpoch().call().await?;
         let leader = schedule.leaderOf(epoch, U256::ZERO).call().await?;
         let records: u64 = inbox.recordCount().call().await?.try_into()?;

@@ -12,8 +12,7 @@ use alloy::{
 use baton_bindings::{
     IBatchInbox::IBatchInboxEvents, IDisputeGame::IDisputeGameEvents,
     IForceInclusionQueue::IForceInclusionQueueEvents, IL1OutputOracle::IL1OutputOracleEvents,
-    IPortal::IPortalEvents, ISequencerRegistry::ISequencerRegistryEvents,
-    ISlasher::ISlasherEvents,
+    IPortal::IPortalEvents, ISequencerRegistry::ISequencerRegistryEvents, ISlasher::ISlasherEvents,
 };
 use std::{collections::HashMap, time::Instant};
 
@@ -31,9 +30,21 @@ pub(crate) enum Event {
 
 /// Keeper counters worth a line when they move: (role, metric, what it means).
 const COUNTERS: [(&str, &str, &str); 6] = [
-    ("watcher", "baton_keeper_slashes_submitted_total", "sent a slash with its evidence"),
-    ("watcher", "baton_keeper_forced_records_total", "appended a forced record"),
-    ("watcher", "baton_keeper_missed_epochs_total", "found an epoch its leader missed"),
+    (
+        "watcher",
+        "baton_keeper_slashes_submitted_total",
+        "sent a slash with its evidence",
+    ),
+    (
+        "watcher",
+        "baton_keeper_forced_records_total",
+        "appended a forced record",
+    ),
+    (
+        "watcher",
+        "baton_keeper_missed_epochs_total",
+        "found an epoch its leader missed",
+    ),
     ("proposer", "baton_keeper_moves_total", "sent a move"),
     ("challenger", "baton_keeper_moves_total", "sent a move"),
     ("challenger", "baton_keeper_games_open", "games open"),
@@ -61,10 +72,7 @@ impl Timeline {
 
     /// Prints a line stamped with the time since the start.
     pub(crate) fn say(&self, what: &str) {
-        println!(
-            "  [{:>6.1}s] {what}",
-            self.started.elapsed().as_secs_f64()
-        );
+        println!("  [{:>6.1}s] {what}", self.started.elapsed().as_secs_f64());
     }
 
     /// Reads new L1 events and keeper counters, printing each.
@@ -76,12 +84,13 @@ impl Timeline {
             let Ok(text) = reqwest::get(&url).await.and_then(|r| r.error_for_status()) else {
                 continue;
             };
-            let Some(value) = metric_value(&text.text().await.unwrap_or_default(), metric)
-            else {
+            let Some(value) = metric_value(&text.text().await.unwrap_or_default(), metric) else {
                 continue;
             };
             let before = self.counters.insert((role, metric), value).unwrap_or(0);
-            if value != before && (metric.ends_with("_total") && value > before || metric.ends_with("_open")) {
+            if value != before
+                && (metric.ends_with("_total") && value > before || metric.ends_with("_open"))
+            {
                 if metric.ends_with("_open") {
                     self.say(&format!("{role}: {meaning}: {value}"));
                 } else {
@@ -135,19 +144,33 @@ fn decode(net: &Net, log: &Log) -> Option<Event> {
     let a = log.address();
     let inner = &log.inner;
     if a == d.sequencer_registry {
-        ISequencerRegistryEvents::decode_log(inner).ok().map(|l| Event::Registry(l.data))
+        ISequencerRegistryEvents::decode_log(inner)
+            .ok()
+            .map(|l| Event::Registry(l.data))
     } else if a == d.slasher {
-        ISlasherEvents::decode_log(inner).ok().map(|l| Event::Slasher(l.data))
+        ISlasherEvents::decode_log(inner)
+            .ok()
+            .map(|l| Event::Slasher(l.data))
     } else if a == d.batch_inbox {
-        IBatchInboxEvents::decode_log(inner).ok().map(|l| Event::Inbox(l.data))
+        IBatchInboxEvents::decode_log(inner)
+            .ok()
+            .map(|l| Event::Inbox(l.data))
     } else if a == d.output_oracle {
-        IL1OutputOracleEvents::decode_log(inner).ok().map(|l| Event::Oracle(l.data))
+        IL1OutputOracleEvents::decode_log(inner)
+            .ok()
+            .map(|l| Event::Oracle(l.data))
     } else if a == d.dispute_game {
-        IDisputeGameEvents::decode_log(inner).ok().map(|l| Event::Game(l.data))
+        IDisputeGameEvents::decode_log(inner)
+            .ok()
+            .map(|l| Event::Game(l.data))
     } else if a == d.force_inclusion_queue {
-        IForceInclusionQueueEvents::decode_log(inner).ok().map(|l| Event::Queue(l.data))
+        IForceInclusionQueueEvents::decode_log(inner)
+            .ok()
+            .map(|l| Event::Queue(l.data))
     } else if a == d.portal {
-        IPortalEvents::decode_log(inner).ok().map(|l| Event::Portal(l.data))
+        IPortalEvents::decode_log(inner)
+            .ok()
+            .map(|l| Event::Portal(l.data))
     } else {
         None
     }
@@ -183,7 +206,11 @@ fn describe(net: &Net, event: &Event) -> Option<String> {
             format!("{} jailed until epoch {}", n(e.operator), e.untilEpoch)
         }
         Event::Registry(ISequencerRegistryEvents::RewardClaimed(e)) => {
-            format!("payout: {} claimed a reporter reward of {}", n(e.reporter), eth(e.amount))
+            format!(
+                "payout: {} claimed a reporter reward of {}",
+                n(e.reporter),
+                eth(e.amount)
+            )
         }
         Event::Inbox(IBatchInboxEvents::RecordAppended(e)) if e.forced => format!(
             "forced record {} appended (epoch {}): the queue's overdue entries are in L2",
@@ -202,10 +229,9 @@ fn describe(net: &Net, event: &Event) -> Option<String> {
             n(e.proposer),
             e.stateRoot
         ),
-        Event::Oracle(IL1OutputOracleEvents::OutputsDeleted(e)) => format!(
-            "outputs {}..{} deleted",
-            e.fromIndex, e.previousCount
-        ),
+        Event::Oracle(IL1OutputOracleEvents::OutputsDeleted(e)) => {
+            format!("outputs {}..{} deleted", e.fromIndex, e.previousCount)
+        }
         Event::Oracle(IL1OutputOracleEvents::OutputsFinalized(e)) => {
             format!("outputs finalized: {} in all", e.count)
         }
@@ -227,7 +253,11 @@ fn describe(net: &Net, event: &Event) -> Option<String> {
             format!("{} credited {} by the game", n(e.account), eth(e.amount))
         }
         Event::Game(IDisputeGameEvents::Claimed(e)) => {
-            format!("payout: {} claimed {} from the game", n(e.account), eth(e.amount))
+            format!(
+                "payout: {} claimed {} from the game",
+                n(e.account),
+                eth(e.amount)
+            )
         }
         Event::Queue(IForceInclusionQueueEvents::Enqueued(e)) => format!(
             "force-queue entry {} from {} (deadline L1 #{})",
@@ -235,16 +265,12 @@ fn describe(net: &Net, event: &Event) -> Option<String> {
             n(e.sender),
             e.deadline
         ),
-        Event::Portal(IPortalEvents::DepositInitiated(e)) => format!(
-            "deposit of {} to {} on L2",
-            eth(e.amount),
-            n(e.l2Recipient)
-        ),
-        Event::Portal(IPortalEvents::WithdrawalFinalized(e)) => format!(
-            "withdrawal paid: {} to {}",
-            eth(e.amount),
-            n(e.l1Recipient)
-        ),
+        Event::Portal(IPortalEvents::DepositInitiated(e)) => {
+            format!("deposit of {} to {} on L2", eth(e.amount), n(e.l2Recipient))
+        }
+        Event::Portal(IPortalEvents::WithdrawalFinalized(e)) => {
+            format!("withdrawal paid: {} to {}", eth(e.amount), n(e.l1Recipient))
+        }
         _ => return None,
     })
 }

@@ -16,9 +16,7 @@ use alloy::{
     sol_types::SolInterface,
     transports::http::reqwest::Url,
 };
-use baton_bindings::{
-    Deployment, IForceInclusionQueue, IPortal, ISequencerRegistry,
-};
+use baton_bindings::{Deployment, IForceInclusionQueue, IPortal, ISequencerRegistry};
 use baton_node::KeyArgs;
 use clap::{Args, Subcommand};
 use eyre::{WrapErr, bail, ensure};
@@ -209,10 +207,7 @@ fn advice(error: &str) -> &'static str {
 
 /// Runs `call` against current L1 state, then sends it and waits for its receipt. A revert
 /// is reported as `E`'s custom error with advice.
-async fn send<E, P, D>(
-    what: &str,
-    call: CallBuilder<P, D>,
-) -> eyre::Result<TransactionReceipt>
+async fn send<E, P, D>(what: &str, call: CallBuilder<P, D>) -> eyre::Result<TransactionReceipt>
 where
     E: SolInterface + std::fmt::Debug,
     P: Provider,
@@ -359,7 +354,9 @@ async fn withdraw_start(
         .await
         .wrap_err("asking the L2 node for the sender's nonce (--l2-rpc)")?;
     // No data pays the sender on L1; 20 bytes name another recipient.
-    let data = to.map(|a| Bytes::copy_from_slice(a.as_slice())).unwrap_or_default();
+    let data = to
+        .map(|a| Bytes::copy_from_slice(a.as_slice()))
+        .unwrap_or_default();
     let raw = signed_l2_transfer(
         key,
         &d,
@@ -420,8 +417,7 @@ pub(crate) async fn force_include(args: ForceIncludeArgs) -> eyre::Result<()> {
                  no node answers",
             )?,
     };
-    let (event, raw, l1_tx) =
-        enqueue_transfer(&l1, &d, &key, nonce, args.to, args.amount).await?;
+    let (event, raw, l1_tx) = enqueue_transfer(&l1, &d, &key, nonce, args.to, args.amount).await?;
     println!(
         "enqueued as force-queue entry {} (L2 tx {}, nonce {nonce}), L1 tx {}",
         event.index,
@@ -561,8 +557,7 @@ pub(crate) async fn withdraw_stake(args: KeyedArgs) -> eyre::Result<()> {
 /// `baton status`.
 pub(crate) async fn status(args: StatusArgs) -> eyre::Result<()> {
     let (l1, d) = args.endpoints.connect().await?;
-    let snapshot =
-        crate::status::Snapshot::read(&l1, &d, Some(&args.endpoints.l2_rpc)).await?;
+    let snapshot = crate::status::Snapshot::read(&l1, &d, Some(&args.endpoints.l2_rpc)).await?;
     println!("{}", snapshot.report());
     if let Some(account) = args.address {
         println!(

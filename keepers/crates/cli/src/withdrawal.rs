@@ -60,7 +60,11 @@ async fn read_withdrawal(l2_rpc: &str, tx: B256) -> eyre::Result<Withdrawal> {
 }
 
 /// `baton withdraw finalize --tx`.
-pub(crate) async fn finalize(tx: B256, endpoints: &Endpoints, key: &PrivateKeySigner) -> eyre::Result<()> {
+pub(crate) async fn finalize(
+    tx: B256,
+    endpoints: &Endpoints,
+    key: &PrivateKeySigner,
+) -> eyre::Result<()> {
     let w = read_withdrawal(&endpoints.l2_rpc, tx).await?;
     let (l1, d) = endpoints.connect_as(key).await?;
     let key_hash = withdrawal_key(w.sender, w.nonce);

@@ -80,9 +80,7 @@ pub async fn start_with(block_time: Option<u64>) -> eyre::Result<Devnet> {
 pub async fn start_profile(block_time: Option<u64>, profile: &str) -> eyre::Result<Devnet> {
     let root = repo_root();
     let forge_bin = foundry_tool("BATON_FORGE", "forge")?;
-    let anvil = anvil(block_time)?
-        .try_spawn()
-        .wrap_err("spawning anvil")?;
+    let anvil = anvil(block_time)?.try_spawn().wrap_err("spawning anvil")?;
 
     // A file of our own, so that tests running in parallel (or a developer's devnet) do not
     // overwrite each other's deployments/31337.json.
@@ -91,7 +89,14 @@ pub async fn start_profile(block_time: Option<u64>, profile: &str) -> eyre::Resu
     let record = RemoveOnDrop(root.join(&record_rel));
 
     let deployer_key = hex::encode_prefixed(anvil.keys()[0].to_bytes());
-    deploy(&forge_bin, &anvil.endpoint(), &deployer_key, profile, &record_rel).await?;
+    deploy(
+        &forge_bin,
+        &anvil.endpoint(),
+        &deployer_key,
+        profile,
+        &record_rel,
+    )
+    .await?;
 
     let deployment =
         Deployment::from_file(&record.0).wrap_err("reading the record Deploy.s.sol wrote")?;
@@ -166,8 +171,7 @@ pub async fn activate(
     l1_rpc: &str,
     operators: &[Bonding],
 ) -> eyre::Result<()> {
-    let url: alloy::transports::http::reqwest::Url =
-        l1_rpc.parse().wrap_err("the L1 RPC URL")?;
+    let url: alloy::transports::http::reqwest::Url = l1_rpc.parse().wrap_err("the L1 RPC URL")?;
     for (i, bonding) in operators.iter().enumerate() {
         let p = ProviderBuilder::new()
             .wallet(EthereumWallet::from(bonding.operator.clone()))
@@ -182,7 +186,9 @@ pub async fn activate(
             .await?;
         ensure!(receipt.status(), "the bond of operator {i} reverted");
     }
-    let first = operators.first().ok_or_else(|| eyre::eyre!("no operator to bond"))?;
+    let first = operators
+        .first()
+        .ok_or_else(|| eyre::eyre!("no operator to bond"))?;
     let p = ProviderBuilder::new()
         .wallet(EthereumWallet::from(first.operator.clone()))
         .connect_http(url);

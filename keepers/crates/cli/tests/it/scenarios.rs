@@ -34,7 +34,12 @@ async fn every_devnet_scenario_gets_the_protocols_answer() -> eyre::Result<()> {
     let stdout = String::from_utf8_lossy(&out.stdout);
     eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     ensure!(out.status.success(), "baton devnet --scenario all failed");
-    for name in ["equivocation", "censorship", "offline-leader", "invalid-output"] {
+    for name in [
+        "equivocation",
+        "censorship",
+        "offline-leader",
+        "invalid-output",
+    ] {
         ensure!(
             stdout.contains(&format!("=== {name}: the protocol answered")),
             "no answer for {name}"

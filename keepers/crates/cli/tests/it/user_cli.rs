@@ -65,8 +65,16 @@ async fn user_commands_move_funds_and_explain_errors() -> eyre::Result<()> {
     let user = key(&net, 5);
 
     // status
-    let (ok, out, _) = baton(&net, None, &["status", "--address", &user.address().to_string()]).await?;
-    ensure!(ok && out.contains("epoch") && out.contains("L2 balance"), "status: {out}");
+    let (ok, out, _) = baton(
+        &net,
+        None,
+        &["status", "--address", &user.address().to_string()],
+    )
+    .await?;
+    ensure!(
+        ok && out.contains("epoch") && out.contains("L2 balance"),
+        "status: {out}"
+    );
 
     // deposit: credited on L2.
     let depositee = Address::repeat_byte(0xd1);
@@ -81,20 +89,37 @@ async fn user_commands_move_funds_and_explain_errors() -> eyre::Result<()> {
 
     // A bad amount is refused with what to type instead.
     let (ok, _, err) = baton(&net, Some(&user), &["deposit", "--amount", "lots"]).await?;
-    ensure!(!ok && err.contains("not an amount of ETH"), "bad amount: {err}");
+    ensure!(
+        !ok && err.contains("not an amount of ETH"),
+        "bad amount: {err}"
+    );
 
     // force-include: the transfer reaches L2 through the queue.
     let forced_to = Address::repeat_byte(0xf1);
     let (ok, out, _) = baton(
         &net,
         Some(&key(&net, 6)),
-        &["force-include", "--to", &forced_to.to_string(), "--amount", "0.001"],
+        &[
+            "force-include",
+            "--to",
+            &forced_to.to_string(),
+            "--amount",
+            "0.001",
+        ],
     )
     .await?;
-    ensure!(ok && out.contains("enqueued as force-queue entry"), "force-include: {out}");
-    wait_for("the forced transfer on L2", Duration::from_secs(60), String::new, || async {
-        Ok((l2_balance(&net, forced_to).await? == ether / U256::from(1000)).then_some(()))
-    })
+    ensure!(
+        ok && out.contains("enqueued as force-queue entry"),
+        "force-include: {out}"
+    );
+    wait_for(
+        "the forced transfer on L2",
+        Duration::from_secs(60),
+        String::new,
+        || async {
+            Ok((l2_balance(&net, forced_to).await? == ether / U256::from(1000)).then_some(()))
+        },
+    )
     .await?;
 
     // withdraw: started on L2, not final at first, then paid on L1 to the named recipient.
@@ -102,7 +127,14 @@ async fn user_commands_move_funds_and_explain_errors() -> eyre::Result<()> {
     let (ok, out, _) = baton(
         &net,
         Some(&user),
-        &["withdraw", "start", "--amount", "0.5", "--to", &l1_recipient.to_string()],
+        &[
+            "withdraw",
+            "start",
+            "--amount",
+            "0.5",
+            "--to",
+            &l1_recipient.to_string(),
+        ],
     )
     .await?;
     ensure!(ok, "withdraw start: {out}");
@@ -113,7 +145,10 @@ async fn user_commands_move_funds_and_explain_errors() -> eyre::Result<()> {
         .ok_or_eyre("no finalize command printed")?
         .to_string();
     let (ok, out, _) = baton(&net, Some(&user), &["withdraw", "finalize", "--tx", &tx]).await?;
-    ensure!(ok && out.contains("not "), "an early finalize says what it waits for: {out}");
+    ensure!(
+        ok && out.contains("not "),
+        "an early finalize says what it waits for: {out}"
+    );
     wait_for(
         "the withdrawal paid on L1",
         Duration::from_secs(240),
@@ -127,26 +162,38 @@ async fn user_commands_move_funds_and_explain_errors() -> eyre::Result<()> {
     .await?;
     ensure!(l1.get_balance(l1_recipient).await? == ether / U256::from(2));
     let (ok, _, err) = baton(&net, Some(&user), &["withdraw", "finalize", "--tx", &tx]).await?;
-    ensure!(!ok && err.contains("already paid"), "a second finalize: {err}");
+    ensure!(
+        !ok && err.contains("already paid"),
+        "a second finalize: {err}"
+    );
 
     // bond: too little is refused with the contract's error and advice; then bond, unbond,
     // and withdraw the stake once the unbonding period has passed.
     let operator = key(&net, 15);
     let (ok, _, err) = baton(&net, Some(&operator), &["bond", "--amount", "0.5"]).await?;
-    ensure!(!ok && err.contains("StakeTooLow") && err.contains("minStake"), "{err}");
+    ensure!(
+        !ok && err.contains("StakeTooLow") && err.contains("minStake"),
+        "{err}"
+    );
     let (ok, out, _) = baton(&net, Some(&operator), &["bond", "--amount", "2"]).await?;
     ensure!(ok && out.contains("2 ETH bonded"), "bond: {out}");
     let (ok, out, _) = baton(&net, Some(&operator), &["unbond"]).await?;
     ensure!(ok && out.contains("unbonding 2 ETH"), "unbond: {out}");
     let (ok, _, err) = baton(&net, Some(&operator), &["withdraw-stake"]).await?;
-    ensure!(!ok && err.contains("withdrawable in"), "early withdraw-stake: {err}");
+    ensure!(
+        !ok && err.contains("withdrawable in"),
+        "early withdraw-stake: {err}"
+    );
     let period = net.devnet.deployment.parameters.unbonding_period;
     l1.raw_request::<_, Value>("evm_increaseTime".into(), [period + 1])
         .await?;
     l1.raw_request::<_, Value>("evm_mine".into(), ()).await?;
     let before = l1.get_balance(operator.address()).await?;
     let (ok, out, _) = baton(&net, Some(&operator), &["withdraw-stake"]).await?;
-    ensure!(ok && out.contains("withdrew 2 ETH"), "withdraw-stake: {out}");
+    ensure!(
+        ok && out.contains("withdrew 2 ETH"),
+        "withdraw-stake: {out}"
+    );
     ensure!(l1.get_balance(operator.address()).await? > before + ether);
 
     // A command without a key says how to give one.
