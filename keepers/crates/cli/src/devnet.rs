@@ -176,6 +176,9 @@ pub(crate) struct Net {
     pub(crate) keepers: Vec<Proc>,
     /// Whether this run resumed an earlier chain.
     pub(crate) resumed: bool,
+    /// The L1 block at which the nodes were started: a scenario's timeline reads from here, so
+    /// that nothing the keepers do while the network comes up is missed.
+    pub(crate) started_at_block: u64,
 }
 
 impl Net {
@@ -282,6 +285,7 @@ impl Net {
             nodes: Vec::new(),
             keepers: Vec::new(),
             resumed,
+            started_at_block: 0,
         };
         if args.contracts_only {
             return Ok(net);
@@ -302,6 +306,7 @@ impl Net {
                 .collect();
             baton_devnet::activate(&net.deployment, &net.anvil.endpoint(), &bondings).await?;
         }
+        net.started_at_block = net.l1.get_block_number().await?;
         for i in 0..n {
             let extra = faults.node_args.get(&i).cloned().unwrap_or_default();
             net.start_node(i, &extra)?;

@@ -60,14 +60,14 @@ pub(crate) struct Timeline {
 }
 
 impl Timeline {
-    /// Starts reading at the current L1 head.
-    pub(crate) async fn new(net: &Net) -> eyre::Result<Self> {
-        Ok(Self {
+    /// Starts reading at the L1 block the network's nodes were started at.
+    pub(crate) fn new(net: &Net) -> Self {
+        Self {
             started: Instant::now(),
-            next_block: net.l1.get_block_number().await? + 1,
+            next_block: net.started_at_block,
             counters: HashMap::new(),
             events: Vec::new(),
-        })
+        }
     }
 
     /// Prints a line stamped with the time since the start.

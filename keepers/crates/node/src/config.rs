@@ -107,7 +107,7 @@ pub struct NodeConfig {
     #[arg(long, env = "BATON_PEERS", value_delimiter = ',')]
     pub peers: Vec<String>,
     /// L2 account credited with the fees of this node's records (default: the operator).
-    #[arg(long, env = "BATON_FEE_RECIPIENT")]
+    #[arg(long = "fee-recipient", env = "BATON_FEE_RECIPIENT")]
     pub fee_recipient_arg: Option<alloy::primitives::Address>,
     /// Resolved fee recipient (set at start).
     #[arg(skip)]

@@ -428,10 +428,19 @@ async fn a_proposer_recovers_from_an_empty_account_and_from_downtime() -> eyre::
     sender.abort();
     let checked = outputs_match_the_nodes(&net).await?;
     eprintln!("{checked} outputs, each matching the nodes' derived state root");
-    let text = proposer.metrics().await?;
-    ensure!(
-        metric(&text, "baton_keeper_outputs_proposed_total").unwrap_or(0) >= 2,
-        "metrics count no outputs after the restart:\n{text}"
-    );
+    // The outputs are on L1 a moment before the keeper has its receipts and counts them.
+    wait_for(
+        "the restarted proposer's metrics counting both outputs",
+        Duration::from_secs(30),
+        || proposer.log(),
+        || async {
+            let text = proposer.metrics().await?;
+            Ok(
+                (metric(&text, "baton_keeper_outputs_proposed_total").unwrap_or(0) >= 2)
+                    .then_some(()),
+            )
+        },
+    )
+    .await?;
     Ok(())
 }
