@@ -192,12 +192,18 @@ impl Net {
         temporary: bool,
         resume: bool,
     ) -> eyre::Result<Net> {
+        // A port held by a process that is still exiting (the previous scenario's) frees up
+        // within seconds; one held by another program does not.
+        let waiting = Instant::now();
         for port in args.ports() {
-            ensure!(
-                std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(),
-                "port {port} is in use: stop what listens there, or pick other ports with \
-                 --l1-port / --l2-port"
-            );
+            while std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+                ensure!(
+                    waiting.elapsed() < Duration::from_secs(10),
+                    "port {port} is in use: stop what listens there, or pick other ports with \
+                     --l1-port / --l2-port"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
         }
         let dir = &args.data_dir;
         std::fs::create_dir_all(dir)
@@ -290,7 +296,22 @@ impl Net {
         if args.contracts_only {
             return Ok(net);
         }
-        if !resumed {
+        // A failure half-way (a node that exits, a revert) stops what did start, so that the
+        // ports are free again for the next try.
+        match net.launch(faults).await {
+            Ok(()) => Ok(net),
+            Err(e) => {
+                net.stop().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Bonds the sequencers (on a new chain), then starts the nodes and keepers.
+    async fn launch(&mut self, faults: &Faults) -> eyre::Result<()> {
+        let args = self.args.clone();
+        let n = usize::from(args.sequencers);
+        if !self.resumed {
             step(&format!(
                 "bonding {n} sequencers (10, 20, 30.. ETH) and drawing the first schedule"
             ));
@@ -298,39 +319,39 @@ impl Net {
                 .iter()
                 .enumerate()
                 .map(|(i, &k)| Bonding {
-                    operator: net.keys[k].clone(),
-                    signer: net.signer_of(i).address(),
+                    operator: self.keys[k].clone(),
+                    signer: self.signer_of(i).address(),
                     stake: U256::from(10u64 * (i as u64 + 1))
                         * U256::from(10u64).pow(U256::from(18)),
                 })
                 .collect();
-            baton_devnet::activate(&net.deployment, &net.anvil.endpoint(), &bondings).await?;
+            baton_devnet::activate(&self.deployment, &self.anvil.endpoint(), &bondings).await?;
         }
-        net.started_at_block = net.l1.get_block_number().await?;
+        self.started_at_block = self.l1.get_block_number().await?;
         for i in 0..n {
             let extra = faults.node_args.get(&i).cloned().unwrap_or_default();
-            net.start_node(i, &extra)?;
+            self.start_node(i, &extra)?;
         }
-        net.start_keeper("proposer", SIGNER_KEY, &faults.proposer_args)?;
-        net.start_keeper("challenger", CHALLENGER_KEY, &[])?;
+        self.start_keeper("proposer", SIGNER_KEY, &faults.proposer_args)?;
+        self.start_keeper("challenger", CHALLENGER_KEY, &[])?;
         step("waiting for the nodes to catch up with L1");
-        net.wait_ready().await?;
+        self.wait_ready().await?;
         // The watcher judges missed epochs from the one it first runs in: start it once an
         // epoch has begun with every node running, so the start-up epoch is not held against a
         // leader that a backup beat to it.
         step("starting the watcher with the next epoch");
-        net.wait_next_epoch().await?;
+        self.wait_next_epoch().await?;
         let nodes = (0..n)
             .map(|i| args.node_url(i))
             .collect::<Vec<_>>()
             .join(",");
         let rpc = format!("127.0.0.1:{}", args.l2_port + 105);
-        net.start_keeper(
+        self.start_keeper(
             "watcher",
             WATCHER_KEY,
             &["--nodes".into(), nodes, "--watcher-rpc-addr".into(), rpc],
         )?;
-        Ok(net)
+        Ok(())
     }
 
     /// The key operator `i`'s node signs with.
