@@ -4,7 +4,10 @@
 //! processes of this one, with a status line until Ctrl-C. `--scenario` runs a fault instead
 //! (see `scenario.rs`).
 
-use crate::status::Snapshot;
+use crate::{
+    proc::{Proc, terminate},
+    status::Snapshot,
+};
 use alloy::{
     node_bindings::AnvilInstance,
     primitives::{Address, U256, hex},
@@ -18,10 +21,9 @@ use std::{
     collections::HashMap,
     io::Write,
     path::{Path, PathBuf},
-    process::Stdio,
     time::{Duration, Instant},
 };
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
 /// Anvil development keys by role. The L2 genesis funds keys 0-9 as well.
@@ -97,68 +99,6 @@ pub(crate) struct Faults {
     pub(crate) node_args: HashMap<usize, Vec<String>>,
     /// Extra flags of the proposer.
     pub(crate) proposer_args: Vec<String>,
-}
-
-/// A child process with its log file.
-pub(crate) struct Proc {
-    pub(crate) name: String,
-    child: Child,
-    pub(crate) log: PathBuf,
-    /// Killed on purpose (a scenario's crash): its exit is not a failure.
-    killed: bool,
-}
-
-impl Proc {
-    fn spawn(name: &str, log: PathBuf, cmd: &mut Command) -> eyre::Result<Self> {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log)
-            .wrap_err_with(|| format!("opening {}", log.display()))?;
-        let child = cmd
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(file))
-            .kill_on_drop(true)
-            .spawn()
-            .wrap_err_with(|| format!("starting {name}"))?;
-        Ok(Self {
-            name: name.to_string(),
-            child,
-            log,
-            killed: false,
-        })
-    }
-
-    /// SIGTERM, then up to 10 s for a clean exit, then SIGKILL.
-    pub(crate) async fn stop(&mut self) {
-        terminate(self.child.id());
-        if tokio::time::timeout(Duration::from_secs(10), self.child.wait())
-            .await
-            .is_err()
-        {
-            let _ = self.child.kill().await;
-        }
-    }
-
-    /// `kill -9` (a scenario's crash).
-    pub(crate) async fn kill9(&mut self) -> eyre::Result<()> {
-        self.killed = true;
-        self.child.kill().await?;
-        Ok(())
-    }
-
-    fn exited(&mut self) -> bool {
-        !self.killed && !matches!(self.child.try_wait(), Ok(None))
-    }
-}
-
-/// Sends SIGTERM to `pid`.
-fn terminate(pid: Option<u32>) {
-    if let Some(pid) = pid {
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status();
-    }
 }
 
 /// The running network.

@@ -10,7 +10,11 @@ use eyre::ensure;
 /// connection of the many processes can take one of them while the network starts.
 fn free_base() -> u16 {
     let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
-    let offsets: Vec<u16> = (0..5).chain(100..106).chain(110..113).chain([200]).collect();
+    let offsets: Vec<u16> = (0..5)
+        .chain(100..106)
+        .chain(110..113)
+        .chain([200])
+        .collect();
     let seed = std::process::id() as u16;
     (0..200u16)
         .map(|i| 20_000 + (seed.wrapping_mul(7).wrapping_add(i.wrapping_mul(97))) % 12_000)
