@@ -58,6 +58,14 @@ pub(crate) struct DevnetArgs {
     /// Deploy profile (`script/profiles/<name>.json`).
     #[arg(long, env = "BATON_PROFILE", default_value = "devnet")]
     pub(crate) profile: String,
+    /// Where the deployment record is written (relative to the repository root, under
+    /// `deployments/`); the nodes, keepers and user commands read it.
+    #[arg(
+        long,
+        env = "BATON_DEPLOYMENT_FILE",
+        default_value = "deployments/31337.json"
+    )]
+    pub(crate) deployment_file: String,
     /// Start a new chain even when the data directory holds one.
     #[arg(long)]
     pub(crate) fresh: bool,
@@ -553,14 +561,16 @@ pub(crate) async fn run(args: DevnetArgs, cancel: CancellationToken) -> eyre::Re
     if let Some(scenario) = args.scenario {
         return crate::scenario::run(&args, scenario, cancel).await;
     }
-    let mut net = Net::start(
-        &args,
-        &Faults::default(),
-        "deployments/31337.json",
-        false,
-        !args.fresh,
-    )
-    .await?;
+    let faults = Faults::default();
+    let start = Net::start(&args, &faults, &args.deployment_file, false, !args.fresh);
+    // Ctrl-C during start-up drops what has started: every child is killed with it.
+    let mut net = tokio::select! {
+        net = start => net?,
+        _ = cancel.cancelled() => {
+            step("interrupted during start-up; stopped");
+            return Ok(());
+        }
+    };
     net.print_endpoints();
     let result = status_loop(&mut net, &cancel).await;
     println!();

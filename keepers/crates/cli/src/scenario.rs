@@ -127,7 +127,10 @@ async fn run_one(args: &DevnetArgs, s: Scenario, cancel: &CancellationToken) -> 
         s.name(),
         std::process::id()
     );
-    let mut net = Net::start(&args, &faults, &record, true, false).await?;
+    let mut net = tokio::select! {
+        net = Net::start(&args, &faults, &record, true, false) => net?,
+        _ = cancel.cancelled() => bail!("interrupted"),
+    };
     println!("  logs in {}", args.data_dir.display());
     let traffic = traffic(&net);
     let mut t = Timeline::new(&net);

@@ -316,13 +316,10 @@ async fn signed_l2_transfer(
     Ok(alloy::eips::Encodable2718::encoded_2718(&envelope).into())
 }
 
-async fn l2_nonce(l2_rpc: &str, account: Address) -> eyre::Result<u64> {
-    let value = crate::rpc::call(
-        l2_rpc,
-        "eth_getTransactionCount",
-        json!([account, "pending"]),
-    )
-    .await?;
+/// The account's next L2 nonce at `tag` (`pending` counts the node's pool, `latest` only
+/// sealed blocks).
+async fn l2_nonce(l2_rpc: &str, account: Address, tag: &str) -> eyre::Result<u64> {
+    let value = crate::rpc::call(l2_rpc, "eth_getTransactionCount", json!([account, tag])).await?;
     let nonce: alloy::primitives::U64 = serde_json::from_value(value)?;
     Ok(nonce.to())
 }
@@ -350,7 +347,7 @@ async fn withdraw_start(
 ) -> eyre::Result<()> {
     let (_, d) = endpoints.connect().await?;
     let l2 = &endpoints.l2_rpc;
-    let nonce = l2_nonce(l2, key.address())
+    let nonce = l2_nonce(l2, key.address(), "pending")
         .await
         .wrap_err("asking the L2 node for the sender's nonce (--l2-rpc)")?;
     // No data pays the sender on L1; 20 bytes name another recipient.
@@ -410,7 +407,10 @@ pub(crate) async fn force_include(args: ForceIncludeArgs) -> eyre::Result<()> {
     let (l1, d) = args.endpoints.connect_as(&key).await?;
     let nonce = match args.nonce {
         Some(n) => n,
-        None => l2_nonce(&args.endpoints.l2_rpc, key.address())
+        // `latest`, not `pending`: a transaction the sequencers hold back without including
+        // would take the pending nonce, and the forced one would then wait behind it forever.
+        // At `latest` the forced transaction replaces it.
+        None => l2_nonce(&args.endpoints.l2_rpc, key.address(), "latest")
             .await
             .wrap_err(
                 "cannot ask the L2 node for the nonce: pass --nonce (your next L2 nonce) when \

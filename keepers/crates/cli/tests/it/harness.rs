@@ -104,6 +104,23 @@ impl NodeProc {
     }
 }
 
+/// A base port whose devnet ports (base..base+4, +100..+104, +105, +110..+112, and +200 for
+/// L1) are all free. Below Linux's ephemeral range (32768 and up), so that no outgoing
+/// connection of the many processes can take one of them while the network starts.
+pub(crate) fn free_devnet_ports() -> u16 {
+    let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
+    let offsets: Vec<u16> = (0..5)
+        .chain(100..106)
+        .chain(110..113)
+        .chain([200])
+        .collect();
+    let seed = std::process::id() as u16;
+    (0..200u16)
+        .map(|i| 20_000 + (seed.wrapping_mul(7).wrapping_add(i.wrapping_mul(97))) % 12_000)
+        .find(|&base| offsets.iter().all(|o| free(base + o)))
+        .expect("a free range of ports")
+}
+
 /// JSON-RPC call returning the whole response object (result or error).
 pub(crate) async fn rpc_raw(url: &str, method: &str, params: Value) -> eyre::Result<Value> {
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});

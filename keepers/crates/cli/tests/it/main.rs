@@ -3,6 +3,7 @@
 //! time down.
 
 mod deposits;
+mod devnet;
 mod disputes;
 mod harness;
 mod outage;

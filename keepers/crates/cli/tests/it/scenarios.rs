@@ -5,26 +5,9 @@
 use baton_devnet::repo_root;
 use eyre::ensure;
 
-/// A base port whose devnet ports (base..base+4, +100..+104, +105, +110..+112, and +200 for
-/// L1) are all free. Below Linux's ephemeral range (32768 and up), so that no outgoing
-/// connection of the many processes can take one of them while the network starts.
-fn free_base() -> u16 {
-    let free = |p: u16| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok();
-    let offsets: Vec<u16> = (0..5)
-        .chain(100..106)
-        .chain(110..113)
-        .chain([200])
-        .collect();
-    let seed = std::process::id() as u16;
-    (0..200u16)
-        .map(|i| 20_000 + (seed.wrapping_mul(7).wrapping_add(i.wrapping_mul(97))) % 12_000)
-        .find(|&base| offsets.iter().all(|o| free(base + o)))
-        .expect("a free range of ports")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn every_devnet_scenario_gets_the_protocols_answer() -> eyre::Result<()> {
-    let l2 = free_base();
+    let l2 = crate::harness::free_devnet_ports();
     let l1 = l2 + 200;
     let dir = std::env::temp_dir().join(format!("baton-it-scenarios-{}", std::process::id()));
     let _keep = crate::harness::TempDir(dir.clone());
