@@ -1,7 +1,7 @@
 //! `baton devnet`: the whole network on one machine. Anvil as L1 (its state kept in the data
 //! directory, so a restart resumes), every contract deployed by the real deploy script, bonded
 //! sequencers each running `baton node`, a proposer, a challenger and a watcher, all as child
-//! processes of this one, with a status line until Ctrl-C. `--scenario` runs a fault instead
+//! processes of this one, with a status block redrawn every second until Ctrl-C. `--scenario` runs a fault instead
 //! (see `scenario.rs`).
 
 use crate::{
@@ -573,21 +573,30 @@ pub(crate) async fn run(args: DevnetArgs, cancel: CancellationToken) -> eyre::Re
     };
     net.print_endpoints();
     let result = status_loop(&mut net, &cancel).await;
-    println!();
     step("stopping");
     net.stop().await;
     step("devnet stopped");
     result
 }
 
-/// Refreshes the status line in place every second until cancelled or a process exits.
+/// Redraws the status block in place every second until cancelled or a process exits.
 async fn status_loop(net: &mut Net, cancel: &CancellationToken) -> eyre::Result<()> {
     let node = (!net.nodes.is_empty()).then(|| net.args.node_url(0));
+    let mut drawn = 0;
     loop {
         net.check_alive()?;
-        match Snapshot::read(&net.l1, &net.deployment, node.as_deref()).await {
-            Ok(s) => print!("\r\x1b[K{}", s.line(|a| net.name(a))),
-            Err(e) => print!("\r\x1b[Kstatus unavailable: {e:#}"),
+        let text = match Snapshot::read(&net.l1, &net.deployment, node.as_deref()).await {
+            Ok(s) => s.report(|a| net.name(a)),
+            Err(e) => format!("status unavailable: {e:#}"),
+        };
+        // Up over the previous block, then each line cleared and written again.
+        if drawn > 0 {
+            print!("\x1b[{drawn}A");
+        }
+        drawn = 0;
+        for line in text.lines() {
+            println!("\x1b[K{line}");
+            drawn += 1;
         }
         let _ = std::io::stdout().flush();
         tokio::select! {

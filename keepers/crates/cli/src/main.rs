@@ -139,15 +139,12 @@ fn cancel_on_signal(token: CancellationToken) {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
-    // Services log what they do; a user's one-shot command prints its own answer, and logs
-    // only warnings unless BATON_LOG asks for more.
+    // Services log what they do. A user's one-shot command and the devnet (whose children log
+    // to their own files) print their own answer, and log only warnings unless BATON_LOG asks
+    // for more.
     let service = matches!(
         cli.command,
-        Command::Node(_)
-            | Command::Proposer(_)
-            | Command::Challenger(_)
-            | Command::Watcher(_)
-            | Command::Devnet(_)
+        Command::Node(_) | Command::Proposer(_) | Command::Challenger(_) | Command::Watcher(_)
     );
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

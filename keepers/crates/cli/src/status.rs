@@ -1,4 +1,4 @@
-//! `baton status` and the devnet's live status line: one snapshot of the network, read from L1
+//! `baton status` and the devnet's live status block: one snapshot of the network, read from L1
 //! (schedule, inbox, outputs, games, slashes) and from one node's `baton_status`.
 
 use alloy::{
@@ -111,62 +111,34 @@ impl Snapshot {
         Ok(snapshot)
     }
 
-    /// One line, for the devnet's in-place status.
-    pub(crate) fn line(&self, name: impl Fn(Address) -> String) -> String {
+    /// Labelled lines, for `baton status` and the devnet's status block (short enough not to
+    /// wrap, so the block can be redrawn in place). `name` shows an address.
+    pub(crate) fn report(&self, name: impl Fn(Address) -> String) -> String {
         let acting = match self.acting {
-            Some(a) if a != self.leader => format!(" (acting: {})", name(a)),
+            Some(a) if a != self.leader => format!(" (a backup acts: {})", name(a)),
             _ => String::new(),
         };
-        format!(
-            "L1 #{} | epoch {} leader {}{} | L2 head {} safe {} | records {} (to L2 #{}) | \
-             outputs {} final {}{} | disputes {} | slashes {}",
-            self.l1_block,
-            self.epoch,
-            name(self.leader),
-            acting,
-            opt(self.l2_head),
-            opt(self.safe_head),
-            self.records,
-            self.last_record_l2_block,
-            self.outputs,
-            self.finalized,
-            self.last_output_final_in
-                .map(|s| format!(" (next in {s}s)"))
-                .unwrap_or_default(),
-            self.open_disputes,
-            self.slashes,
-        )
-    }
-
-    /// Several labelled lines, for `baton status`.
-    pub(crate) fn report(&self) -> String {
-        let acting = self
-            .acting
-            .map(|a| format!("{a}"))
-            .unwrap_or_else(|| "-".into());
+        let finality = self
+            .last_output_final_in
+            .map(|s| format!(" (the last may be finalized in {s} s)"))
+            .unwrap_or_default();
         format!(
             "L1 block             {}\n\
-             epoch                {}\n\
-             leader (rank 0)      {}\n\
-             acting sequencer     {acting}\n\
-             L2 head (preconf.)   {}\n\
-             L2 safe head         {}\n\
+             epoch                {}, leader {}{acting}\n\
+             L2 head              {} preconfirmed, {} safe (derived from L1)\n\
              records on L1        {} (the last ends at L2 block {})\n\
-             outputs              {} proposed, {} finalized{}\n\
+             outputs              {} proposed, {} finalized{finality}\n\
              open disputes        {}\n\
              offences slashed     {}",
             self.l1_block,
             self.epoch,
-            self.leader,
+            name(self.leader),
             opt(self.l2_head),
             opt(self.safe_head),
             self.records,
             self.last_record_l2_block,
             self.outputs,
             self.finalized,
-            self.last_output_final_in
-                .map(|s| format!(" (the last may be finalized in {s} s)"))
-                .unwrap_or_default(),
             self.open_disputes,
             self.slashes,
         )

@@ -558,7 +558,7 @@ pub(crate) async fn withdraw_stake(args: KeyedArgs) -> eyre::Result<()> {
 pub(crate) async fn status(args: StatusArgs) -> eyre::Result<()> {
     let (l1, d) = args.endpoints.connect().await?;
     let snapshot = crate::status::Snapshot::read(&l1, &d, Some(&args.endpoints.l2_rpc)).await?;
-    println!("{}", snapshot.report());
+    println!("{}", snapshot.report(|a| a.to_string()));
     if let Some(account) = args.address {
         println!(
             "{}",

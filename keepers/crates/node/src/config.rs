@@ -10,11 +10,12 @@ use clap::Args;
 use eyre::{WrapErr, bail};
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-/// Where the node's key comes from: an env/flag private key or an encrypted keystore.
+/// Where a key comes from: an env/flag private key or an encrypted keystore. Every command that
+/// sends shares it: the node (its operator key), the keepers and the user commands.
 #[derive(Clone, Debug, Args)]
 pub struct KeyArgs {
-    /// Hex private key of the operator (sends L1 transactions; also signs headers unless
-    /// --signer-key is given).
+    /// Hex private key that sends this command's L1 transactions (for `baton node`: the
+    /// operator key, which also signs headers unless --signer-key is given).
     #[arg(
         long,
         env = "BATON_PRIVATE_KEY",
@@ -22,7 +23,7 @@ pub struct KeyArgs {
         conflicts_with = "keystore"
     )]
     pub private_key: Option<String>,
-    /// Encrypted JSON keystore of the operator key (alternative to --private-key).
+    /// Encrypted JSON keystore of that key (alternative to --private-key).
     #[arg(long, env = "BATON_KEYSTORE")]
     pub keystore: Option<PathBuf>,
     /// Password of the keystore.
