@@ -153,12 +153,40 @@ impl Net {
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
         }
+        let mut args = args.clone();
+        // Absolute, so that the children (which run from the repository root) and this
+        // process mean the same directory.
+        args.data_dir = std::path::absolute(&args.data_dir)?;
+        let args = &args;
         let dir = &args.data_dir;
         std::fs::create_dir_all(dir)
             .wrap_err_with(|| format!("creating the data directory {}", dir.display()))?;
         let state = dir.join("l1-state.json");
         let record_path = repo_root().join(record);
-        let resumed = resume && state.is_file() && record_path.is_file();
+        // Written once a network has fully started: a chain stopped while it was still being
+        // deployed or bonded is started over, not resumed half-made.
+        let marker = dir.join("launched.json");
+        let resumed = resume && state.is_file() && marker.is_file();
+        if resumed {
+            let launched: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&marker)?)?;
+            ensure!(
+                record_path.is_file(),
+                "{} holds a chain whose deployment record {} is missing: pass the \
+                 --deployment-file it was started with ({}), or --fresh to start over",
+                dir.display(),
+                record_path.display(),
+                launched["record"]
+            );
+            ensure!(
+                launched["sequencers"] == serde_json::json!(args.sequencers),
+                "the chain in {} was started with {} sequencers: pass --sequencers {}, or \
+                 --fresh to start over",
+                dir.display(),
+                launched["sequencers"],
+                launched["sequencers"]
+            );
+        }
         if !resumed {
             // A new chain: the nodes' and keepers' databases of an earlier one are stale.
             for entry in std::fs::read_dir(dir)? {
@@ -167,6 +195,7 @@ impl Net {
                 if name.starts_with("node-")
                     || name == "keepers"
                     || name == "l1-state.json"
+                    || name == "launched.json"
                     || name.ends_with(".log")
                 {
                     remove(&path)?;
@@ -183,17 +212,17 @@ impl Net {
             },
             args.block_time
         ));
-        let mut anvil = baton_devnet::anvil(Some(args.block_time))?.port(args.l1_port);
-        if resume {
-            // Written every 5 s and on a clean stop.
-            anvil = anvil.args([
+        // The state is written every 5 s and on a clean stop, so the next start can resume.
+        let anvil = baton_devnet::anvil(Some(args.block_time))?
+            .port(args.l1_port)
+            .args([
                 "--state".as_ref(),
                 state.as_os_str(),
                 "--state-interval".as_ref(),
                 "5".as_ref(),
-            ]);
-        }
-        let anvil = anvil.try_spawn().wrap_err("starting anvil")?;
+            ])
+            .try_spawn()
+            .wrap_err("starting anvil")?;
         let keys: Vec<PrivateKeySigner> = anvil
             .keys()
             .iter()
@@ -247,7 +276,11 @@ impl Net {
         // A failure half-way (a node that exits, a revert) stops what did start, so that the
         // ports are free again for the next try.
         match net.launch(faults).await {
-            Ok(()) => Ok(net),
+            Ok(()) => {
+                let launched = serde_json::json!({"sequencers": args.sequencers, "record": record});
+                std::fs::write(&marker, launched.to_string())?;
+                Ok(net)
+            }
             Err(e) => {
                 net.stop().await;
                 Err(e)
@@ -279,6 +312,19 @@ impl Net {
         for i in 0..n {
             let extra = faults.node_args.get(&i).cloned().unwrap_or_default();
             self.start_node(i, &extra)?;
+        }
+        if self.resumed {
+            // The watcher judges missed epochs from the one it first ran in. After a restart
+            // that would include the epoch the nodes came back up in, which a backup may have
+            // taken: it starts afresh instead (evidence already used stays used on L1).
+            for suffix in ["", "-wal", "-shm"] {
+                let path = args
+                    .data_dir
+                    .join(format!("keepers/watcher.sqlite{suffix}"));
+                if path.exists() {
+                    remove(&path)?;
+                }
+            }
         }
         self.start_keeper("proposer", SIGNER_KEY, &faults.proposer_args)?;
         self.start_keeper("challenger", CHALLENGER_KEY, &[])?;
@@ -598,6 +644,8 @@ async fn status_loop(net: &mut Net, cancel: &CancellationToken) -> eyre::Result<
             println!("\x1b[K{line}");
             drawn += 1;
         }
+        // Clear what a longer previous block left below.
+        print!("\x1b[J");
         let _ = std::io::stdout().flush();
         tokio::select! {
             _ = cancel.cancelled() => return Ok(()),

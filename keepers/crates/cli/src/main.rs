@@ -155,7 +155,11 @@ async fn main() {
         )
         .init();
     let cancel = CancellationToken::new();
-    cancel_on_signal(cancel.clone());
+    // Long-running commands stop cleanly on SIGINT/SIGTERM; a one-shot command keeps the
+    // default (it exits at once), since it never looks at the token.
+    if service || matches!(cli.command, Command::Devnet(_)) {
+        cancel_on_signal(cancel.clone());
+    }
     let result = match cli.command {
         Command::Node(config) => baton_node::run(*config, cancel).await,
         Command::Proposer(config) => baton_keeper::proposer::run(*config, cancel).await,

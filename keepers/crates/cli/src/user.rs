@@ -199,8 +199,8 @@ fn advice(error: &str) -> &'static str {
         "ZeroRecipient" => "name a recipient",
         "OutputNotFinalized" => "wait for the output to be finalized",
         "AlreadyWithdrawn" => "this withdrawal was already paid",
-        "InsufficientFee" | "WrongFee" => "pay exactly the queue's inclusion fee",
-        "TransactionTooLarge" | "TxTooLarge" => "the transaction exceeds the queue's maxTxSize",
+        "WrongFee" => "pay exactly the queue's inclusion fee",
+        "BadTxSize" => "the transaction exceeds the queue's maxTxSize",
         _ => "see the contract's NatSpec for this error",
     }
 }
@@ -220,14 +220,21 @@ where
         }
         return Err(e).wrap_err_with(|| format!("{what} would fail"));
     }
-    let receipt = call
+    let pending = call
         .send()
         .await
-        .wrap_err_with(|| format!("sending {what}"))?
+        .wrap_err_with(|| format!("sending {what}"))?;
+    let hash = *pending.tx_hash();
+    let receipt = pending
         .with_timeout(Some(Duration::from_secs(120)))
         .get_receipt()
         .await
-        .wrap_err_with(|| format!("waiting for {what} to be mined"))?;
+        .wrap_err_with(|| {
+            format!(
+                "{what} was sent as L1 tx {hash} but no receipt came within 120 s: it may still \
+                 be mined, so check it (cast receipt {hash}) before trying again"
+            )
+        })?;
     ensure!(
         receipt.status(),
         "{what} reverted in L1 block {:?} (tx {}): L1 changed between the check and the send; try again",
@@ -366,10 +373,16 @@ async fn withdraw_start(
     let hash = crate::rpc::call(l2, "eth_sendRawTransaction", json!([raw]))
         .await
         .wrap_err("the L2 node refused the withdrawal")?;
+    println!(
+        "sent L2 tx {} (keep it: `withdraw finalize --tx` needs it)",
+        hash.as_str().unwrap_or_default()
+    );
     let started = Instant::now();
     let receipt = loop {
-        let r = crate::rpc::call(l2, "eth_getTransactionReceipt", json!([hash])).await?;
-        if !r.is_null() {
+        // A failed poll is retried: the transaction is sent, and its hash is printed above.
+        if let Ok(r) = crate::rpc::call(l2, "eth_getTransactionReceipt", json!([hash])).await
+            && !r.is_null()
+        {
             break r;
         }
         ensure!(
@@ -417,6 +430,16 @@ pub(crate) async fn force_include(args: ForceIncludeArgs) -> eyre::Result<()> {
                  no node answers",
             )?,
     };
+    if args.nonce.is_none() {
+        warn_if_not_executable(
+            &args.endpoints.l2_rpc,
+            &d,
+            key.address(),
+            nonce,
+            args.amount,
+        )
+        .await;
+    }
     let (event, raw, l1_tx) = enqueue_transfer(&l1, &d, &key, nonce, args.to, args.amount).await?;
     println!(
         "enqueued as force-queue entry {} (L2 tx {}, nonce {nonce}), L1 tx {}",
@@ -430,6 +453,39 @@ pub(crate) async fn force_include(args: ForceIncludeArgs) -> eyre::Result<()> {
         event.deadline
     );
     Ok(())
+}
+
+/// Warns when the forced transfer would be a no-op on L2 as things stand: the account cannot
+/// pay amount plus fee, or a transaction in the node's pool already holds the nonce (whichever
+/// lands first takes it).
+async fn warn_if_not_executable(
+    l2_rpc: &str,
+    d: &Deployment,
+    account: Address,
+    nonce: u64,
+    amount: U256,
+) {
+    let fee = d.parameters.l2_base_fee * U256::from(21_000u64);
+    if let Ok(balance) = l2_balance(l2_rpc, account).await
+        && balance < amount + fee
+    {
+        eprintln!(
+            "warning: {account} holds {} ETH on L2, less than {} ETH plus the {} ETH fee: the \
+             forced transfer will be a no-op unless funds arrive first",
+            ether(balance),
+            ether(amount),
+            ether(fee)
+        );
+    }
+    if let Ok(pending) = l2_nonce(l2_rpc, account, "pending").await
+        && pending > nonce
+    {
+        eprintln!(
+            "warning: the node holds {} pending transaction(s) from {account}; the forced one \
+             uses nonce {nonce}, like the first of them, and only one of the two can execute",
+            pending - nonce
+        );
+    }
 }
 
 /// Signs an L2 transfer with `key` and enqueues it in the force-inclusion queue (`l1` signs

@@ -81,6 +81,8 @@ pub(crate) async fn finalize(
     let genesis = load_genesis(&genesis_path, &d)?;
     let (reader_provider, _) = connect_l1(&endpoints.l1_rpc, &d).await?;
     let dir = std::env::temp_dir().join(format!("baton-withdraw-{}", std::process::id()));
+    // A directory left by a killed run with the same process id is not ours to read.
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
     let _cleanup = baton_devnet::RemoveDirOnDrop(dir.clone());
     let mut deriver = Deriver::open(

@@ -2,7 +2,7 @@
 //! proposes outputs, stops cleanly on SIGTERM (every process gone, every port free), and a
 //! second start resumes the same chain from its data directory.
 
-use crate::harness::{TempDir, free_devnet_ports, rpc, transfer, wait_for};
+use crate::harness::{KillGroupOnDrop, TempDir, free_devnet_ports, rpc, transfer, wait_for};
 use alloy::{
     primitives::{Address, U256},
     providers::{Provider, ProviderBuilder},
@@ -27,6 +27,7 @@ fn start(dir: &Path, record: &str, l2: u16, n: u32) -> eyre::Result<Child> {
         .arg(dir.join("devnet"))
         .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log))
+        .process_group(0)
         .kill_on_drop(true)
         .spawn()
         .wrap_err("starting baton devnet")
@@ -67,6 +68,7 @@ async fn the_devnet_stops_cleanly_and_resumes_its_chain() -> eyre::Result<()> {
         "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a".parse()?;
 
     let mut devnet = start(&dir, &record, l2, 1)?;
+    let _group = KillGroupOnDrop(devnet.id());
     wait_for(
         "the devnet up",
         Duration::from_secs(180),
@@ -103,6 +105,7 @@ async fn the_devnet_stops_cleanly_and_resumes_its_chain() -> eyre::Result<()> {
 
     // The second start resumes: same contracts, same L2 state, and the chain goes on.
     let mut devnet = start(&dir, &record, l2, 2)?;
+    let _group2 = KillGroupOnDrop(devnet.id());
     wait_for(
         "the devnet resumed",
         Duration::from_secs(180),

@@ -114,11 +114,32 @@ pub(crate) fn free_devnet_ports() -> u16 {
         .chain(110..113)
         .chain([200])
         .collect();
-    let seed = std::process::id() as u16;
+    // Tests in this binary share a process id: each call starts elsewhere in the range, so
+    // two devnets started at once do not pick the same ports before either binds them.
+    static CALLS: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let seed = (std::process::id() as u16)
+        .wrapping_mul(7)
+        .wrapping_add(call.wrapping_mul(3_001));
     (0..200u16)
-        .map(|i| 20_000 + (seed.wrapping_mul(7).wrapping_add(i.wrapping_mul(97))) % 12_000)
+        .map(|i| 20_000 + seed.wrapping_add(i.wrapping_mul(97)) % 12_000)
         .find(|&base| offsets.iter().all(|o| free(base + o)))
         .expect("a free range of ports")
+}
+
+/// Kills a whole process group when dropped: a `baton devnet` started in its own group
+/// (`process_group(0)`) takes its anvil, nodes and keepers with it if a test fails.
+pub(crate) struct KillGroupOnDrop(pub(crate) Option<u32>);
+
+impl Drop for KillGroupOnDrop {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0 {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
 }
 
 /// JSON-RPC call returning the whole response object (result or error).

@@ -11,15 +11,19 @@ async fn every_devnet_scenario_gets_the_protocols_answer() -> eyre::Result<()> {
     let l1 = l2 + 200;
     let dir = std::env::temp_dir().join(format!("baton-it-scenarios-{}", std::process::id()));
     let _keep = crate::harness::TempDir(dir.clone());
-    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_baton"))
         .current_dir(repo_root())
         .args(["devnet", "--scenario", "all"])
         .args(["--l1-port", &l1.to_string(), "--l2-port", &l2.to_string()])
         .arg("--data-dir")
         .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
         .kill_on_drop(true)
-        .output()
-        .await?;
+        .spawn()?;
+    let _group = crate::harness::KillGroupOnDrop(child.id());
+    let out = child.wait_with_output().await?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     ensure!(out.status.success(), "baton devnet --scenario all failed");
