@@ -62,7 +62,7 @@ impl Proc {
 pub(crate) fn terminate(pid: Option<u32>) {
     if let Some(pid) = pid {
         let _ = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
+            .args(["-s", "TERM", "--", &pid.to_string()])
             .status();
     }
 }

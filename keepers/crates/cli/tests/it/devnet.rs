@@ -39,7 +39,7 @@ async fn stop(child: &mut Child) -> eyre::Result<()> {
         .id()
         .ok_or_else(|| eyre::eyre!("devnet already exited"))?;
     std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
+        .args(["-s", "TERM", "--", &pid.to_string()])
         .status()?;
     let status = tokio::time::timeout(Duration::from_secs(60), child.wait()).await??;
     ensure!(

@@ -134,8 +134,10 @@ pub(crate) struct KillGroupOnDrop(pub(crate) Option<u32>);
 impl Drop for KillGroupOnDrop {
     fn drop(&mut self) {
         if let Some(pid) = self.0 {
+            // `-s KILL -- -<pgid>`: without `--`, procps' kill reads `-<pgid>` as an option
+            // and signals something else entirely.
             let _ = std::process::Command::new("kill")
-                .args(["-KILL", &format!("-{pid}")])
+                .args(["-s", "KILL", "--", &format!("-{pid}")])
                 .stderr(Stdio::null())
                 .status();
         }
