@@ -26,6 +26,19 @@ contract BatchInbox is IBatchInbox {
     uint256 internal immutable LEADER_TIMEOUT;
     bytes32 internal immutable DOMAIN_SEPARATOR;
     uint256 internal immutable DOMAIN_CHAIN_ID;
+    uint256 internal immutable MAX_RECORD_BYTES;
+    uint256 internal immutable MAX_RECORD_TXS;
+    uint256 internal immutable MAX_TX_LENGTH;
+
+    /// @notice Ceiling on `maxRecordBytes`: a record must stay relayable by geth's 128 KiB
+    ///         transaction-size limit, with room for the header, signature and ABI envelope.
+    uint256 public constant RECORD_BYTES_LIMIT = 120_000;
+    /// @notice Ceiling on `maxRecordTxs`: a transaction's Merkle path is at most 16 hashes.
+    uint256 public constant RECORD_TXS_LIMIT = 1 << 16;
+    /// @notice Ceiling on `maxTxLength`: a one-step proof carries one transaction, and 64 KiB of
+    ///         calldata costs at most 2.6 M gas (40 per byte, the EIP-7623 floor), leaving most of
+    ///         the 5 M gas proof budget to the witness and execution (docs/gas.md).
+    uint256 public constant TX_LENGTH_LIMIT = 1 << 16;
 
     /// @dev recordCount (64) | lastL2Block (64): one slot, written once per record.
     uint256 internal _head;
@@ -41,10 +54,37 @@ contract BatchInbox is IBatchInbox {
     /// @notice A constructor parameter is out of range.
     error InvalidParameter(string name);
 
-    constructor(ILeaderSchedule registry_, IForceInclusionQueue queue_, uint256 l2ChainId_) {
+    /// @param maxRecordBytes_ Most bytes of batch data per record: at least one block holding
+    ///        the largest transaction, at most RECORD_BYTES_LIMIT.
+    /// @param maxRecordTxs_ Most transactions per record: at least one, at most RECORD_TXS_LIMIT
+    ///        and at most what maxRecordBytes_ can frame (4 bytes per one-byte transaction).
+    constructor(
+        ILeaderSchedule registry_,
+        IForceInclusionQueue queue_,
+        uint256 l2ChainId_,
+        uint256 maxRecordBytes_,
+        uint256 maxRecordTxs_
+    ) {
         if (address(registry_) == address(0)) revert InvalidParameter("registry");
         if (address(queue_) == address(0)) revert InvalidParameter("queue");
         if (l2ChainId_ == 0 || l2ChainId_ == block.chainid) revert InvalidParameter("l2ChainId");
+        // Forced and sequenced transactions share one size limit, the queue's.
+        uint256 maxTxLength_ = queue_.maxTxSize();
+        if (maxTxLength_ == 0 || maxTxLength_ > TX_LENGTH_LIMIT) revert InvalidParameter("queue.maxTxSize");
+        uint256 framing = BatchData.PREFIX_LENGTH + BatchData.BLOCK_HEADER_LENGTH;
+        if (
+            maxRecordBytes_ < framing + BatchData.TX_PREFIX_LENGTH + maxTxLength_
+                || maxRecordBytes_ > RECORD_BYTES_LIMIT
+        ) {
+            revert InvalidParameter("maxRecordBytes");
+        }
+        uint256 framable = (maxRecordBytes_ - framing) / (BatchData.TX_PREFIX_LENGTH + 1);
+        if (maxRecordTxs_ == 0 || maxRecordTxs_ > RECORD_TXS_LIMIT || maxRecordTxs_ > framable) {
+            revert InvalidParameter("maxRecordTxs");
+        }
+        MAX_RECORD_BYTES = maxRecordBytes_;
+        MAX_RECORD_TXS = maxRecordTxs_;
+        MAX_TX_LENGTH = maxTxLength_;
         REGISTRY = registry_;
         QUEUE = queue_;
         L2_CHAIN_ID = l2ChainId_;
@@ -164,6 +204,21 @@ contract BatchInbox is IBatchInbox {
         return L2_CHAIN_ID;
     }
 
+    /// @inheritdoc IBatchInbox
+    function maxRecordBytes() external view returns (uint256) {
+        return MAX_RECORD_BYTES;
+    }
+
+    /// @inheritdoc IBatchInbox
+    function maxRecordTxs() external view returns (uint256) {
+        return MAX_RECORD_TXS;
+    }
+
+    /// @inheritdoc IBatchInbox
+    function maxTxLength() external view returns (uint256) {
+        return MAX_TX_LENGTH;
+    }
+
     /// @dev Record who posted in `epoch`: the acting rank, and whether the leader ever did.
     function _markPosted(uint256 epoch, uint256 rank) private {
         uint256 posting = _epochPostings[epoch];
@@ -196,12 +251,16 @@ contract BatchInbox is IBatchInbox {
         }
     }
 
-    /// @dev The data must hash to dataHash and frame exactly the header's blocks and tx count.
-    function _checkData(BatchHeader calldata header, bytes calldata data) private pure {
-        bytes32 actualDataHash = keccak256(data);
-        if (actualDataHash != header.dataHash) revert DataHashMismatch(header.dataHash, actualDataHash);
-        uint256 txCount = BatchData.countTransactions(data, header.lastBlock - header.firstBlock + 1);
+    /// @dev The data must fit the caps, frame exactly the header's blocks and tx count, and
+    ///      commit to dataHash. The caps are what keep every step of the record provable in one
+    ///      L1 transaction (docs/protocol.md, "Every step provable in one transaction").
+    function _checkData(BatchHeader calldata header, bytes calldata data) private view {
+        if (data.length > MAX_RECORD_BYTES) revert RecordTooLarge(data.length, MAX_RECORD_BYTES);
+        if (header.txCount > MAX_RECORD_TXS) revert TooManyTransactions(header.txCount, MAX_RECORD_TXS);
+        (uint256 txCount, bytes32 actualDataHash) =
+            BatchData.commit(data, header.lastBlock - header.firstBlock + 1, MAX_TX_LENGTH);
         if (txCount != header.txCount) revert TxCountMismatch(header.txCount, txCount);
+        if (actualDataHash != header.dataHash) revert DataHashMismatch(header.dataHash, actualDataHash);
     }
 
     /// @dev The poster must be the eligible operator scheduled at `rank` (or its signer), the

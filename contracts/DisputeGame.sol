@@ -9,6 +9,7 @@ import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
 import {IPortal} from "./interfaces/IPortal.sol";
 import {BatchData} from "./libraries/BatchData.sol";
 import {DepositEntry} from "./libraries/DepositEntry.sol";
+import {PaddedMerkle} from "./libraries/PaddedMerkle.sol";
 import {TraceLayout} from "./libraries/TraceLayout.sol";
 import {Ledger} from "./libraries/ledger/Ledger.sol";
 
@@ -347,7 +348,7 @@ contract DisputeGame is IDisputeGame {
         bytes32 lastRecordHash = INBOX.recordHash((outputIndex + 1) * OUTPUT_INTERVAL - 1);
         IDisputeGame.Span[] memory spans;
         (spans, length) = TraceLayout.build(headers, outputIndex == 0, OUTPUT_INTERVAL, lastRecordHash);
-        layoutHash = TraceLayout.hash(spans);
+        layoutHash = TraceLayout.root(spans);
     }
 
     function _commits(uint256 outputIndex, bytes32 stateRoot) private view returns (bool matches) {
@@ -362,27 +363,34 @@ contract DisputeGame is IDisputeGame {
         return uint48(clock - elapsed);
     }
 
-    /// @dev Execute the transaction at trace position `position` on the agreed root.
+    /// @dev Execute the transaction at trace position `position` on the agreed root. The proof
+    ///      names one span (checked against the layout root) and one transaction (checked against
+    ///      the span's record or the force queue), so its cost does not depend on the record.
     function _step(uint256 gameId, Game storage g, uint256 position, StepProof calldata proof)
         private
         view
         returns (bytes32 postRoot, uint8 outcome)
     {
-        if (proof.spanIndex >= proof.spans.length || TraceLayout.hashCalldata(proof.spans) != g.layoutHash) {
+        IDisputeGame.Span calldata span = proof.span;
+        if (
+            TraceLayout.rootOf(span, proof.spanIndex, OUTPUT_INTERVAL, proof.spanPath) != g.layoutHash
+                || !TraceLayout.contains(span, position)
+        ) {
             revert BadLayout(gameId);
         }
-        IDisputeGame.Span calldata span = proof.spans[proof.spanIndex];
-        if (!TraceLayout.contains(span, position)) revert BadLayout(gameId);
-        Ledger.BlockContext memory ctx = _blockContext(span, proof.recordData);
+        Ledger.BlockContext memory ctx = _blockContext(span, proof);
 
         uint256 offset = position - span.firstPosition;
         if (offset < span.forceCount) return _stepEntry(g.loRoot, ctx, span.forceStart + offset, proof);
-        (uint256 start, uint256 length) = BatchData.transactionAt(proof.recordData, offset - span.forceCount);
-        return Ledger.step(g.loRoot, ctx, proof.recordData[start:start + length], proof.witness);
+        bytes32 implied = PaddedMerkle.rootOf(
+            keccak256(proof.transaction), offset - span.forceCount, span.txCount, proof.txPath
+        );
+        if (implied != proof.txRoot) revert TransactionNotInRecord(proof.txRoot, implied);
+        return Ledger.step(g.loRoot, ctx, proof.transaction, proof.witness);
     }
 
     /// @dev A sequenced record's data names the fee recipient; a forced record's fees burn.
-    function _blockContext(IDisputeGame.Span calldata span, bytes calldata recordData)
+    function _blockContext(IDisputeGame.Span calldata span, StepProof calldata proof)
         private
         view
         returns (Ledger.BlockContext memory ctx)
@@ -390,9 +398,9 @@ contract DisputeGame is IDisputeGame {
         ctx.chainId = L2_CHAIN_ID;
         ctx.baseFee = L2_BASE_FEE;
         if (span.dataHash != 0) {
-            bytes32 dataHash = keccak256(recordData);
+            bytes32 dataHash = BatchData.dataHashOf(proof.feeRecipient, proof.blocksHash, proof.txRoot);
             if (dataHash != span.dataHash) revert RecordDataMismatch(span.dataHash, dataHash);
-            ctx.feeRecipient = BatchData.feeRecipient(recordData);
+            ctx.feeRecipient = proof.feeRecipient;
         }
     }
 
@@ -403,13 +411,13 @@ contract DisputeGame is IDisputeGame {
         uint256 queueIndex,
         StepProof calldata proof
     ) private view returns (bytes32 postRoot, uint8 outcome) {
-        if (QUEUE.commitmentOf(queueIndex) != QUEUE.commitmentFor(proof.entrySender, proof.entry)) {
+        if (QUEUE.commitmentOf(queueIndex) != QUEUE.commitmentFor(proof.entrySender, proof.transaction)) {
             revert EntryMismatch(queueIndex);
         }
         (bool isDeposit, address recipient, uint256 amount) =
-            DepositEntry.decode(proof.entrySender, proof.entry, PORTAL);
+            DepositEntry.decode(proof.entrySender, proof.transaction, PORTAL);
         if (isDeposit) return Ledger.deposit(preRoot, recipient, amount, proof.witness);
-        return Ledger.step(preRoot, ctx, proof.entry, proof.witness);
+        return Ledger.step(preRoot, ctx, proof.transaction, proof.witness);
     }
 
     function _proposerWins(uint256 gameId, Game storage g) private {

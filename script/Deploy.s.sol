@@ -39,6 +39,8 @@ contract Deploy is Script {
         uint256 inclusionDelay;
         uint256 inclusionFee;
         uint256 maxTxSize;
+        uint256 maxRecordBytes;
+        uint256 maxRecordTxs;
         uint256 finalizationPeriod;
         uint256 maxDisputeDuration;
         uint256 l1BlockTime;
@@ -99,6 +101,8 @@ contract Deploy is Script {
         p.inclusionDelay = vm.parseJsonUint(json, ".inclusionDelay");
         p.inclusionFee = vm.parseJsonUint(json, ".inclusionFee");
         p.maxTxSize = vm.parseJsonUint(json, ".maxTxSize");
+        p.maxRecordBytes = vm.parseJsonUint(json, ".maxRecordBytes");
+        p.maxRecordTxs = vm.parseJsonUint(json, ".maxRecordTxs");
         p.finalizationPeriod = vm.parseJsonUint(json, ".finalizationPeriod");
         p.maxDisputeDuration = vm.parseJsonUint(json, ".maxDisputeDuration");
         p.l1BlockTime = vm.parseJsonUint(json, ".l1BlockTime");
@@ -137,8 +141,13 @@ contract Deploy is Script {
         );
         d.deployBlock = block.number;
         d.queue = new ForceInclusionQueue(inboxAt, p.inclusionFee, p.maxTxSize, p.inclusionDelay);
-        d.inbox =
-            new BatchInbox(ILeaderSchedule(address(d.registry)), IForceInclusionQueue(queueAt), p.l2ChainId);
+        d.inbox = new BatchInbox(
+            ILeaderSchedule(address(d.registry)),
+            IForceInclusionQueue(queueAt),
+            p.l2ChainId,
+            p.maxRecordBytes,
+            p.maxRecordTxs
+        );
         d.slasher = new Slasher(
             address(d.registry),
             d.inbox,
@@ -269,6 +278,8 @@ contract Deploy is Script {
         vm.serializeUint(params, "inclusionDelay", p.inclusionDelay);
         vm.serializeString(params, "inclusionFee", vm.toString(p.inclusionFee));
         vm.serializeUint(params, "maxTxSize", p.maxTxSize);
+        vm.serializeUint(params, "maxRecordBytes", p.maxRecordBytes);
+        vm.serializeUint(params, "maxRecordTxs", p.maxRecordTxs);
         vm.serializeUint(params, "finalizationPeriod", p.finalizationPeriod);
         vm.serializeUint(params, "maxDisputeDuration", p.maxDisputeDuration);
         vm.serializeUint(params, "l1BlockTime", p.l1BlockTime);

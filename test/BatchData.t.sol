@@ -3,66 +3,61 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {BatchData} from "../contracts/libraries/BatchData.sol";
+import {PaddedMerkle} from "../contracts/libraries/PaddedMerkle.sol";
 import {IBatchInbox} from "../contracts/interfaces/IBatchInbox.sol";
+import {BatchDataModel} from "./utils/BatchDataModel.sol";
+import {Brutalizer} from "./utils/Brutalizer.sol";
 
-/// @dev Exposes the library over calldata, the way the inbox uses it.
-contract BatchDataHarness {
-    function count(bytes calldata data, uint256 blocks) external pure returns (uint256) {
-        return BatchData.countTransactions(data, blocks);
+/// @dev Exposes the libraries over calldata, the way the inbox and the game use them. Memory
+///      past the free pointer is dirtied first: the assembly must not rely on it being zero.
+contract BatchDataHarness is Brutalizer {
+    function commit(bytes calldata data, uint256 blocks, uint256 maxTxLength)
+        external
+        pure
+        returns (uint256, bytes32)
+    {
+        _brutalizeMemory();
+        return BatchData.commit(data, blocks, maxTxLength);
     }
 
-    function feeRecipient(bytes calldata data) external pure returns (address) {
-        return BatchData.feeRecipient(data);
+    function rootOf(bytes32 leaf, uint256 index, uint256 count, bytes32[] calldata path)
+        external
+        pure
+        returns (bytes32)
+    {
+        return PaddedMerkle.rootOf(leaf, index, count, path);
     }
 
-    function transactionAt(bytes calldata data, uint256 index) external pure returns (uint256, uint256) {
-        return BatchData.transactionAt(data, index);
+    function root(bytes32[] memory leaves) external pure returns (bytes32) {
+        return PaddedMerkle.root(leaves);
     }
 }
 
-/// @notice Differential test: the assembly walk in BatchData against a plain reading of the
-///         format in docs/protocol.md, on valid encodings, mutated encodings and random bytes.
-///         Both must agree on the transaction count, or on the exact offset of the first fault.
-contract BatchDataTest is Test {
+/// @notice Differential test: the assembly walk and commitment in BatchData against the plain
+///         reading in BatchDataModel, on valid encodings, mutated encodings and random bytes.
+///         Both must agree on the transaction count and dataHash, or on the exact first fault.
+contract BatchData_Commit_Test is Test {
     BatchDataHarness internal harness = new BatchDataHarness();
+    uint256 internal constant MAX_TX = 64;
 
-    /// @dev The reference: byte by byte, no cleverness. Returns (ok, txCount or fault offset).
-    function referenceWalk(bytes memory data, uint256 blocks) internal pure returns (bool ok, uint256 value) {
-        if (data.length < 21 || uint8(data[0]) != 1) return (false, 0);
-        uint256 p = 21; // version ‖ fee recipient
-        uint256 txCount;
-        for (uint256 b; b < blocks; ++b) {
-            if (p + 10 > data.length) return (false, p);
-            uint256 n = (uint256(uint8(data[p + 8])) << 8) | uint8(data[p + 9]);
-            p += 10;
-            txCount += n;
-            for (uint256 t; t < n; ++t) {
-                uint256 len;
-                for (uint256 k; k < 3; ++k) {
-                    len = (len << 8) | (p + k < data.length ? uint8(data[p + k]) : 0);
-                }
-                if (len == 0 || p + 3 + len > data.length) return (false, p);
-                p += 3 + len;
-            }
-        }
-        if (p != data.length) return (false, p);
-        return (true, txCount);
-    }
-
-    function check(bytes memory data, uint256 blocks) internal view {
-        (bool ok, uint256 value) = referenceWalk(data, blocks);
-        try harness.count(data, blocks) returns (uint256 count) {
-            assertTrue(ok, "library accepted what the reference rejects");
-            assertEq(count, value, "transaction count");
+    function check(bytes memory data, uint256 blocks, uint256 maxTxLength) internal view {
+        BatchDataModel.Parsed memory r = BatchDataModel.parse(data, blocks, maxTxLength);
+        try harness.commit(data, blocks, maxTxLength) returns (uint256 count, bytes32 dataHash) {
+            assertTrue(r.ok, "library accepted what the reference rejects");
+            assertEq(count, r.txs.length, "transaction count");
+            (bytes32 expected,,) = BatchDataModel.commitment(data, blocks);
+            assertEq(dataHash, expected, "dataHash");
         } catch (bytes memory reason) {
-            assertFalse(ok, "library rejected a valid encoding");
-            assertEq(
-                reason, abi.encodeWithSelector(IBatchInbox.MalformedBatchData.selector, value), "fault offset"
-            );
+            assertFalse(r.ok, "library rejected a valid encoding");
+            bytes memory expected = r.oversized != 0
+                ? abi.encodeWithSelector(IBatchInbox.TransactionTooLarge.selector, r.faultAt, r.oversized, maxTxLength)
+                : abi.encodeWithSelector(IBatchInbox.MalformedBatchData.selector, r.faultAt);
+            assertEq(reason, expected, "fault");
         }
     }
 
-    /// @dev A valid encoding of `blocks` blocks with pseudo-random transaction counts and sizes.
+    /// @dev A valid encoding of `blocks` blocks with pseudo-random transaction counts and sizes
+    ///      (up to 40 bytes, below MAX_TX).
     function encode(uint256 seed, uint256 blocks) internal pure returns (bytes memory data) {
         data = bytes.concat(hex"01", bytes20(uint160(seed)));
         for (uint256 b; b < blocks; ++b) {
@@ -70,55 +65,35 @@ contract BatchDataTest is Test {
             data = bytes.concat(data, bytes8(uint64(b)), bytes2(uint16(n)));
             for (uint256 t; t < n; ++t) {
                 uint256 len = 1 + uint256(keccak256(abi.encode(seed, b, t))) % 40;
-                data = bytes.concat(data, bytes3(uint24(len)), new bytes(len));
+                data = bytes.concat(data, bytes3(uint24(len)), _bytes(seed + t, len));
             }
         }
     }
 
-    /// @dev Where the reference walk finds transaction `index` (valid data): start and length.
-    function referenceTransaction(bytes memory data, uint256 blocks, uint256 index)
-        internal
-        pure
-        returns (bool found, uint256 start, uint256 length)
-    {
-        uint256 p = 21;
-        uint256 seen;
-        for (uint256 b; b < blocks; ++b) {
-            uint256 n = (uint256(uint8(data[p + 8])) << 8) | uint8(data[p + 9]);
-            p += 10;
-            for (uint256 t; t < n; ++t) {
-                uint256 len =
-                    (uint256(uint8(data[p])) << 16) | (uint256(uint8(data[p + 1])) << 8) | uint8(data[p + 2]);
-                if (seen == index) return (true, p + 3, len);
-                ++seen;
-                p += 3 + len;
-            }
+    function _bytes(uint256 seed, uint256 len) internal pure returns (bytes memory out) {
+        out = new bytes(len);
+        for (uint256 i; i < len; ++i) {
+            out[i] = bytes1(uint8(uint256(keccak256(abi.encode(seed, i)))));
         }
-    }
-
-    /// @dev The dispute game's locator agrees with the reference for every index of valid data
-    ///      (blocks without transactions included), and refuses an index past the last one.
-    function testFuzz_transactionAt_findsEveryTransaction(uint256 seed, uint8 blocks) public {
-        uint256 b = bound(blocks, 1, 8);
-        bytes memory data = encode(seed, b);
-        uint256 total = harness.count(data, b);
-        for (uint256 i; i < total; ++i) {
-            (bool found, uint256 start, uint256 length) = referenceTransaction(data, b, i);
-            assertTrue(found);
-            (uint256 gotStart, uint256 gotLength) = harness.transactionAt(data, i);
-            assertEq(gotStart, start, "start");
-            assertEq(gotLength, length, "length");
-        }
-        vm.expectRevert(abi.encodeWithSelector(IBatchInbox.MalformedBatchData.selector, data.length));
-        harness.transactionAt(data, total);
     }
 
     function testFuzz_validEncodings(uint256 seed, uint8 blocks) public view {
         uint256 b = bound(blocks, 1, 8);
         bytes memory data = encode(seed, b);
-        (bool ok,) = referenceWalk(data, b);
-        assertTrue(ok, "generator made an invalid encoding");
-        check(data, b);
+        assertTrue(BatchDataModel.parse(data, b, MAX_TX).ok, "generator made an invalid encoding");
+        check(data, b, MAX_TX);
+    }
+
+    /// @dev Every count of one-byte transactions up to 70 in one block: every shape of the
+    ///      Merkle stack's closing fold (powers of two and between them).
+    function test_everyTreeShapeUpTo70() public view {
+        for (uint256 n; n <= 70; ++n) {
+            bytes memory data = bytes.concat(hex"01", bytes20(address(0xfee)), bytes8(0), bytes2(uint16(n)));
+            for (uint256 t; t < n; ++t) {
+                data = bytes.concat(data, hex"000001", bytes1(uint8(t)));
+            }
+            check(data, 1, MAX_TX);
+        }
     }
 
     /// @dev One byte changed, one byte cut or one byte added anywhere in a valid encoding.
@@ -144,26 +119,78 @@ contract BatchDataTest is Test {
             }
             data = grown;
         }
-        check(data, b);
-        // The block count the header claims may be wrong too.
-        check(data, b + 1);
-        if (b > 1) check(data, b - 1);
+        check(data, b, MAX_TX);
+        // The block count the header claims may be wrong too, and the size limit tight.
+        check(data, b + 1, MAX_TX);
+        if (b > 1) check(data, b - 1, MAX_TX);
+        check(data, b, 20);
     }
 
-    function testFuzz_randomBytes(bytes memory data, uint8 blocks) public view {
+    function testFuzz_randomBytes(bytes memory data, uint8 blocks, uint8 maxTx) public view {
         if (data.length > 0) data[0] = 0x01; // past the version byte, to reach the walk
-        check(data, bound(blocks, 0, 6));
+        check(data, bound(blocks, 0, 6), bound(maxTx, 1, 300));
     }
 
-    function testFuzz_feeRecipient_isTheTwentyBytesAfterTheVersion(address recipient, uint256 seed)
-        public
-        view
-    {
-        bytes memory data = encode(seed, 2);
-        for (uint256 i; i < 20; ++i) {
-            data[1 + i] = bytes20(recipient)[i];
+    /// @dev A transaction one byte over the limit is refused at its offset; at the limit it passes.
+    function test_transactionAtTheLimit() public {
+        bytes memory ok = bytes.concat(hex"01", bytes20(0), bytes8(0), hex"0001", hex"000040", new bytes(64));
+        (uint256 count,) = harness.commit(ok, 1, 64);
+        assertEq(count, 1);
+        bytes memory big = bytes.concat(hex"01", bytes20(0), bytes8(0), hex"0001", hex"000041", new bytes(65));
+        vm.expectRevert(abi.encodeWithSelector(IBatchInbox.TransactionTooLarge.selector, 31, 65, 64));
+        harness.commit(big, 1, 64);
+    }
+
+    /// @dev A huge claimed block count on short data fails at the end of the data, cheaply.
+    function test_hugeBlockCountFailsFast() public view {
+        bytes memory data = encode(1, 2);
+        uint256 gasBefore = gasleft();
+        try harness.commit(data, type(uint64).max, MAX_TX) {
+            revert("accepted");
+        } catch (bytes memory reason) {
+            assertEq(reason, abi.encodeWithSelector(IBatchInbox.MalformedBatchData.selector, data.length));
         }
-        harness.count(data, 2);
-        assertEq(harness.feeRecipient(data), recipient);
+        assertLt(gasBefore - gasleft(), 100_000);
+    }
+}
+
+/// @notice PaddedMerkle: the root and the path check against the plain model.
+contract PaddedMerkle_Test is Test {
+    BatchDataHarness internal harness = new BatchDataHarness();
+
+    function _leaves(uint256 seed, uint256 n) internal pure returns (bytes32[] memory leaves) {
+        leaves = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            leaves[i] = keccak256(abi.encode(seed, i));
+        }
+    }
+
+    /// @dev Every leaf of every tree proves against the root, and only at its own index.
+    function testFuzz_everyLeafProves(uint256 seed, uint8 count) public view {
+        uint256 n = bound(count, 1, 40);
+        bytes32[] memory leaves = _leaves(seed, n);
+        bytes32 root = BatchDataModel.root(leaves);
+        assertEq(harness.root(_leaves(seed, n)), root, "root");
+        for (uint256 i; i < n; ++i) {
+            bytes32[] memory path = BatchDataModel.path(leaves, i);
+            assertEq(harness.rootOf(leaves[i], i, n, path), root, "path");
+            if (n > 1) assertTrue(harness.rootOf(leaves[i], (i + 1) % n, n, path) != root, "wrong index");
+        }
+    }
+
+    function test_rootOfNothingIsZero() public view {
+        assertEq(harness.root(new bytes32[](0)), bytes32(0));
+    }
+
+    function testFuzz_badPathLengthOrIndex(uint8 count, uint8 extra, uint256 index) public {
+        uint256 n = bound(count, 1, 40);
+        uint256 d = BatchDataModel.depth(n);
+        bytes32[] memory long = new bytes32[](d + 1 + bound(extra, 0, 3));
+        vm.expectRevert(abi.encodeWithSelector(PaddedMerkle.BadMerklePath.selector, 0, n, long.length));
+        harness.rootOf(bytes32(uint256(1)), 0, n, long);
+        index = bound(index, n, type(uint256).max);
+        bytes32[] memory path = new bytes32[](d);
+        vm.expectRevert(abi.encodeWithSelector(PaddedMerkle.BadMerklePath.selector, index, n, d));
+        harness.rootOf(bytes32(uint256(1)), index, n, path);
     }
 }

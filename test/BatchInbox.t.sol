@@ -208,7 +208,7 @@ contract BatchInbox_SubmitRecord_Test is BatchInboxTest {
             0,
             h,
             data,
-            abi.encodeWithSelector(IBatchInbox.DataHashMismatch.selector, keccak256("x"), keccak256(data))
+            abi.encodeWithSelector(IBatchInbox.DataHashMismatch.selector, keccak256("x"), _dataHash(data, 1))
         );
     }
 

@@ -46,21 +46,57 @@ contract BatchInbox_Constructor_Test is BatonTest {
         vm.expectRevert(abi.encodeWithSelector(BatchInbox.InvalidParameter.selector, name));
     }
 
+    function _inbox(ILeaderSchedule registry_, address queue_, uint256 chainId, uint256 bytes_, uint256 txs)
+        internal
+        returns (BatchInbox)
+    {
+        return new BatchInbox(registry_, IForceInclusionQueue(queue_), chainId, bytes_, txs);
+    }
+
     function test_constructor_revertsOnZeroLinks() public {
         _expect("registry");
-        new BatchInbox(ILeaderSchedule(address(0)), IForceInclusionQueue(address(queue)), 901);
-        _expect("queue");
-        new BatchInbox(ILeaderSchedule(address(registry)), IForceInclusionQueue(address(0)), 901);
+        _inbox(ILeaderSchedule(address(0)), address(queue), 901, 120_000, 4096);
+        vm.expectRevert();
+        _inbox(ILeaderSchedule(address(registry)), address(0), 901, 120_000, 4096);
     }
 
     /// @dev An L2 chain id of zero, or equal to the L1's, would let headers replay across chains.
     function test_constructor_revertsOnBadL2ChainId() public {
         _expect("l2ChainId");
-        new BatchInbox(ILeaderSchedule(address(registry)), IForceInclusionQueue(address(queue)), 0);
+        _inbox(ILeaderSchedule(address(registry)), address(queue), 0, 120_000, 4096);
         _expect("l2ChainId");
-        new BatchInbox(
-            ILeaderSchedule(address(registry)), IForceInclusionQueue(address(queue)), block.chainid
-        );
+        _inbox(ILeaderSchedule(address(registry)), address(queue), block.chainid, 120_000, 4096);
+    }
+
+    /// @dev The caps are checked against each other and against the ceilings that keep every
+    ///      step provable in one L1 transaction: a record must carry one largest transaction,
+    ///      and may not claim more transactions than its bytes can frame.
+    function test_constructor_checksTheRecordCaps() public {
+        ILeaderSchedule r = ILeaderSchedule(address(registry));
+        uint256 maxTx = queue.maxTxSize();
+        uint256 smallest = 21 + 10 + 3 + maxTx;
+        _expect("maxRecordBytes");
+        _inbox(r, address(queue), 901, smallest - 1, 1);
+        _inbox(r, address(queue), 901, smallest, 1);
+        _expect("maxRecordBytes");
+        _inbox(r, address(queue), 901, 120_001, 4096);
+        _expect("maxRecordTxs");
+        _inbox(r, address(queue), 901, 120_000, 0);
+        // 120,000 bytes frame at most (120,000 − 31) / 4 = 29,992 one-byte transactions.
+        _inbox(r, address(queue), 901, 120_000, 29_992);
+        _expect("maxRecordTxs");
+        _inbox(r, address(queue), 901, 120_000, 29_993);
+        BatchInbox inbox_ = _inbox(r, address(queue), 901, smallest, 1);
+        assertEq(inbox_.maxRecordBytes(), smallest);
+        assertEq(inbox_.maxRecordTxs(), 1);
+        assertEq(inbox_.maxTxLength(), maxTx);
+    }
+
+    /// @dev A queue whose transactions could exceed a one-step proof's budget is refused.
+    function test_constructor_revertsOnAQueueWithHugeTransactions() public {
+        ForceInclusionQueue huge = new ForceInclusionQueue(address(1), 0, (1 << 16) + 1, 10);
+        _expect("queue.maxTxSize");
+        _inbox(ILeaderSchedule(address(registry)), address(huge), 901, 120_000, 4096);
     }
 }
 

@@ -113,7 +113,7 @@ contract DeployTest is Test {
         assertEq(vm.parseJsonString(json, ".parameters.minStake"), "32000000000000000000");
         assertEq(vm.parseJsonUint(json, ".parameters.minStake"), p.minStake);
         assertEq(vm.parseJsonUint(json, ".parameters.inclusionFee"), p.inclusionFee);
-        string[24] memory keys = [
+        string[26] memory keys = [
             "l2ChainId",
             "epochLength",
             "leaderTimeout",
@@ -129,6 +129,8 @@ contract DeployTest is Test {
             "inclusionDelay",
             "inclusionFee",
             "maxTxSize",
+            "maxRecordBytes",
+            "maxRecordTxs",
             "finalizationPeriod",
             "maxDisputeDuration",
             "l1BlockTime",

@@ -7,6 +7,8 @@ import {IDisputeGame} from "../contracts/interfaces/IDisputeGame.sol";
 import {IL1OutputOracle} from "../contracts/interfaces/IL1OutputOracle.sol";
 import {IBatchInbox} from "../contracts/interfaces/IBatchInbox.sol";
 import {TraceLayout} from "../contracts/libraries/TraceLayout.sol";
+import {PaddedMerkle} from "../contracts/libraries/PaddedMerkle.sol";
+import {BatchData} from "../contracts/libraries/BatchData.sol";
 import {DepositEntry} from "../contracts/libraries/DepositEntry.sol";
 import {WitnessMismatch} from "../contracts/libraries/ledger/WitnessErrors.sol";
 
@@ -201,30 +203,54 @@ contract DisputeGameRevertsTest is DisputeTest {
         IDisputeGame.StepProof memory proof = _stepProof(outputIndex, 1);
 
         IDisputeGame.StepProof memory forged = _stepProof(outputIndex, 1);
-        forged.spans[forged.spanIndex].txCount += 1;
+        forged.span.txCount += 1;
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
         game.prove(gameId, forged);
 
         forged = _stepProof(outputIndex, 1);
-        forged.spanIndex = forged.spans.length;
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
+        forged.spanIndex = p.outputInterval;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                PaddedMerkle.BadMerklePath.selector, p.outputInterval, p.outputInterval, forged.spanPath.length
+            )
+        );
         game.prove(gameId, forged);
 
-        // A span that does not hold the position.
+        // Another span's index for this span: the path no longer leads to the layout root.
         forged = _stepProof(outputIndex, 1);
         forged.spanIndex = forged.spanIndex == 0 ? 1 : 0;
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
         game.prove(gameId, forged);
 
+        // Another span, honestly proven, that does not hold the position.
+        (IDisputeGame.Span[] memory spans,) = game.layoutOf(outputIndex, _headersFor(outputIndex));
         forged = _stepProof(outputIndex, 1);
-        forged.recordData = bytes.concat(forged.recordData, hex"00");
+        forged.spanIndex = forged.spanIndex == 0 ? 1 : 0;
+        forged.span = spans[forged.spanIndex];
+        forged.spanPath = _spanPath(spans, forged.spanIndex);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
+        game.prove(gameId, forged);
+
+        forged = _stepProof(outputIndex, 1);
+        forged.feeRecipient = address(0xbad);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDisputeGame.RecordDataMismatch.selector,
-                keccak256(proof.recordData),
-                keccak256(forged.recordData)
+                proof.span.dataHash,
+                BatchData.dataHashOf(address(0xbad), proof.blocksHash, proof.txRoot)
             )
         );
+        game.prove(gameId, forged);
+
+        // A transaction that is not the record's at that index.
+        forged = _stepProof(outputIndex, 1);
+        forged.transaction = _stepProof(outputIndex, 0).transaction;
+        vm.expectPartialRevert(IDisputeGame.TransactionNotInRecord.selector);
+        game.prove(gameId, forged);
+
+        forged = _stepProof(outputIndex, 1);
+        forged.txPath = new bytes32[](forged.txPath.length + 1);
+        vm.expectPartialRevert(PaddedMerkle.BadMerklePath.selector);
         game.prove(gameId, forged);
 
         forged = _stepProof(outputIndex, 1);
@@ -241,12 +267,12 @@ contract DisputeGameRevertsTest is DisputeTest {
         // and so does claiming the portal enqueued a user's entry.
         uint256 gameId = _atProof(_kinds(Kind.Deposit, Kind.ForcedTransfer, Kind.Transfer), 0);
         IDisputeGame.StepProof memory forged = _stepProof(outputIndex, 0);
-        uint256 queueIndex = forged.spans[forged.spanIndex].forceStart;
+        uint256 queueIndex = forged.span.forceStart;
         forged.entrySender = user;
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.EntryMismatch.selector, queueIndex));
         game.prove(gameId, forged);
         forged = _stepProof(outputIndex, 0);
-        forged.entry[52] ^= 0x01; // another amount
+        forged.transaction[52] ^= 0x01; // another amount
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.EntryMismatch.selector, queueIndex));
         game.prove(gameId, forged);
         game.prove(gameId, _stepProof(outputIndex, 0));

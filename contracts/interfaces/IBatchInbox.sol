@@ -13,7 +13,9 @@ interface IBatchInbox {
     /// @param firstBlock First L2 block number in the record.
     /// @param lastBlock Last L2 block number in the record.
     /// @param prevRecordHash Hash of the previous record (zero for the first).
-    /// @param dataHash keccak256 of the batch data (see docs/protocol.md for its encoding).
+    /// @param dataHash The batch data's commitment (`BatchData`; docs/protocol.md, "Batch data"):
+    ///        keccak256(0x01 ‖ feeRecipient ‖ blocksHash ‖ txRoot), so that one transaction is
+    ///        proven by a Merkle path to txRoot.
     /// @param txCount Number of sequenced transactions in the data.
     /// @param forceIndex Force-queue entries [previous forceIndex, forceIndex) are consumed, first.
     struct BatchHeader {
@@ -54,10 +56,16 @@ interface IBatchInbox {
     );
     /// @notice lastBlock is below firstBlock.
     error EmptyBlockRange(uint64 firstBlock, uint64 lastBlock);
-    /// @notice dataHash is not keccak256(data).
+    /// @notice dataHash is not the data's commitment.
     error DataHashMismatch(bytes32 header, bytes32 actual);
     /// @notice The data does not parse as the header's blocks and transactions.
     error MalformedBatchData(uint256 offset);
+    /// @notice The data is longer than `maxRecordBytes()`.
+    error RecordTooLarge(uint256 length, uint256 max);
+    /// @notice The header counts more transactions than `maxRecordTxs()`.
+    error TooManyTransactions(uint256 count, uint256 max);
+    /// @notice The transaction at `offset` is longer than `maxTxLength()`.
+    error TransactionTooLarge(uint256 offset, uint256 length, uint256 max);
     /// @notice The data holds a different number of transactions than the header says.
     error TxCountMismatch(uint256 header, uint256 actual);
     /// @notice The signature does not recover to the scheduled operator's signer.
@@ -75,7 +83,8 @@ interface IBatchInbox {
     /// @param header The batch header, signed by the scheduled operator's signer.
     /// @param rank The poster's rank in this epoch's schedule (0 = leader).
     /// @param signature 65-byte ECDSA signature (low-s) over the header's EIP-712 digest.
-    /// @param data The batch data whose keccak256 is `header.dataHash`.
+    /// @param data The batch data `header.dataHash` commits to: at most `maxRecordBytes()` long,
+    ///        at most `maxRecordTxs()` transactions, each at most `maxTxLength()` bytes.
     function submitRecord(
         BatchHeader calldata header,
         uint256 rank,
@@ -111,4 +120,12 @@ interface IBatchInbox {
     function queue() external view returns (address);
     /// @notice The L2 chain id.
     function l2ChainId() external view returns (uint256);
+    /// @notice Most bytes of batch data one record may carry.
+    function maxRecordBytes() external view returns (uint256);
+    /// @notice Most transactions one record may carry.
+    function maxRecordTxs() external view returns (uint256);
+    /// @notice Most bytes one transaction in batch data may have: the force queue's `maxTxSize`,
+    ///         so a transaction is the same size whichever way it reaches L2, and the largest one
+    ///         still fits a one-step proof.
+    function maxTxLength() external view returns (uint256);
 }

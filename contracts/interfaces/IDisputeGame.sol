@@ -64,20 +64,31 @@ interface IDisputeGame {
         uint64 txCount;
     }
 
-    /// @notice The one-step proof of the transaction at the segment's start.
-    /// @param spans The game's layout (see `Span`; `layoutOf` computes it).
-    /// @param spanIndex The span holding the position.
-    /// @param recordData That record's batch data (empty for a forced record): it names the fee
-    ///        recipient and, for a batch transaction, holds the transaction.
+    /// @notice The one-step proof of the transaction at the segment's start. It carries one
+    ///         transaction and two Merkle paths, never a whole record or layout, so its cost is
+    ///         bounded whatever the records hold (docs/protocol.md, "Every step provable in one
+    ///         transaction").
+    /// @param span The span holding the position (`layoutOf` computes the layout).
+    /// @param spanIndex Its index in the layout.
+    /// @param spanPath Its PaddedMerkle path to the game's layout root.
+    /// @param feeRecipient For a sequenced record: the fee recipient its data names.
+    /// @param blocksHash For a sequenced record: the hash of its blocks' framing.
+    /// @param txRoot For a sequenced record: the root of its transactions (with the two above,
+    ///        the record's dataHash; see BatchData).
+    /// @param transaction The transaction: from the record's data, or the force-queue entry.
+    /// @param txPath For a batch transaction: its PaddedMerkle path to txRoot (empty for an entry).
     /// @param entrySender For a force-queue entry: who enqueued it.
-    /// @param entry For a force-queue entry: its bytes.
     /// @param witness The ledger witness against the agreed pre-state (docs/ledger.md).
     struct StepProof {
-        Span[] spans;
+        Span span;
         uint256 spanIndex;
-        bytes recordData;
+        bytes32[] spanPath;
+        address feeRecipient;
+        bytes32 blocksHash;
+        bytes32 txRoot;
+        bytes transaction;
+        bytes32[] txPath;
         address entrySender;
-        bytes entry;
         bytes witness;
     }
 
@@ -130,8 +141,10 @@ interface IDisputeGame {
     error OutputGone(uint256 gameId);
     /// @notice The spans are not the game's layout, or the span does not hold the position.
     error BadLayout(uint256 gameId);
-    /// @notice The record data does not hash to the span's `dataHash`.
+    /// @notice feeRecipient, blocksHash and txRoot do not make the span's `dataHash`.
     error RecordDataMismatch(bytes32 expected, bytes32 actual);
+    /// @notice The transaction's path does not lead to the record's txRoot.
+    error TransactionNotInRecord(bytes32 txRoot, bytes32 implied);
     /// @notice The force-queue entry is not the one enqueued at `queueIndex`.
     error EntryMismatch(uint256 queueIndex);
     /// @notice A zero root was posted.

@@ -4,11 +4,18 @@ pragma solidity ^0.8.24;
 import {IBatchInbox} from "../interfaces/IBatchInbox.sol";
 
 /// @title BatchData
-/// @notice Structural check of a record's batch data (docs/protocol.md, "Batch data"):
+/// @notice Framing check and commitment of a record's batch data (docs/protocol.md, "Batch data"):
 ///
 ///     data  := 0x01 ‖ feeRecipient: address (20 bytes) ‖ block{blocks}
 ///     block := timestamp: uint64 BE ‖ txCount: uint16 BE ‖ tx{txCount}
-///     tx    := len: uint24 BE (≥ 1) ‖ raw transaction (len bytes)
+///     tx    := len: uint24 BE (1 ≤ len ≤ maxTxLength) ‖ raw transaction (len bytes)
+///
+///         The header's `dataHash` is not keccak256(data) but a commitment from which any one
+///         transaction is proven with a short path, so a one-step proof never resends a record:
+///
+///     dataHash   := keccak256(0x01 ‖ feeRecipient ‖ blocksHash ‖ txRoot)
+///     blocksHash := keccak256(timestamp_0 ‖ txCount_0 ‖ … ‖ timestamp_last ‖ txCount_last)
+///     txRoot     := PaddedMerkle root of keccak256(tx_i) over the record's transactions in order
 ///
 ///         The inbox only checks the framing so derivation can never be confused by a record;
 ///         the transactions themselves are judged by the L2 STF (an invalid one is a no-op).
@@ -18,92 +25,149 @@ library BatchData {
     uint256 internal constant VERSION = 0x01;
     /// @notice Bytes before the first block: the version and the fee recipient.
     uint256 internal constant PREFIX_LENGTH = 21;
+    /// @notice Bytes of a block's framing: timestamp and transaction count.
+    uint256 internal constant BLOCK_HEADER_LENGTH = 10;
+    /// @notice Bytes of a transaction's length prefix.
+    uint256 internal constant TX_PREFIX_LENGTH = 3;
+    /// @dev Words reserved for the Merkle stack: one per level, depth ≤ 32 (txCount is uint32).
+    uint256 private constant STACK_WORDS = 33;
 
-    /// @notice The fee recipient the data names (call on data `countTransactions` accepted).
-    function feeRecipient(bytes calldata data) internal pure returns (address) {
-        return address(bytes20(data[1:PREFIX_LENGTH]));
-    }
-
-    /// @notice Where the `index`-th transaction (0-based, across blocks) of well-formed data is.
-    /// @dev For data the inbox accepted (its hash is a record's `dataHash`), so the framing is not
-    ///      checked again; an index past the end reverts `MalformedBatchData` at the end of data.
-    /// @return start Offset of the raw transaction in `data`.
-    /// @return length Its length in bytes.
-    function transactionAt(bytes calldata data, uint256 index)
+    /// @notice The commitment of data with this fee recipient, blocks hash and transaction root.
+    function dataHashOf(address feeRecipient, bytes32 blocksHash, bytes32 txRoot)
         internal
         pure
-        returns (uint256 start, uint256 length)
+        returns (bytes32)
     {
-        uint256 p = PREFIX_LENGTH;
-        while (true) {
-            if (p + 10 > data.length) revert IBatchInbox.MalformedBatchData(p);
-            uint256 n = uint16(bytes2(data[p + 8:p + 10]));
-            p += 10;
-            // Skip whole blocks before the one holding `index`, one length at a time.
-            uint256 skip = index < n ? index : n;
-            for (uint256 t; t < skip; ++t) {
-                p += 3 + uint24(bytes3(data[p:p + 3]));
-            }
-            if (index < n) {
-                length = uint24(bytes3(data[p:p + 3]));
-                start = p + 3;
-                if (start + length > data.length) revert IBatchInbox.MalformedBatchData(p);
-                return (start, length);
-            }
-            index -= n;
+        return keccak256(abi.encodePacked(uint8(VERSION), feeRecipient, blocksHash, txRoot));
+    }
+
+    /// @notice Walk `data`, which must hold exactly `blocks` blocks of transactions of at most
+    ///         `maxTxLength` bytes, and commit to it in the same pass.
+    /// @dev Reverts with IBatchInbox.MalformedBatchData(offset) at the first framing fault and
+    ///      IBatchInbox.TransactionTooLarge(offset, length, max) at an oversized transaction.
+    ///      Memory past the free pointer is used as scratch: the Merkle stack, a copy of the data
+    ///      (transactions are hashed in place) and the gathered block framing; all of it is
+    ///      bounded by the data's length, whatever `blocks` says.
+    /// @return txCount Transactions in the data.
+    /// @return dataHash The commitment (see above).
+    function commit(bytes calldata data, uint256 blocks, uint256 maxTxLength)
+        internal
+        pure
+        returns (uint256 txCount, bytes32 dataHash)
+    {
+        uint256 stack;
+        assembly ("memory-safe") {
+            stack := mload(0x40)
+        }
+        (uint256 framing, uint256 framingEnd, uint256 faultAt, uint256 oversized) =
+            _walk(data, blocks, maxTxLength, stack);
+        txCount = framingEnd >> 128;
+        framingEnd = uint128(framingEnd);
+        if (oversized != 0) revert IBatchInbox.TransactionTooLarge(faultAt, oversized, maxTxLength);
+        if (faultAt != type(uint256).max) revert IBatchInbox.MalformedBatchData(faultAt);
+        bytes32 txRoot = _closeTree(stack, txCount);
+        assembly ("memory-safe") {
+            let blocksHash := keccak256(framing, sub(framingEnd, framing))
+            // 0x01 ‖ feeRecipient (the data's first 21 bytes) ‖ blocksHash ‖ txRoot
+            mstore(framingEnd, calldataload(data.offset))
+            mstore(add(framingEnd, PREFIX_LENGTH), blocksHash)
+            mstore(add(framingEnd, add(PREFIX_LENGTH, 0x20)), txRoot)
+            dataHash := keccak256(framingEnd, add(PREFIX_LENGTH, 0x40))
         }
     }
 
-    /// @notice Walk `data`, which must hold exactly `blocks` blocks, and count its transactions.
-    /// @dev Reverts with IBatchInbox.MalformedBatchData(offset) at the first framing fault.
-    function countTransactions(bytes calldata data, uint256 blocks) internal pure returns (uint256 txCount) {
-        uint256 faultAt = type(uint256).max;
+    /// @dev The walk: checks the framing, gathers the blocks' framing bytes at `framing`, and
+    ///      pushes each transaction's leaf onto the Merkle stack at `stack` (a completed left
+    ///      subtree per level). Returns txCount << 128 | framingEnd in one word (stack depth).
+    function _walk(bytes calldata data, uint256 blocks, uint256 maxTxLength, uint256 stack)
+        private
+        pure
+        returns (uint256 framing, uint256 countAndEnd, uint256 faultAt, uint256 oversized)
+    {
+        faultAt = type(uint256).max;
         assembly ("memory-safe") {
             let start := data.offset
             let end := add(start, data.length)
+            let copy := add(stack, mul(STACK_WORDS, 0x20))
+            calldatacopy(copy, start, data.length)
+            framing := add(copy, data.length)
+            let f := framing
+            let txCount := 0
             let p := add(start, PREFIX_LENGTH)
             switch and(iszero(lt(data.length, PREFIX_LENGTH)), eq(byte(0, calldataload(start)), VERSION))
             case 0 { faultAt := 0 }
             default {
-                for { let b := 0 } lt(b, blocks) { b := add(b, 1) } {
-                    if gt(add(p, 10), end) {
+                for {} blocks { blocks := sub(blocks, 1) } {
+                    if gt(add(p, BLOCK_HEADER_LENGTH), end) {
                         faultAt := sub(p, start)
                         break
                     }
-                    // bytes 8..9 of the block header: the uint16 tx count
+                    // Gather the block's 10 framing bytes (the word's tail is overwritten next).
+                    mstore(f, calldataload(p))
+                    f := add(f, BLOCK_HEADER_LENGTH)
                     let n := shr(240, calldataload(add(p, 8)))
-                    let blockStart := add(p, 10)
-                    p := blockStart
-                    txCount := add(txCount, n)
-                    // Fast walk, no branch per transaction: remember whether any length was
-                    // zero and check once, after the block, that the walk stayed inside data.
-                    // (Past the end, calldataload reads other calldata or zeros: harmless, as
-                    // such a walk always fails the check below.)
-                    let zeroLength := 0
-                    for { let left := n } left { left := sub(left, 1) } {
+                    p := add(p, BLOCK_HEADER_LENGTH)
+                    for {} n { n := sub(n, 1) } {
                         let len := shr(232, calldataload(p))
-                        zeroLength := or(zeroLength, iszero(len))
-                        p := add(add(p, 3), len)
-                    }
-                    if or(zeroLength, gt(p, end)) {
-                        // Faults only: walk the block again to name the first bad transaction,
-                        // one whose length is zero or whose body runs past the end.
-                        p := blockStart
-                        faultAt := sub(blockStart, start)
-                        for { let t := 0 } lt(t, n) { t := add(t, 1) } {
-                            let len := shr(232, calldataload(p))
-                            if or(iszero(len), gt(add(add(p, 3), len), end)) {
-                                faultAt := sub(p, start)
-                                break
-                            }
-                            p := add(add(p, 3), len)
+                        if or(
+                            or(gt(add(p, TX_PREFIX_LENGTH), end), iszero(len)),
+                            gt(add(add(p, TX_PREFIX_LENGTH), len), end)
+                        ) {
+                            faultAt := sub(p, start)
+                            break
                         }
-                        break
+                        if gt(len, maxTxLength) {
+                            faultAt := sub(p, start)
+                            oversized := len
+                            break
+                        }
+                        // Push the leaf (hashed in the copy, at the same offset as in calldata):
+                        // merge it with every completed left sibling on the stack.
+                        let node := keccak256(add(copy, sub(add(p, TX_PREFIX_LENGTH), start)), len)
+                        let slot := stack
+                        for { let j := txCount } and(j, 1) { j := shr(1, j) } {
+                            mstore(0x00, mload(slot))
+                            mstore(0x20, node)
+                            node := keccak256(0x00, 0x40)
+                            slot := add(slot, 0x20)
+                        }
+                        mstore(slot, node)
+                        txCount := add(txCount, 1)
+                        p := add(add(p, TX_PREFIX_LENGTH), len)
                     }
+                    if iszero(eq(faultAt, not(0))) { break }
                 }
                 if and(eq(faultAt, not(0)), iszero(eq(p, end))) { faultAt := sub(p, start) }
             }
+            countAndEnd := or(shl(128, txCount), f)
         }
-        if (faultAt != type(uint256).max) revert IBatchInbox.MalformedBatchData(faultAt);
+    }
+
+    /// @dev The PaddedMerkle root from the walk's stack: every pending left subtree (a set bit
+    ///      of `count`) takes what follows it as its right sibling, or an empty one.
+    function _closeTree(uint256 stack, uint256 count) private pure returns (bytes32 root) {
+        assembly ("memory-safe") {
+            let d := 0
+            for {} lt(shl(d, 1), count) {} { d := add(d, 1) }
+            switch eq(shl(d, 1), count)
+            case 1 { root := mload(add(stack, mul(d, 0x20))) }
+            default {
+                for { let level := 0 } lt(level, d) { level := add(level, 1) } {
+                    switch and(shr(level, count), 1)
+                    case 1 {
+                        mstore(0x00, mload(add(stack, mul(level, 0x20))))
+                        mstore(0x20, root)
+                        root := keccak256(0x00, 0x40)
+                    }
+                    default {
+                        if root {
+                            mstore(0x00, root)
+                            mstore(0x20, 0)
+                            root := keccak256(0x00, 0x40)
+                        }
+                    }
+                }
+            }
+        }
     }
 }

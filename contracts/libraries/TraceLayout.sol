@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IBatchInbox} from "../interfaces/IBatchInbox.sol";
 import {IDisputeGame} from "../interfaces/IDisputeGame.sol";
+import {PaddedMerkle} from "./PaddedMerkle.sol";
 import {SequencingHeaders} from "./SequencingHeaders.sol";
 
 /// @title TraceLayout
@@ -13,7 +14,8 @@ import {SequencingHeaders} from "./SequencingHeaders.sol";
 ///
 ///         A layout is one `IDisputeGame.Span` per record of the interval. It is built once, when a game opens,
 ///         from the interval's record headers (checked to chain to the inbox's record hash), and
-///         the game stores only its hash; the one-step proof hands the spans back.
+///         the game stores only its Merkle root; the one-step proof hands back the one span it
+///         needs with its path, so the proof's size does not grow with the interval.
 library TraceLayout {
     /// @notice The headers are not `expected` in number.
     error WrongHeaderCount(uint256 count, uint256 expected);
@@ -58,14 +60,22 @@ library TraceLayout {
         if (prevHash != lastRecordHash) revert BrokenHeaderChain(headers.length - 1);
     }
 
-    /// @notice The commitment a game stores.
-    function hash(IDisputeGame.Span[] memory spans) internal pure returns (bytes32) {
-        return keccak256(abi.encode(spans));
+    /// @notice The commitment a game stores: the PaddedMerkle root of the spans' leaves.
+    function root(IDisputeGame.Span[] memory spans) internal pure returns (bytes32) {
+        bytes32[] memory leaves = new bytes32[](spans.length);
+        for (uint256 i; i < spans.length; ++i) {
+            leaves[i] = keccak256(abi.encode(spans[i]));
+        }
+        return PaddedMerkle.root(leaves);
     }
 
-    /// @notice The commitment of spans handed back in calldata.
-    function hashCalldata(IDisputeGame.Span[] calldata spans) internal pure returns (bytes32) {
-        return keccak256(abi.encode(spans));
+    /// @notice The layout root that `span`, at `index` of `count` spans, implies through `path`.
+    function rootOf(IDisputeGame.Span calldata span, uint256 index, uint256 count, bytes32[] calldata path)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return PaddedMerkle.rootOf(keccak256(abi.encode(span)), index, count, path);
     }
 
     /// @notice Whether `position` falls in `span`.

@@ -10,6 +10,7 @@ import {Slasher} from "../../contracts/Slasher.sol";
 import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
 import {ISlasher} from "../../contracts/interfaces/ISlasher.sol";
 import {HeaderSigning} from "./HeaderSigning.sol";
+import {BatchDataModel} from "./BatchDataModel.sol";
 
 /// @notice Shared base: deploys the whole system through the real `script/Deploy.s.sol` with the
 ///         devnet profile, and offers helpers to bond operators, move through epochs, build batch
@@ -111,6 +112,11 @@ abstract contract BatonTest is Test {
         }
     }
 
+    /// @dev The commitment a header names for valid `data` over `blocks` blocks.
+    function _dataHash(bytes memory data, uint256 blocks) internal pure returns (bytes32 dataHash) {
+        (dataHash,,) = BatchDataModel.commitment(data, blocks);
+    }
+
     /// @dev A header that extends the inbox head in the current epoch with `data` over `blocks`
     ///      blocks, consuming every overdue force-queue entry.
     function _nextHeader(bytes memory data, uint256 blocks, uint32 txCount)
@@ -127,7 +133,7 @@ abstract contract BatonTest is Test {
             firstBlock: first,
             lastBlock: uint64(first + blocks - 1),
             prevRecordHash: inbox.lastRecordHash(),
-            dataHash: keccak256(data),
+            dataHash: _dataHash(data, blocks),
             txCount: txCount,
             forceIndex: uint64(required > cursor ? required : cursor)
         });

@@ -12,6 +12,7 @@ import {IDisputeGame} from "../../contracts/interfaces/IDisputeGame.sol";
 import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
 import {TraceLayout} from "../../contracts/libraries/TraceLayout.sol";
 import {DepositEntry} from "../../contracts/libraries/DepositEntry.sol";
+import {BatchDataModel} from "./BatchDataModel.sol";
 import {Ledger} from "../../contracts/libraries/ledger/Ledger.sol";
 
 /// @notice A whole L2 history played for real, to dispute: the system deployed by the real
@@ -150,7 +151,7 @@ abstract contract DisputeTest is SequencingTest {
             firstBlock: inbox.lastL2Block() + 1,
             lastBlock: inbox.lastL2Block() + 1,
             prevRecordHash: inbox.lastRecordHash(),
-            dataHash: keccak256(data),
+            dataHash: _dataHash(data, 1),
             txCount: uint32(batchCount),
             forceIndex: uint64(queue.length())
         });
@@ -295,20 +296,45 @@ abstract contract DisputeTest is SequencingTest {
     }
 
     /// @dev The honest one-step proof of the transaction at trace position `position`, in a game
-    ///      over `outputIndex`.
+    ///      over `outputIndex`: one span and one transaction, each with its Merkle path.
     function _stepProof(uint256 outputIndex, uint256 position)
         internal
         view
         returns (IDisputeGame.StepProof memory proof)
     {
-        (proof.spans,) = game.layoutOf(outputIndex, _headersFor(outputIndex));
+        (IDisputeGame.Span[] memory spans,) = game.layoutOf(outputIndex, _headersFor(outputIndex));
         if (position == outputEnds[outputIndex]) return proof; // empty segment: nothing to execute
         Position storage pos = trace[position];
         proof.spanIndex = pos.record - outputIndex * p.outputInterval;
-        proof.recordData = records[pos.record];
+        proof.span = spans[proof.spanIndex];
+        proof.spanPath = _spanPath(spans, proof.spanIndex);
         proof.entrySender = pos.entrySender;
-        proof.entry = pos.entry;
         proof.witness = pos.witness;
+        bytes memory data = records[pos.record];
+        BatchDataModel.Parsed memory parsed = BatchDataModel.parse(data, 1, type(uint256).max);
+        proof.feeRecipient = parsed.feeRecipient;
+        (, proof.blocksHash, proof.txRoot) = BatchDataModel.commitment(data, 1);
+        uint256 offset = position - proof.span.firstPosition;
+        if (offset < proof.span.forceCount) {
+            proof.transaction = pos.entry;
+        } else {
+            uint256 txIndex = offset - proof.span.forceCount;
+            proof.transaction = parsed.txs[txIndex];
+            proof.txPath = BatchDataModel.path(BatchDataModel.leavesOf(parsed.txs), txIndex);
+        }
+    }
+
+    /// @dev The Merkle path of span `index` to the layout root.
+    function _spanPath(IDisputeGame.Span[] memory spans, uint256 index)
+        internal
+        pure
+        returns (bytes32[] memory)
+    {
+        bytes32[] memory leaves = new bytes32[](spans.length);
+        for (uint256 i; i < spans.length; ++i) {
+            leaves[i] = keccak256(abi.encode(spans[i]));
+        }
+        return BatchDataModel.path(leaves, index);
     }
 
     /// @dev How the challenger answers midpoints.

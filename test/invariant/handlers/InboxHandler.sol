@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {BatchDataModel} from "../../utils/BatchDataModel.sol";
 import {CommonBase} from "forge-std/Base.sol";
 import {StdCheats} from "forge-std/StdCheats.sol";
 import {StdUtils} from "forge-std/StdUtils.sol";
@@ -94,17 +95,14 @@ contract InboxHandler is CommonBase, StdCheats, StdUtils {
         uint256 required = queue.requiredCursor();
         uint256 length = queue.length();
         blocks = bound(blocks, 1, 3);
-        bytes memory data = hex"01000000000000000000000000000000000000fee0"; // version ‖ fee recipient
-        for (uint256 i; i < blocks; ++i) {
-            data = bytes.concat(data, bytes8(uint64(i)), bytes2(0));
-        }
+        (bytes memory data, bytes32 dataHash) = _emptyBlocks(blocks);
         IBatchInbox.BatchHeader memory h = IBatchInbox.BatchHeader({
             chainId: l2ChainId,
             epoch: uint64(epoch),
             firstBlock: uint64(ghostLastL2Block + 1),
             lastBlock: uint64(ghostLastL2Block + blocks),
             prevRecordHash: _ghostLast(),
-            dataHash: keccak256(data),
+            dataHash: dataHash,
             txCount: 0,
             forceIndex: 0
         });
@@ -220,5 +218,14 @@ contract InboxHandler is CommonBase, StdCheats, StdUtils {
 
     function _sign(uint256 key, IBatchInbox.BatchHeader memory h) internal view returns (bytes memory) {
         return HeaderSigning.sign(key, HeaderSigning.domainSeparator(address(inbox)), _hash(h));
+    }
+
+    /// @dev Batch data of `blocks` empty blocks, and its commitment.
+    function _emptyBlocks(uint256 blocks) internal pure returns (bytes memory data, bytes32 dataHash) {
+        data = hex"01000000000000000000000000000000000000fee0"; // version ‖ fee recipient
+        for (uint256 i; i < blocks; ++i) {
+            data = bytes.concat(data, bytes8(uint64(i)), bytes2(0));
+        }
+        (dataHash,,) = BatchDataModel.commitment(data, blocks);
     }
 }
