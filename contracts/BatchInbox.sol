@@ -45,8 +45,8 @@ contract BatchInbox is IBatchInbox {
     mapping(uint256 index => bytes32 recordHash) internal _recordHashes;
     /// @dev bit 0: posted; bit 1: rank 0 posted; bits 8..: acting rank.
     mapping(uint256 epoch => uint256) internal _epochPostings;
-    /// @dev Forced records only: the censored epoch + 1.
-    mapping(uint256 index => uint256) internal _censoredEpochPlusOne;
+    /// @dev Forced records only: censored epoch + 1 (128) | responsible rank (128) << 128.
+    mapping(uint256 index => uint256 censorship) internal _censorships;
 
     uint256 private constant POSTED = 1;
     uint256 private constant LEADER_POSTED = 2;
@@ -138,8 +138,18 @@ contract BatchInbox is IBatchInbox {
             forceIndex: uint64(upTo)
         });
         // The entry went overdue after block `firstDeadline`: that block's epoch censored it.
-        _censoredEpochPlusOne[count] = _epochOf(firstDeadline) + 1;
+        uint256 censored = _epochOf(firstDeadline);
+        // Blame is fixed now, not when a slash is asked for: whoever held the pen at the deadline,
+        // the acting rank if anyone had posted in that epoch (it then had to consume the entry),
+        // else the leader. Exact: every sequenced record after the deadline must consume the
+        // entry, so none can have moved that epoch's acting rank before this record; once the
+        // forced record is in, a backup that takes over later (after its timeout) in the same
+        // epoch must not inherit the blame, and after the epoch nothing can change at all.
+        uint256 posting = _epochPostings[censored];
+        uint256 responsibleRank = posting & POSTED != 0 ? posting >> 8 : 0;
+        _censorships[count] = (censored + 1) | (responsibleRank << 128);
         _append(count, SequencingHeaders.hashBatch(header), address(0), 0, header, true);
+        emit CensorshipRecorded(count, censored, responsibleRank);
     }
 
     /// @inheritdoc IBatchInbox
@@ -175,8 +185,18 @@ contract BatchInbox is IBatchInbox {
 
     /// @inheritdoc IBatchInbox
     function censoredEpochOf(uint256 index) external view returns (bool forced, uint256 epoch) {
-        uint256 plusOne = _censoredEpochPlusOne[index];
-        return plusOne == 0 ? (false, 0) : (true, plusOne - 1);
+        (forced, epoch,) = censorshipOf(index);
+    }
+
+    /// @inheritdoc IBatchInbox
+    function censorshipOf(uint256 index)
+        public
+        view
+        returns (bool forced, uint256 epoch, uint256 responsibleRank)
+    {
+        uint256 censorship = _censorships[index];
+        if (censorship == 0) return (false, 0, 0);
+        return (true, uint128(censorship) - 1, censorship >> 128);
     }
 
     /// @inheritdoc IBatchInbox

@@ -114,13 +114,13 @@ contract Slasher is ISlasher {
 
     /// @inheritdoc ISlasher
     function slashCensorship(uint256 index) external returns (uint256 amount) {
-        (bool forced, uint256 epoch) = INBOX.censoredEpochOf(index);
+        (bool forced, uint256 epoch, uint256 responsibleRank) = INBOX.censorshipOf(index);
         if (!forced) revert NotForcedRecord(index);
         _checkInWindow(epoch, ILeaderSchedule(REGISTRY).currentEpoch());
-        // The operator holding the pen when the entry went overdue: the acting rank if anyone
-        // posted in that epoch (it then had to consume the entry), else the leader.
-        (bool posted, uint256 actingRank,) = INBOX.epochPosting(epoch);
-        address operator = ILeaderSchedule(REGISTRY).leaderOf(epoch, posted ? actingRank : 0);
+        // The operator holding the pen when the entry went overdue, as the inbox fixed it when
+        // the forced record landed. Not the epoch's acting rank now: a backup may take over the
+        // epoch after the forced record, and the same evidence must not move onto it.
+        address operator = ILeaderSchedule(REGISTRY).leaderOf(epoch, responsibleRank);
         _checkNotJailedDuring(operator, epoch);
         // One offence per censored epoch: splitting the overdue entries over several forced
         // records must not multiply the slash.

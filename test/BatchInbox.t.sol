@@ -695,10 +695,58 @@ contract BatchInbox_SubmitForcedRecord_Test is BatchInboxTest {
         (forced, epoch) = inbox.censoredEpochOf(0);
         assertFalse(forced);
         assertEq(epoch, 0);
+        uint256 rank;
+        (forced, epoch, rank) = inbox.censorshipOf(0);
+        assertFalse(forced);
+        assertEq(epoch, 0);
+        assertEq(rank, 0);
 
         // The chain continues from the forced record.
         _post(_at(0), 0);
         assertEq(inbox.lastL2Block(), 3);
+    }
+
+    /// @dev The blame is fixed when the forced record lands: the acting rank of the censored
+    ///      epoch at the deadline (here a backup that posted and left the entry, not yet due),
+    ///      packed with the epoch in the word censoredEpochOf already reads.
+    function test_submitForcedRecord_recordsResponsibleRank() public {
+        uint256 censored = registry.currentEpoch() + 4;
+        uint256 start = registry.epochStartBlock(censored);
+        uint256 deadline = start + p.epochLength - 1;
+        vm.roll(deadline - p.inclusionDelay);
+        _enqueue(hex"01");
+        vm.roll(start + p.leaderTimeout);
+        _post(_at(1), 1); // leaves the entry: it is not due yet
+        vm.roll(deadline + 1);
+        vm.expectEmit(address(inbox));
+        emit IBatchInbox.CensorshipRecorded(1, censored, 1);
+        inbox.submitForcedRecord(1);
+        (bool forced, uint256 epoch, uint256 rank) = inbox.censorshipOf(1);
+        assertTrue(forced);
+        assertEq(epoch, censored);
+        assertEq(rank, 1);
+        (forced, epoch) = inbox.censoredEpochOf(1);
+        assertTrue(forced);
+        assertEq(epoch, censored);
+    }
+
+    /// @dev Nobody had posted in the censored epoch by the deadline: the leader is blamed, and a
+    ///      backup posting in that epoch after the forced record leaves the record untouched.
+    function test_submitForcedRecord_blamesLeaderOfSilentEpoch() public {
+        uint256 censored = registry.currentEpoch() + 4;
+        uint256 start = registry.epochStartBlock(censored);
+        vm.roll(start + 1 - p.inclusionDelay);
+        _enqueue(hex"01");
+        vm.roll(start + 2);
+        vm.expectEmit(address(inbox));
+        emit IBatchInbox.CensorshipRecorded(0, censored, 0);
+        inbox.submitForcedRecord(1);
+        vm.roll(start + 2 * p.leaderTimeout);
+        _post(_at(2), 2);
+        (bool forced, uint256 epoch, uint256 rank) = inbox.censorshipOf(0);
+        assertTrue(forced);
+        assertEq(epoch, censored);
+        assertEq(rank, 0);
     }
 
     function test_submitForcedRecord_partialRange() public {

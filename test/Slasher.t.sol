@@ -524,6 +524,100 @@ contract Slasher_Censorship_Test is SlasherTest {
         slasher.slashCensorship(1);
     }
 
+    /// @dev Enqueue so that the entry's deadline is block `deadline`.
+    function _enqueueDueAt(uint256 deadline) internal {
+        vm.roll(deadline - p.inclusionDelay);
+        _enqueue(hex"02f8");
+        assertEq(queue.deadlineOf(queue.length() - 1), deadline);
+    }
+
+    /// @dev Attack (issue 15, A): the leader lets an entry go overdue and posts nothing; the
+    ///      forced record lands early in the epoch, and only then does the rank-1 backup take
+    ///      over, as its timeout allows. Judged by the epoch's posting at slash time, the same
+    ///      evidence would slash the honest backup and let the silent leader go free, so the
+    ///      reporter could pick the victim by timing its call.
+    function test_slashCensorship_blamesLeaderWhenBackupTakesOverAfterForcedRecord() public {
+        uint256 censored = registry.currentEpoch() + 4;
+        uint256 start = registry.epochStartBlock(censored);
+        _enqueueDueAt(start + 1); // due before rank 1 may post (start + leaderTimeout)
+        vm.roll(start + 2);
+        inbox.submitForcedRecord(1);
+        address leader = registry.leaderOf(censored, 0);
+        Op memory backup = _at(1);
+        vm.roll(start + p.leaderTimeout);
+        _post(backup, 1); // the backup takes over the silent epoch, after the fact
+        (bool posted, uint256 acting,) = inbox.epochPosting(censored);
+        assertTrue(posted);
+        assertEq(acting, 1);
+
+        uint256 before = _slashable(leader);
+        vm.expectEmit(address(slasher));
+        emit ISlasher.OffenceSlashed(
+            ISlasher.Offence.Censorship, leader, reporter, 0, censored, before * p.censorshipSlashBps / BPS
+        );
+        vm.prank(reporter);
+        uint256 amount = slasher.slashCensorship(0);
+        _assertSlashedAndJailed(leader, before, p.censorshipSlashBps, amount);
+        (bool backupJailed,,) = registry.jailOf(backup.operator);
+        assertFalse(backupJailed, "the honest backup is not jailed");
+    }
+
+    /// @dev The whole class of A: whoever posts in the censored epoch after the forced record
+    ///      (any rank, whenever its timeout allows), whenever the forced record lands and
+    ///      whenever the slash is called within the window, the slashed operator is the one
+    ///      that held the pen at the deadline, read here at the deadline block itself.
+    function testFuzz_slashCensorship_offenderFixedAtDeadline(
+        uint256 deadlineOffset,
+        uint256 earlyRank,
+        uint256 forcedDelay,
+        uint256 lateRank,
+        uint256 lateDelay,
+        uint256 slashDelay
+    ) public {
+        uint256 censored = registry.currentEpoch() + 4;
+        uint256 start = registry.epochStartBlock(censored);
+        uint256 end = start + p.epochLength; // first block of the next epoch
+        uint256 deadline = start + bound(deadlineOffset, 0, p.epochLength - 1);
+        _enqueueDueAt(deadline);
+
+        // Maybe some rank posts before the deadline and leaves the entry (not due yet).
+        earlyRank = bound(earlyRank, 0, 3); // 3: nobody
+        if (earlyRank < 3 && start + earlyRank * p.leaderTimeout <= deadline) {
+            vm.roll(start + earlyRank * p.leaderTimeout);
+            _post(_at(earlyRank), earlyRank);
+        }
+        vm.roll(deadline);
+        (bool posted, uint256 acting,) = inbox.epochPosting(censored);
+        address expected = registry.leaderOf(censored, posted ? acting : 0);
+
+        // The forced record, in the censored epoch or up to two epochs later.
+        vm.roll(deadline + 1 + bound(forcedDelay, 0, 2 * p.epochLength));
+        uint256 index = inbox.recordCount();
+        inbox.submitForcedRecord(1);
+
+        // Maybe a rank posts in the censored epoch afterwards: the first post of a silent epoch
+        // (any rank, after its timeout) or the acting rank posting again.
+        if (block.number < end) {
+            lateRank = posted ? acting : bound(lateRank, 0, 2);
+            uint256 eligibleFrom = start + lateRank * p.leaderTimeout;
+            uint256 from = block.number > eligibleFrom ? block.number : eligibleFrom;
+            if (from < end) {
+                vm.roll(from + bound(lateDelay, 0, end - 1 - from));
+                _post(_at(lateRank), lateRank);
+            }
+        }
+
+        // The slash, any time while the censored epoch is still in the window.
+        uint256 lastSlashable = registry.epochStartBlock(censored + p.slashingWindowEpochs + 1) - 1;
+        vm.roll(bound(slashDelay, block.number, lastSlashable));
+        uint256 before = _slashable(expected);
+        vm.expectEmit(true, true, true, false, address(slasher));
+        emit ISlasher.OffenceSlashed(ISlasher.Offence.Censorship, expected, reporter, index, censored, 0);
+        vm.prank(reporter);
+        uint256 amount = slasher.slashCensorship(index);
+        _assertSlashedAndJailed(expected, before, p.censorshipSlashBps, amount);
+    }
+
     function test_slashCensorship_revertsOnSequencedRecord() public {
         _post(_at(0), 0);
         vm.expectRevert(abi.encodeWithSelector(ISlasher.NotForcedRecord.selector, 0));

@@ -46,6 +46,13 @@ interface IBatchInbox {
         bool forced
     );
 
+    /// @notice Forced record `index` fixed the blame for the entry it found overdue.
+    /// @param index Position of the forced record.
+    /// @param epoch The censored epoch: the one holding the first consumed entry's deadline block.
+    /// @param responsibleRank The rank that held the pen at that deadline: the epoch's acting
+    ///        rank if anyone had posted in it by then, else 0 (the leader).
+    event CensorshipRecorded(uint256 indexed index, uint256 indexed epoch, uint256 responsibleRank);
+
     /// @notice The header names another L2 chain.
     error WrongChainId(uint256 got, uint256 expected);
     /// @notice The header names an epoch other than the current one.
@@ -110,6 +117,17 @@ interface IBatchInbox {
         returns (bool posted, uint256 actingRank, bool leaderPosted);
     /// @notice For a forced record, the epoch whose acting sequencer let its first entry go overdue.
     function censoredEpochOf(uint256 index) external view returns (bool forced, uint256 epoch);
+    /// @notice For a forced record, the censored epoch and the rank blamed for it, both fixed when
+    ///         the forced record landed: the epoch's acting rank at the first entry's deadline if
+    ///         anyone had posted in the epoch by then, else 0. A backup that takes over the epoch
+    ///         after the forced record does not inherit the blame.
+    /// @return forced Whether record `index` is a forced record (all zero otherwise).
+    /// @return epoch The censored epoch.
+    /// @return responsibleRank The rank in `epoch`'s schedule that censored.
+    function censorshipOf(uint256 index)
+        external
+        view
+        returns (bool forced, uint256 epoch, uint256 responsibleRank);
     /// @notice The EIP-712 digest a sequencer signs for `header`.
     function batchHeaderDigest(BatchHeader calldata header) external view returns (bytes32);
     /// @notice The EIP-712 domain separator shared by batch and block headers.

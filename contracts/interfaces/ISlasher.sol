@@ -86,6 +86,8 @@ interface ISlasher {
     /// @notice The rank-0 leader of an ended `epoch` posted no record in it.
     function slashLiveness(uint256 epoch) external returns (uint256 amount);
     /// @notice Forced record `index` consumed entries that the acting sequencer let go overdue.
+    ///         The offender is the rank `IBatchInbox.censorshipOf(index)` fixed when the forced
+    ///         record landed, so the moment of the call cannot choose it.
     ///         One slash per censored epoch, however many forced records name it.
     function slashCensorship(uint256 index) external returns (uint256 amount);
 
