@@ -139,7 +139,7 @@ contract DisputeGame is IDisputeGame {
         Game storage g = _inProgress(gameId);
         if (!g.proposerToMove) revert NotYourMove(gameId, msg.sender);
         address proposer = g.proposer;
-        if (msg.sender != proposer && REGISTRY.operatorOf(msg.sender) != proposer) {
+        if (REGISTRY.operatorFor(msg.sender) != proposer) {
             revert NotYourMove(gameId, msg.sender);
         }
         if (midRoot == 0) revert ZeroRoot();

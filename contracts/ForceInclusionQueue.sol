@@ -4,10 +4,11 @@ pragma solidity 0.8.28;
 import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
 
 /// @title ForceInclusionQueue
-/// @notice See IForceInclusionQueue. Each entry is one storage word:
-///         `commitment (bytes24 = first 24 bytes of keccak256(sender ‖ tx)) ‖ deadline (uint64)`.
-///         The commitment binds who enqueued an entry, so a fraud proof can tell the portal's
-///         deposits from anyone else's bytes.
+/// @notice See IForceInclusionQueue. Each entry is two storage words: its commitment,
+///         keccak256(sender ‖ tx) in full, and its deadline. The commitment binds who enqueued
+///         an entry, so a fraud proof can tell the portal's deposits from anyone else's bytes;
+///         all 32 bytes are kept so that finding a second (sender, tx) for an entry costs a
+///         keccak256 preimage, not a 2^96 birthday search on a truncated hash.
 ///         Deadlines never decrease (constant delay, rising block numbers), so the overdue
 ///         entries are always a prefix of the unconsumed ones: one comparison decides whether a
 ///         record consumed all of them. The fee of an entry goes to whoever consumes it.
@@ -17,7 +18,8 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     uint256 internal immutable MAX_TX_SIZE;
     uint256 internal immutable INCLUSION_DELAY;
 
-    mapping(uint256 index => bytes32 entry) internal _entries;
+    mapping(uint256 index => bytes32 commitment) internal _commitments;
+    mapping(uint256 index => uint256 deadline) internal _deadlines;
     /// @dev length (128) | cursor (128): read together on every record.
     uint256 internal _lengthAndCursor;
     mapping(address includer => uint256) internal _fees;
@@ -49,7 +51,8 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         uint256 packed = _lengthAndCursor;
         index = uint128(packed);
         uint64 deadline = uint64(block.number + INCLUSION_DELAY);
-        _entries[index] = bytes32(commitmentFor(msg.sender, transaction)) | bytes32(uint256(deadline));
+        _commitments[index] = commitmentFor(msg.sender, transaction);
+        _deadlines[index] = deadline;
         _lengthAndCursor = packed + 1;
         emit Enqueued(index, msg.sender, deadline, transaction);
     }
@@ -97,17 +100,17 @@ contract ForceInclusionQueue is IForceInclusionQueue {
 
     /// @inheritdoc IForceInclusionQueue
     function deadlineOf(uint256 index) public view returns (uint64) {
-        return uint64(uint256(_entries[index]));
+        return uint64(_deadlines[index]);
     }
 
     /// @inheritdoc IForceInclusionQueue
-    function commitmentOf(uint256 index) external view returns (bytes24) {
-        return bytes24(_entries[index]);
+    function commitmentOf(uint256 index) external view returns (bytes32) {
+        return _commitments[index];
     }
 
     /// @inheritdoc IForceInclusionQueue
-    function commitmentFor(address sender, bytes calldata transaction) public pure returns (bytes24) {
-        return bytes24(keccak256(abi.encodePacked(sender, transaction)));
+    function commitmentFor(address sender, bytes calldata transaction) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked(sender, transaction));
     }
 
     /// @inheritdoc IForceInclusionQueue

@@ -51,8 +51,7 @@ contract L1OutputOracle is IL1OutputOracle {
     function proposeOutput(uint256 index, bytes32 stateRoot) external returns (uint256) {
         if (stateRoot == 0) revert ZeroStateRoot();
         // The caller may be the operator itself or the signer key it bonded with.
-        address proposer = REGISTRY.operatorOf(msg.sender);
-        if (proposer == address(0)) proposer = msg.sender;
+        address proposer = REGISTRY.operatorFor(msg.sender);
         if (!REGISTRY.isActive(proposer)) revert NotActiveSequencer(msg.sender);
 
         uint256 head = _head;

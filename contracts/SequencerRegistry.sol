@@ -101,7 +101,14 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         if (msg.value > type(uint88).max) revert InvalidParameter("msg.value");
         Operator storage op = _operators[msg.sender];
         if (op.flags & FLAG_EXISTS != 0) revert AlreadyBonded(msg.sender);
-        if (signer == address(0) || _signerRecords[signer] != 0) revert SignerUnavailable(signer);
+        // An address is an operator or another operator's signer, never both: otherwise
+        // `operatorFor` could not say on whose behalf it proposes or plays a dispute.
+        if (
+            signer == address(0) || _signerRecords[signer] != 0
+                || (signer != msg.sender && _operators[signer].flags & FLAG_EXISTS != 0)
+        ) revert SignerUnavailable(signer);
+        uint256 asSigner = _signerRecords[msg.sender];
+        if (asSigner != 0) revert SignerCannotBond(msg.sender, address(uint160(asSigner)));
         op.signer = signer;
         op.stake = uint88(msg.value);
         op.flags = FLAG_EXISTS;
@@ -233,6 +240,12 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     /// @inheritdoc ISequencerRegistry
     function signerOf(address operator) external view returns (address) {
         return _operators[operator].signer;
+    }
+
+    /// @inheritdoc ISequencerRegistry
+    function operatorFor(address caller) external view returns (address) {
+        if (_operators[caller].flags & FLAG_EXISTS != 0) return caller;
+        return address(uint160(_signerRecords[caller]));
     }
 
     /// @inheritdoc ISequencerRegistry

@@ -143,7 +143,7 @@ contract Deploy is Script {
         d.queue = new ForceInclusionQueue(inboxAt, p.inclusionFee, p.maxTxSize, p.inclusionDelay);
         d.inbox = new BatchInbox(
             ILeaderSchedule(address(d.registry)),
-            IForceInclusionQueue(queueAt),
+            d.queue, // the inbox reads its transaction size limit, so pass what exists
             p.l2ChainId,
             p.maxRecordBytes,
             p.maxRecordTxs

@@ -65,7 +65,7 @@ contract BatchData_Commit_Test is Test {
             data = bytes.concat(data, bytes8(uint64(b)), bytes2(uint16(n)));
             for (uint256 t; t < n; ++t) {
                 uint256 len = 1 + uint256(keccak256(abi.encode(seed, b, t))) % 40;
-                data = bytes.concat(data, bytes3(uint24(len)), _bytes(seed + t, len));
+                data = bytes.concat(data, bytes3(uint24(len)), _bytes(uint256(keccak256(abi.encode(seed, b, t, len))), len));
             }
         }
     }

@@ -475,7 +475,9 @@ contract BatchInbox_MalformedData_Test is BatchInboxTest {
             bytes4 selector = bytes4(err);
             assertTrue(
                 selector == IBatchInbox.MalformedBatchData.selector
-                    || selector == IBatchInbox.TxCountMismatch.selector,
+                    || selector == IBatchInbox.TxCountMismatch.selector
+                    || selector == IBatchInbox.TooManyTransactions.selector
+                    || selector == IBatchInbox.TransactionTooLarge.selector,
                 "unexpected revert"
             );
         }
@@ -513,6 +515,102 @@ contract BatchInbox_MalformedData_Test is BatchInboxTest {
         emit IBatchInbox.RecordAppended(0, _batchStructHash(h), h.epoch, leader.operator, 0, h, false);
         vm.prank(useSigner ? leader.signer : leader.operator);
         inbox.submitRecord(h, 0, sig, data);
+    }
+}
+
+/// @notice The record caps (issue 15, finding 1): what keeps every step of every record provable
+///         in one L1 transaction (test/gas/ProofBound.t.sol measures the worst step they allow).
+contract BatchInbox_RecordCaps_Test is BatchInboxTest {
+    /// @dev `n` one-byte transactions in one block.
+    function _tinyRecord(uint256 n) internal pure returns (bytes memory data) {
+        bytes[] memory txs = new bytes[](n);
+        for (uint256 i; i < n; ++i) {
+            txs[i] = hex"02";
+        }
+        data = _oneBlockData(txs);
+    }
+
+    /// The attack of the review: a bonded sequencer posts, on its turn, one record of 31,000
+    /// one-byte transactions (124,031 bytes). Before the caps the inbox accepted it, and the
+    /// honest proof of its last transaction needed 17.57 M gas, more than one L1 transaction
+    /// may use: the challenger could not finish and a lie stood. Now the inbox refuses it.
+    function test_attack_recordOf31000OneByteTransactions_isRefused() public {
+        bytes memory data = _tinyRecord(31_000);
+        assertEq(data.length, 124_031);
+        IBatchInbox.BatchHeader memory h = _nextHeader(data, 1, 31_000);
+        _expectRevertSubmit(
+            _at(0),
+            0,
+            h,
+            data,
+            abi.encodeWithSelector(IBatchInbox.RecordTooLarge.selector, 124_031, inbox.maxRecordBytes())
+        );
+    }
+
+    /// The same attack with one 2,020,000-byte transaction.
+    function test_attack_oneHugeTransaction_isRefused() public {
+        bytes[] memory txs = new bytes[](1);
+        txs[0] = new bytes(2_020_000);
+        bytes memory data = _oneBlockData(txs);
+        IBatchInbox.BatchHeader memory h = _nextHeader(data, 1, 1);
+        _expectRevertSubmit(
+            _at(0),
+            0,
+            h,
+            data,
+            abi.encodeWithSelector(IBatchInbox.RecordTooLarge.selector, data.length, inbox.maxRecordBytes())
+        );
+    }
+
+    /// Under the byte cap, the transaction-count cap holds.
+    function test_submitRecord_revertsAboveMaxRecordTxs() public {
+        uint256 max = inbox.maxRecordTxs();
+        bytes memory data = _tinyRecord(max + 1);
+        assertLe(data.length, inbox.maxRecordBytes());
+        IBatchInbox.BatchHeader memory h = _nextHeader(data, 1, uint32(max + 1));
+        _expectRevertSubmit(
+            _at(0), 0, h, data, abi.encodeWithSelector(IBatchInbox.TooManyTransactions.selector, max + 1, max)
+        );
+    }
+
+    /// A transaction over the queue's maxTxSize is refused where it starts.
+    function test_submitRecord_revertsOnATransactionAboveMaxTxLength() public {
+        bytes[] memory txs = new bytes[](2);
+        txs[0] = hex"02";
+        txs[1] = new bytes(inbox.maxTxLength() + 1);
+        bytes memory data = _oneBlockData(txs);
+        IBatchInbox.BatchHeader memory h = _nextHeader(data, 1, 2);
+        uint256 at = BATCH_PREFIX.length + 10 + 4;
+        _expectRevertSubmit(
+            _at(0),
+            0,
+            h,
+            data,
+            abi.encodeWithSelector(
+                IBatchInbox.TransactionTooLarge.selector, at, inbox.maxTxLength() + 1, inbox.maxTxLength()
+            )
+        );
+    }
+
+    /// Exactly at every cap the record is accepted.
+    function test_submitRecord_acceptsARecordAtTheCaps() public {
+        uint256 max = inbox.maxRecordTxs();
+        bytes memory data = _tinyRecord(max);
+        _submit(_at(0), 0, _nextHeader(data, 1, uint32(max)), data);
+        assertEq(inbox.recordCount(), 1);
+
+        bytes[] memory txs = new bytes[](1);
+        txs[0] = new bytes(inbox.maxTxLength());
+        txs[0][0] = 0x02;
+        data = _oneBlockData(txs);
+        _submit(_at(0), 0, _nextHeader(data, 1, 1), data);
+        assertEq(inbox.recordCount(), 2);
+    }
+
+    function test_views_reportTheCaps() public view {
+        assertEq(inbox.maxRecordBytes(), p.maxRecordBytes);
+        assertEq(inbox.maxRecordTxs(), p.maxRecordTxs);
+        assertEq(inbox.maxTxLength(), queue.maxTxSize());
     }
 }
 

@@ -19,7 +19,7 @@ contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
         assertEq(queue.length(), 1);
         assertEq(queue.cursor(), 0);
         assertEq(queue.deadlineOf(0), block.number + p.inclusionDelay);
-        assertEq(queue.commitmentOf(0), bytes24(keccak256(abi.encodePacked(user, transaction))));
+        assertEq(queue.commitmentOf(0), keccak256(abi.encodePacked(user, transaction)));
         assertEq(queue.commitmentOf(0), queue.commitmentFor(user, transaction));
         assertEq(address(queue).balance, fee);
         assertEq(_enqueue(hex"aa"), 1);
@@ -64,7 +64,7 @@ contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
     function test_enqueue_acceptsMaxSize() public {
         bytes memory big = _randomBytes(1, p.maxTxSize);
         uint256 index = _enqueue(big);
-        assertEq(queue.commitmentOf(index), bytes24(keccak256(abi.encodePacked(user, big))));
+        assertEq(queue.commitmentOf(index), keccak256(abi.encodePacked(user, big)));
     }
 
     function testFuzz_enqueue_anySizeInRange(uint256 seed, uint256 size, uint256 gap) public {
@@ -73,7 +73,7 @@ contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
         vm.roll(block.number + gap);
         bytes memory transaction = _randomBytes(seed, size);
         uint256 index = _enqueue(transaction);
-        assertEq(queue.commitmentOf(index), bytes24(keccak256(abi.encodePacked(user, transaction))));
+        assertEq(queue.commitmentOf(index), keccak256(abi.encodePacked(user, transaction)));
         assertEq(queue.deadlineOf(index), block.number + p.inclusionDelay);
         assertEq(address(queue).balance, _fee());
     }

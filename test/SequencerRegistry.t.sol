@@ -1170,6 +1170,64 @@ contract SequencerRegistry_Views_Test is RegistryTestBase {
 
 /// @notice Regression tests for ways to game the registry.
 contract SequencerRegistry_Attacks_Test is RegistryTestBase {
+    /// Issue 15, finding 3: mallory bonds with alice's operator address as its signer. Before the
+    /// fix the bond was accepted, `operatorOf(alice)` became mallory, and the oracle and the game
+    /// credited alice's proposals and moves to mallory. Now the bond is refused.
+    function test_attack_signerSquat_anotherOperatorAsSignerIsRefused() public {
+        Op memory alice = _bond("alice", MIN);
+        address mallory = makeAddr("mallory");
+        vm.deal(mallory, MIN);
+        vm.prank(mallory);
+        vm.expectRevert(abi.encodeWithSelector(ISequencerRegistry.SignerUnavailable.selector, alice.operator));
+        registry.bond{value: MIN}(alice.operator);
+        assertEq(registry.operatorFor(alice.operator), alice.operator, "alice still acts for herself");
+        assertEq(registry.operatorOf(alice.operator), address(0));
+    }
+
+    /// The mirror image: a signer key cannot become an operator itself, or it would act for two.
+    function test_attack_signerSquat_aSignerCannotBond() public {
+        Op memory alice = _bond("alice", MIN);
+        vm.deal(alice.signer, MIN);
+        vm.prank(alice.signer);
+        vm.expectRevert(
+            abi.encodeWithSelector(ISequencerRegistry.SignerCannotBond.selector, alice.signer, alice.operator)
+        );
+        registry.bond{value: MIN}(makeAddr("fresh-signer"));
+        assertEq(registry.operatorFor(alice.signer), alice.operator);
+    }
+
+    /// Whatever pairs of addresses try to bond with each other as signers, every operator acts
+    /// for itself and every bound signer for its operator: `operatorFor` is never ambiguous.
+    function testFuzz_bond_noAddressIsOperatorAndAnothersSigner(uint8[8] calldata picks) public {
+        address[4] memory who = [makeAddr("w0"), makeAddr("w1"), makeAddr("w2"), makeAddr("w3")];
+        for (uint256 i; i < picks.length; ++i) {
+            address caller = who[picks[i] % 4];
+            address signer = who[(picks[i] >> 2) % 4];
+            vm.deal(caller, MIN);
+            vm.prank(caller);
+            try registry.bond{value: MIN}(signer) {} catch {}
+        }
+        for (uint256 i; i < 4; ++i) {
+            address s = registry.signerOf(who[i]);
+            if (s == address(0)) continue;
+            assertEq(registry.operatorFor(who[i]), who[i], "an operator acts for itself");
+            assertEq(registry.operatorFor(s), who[i], "its signer acts for it");
+            for (uint256 j; j < 4; ++j) {
+                if (j != i) assertTrue(registry.signerOf(who[j]) != who[i], "operator bound as a signer");
+            }
+        }
+    }
+
+    /// A self-signed operator (signer = operator) is still allowed and resolves as itself.
+    function test_bond_selfSignedOperatorActsForItself() public {
+        address solo = makeAddr("solo");
+        vm.deal(solo, MIN);
+        vm.prank(solo);
+        registry.bond{value: MIN}(solo);
+        assertEq(registry.operatorFor(solo), solo);
+        assertEq(registry.operatorFor(makeAddr("nobody")), address(0));
+    }
+
     /// A slash neither deletes the entry nor releases the remaining stake early.
     function test_attack_slashCannotDeleteEntryOrSpeedExit() public {
         Op memory a = _bond("alice", 10 ether);

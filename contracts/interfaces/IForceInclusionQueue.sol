@@ -56,12 +56,12 @@ interface IForceInclusionQueue {
     function cursor() external view returns (uint256);
     /// @notice Last L1 block in which entry `index` may still be left unconsumed.
     function deadlineOf(uint256 index) external view returns (uint64);
-    /// @notice The 192-bit commitment stored for `index`: `commitmentFor(sender, transaction)`.
-    function commitmentOf(uint256 index) external view returns (bytes24);
-    /// @notice The commitment of `transaction` enqueued by `sender`: the first 24 bytes of
-    ///         keccak256(sender ‖ transaction). Binding the sender lets a fraud proof recognise
+    /// @notice The commitment stored for `index`: `commitmentFor(sender, transaction)`.
+    function commitmentOf(uint256 index) external view returns (bytes32);
+    /// @notice The commitment of `transaction` enqueued by `sender`: keccak256(sender ‖
+    ///         transaction), all 32 bytes. Binding the sender lets a fraud proof recognise
     ///         the portal's deposit entries (docs/protocol.md, "Force inclusion").
-    function commitmentFor(address sender, bytes calldata transaction) external pure returns (bytes24);
+    function commitmentFor(address sender, bytes calldata transaction) external pure returns (bytes32);
     /// @notice The smallest index a sequenced record may consume up to right now.
     function requiredCursor() external view returns (uint256);
     /// @notice Fees credited to `includer` and not yet claimed.

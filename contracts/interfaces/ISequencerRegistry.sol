@@ -47,8 +47,12 @@ interface ISequencerRegistry {
     error StakeTooLow(uint256 have, uint256 need);
     /// @notice The operator already bonded; use `topUp`.
     error AlreadyBonded(address operator);
-    /// @notice The signer is zero or already belongs to an operator (signers are never reused).
+    /// @notice The signer is zero, already belongs to an operator (signers are never reused), or
+    ///         is another operator's own address.
     error SignerUnavailable(address signer);
+    /// @notice The caller is the signer key of `operator`, so it cannot bond as an operator: the
+    ///         oracle and the dispute game would not know on whose behalf it acts.
+    error SignerCannotBond(address caller, address operator);
     /// @notice The caller has no bond.
     error NotBonded(address operator);
     /// @notice The active set holds `maxActiveSet` operators, none with less stake than the
@@ -110,6 +114,10 @@ interface ISequencerRegistry {
     function operatorOf(address signer) external view returns (address);
     /// @notice The signer key of `operator`, or zero.
     function signerOf(address operator) external view returns (address);
+    /// @notice On whose behalf `caller` acts: itself when it is a bonded operator, else the
+    ///         operator whose signer key it is, else zero. An operator always resolves as itself,
+    ///         so no signer binding can redirect its proposals or moves.
+    function operatorFor(address caller) external view returns (address);
     /// @notice Whether `operator` is in the active set (bonded, not jailed).
     function isActive(address operator) external view returns (bool);
     /// @notice Whether `operator` is jailed, and the epoch its jail term ends.

@@ -14,7 +14,7 @@ contract RegistryInvariants is BatonTest {
         super.setUp();
         handler = new RegistryHandler(registry, address(slasher));
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](8);
+        bytes4[] memory selectors = new bytes4[](9);
         selectors[0] = RegistryHandler.bond.selector;
         selectors[1] = RegistryHandler.topUp.selector;
         selectors[2] = RegistryHandler.requestUnbond.selector;
@@ -23,6 +23,7 @@ contract RegistryInvariants is BatonTest {
         selectors[5] = RegistryHandler.claimReward.selector;
         selectors[6] = RegistryHandler.slash.selector;
         selectors[7] = RegistryHandler.advance.selector;
+        selectors[8] = RegistryHandler.bondCrossSigner.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -81,6 +82,23 @@ contract RegistryInvariants is BatonTest {
             // A bonded operator whose signer is set always maps back to it.
             address signer = registry.signerOf(actor);
             if (signer != address(0)) assertEq(registry.operatorOf(signer), actor);
+        }
+    }
+
+    /// No address is both an operator and another operator's signer, so `operatorFor` (how the
+    /// oracle and the dispute game tell on whose behalf a caller acts) is never ambiguous.
+    function invariant_operatorsActForThemselves() public view {
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            address actor = handler.actors(i);
+            address signer = registry.signerOf(actor);
+            if (signer == address(0)) {
+                address boundTo = registry.operatorOf(actor);
+                assertEq(registry.operatorFor(actor), boundTo, "a non-operator acts for its operator");
+                continue;
+            }
+            assertEq(registry.operatorFor(actor), actor, "an operator acts for itself");
+            assertEq(registry.operatorFor(signer), actor, "a signer acts for its operator");
+            assertTrue(registry.operatorOf(actor) == address(0) || signer == actor, "operator bound as a signer");
         }
     }
 

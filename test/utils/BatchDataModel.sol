@@ -91,12 +91,12 @@ library BatchDataModel {
     function levels(bytes32[] memory leaves) internal pure returns (bytes32[][] memory ls) {
         uint256 d = depth(leaves.length);
         ls = new bytes32[][](d + 1);
-        ls[0] = new bytes32[](1 << d);
+        ls[0] = new bytes32[](2 ** d);
         for (uint256 i; i < leaves.length; ++i) {
             ls[0][i] = leaves[i];
         }
         for (uint256 l = 1; l <= d; ++l) {
-            ls[l] = new bytes32[](1 << (d - l));
+            ls[l] = new bytes32[](2 ** (d - l));
             for (uint256 i; i < ls[l].length; ++i) {
                 bytes32 a = ls[l - 1][2 * i];
                 bytes32 b = ls[l - 1][2 * i + 1];

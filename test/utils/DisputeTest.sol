@@ -310,11 +310,16 @@ abstract contract DisputeTest is SequencingTest {
         proof.spanPath = _spanPath(spans, proof.spanIndex);
         proof.entrySender = pos.entrySender;
         proof.witness = pos.witness;
-        bytes memory data = records[pos.record];
-        BatchDataModel.Parsed memory parsed = BatchDataModel.parse(data, 1, type(uint256).max);
-        proof.feeRecipient = parsed.feeRecipient;
-        (, proof.blocksHash, proof.txRoot) = BatchDataModel.commitment(data, 1);
-        uint256 offset = position - proof.span.firstPosition;
+        // A forced record has no data: its span's dataHash is zero and its fees burn.
+        BatchDataModel.Parsed memory parsed;
+        if (proof.span.dataHash != 0) {
+            bytes memory data = records[pos.record];
+            parsed = BatchDataModel.parse(data, 1, type(uint256).max);
+            proof.feeRecipient = parsed.feeRecipient;
+            (, proof.blocksHash, proof.txRoot) = BatchDataModel.commitment(data, 1);
+        }
+        // Span positions count from the game's start, trace positions from genesis.
+        uint256 offset = position - _base(outputIndex) - proof.span.firstPosition;
         if (offset < proof.span.forceCount) {
             proof.transaction = pos.entry;
         } else {

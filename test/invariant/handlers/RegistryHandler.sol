@@ -76,6 +76,25 @@ contract RegistryHandler is CommonBase, StdCheats, StdUtils {
         ghostDeposited += amount;
     }
 
+    /// @dev Bond `actor` with another actor's address, or that actor's signer key, as its signer:
+    ///      the registry must refuse every binding that makes one address both an operator and
+    ///      another operator's signer (issue 15, finding 3), and may accept the rest.
+    function bondCrossSigner(uint256 actorSeed, uint256 otherSeed, bool othersKey, uint256 amount)
+        external
+        synced("bondCrossSigner")
+    {
+        address actor = _actor(actorSeed);
+        if (registry.signerOf(actor) != address(0)) return;
+        address other = _actorAt(otherSeed, 1 + otherSeed % (actors.length - 1));
+        address signer = othersKey ? signerOf[other] : other;
+        amount = bound(amount, MIN, 50 ether);
+        vm.deal(actor, actor.balance + amount);
+        vm.prank(actor);
+        try registry.bond{value: amount}(signer) {
+            ghostDeposited += amount;
+        } catch {}
+    }
+
     function topUp(uint256 actorSeed, uint256 amount) external synced("topUp") {
         address actor = _actor(actorSeed);
         if (registry.signerOf(actor) == address(0)) return;

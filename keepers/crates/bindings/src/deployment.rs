@@ -134,9 +134,16 @@ pub struct Parameters {
     /// Fee in wei for one force-queue entry.
     #[serde(with = "flexible::u256")]
     pub inclusion_fee: U256,
-    /// Maximum size in bytes of one force-queue transaction.
+    /// Maximum size in bytes of one force-queue transaction, and of one transaction in batch
+    /// data (the inbox's `maxTxLength`).
     #[serde(with = "flexible::u64")]
     pub max_tx_size: u64,
+    /// Most bytes of batch data one record may carry (the inbox's `maxRecordBytes`).
+    #[serde(with = "flexible::u64")]
+    pub max_record_bytes: u64,
+    /// Most transactions one record may carry (the inbox's `maxRecordTxs`).
+    #[serde(with = "flexible::u64")]
+    pub max_record_txs: u64,
     /// Seconds before an output finalizes.
     #[serde(with = "flexible::u64")]
     pub finalization_period: u64,
@@ -163,6 +170,18 @@ pub struct Parameters {
     pub l2_base_fee: U256,
     /// The L2 state root before the first output (`script/genesis/<profile>.json`).
     pub genesis_state_root: B256,
+}
+
+impl Parameters {
+    /// The inbox's caps on one record.
+    pub fn record_limits(&self) -> baton_core::RecordLimits {
+        let size = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+        baton_core::RecordLimits {
+            max_record_bytes: size(self.max_record_bytes),
+            max_record_txs: size(self.max_record_txs),
+            max_tx_len: size(self.max_tx_size),
+        }
+    }
 }
 
 impl Deployment {
@@ -345,7 +364,7 @@ mod tests {
         "parameters":{"l2ChainId":901,"epochLength":8,"leaderTimeout":3,"minStake":"1000000000000000000","maxActiveSet":100,
         "unbondingPeriod":300,"jailEpochs":8,"reporterRewardBps":2000,"equivocationSlashBps":5000,"livenessSlashBps":100,
         "censorshipSlashBps":1000,"slashingWindowEpochs":8,"inclusionDelay":30,"inclusionFee":"1000000000000000",
-        "maxTxSize":4096,"finalizationPeriod":60,"maxDisputeDuration":120,"l1BlockTime":1,"outputInterval":4,
+        "maxTxSize":4096,"maxRecordBytes":120000,"maxRecordTxs":4096,"finalizationPeriod":60,"maxDisputeDuration":120,"l1BlockTime":1,"outputInterval":4,
         "challengeBond":"100000000000000000","bondTaxBps":1000,"invalidOutputSlashBps":5000,"l2BaseFee":"1000000000",
         "genesisStateRoot":"0x598ce533fbcacec628264e7deb85a941c28d4d8cbfc3cd20c2f8043206b23fa9"}}"#;
 

@@ -8,7 +8,7 @@
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use baton_core::{
-    BatchHeader, L2Block, RecordContext, check_record,
+    BatchHeader, L2Block, RecordContext, RecordLimits, check_record,
     derive::{Chain, RecordInput},
     ledger::{
         Account, LedgerConfig, LedgerState,
@@ -90,7 +90,7 @@ fn main() {
     let started = Instant::now();
     let mut applied = 0usize;
     for (header, data) in &records {
-        let batch = check_record(header, data).expect("valid record");
+        let batch = check_record(header, data, &RecordLimits::UNLIMITED).expect("valid record");
         let input = RecordInput {
             header,
             batch: Some(&batch),

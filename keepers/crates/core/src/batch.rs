@@ -9,10 +9,22 @@
 //! The number of blocks is not in the data: it comes from the header's block range, and the data
 //! must be consumed exactly. The encoding is canonical (one byte string per list of blocks), so
 //! `encode(decode(data)) == data` whenever `decode` succeeds. The header commits to the data with
-//! `dataHash = keccak256(data)` and `txCount = Σ block txCounts`; [`check_record`] performs the
-//! same checks as the contract, in the same order.
+//! `txCount = Σ block txCounts` and a `dataHash` from which one transaction is proven by a short
+//! Merkle path (so a one-step proof on L1 never resends a whole record):
+//!
+//! ```text
+//! dataHash   := keccak256(0x01 || feeRecipient || blocksHash || txRoot)
+//! blocksHash := keccak256(timestamp_0 || txCount_0 || ... || timestamp_last || txCount_last)
+//! txRoot     := l2::tx_root(keccak256(tx_i) for every transaction of the record, in order)
+//! ```
+//!
+//! [`check_record`] performs the same checks as the contract (`BatchData.commit`), in the same
+//! order, under the inbox's [`RecordLimits`].
 
-use crate::eip712::BatchHeader;
+use crate::{
+    eip712::BatchHeader,
+    l2::{tx_proof, tx_root},
+};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 
 /// The version byte every v1 batch starts with.
@@ -32,6 +44,72 @@ pub const BLOCK_HEADER_LEN: usize = TIMESTAMP_LEN + TX_COUNT_LEN;
 
 /// Bytes before the first block: the version and the fee recipient.
 pub const PREFIX_LEN: usize = 21;
+
+/// The inbox's caps on one record, deploy parameters (`maxRecordBytes`, `maxRecordTxs`,
+/// `maxTxLength` = the force queue's `maxTxSize`). They keep every step of every record provable
+/// in one L1 transaction (docs/protocol.md, "Every step provable in one transaction").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordLimits {
+    /// Most bytes of batch data.
+    pub max_record_bytes: usize,
+    /// Most transactions.
+    pub max_record_txs: usize,
+    /// Most bytes of one transaction.
+    pub max_tx_len: usize,
+}
+
+impl RecordLimits {
+    /// No caps beyond the encoding's own (for tests and tools that only parse).
+    pub const UNLIMITED: Self = Self {
+        max_record_bytes: usize::MAX,
+        max_record_txs: usize::MAX,
+        max_tx_len: MAX_TX_LEN,
+    };
+}
+
+/// What `dataHash` is made of: the data's fee recipient, the hash of its block framing and the
+/// Merkle root of its transactions. A one-step proof sends these three, the transaction and its
+/// path to `tx_root` (`IDisputeGame.StepProof`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchCommitment {
+    /// The fee recipient the data names.
+    pub fee_recipient: Address,
+    /// keccak256 of every block's timestamp and transaction count, in order.
+    pub blocks_hash: B256,
+    /// [`tx_root`] of the record's transaction hashes.
+    pub tx_root: B256,
+}
+
+impl BatchCommitment {
+    /// The commitment of `blocks` with `fee_recipient` (as [`encode_batch`] would lay them out).
+    pub fn of(fee_recipient: Address, blocks: &[L2Block]) -> Self {
+        let mut framing = Vec::with_capacity(blocks.len() * BLOCK_HEADER_LEN);
+        for block in blocks {
+            framing.extend_from_slice(&block.timestamp.to_be_bytes());
+            // A decoded or encodable block holds at most u16::MAX transactions.
+            framing.extend_from_slice(&(block.transactions.len() as u16).to_be_bytes());
+        }
+        let hashes: Vec<B256> = blocks
+            .iter()
+            .flat_map(|b| b.transactions.iter().map(keccak256))
+            .collect();
+        Self {
+            fee_recipient,
+            blocks_hash: keccak256(&framing),
+            tx_root: tx_root(&hashes),
+        }
+    }
+
+    /// The header's `dataHash`: keccak256(0x01 ‖ feeRecipient ‖ blocksHash ‖ txRoot).
+    pub fn data_hash(&self) -> B256 {
+        let mut buf = [0u8; PREFIX_LEN + 64];
+        buf[0] = BATCH_VERSION;
+        buf[1..PREFIX_LEN].copy_from_slice(self.fee_recipient.as_slice());
+        buf[PREFIX_LEN..PREFIX_LEN + 32].copy_from_slice(self.blocks_hash.as_slice());
+        buf[PREFIX_LEN + 32..].copy_from_slice(self.tx_root.as_slice());
+        keccak256(buf)
+    }
+}
 const TIMESTAMP_LEN: usize = 8;
 const TX_COUNT_LEN: usize = 2;
 const TX_LEN_LEN: usize = 3;
@@ -53,6 +131,31 @@ pub struct Batch {
     pub fee_recipient: Address,
     /// The blocks, in order.
     pub blocks: Vec<L2Block>,
+}
+
+impl Batch {
+    /// The record's transactions in order, across its blocks.
+    pub fn transactions(&self) -> impl Iterator<Item = &Bytes> {
+        self.blocks.iter().flat_map(|b| b.transactions.iter())
+    }
+
+    /// keccak256 of every transaction, in order: the leaves of `tx_root`.
+    pub fn tx_hashes(&self) -> Vec<B256> {
+        self.transactions().map(keccak256).collect()
+    }
+
+    /// What the header's `dataHash` commits to.
+    pub fn commitment(&self) -> BatchCommitment {
+        BatchCommitment::of(self.fee_recipient, &self.blocks)
+    }
+
+    /// The `index`-th transaction of the record and its Merkle path to the commitment's
+    /// `tx_root` (what a one-step proof carries), or `None` past the last transaction.
+    pub fn transaction_proof(&self, index: usize) -> Option<(Bytes, Vec<B256>)> {
+        let tx = self.transactions().nth(index)?.clone();
+        let path = tx_proof(&self.tx_hashes(), index)?;
+        Some((tx, path))
+    }
 }
 
 /// Why a list of blocks cannot be encoded.
@@ -128,6 +231,17 @@ pub enum DecodeError {
         /// Where its length prefix starts.
         offset: usize,
     },
+    /// A transaction is longer than the inbox's `maxTxLength` (the contract's
+    /// `TransactionTooLarge(offset, len, max)`).
+    #[error("transaction at offset {offset} is {len} bytes, more than the inbox's maxTxLength {max}")]
+    TransactionTooLarge {
+        /// Where its length prefix starts.
+        offset: usize,
+        /// Its length.
+        len: usize,
+        /// The cap.
+        max: usize,
+    },
     /// Bytes are left after the last block.
     #[error("{len} trailing bytes at offset {offset}")]
     TrailingBytes {
@@ -139,14 +253,17 @@ pub enum DecodeError {
 }
 
 impl DecodeError {
-    /// The offset the BatchInbox reports in `MalformedBatchData(offset)` for the same data, or
-    /// `None` for [`DecodeError::NoBlocks`], which the contract reports as `EmptyBlockRange`.
+    /// The offset the BatchInbox reports in `MalformedBatchData(offset)` (or, for
+    /// [`DecodeError::TransactionTooLarge`], in `TransactionTooLarge(offset, ..)`) for the same
+    /// data, or `None` for [`DecodeError::NoBlocks`], which the contract reports as
+    /// `EmptyBlockRange`.
     pub const fn offset(&self) -> Option<usize> {
         match self {
             Self::NoBlocks => None,
             Self::Empty | Self::UnsupportedVersion(_) => Some(0),
             Self::Truncated { offset, .. }
             | Self::EmptyTransaction { offset }
+            | Self::TransactionTooLarge { offset, .. }
             | Self::TrailingBytes { offset, .. } => Some(*offset),
         }
     }
@@ -163,14 +280,31 @@ pub enum RecordError {
         /// The header's last block.
         last_block: u64,
     },
-    /// `dataHash` is not `keccak256(data)`.
+    /// `dataHash` is not the data's commitment ([`BatchCommitment::data_hash`]).
     #[error("data hash mismatch: header {header}, data {actual}")]
     DataHashMismatch {
         /// What the header says.
         header: B256,
-        /// keccak256 of the data.
+        /// The data's commitment.
         actual: B256,
     },
+    /// The data is longer than the inbox's `maxRecordBytes`.
+    #[error("batch data is {len} bytes, more than the inbox's maxRecordBytes {max}")]
+    RecordTooLarge {
+        /// The data's length.
+        len: usize,
+        /// The cap.
+        max: usize,
+    },
+    /// The header counts more transactions than the inbox's `maxRecordTxs`.
+    #[error("header says {count} transactions, more than the inbox's maxRecordTxs {max}")]
+    TooManyTransactions {
+        /// The header's `txCount`.
+        count: u32,
+        /// The cap.
+        max: usize,
+    },
+
     /// The data does not parse as the header's blocks.
     #[error("malformed batch data: {0}")]
     Malformed(#[from] DecodeError),
@@ -235,6 +369,17 @@ pub fn encode_batch(fee_recipient: Address, blocks: &[L2Block]) -> Result<Bytes,
 /// [`BLOCK_HEADER_LEN`] bytes, so a huge count on short data fails fast with
 /// [`DecodeError::Truncated`].
 pub fn decode_batch(data: &[u8], block_count: u64) -> Result<Batch, DecodeError> {
+    decode_batch_limited(data, block_count, MAX_TX_LEN)
+}
+
+/// [`decode_batch`] refusing any transaction longer than `max_tx_len` bytes, as the inbox does
+/// with its `maxTxLength` (a framing fault earlier in the data, or in the same transaction, is
+/// reported first, as the contract's single pass does).
+pub fn decode_batch_limited(
+    data: &[u8],
+    block_count: u64,
+    max_tx_len: usize,
+) -> Result<Batch, DecodeError> {
     if block_count == 0 {
         return Err(DecodeError::NoBlocks);
     }
@@ -280,6 +425,13 @@ pub fn decode_batch(data: &[u8], block_count: u64) -> Result<Batch, DecodeError>
                 },
                 other => other,
             })?;
+            if len > max_tx_len {
+                return Err(DecodeError::TransactionTooLarge {
+                    offset: tx_offset,
+                    len,
+                    max: max_tx_len,
+                });
+            }
             transactions.push(Bytes::copy_from_slice(body));
         }
         blocks.push(L2Block {
@@ -309,30 +461,43 @@ pub fn total_tx_count(blocks: &[L2Block]) -> Result<u32, EncodeError> {
     })
 }
 
-/// Checks that `data` is what `header` commits to, as the BatchInbox does: a non-empty block
-/// range, `dataHash == keccak256(data)`, data that parses as exactly that many blocks, and a
-/// matching transaction count. Returns the decoded batch.
-pub fn check_record(header: &BatchHeader, data: &[u8]) -> Result<Batch, RecordError> {
+/// Checks that `data` is what `header` commits to, as the BatchInbox does and in its order: a
+/// non-empty block range, the caps of `limits` (data length, the header's `txCount`), data that
+/// parses as exactly that many blocks with no transaction over `max_tx_len`, a matching
+/// transaction count, and `dataHash` equal to the data's commitment. Returns the decoded batch.
+pub fn check_record(
+    header: &BatchHeader,
+    data: &[u8],
+    limits: &RecordLimits,
+) -> Result<Batch, RecordError> {
     let block_count = header.block_count().ok_or(RecordError::EmptyBlockRange {
         first_block: header.firstBlock,
         last_block: header.lastBlock,
     })?;
-    let actual = keccak256(data);
-    if actual != header.dataHash {
-        return Err(RecordError::DataHashMismatch {
-            header: header.dataHash,
-            actual,
+    if data.len() > limits.max_record_bytes {
+        return Err(RecordError::RecordTooLarge {
+            len: data.len(),
+            max: limits.max_record_bytes,
         });
     }
-    let batch = decode_batch(data, block_count)?;
-    let actual: u64 = batch
-        .blocks
-        .iter()
-        .map(|b| b.transactions.len() as u64)
-        .sum();
+    if header.txCount as usize > limits.max_record_txs {
+        return Err(RecordError::TooManyTransactions {
+            count: header.txCount,
+            max: limits.max_record_txs,
+        });
+    }
+    let batch = decode_batch_limited(data, block_count, limits.max_tx_len)?;
+    let actual = batch.transactions().count() as u64;
     if actual != u64::from(header.txCount) {
         return Err(RecordError::TxCountMismatch {
             header: header.txCount,
+            actual,
+        });
+    }
+    let actual = batch.commitment().data_hash();
+    if actual != header.dataHash {
+        return Err(RecordError::DataHashMismatch {
+            header: header.dataHash,
             actual,
         });
     }
@@ -360,6 +525,7 @@ impl RecordContext {
     /// Encodes `blocks` and builds the header committing to them, ready to sign.
     pub fn seal(&self, blocks: &[L2Block]) -> Result<(BatchHeader, Bytes), EncodeError> {
         let data = encode_batch(self.fee_recipient, blocks)?;
+        let commitment = BatchCommitment::of(self.fee_recipient, blocks);
         let range_overflow = EncodeError::BlockRangeOverflow {
             first_block: self.first_block,
             blocks: blocks.len(),
@@ -374,7 +540,7 @@ impl RecordContext {
             firstBlock: self.first_block,
             lastBlock: last_block,
             prevRecordHash: self.prev_record_hash,
-            dataHash: keccak256(&data),
+            dataHash: commitment.data_hash(),
             txCount: total_tx_count(blocks)?,
             forceIndex: self.force_index,
         };

@@ -11,6 +11,9 @@
 //! - at each level an odd number of nodes is padded with one `0x00…00` node, and a parent is
 //!   `keccak256(left ‖ right)`.
 //!
+//! It is the same tree as `PaddedMerkle` on L1 (every empty subtree zero), which is why a
+//! record's transaction root and a dispute's layout root use [`tx_root`] and [`tx_proof`] too.
+//!
 //! The root does not bind the number of leaves beyond padding (a list and the same list with a
 //! trailing zero hash have one root), which is harmless: no transaction hashes to zero.
 

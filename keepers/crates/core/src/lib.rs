@@ -29,8 +29,8 @@ pub mod signature;
 pub mod trace;
 
 pub use batch::{
-    Batch, DecodeError, EncodeError, L2Block, RecordContext, RecordError, check_record,
-    decode_batch, encode_batch,
+    Batch, BatchCommitment, DecodeError, EncodeError, L2Block, RecordContext, RecordError,
+    RecordLimits, check_record, decode_batch, decode_batch_limited, encode_batch,
 };
 pub use derive::{Chain, DeriveError, DerivedBlock, DerivedTx, QueueEntry, RecordInput};
 pub use eip712::{BatchHeader, BlockHeader, GENESIS_RECORD_HASH, baton_domain};

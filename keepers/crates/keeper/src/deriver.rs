@@ -7,7 +7,7 @@
 
 use alloy::primitives::B256;
 use baton_core::{
-    BatchHeader, Chain, QueueEntry, RecordInput, check_record,
+    BatchHeader, Chain, QueueEntry, RecordInput, RecordLimits, check_record,
     ledger::{LedgerConfig, LedgerState},
     trace::{Trace, TraceStep},
 };
@@ -145,7 +145,8 @@ impl Deriver {
             None
         } else {
             Some(
-                check_record(&record.header, &record.data)
+                // The inbox enforced its caps when it accepted the record.
+                check_record(&record.header, &record.data, &RecordLimits::UNLIMITED)
                     .wrap_err_with(|| format!("record {index} does not match its header"))?,
             )
         };

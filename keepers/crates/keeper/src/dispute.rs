@@ -16,7 +16,7 @@ use crate::{
     send::{Sent, send},
 };
 use alloy::{
-    primitives::{Address, B256, U256},
+    primitives::{Address, B256, U256, keccak256},
     providers::RootProvider,
     sol_types::SolValue,
 };
@@ -24,7 +24,7 @@ use baton_bindings::{
     IDisputeGame::{self, IDisputeGameInstance},
     ISequencerRegistry,
 };
-use baton_core::trace::Trace;
+use baton_core::{decode_batch, l2::tx_proof, trace::Trace};
 use std::{collections::HashMap, sync::atomic::Ordering};
 use tracing::{info, warn};
 
@@ -304,25 +304,34 @@ impl Player {
             .await?;
         let position = g.lo;
         let mut proof = IDisputeGame::StepProof {
-            spans: layout.spans.clone(),
+            span: Default::default(),
             spanIndex: U256::ZERO,
-            recordData: Default::default(),
+            spanPath: Vec::new(),
+            feeRecipient: Address::ZERO,
+            blocksHash: B256::ZERO,
+            txRoot: B256::ZERO,
+            transaction: Default::default(),
+            txPath: Vec::new(),
             entrySender: Address::ZERO,
-            entry: Default::default(),
             witness: Default::default(),
         };
         if g.hi == g.lo {
             // An empty trace: nothing to execute.
             return Ok(proof);
         }
-        let (span_index, span) = layout
-            .spans
+        let spans = &layout.spans;
+        let (span_index, span) = spans
             .iter()
             .enumerate()
             .find(|(_, s)| {
                 s.firstPosition <= position && position < s.firstPosition + s.forceCount + s.txCount
             })
             .ok_or_else(|| eyre::eyre!("no span holds position {position}"))?;
+        // The span and its path to the game's layout root (leaves: keccak256(abi.encode(span))).
+        let span_leaves: Vec<B256> = spans.iter().map(|s| keccak256(s.abi_encode())).collect();
+        proof.span = span.clone();
+        proof.spanIndex = U256::from(span_index);
+        proof.spanPath = tx_proof(&span_leaves, span_index).expect("the span is in the layout");
         let first_record = if output == 0 {
             0
         } else {
@@ -331,15 +340,34 @@ impl Player {
         let record = deriver
             .record(first_record + span_index as u64)
             .ok_or_else(|| eyre::eyre!("record of span {span_index} not derived"))?;
-        proof.spanIndex = U256::from(span_index);
-        proof.recordData = record.data.clone();
+        // A sequenced record is proven by its commitment's parts, never its whole data.
+        let batch = if record.forced {
+            None
+        } else {
+            let blocks = record.header.block_count().unwrap_or(0);
+            let batch = decode_batch(&record.data, blocks)
+                .map_err(|e| eyre::eyre!("record {} does not decode: {e}", record.index))?;
+            let commitment = batch.commitment();
+            proof.feeRecipient = commitment.fee_recipient;
+            proof.blocksHash = commitment.blocks_hash;
+            proof.txRoot = commitment.tx_root;
+            Some(batch)
+        };
         let offset = position - span.firstPosition;
         if offset < span.forceCount {
             let entry = deriver
                 .entry(span.forceStart + offset)
                 .ok_or_else(|| eyre::eyre!("queue entry {} not read", span.forceStart + offset))?;
             proof.entrySender = entry.sender;
-            proof.entry = entry.data.clone();
+            proof.transaction = entry.data.clone();
+        } else {
+            let index = usize::try_from(offset - span.forceCount)?;
+            let (transaction, path) = batch
+                .as_ref()
+                .and_then(|b| b.transaction_proof(index))
+                .ok_or_else(|| eyre::eyre!("record {} has no transaction {index}", record.index))?;
+            proof.transaction = transaction;
+            proof.txPath = path;
         }
         let trace = self
             .trace(deriver, row)

@@ -3,6 +3,7 @@
 use alloy::{signers::local::PrivateKeySigner, transports::http::reqwest::Url};
 use baton_bindings::Deployment;
 use baton_core::{
+    RecordLimits,
     batch::{BLOCK_HEADER_LEN, PREFIX_LEN, encoded_tx_len},
     mempool::MempoolConfig,
 };
@@ -88,9 +89,13 @@ pub struct NodeConfig {
     /// Milliseconds between L2 blocks when sequencing.
     #[arg(long = "block-time-ms", env = "BATON_BLOCK_TIME_MS", default_value = "50", value_parser = parse_ms)]
     pub block_time: Duration,
-    /// Post the open record once it holds this many bytes of transactions.
+    /// Post the open record once it holds this many bytes of batch data (lowered to the
+    /// inbox's maxRecordBytes at start if above it).
     #[arg(long, env = "BATON_MAX_RECORD_BYTES", default_value_t = 120_000)]
     pub max_record_bytes: usize,
+    /// Most transactions in one record: the inbox's maxRecordTxs (set at start).
+    #[arg(skip)]
+    pub max_record_txs: usize,
     /// Post the open record once it is this many milliseconds old.
     #[arg(long = "max-record-age-ms", env = "BATON_MAX_RECORD_AGE_MS", default_value = "2000", value_parser = parse_ms)]
     pub max_record_age: Duration,
@@ -119,7 +124,8 @@ pub struct NodeConfig {
     /// Most transactions of one sender in the mempool.
     #[arg(long, env = "BATON_MEMPOOL_MAX_PER_SENDER", default_value_t = 1_024)]
     pub mempool_max_per_sender: usize,
-    /// Largest raw transaction accepted, in bytes.
+    /// Largest raw transaction accepted, in bytes (lowered to the inbox's maxTxLength, the
+    /// queue's maxTxSize, at start if above it).
     #[arg(long, env = "BATON_MAX_TX_BYTES", default_value_t = 4_096)]
     pub max_tx_bytes: usize,
     /// Largest JSON-RPC request body, in bytes (batches included).
@@ -155,6 +161,30 @@ impl NodeConfig {
         self.genesis
             .clone()
             .unwrap_or_else(|| PathBuf::from(format!("script/genesis/{}.json", deployment.profile)))
+    }
+
+    /// Fits the record and transaction sizes under the inbox's caps, which would refuse a
+    /// larger record: a flag above a cap is lowered to it, with a warning.
+    pub fn fit_to(&mut self, limits: &RecordLimits) {
+        if self.max_record_bytes > limits.max_record_bytes {
+            tracing::warn!(
+                target: "baton::node",
+                "--max-record-bytes {} is above the inbox's maxRecordBytes {}: using {1}",
+                self.max_record_bytes,
+                limits.max_record_bytes
+            );
+            self.max_record_bytes = limits.max_record_bytes;
+        }
+        if self.max_tx_bytes > limits.max_tx_len {
+            tracing::warn!(
+                target: "baton::node",
+                "--max-tx-bytes {} is above the inbox's maxTxLength {}: using {1}",
+                self.max_tx_bytes,
+                limits.max_tx_len
+            );
+            self.max_tx_bytes = limits.max_tx_len;
+        }
+        self.max_record_txs = limits.max_record_txs;
     }
 
     /// Refuses limits that contradict each other.

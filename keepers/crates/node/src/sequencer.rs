@@ -4,7 +4,8 @@
 //!   needs its first record, the node executes a block on the pending chain, writes
 //!   `(height, header hash)` to the slashing-protection table, and only then signs the header.
 //!   The first block of every record also consumes every force-queue entry read from L1 so far.
-//! - **Posting**: the open record is cut when it holds `max_record_bytes`, is `max_record_age`
+//! - **Posting**: the open record is cut when it holds `max_record_bytes` or the inbox's
+//!   `maxRecordTxs`, is `max_record_age`
 //!   old, or the epoch is about to end; cut records are posted in order through the tx manager.
 //!   A record the inbox would reject (another poster got there first, an entry went overdue, the
 //!   epoch ended) drops the pending blocks: L1 is the truth, and their transactions return to
@@ -127,21 +128,24 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     if records.cut.len() >= MAX_QUEUED_RECORDS {
         return Ok(None);
     }
-    // Every record must fit `max_record_bytes`, so blocks are sized to the room the open record
-    // has left; when that is under a quarter of a record and transactions wait, the open record
-    // is cut here and this block starts the next one.
+    // Every record must fit `max_record_bytes` and `max_record_txs` (the inbox refuses more), so
+    // blocks are sized to the room the open record has left; when that is under a quarter of a
+    // record's bytes, or no transaction fits, and transactions wait, the open record is cut here
+    // and this block starts the next one.
     let max_bytes = shared.config.max_record_bytes;
+    let max_txs = shared.config.max_record_txs;
     if let Some((first, _)) = records.open
         && !view.mempool.is_empty()
-        && view.record_bytes(first) > max_bytes - max_bytes / 4
+        && (view.record_bytes(first) > max_bytes - max_bytes / 4
+            || view.record_txs(first) >= max_txs)
     {
         records.cut.push_back((first, view.head().number));
         records.open = None;
     }
     let starts_record = records.open.is_none();
-    let used = records
-        .open
-        .map_or(PREFIX_LEN, |(first, _)| view.record_bytes(first));
+    let (used, used_txs) = records.open.map_or((PREFIX_LEN, 0), |(first, _)| {
+        (view.record_bytes(first), view.record_txs(first))
+    });
     // A censoring node (the devnet's scripted fault) never consumes the force queue.
     let entries = if starts_record && !shared.config.fault_censor {
         view.entries_from(view.pending().force_cursor(), MAX_RECORD_ENTRIES)
@@ -149,7 +153,7 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         Vec::new()
     };
     let txs = view.take_block_txs(
-        MAX_BLOCK_TXS,
+        MAX_BLOCK_TXS.min(max_txs.saturating_sub(used_txs)),
         max_bytes.saturating_sub(used + BLOCK_HEADER_LEN),
     );
     let needs_record =
@@ -258,6 +262,7 @@ fn maybe_cut(shared: &Shared) {
     // The epoch's first record goes out at once: until it lands, backups may take the epoch.
     let first_of_epoch = !duty.posted && records.cut.is_empty();
     if bytes >= shared.config.max_record_bytes
+        || view.record_txs(first) >= shared.config.max_record_txs
         || opened.elapsed() >= shared.config.max_record_age
         || ending
         || first_of_epoch

@@ -215,9 +215,10 @@ pub async fn connect_l1(
 }
 
 /// Starts the node and runs it until `cancel` fires.
-pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<()> {
-    config.check()?;
+pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Result<()> {
     let deployment = load_deployment(&config.deployment)?;
+    config.fit_to(&deployment.parameters.record_limits());
+    config.check()?;
     let genesis = load_genesis(&config.genesis_path(&deployment), &deployment)?;
     let (provider, l1_chain_id) = connect_l1(&config.l1_rpc, &deployment).await?;
     let key = config.key.load()?;
@@ -228,7 +229,6 @@ pub async fn run(config: NodeConfig, cancel: CancellationToken) -> eyre::Result<
         None => key.clone(),
     };
     let operator = key.address();
-    let mut config = config;
     config.fee_recipient = config.fee_recipient_arg.unwrap_or(operator);
     std::fs::create_dir_all(&config.data_dir)
         .wrap_err_with(|| format!("creating the data directory {}", config.data_dir.display()))?;

@@ -13,7 +13,7 @@
 use crate::store::{SignedBlock, StoredEntry, StoredRecord};
 use alloy::primitives::{Address, B256, Bytes};
 use baton_core::{
-    BlockHeader,
+    BlockHeader, RecordLimits,
     batch::{BLOCK_HEADER_LEN, PREFIX_LEN, encoded_tx_len},
     check_record,
     derive::{Chain, DeriveError, DerivedBlock, QueueEntry, RecordInput},
@@ -237,7 +237,8 @@ impl View {
             None
         } else {
             Some(
-                check_record(&record.header, &record.data).map_err(|e| ViewError::BadRecord {
+                // The inbox enforced its caps when it accepted the record.
+                check_record(&record.header, &record.data, &RecordLimits::UNLIMITED).map_err(|e| ViewError::BadRecord {
                     index: record.index,
                     reason: e.to_string(),
                 })?,
@@ -469,6 +470,16 @@ impl View {
                             .sum::<usize>()
                 })
                 .sum::<usize>()
+    }
+
+    /// The number of transactions (the header's `txCount`) of a record holding the unposted
+    /// blocks from `first` to the head; force-queue entries are not batch data and not counted.
+    pub fn record_txs(&self, first: u64) -> usize {
+        self.blocks
+            .range(first.max(self.canonical.head().number + 1)..)
+            .filter_map(|(_, b)| b.sealed.as_ref())
+            .map(|s| s.transactions.len())
+            .sum()
     }
 
     /// Signed blocks with numbers above `after` (what followers fetch).

@@ -210,12 +210,90 @@ fn seal_builds_a_header_that_checks() {
     assert_eq!(header.firstBlock, 100);
     assert_eq!(header.lastBlock, 101);
     assert_eq!(header.txCount, 2);
-    assert_eq!(header.dataHash, keccak256(&data));
     assert_eq!(header.prevRecordHash, B256::repeat_byte(9));
     assert_eq!(header.forceIndex, 2);
+    let batch = check_record(&header, &data, &RecordLimits::UNLIMITED).unwrap();
+    assert_eq!(batch.blocks, sample_blocks());
+    assert_eq!(header.dataHash, batch.commitment().data_hash());
+}
+
+/// The commitment spelled out by hand: the framing bytes, the padded tree over three leaves
+/// (the fourth position empty), and the 85-byte preimage.
+#[test]
+fn commitment_is_the_documented_one() {
+    let batch = Batch {
+        fee_recipient: FEE,
+        blocks: vec![
+            L2Block {
+                timestamp: 7,
+                transactions: vec![tx(&[1]), tx(&[2, 2])],
+            },
+            L2Block {
+                timestamp: 8,
+                transactions: vec![tx(&[3])],
+            },
+        ],
+    };
+    let c = batch.commitment();
     assert_eq!(
-        check_record(&header, &data).unwrap().blocks,
-        sample_blocks()
+        c.blocks_hash,
+        keccak256(hex!("0000000000000007 0002 0000000000000008 0001"))
+    );
+    let pair = |a: B256, b: B256| keccak256([a.as_slice(), b.as_slice()].concat());
+    let (l0, l1, l2) = (keccak256([1]), keccak256([2, 2]), keccak256([3]));
+    assert_eq!(c.tx_root, pair(pair(l0, l1), pair(l2, B256::ZERO)));
+    let preimage = [&[BATCH_VERSION][..], FEE.as_slice(), c.blocks_hash.as_slice(), c.tx_root.as_slice()].concat();
+    assert_eq!(c.data_hash(), keccak256(preimage));
+
+    // Every transaction's path leads to the root, as `PaddedMerkle.rootOf` checks on L1.
+    for i in 0..3 {
+        let (raw, path) = batch.transaction_proof(i).unwrap();
+        assert_eq!(path.len(), 2);
+        assert!(crate::l2::verify_tx_proof(c.tx_root, keccak256(&raw), i, &path));
+    }
+    assert_eq!(batch.transaction_proof(3), None);
+}
+
+#[test]
+fn check_record_enforces_the_inbox_caps() {
+    let (header, data) = context().seal(&sample_blocks()).unwrap();
+    let exact = RecordLimits {
+        max_record_bytes: data.len(),
+        max_record_txs: 2,
+        max_tx_len: 2,
+    };
+    assert!(check_record(&header, &data, &exact).is_ok());
+    let short = RecordLimits {
+        max_record_bytes: data.len() - 1,
+        ..exact
+    };
+    assert_eq!(
+        check_record(&header, &data, &short),
+        Err(RecordError::RecordTooLarge {
+            len: data.len(),
+            max: data.len() - 1
+        })
+    );
+    let few = RecordLimits {
+        max_record_txs: 1,
+        ..exact
+    };
+    assert_eq!(
+        check_record(&header, &data, &few),
+        Err(RecordError::TooManyTransactions { count: 2, max: 1 })
+    );
+    let narrow = RecordLimits {
+        max_tx_len: 1,
+        ..exact
+    };
+    // The second transaction (two bytes) starts at 21 + 10 + 4.
+    assert_eq!(
+        check_record(&header, &data, &narrow),
+        Err(RecordError::Malformed(DecodeError::TransactionTooLarge {
+            offset: 35,
+            len: 2,
+            max: 1
+        }))
     );
 }
 
@@ -247,8 +325,9 @@ fn check_record_mirrors_the_inbox() {
         lastBlock: 99,
         ..header.clone()
     };
+    let unlimited = &RecordLimits::UNLIMITED;
     assert_eq!(
-        check_record(&inverted, &data),
+        check_record(&inverted, &data, unlimited),
         Err(RecordError::EmptyBlockRange {
             first_block: 100,
             last_block: 99
@@ -258,17 +337,17 @@ fn check_record_mirrors_the_inbox() {
     let mut tampered = data.to_vec();
     tampered[1] ^= 1;
     assert!(matches!(
-        check_record(&header, &tampered),
+        check_record(&header, &tampered, unlimited),
         Err(RecordError::DataHashMismatch { .. })
     ));
 
-    // A range one block longer than the data: the hash matches, the parse does not.
+    // A range one block longer than the data: the parse fails before the hash is compared.
     let longer = BatchHeader {
         lastBlock: 102,
         ..header.clone()
     };
     assert!(matches!(
-        check_record(&longer, &data),
+        check_record(&longer, &data, unlimited),
         Err(RecordError::Malformed(DecodeError::Truncated { .. }))
     ));
 
@@ -277,7 +356,7 @@ fn check_record_mirrors_the_inbox() {
         ..header
     };
     assert_eq!(
-        check_record(&wrong_count, &data),
+        check_record(&wrong_count, &data, unlimited),
         Err(RecordError::TxCountMismatch {
             header: 3,
             actual: 2
@@ -309,7 +388,7 @@ proptest! {
         prop_assert_eq!(decode_batch(&data, blocks.len() as u64).unwrap().blocks, blocks.clone());
         let (header, sealed) = context().seal(&blocks).unwrap();
         prop_assert_eq!(&sealed, &data);
-        prop_assert_eq!(check_record(&header, &data).unwrap().blocks, blocks);
+        prop_assert_eq!(check_record(&header, &data, &RecordLimits::UNLIMITED).unwrap().blocks, blocks);
     }
 
     /// Random bytes never panic, and whatever parses is canonical: it re-encodes to itself.

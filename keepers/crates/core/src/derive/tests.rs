@@ -76,7 +76,7 @@ fn seal(chain: &Chain, blocks: &[L2Block], force_index: u64) -> (BatchHeader, Ba
         fee_recipient: FEES,
     };
     let (header, data) = context.seal(blocks).unwrap();
-    let batch = check_record(&header, &data).unwrap();
+    let batch = check_record(&header, &data, &crate::RecordLimits::UNLIMITED).unwrap();
     (header, batch)
 }
 
