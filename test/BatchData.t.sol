@@ -50,7 +50,9 @@ contract BatchData_Commit_Test is Test {
         } catch (bytes memory reason) {
             assertFalse(r.ok, "library rejected a valid encoding");
             bytes memory expected = r.oversized != 0
-                ? abi.encodeWithSelector(IBatchInbox.TransactionTooLarge.selector, r.faultAt, r.oversized, maxTxLength)
+                ? abi.encodeWithSelector(
+                    IBatchInbox.TransactionTooLarge.selector, r.faultAt, r.oversized, maxTxLength
+                )
                 : abi.encodeWithSelector(IBatchInbox.MalformedBatchData.selector, r.faultAt);
             assertEq(reason, expected, "fault");
         }
@@ -65,7 +67,9 @@ contract BatchData_Commit_Test is Test {
             data = bytes.concat(data, bytes8(uint64(b)), bytes2(uint16(n)));
             for (uint256 t; t < n; ++t) {
                 uint256 len = 1 + uint256(keccak256(abi.encode(seed, b, t))) % 40;
-                data = bytes.concat(data, bytes3(uint24(len)), _bytes(uint256(keccak256(abi.encode(seed, b, t, len))), len));
+                data = bytes.concat(
+                    data, bytes3(uint24(len)), _bytes(uint256(keccak256(abi.encode(seed, b, t, len))), len)
+                );
             }
         }
     }

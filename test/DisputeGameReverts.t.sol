@@ -211,7 +211,10 @@ contract DisputeGameRevertsTest is DisputeTest {
         forged.spanIndex = p.outputInterval;
         vm.expectRevert(
             abi.encodeWithSelector(
-                PaddedMerkle.BadMerklePath.selector, p.outputInterval, p.outputInterval, forged.spanPath.length
+                PaddedMerkle.BadMerklePath.selector,
+                p.outputInterval,
+                p.outputInterval,
+                forged.spanPath.length
             )
         );
         game.prove(gameId, forged);

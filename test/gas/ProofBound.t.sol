@@ -40,7 +40,9 @@ contract ProofBoundTest is DisputeTest, GasMeasure {
 
     /// @dev Most one-byte transactions a record of `bytes_` bytes can frame in one block.
     function _framable(uint256 bytes_) internal pure returns (uint256) {
-        return (bytes_ - BatchData.PREFIX_LENGTH - BatchData.BLOCK_HEADER_LENGTH) / (BatchData.TX_PREFIX_LENGTH + 1);
+        return
+            (bytes_ - BatchData.PREFIX_LENGTH - BatchData.BLOCK_HEADER_LENGTH)
+                / (BatchData.TX_PREFIX_LENGTH + 1);
     }
 
     /// @dev A signed transfer carrying `dataLength` bytes of calldata: the ledger decodes it in full
@@ -62,21 +64,39 @@ contract ProofBoundTest is DisputeTest, GasMeasure {
     ///      after `target` on; play the dispute down to `target` and hand in the honest proof.
     ///      Checks the proof's L1 gas against the bound and, when `name` is set, snapshots its
     ///      execution, calldata and total gas.
-    function _proveStep(bytes[] memory txs, uint256 target, string memory name) internal returns (uint256 l1Gas) {
+    function _proveStep(bytes[] memory txs, uint256 target, string memory name) internal {
         uint256 start = trace.length;
+        _postInterval(txs);
+        proposerLiesFrom = start + target + 1;
+        uint256 outputIndex = _propose(_proposerRoot(trace.length));
+
+        uint256 gameId = _challenge(honest, outputIndex);
+        IDisputeGame.Game memory g = game.gameAt(gameId);
+        while (g.proposerToMove || g.hi - g.lo > 1) {
+            vm.warp(block.timestamp + 1);
+            _moveOnce(gameId, Answer.Honest, true);
+            g = game.gameAt(gameId);
+        }
+        assertEq(g.lo, target, "the game narrowed to the target");
+        bytes memory cd = abi.encodeCall(IDisputeGame.prove, (gameId, _stepProof(outputIndex, start + g.lo)));
+        uint256 total = _call(cd);
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon), "the liar lost");
+        uint256 l1Gas = _l1Gas(cd, total);
+        assertLe(l1Gas, PROOF_GAS_BOUND, "the proof fits one L1 transaction with margin");
+        if (bytes(name).length != 0) {
+            uint256 calldataGas = _calldataGas(cd);
+            vm.snapshotValue(GROUP, name, total - TX_BASE - calldataGas);
+            vm.snapshotValue(GROUP, string.concat(name, "_calldata"), calldataGas);
+            vm.snapshotValue(GROUP, string.concat(name, "_l1_total"), l1Gas);
+        }
+    }
+
+    /// @dev Post an output interval: one record holding `txs` in one block, the others empty.
+    function _postInterval(bytes[] memory txs) internal {
         uint256 recordIndex = inbox.recordCount();
         bytes memory data = _oneBlockData(txs);
         assertLe(data.length, inbox.maxRecordBytes(), "the record fits the cap");
-        IBatchInbox.BatchHeader memory h = IBatchInbox.BatchHeader({
-            chainId: p.l2ChainId,
-            epoch: uint64(registry.currentEpoch()),
-            firstBlock: inbox.lastL2Block() + 1,
-            lastBlock: inbox.lastL2Block() + 1,
-            prevRecordHash: inbox.lastRecordHash(),
-            dataHash: _dataHash(data, 1),
-            txCount: uint32(txs.length),
-            forceIndex: uint64(queue.length())
-        });
+        IBatchInbox.BatchHeader memory h = _nextHeader(data, 1, uint32(txs.length));
         _submit(_eligibleLeader(), 0, h, data);
         headers.push(h);
         records.push(data);
@@ -90,18 +110,10 @@ contract ProofBoundTest is DisputeTest, GasMeasure {
             _postRecord(new Kind[](0), 0, 0);
         }
         outputEnds.push(trace.length);
-        proposerLiesFrom = start + target + 1;
-        uint256 outputIndex = _propose(_proposerRoot(trace.length));
+    }
 
-        uint256 gameId = _challenge(honest, outputIndex);
-        IDisputeGame.Game memory g = game.gameAt(gameId);
-        while (g.proposerToMove || g.hi - g.lo > 1) {
-            vm.warp(block.timestamp + 1);
-            _moveOnce(gameId, Answer.Honest, true);
-            g = game.gameAt(gameId);
-        }
-        assertEq(g.lo, target, "the game narrowed to the target");
-        bytes memory cd = abi.encodeCall(IDisputeGame.prove, (gameId, _stepProof(outputIndex, start + g.lo)));
+    /// @dev Send `cd` to the game from a prover; returns the call's whole gas (Cancun rules).
+    function _call(bytes memory cd) internal returns (uint256 total) {
         vm.prank(makeAddr("prover"));
         (bool ok, bytes memory ret) = address(game).call(cd);
         if (!ok) {
@@ -109,15 +121,7 @@ contract ProofBoundTest is DisputeTest, GasMeasure {
                 revert(add(ret, 0x20), mload(ret))
             }
         }
-        uint256 total = vm.lastCallGas().gasTotalUsed;
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon), "the liar lost");
-        l1Gas = _l1Gas(cd, total);
-        assertLe(l1Gas, PROOF_GAS_BOUND, "the proof fits one L1 transaction with margin");
-        if (bytes(name).length != 0) {
-            vm.snapshotValue(GROUP, name, total - TX_BASE - _calldataGas(cd));
-            vm.snapshotValue(GROUP, string.concat(name, "_calldata"), _calldataGas(cd));
-            vm.snapshotValue(GROUP, string.concat(name, "_l1_total"), l1Gas);
-        }
+        return vm.lastCallGas().gasTotalUsed;
     }
 
     /// @dev The L1 gas of a transaction with calldata `cd` whose whole cost under Cancun rules was
@@ -126,7 +130,7 @@ contract ProofBoundTest is DisputeTest, GasMeasure {
     function _l1Gas(bytes memory cd, uint256 cancunTotal) internal pure returns (uint256) {
         uint256 standard = _calldataGas(cd);
         uint256 execution = cancunTotal - TX_BASE - standard;
-        uint256 floor = (standard / 4) * 10;
+        uint256 floor = standard * 10 / 4;
         return TX_BASE + execution + (standard > floor ? standard : floor);
     }
 

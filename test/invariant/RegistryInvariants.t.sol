@@ -98,7 +98,9 @@ contract RegistryInvariants is BatonTest {
             }
             assertEq(registry.operatorFor(actor), actor, "an operator acts for itself");
             assertEq(registry.operatorFor(signer), actor, "a signer acts for its operator");
-            assertTrue(registry.operatorOf(actor) == address(0) || signer == actor, "operator bound as a signer");
+            assertTrue(
+                registry.operatorOf(actor) == address(0) || signer == actor, "operator bound as a signer"
+            );
         }
     }
 

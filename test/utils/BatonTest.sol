@@ -106,7 +106,8 @@ abstract contract BatonTest is Test {
 
     /// @dev One L2 block holding `txs`.
     function _oneBlockData(bytes[] memory txs) internal pure returns (bytes memory data) {
-        bytes memory head = bytes.concat(BATCH_PREFIX, bytes8(uint64(1_700_000_000)), bytes2(uint16(txs.length)));
+        bytes memory head =
+            bytes.concat(BATCH_PREFIX, bytes8(uint64(1_700_000_000)), bytes2(uint16(txs.length)));
         uint256 length = head.length;
         for (uint256 i; i < txs.length; ++i) {
             length += 3 + txs[i].length;
