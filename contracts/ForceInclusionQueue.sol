@@ -4,11 +4,13 @@ pragma solidity 0.8.28;
 import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
 
 /// @title ForceInclusionQueue
-/// @notice See IForceInclusionQueue. Each entry is two storage words: its commitment,
-///         keccak256(sender ‖ tx) in full, and its deadline. The commitment binds who enqueued
-///         an entry, so a fraud proof can tell the portal's deposits from anyone else's bytes;
-///         all 32 bytes are kept so that finding a second (sender, tx) for an entry costs a
-///         keccak256 preimage, not a 2^96 birthday search on a truncated hash.
+/// @notice See IForceInclusionQueue. Each entry has a storage word for its commitment,
+///         keccak256(sender ‖ tx) in full, and a quarter word for its deadline (four uint64
+///         deadlines share a word, so three enqueues in four update a word instead of creating
+///         one). The commitment binds who enqueued an entry, so a fraud proof can tell the
+///         portal's deposits from anyone else's bytes; all 32 bytes are kept so that forging a
+///         second (sender, tx) for an entry costs a keccak256 preimage, not a 2^96 birthday
+///         search on a truncated hash.
 ///         Deadlines never decrease (constant delay, rising block numbers), so the overdue
 ///         entries are always a prefix of the unconsumed ones: one comparison decides whether a
 ///         record consumed all of them. The fee of an entry goes to whoever consumes it.
@@ -19,7 +21,8 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     uint256 internal immutable INCLUSION_DELAY;
 
     mapping(uint256 index => bytes32 commitment) internal _commitments;
-    mapping(uint256 index => uint256 deadline) internal _deadlines;
+    /// @dev Word index / 4 holds the deadlines of entries 4w .. 4w+3, entry i in bits 64·(i % 4).
+    mapping(uint256 word => uint256 deadlines) internal _deadlineWords;
     /// @dev length (128) | cursor (128): read together on every record.
     uint256 internal _lengthAndCursor;
     mapping(address includer => uint256) internal _fees;
@@ -52,7 +55,7 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         index = uint128(packed);
         uint64 deadline = uint64(block.number + INCLUSION_DELAY);
         _commitments[index] = commitmentFor(msg.sender, transaction);
-        _deadlines[index] = deadline;
+        _deadlineWords[index / 4] |= uint256(deadline) << (64 * (index % 4));
         _lengthAndCursor = packed + 1;
         emit Enqueued(index, msg.sender, deadline, transaction);
     }
@@ -100,7 +103,7 @@ contract ForceInclusionQueue is IForceInclusionQueue {
 
     /// @inheritdoc IForceInclusionQueue
     function deadlineOf(uint256 index) public view returns (uint64) {
-        return uint64(_deadlines[index]);
+        return uint64(_deadlineWords[index / 4] >> (64 * (index % 4)));
     }
 
     /// @inheritdoc IForceInclusionQueue

@@ -46,7 +46,14 @@ contract GasTest is BatonTest, GasMeasure {
         vm.deal(user, 1 ether);
         bytes memory cd = abi.encodeCall(IForceInclusionQueue.enqueue, (transaction));
         _measure("enqueue_very_first", user, p.inclusionFee, address(queue), cd);
+        // Entry 1 shares its deadline word with entry 0, as three entries in four do.
         _measure("enqueue_110_bytes", user, p.inclusionFee, address(queue), cd);
+        for (uint256 i = 2; i < 4; ++i) {
+            vm.prank(user);
+            queue.enqueue{value: p.inclusionFee}(transaction);
+        }
+        // Entry 4 opens the second deadline word: every fourth entry pays for a new word.
+        _measure("enqueue_110_bytes_new_deadline_word", user, p.inclusionFee, address(queue), cd);
     }
 
     function test_gas_leaderOf_100Sequencers() public {

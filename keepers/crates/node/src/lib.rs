@@ -13,6 +13,7 @@
 pub mod config;
 pub mod duty;
 pub mod follow;
+pub mod force;
 pub mod metrics;
 pub mod rpc;
 pub mod sequencer;

@@ -22,6 +22,8 @@ pub struct Metrics {
     pub blocks_dropped: AtomicU64,
     /// Records posted to the BatchInbox (counter).
     pub records_posted: AtomicU64,
+    /// Forced records this node appended for overdue force-queue entries (counter).
+    pub forced_records: AtomicU64,
     /// JSON-RPC requests served (counter).
     pub rpc_requests: AtomicU64,
     /// JSON-RPC requests answered with an error (counter).
@@ -43,7 +45,7 @@ pub struct Metrics {
 impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, &AtomicU64); 11] = [
+        let rows: [(&str, &str, &str, &AtomicU64); 12] = [
             (
                 "baton_blocks_sealed_total",
                 "counter",
@@ -61,6 +63,12 @@ impl Metrics {
                 "counter",
                 "records posted to the BatchInbox",
                 &self.records_posted,
+            ),
+            (
+                "baton_forced_records_total",
+                "counter",
+                "forced records this node appended for overdue force-queue entries",
+                &self.forced_records,
             ),
             (
                 "baton_rpc_requests_total",

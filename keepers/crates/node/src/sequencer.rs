@@ -14,7 +14,12 @@
 //!   signature against the schedule and replays the block; a block that re-executes to another
 //!   header is refused.
 
-use crate::{service::Shared, store::SignedBlock, txmgr::TxError};
+use crate::{
+    force::{self, ForceGate},
+    service::Shared,
+    store::SignedBlock,
+    txmgr::TxError,
+};
 use alloy::{
     primitives::{Address, B256, Bytes, U256},
     sol_types::SolCall,
@@ -95,6 +100,11 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         (false, false) => return Ok(None),
     };
     let mut view = shared.view.lock().expect("view lock");
+    // Never sign a height a forced record may take (force.rs). A censoring node (the devnet's
+    // scripted fault) ignores the queue altogether.
+    if !shared.config.fault_censor && force_gate(shared, &view, &duty) != ForceGate::Seal {
+        return Ok(None);
+    }
     if records.open.is_none() && records.cut.is_empty() && l1_cursor >= duty.epoch_start {
         // Blocks another leader preconfirmed in an earlier epoch and never posted are dead: every
         // record of that epoch has been read. (This node's own posted blocks of the current epoch,
@@ -272,9 +282,89 @@ fn maybe_cut(shared: &Shared) {
     }
 }
 
+/// L1 blocks within which a record sealed now is taken to land: sealing stops this close to a
+/// force-queue deadline (force.rs). The cut records queued ahead of it, one per block, and the
+/// epoch margin.
+fn force_margin(shared: &Shared) -> u64 {
+    MAX_QUEUED_RECORDS as u64 + shared.config.epoch_margin
+}
+
+fn force_gate(shared: &Shared, view: &crate::view::View, duty: &crate::duty::Duty) -> ForceGate {
+    force::gate(
+        view.first_unconsumed(shared.deployment.parameters.inclusion_delay),
+        view.pending().force_cursor(),
+        duty.l1_block,
+        force_margin(shared),
+    )
+}
+
+/// When this node acts, has nothing of its own to post and an entry is overdue, appends the
+/// forced record itself, so that it seals on top of it instead of racing anyone else's.
+/// Returns whether one was sent.
+async fn force_overdue(shared: &Shared) -> eyre::Result<bool> {
+    let duty = shared.duty.borrow().clone();
+    if shared.config.fault_censor || !duty.posting {
+        return Ok(false);
+    }
+    {
+        let records = shared.records.lock().expect("records lock");
+        let view = shared.view.lock().expect("view lock");
+        if records.open.is_some()
+            || !records.cut.is_empty()
+            || force_gate(shared, &view, &duty) != ForceGate::Force
+            || shared.l1_cursor.load(Ordering::Relaxed)
+                < shared.resync_until.load(Ordering::Relaxed)
+        {
+            return Ok(false);
+        }
+    }
+    let queue = shared
+        .deployment
+        .force_inclusion_queue(shared.provider.clone());
+    let (required, cursor) = (
+        queue.requiredCursor().call().await?,
+        queue.cursor().call().await?,
+    );
+    if required <= cursor {
+        return Ok(false);
+    }
+    let call = IBatchInbox::submitForcedRecordCall { upTo: required };
+    let sent = shared
+        .txmgr
+        .send(
+            shared.deployment.batch_inbox,
+            call.abi_encode().into(),
+            U256::ZERO,
+        )
+        .await;
+    // Either way, seal only once L1 has been read past this point: the forced record (this
+    // node's or another's) must be derived before a block is built on it.
+    let l1_head = shared.duty.borrow().l1_block;
+    shared.resync_until.store(l1_head + 1, Ordering::Relaxed);
+    match sent {
+        Ok(receipt) => {
+            shared
+                .metrics
+                .forced_records
+                .fetch_add(1, Ordering::Relaxed);
+            info!(target: "baton::sequencer", up_to = %required, l1_tx = %receipt.transaction_hash, "overdue force-queue entries appended as a forced record");
+            Ok(true)
+        }
+        Err(e @ (TxError::Reverted(_) | TxError::MinedReverted(_))) => {
+            // Someone else forced them first: nothing is lost, the chain goes on from theirs.
+            debug!(target: "baton::sequencer", error = %e, "forced record not needed");
+            Ok(false)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Posts the oldest cut record. Returns whether one was posted.
 async fn post_once(shared: &Shared) -> eyre::Result<bool> {
     maybe_cut(shared);
+    if force_overdue(shared).await? {
+        return Ok(true);
+    }
     let Some((first, last)) = shared
         .records
         .lock()

@@ -199,6 +199,13 @@ impl View {
         self.entries.insert(entry.index, entry);
     }
 
+    /// The first force-queue entry L1 has not consumed yet, as `(index, deadline)`: the entry
+    /// at the canonical chain's cursor, due `inclusion_delay` L1 blocks after it was enqueued.
+    pub fn first_unconsumed(&self, inclusion_delay: u64) -> Option<(u64, u64)> {
+        let e = self.entries.get(&self.canonical.force_cursor())?;
+        Some((e.index, e.l1_block + inclusion_delay))
+    }
+
     /// Known queue entries from `from` on, in order, as the derivation takes them.
     pub fn entries_from(&self, from: u64, limit: usize) -> Vec<QueueEntry> {
         self.entries

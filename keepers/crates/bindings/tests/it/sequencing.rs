@@ -117,7 +117,7 @@ async fn fresh_epoch_leader<P: Provider + Clone>(
 }
 
 /// Two L2 blocks of raw byte "transactions" of assorted lengths: 1 byte, a word, more than one
-/// byte of length prefix, and more than two.
+/// byte of length prefix, and the largest the inbox takes (the devnet queue's `maxTxSize`).
 fn sample_blocks(salt: u8) -> Vec<L2Block> {
     let tx = |len: usize, fill: u8| Bytes::from(vec![fill ^ salt; len]);
     vec![
@@ -127,7 +127,7 @@ fn sample_blocks(salt: u8) -> Vec<L2Block> {
         },
         L2Block {
             timestamp: 1_700_000_001 + u64::from(salt),
-            transactions: vec![tx(70_000, 0x04), tx(2, 0x05)],
+            transactions: vec![tx(4096, 0x04), tx(2, 0x05)],
         },
     ]
 }

@@ -1,0 +1,142 @@
+//! A forced record lands at the start of an honest leader's epoch, before its first record: the
+//! leader must still post in its epoch (no liveness slash), and never sign a height the forced
+//! record takes (issue 15; `baton_node::force`).
+
+use crate::harness::{rpc, start_network, wait_for};
+use alloy::{
+    network::EthereumWallet,
+    primitives::{Address, U64, U256, keccak256},
+    providers::{Provider, ProviderBuilder},
+    signers::local::PrivateKeySigner,
+};
+use baton_core::ledger::testkit::TxFields;
+use eyre::ensure;
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::Result<()> {
+    let mut net = start_network("forcing").await?;
+    let d = net.devnet.deployment.clone();
+    let user = PrivateKeySigner::from(net.devnet.anvil.keys()[7].clone());
+    let l1 = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(user.clone()))
+        .connect_http(net.devnet.anvil.endpoint_url());
+    let schedule = d.leader_schedule(&l1);
+    let queue = d.force_inclusion_queue(&l1);
+    let inbox = d.batch_inbox(&l1);
+
+    // Every node goes down, so nobody includes the user's entry before its deadline.
+    for node in &mut net.nodes {
+        node.kill9().await?;
+    }
+    let to = Address::repeat_byte(0xf0);
+    let raw = TxFields::transfer(
+        d.parameters.l2_chain_id,
+        0,
+        to,
+        U256::from(777u64),
+        10_000_000_000,
+    )
+    .sign(&user);
+    let receipt = queue
+        .enqueue(raw.clone())
+        .value(d.parameters.inclusion_fee)
+        .send()
+        .await?
+        .get_receipt()
+        .await?;
+    ensure!(receipt.status(), "enqueue reverted");
+    let index = queue.length().call().await? - U256::from(1);
+    let deadline: u64 = queue.deadlineOf(index).call().await?;
+
+    // L1 moves past the deadline, to the last block before an epoch whose leader is up.
+    let head = l1.get_block_number().await?;
+    let epoch: u64 = schedule
+        .epochOf(U256::from(deadline.max(head) + 2))
+        .call()
+        .await?
+        .try_into()?;
+    let epoch = epoch + 1;
+    let start: u64 = schedule
+        .epochStartBlock(U256::from(epoch))
+        .call()
+        .await?
+        .try_into()?;
+    let now = l1.get_block_number().await?;
+    ensure!(now + 1 < start, "head {now} already at epoch {epoch}'s start {start}");
+    l1.raw_request::<_, serde_json::Value>("anvil_mine".into(), [U64::from(start - 1 - now)])
+        .await?;
+    let leader = schedule
+        .leaderOf(U256::from(epoch), U256::ZERO)
+        .call()
+        .await?;
+    eprintln!("entry {index} overdue after block {deadline}; epoch {epoch} begins at {start}, led by {leader}");
+
+    // The nodes come back as the epoch begins, and someone else forces the entry at once.
+    for node in &mut net.nodes {
+        node.start()?;
+    }
+    let forced = inbox.submitForcedRecord(index + U256::from(1)).send().await;
+    match forced {
+        Ok(pending) => {
+            let r = pending.get_receipt().await?;
+            eprintln!(
+                "the test's forced record: {} in block {:?}",
+                if r.status() { "landed" } else { "reverted" },
+                r.block_number
+            );
+        }
+        // A node may have forced it first: the inbox then has nothing overdue.
+        Err(e) => eprintln!("the test's forced record was not needed: {e}"),
+    }
+    for node in &net.nodes {
+        net.wait_ready(node).await?;
+    }
+
+    // The epoch's leader posts in it: its epoch is not missed.
+    let end: u64 = schedule
+        .epochStartBlock(U256::from(epoch + 1))
+        .call()
+        .await?
+        .try_into()?;
+    wait_for(
+        "the end of the epoch",
+        Duration::from_secs(60),
+        || net.nodes[0].log(),
+        || async { Ok((l1.get_block_number().await? >= end).then_some(())) },
+    )
+    .await?;
+    let posting = inbox.epochPosting(U256::from(epoch)).call().await?;
+    let logs: String = net.nodes.iter().map(|n| n.log()).collect();
+    ensure!(
+        posting.leaderPosted,
+        "epoch {epoch}: {posting:?}: its leader did not post\n{logs}"
+    );
+    ensure!(
+        queue.cursor().call().await? > index,
+        "the entry was never consumed"
+    );
+
+    // The forced transfer is on L2 at every node.
+    let hash = keccak256(&raw);
+    for node in &net.nodes {
+        wait_for(
+            "the forced transfer on L2",
+            Duration::from_secs(30),
+            || node.log(),
+            || async {
+                let r = rpc(&node.url, "eth_getTransactionReceipt", json!([hash])).await?;
+                Ok((r["status"] == json!("0x1")).then_some(()))
+            },
+        )
+        .await?;
+        let balance = rpc(&node.url, "eth_getBalance", json!([to, "latest"])).await?;
+        ensure!(
+            balance == json!(U256::from(777u64)),
+            "{}: balance {balance}",
+            node.url
+        );
+    }
+    Ok(())
+}
