@@ -233,7 +233,9 @@ pub enum DecodeError {
     },
     /// A transaction is longer than the inbox's `maxTxLength` (the contract's
     /// `TransactionTooLarge(offset, len, max)`).
-    #[error("transaction at offset {offset} is {len} bytes, more than the inbox's maxTxLength {max}")]
+    #[error(
+        "transaction at offset {offset} is {len} bytes, more than the inbox's maxTxLength {max}"
+    )]
     TransactionTooLarge {
         /// Where its length prefix starts.
         offset: usize,

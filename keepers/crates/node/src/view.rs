@@ -245,10 +245,12 @@ impl View {
         } else {
             Some(
                 // The inbox enforced its caps when it accepted the record.
-                check_record(&record.header, &record.data, &RecordLimits::UNLIMITED).map_err(|e| ViewError::BadRecord {
-                    index: record.index,
-                    reason: e.to_string(),
-                })?,
+                check_record(&record.header, &record.data, &RecordLimits::UNLIMITED).map_err(
+                    |e| ViewError::BadRecord {
+                        index: record.index,
+                        reason: e.to_string(),
+                    },
+                )?,
             )
         };
         let from = self.canonical.force_cursor();

@@ -2,7 +2,7 @@
 //! leader must still post in its epoch (no liveness slash), and never sign a height the forced
 //! record takes (issue 15; `baton_node::force`).
 
-use crate::harness::{rpc, start_network, wait_for};
+use crate::harness::{keep_sending, rpc, start_network, wait_for};
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, U64, U256, keccak256},
@@ -13,6 +13,14 @@ use baton_core::ledger::testkit::TxFields;
 use eyre::ensure;
 use serde_json::json;
 use std::time::Duration;
+
+async fn mine(l1: &impl Provider, blocks: u64) -> eyre::Result<()> {
+    if blocks > 0 {
+        l1.raw_request::<_, serde_json::Value>("anvil_mine".into(), [U64::from(blocks)])
+            .await?;
+    }
+    Ok(())
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::Result<()> {
@@ -50,7 +58,8 @@ async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::
     let index = queue.length().call().await? - U256::from(1);
     let deadline: u64 = queue.deadlineOf(index).call().await?;
 
-    // L1 moves past the deadline, to the last block before an epoch whose leader is up.
+    // L1 moves past the deadline, to the last block before an epoch, and stops: from here on
+    // the test mines each block itself, so it decides what lands before what.
     let head = l1.get_block_number().await?;
     let epoch: u64 = schedule
         .epochOf(U256::from(deadline.max(head) + 2))
@@ -63,36 +72,68 @@ async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::
         .call()
         .await?
         .try_into()?;
-    let now = l1.get_block_number().await?;
-    ensure!(now + 1 < start, "head {now} already at epoch {epoch}'s start {start}");
-    l1.raw_request::<_, serde_json::Value>("anvil_mine".into(), [U64::from(start - 1 - now)])
+    l1.raw_request::<_, serde_json::Value>("evm_setIntervalMining".into(), [0u64])
         .await?;
+    let now = l1.get_block_number().await?;
+    ensure!(
+        now + 1 < start,
+        "head {now} already at epoch {epoch}'s start {start}"
+    );
+    mine(&l1, start - 1 - now).await?;
     let leader = schedule
         .leaderOf(U256::from(epoch), U256::ZERO)
         .call()
         .await?;
-    eprintln!("entry {index} overdue after block {deadline}; epoch {epoch} begins at {start}, led by {leader}");
+    eprintln!(
+        "entry {index} overdue after block {deadline}; epoch {epoch} begins at {start}, led by {leader}"
+    );
 
-    // The nodes come back as the epoch begins, and someone else forces the entry at once.
+    // The nodes come back in the last block before the epoch, where nobody may seal any more.
     for node in &mut net.nodes {
         node.start()?;
-    }
-    let forced = inbox.submitForcedRecord(index + U256::from(1)).send().await;
-    match forced {
-        Ok(pending) => {
-            let r = pending.get_receipt().await?;
-            eprintln!(
-                "the test's forced record: {} in block {:?}",
-                if r.status() { "landed" } else { "reverted" },
-                r.block_number
-            );
-        }
-        // A node may have forced it first: the inbox then has nothing overdue.
-        Err(e) => eprintln!("the test's forced record was not needed: {e}"),
     }
     for node in &net.nodes {
         net.wait_ready(node).await?;
     }
+    // Users keep sending, so a leader that seals does so block after block.
+    let sender = keep_sending(
+        net.nodes[0].url.clone(),
+        PrivateKeySigner::from(net.devnet.anvil.keys()[8].clone()),
+    );
+    // The epoch begins. Its leader reacts within a few L1 polls. Before this fix it sealed a
+    // block consuming the overdue entry and more blocks of transactions on top, and sent its
+    // record; the forced record below, with a higher tip, landed first in the next block and
+    // took the first height, and the leader could never sign the next ones again in its epoch.
+    mine(&l1, 1).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let forced = inbox
+        .submitForcedRecord(index + U256::from(1))
+        .max_priority_fee_per_gas(100_000_000_000)
+        .max_fee_per_gas(1_000_000_000_000)
+        // A fixed gas limit: no estimate against a pending state that holds the leader's record.
+        .gas(1_000_000)
+        .send()
+        .await;
+    let pending = match forced {
+        Ok(pending) => Some(pending),
+        // The leader's own forced record is already waiting: the inbox has nothing overdue.
+        Err(e) => {
+            eprintln!("the test's forced record was not needed: {e}");
+            None
+        }
+    };
+    mine(&l1, 1).await?;
+    if let Some(pending) = pending {
+        let r = pending.get_receipt().await?;
+        eprintln!(
+            "the test's forced record {} in block {:?}",
+            if r.status() { "landed" } else { "reverted" },
+            r.block_number
+        );
+    }
+    l1.raw_request::<_, serde_json::Value>("evm_setIntervalMining".into(), [1u64])
+        .await?;
+    sender.abort();
 
     // The epoch's leader posts in it: its epoch is not missed.
     let end: u64 = schedule

@@ -242,14 +242,25 @@ fn commitment_is_the_documented_one() {
     let pair = |a: B256, b: B256| keccak256([a.as_slice(), b.as_slice()].concat());
     let (l0, l1, l2) = (keccak256([1]), keccak256([2, 2]), keccak256([3]));
     assert_eq!(c.tx_root, pair(pair(l0, l1), pair(l2, B256::ZERO)));
-    let preimage = [&[BATCH_VERSION][..], FEE.as_slice(), c.blocks_hash.as_slice(), c.tx_root.as_slice()].concat();
+    let preimage = [
+        &[BATCH_VERSION][..],
+        FEE.as_slice(),
+        c.blocks_hash.as_slice(),
+        c.tx_root.as_slice(),
+    ]
+    .concat();
     assert_eq!(c.data_hash(), keccak256(preimage));
 
     // Every transaction's path leads to the root, as `PaddedMerkle.rootOf` checks on L1.
     for i in 0..3 {
         let (raw, path) = batch.transaction_proof(i).unwrap();
         assert_eq!(path.len(), 2);
-        assert!(crate::l2::verify_tx_proof(c.tx_root, keccak256(&raw), i, &path));
+        assert!(crate::l2::verify_tx_proof(
+            c.tx_root,
+            keccak256(&raw),
+            i,
+            &path
+        ));
     }
     assert_eq!(batch.transaction_proof(3), None);
 }
