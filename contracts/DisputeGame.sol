@@ -139,7 +139,8 @@ contract DisputeGame is IDisputeGame {
         Game storage g = _inProgress(gameId);
         if (!g.proposerToMove) revert NotYourMove(gameId, msg.sender);
         address proposer = g.proposer;
-        if (REGISTRY.operatorFor(msg.sender) != proposer) {
+        // The operator itself, or whoever the registry says acts for it (its signer key).
+        if (msg.sender != proposer && REGISTRY.operatorFor(msg.sender) != proposer) {
             revert NotYourMove(gameId, msg.sender);
         }
         if (midRoot == 0) revert ZeroRoot();
