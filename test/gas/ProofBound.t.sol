@@ -14,7 +14,7 @@ import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
 ///         holds here holds for every deployment), the worst records the inbox then accepts are
 ///         posted for real, a proposer lies from the worst transaction on, and the honest
 ///         one-step proof is handed in. Its whole L1 cost (base, calldata under the EIP-7623
-///         floor, execution with cold storage: run with `--isolate`) must stay under
+///         floor, execution with cold storage: each test runs isolated, as `--isolate` would) must stay under
 ///         PROOF_GAS_BOUND, far below the 16,777,216 per-transaction cap of EIP-7825.
 contract ProofBoundTest is DisputeTest, GasMeasure {
     /// @dev The bound the issue set: a wide margin under EIP-7825's 2^24.
@@ -142,12 +142,14 @@ contract ProofBoundTest is DisputeTest, GasMeasure {
     }
 
     /// The deepest path: as many transactions as the record may hold, the last one proven.
+    /// forge-config: default.isolate = true
     function test_gas_proveWorstStep_mostTransactions() public {
         uint256 n = inbox.maxRecordTxs();
         _proveStep(_tinies(n), n - 1, "dispute_prove_worst_most_txs");
     }
 
     /// The largest transaction, last behind as many one-byte ones as still fit the record.
+    /// forge-config: default.isolate = true
     function test_gas_proveWorstStep_largestTransaction() public {
         bytes memory big = _largeTransaction(inbox.maxTxLength() - 200);
         assertLe(big.length, inbox.maxTxLength());
@@ -161,6 +163,7 @@ contract ProofBoundTest is DisputeTest, GasMeasure {
     /// Any shape the inbox accepts: a large transaction of any size somewhere among any number
     /// of one-byte ones, any of them proven.
     /// forge-config: default.fuzz.runs = 8
+    /// forge-config: default.isolate = true
     function testFuzz_anyRecordShape_stepFitsOneTransaction(
         uint256 dataLength,
         uint256 tinyCount,

@@ -352,6 +352,31 @@ impl Network {
     }
 
     /// Node `i`'s Prometheus metrics text.
+    /// Waits until every node has executed the transaction `hash` successfully, then checks
+    /// that `account` holds `balance` there.
+    pub(crate) async fn ensure_on_every_node(
+        &self,
+        hash: B256,
+        account: Address,
+        balance: U256,
+    ) -> eyre::Result<()> {
+        for node in &self.nodes {
+            wait_for(
+                "the transaction on L2",
+                Duration::from_secs(30),
+                || node.log(),
+                || async {
+                    let r = rpc(&node.url, "eth_getTransactionReceipt", json!([hash])).await?;
+                    Ok((r["status"] == json!("0x1")).then_some(()))
+                },
+            )
+            .await?;
+            let got = rpc(&node.url, "eth_getBalance", json!([account, "latest"])).await?;
+            ensure!(got == json!(balance), "{}: balance {got}", node.url);
+        }
+        Ok(())
+    }
+
     pub(crate) async fn metrics(&self, i: usize) -> eyre::Result<String> {
         let url = format!("{}/metrics", self.nodes[i].metrics_url);
         Ok(alloy::transports::http::reqwest::get(url)

@@ -418,24 +418,7 @@ async fn a_censoring_leader_is_forced_around_and_slashed() -> eyre::Result<()> {
         "no forced RecordAppended"
     );
     // Every node derives the forced record: the user's transfer is on L2.
-    let hash = keccak256(&raw);
-    for node in &net.nodes {
-        wait_for(
-            "the forced transfer on L2",
-            Duration::from_secs(30),
-            || node.log(),
-            || async {
-                let r = rpc(&node.url, "eth_getTransactionReceipt", json!([hash])).await?;
-                Ok((r["status"] == json!("0x1")).then_some(()))
-            },
-        )
+    net.ensure_on_every_node(keccak256(&raw), to, U256::from(4242u64))
         .await?;
-        let balance = rpc(&node.url, "eth_getBalance", json!([to, "latest"])).await?;
-        ensure!(
-            balance == json!(U256::from(4242u64)),
-            "{}: balance {balance}",
-            node.url
-        );
-    }
     Ok(())
 }
