@@ -21,6 +21,7 @@ contract DisputeGasTest is DisputeTest, GasMeasure {
         return abi.encodeCall(IDisputeGame.bisect, (gameId, _proposerRoot(position)));
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_challengeAndBisection() public {
         proposerLiesFrom = 5;
         uint256 outputIndex = _intervalOf(_eight(Kind.Transfer));
@@ -53,6 +54,7 @@ contract DisputeGasTest is DisputeTest, GasMeasure {
         vm.snapshotValue(GROUP, string.concat(name, "_calldata"), _calldataGas(cd));
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_prove_transfer_proposerLoses() public {
         proposerLiesFrom = 5;
         uint256 outputIndex = _intervalOf(_eight(Kind.Transfer));
@@ -60,6 +62,7 @@ contract DisputeGasTest is DisputeTest, GasMeasure {
         assertEq(uint8(game.gameAt(0).status), uint8(IDisputeGame.Status.ChallengerWon));
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_prove_withdrawal_proposerLoses() public {
         proposerLiesFrom = 5;
         uint256 outputIndex = _intervalOf(_eight(Kind.Withdrawal));
@@ -67,6 +70,7 @@ contract DisputeGasTest is DisputeTest, GasMeasure {
         assertEq(uint8(game.gameAt(0).status), uint8(IDisputeGame.Status.ChallengerWon));
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_prove_deposit_proposerLoses() public {
         proposerLiesFrom = 5;
         uint256 outputIndex = _intervalOf(_eight(Kind.Deposit));
@@ -74,12 +78,14 @@ contract DisputeGasTest is DisputeTest, GasMeasure {
         assertEq(uint8(game.gameAt(0).status), uint8(IDisputeGame.Status.ChallengerWon));
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_prove_transfer_proposerWins() public {
         uint256 outputIndex = _intervalOf(_eight(Kind.Transfer));
         _measureProof("dispute_prove_transfer_proposer_wins", _challenge(honest, outputIndex), outputIndex);
         assertEq(uint8(game.gameAt(0).status), uint8(IDisputeGame.Status.ProposerWon));
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_resolveTimeoutAndClaim() public {
         uint256 outputIndex = _intervalOf(_eight(Kind.Transfer));
         uint256 gameId = _challenge(honest, outputIndex);

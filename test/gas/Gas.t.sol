@@ -23,12 +23,14 @@ import {IPortal} from "../../contracts/interfaces/IPortal.sol";
 ///         CI runs this with FORGE_SNAPSHOT_CHECK=true: a figure that moved fails the build
 ///         until snapshots/Gas.json and docs/gas.md are refreshed.
 contract GasTest is BatonTest, GasMeasure {
+    /// forge-config: default.isolate = true
     function test_gas_bond() public {
         _measureBond("bond_very_first_operator"); // also creates the active-set counter slot
         _measureBond("bond_first"); // a new operator joining a non-empty set: the usual case
     }
 
     /// @dev A full set of 100: the newcomer's stake beats the smallest seat, found by a scan.
+    /// forge-config: default.isolate = true
     function test_gas_bond_displacingInFullSet() public {
         _bondOps(100);
         address operator = makeAddr("big");
@@ -37,6 +39,7 @@ contract GasTest is BatonTest, GasMeasure {
         _measure("bond_displacing_smallest_of_100", operator, 2 ether, address(registry), cd);
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_enqueue() public {
         bytes memory transaction = new bytes(110); // the size of a signed EIP-1559 transfer
         for (uint256 i; i < transaction.length; ++i) {
@@ -56,6 +59,7 @@ contract GasTest is BatonTest, GasMeasure {
         _measure("enqueue_110_bytes_new_deadline_word", user, p.inclusionFee, address(queue), cd);
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_leaderOf_100Sequencers() public {
         _bondOps(100);
         uint256 epoch = _activateSchedule();
@@ -67,6 +71,7 @@ contract GasTest is BatonTest, GasMeasure {
 
     /// @dev Steady state: nodes checkpoint every epoch, so the current epoch has a checkpoint
     ///      effective exactly at it (taken two epochs ago) while two later ones already exist.
+    /// forge-config: default.isolate = true
     function test_gas_leaderOf_100Sequencers_checkpointEveryEpoch() public {
         _bondOps(100);
         uint256 epoch = _activateSchedule();
@@ -81,6 +86,7 @@ contract GasTest is BatonTest, GasMeasure {
 
     /// @dev Checkpoints skipped: the current epoch has no entry of its own and an older
     ///      checkpoint, kept in a fixed slot, governs it.
+    /// forge-config: default.isolate = true
     function test_gas_leaderOf_100Sequencers_checkpointsSkipped() public {
         _bondOps(100);
         uint256 epoch = _activateSchedule();
@@ -89,6 +95,7 @@ contract GasTest is BatonTest, GasMeasure {
         vm.snapshotGasLastCall(GROUP, "leaderOf_rank0_100_sequencers_checkpoints_skipped");
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_checkpoint_100Sequencers() public {
         _bondOps(100);
         bytes memory cd = abi.encodeWithSignature("checkpoint()");
@@ -97,6 +104,7 @@ contract GasTest is BatonTest, GasMeasure {
         _measure("checkpoint_quiet_epoch", address(this), 0, address(registry), cd);
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_submitRecord() public {
         Op[] memory ops = _bondOps(3);
         _activateSchedule();
@@ -108,6 +116,7 @@ contract GasTest is BatonTest, GasMeasure {
         _measureRecord("submitRecord_101_tx", leader, 101, 0);
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_proposeOutput() public {
         Op[] memory ops = _bondOps(3);
         _activateSchedule();
@@ -122,6 +131,7 @@ contract GasTest is BatonTest, GasMeasure {
         _measure("proposeOutput", leader.operator, 0, address(oracle), cd);
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_portal() public {
         Op[] memory ops = _bondOps(3);
         _activateSchedule();
@@ -168,6 +178,7 @@ contract GasTest is BatonTest, GasMeasure {
         _measure("finalizeWithdrawal", makeAddr("relayer"), 0, address(portal), cd);
     }
 
+    /// forge-config: default.isolate = true
     function test_gas_slashBlockEquivocation() public {
         _bond("bystander", 1 ether);
         Op memory op = _bond("equivocator", 1 ether);
@@ -195,6 +206,7 @@ contract GasTest is BatonTest, GasMeasure {
     ///      proof) and a deposit (one account proof), in a state of 16 accounts. The trees have a
     ///      fixed depth, so the figure barely depends on the state's size (a few gas per non-zero
     ///      sibling read); calldata, which does, is excluded like everywhere here.
+    /// forge-config: default.isolate = true
     function test_gas_ledger() public {
         LedgerHarness harness = new LedgerHarness();
         LedgerModel model = new LedgerModel();

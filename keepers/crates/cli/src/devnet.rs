@@ -5,6 +5,7 @@
 //! (see `scenario.rs`).
 
 use crate::{
+    live::LiveStatus,
     proc::{Proc, terminate},
     status::Snapshot,
 };
@@ -19,7 +20,6 @@ use baton_devnet::{Bonding, RemoveOnDrop, foundry_tool, repo_root};
 use eyre::{WrapErr, bail, ensure};
 use std::{
     collections::HashMap,
-    io::Write,
     path::{Path, PathBuf},
     time::{Duration, Instant},
 };
@@ -625,28 +625,17 @@ pub(crate) async fn run(args: DevnetArgs, cancel: CancellationToken) -> eyre::Re
     result
 }
 
-/// Redraws the status block in place every second until cancelled or a process exits.
+/// Shows the status every second (live.rs) until cancelled or a process exits.
 async fn status_loop(net: &mut Net, cancel: &CancellationToken) -> eyre::Result<()> {
     let node = (!net.nodes.is_empty()).then(|| net.args.node_url(0));
-    let mut drawn = 0;
+    let mut live = LiveStatus::for_stdout();
     loop {
         net.check_alive()?;
         let text = match Snapshot::read(&net.l1, &net.deployment, node.as_deref()).await {
             Ok(s) => s.report(|a| net.name(a)),
             Err(e) => format!("status unavailable: {e:#}"),
         };
-        // Up over the previous block, then each line cleared and written again.
-        if drawn > 0 {
-            print!("\x1b[{drawn}A");
-        }
-        drawn = 0;
-        for line in text.lines() {
-            println!("\x1b[K{line}");
-            drawn += 1;
-        }
-        // Clear what a longer previous block left below.
-        print!("\x1b[J");
-        let _ = std::io::stdout().flush();
+        live.show(&text);
         tokio::select! {
             _ = cancel.cancelled() => return Ok(()),
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}

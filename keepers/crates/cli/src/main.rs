@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 mod devnet;
+mod live;
 mod proc;
 mod rpc;
 mod scenario;

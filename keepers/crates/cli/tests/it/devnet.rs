@@ -96,6 +96,12 @@ async fn the_devnet_stops_cleanly_and_resumes_its_chain() -> eyre::Result<()> {
         "{}",
         output(&dir, 1)
     );
+    // Its output went to a file: plain status lines, no cursor movement.
+    let out = output(&dir, 1);
+    ensure!(
+        out.contains("status | ") && !out.contains("\x1b[K") && !out.contains("\x1b[J"),
+        "not plain status lines:\n{out}"
+    );
     for port in [l2, l2 + 1, l2 + 2, l2 + 105, l2 + 110, l2 + 200] {
         ensure!(
             std::net::TcpListener::bind(("127.0.0.1", port)).is_ok(),
