@@ -1,5 +1,12 @@
 //! `baton`: one binary, a subcommand per role. `main` parses, installs tracing, runs, and maps
 //! an error to exit code 1.
+//!
+//! - `devnet`: the whole network on this machine (`proc`: its child processes; `live`: its
+//!   status output; `scenario` and `timeline`: the fault scenarios and what the protocol did).
+//! - `user` and `withdrawal`: the user and operator commands; `status`: the network snapshot
+//!   both `baton status` and the devnet show; `rpc`: a plain JSON-RPC call.
+//! - `node`, `proposer`, `challenger`, `watcher`: the roles, from `baton-node` and
+//!   `baton-keeper`.
 
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;

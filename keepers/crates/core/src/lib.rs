@@ -15,6 +15,8 @@
 //!   leader does through the same code.
 //! - [`mempool`]: the pool of signed transactions waiting for a block, checked by the ledger
 //!   rules.
+//! - [`trace`]: the dispute trace of an output interval: roots at any position, step witnesses.
+//! - [`parallel`]: mapping independent work over the machine's cores.
 
 pub mod batch;
 pub mod derive;

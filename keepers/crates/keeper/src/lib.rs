@@ -7,7 +7,10 @@
 //!
 //! They share the L1 layer of the node (tx manager, reorg-safe following), their own
 //! derivation ([`deriver`]), the game player ([`dispute`]), a SQLite database ([`db`]) and
-//! `/healthz`, `/readyz`, `/metrics` ([`metrics`]).
+//! `/healthz`, `/readyz`, `/metrics` ([`metrics`]). Around them: [`config`] (the flags),
+//! [`context`] (deployment, genesis, provider and tx manager, checked against each other),
+//! [`send`] (one call through the tx manager, simulated first with [`simulate`], revm on a fork
+//! of L1) and [`reorg`] (noticing that a reorg undid something settled).
 
 pub mod challenger;
 pub mod config;

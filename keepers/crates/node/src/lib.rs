@@ -6,9 +6,11 @@
 //! - [`duty`]: the epoch clock and who sequences now.
 //! - [`view`]: the derived chain, the preconfirmed blocks on top, the mempool.
 //! - [`sequencer`]: sealing, signing, posting, following.
+//! - [`force`]: the gate that keeps a leader off heights a forced record can take.
 //! - [`rpc`]: the L2 JSON-RPC.
 //! - [`metrics`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`service`]: start-up, the L1 loop, shutdown.
+//! - [`config`]: the flags (each also a `BATON_*` variable) and the key arguments.
 
 pub mod config;
 pub mod duty;
