@@ -10,6 +10,7 @@ import {TraceLayout} from "../contracts/libraries/TraceLayout.sol";
 import {PaddedMerkle} from "../contracts/libraries/PaddedMerkle.sol";
 import {BatchData} from "../contracts/libraries/BatchData.sol";
 import {DepositEntry} from "../contracts/libraries/DepositEntry.sol";
+import {EthRefuser} from "./mocks/EthRefuser.sol";
 import {WitnessMismatch} from "../contracts/libraries/ledger/WitnessErrors.sol";
 
 /// @notice Every way to call the game wrongly gets its custom error and moves nothing; forged
@@ -380,12 +381,12 @@ contract DisputeGameRevertsTest is DisputeTest {
     function test_claim_revertsWholeWhenTheRecipientRefuses() public {
         proposerLiesFrom = 1;
         outputIndex = _interval(2, 10);
-        Refuser refuser = new Refuser();
+        EthRefuser refuser = new EthRefuser();
         uint256 gameId = _challenge(address(refuser), outputIndex);
         _playOut(gameId, Answer.Honest);
         assertEq(game.creditOf(address(refuser)), bond);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.TransferFailed.selector, address(refuser), bond));
-        refuser.claimFrom(game);
+        refuser.exec(address(game), abi.encodeCall(IDisputeGame.claim, ()));
         assertEq(game.creditOf(address(refuser)), bond, "nothing is lost");
     }
 
@@ -457,13 +458,3 @@ contract DisputeGameRevertsTest is DisputeTest {
     }
 }
 
-/// @dev Refuses ETH, so a payout to it fails.
-contract Refuser {
-    function claimFrom(IDisputeGame game) external {
-        game.claim();
-    }
-
-    receive() external payable {
-        revert("no");
-    }
-}

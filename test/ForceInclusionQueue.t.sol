@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {SequencingTest} from "./utils/SequencingTest.sol";
 import {IBatchInbox} from "../contracts/interfaces/IBatchInbox.sol";
 import {IForceInclusionQueue} from "../contracts/interfaces/IForceInclusionQueue.sol";
+import {EthRefuser} from "./mocks/EthRefuser.sol";
 
 contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
     function test_enqueue_storesEntryAndEmits() public {
@@ -304,7 +305,7 @@ contract ForceInclusionQueue_ClaimFees_Test is SequencingTest {
     }
 
     function test_claimFees_revertsWhenTransferFails() public {
-        Rejector rejector = new Rejector();
+        EthRefuser rejector = new EthRefuser();
         _enqueue(hex"01");
         vm.roll(block.number + p.inclusionDelay + 1);
         vm.prank(address(rejector));
@@ -377,9 +378,6 @@ contract ForceInclusionQueue_Garbage_Test is SequencingTest {
         assertEq(queue.cursor(), 1);
     }
 }
-
-/// @dev Refuses ETH.
-contract Rejector {}
 
 contract ForceInclusionQueue_Commitment_Test is SequencingTest {
     /// @notice The same bytes enqueued by two senders have different commitments, so a fraud

@@ -9,6 +9,7 @@ import {IPortal} from "../contracts/interfaces/IPortal.sol";
 import {IForceInclusionQueue} from "../contracts/interfaces/IForceInclusionQueue.sol";
 import {IBatchInbox} from "../contracts/interfaces/IBatchInbox.sol";
 import {WitnessMismatch} from "../contracts/libraries/ledger/WitnessErrors.sol";
+import {EthRefuser} from "./mocks/EthRefuser.sol";
 
 /// @notice The portal on top of the real sequencing contracts and an oracle whose dispute game
 ///         is played by `game`. L2 states come from the reference ledger model
@@ -251,7 +252,7 @@ contract PortalTest is SequencingTest {
 
     function test_withdraw_failedPaymentChangesNothing() public {
         _deposit(user, user, 3 ether);
-        l1Recipient = address(new RefusesEth());
+        l1Recipient = address(new EthRefuser());
         IPortal.WithdrawalProof memory w = _stateWithWithdrawal(1 ether);
         _finalizeAll();
         vm.expectRevert(abi.encodeWithSelector(IPortal.TransferFailed.selector, l1Recipient, 1 ether));
@@ -279,8 +280,3 @@ contract PortalTest is SequencingTest {
     }
 }
 
-contract RefusesEth {
-    receive() external payable {
-        revert("no");
-    }
-}

@@ -5,31 +5,7 @@ import {BatonTest} from "./utils/BatonTest.sol";
 import {SequencerRegistry} from "../contracts/SequencerRegistry.sol";
 import {ISequencerRegistry} from "../contracts/interfaces/ISequencerRegistry.sol";
 import {ILeaderSchedule} from "../contracts/interfaces/ILeaderSchedule.sol";
-
-/// @dev An operator contract that refuses ETH, so every payout to it fails.
-contract EthRejectingOperator {
-    SequencerRegistry internal immutable REGISTRY;
-
-    constructor(SequencerRegistry registry_) {
-        REGISTRY = registry_;
-    }
-
-    function bond(address signer) external payable {
-        REGISTRY.bond{value: msg.value}(signer);
-    }
-
-    function requestUnbond(uint256 amount) external {
-        REGISTRY.requestUnbond(amount);
-    }
-
-    function withdraw() external {
-        REGISTRY.withdraw();
-    }
-
-    function claimReward() external {
-        REGISTRY.claimReward();
-    }
-}
+import {EthRefuser} from "./mocks/EthRefuser.sol";
 
 /// @dev An operator (and reporter) contract that re-enters `withdraw` and `claimReward` from its
 ///      `receive`, swallowing the reverts so the outer call can succeed if the registry lets it.
@@ -690,15 +666,17 @@ contract SequencerRegistry_Withdraw_Test is RegistryTestBase {
     }
 
     function test_withdraw_revertsWhenTransferFails() public {
-        EthRejectingOperator op = new EthRejectingOperator(registry);
+        EthRefuser op = new EthRefuser();
         vm.deal(address(this), 2 ether);
-        op.bond{value: 2 ether}(makeAddr("rejecter-signer"));
-        op.requestUnbond(2 ether);
+        op.exec{value: 2 ether}(
+            address(registry), abi.encodeCall(registry.bond, (makeAddr("rejecter-signer")))
+        );
+        op.exec(address(registry), abi.encodeCall(registry.requestUnbond, (2 ether)));
         vm.warp(vm.getBlockTimestamp() + PERIOD);
         vm.expectRevert(
             abi.encodeWithSelector(ISequencerRegistry.TransferFailed.selector, address(op), 2 ether)
         );
-        op.withdraw();
+        op.exec(address(registry), abi.encodeCall(registry.withdraw, ()));
         assertEq(_unbondingAmount(address(op)), 2 ether);
     }
 
@@ -882,13 +860,13 @@ contract SequencerRegistry_ClaimReward_Test is RegistryTestBase {
     }
 
     function test_claimReward_revertsWhenTransferFails() public {
-        EthRejectingOperator rejecter = new EthRejectingOperator(registry);
+        EthRefuser rejecter = new EthRefuser();
         Op memory a = _bond("alice", 10 ether);
         _slash(a.operator, 5000, "k", address(rejecter));
         vm.expectRevert(
             abi.encodeWithSelector(ISequencerRegistry.TransferFailed.selector, address(rejecter), 1 ether)
         );
-        rejecter.claimReward();
+        rejecter.exec(address(registry), abi.encodeCall(registry.claimReward, ()));
         assertEq(registry.rewardOf(address(rejecter)), 1 ether);
     }
 }
