@@ -5,13 +5,15 @@
 //! - [`smt`]: the keccak256 sparse Merkle tree (compressed trie, batch updates, proofs).
 //! - [`tx`]: decoding and the stateless checks of a signed transaction.
 //! - [`state`]: accounts and withdrawals, `apply`, the state root and witnesses.
-//! - [`testkit`] and [`vectors`]: transaction building (malformed ones too) and the shared
-//!   test vectors.
+//! - `testkit` and `vectors` (feature `test-utils`, and in this crate's tests): transaction
+//!   building (malformed ones too) and the shared test vectors.
 
 pub mod smt;
 pub mod state;
+#[cfg(any(test, feature = "test-utils"))]
 pub mod testkit;
 pub mod tx;
+#[cfg(any(test, feature = "test-utils"))]
 pub mod vectors;
 
 use alloy_primitives::{Address, address};
