@@ -12,6 +12,7 @@ use crate::{
     db::GameRow,
     deriver::Deriver,
     metrics::Metrics,
+    moves::{GameState, Move, next_move},
     reorg::{REORG_WINDOW, head_block, replaced},
     send::{Sent, send},
 };
@@ -164,53 +165,49 @@ impl Player {
     ) -> eyre::Result<()> {
         let contract = Self::game_contract(ctx);
         let id = U256::from(row.id);
-        let oracle = ctx.deployment.output_oracle(&ctx.provider);
-        if !oracle
+        let output_exists = ctx
+            .deployment
+            .output_oracle(&ctx.provider)
             .outputExists(U256::from(g.outputIndex), U256::from(g.generation))
             .call()
-            .await?
-        {
-            // Another game deleted the output: the game is moot and the bond comes back.
-            return self.resolve(ctx, row.id, "resolve (moot)").await;
-        }
+            .await?;
         let clocks = contract.clocksOf(id).call().await?;
-        let (mine, theirs) = match self.side {
-            Side::Proposer => (g.proposerToMove, clocks.challengerLeft),
-            Side::Challenger => (!g.proposerToMove, clocks.proposerLeft),
+        let state = GameState {
+            output_exists,
+            proposer_to_move: g.proposerToMove,
+            lo: g.lo,
+            hi: g.hi,
+            proposer_left: clocks.proposerLeft.saturating_to(),
+            challenger_left: clocks.challengerLeft.saturating_to(),
         };
-        if !mine {
-            if theirs.is_zero() {
+        let address = ctx.deployment.dispute_game;
+        let sent = match next_move(self.side, &state) {
+            Move::Wait => return Ok(()),
+            Move::ResolveMoot => return self.resolve(ctx, row.id, "resolve (moot)").await,
+            Move::ResolveTimeout => {
                 return self
                     .resolve(ctx, row.id, "resolve (opponent out of time)")
                     .await;
             }
-            return Ok(());
-        }
-        let (lo, hi) = (g.lo, g.hi);
-        let mid = (lo + hi) / 2;
-        let address = ctx.deployment.dispute_game;
-        let side = self.side;
-        if side == Side::Challenger && hi - lo <= 1 {
-            let proof = self.step_proof(ctx, deriver, row, g).await?;
-            info!(target: "baton::keeper", game = row.id, position = lo, "proving one step");
-            let sent = send(
-                ctx,
-                address,
-                IDisputeGame::proveCall { gameId: id, proof },
-                U256::ZERO,
-                "prove",
-            )
-            .await?;
-            return Self::count(ctx, row, sent);
-        }
-        let Some(trace) = self.trace(deriver, row) else {
-            // Not derived that far yet (a keeper that just restarted catches up first).
-            return Ok(());
-        };
-        let sent = match side {
-            Side::Proposer => {
+            Move::Prove { lo } => {
+                let proof = self.step_proof(ctx, deriver, row, g).await?;
+                info!(target: "baton::keeper", game = row.id, position = lo, "proving one step");
+                send(
+                    ctx,
+                    address,
+                    IDisputeGame::proveCall { gameId: id, proof },
+                    U256::ZERO,
+                    "prove",
+                )
+                .await?
+            }
+            Move::Bisect { mid } => {
+                let Some(trace) = self.trace(deriver, row) else {
+                    // Not derived that far yet (a keeper that just restarted catches up first).
+                    return Ok(());
+                };
                 let root = trace.root_at(mid);
-                info!(target: "baton::keeper", game = row.id, lo, hi, mid, %root, "bisecting");
+                info!(target: "baton::keeper", game = row.id, lo = g.lo, hi = g.hi, mid, %root, "bisecting");
                 send(
                     ctx,
                     address,
@@ -223,9 +220,12 @@ impl Player {
                 )
                 .await?
             }
-            Side::Challenger => {
+            Move::Respond { mid } => {
+                let Some(trace) = self.trace(deriver, row) else {
+                    return Ok(());
+                };
                 let agree = trace.root_at(mid) == g.midRoot;
-                info!(target: "baton::keeper", game = row.id, lo, hi, mid, agree, "responding");
+                info!(target: "baton::keeper", game = row.id, lo = g.lo, hi = g.hi, mid, agree, "responding");
                 send(
                     ctx,
                     address,

@@ -6,7 +6,8 @@
 //! - [`watcher`]: turns equivocation, censorship and missed epochs into slashes.
 //!
 //! They share the L1 layer of the node (tx manager, reorg-safe following), their own
-//! derivation ([`deriver`]), the game player ([`dispute`]), a SQLite database ([`db`]) and
+//! derivation ([`deriver`]), the game player ([`dispute`], carrying out what [`moves`] decides
+//! from a game's state alone), a SQLite database ([`db`]) and
 //! `/healthz`, `/readyz`, `/metrics` ([`metrics`]). Around them: [`config`] (the flags),
 //! [`context`] (deployment, genesis, provider and tx manager, checked against each other),
 //! [`send`] (one call through the tx manager, simulated first with [`simulate`], revm on a fork
@@ -19,6 +20,7 @@ pub mod db;
 pub mod deriver;
 pub mod dispute;
 pub mod metrics;
+pub mod moves;
 pub mod proposer;
 pub mod reorg;
 pub mod send;
