@@ -160,6 +160,56 @@ impl DutyReader {
     }
 }
 
+/// What the sealer knows besides the duty when it decides whether to seal a block now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SealState {
+    /// The last L1 block this node has read.
+    pub l1_cursor: u64,
+    /// The epoch whose first blocks this node sealed ahead, on top of its own (or `u64::MAX`).
+    pub sealed_ahead: u64,
+    /// The L1 block this node must have read before sealing again (after dropping its blocks).
+    pub resync_until: u64,
+    /// The epoch + 1 of the last block this node followed from another (0 for none).
+    pub followed_epoch: u64,
+    /// Cut records waiting to be posted.
+    pub queued_records: u64,
+    /// `--epoch-margin`.
+    pub epoch_margin: u64,
+}
+
+impl Duty {
+    /// The epoch the next block sealed now belongs to, or `None` when this node must not seal:
+    /// it does not act (and does not continue into the next epoch), it has not read every record
+    /// of earlier epochs (sealing on blocks a late record may still replace would burn heights it
+    /// can never sign again), it is resyncing after dropping its blocks, or it is a backup that
+    /// still receives the leader's blocks. The block belongs to this epoch while a record holding
+    /// it can still land in it (the queued ones land first, one per L1 block; one block is kept in
+    /// hand for the record in flight), else to the next when this node leads it.
+    pub fn seal_epoch(&self, s: &SealState) -> Option<u64> {
+        if !self.sealing && !self.continues() {
+            return None;
+        }
+        if s.l1_cursor < self.epoch_start && s.sealed_ahead != self.epoch {
+            return None;
+        }
+        if s.l1_cursor < s.resync_until {
+            return None;
+        }
+        let backup = self.my_rank > self.acting.map(|a| a.2);
+        if backup && !self.posted && s.followed_epoch == self.epoch + 1 {
+            return None;
+        }
+        let fits = self.sealing && s.queued_records + 2 <= self.record_room(s.epoch_margin);
+        if fits {
+            Some(self.epoch)
+        } else if self.continues() {
+            Some(self.epoch + 1)
+        } else {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +261,123 @@ mod tests {
         ] {
             assert!(!not.continues(), "{not:?}");
         }
+    }
+
+    fn ready() -> (Duty, SealState) {
+        let d = Duty {
+            sealing: true,
+            posting: true,
+            my_rank: Some(0),
+            acting: Some((Address::ZERO, Address::ZERO, 0)),
+            ..duty(26)
+        };
+        let s = SealState {
+            l1_cursor: 25,
+            sealed_ahead: u64::MAX,
+            resync_until: 0,
+            followed_epoch: 0,
+            queued_records: 0,
+            epoch_margin: 2,
+        };
+        (d, s)
+    }
+
+    #[test]
+    fn an_acting_node_that_has_read_l1_seals_for_its_epoch() {
+        let (d, s) = ready();
+        assert_eq!(d.seal_epoch(&s), Some(3));
+    }
+
+    #[test]
+    fn a_node_that_does_not_act_never_seals() {
+        let (d, s) = ready();
+        let idle = Duty {
+            sealing: false,
+            ..d
+        };
+        assert_eq!(idle.seal_epoch(&s), None);
+    }
+
+    #[test]
+    fn earlier_records_must_be_read_unless_it_sealed_ahead_itself() {
+        let (d, s) = ready();
+        let behind = SealState { l1_cursor: 23, ..s };
+        assert_eq!(d.seal_epoch(&behind), None);
+        let ahead = SealState {
+            sealed_ahead: 3,
+            ..behind
+        };
+        assert_eq!(d.seal_epoch(&ahead), Some(3));
+    }
+
+    #[test]
+    fn a_resyncing_node_waits_until_it_has_read_l1() {
+        let (d, s) = ready();
+        assert_eq!(
+            d.seal_epoch(&SealState {
+                resync_until: 26,
+                ..s
+            }),
+            None
+        );
+        assert_eq!(
+            d.seal_epoch(&SealState {
+                resync_until: 25,
+                ..s
+            }),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn a_backup_defers_while_it_still_follows_the_leader() {
+        let (d, s) = ready();
+        let backup = Duty {
+            my_rank: Some(1),
+            ..d
+        };
+        let following = SealState {
+            followed_epoch: 4,
+            ..s
+        };
+        assert_eq!(backup.seal_epoch(&following), None);
+        assert_eq!(backup.seal_epoch(&s), Some(3), "the leader went quiet");
+        let posted = Duty {
+            posted: true,
+            ..backup
+        };
+        assert_eq!(
+            posted.seal_epoch(&following),
+            Some(3),
+            "it already holds the epoch"
+        );
+    }
+
+    #[test]
+    fn a_full_epoch_moves_a_continuing_leader_to_the_next() {
+        let (d, s) = ready();
+        // Block 30 of an epoch ending at 32, margin 2: room for one record, which the queued
+        // one already takes with the block kept in hand.
+        let late = Duty { l1_block: 30, ..d };
+        assert_eq!(
+            late.seal_epoch(&SealState {
+                queued_records: 0,
+                ..s
+            }),
+            None
+        );
+        let continuing = Duty {
+            posted: true,
+            next_leader: true,
+            ..late
+        };
+        assert_eq!(continuing.seal_epoch(&s), Some(4));
+        assert_eq!(
+            d.seal_epoch(&SealState {
+                queued_records: 5,
+                ..s
+            }),
+            None
+        );
     }
 }

@@ -15,6 +15,7 @@
 //!   header is refused.
 
 use crate::{
+    duty::SealState,
     force::{self, ForceGate},
     service::Shared,
     store::SignedBlock,
@@ -67,38 +68,21 @@ fn now_secs() -> u64 {
 /// Seals one block if there is something to seal. Returns its number.
 pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     let duty = shared.duty.borrow().clone();
-    if !duty.sealing && !duty.continues() {
-        return Ok(None);
-    }
-    // Every record of earlier epochs must be read from L1 first: sealing on top of blocks a
-    // late record may still replace would burn heights this node can never sign again. A
-    // leader that sealed this epoch's first blocks ahead, on its own, goes on.
     let l1_cursor = shared.l1_cursor.load(Ordering::Relaxed);
-    if l1_cursor < duty.epoch_start && shared.sealed_ahead.load(Ordering::Relaxed) != duty.epoch {
-        return Ok(None);
-    }
-    // After dropping its pending blocks, this node's chain is the derived one, which may not
-    // have read this node's last records yet: it waits until it has.
-    if l1_cursor < shared.resync_until.load(Ordering::Relaxed) {
-        return Ok(None);
-    }
-    // A backup that still receives the leader's blocks this epoch leaves the epoch to it.
-    let backup = duty.my_rank > duty.acting.map(|a| a.2);
-    if backup && !duty.posted && shared.followed_epoch.load(Ordering::Relaxed) == duty.epoch + 1 {
-        return Ok(None);
-    }
     let mut records = shared.records.lock().expect("records lock");
-    // The epoch this block belongs to: this one while a record holding it can still land in
-    // it (the queued ones land first, one per L1 block), else the next when this node leads it.
-    // One block is kept in hand for the record in flight, which may have been sent late.
-    let fits = duty.sealing
-        && records.cut.len() as u64 + 2 <= duty.record_room(shared.config.epoch_margin);
-    let ahead = !fits && duty.continues();
-    let epoch = match (fits, ahead) {
-        (true, _) => duty.epoch,
-        (false, true) => duty.epoch + 1,
-        (false, false) => return Ok(None),
+    let state = SealState {
+        l1_cursor,
+        sealed_ahead: shared.sealed_ahead.load(Ordering::Relaxed),
+        resync_until: shared.resync_until.load(Ordering::Relaxed),
+        followed_epoch: shared.followed_epoch.load(Ordering::Relaxed),
+        queued_records: records.cut.len() as u64,
+        epoch_margin: shared.config.epoch_margin,
     };
+    // Whether and for which epoch this node seals now: a pure decision (duty.rs).
+    let Some(epoch) = duty.seal_epoch(&state) else {
+        return Ok(None);
+    };
+    let ahead = epoch != duty.epoch;
     let mut view = shared.view.lock().expect("view lock");
     // Never sign a height a forced record may take (force.rs). A censoring node (the devnet's
     // scripted fault) ignores the queue altogether.
