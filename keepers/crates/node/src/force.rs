@@ -1,23 +1,34 @@
-//! Never sign a height a forced record can take.
+//! Never sign a height a forced record can take, and never let an entry go overdue in hand.
 //!
 //! Whenever a force-queue entry is overdue on L1, anyone may append a forced record
 //! (`BatchInbox.submitForcedRecord`), which takes the next L2 height. A leader that had already
 //! signed blocks at that height and above, not yet on L1, can never sign other blocks there in
 //! its epoch: its slashing protection forbids it, as the Slasher would take the second header for
-//! an equivocation. It could not post in its epoch and would be slashed for liveness. So the
-//! acting node keeps away from overdue entries: it seals nothing while the first entry L1 has
-//! not consumed is overdue or within `margin` L1 blocks of its deadline (a record sealed then
-//! might land after it), and when that entry is overdue it appends the forced record itself
-//! (the entries' fees are then its own) and seals on top of it.
+//! an equivocation. It could not post in its epoch and would be slashed for liveness. And an
+//! entry that goes overdue while this node acts is censorship blamed on it. So, for the first
+//! entry L1 has not consumed:
+//! - overdue already, and not in this node's unposted blocks: seal nothing; append the forced
+//!   record itself (the entries' fees are then its own) and seal on top of it;
+//! - within `margin` L1 blocks of its deadline, not in this node's blocks yet: start a record
+//!   with it at once and send that record alone, so it lands before the deadline;
+//! - in this node's unposted blocks and within the margin (or past it): build nothing more on
+//!   them until they land, so a forced record that still wins the race burns as few heights
+//!   as possible;
+//! - otherwise: seal as usual (each record's first block consumes every entry read).
 
 /// What the acting node does about the first force-queue entry L1 has not consumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ForceGate {
-    /// No entry is near its deadline, or this node's unposted blocks consume it: seal.
+    /// No entry is near its deadline: seal as usual.
     Seal,
-    /// The entry's deadline is within the margin: a record sealed now might land after it.
+    /// An entry is near its deadline and not in this node's blocks: the next block starts a
+    /// record that consumes it, and that record is sent alone, at once.
+    StartRecord,
+    /// This node's unposted blocks carry an entry near (or past) its deadline: wait for them
+    /// to land before sealing more.
     Wait,
-    /// The entry is overdue: append the forced record, then seal on top of it.
+    /// An entry is overdue and not in this node's blocks: append the forced record, then seal
+    /// on top of it.
     Force,
 }
 
@@ -34,13 +45,18 @@ pub fn gate(
     let Some((index, deadline)) = first_unconsumed else {
         return ForceGate::Seal;
     };
+    let near = l1_block + margin >= deadline;
     if pending_cursor > index {
         // This node's unposted blocks carry it: posting them is the way out.
-        return ForceGate::Seal;
+        return if near {
+            ForceGate::Wait
+        } else {
+            ForceGate::Seal
+        };
     }
     if l1_block >= deadline {
         ForceGate::Force
-    } else if l1_block + margin >= deadline {
+    } else if near {
         ForceGate::Wait
     } else {
         ForceGate::Seal
@@ -63,21 +79,27 @@ mod tests {
     }
 
     #[test]
-    fn within_the_margin_waits() {
-        assert_eq!(gate(Some((3, 106)), 3, 100, 6), ForceGate::Wait);
-        assert_eq!(gate(Some((3, 101)), 3, 100, 6), ForceGate::Wait);
+    fn near_the_deadline_an_entry_not_in_hand_starts_a_record_at_once() {
+        // Not waiting: an entry left to go overdue while this node acts is its censorship.
+        assert_eq!(gate(Some((3, 106)), 3, 100, 6), ForceGate::StartRecord);
+        assert_eq!(gate(Some((3, 101)), 3, 100, 6), ForceGate::StartRecord);
     }
 
     #[test]
-    fn overdue_forces() {
+    fn overdue_and_not_in_hand_forces() {
         // The next block (101) is past a deadline of 100: a forced record may land in it.
         assert_eq!(gate(Some((3, 100)), 3, 100, 6), ForceGate::Force);
         assert_eq!(gate(Some((3, 20)), 0, 100, 6), ForceGate::Force);
     }
 
     #[test]
-    fn entries_this_node_already_consumes_never_block_it() {
-        assert_eq!(gate(Some((3, 20)), 4, 100, 6), ForceGate::Seal);
-        assert_eq!(gate(Some((3, 103)), 9, 100, 6), ForceGate::Seal);
+    fn an_entry_in_hand_near_or_past_its_deadline_waits_for_its_record() {
+        assert_eq!(gate(Some((3, 103)), 4, 100, 6), ForceGate::Wait);
+        assert_eq!(gate(Some((3, 20)), 9, 100, 6), ForceGate::Wait);
+        assert_eq!(
+            gate(Some((3, 200)), 4, 100, 6),
+            ForceGate::Seal,
+            "far: go on"
+        );
     }
 }

@@ -84,10 +84,22 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     };
     let ahead = epoch != duty.epoch;
     let mut view = shared.view.lock().expect("view lock");
-    // Never sign a height a forced record may take (force.rs). A censoring node (the devnet's
-    // scripted fault) ignores the queue altogether.
-    if !shared.config.fault_censor && force_gate(shared, &view, &duty) != ForceGate::Seal {
-        return Ok(None);
+    // Never sign a height a forced record may take, never let an entry go overdue in hand
+    // (force.rs). A censoring node (the devnet's scripted fault) ignores the queue altogether.
+    let gate = if shared.config.fault_censor {
+        ForceGate::Seal
+    } else {
+        force_gate(shared, &view, &duty)
+    };
+    match gate {
+        ForceGate::Wait | ForceGate::Force => return Ok(None),
+        ForceGate::StartRecord => {
+            // The open record goes out as it is; this block starts the next with the entry.
+            if let Some((first, _)) = records.open.take() {
+                records.cut.push_back((first, view.head().number));
+            }
+        }
+        ForceGate::Seal => {}
     }
     if records.open.is_none() && records.cut.is_empty() && l1_cursor >= duty.epoch_start {
         // Blocks another leader preconfirmed in an earlier epoch and never posted are dead: every
@@ -200,7 +212,10 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     if shared.config.fault_equivocate && !block.transactions.is_empty() {
         sign_twin(shared, &block)?;
     }
-    if starts_record {
+    if starts_record && gate == ForceGate::StartRecord {
+        // Sent alone and at once: it must land before the entry's deadline.
+        records.cut.push_back((header.number, header.number));
+    } else if starts_record {
         records.open = Some((header.number, Instant::now()));
     }
     if ahead {

@@ -10,7 +10,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
 };
 use baton_core::ledger::testkit::TxFields;
-use eyre::ensure;
+use eyre::{OptionExt, ensure};
 use std::time::Duration;
 
 async fn mine(l1: &impl Provider, blocks: u64) -> eyre::Result<()> {
@@ -162,6 +162,91 @@ async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::
 
     // The forced transfer is on L2 at every node.
     net.ensure_on_every_node(keccak256(&raw), to, U256::from(777u64))
+        .await?;
+    Ok(())
+}
+
+/// The other side of the same gate: an entry that comes close to its deadline while nobody has
+/// included it is sequenced at once by the acting node, in a record of its own that lands before
+/// the deadline, so no forced record is needed and nobody is blamed for censorship.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_entry_near_its_deadline_is_sequenced_in_time() -> eyre::Result<()> {
+    let mut net = start_network("near-deadline").await?;
+    let d = net.devnet.deployment.clone();
+    let user = PrivateKeySigner::from(net.devnet.anvil.keys()[6].clone());
+    let l1 = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(user.clone()))
+        .connect_http(net.devnet.anvil.endpoint_url());
+    let schedule = d.leader_schedule(&l1);
+    let queue = d.force_inclusion_queue(&l1);
+    let inbox = d.batch_inbox(&l1);
+    for node in &mut net.nodes {
+        node.kill9().await?;
+    }
+    let to = Address::repeat_byte(0xf1);
+    let raw = TxFields::transfer(
+        d.parameters.l2_chain_id,
+        0,
+        to,
+        U256::from(555u64),
+        10_000_000_000,
+    )
+    .sign(&user);
+    let receipt = queue
+        .enqueue(raw.clone())
+        .value(d.parameters.inclusion_fee)
+        .send()
+        .await?
+        .get_receipt()
+        .await?;
+    ensure!(receipt.status(), "enqueue reverted");
+    let index = queue.length().call().await? - U256::from(1);
+    let deadline: u64 = queue.deadlineOf(index).call().await?;
+
+    // L1 stops a few blocks before the deadline, early enough in an epoch that a record sealed
+    // now can still land in it: the first such block of the last six before the deadline.
+    l1.raw_request::<_, serde_json::Value>("evm_setIntervalMining".into(), [0u64])
+        .await?;
+    let now = l1.get_block_number().await?;
+    let mut target = None;
+    for block in deadline.saturating_sub(6)..deadline - 2 {
+        let epoch = schedule.epochOf(U256::from(block)).call().await?;
+        let start: u64 = schedule.epochStartBlock(epoch).call().await?.try_into()?;
+        if block - start <= 3 && block > now {
+            target = Some(block);
+            break;
+        }
+    }
+    let target = target.ok_or_eyre("no block near the deadline early in an epoch")?;
+    mine(&l1, target - now).await?;
+    eprintln!("entry {index} due after block {deadline}; nodes come back at block {target}");
+    let records_before: u64 = inbox.recordCount().call().await?.try_into()?;
+    for node in &mut net.nodes {
+        node.start()?;
+    }
+    for node in &net.nodes {
+        net.wait_ready(node).await?;
+    }
+    // One block at a time, with time for the acting node to seal and send between them.
+    while l1.get_block_number().await? < deadline && queue.cursor().call().await? <= index {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        mine(&l1, 1).await?;
+    }
+    ensure!(
+        queue.cursor().call().await? > index,
+        "the entry was not consumed by block {deadline}"
+    );
+    l1.raw_request::<_, serde_json::Value>("evm_setIntervalMining".into(), [1u64])
+        .await?;
+    let records: u64 = inbox.recordCount().call().await?.try_into()?;
+    for record in records_before..records {
+        let forced = inbox.censoredEpochOf(U256::from(record)).call().await?;
+        ensure!(
+            !forced.forced,
+            "record {record} is forced: the entry went overdue"
+        );
+    }
+    net.ensure_on_every_node(keccak256(&raw), to, U256::from(555u64))
         .await?;
     Ok(())
 }
