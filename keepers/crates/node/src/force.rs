@@ -57,7 +57,7 @@ pub fn gate(
     if l1_block >= deadline {
         ForceGate::Force
     } else if near {
-        ForceGate::Wait
+        ForceGate::StartRecord
     } else {
         ForceGate::Seal
     }
