@@ -61,9 +61,19 @@ pub enum TxError {
     /// The transaction was mined but reverted.
     #[error("transaction {0} was mined but reverted")]
     MinedReverted(B256),
-    /// The L1 RPC failed; the caller may retry.
+    /// The L1 RPC failed; the caller may retry. The transport's error is kept as the source.
     #[error("L1 RPC error: {0}")]
-    Rpc(String),
+    Rpc(#[from] RpcError<TransportErrorKind>),
+    /// The node says the nonce is already used (a transaction of ours, or a reorg's leftover,
+    /// took it); the nonce is read again on the next send.
+    #[error("nonce {nonce} already used")]
+    NonceUsed {
+        /// The nonce this manager tried.
+        nonce: u64,
+        /// What the node answered.
+        #[source]
+        source: RpcError<TransportErrorKind>,
+    },
     /// No version of the transaction was mined after every bump.
     #[error("no receipt for nonce {nonce} after {bumps} fee bumps")]
     NotMined {
@@ -102,10 +112,6 @@ impl TxError {
             _ => None,
         }
     }
-}
-
-fn rpc_err(e: RpcError<TransportErrorKind>) -> TxError {
-    TxError::Rpc(e.to_string())
 }
 
 /// Sends transactions from one account.
@@ -157,7 +163,10 @@ impl TxManager {
     ) -> Result<TransactionReceipt, TxError> {
         let mut guard = self.next_nonce.lock().await;
         let result = self.send_locked(&mut guard, to, input, value).await;
-        if matches!(result, Err(TxError::Rpc(_) | TxError::NotMined { .. })) {
+        if matches!(
+            result,
+            Err(TxError::Rpc(_) | TxError::NonceUsed { .. } | TxError::NotMined { .. })
+        ) {
             // Unsure whether a version was mined: read the nonce again next time.
             *guard = None;
         }
@@ -179,7 +188,7 @@ impl TxManager {
                     .get_transaction_count(self.from)
                     .pending()
                     .await
-                    .map_err(rpc_err)?;
+                    .map_err(TxError::Rpc)?;
                 *nonce_slot = Some(n);
                 n
             }
@@ -204,7 +213,7 @@ impl TxManager {
                         format!("{} {}", payload.message, data).trim().to_string(),
                     ));
                 }
-                return Err(rpc_err(e));
+                return Err(TxError::Rpc(e));
             }
         };
         // A margin over the estimate: state can move between simulation and inclusion.
@@ -213,7 +222,7 @@ impl TxManager {
             .provider
             .estimate_eip1559_fees()
             .await
-            .map_err(rpc_err)?;
+            .map_err(TxError::Rpc)?;
         let mut max_fee = fees.max_fee_per_gas;
         let mut priority = fees.max_priority_fee_per_gas.max(1);
         let mut sent: Vec<B256> = Vec::new();
@@ -249,12 +258,12 @@ impl TxManager {
                         // An earlier version may be mined (or pending): keep watching those.
                         if sent.is_empty() && text.contains("nonce too low") {
                             *nonce_slot = None;
-                            return Err(TxError::Rpc(format!("nonce {nonce} already used: {e}")));
+                            return Err(TxError::NonceUsed { nonce, source: e });
                         }
                     } else if text.contains("underpriced") {
                         warn!(target: "baton::txmgr", nonce, "replacement underpriced; bumping again");
                     } else {
-                        return Err(rpc_err(e));
+                        return Err(TxError::Rpc(e));
                     }
                 }
             }
@@ -265,7 +274,7 @@ impl TxManager {
                         .provider
                         .get_transaction_receipt(*hash)
                         .await
-                        .map_err(rpc_err)?
+                        .map_err(TxError::Rpc)?
                     {
                         *nonce_slot = Some(nonce + 1);
                         if !receipt.status() {
@@ -284,7 +293,7 @@ impl TxManager {
                 .get_transaction_count(self.from)
                 .pending()
                 .await
-                .map_err(rpc_err)?;
+                .map_err(TxError::Rpc)?;
             if pending < nonce {
                 *nonce_slot = None;
                 return Err(TxError::NonceGap {
