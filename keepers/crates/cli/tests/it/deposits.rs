@@ -2,14 +2,13 @@
 //! force-queued transfer is executed, both in the leader's next record (long before their
 //! deadline), the same on every node.
 
-use crate::harness::{rpc, start_network};
+use crate::harness::{enqueue_transfer, rpc, start_network};
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, U256},
     providers::ProviderBuilder,
     signers::local::PrivateKeySigner,
 };
-use baton_core::ledger::testkit::TxFields;
 use eyre::{bail, ensure};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -39,23 +38,7 @@ async fn deposits_and_force_queued_transfers_reach_l2() -> eyre::Result<()> {
 
     // A signed L2 transfer force-queued on L1 by its sender.
     let forced_to = Address::repeat_byte(0xf0);
-    let tx = TxFields::transfer(
-        d.parameters.l2_chain_id,
-        0,
-        forced_to,
-        U256::from(777u64),
-        10_000_000_000,
-    )
-    .sign(&user);
-    let receipt = d
-        .force_inclusion_queue(&l1)
-        .enqueue(tx)
-        .value(fee)
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
-    ensure!(receipt.status(), "enqueue reverted");
+    enqueue_transfer(&net, &user, forced_to, 777).await?;
 
     // Both land well before the 30-block deadline, on every node's L1-derived state.
     let started = Instant::now();

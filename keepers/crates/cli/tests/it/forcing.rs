@@ -2,14 +2,13 @@
 //! leader must still post in its epoch (no liveness slash), and never sign a height the forced
 //! record takes (issue 15; `baton_node::force`).
 
-use crate::harness::{keep_sending, start_network, wait_for};
+use crate::harness::{enqueue_transfer, keep_sending, start_network, wait_for};
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, U64, U256, keccak256},
     providers::{Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
-use baton_core::ledger::testkit::TxFields;
 use eyre::{OptionExt, ensure};
 use std::time::Duration;
 
@@ -38,23 +37,7 @@ async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::
         node.kill9().await?;
     }
     let to = Address::repeat_byte(0xf0);
-    let raw = TxFields::transfer(
-        d.parameters.l2_chain_id,
-        0,
-        to,
-        U256::from(777u64),
-        10_000_000_000,
-    )
-    .sign(&user);
-    let receipt = queue
-        .enqueue(raw.clone())
-        .value(d.parameters.inclusion_fee)
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
-    ensure!(receipt.status(), "enqueue reverted");
-    let index = queue.length().call().await? - U256::from(1);
+    let (raw, index) = enqueue_transfer(&net, &user, to, 777).await?;
     let deadline: u64 = queue.deadlineOf(index).call().await?;
 
     // L1 moves past the deadline, to the last block before an epoch, and stops: from here on
@@ -184,23 +167,7 @@ async fn an_entry_near_its_deadline_is_sequenced_in_time() -> eyre::Result<()> {
         node.kill9().await?;
     }
     let to = Address::repeat_byte(0xf1);
-    let raw = TxFields::transfer(
-        d.parameters.l2_chain_id,
-        0,
-        to,
-        U256::from(555u64),
-        10_000_000_000,
-    )
-    .sign(&user);
-    let receipt = queue
-        .enqueue(raw.clone())
-        .value(d.parameters.inclusion_fee)
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
-    ensure!(receipt.status(), "enqueue reverted");
-    let index = queue.length().call().await? - U256::from(1);
+    let (raw, index) = enqueue_transfer(&net, &user, to, 555).await?;
     let deadline: u64 = queue.deadlineOf(index).call().await?;
 
     // L1 stops a few blocks before the deadline, early enough in an epoch that a record sealed

@@ -391,6 +391,39 @@ impl Network {
     }
 }
 
+/// Signs an L2 transfer of `value` wei to `to` from `user` (L2 nonce 0) and force-queues it on
+/// L1 from the same account. Returns the raw transaction and its queue index.
+pub(crate) async fn enqueue_transfer(
+    net: &Network,
+    user: &PrivateKeySigner,
+    to: Address,
+    value: u64,
+) -> eyre::Result<(alloy::primitives::Bytes, U256)> {
+    let d = &net.devnet.deployment;
+    let l1 = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(user.clone()))
+        .connect_http(net.devnet.anvil.endpoint_url());
+    let raw = baton_core::ledger::testkit::TxFields::transfer(
+        d.parameters.l2_chain_id,
+        0,
+        to,
+        U256::from(value),
+        10_000_000_000,
+    )
+    .sign(user);
+    let queue = d.force_inclusion_queue(&l1);
+    let receipt = queue
+        .enqueue(raw.clone())
+        .value(d.parameters.inclusion_fee)
+        .send()
+        .await?
+        .get_receipt()
+        .await?;
+    ensure!(receipt.status(), "enqueue reverted");
+    let index = queue.length().call().await? - U256::from(1);
+    Ok((raw, index))
+}
+
 /// Sends a transfer through `url` and waits for its preconfirmed receipt.
 pub(crate) async fn transfer(
     url: &str,

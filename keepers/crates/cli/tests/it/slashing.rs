@@ -4,8 +4,8 @@
 //! epoch is slashed). The watcher is killed with `kill -9` and restarted mid-scenario.
 
 use crate::harness::{
-    KeeperProc, NetOptions, Network, metric, reorg_latest_log_of, rpc, start_network,
-    start_network_with, transfer, wait_for,
+    KeeperProc, NetOptions, Network, enqueue_transfer, metric, reorg_latest_log_of, rpc,
+    start_network, start_network_with, transfer, wait_for,
 };
 use alloy::{
     network::EthereumWallet,
@@ -16,7 +16,7 @@ use alloy::{
     sol_types::SolEvent,
 };
 use baton_bindings::{IBatchInbox, ISlasher};
-use baton_core::{BlockHeader, ledger::testkit::TxFields, recover_signer, sign_digest};
+use baton_core::{BlockHeader, recover_signer, sign_digest};
 use eyre::{OptionExt, ensure};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -367,23 +367,7 @@ async fn a_censoring_leader_is_forced_around_and_slashed() -> eyre::Result<()> {
         .wallet(EthereumWallet::from(user.clone()))
         .connect_http(net.devnet.anvil.endpoint_url());
     let to = Address::repeat_byte(0xc5);
-    let raw = TxFields::transfer(
-        d.parameters.l2_chain_id,
-        0,
-        to,
-        U256::from(4242u64),
-        10_000_000_000,
-    )
-    .sign(&user);
-    let receipt = d
-        .force_inclusion_queue(&l1)
-        .enqueue(raw.clone())
-        .value(d.parameters.inclusion_fee)
-        .send()
-        .await?
-        .get_receipt()
-        .await?;
-    ensure!(receipt.status(), "enqueue reverted");
+    let (raw, _) = enqueue_transfer(&net, &user, to, 4242).await?;
     // Mid-way to the deadline the watcher is killed and restarted.
     tokio::time::sleep(Duration::from_secs(10)).await;
     watcher.kill9().await?;
