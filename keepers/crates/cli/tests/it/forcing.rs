@@ -2,10 +2,10 @@
 //! leader must still post in its epoch (no liveness slash), and never sign a height the forced
 //! record takes (issue 15; `baton_node::force`).
 
-use crate::harness::{enqueue_transfer, keep_sending, start_network, wait_for};
+use crate::harness::{Network, enqueue_transfer, keep_sending, start_network, wait_for};
 use alloy::{
     network::EthereumWallet,
-    primitives::{Address, U64, U256, keccak256},
+    primitives::{Address, Bytes, U64, U256, keccak256},
     providers::{Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
@@ -20,25 +20,45 @@ async fn mine(l1: &impl Provider, blocks: u64) -> eyre::Result<()> {
     Ok(())
 }
 
+/// A network whose nodes are all down, so nobody includes what a user force-queues: the
+/// user (anvil key `key`) enqueues a transfer of `value` wei to `to`. Returns the network, the
+/// user, the raw transaction, its queue index and its deadline.
+async fn stalled_with_an_entry(
+    name: &str,
+    key: usize,
+    to: Address,
+    value: u64,
+) -> eyre::Result<(Network, PrivateKeySigner, Bytes, U256, u64)> {
+    let mut net = start_network(name).await?;
+    for node in &mut net.nodes {
+        node.kill9().await?;
+    }
+    let user = PrivateKeySigner::from(net.devnet.anvil.keys()[key].clone());
+    let (raw, index) = enqueue_transfer(&net, &user, to, value).await?;
+    let l1 = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
+    let deadline = net
+        .devnet
+        .deployment
+        .force_inclusion_queue(&l1)
+        .deadlineOf(index)
+        .call()
+        .await?;
+    Ok((net, user, raw, index, deadline))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::Result<()> {
-    let mut net = start_network("forcing").await?;
+    // Every node goes down, so nobody includes the user's entry before its deadline.
+    let to = Address::repeat_byte(0xf0);
+    let (mut net, user, raw, index, deadline) =
+        stalled_with_an_entry("forcing", 7, to, 777).await?;
     let d = net.devnet.deployment.clone();
-    let user = PrivateKeySigner::from(net.devnet.anvil.keys()[7].clone());
     let l1 = ProviderBuilder::new()
         .wallet(EthereumWallet::from(user.clone()))
         .connect_http(net.devnet.anvil.endpoint_url());
     let schedule = d.leader_schedule(&l1);
     let queue = d.force_inclusion_queue(&l1);
     let inbox = d.batch_inbox(&l1);
-
-    // Every node goes down, so nobody includes the user's entry before its deadline.
-    for node in &mut net.nodes {
-        node.kill9().await?;
-    }
-    let to = Address::repeat_byte(0xf0);
-    let (raw, index) = enqueue_transfer(&net, &user, to, 777).await?;
-    let deadline: u64 = queue.deadlineOf(index).call().await?;
 
     // L1 moves past the deadline, to the last block before an epoch, and stops: from here on
     // the test mines each block itself, so it decides what lands before what.
@@ -154,21 +174,14 @@ async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::
 /// the deadline, so no forced record is needed and nobody is blamed for censorship.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_entry_near_its_deadline_is_sequenced_in_time() -> eyre::Result<()> {
-    let mut net = start_network("near-deadline").await?;
+    let to = Address::repeat_byte(0xf1);
+    let (mut net, _, raw, index, deadline) =
+        stalled_with_an_entry("near-deadline", 6, to, 555).await?;
     let d = net.devnet.deployment.clone();
-    let user = PrivateKeySigner::from(net.devnet.anvil.keys()[6].clone());
-    let l1 = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(user.clone()))
-        .connect_http(net.devnet.anvil.endpoint_url());
+    let l1 = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
     let schedule = d.leader_schedule(&l1);
     let queue = d.force_inclusion_queue(&l1);
     let inbox = d.batch_inbox(&l1);
-    for node in &mut net.nodes {
-        node.kill9().await?;
-    }
-    let to = Address::repeat_byte(0xf1);
-    let (raw, index) = enqueue_transfer(&net, &user, to, 555).await?;
-    let deadline: u64 = queue.deadlineOf(index).call().await?;
 
     // L1 stops a few blocks before the deadline, early enough in an epoch that a record sealed
     // now can still land in it: the first such block of the last six before the deadline.
