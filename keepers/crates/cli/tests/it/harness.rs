@@ -36,12 +36,22 @@ pub(crate) struct NodeProc {
     pub(crate) extra: Vec<String>,
 }
 
-/// A free TCP port on loopback (bound and released: good enough for a test).
+/// A free TCP port on loopback for a child to bind, from 10,000 to 19,999: below Linux's
+/// ephemeral range (32768 and up), from which the OS hands out the local ports of outgoing
+/// connections, so none of the many processes a test starts can take it between this check and
+/// the child's bind (one run lost a node to exactly that). Each call in this process moves on,
+/// so two calls never return the same port; `free_devnet_ports` uses 20,000 and up.
 pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
+    let seed = (std::process::id() as u16).wrapping_mul(13);
+    (0..10_000u16)
+        .map(|_| {
+            let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // 7 is coprime with 10,000: successive calls visit every port of the range once.
+            10_000 + seed.wrapping_add(n.wrapping_mul(7)) % 10_000
+        })
+        .find(|&port| std::net::TcpListener::bind(("127.0.0.1", port)).is_ok())
+        .expect("a free port below the ephemeral range")
 }
 
 impl NodeProc {
