@@ -89,14 +89,10 @@ impl BatchCommitment {
             // A decoded or encodable block holds at most u16::MAX transactions.
             framing.extend_from_slice(&(block.transactions.len() as u16).to_be_bytes());
         }
-        let hashes: Vec<B256> = blocks
-            .iter()
-            .flat_map(|b| b.transactions.iter().map(keccak256))
-            .collect();
         Self {
             fee_recipient,
             blocks_hash: keccak256(&framing),
-            tx_root: tx_root(&hashes),
+            tx_root: tx_root(&tx_hashes_of(blocks)),
         }
     }
 
@@ -123,6 +119,14 @@ pub struct L2Block {
     pub transactions: Vec<Bytes>,
 }
 
+/// keccak256 of every transaction of `blocks`, in order: the leaves of a record's `txRoot`.
+fn tx_hashes_of(blocks: &[L2Block]) -> Vec<B256> {
+    blocks
+        .iter()
+        .flat_map(|b| b.transactions.iter().map(keccak256))
+        .collect()
+}
+
 /// A record's batch data, decoded.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Batch {
@@ -141,7 +145,7 @@ impl Batch {
 
     /// keccak256 of every transaction, in order: the leaves of `tx_root`.
     pub fn tx_hashes(&self) -> Vec<B256> {
-        self.transactions().map(keccak256).collect()
+        tx_hashes_of(&self.blocks)
     }
 
     /// What the header's `dataHash` commits to.

@@ -462,15 +462,19 @@ impl View {
             .collect()
     }
 
+    /// The sealed, unposted blocks from `first` to the head: what a record cut now would carry.
+    fn record_blocks(&self, first: u64) -> impl Iterator<Item = &SignedBlock> {
+        self.blocks
+            .range(first.max(self.canonical.head().number + 1)..)
+            .filter_map(|(_, b)| b.sealed.as_ref())
+    }
+
     /// The size of the batch data of a record holding the unposted blocks from `first` to the
     /// head (what the inbox's calldata will carry).
     pub fn record_bytes(&self, first: u64) -> usize {
-        let blocks = self
-            .blocks
-            .range(first.max(self.canonical.head().number + 1)..);
         PREFIX_LEN
-            + blocks
-                .filter_map(|(_, b)| b.sealed.as_ref())
+            + self
+                .record_blocks(first)
                 .map(|s| {
                     BLOCK_HEADER_LEN
                         + s.transactions
@@ -484,9 +488,7 @@ impl View {
     /// The number of transactions (the header's `txCount`) of a record holding the unposted
     /// blocks from `first` to the head; force-queue entries are not batch data and not counted.
     pub fn record_txs(&self, first: u64) -> usize {
-        self.blocks
-            .range(first.max(self.canonical.head().number + 1)..)
-            .filter_map(|(_, b)| b.sealed.as_ref())
+        self.record_blocks(first)
             .map(|s| s.transactions.len())
             .sum()
     }
