@@ -1,25 +1,22 @@
 //! `baton`: one binary, a subcommand per role. `main` parses, installs tracing, runs, and maps
 //! an error to exit code 1.
 //!
-//! - `devnet`: the whole network on this machine (`proc`: its child processes; `live`: its
-//!   status output; `scenario` and `timeline`: the fault scenarios and what the protocol did).
-//! - `user` and `withdrawal`: the user and operator commands; `status`: the network snapshot
-//!   both `baton status` and the devnet show; `rpc`: a plain JSON-RPC call.
+//! Read in this order:
+//! - `common`: what every command shares (endpoints, amounts, sending with advice); `rpc`: a
+//!   plain JSON-RPC call. Both are leaves.
+//! - `user`: the user and operator commands, one module each (`deposit`, `withdraw`,
+//!   `force_include`, `stake`, `status`: the network snapshot `baton status` and the devnet show).
+//! - `devnet`: the whole network on this machine (`args`, `net`, `proc`, `live`, `scenario`,
+//!   `timeline`).
 //! - `node`, `proposer`, `challenger`, `watcher`: the roles, from `baton-node` and
 //!   `baton-keeper`.
 
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+mod common;
 mod devnet;
-mod live;
-mod proc;
-mod rpc;
-mod scenario;
-mod status;
-mod timeline;
 mod user;
-mod withdrawal;
 
 #[derive(Parser)]
 #[command(
@@ -46,21 +43,21 @@ enum Command {
     /// adversarial scenarios with --scenario.
     Devnet(Box<devnet::DevnetArgs>),
     /// Deposit ETH from L1 to L2 through the portal.
-    Deposit(Box<user::DepositArgs>),
+    Deposit(Box<user::deposit::DepositArgs>),
     /// Withdraw ETH from L2 to L1: `start` on L2, `finalize` on L1 once its output is final.
     #[command(subcommand)]
-    Withdraw(Box<user::WithdrawCommand>),
+    Withdraw(Box<user::withdraw::WithdrawCommand>),
     /// Sign an L2 transfer and enqueue it on L1, where every sequencer must include it.
-    ForceInclude(Box<user::ForceIncludeArgs>),
+    ForceInclude(Box<user::force_include::ForceIncludeArgs>),
     /// Bond stake as a sequencer operator (or add to it).
-    Bond(Box<user::BondArgs>),
+    Bond(Box<user::stake::BondArgs>),
     /// Start unbonding stake (withdrawable after the unbonding period).
-    Unbond(Box<user::UnbondArgs>),
+    Unbond(Box<user::stake::UnbondArgs>),
     /// Collect unbonded stake once the unbonding period has passed.
-    WithdrawStake(Box<user::KeyedArgs>),
+    WithdrawStake(Box<user::stake::KeyedArgs>),
     /// The network's state (epoch, leader, heads, records, outputs, disputes, slashes) and,
     /// with --address, one account's.
-    Status(Box<user::StatusArgs>),
+    Status(Box<user::status::StatusArgs>),
 }
 
 /// `baton watcher`: run the watcher, or hand a running one a preconfirmation receipt.
@@ -94,6 +91,7 @@ enum WatcherAction {
 
 /// Sends a receipt to a watcher's `baton_submitEvidence` and prints its answer.
 async fn submit_evidence(url: &str, receipt: &std::path::Path) -> eyre::Result<()> {
+    use baton_rpc::WatcherApiClient;
     use eyre::WrapErr;
     let text = if receipt.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin()).wrap_err("reading the receipt from stdin")?
@@ -105,20 +103,18 @@ async fn submit_evidence(url: &str, receipt: &std::path::Path) -> eyre::Result<(
         .wrap_err("the receipt is not JSON: pass what baton_getPreconfirmation returned")?;
     // Accept the bare result or the whole JSON-RPC response.
     let receipt = receipt.get("result").cloned().unwrap_or(receipt);
-    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "baton_submitEvidence", "params": [receipt]});
-    let response: serde_json::Value = reqwest::Client::new()
-        .post(url)
-        .json(&body)
-        .send()
-        .await
-        .wrap_err_with(|| format!("cannot reach the watcher at {url} (--watcher-rpc)"))?
-        .json()
-        .await
-        .wrap_err("the watcher's answer is not JSON")?;
-    if let Some(error) = response.get("error") {
-        eyre::bail!("the watcher refused the receipt: {}", error["message"]);
-    }
-    println!("{}", serde_json::to_string_pretty(&response["result"])?);
+    let client = common::rpc_client(url)?;
+    let answer = match client.submit_evidence(receipt).await {
+        Ok(answer) => answer,
+        Err(jsonrpsee::core::client::Error::Call(e)) => {
+            eyre::bail!("the watcher refused the receipt: {}", e.message())
+        }
+        Err(e) => {
+            return Err(e)
+                .wrap_err_with(|| format!("cannot reach the watcher at {url} (--watcher-rpc)"));
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&answer)?);
     Ok(())
 }
 
@@ -180,13 +176,13 @@ async fn main() {
             None => baton_keeper::watcher::run(watcher.config, cancel).await,
         },
         Command::Devnet(args) => devnet::run(*args, cancel).await,
-        Command::Deposit(args) => user::deposit(*args).await,
-        Command::Withdraw(command) => user::withdraw(*command).await,
-        Command::ForceInclude(args) => user::force_include(*args).await,
-        Command::Bond(args) => user::bond(*args).await,
-        Command::Unbond(args) => user::unbond(*args).await,
-        Command::WithdrawStake(args) => user::withdraw_stake(*args).await,
-        Command::Status(args) => user::status(*args).await,
+        Command::Deposit(args) => user::deposit::deposit(*args).await,
+        Command::Withdraw(command) => user::withdraw::withdraw(*command).await,
+        Command::ForceInclude(args) => user::force_include::force_include(*args).await,
+        Command::Bond(args) => user::stake::bond(*args).await,
+        Command::Unbond(args) => user::stake::unbond(*args).await,
+        Command::WithdrawStake(args) => user::stake::withdraw_stake(*args).await,
+        Command::Status(args) => user::status::status(*args).await,
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");

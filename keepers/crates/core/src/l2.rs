@@ -1,5 +1,5 @@
-//! L2 blocks: the header a leader signs for every sealed block (its preconfirmation), the block
-//! hash, and the transaction Merkle tree whose root the header carries, with inclusion proofs a
+//! L2 blocks: the header a leader signs for every sealed block (its preconfirmation), the signed
+//! block a node streams ([`SignedBlock`]), the block hash, and the transaction Merkle tree whose root the header carries, with inclusion proofs a
 //! user can check against a signed header.
 //!
 //! The transaction tree is a binary keccak256 Merkle tree:
@@ -18,8 +18,26 @@
 //! trailing zero hash have one root), which is harmless: no transaction hashes to zero.
 
 use crate::eip712::BlockHeader;
-use alloy_primitives::{B256, U256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_sol_types::SolStruct;
+use serde::{Deserialize, Serialize};
+
+/// A sealed L2 block with the leader's signature: the preconfirmation. What a node stores until
+/// L1 holds the block, streams to the other nodes and watchers (`baton_getSignedBlocks`), and
+/// re-offers after a restart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedBlock {
+    /// The signed header.
+    pub header: BlockHeader,
+    /// 65-byte signature over the header's EIP-712 digest.
+    pub signature: Bytes,
+    /// Fee recipient of the block's transactions.
+    pub fee_recipient: Address,
+    /// Force-queue entries consumed at the start of the block (first block of a record only).
+    pub entries: Vec<u64>,
+    /// Raw sequenced transactions, in order after the entries.
+    pub transactions: Vec<Bytes>,
+}
 
 /// `keccak256(left ‖ right)`: an inner node of the transaction tree.
 fn parent(left: &B256, right: &B256) -> B256 {

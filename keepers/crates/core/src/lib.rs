@@ -9,7 +9,7 @@
 //! - [`ledger`]: the L2 state transition function, its sparse Merkle state and one-step
 //!   witnesses.
 //! - [`genesis`]: the L2 genesis allocation and its state root.
-//! - [`l2`]: L2 block headers and hashes, the transaction Merkle root and its inclusion proofs
+//! - [`l2`]: L2 block headers, signed blocks and hashes, the transaction Merkle root and its inclusion proofs
 //!   (what a preconfirmation commits to).
 //! - [`derive`]: the L2 chain derived from the BatchInbox records, and the block sealing a
 //!   leader does through the same code.
@@ -37,7 +37,9 @@ pub use batch::{
 pub use derive::{Chain, DeriveError, DerivedBlock, DerivedTx, QueueEntry, RecordInput};
 pub use eip712::{BatchHeader, BlockHeader, GENESIS_RECORD_HASH, baton_domain};
 pub use genesis::{Genesis, GenesisError};
-pub use l2::{block_hash, genesis_header, queue_entry_hash, tx_proof, tx_root, verify_tx_proof};
+pub use l2::{
+    SignedBlock, block_hash, genesis_header, queue_entry_hash, tx_proof, tx_root, verify_tx_proof,
+};
 pub use mempool::{Mempool, MempoolConfig, PooledTx, Prechecked, RejectReason};
 pub use schedule::{ScheduleError, Snapshot, SnapshotEntry, epoch_of, epoch_start_block};
 pub use signature::{HeaderSignature, SignatureError, recover_signer, sign_digest};

@@ -1,26 +1,18 @@
 //! The keepers' settings: every flag also reads a `BATON_*` environment variable.
 
-use alloy::transports::http::reqwest::Url;
-use baton_node::{KeyArgs, config::parse_ms};
+use baton_l1::{FollowArgs, KeyArgs, L1Args};
 use clap::Args;
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{net::SocketAddr, path::PathBuf};
 
 /// What every keeper takes.
 #[derive(Clone, Debug, Args)]
 pub struct CommonArgs {
-    /// L1 JSON-RPC endpoint.
-    #[arg(long, env = "BATON_L1_RPC", default_value = "http://127.0.0.1:8545")]
-    pub l1_rpc: Url,
-    /// The deployment record written by the deploy script.
-    #[arg(
-        long,
-        env = "BATON_DEPLOYMENT",
-        default_value = "deployments/31337.json"
-    )]
-    pub deployment: PathBuf,
-    /// The L2 genesis file (default: script/genesis/<profile of the deployment>.json).
-    #[arg(long, env = "BATON_GENESIS")]
-    pub genesis: Option<PathBuf>,
+    /// L1, the deployment and the genesis.
+    #[command(flatten)]
+    pub l1: L1Args,
+    /// How L1 is followed.
+    #[command(flatten)]
+    pub follow: FollowArgs,
     /// The key that sends this keeper's L1 transactions.
     #[command(flatten)]
     pub key: KeyArgs,
@@ -40,21 +32,6 @@ pub struct CommonArgs {
         default_value = "127.0.0.1:9655"
     )]
     pub metrics_addr: SocketAddr,
-    /// L1 blocks behind the head before a log is read.
-    #[arg(long, env = "BATON_L1_CONFIRMATIONS", default_value_t = 0)]
-    pub confirmations: u64,
-    /// Milliseconds between L1 polls.
-    #[arg(long = "l1-poll-ms", env = "BATON_L1_POLL_MS", default_value = "250", value_parser = parse_ms)]
-    pub l1_poll: Duration,
-}
-
-impl CommonArgs {
-    /// The genesis file to read for a deployment of `profile`.
-    pub fn genesis_path(&self, profile: &str) -> PathBuf {
-        self.genesis
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("script/genesis/{profile}.json")))
-    }
 }
 
 /// `baton proposer` settings.

@@ -5,10 +5,7 @@ use crate::{config::CommonArgs, db::KeeperDb, metrics::Metrics};
 use alloy::{network::EthereumWallet, primitives::Address, providers::RootProvider};
 use baton_bindings::Deployment;
 use baton_core::{Genesis, ledger::LedgerConfig};
-use baton_node::{
-    service::{connect_l1, ledger_config, load_deployment, load_genesis},
-    txmgr::TxManager,
-};
+use baton_l1::{L1, TxManager, connect::ledger_config};
 use eyre::WrapErr;
 use std::sync::{
     Arc,
@@ -39,9 +36,12 @@ pub struct Context {
 impl Context {
     /// Loads and checks everything `args` names; `role` names the database file.
     pub async fn load(args: &CommonArgs, role: &str) -> eyre::Result<Self> {
-        let deployment = load_deployment(&args.deployment)?;
-        let genesis = load_genesis(&args.genesis_path(&deployment.profile), &deployment)?;
-        let (provider, l1_chain_id) = connect_l1(&args.l1_rpc, &deployment).await?;
+        let L1 {
+            deployment,
+            provider,
+            chain_id: l1_chain_id,
+        } = args.l1.connect().await?;
+        let genesis = args.l1.load_genesis(&deployment)?;
         let key = args.key.load()?;
         let txmgr = TxManager::new(
             provider.clone(),

@@ -1,4 +1,4 @@
-//! The keepers' own derivation: BatchInbox records read from L1 (reorg-safe, through the node's
+//! The keepers' own derivation: BatchInbox records read from L1 (reorg-safe, through
 //! [`L1Reader`] into the keeper's SQLite file) applied to the genesis state, with the state kept
 //! at every output boundary so that the trace of any output interval can be rebuilt.
 //!
@@ -11,9 +11,9 @@ use baton_core::{
     ledger::{LedgerConfig, LedgerState},
     trace::{Trace, TraceStep},
 };
-use baton_node::{
-    follow::{L1Reader, Polled},
-    store::{Store, StoredEntry, StoredRecord},
+use baton_l1::{
+    L1Reader, L1Store, Polled,
+    store::{StoredEntry, StoredRecord},
 };
 use eyre::WrapErr;
 use std::collections::BTreeMap;
@@ -34,7 +34,7 @@ pub enum Progress {
 #[derive(Debug)]
 pub struct Deriver {
     reader: L1Reader,
-    store: Store,
+    store: L1Store,
     genesis: LedgerState,
     config: LedgerConfig,
     portal: alloy::primitives::Address,
@@ -57,7 +57,7 @@ impl Deriver {
         portal: alloy::primitives::Address,
         output_interval: u64,
     ) -> eyre::Result<Self> {
-        let store = Store::open(path).wrap_err_with(|| format!("opening {}", path.display()))?;
+        let store = L1Store::open(path).wrap_err_with(|| format!("opening {}", path.display()))?;
         let chain = Chain::new(genesis.clone(), config, portal);
         let mut deriver = Self {
             reader,

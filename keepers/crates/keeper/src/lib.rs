@@ -30,7 +30,7 @@ pub mod watcher;
 pub use config::{ChallengerConfig, CommonArgs, ProposerConfig, WatcherConfig};
 
 use alloy::providers::Provider;
-use baton_node::follow::L1Reader;
+use baton_l1::L1Reader;
 use context::Context;
 use deriver::Deriver;
 use std::{sync::atomic::Ordering, time::Duration};
@@ -60,7 +60,7 @@ impl Keeper {
         let reader = L1Reader::new(
             ctx.provider.clone(),
             ctx.deployment.clone(),
-            args.confirmations,
+            args.follow.confirmations,
         );
         let deriver = Deriver::open(
             &args.data_dir.join(format!("{role}-l1.sqlite")),
@@ -81,8 +81,8 @@ impl Keeper {
         Ok(Self {
             ctx,
             deriver,
-            poll: args.l1_poll,
-            backoff: args.l1_poll,
+            poll: args.follow.l1_poll,
+            backoff: args.follow.l1_poll,
             first: true,
         })
     }

@@ -1,7 +1,7 @@
-//! `/healthz`, `/readyz` and Prometheus `/metrics` of a keeper (served by the node's
+//! A keeper's counters, and its `/healthz`, `/readyz` and Prometheus `/metrics` (served by
 //! [`serve_endpoints`]).
 
-use baton_node::metrics::{Endpoints, Row, exposition, serve_endpoints};
+use baton_l1::endpoints::{Endpoints, Row, exposition, serve_endpoints};
 use std::{
     net::SocketAddr,
     sync::{
@@ -129,5 +129,5 @@ pub async fn serve(
         metrics: Arc::new(move || metrics.render()),
         ready: Arc::new(move || ready.load(Ordering::Relaxed)),
     };
-    serve_endpoints(endpoints, addr, cancel).await
+    Ok(serve_endpoints(endpoints, addr, cancel).await?)
 }

@@ -7,7 +7,7 @@ use alloy::{
     rpc::types::TransactionReceipt,
     sol_types::SolCall,
 };
-use baton_node::txmgr::TxError;
+use baton_l1::TxError;
 use tracing::{debug, info, warn};
 
 /// What became of a call.

@@ -31,9 +31,13 @@ use alloy::{
 };
 use baton_bindings::{Deployment, IBatchInbox, ISlasher};
 use baton_core::{BlockHeader, Eip712Domain, recover_signer};
-use jsonrpsee::types::ErrorObjectOwned;
+use baton_l1::force::overdue_entries;
+use baton_rpc::{
+    BatonApiClient, EvidenceReceipt, RpcResult, WatcherApiServer,
+    errors::{INTERNAL, INVALID_PARAMS, rpc_error},
+};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::{path::PathBuf, sync::Arc};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -42,6 +46,8 @@ use tracing::{info, warn};
 /// How far below the last height read a stream is read again each tick: a leader that signs a
 /// second header for a recent height after it was read is still caught.
 const STREAM_OVERLAP: u64 = 64;
+/// Signed blocks asked for at once.
+const STREAM_PAGE: usize = 500;
 
 /// A signed header as a node streams it or a receipt carries it.
 #[derive(Clone, Debug, Deserialize)]
@@ -100,7 +106,6 @@ pub async fn run(config: WatcherConfig, cancel: CancellationToken) -> eyre::Resu
     let rpc = serve_rpc(&keeper, &config, wake.clone()).await?;
     info!(target: "baton::keeper", rpc = %rpc, nodes = ?config.nodes, "watching");
     let domain = keeper.ctx.deployment.domain();
-    let client = alloy::transports::http::reqwest::Client::new();
     loop {
         tokio::select! {
             _ = wake.notified() => {}
@@ -110,7 +115,7 @@ pub async fn run(config: WatcherConfig, cancel: CancellationToken) -> eyre::Resu
             keeper.follow().await?;
             recheck_settled(&keeper).await?;
             for url in &config.nodes {
-                if let Err(e) = collect(&keeper, &client, &domain, url).await {
+                if let Err(e) = collect(&keeper, &domain, url).await {
                     warn!(target: "baton::keeper", node = %url, error = %e, "cannot read the node's block stream");
                 }
             }
@@ -128,27 +133,21 @@ pub async fn run(config: WatcherConfig, cancel: CancellationToken) -> eyre::Resu
 }
 
 /// Reads one node's signed blocks since the last height read (less the overlap).
-async fn collect(
-    keeper: &Keeper,
-    client: &alloy::transports::http::reqwest::Client,
-    domain: &Eip712Domain,
-    url: &str,
-) -> eyre::Result<()> {
+async fn collect(keeper: &Keeper, domain: &Eip712Domain, url: &str) -> eyre::Result<()> {
     let ctx = &keeper.ctx;
     let key = format!("stream:{url}");
     let mut after = ctx.db().meta_u64(&key, 0)?.saturating_sub(STREAM_OVERLAP);
+    let client = baton_rpc::http_client(url, std::time::Duration::from_secs(5))?;
     loop {
-        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "baton_getSignedBlocks", "params": [after, 500]});
-        let response: Value = client
-            .post(url)
-            .json(&body)
-            .timeout(std::time::Duration::from_secs(5))
-            .send()
+        let blocks: Vec<SignedHeader> = client
+            .signed_blocks(after, Some(STREAM_PAGE))
             .await?
-            .json()
-            .await?;
-        let blocks: Vec<SignedHeader> = serde_json::from_value(response["result"].clone())
-            .map_err(|e| eyre::eyre!("unexpected baton_getSignedBlocks answer: {e}"))?;
+            .into_iter()
+            .map(|b| SignedHeader {
+                header: b.header,
+                signature: b.signature,
+            })
+            .collect();
         let Some(last) = blocks.iter().map(|b| b.header.number).max() else {
             return Ok(());
         };
@@ -166,7 +165,7 @@ async fn collect(
         }
         let read = ctx.db().meta_u64(&key, 0)?;
         ctx.db().set_meta(&key, &last.max(read).to_string())?;
-        if blocks.len() < 500 {
+        if blocks.len() < STREAM_PAGE {
             return Ok(());
         }
         after = last;
@@ -268,15 +267,12 @@ async fn recheck_settled(keeper: &Keeper) -> eyre::Result<()> {
 /// Appends a forced record once entries are overdue, then reports the censoring epoch.
 async fn enforce_inclusion(keeper: &Keeper) -> eyre::Result<()> {
     let ctx = &keeper.ctx;
-    let queue = ctx.deployment.force_inclusion_queue(&ctx.provider);
-    let cursor = queue.cursor().call().await?;
-    let required = queue.requiredCursor().call().await?;
-    if required > cursor {
-        warn!(target: "baton::keeper", from = %cursor, to = %required, "force-queue entries overdue: appending a forced record");
+    if let Some(overdue) = overdue_entries(&ctx.deployment, &ctx.provider).await? {
+        warn!(target: "baton::keeper", from = %overdue.cursor, to = %overdue.required, "force-queue entries overdue: appending a forced record");
         if let Sent::Mined(receipt) = send(
             ctx,
             ctx.deployment.batch_inbox,
-            IBatchInbox::submitForcedRecordCall { upTo: required },
+            overdue.forced_record_call(),
             U256::ZERO,
             "submitForcedRecord",
         )
@@ -375,10 +371,6 @@ struct RpcState {
     wake: Arc<Notify>,
 }
 
-fn rpc_error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
-    ErrorObjectOwned::owned(code, message.into(), None::<()>)
-}
-
 /// Serves `baton_submitEvidence(receipt)`: a preconfirmation receipt as `baton_getPreconfirmation`
 /// returns it (or any object with `header` and `signature`).
 async fn serve_rpc(
@@ -394,47 +386,7 @@ async fn serve_rpc(
         domain: keeper.ctx.deployment.domain(),
         wake,
     };
-    let mut module = jsonrpsee::RpcModule::new(state);
-    module.register_async_method("baton_submitEvidence", |params, state, _| async move {
-        let (receipt,): (Value,) = params
-            .parse()
-            .map_err(|e| rpc_error(-32602, format!("expected one receipt object: {e}")))?;
-        let signed: SignedHeader = serde_json::from_value(receipt).map_err(|e| {
-            rpc_error(
-                -32602,
-                format!("a receipt needs `header` (a signed L2 block header) and `signature`: {e}"),
-            )
-        })?;
-        let row = verify(
-            &state.provider,
-            &state.deployment,
-            &state.domain,
-            &signed,
-            "receipt",
-        )
-        .await
-        .map_err(|reason| rpc_error(-32602, reason))?;
-        let db = state.db.lock().expect("db lock");
-        let stored = db
-            .put_header(&row)
-            .map_err(|e| rpc_error(-32603, format!("database: {e}")))?;
-        let held = db
-            .headers_at(row.number, row.epoch)
-            .map_err(|e| rpc_error(-32603, format!("database: {e}")))?;
-        let conflict = held
-            .iter()
-            .any(|h| h.signer == row.signer && h.hash != row.hash);
-        drop(db);
-        state.wake.notify_one();
-        Ok::<Value, ErrorObjectOwned>(json!({
-            "stored": stored,
-            "signer": row.signer,
-            "number": row.number,
-            "epoch": row.epoch,
-            "blockHash": row.hash,
-            "conflict": conflict,
-        }))
-    })?;
+    let module = WatcherApiServer::into_rpc(state);
     let server = jsonrpsee::server::Server::builder()
         .build(config.rpc_addr)
         .await
@@ -446,4 +398,45 @@ async fn serve_rpc(
         handle.stopped().await;
     });
     Ok(addr)
+}
+
+#[jsonrpsee::core::async_trait]
+impl WatcherApiServer for RpcState {
+    async fn submit_evidence(&self, receipt: Value) -> RpcResult<EvidenceReceipt> {
+        let signed: SignedHeader = serde_json::from_value(receipt).map_err(|e| {
+            rpc_error(
+                INVALID_PARAMS,
+                format!("a receipt needs `header` (a signed L2 block header) and `signature`: {e}"),
+            )
+        })?;
+        let row = verify(
+            &self.provider,
+            &self.deployment,
+            &self.domain,
+            &signed,
+            "receipt",
+        )
+        .await
+        .map_err(|reason| rpc_error(INVALID_PARAMS, reason))?;
+        let db = self.db.lock().expect("db lock");
+        let stored = db
+            .put_header(&row)
+            .map_err(|e| rpc_error(INTERNAL, format!("database: {e}")))?;
+        let held = db
+            .headers_at(row.number, row.epoch)
+            .map_err(|e| rpc_error(INTERNAL, format!("database: {e}")))?;
+        let conflict = held
+            .iter()
+            .any(|h| h.signer == row.signer && h.hash != row.hash);
+        drop(db);
+        self.wake.notify_one();
+        Ok(EvidenceReceipt {
+            stored,
+            signer: row.signer,
+            number: row.number,
+            epoch: row.epoch,
+            block_hash: row.hash,
+            conflict,
+        })
+    }
 }

@@ -1,76 +1,24 @@
 //! The node's settings: every flag also reads a `BATON_*` environment variable.
 
-use alloy::{signers::local::PrivateKeySigner, transports::http::reqwest::Url};
-use baton_bindings::Deployment;
 use baton_core::{
     RecordLimits,
     batch::{BLOCK_HEADER_LEN, PREFIX_LEN, encoded_tx_len},
     mempool::MempoolConfig,
 };
+use baton_l1::{FollowArgs, KeyArgs, L1Args, args::parse_ms};
 use clap::Args;
-use eyre::{WrapErr, bail};
+use eyre::bail;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
-
-/// Where a key comes from: an env/flag private key or an encrypted keystore. Every command that
-/// sends shares it: the node (its operator key), the keepers and the user commands.
-#[derive(Clone, Debug, Args)]
-pub struct KeyArgs {
-    /// Hex private key that sends this command's L1 transactions (for `baton node`: the
-    /// operator key, which also signs headers unless --signer-key is given).
-    #[arg(
-        long,
-        env = "BATON_PRIVATE_KEY",
-        hide_env_values = true,
-        conflicts_with = "keystore"
-    )]
-    pub private_key: Option<String>,
-    /// Encrypted JSON keystore of that key (alternative to --private-key).
-    #[arg(long, env = "BATON_KEYSTORE")]
-    pub keystore: Option<PathBuf>,
-    /// Password of the keystore.
-    #[arg(long, env = "BATON_KEYSTORE_PASSWORD", hide_env_values = true)]
-    pub keystore_password: Option<String>,
-}
-
-impl KeyArgs {
-    /// Loads the key, saying what to fix when it cannot.
-    pub fn load(&self) -> eyre::Result<PrivateKeySigner> {
-        match (&self.private_key, &self.keystore) {
-            (Some(key), None) => key
-                .trim()
-                .parse()
-                .wrap_err("--private-key / BATON_PRIVATE_KEY is not a 32-byte hex private key"),
-            (None, Some(path)) => {
-                let password = self.keystore_password.as_deref().ok_or_else(|| {
-                    eyre::eyre!("--keystore needs --keystore-password or BATON_KEYSTORE_PASSWORD")
-                })?;
-                PrivateKeySigner::decrypt_keystore(path, password)
-                    .wrap_err_with(|| format!("cannot decrypt the keystore {}", path.display()))
-            }
-            (None, None) => bail!(
-                "no key: pass --private-key (BATON_PRIVATE_KEY) or --keystore (BATON_KEYSTORE)"
-            ),
-            (Some(_), Some(_)) => bail!("pass either --private-key or --keystore, not both"),
-        }
-    }
-}
 
 /// `baton node` settings.
 #[derive(Clone, Debug, Args)]
 pub struct NodeConfig {
-    /// L1 JSON-RPC endpoint.
-    #[arg(long, env = "BATON_L1_RPC", default_value = "http://127.0.0.1:8545")]
-    pub l1_rpc: Url,
-    /// The deployment record written by the deploy script.
-    #[arg(
-        long,
-        env = "BATON_DEPLOYMENT",
-        default_value = "deployments/31337.json"
-    )]
-    pub deployment: PathBuf,
-    /// The L2 genesis file (default: script/genesis/<profile of the deployment>.json).
-    #[arg(long, env = "BATON_GENESIS")]
-    pub genesis: Option<PathBuf>,
+    /// L1, the deployment and the genesis.
+    #[command(flatten)]
+    pub l1: L1Args,
+    /// How L1 is followed.
+    #[command(flatten)]
+    pub follow: FollowArgs,
     /// The operator key.
     #[command(flatten)]
     pub key: KeyArgs,
@@ -102,12 +50,6 @@ pub struct NodeConfig {
     /// Stop sealing this many L1 blocks before the epoch ends (the last record must land in it).
     #[arg(long, env = "BATON_EPOCH_MARGIN", default_value_t = 2)]
     pub epoch_margin: u64,
-    /// L1 blocks behind the head before a log is read.
-    #[arg(long, env = "BATON_L1_CONFIRMATIONS", default_value_t = 0)]
-    pub confirmations: u64,
-    /// Milliseconds between L1 polls.
-    #[arg(long = "l1-poll-ms", env = "BATON_L1_POLL_MS", default_value = "250", value_parser = parse_ms)]
-    pub l1_poll: Duration,
     /// Other nodes' L2 RPC URLs (comma separated): followers fetch blocks from and forward
     /// transactions to whichever of them acts.
     #[arg(long, env = "BATON_PEERS", value_delimiter = ',')]
@@ -144,25 +86,7 @@ pub struct NodeConfig {
     pub fault_equivocate: bool,
 }
 
-/// Parses a positive number of milliseconds (the `--…-ms` flags of the node and the keepers).
-pub fn parse_ms(s: &str) -> Result<Duration, String> {
-    let ms: u64 = s
-        .parse()
-        .map_err(|_| format!("{s} is not a number of milliseconds"))?;
-    if ms == 0 {
-        return Err("must be at least 1 ms".into());
-    }
-    Ok(Duration::from_millis(ms))
-}
-
 impl NodeConfig {
-    /// The genesis file to read for `deployment`.
-    pub fn genesis_path(&self, deployment: &Deployment) -> PathBuf {
-        self.genesis
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(format!("script/genesis/{}.json", deployment.profile)))
-    }
-
     /// Fits the record and transaction sizes under the inbox's caps, which would refuse a
     /// larger record: a flag above a cap is lowered to it, with a warning.
     pub fn fit_to(&mut self, limits: &RecordLimits) {

@@ -1,17 +1,8 @@
-//! `/healthz`, `/readyz` and Prometheus `/metrics`.
+//! The node's counters and gauges, rendered for Prometheus `/metrics` (served by
+//! [`baton_l1::endpoints`]).
 
-use crate::service::Shared;
-use axum::{Router, extract::State, http::StatusCode, routing::get};
-use eyre::WrapErr;
-use std::{
-    fmt::Write,
-    net::SocketAddr,
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
-};
-use tokio_util::sync::CancellationToken;
+use baton_l1::endpoints::{Row, exposition};
+use std::sync::atomic::AtomicU64;
 
 /// The node's counters and gauges.
 #[derive(Debug, Default)]
@@ -45,7 +36,7 @@ pub struct Metrics {
 impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &str, &AtomicU64); 12] = [
+        let rows: [Row<'_>; 12] = [
             (
                 "baton_blocks_sealed_total",
                 "counter",
@@ -121,83 +112,4 @@ impl Metrics {
         ];
         exposition(&rows)
     }
-}
-
-/// One metric: its name, kind (`counter` or `gauge`), help text and value.
-pub type Row<'a> = (&'a str, &'a str, &'a str, &'a AtomicU64);
-
-/// The Prometheus text exposition of `rows`.
-pub fn exposition(rows: &[Row<'_>]) -> String {
-    let mut out = String::new();
-    for (name, kind, help, value) in rows {
-        let _ = writeln!(
-            out,
-            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
-            value.load(Ordering::Relaxed)
-        );
-    }
-    out
-}
-
-/// What the endpoints answer: the metrics text, and whether the process is ready.
-#[derive(Clone)]
-pub struct Endpoints {
-    /// Renders `/metrics`.
-    pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
-    /// Whether `/readyz` answers 200 (caught up with L1) or 503.
-    pub ready: Arc<dyn Fn() -> bool + Send + Sync>,
-}
-
-async fn healthz() -> &'static str {
-    "ok\n"
-}
-
-async fn readyz(State(e): State<Endpoints>) -> (StatusCode, &'static str) {
-    if (e.ready)() {
-        (StatusCode::OK, "ready\n")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "catching up with L1\n")
-    }
-}
-
-async fn metrics(State(e): State<Endpoints>) -> String {
-    (e.metrics)()
-}
-
-/// Serves `/healthz`, `/readyz` and `/metrics` on `addr` until `cancel` fires; returns the bound
-/// address. The node and every keeper serve through this.
-pub async fn serve_endpoints(
-    endpoints: Endpoints,
-    addr: SocketAddr,
-    cancel: CancellationToken,
-) -> eyre::Result<SocketAddr> {
-    let app = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .with_state(endpoints);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .wrap_err_with(|| format!("binding the metrics server on {addr}"))?;
-    let bound = listener.local_addr()?;
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { cancel.cancelled().await })
-            .await;
-    });
-    Ok(bound)
-}
-
-/// Serves the node's endpoints on `addr` until `cancel` fires; returns the bound address.
-pub async fn serve(
-    shared: Arc<Shared>,
-    addr: SocketAddr,
-    cancel: CancellationToken,
-) -> eyre::Result<SocketAddr> {
-    let (m, r) = (shared.clone(), shared);
-    let endpoints = Endpoints {
-        metrics: Arc::new(move || m.metrics.render()),
-        ready: Arc::new(move || r.ready.load(Ordering::Relaxed)),
-    };
-    serve_endpoints(endpoints, addr, cancel).await
 }

@@ -1,32 +1,28 @@
-//! The running node: shared state, start-up (replaying the store), the L1 loop, the servers,
-//! and shutdown.
+//! The running node: start-up (replaying the store), the L1 loop, the servers, and shutdown.
 
 use crate::{
     config::NodeConfig,
     duty::{Duty, DutyReader},
-    follow::{L1Reader, Polled},
     metrics::Metrics,
-    rpc,
-    sequencer::{self, Records},
+    rpc, sequencer,
+    shared::{Records, Shared},
     store::Store,
-    txmgr::TxManager,
     view::View,
 };
 use alloy::{
-    network::EthereumWallet,
-    primitives::{Address, U256},
-    providers::{Provider, RootProvider},
-    signers::local::PrivateKeySigner,
-    sol_types::SolCall,
+    network::EthereumWallet, primitives::U256, signers::local::PrivateKeySigner, sol_types::SolCall,
 };
-use baton_bindings::{Deployment, ILeaderSchedule};
-use baton_core::{Eip712Domain, Genesis, ledger::LedgerConfig};
-use eyre::{WrapErr, bail};
-use serde_json::{Value, json};
+use baton_bindings::ILeaderSchedule;
+use baton_l1::{
+    L1Reader, L1Store, Polled, TxManager,
+    connect::ledger_config,
+    endpoints::{Endpoints, serve_endpoints},
+};
+use eyre::WrapErr;
 use std::{
     collections::HashMap,
     sync::{
-        Arc, Mutex, MutexGuard,
+        Arc, Mutex,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
@@ -35,112 +31,13 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-/// Everything the node's tasks share.
-#[derive(Debug)]
-pub struct Shared {
-    /// Settings.
-    pub config: NodeConfig,
-    /// The contracts.
-    pub deployment: Deployment,
-    /// The EIP-712 domain of headers.
-    pub domain: Eip712Domain,
-    /// L1 reads.
-    pub provider: RootProvider,
-    /// The ledger parameters.
-    pub ledger: LedgerConfig,
-    /// The mempool limits.
-    pub pool: baton_core::MempoolConfig,
-    /// The key that signs headers.
-    pub signer: PrivateKeySigner,
-    /// The operator this node sequences for.
-    pub operator: Address,
-    /// L1 sends.
-    pub txmgr: TxManager,
-    /// The L2 view.
-    pub view: Mutex<View>,
-    /// The database (slashing protection, preconfirmed blocks).
-    pub store: Mutex<Store>,
-    /// Record boundaries.
-    pub records: Mutex<Records>,
-    /// The current duty.
-    pub duty: watch::Sender<Duty>,
-    /// Peer RPC URLs by operator.
-    pub peers: Mutex<HashMap<Address, String>>,
-    /// Counters.
-    pub metrics: Metrics,
-    /// Last L1 block read into the view.
-    pub l1_cursor: AtomicU64,
-    /// Whether the node has caught up with L1 and serves.
-    pub ready: AtomicBool,
-    /// One more than the last epoch in which this node applied a block from the acting node
-    /// (0: never). A backup rank defers to a leader it still hears from.
-    pub followed_epoch: AtomicU64,
-    /// The last epoch this node sealed blocks of ahead, during the margin of the one before
-    /// (`u64::MAX`: none). It goes on sealing that epoch without waiting to read its first L1
-    /// block.
-    pub sealed_ahead: AtomicU64,
-    /// The L1 block the view must have read before sealing again (the L1 head when this node
-    /// last dropped its pending blocks: its own records up to there must be derived first).
-    pub resync_until: AtomicU64,
-    /// Second headers signed under `--fault-equivocate` (the scripted equivocation), served in
-    /// the block stream beside the real ones.
-    pub fault_twins: Mutex<Vec<crate::store::SignedBlock>>,
-}
-
-impl Shared {
-    /// The view, locked.
-    pub fn view(&self) -> MutexGuard<'_, View> {
-        self.view.lock().expect("view lock")
-    }
-
-    /// The L2 base fee (from the deployment: taking no lock, callers may hold the view).
-    pub fn base_fee(&self) -> u128 {
-        self.deployment.parameters.l2_base_fee.saturating_to()
-    }
-
-    /// What `baton_status` reports.
-    pub fn status(&self) -> Value {
-        let duty = self.duty.borrow().clone();
-        let view = self.view();
-        let safe = view.canonical().head().number;
-        json!({
-            "operator": self.operator,
-            "signer": self.signer.address(),
-            "l1Block": duty.l1_block,
-            "l1Cursor": self.l1_cursor.load(Ordering::Relaxed),
-            "epoch": duty.epoch,
-            "acting": duty.acting.map(|(op, signer, rank)| json!({"operator": op, "signer": signer, "rank": rank})),
-            "sequencing": duty.sealing,
-            "myRank": duty.my_rank,
-            "head": view.head().number,
-            "safeHead": safe,
-            "records": view.canonical().records(),
-            "forceCursor": view.canonical().force_cursor(),
-            "mempool": view.mempool.len(),
-            "ready": self.ready.load(Ordering::Relaxed),
-        })
-    }
-}
-
-/// The ledger parameters the deployment fixes.
-pub fn ledger_config(d: &Deployment) -> eyre::Result<LedgerConfig> {
-    Ok(LedgerConfig {
-        chain_id: d.parameters.l2_chain_id,
-        base_fee: d
-            .parameters
-            .l2_base_fee
-            .try_into()
-            .wrap_err("l2BaseFee does not fit u128")?,
-    })
-}
-
-/// Rebuilds the view from what the store holds: entries and records from L1, then the
+/// Rebuilds the view from what the stores hold: entries and records from L1, then the
 /// preconfirmed blocks above the derived head (dropping those that no longer apply).
-fn replay(view: &mut View, store: &Store) -> eyre::Result<Records> {
-    for entry in store.entries()? {
+fn replay(view: &mut View, l1: &L1Store, store: &Store) -> eyre::Result<Records> {
+    for entry in l1.entries()? {
         view.add_entry(entry);
     }
-    for record in store.records()? {
+    for record in l1.records()? {
         view.apply_record(&record)
             .wrap_err_with(|| format!("re-deriving stored record {}", record.index))?;
     }
@@ -171,56 +68,16 @@ fn replay(view: &mut View, store: &Store) -> eyre::Result<Records> {
     Ok(records)
 }
 
-/// Reads the deployment record at `path`.
-pub fn load_deployment(path: &std::path::Path) -> eyre::Result<Deployment> {
-    Deployment::from_file(path)
-        .wrap_err_with(|| format!("reading the deployment record {}", path.display()))
-}
-
-/// Reads the L2 genesis at `path`, which must be the one `deployment` commits to.
-pub fn load_genesis(path: &std::path::Path, deployment: &Deployment) -> eyre::Result<Genesis> {
-    let genesis = Genesis::from_json(
-        &std::fs::read_to_string(path)
-            .wrap_err_with(|| format!("reading the L2 genesis {}", path.display()))?,
-    )?;
-    if genesis.state_root() != deployment.parameters.genesis_state_root {
-        bail!(
-            "the genesis file {} has state root {}, but the deployment commits to {}: pass the genesis file of the profile that was deployed (--genesis)",
-            path.display(),
-            genesis.state_root(),
-            deployment.parameters.genesis_state_root
-        );
-    }
-    Ok(genesis)
-}
-
-/// Connects to the L1 RPC at `url`, which must serve the chain `deployment` is on; returns the
-/// provider and the chain id.
-pub async fn connect_l1(
-    url: &alloy::transports::http::reqwest::Url,
-    deployment: &Deployment,
-) -> eyre::Result<(RootProvider, u64)> {
-    let provider = RootProvider::new_http(url.clone());
-    let chain_id = provider
-        .get_chain_id()
-        .await
-        .wrap_err_with(|| format!("L1 RPC {url} is unreachable"))?;
-    if chain_id != deployment.chain_id {
-        bail!(
-            "L1 RPC {url} is chain {chain_id}, but the deployment is on chain {}",
-            deployment.chain_id
-        );
-    }
-    Ok((provider, chain_id))
-}
-
 /// Starts the node and runs it until `cancel` fires.
 pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Result<()> {
-    let deployment = load_deployment(&config.deployment)?;
+    let baton_l1::L1 {
+        deployment,
+        provider,
+        chain_id: l1_chain_id,
+    } = config.l1.connect().await?;
     config.fit_to(&deployment.parameters.record_limits());
     config.check()?;
-    let genesis = load_genesis(&config.genesis_path(&deployment), &deployment)?;
-    let (provider, l1_chain_id) = connect_l1(&config.l1_rpc, &deployment).await?;
+    let genesis = config.l1.load_genesis(&deployment)?;
     let key = config.key.load()?;
     let signer = match &config.signer_key {
         Some(k) => k
@@ -233,12 +90,16 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
     std::fs::create_dir_all(&config.data_dir)
         .wrap_err_with(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let db = config.data_dir.join("node.sqlite");
-    let store = Store::open(&db).wrap_err_with(|| format!("opening {}", db.display()))?;
-    let l1_store = Store::open(&db)?;
+    // One file, three connections: the signing store the tasks share, and the L1 loop's own
+    // handles on the L1 tables and on the preconfirmed blocks it replays after a reorg.
+    let opening = || format!("opening {}", db.display());
+    let store = Store::open(&db).wrap_err_with(opening)?;
+    let l1_store = L1Store::open(&db).wrap_err_with(opening)?;
+    let l1_blocks = Store::open(&db).wrap_err_with(opening)?;
     let ledger = ledger_config(&deployment)?;
     let mut view = View::new(genesis.state(), ledger, deployment.portal, config.mempool());
-    let records = replay(&mut view, &store)?;
-    let l1_cursor = store.l1_cursor()?.unwrap_or(0);
+    let records = replay(&mut view, &l1_store, &store)?;
+    let l1_cursor = l1_store.l1_cursor()?.unwrap_or(0);
     info!(target: "baton::node", %operator, head = view.head().number, safe = view.canonical().head().number, l1_cursor, "state restored");
 
     let txmgr = TxManager::new(
@@ -289,8 +150,12 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
         .wrap_err_with(|| format!("binding the L2 RPC on {}", config.rpc_addr))?;
     let rpc_addr = server.local_addr()?;
     let rpc_handle = server.start(rpc::module(shared.clone()));
-    let metrics_addr =
-        crate::metrics::serve(shared.clone(), config.metrics_addr, cancel.clone()).await?;
+    let (m, r) = (shared.clone(), shared.clone());
+    let endpoints = Endpoints {
+        metrics: Arc::new(move || m.metrics.render()),
+        ready: Arc::new(move || r.ready.load(Ordering::Relaxed)),
+    };
+    let metrics_addr = serve_endpoints(endpoints, config.metrics_addr, cancel.clone()).await?;
     info!(target: "baton::node", %rpc_addr, %metrics_addr, "serving");
     shared
         .peers
@@ -298,12 +163,16 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
         .expect("peers lock")
         .insert(operator, format!("http://{rpc_addr}"));
 
-    let reader = L1Reader::new(provider.clone(), deployment.clone(), config.confirmations);
+    let reader = L1Reader::new(
+        provider.clone(),
+        deployment.clone(),
+        config.follow.confirmations,
+    );
     let tasks = vec![
         tokio::spawn(run_l1(
             shared.clone(),
             reader,
-            l1_store,
+            (l1_store, l1_blocks),
             duty_reader,
             cancel.clone(),
         )),
@@ -323,7 +192,13 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
 }
 
 /// Applies what a poll read to the view.
-fn apply_polled(shared: &Shared, store: &Store, polled: Polled) -> eyre::Result<()> {
+/// `blocks` is taken `&mut`: the L1 loop owns that connection, and a shared reference to it
+/// could not be held across the loop's awaits (a SQLite connection is not `Sync`).
+fn apply_polled(
+    shared: &Shared,
+    (l1, blocks): (&L1Store, &mut Store),
+    polled: Polled,
+) -> eyre::Result<()> {
     match polled {
         Polled::Idle => {}
         Polled::Advanced {
@@ -348,7 +223,7 @@ fn apply_polled(shared: &Shared, store: &Store, polled: Polled) -> eyre::Result<
             let mut records = shared.records.lock().expect("records lock");
             let mut view = shared.view();
             view.reset_to_genesis();
-            *records = replay(&mut view, store)?;
+            *records = replay(&mut view, l1, blocks)?;
             drop(view);
             drop(records);
             shared.l1_cursor.store(to, Ordering::Relaxed);
@@ -362,18 +237,18 @@ fn apply_polled(shared: &Shared, store: &Store, polled: Polled) -> eyre::Result<
 async fn run_l1(
     shared: Arc<Shared>,
     reader: L1Reader,
-    mut store: Store,
+    (mut l1, mut blocks): (L1Store, Store),
     duty_reader: DutyReader,
     cancel: CancellationToken,
 ) {
-    let mut backoff = shared.config.l1_poll;
+    let mut backoff = shared.config.follow.l1_poll;
     let mut checkpointed_epoch = None;
     loop {
         let step = async {
-            let polled = reader.poll(&mut store).await?;
+            let polled = reader.poll(&mut l1).await?;
             let caught_up = polled == Polled::Idle;
             let rewound = matches!(polled, Polled::Rewound { .. });
-            apply_polled(&shared, &store, polled)?;
+            apply_polled(&shared, (&l1, &mut blocks), polled)?;
             if rewound {
                 shared.txmgr.resync().await;
             }
@@ -392,7 +267,7 @@ async fn run_l1(
         };
         match step.await {
             Ok(caught_up) => {
-                backoff = shared.config.l1_poll;
+                backoff = shared.config.follow.l1_poll;
                 if caught_up {
                     shared.ready.store(true, Ordering::Relaxed);
                 }
@@ -414,7 +289,7 @@ async fn run_l1(
                 if caught_up {
                     tokio::select! {
                         _ = cancel.cancelled() => return,
-                        _ = tokio::time::sleep(shared.config.l1_poll) => {}
+                        _ = tokio::time::sleep(shared.config.follow.l1_poll) => {}
                     }
                 } else if cancel.is_cancelled() {
                     return;

@@ -10,7 +10,7 @@
 //! mempool. Sealing and derivation run the same `Chain::apply_block`, so an honest leader's
 //! blocks always match what L1 later derives.
 
-use crate::store::{SignedBlock, StoredEntry, StoredRecord};
+use crate::store::SignedBlock;
 use alloy::primitives::{Address, B256, Bytes};
 use baton_core::{
     BlockHeader, RecordLimits,
@@ -20,6 +20,7 @@ use baton_core::{
     ledger::{Applied, CheckedTx, Invalid, LedgerConfig, LedgerState},
     mempool::{Mempool, MempoolConfig, PooledTx, Prechecked, RejectReason},
 };
+use baton_l1::store::{StoredEntry, StoredRecord};
 use std::collections::{BTreeMap, HashMap};
 use tracing::{info, warn};
 
@@ -527,3 +528,6 @@ impl View {
             .take_block_within(self.pending.state(), max, max_bytes)
     }
 }
+
+#[cfg(test)]
+mod tests;

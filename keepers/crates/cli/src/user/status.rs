@@ -1,6 +1,7 @@
 //! `baton status` and the devnet's live status block: one snapshot of the network, read from L1
 //! (schedule, inbox, outputs, games, slashes) and from one node's `baton_status`.
 
+use crate::common::{Endpoints, ether, l1_now, rpc_client};
 use alloy::{
     primitives::{Address, U256},
     providers::{DynProvider, Provider},
@@ -8,8 +9,9 @@ use alloy::{
     sol_types::SolEvent,
 };
 use baton_bindings::{Deployment, IDisputeGame, ISlasher};
+use baton_rpc::BatonApiClient;
+use clap::Args;
 use eyre::WrapErr;
-use serde_json::Value;
 
 /// Games looked at for the open count: the devnet plays a handful; a long-lived network would
 /// index `GameCreated` instead.
@@ -100,13 +102,11 @@ impl Snapshot {
             ..Default::default()
         };
         if let Some(url) = node
-            && let Ok(status) = crate::rpc::call(url, "baton_status", serde_json::json!([])).await
+            && let Ok(status) = BatonApiClient::status(&rpc_client(url)?).await
         {
-            snapshot.l2_head = status["head"].as_u64();
-            snapshot.safe_head = status["safeHead"].as_u64();
-            snapshot.acting = status["acting"]["operator"]
-                .as_str()
-                .and_then(|a| a.parse().ok());
+            snapshot.l2_head = Some(status.head);
+            snapshot.safe_head = Some(status.safe_head);
+            snapshot.acting = status.acting.map(|a| a.operator);
         }
         Ok(snapshot)
     }
@@ -149,16 +149,6 @@ fn opt(v: Option<u64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "?".into())
 }
 
-/// L1's time: the latest block's timestamp, which the contracts' delays are measured in (a
-/// devnet's L1 clock can run ahead of the wall clock).
-pub(crate) async fn l1_now(l1: &impl Provider) -> eyre::Result<u64> {
-    let block = l1
-        .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
-        .await?
-        .ok_or_else(|| eyre::eyre!("L1 has no latest block"))?;
-    Ok(block.header.timestamp)
-}
-
 /// One account's standing: its balances, and its stake if it is an operator.
 pub(crate) async fn account_report(
     l1: &DynProvider,
@@ -168,23 +158,16 @@ pub(crate) async fn account_report(
 ) -> eyre::Result<String> {
     let registry = d.registry(l1);
     let l1_balance = l1.get_balance(account).await?;
-    let l2_balance = crate::rpc::call(
-        l2_rpc,
-        "eth_getBalance",
-        serde_json::json!([account, "latest"]),
-    )
-    .await
-    .ok()
-    .and_then(|v: Value| v.as_str().and_then(|s| s.parse::<U256>().ok()));
+    let l2_balance = super::l2_balance(l2_rpc, account).await.ok();
     let stake = registry.stakeOf(account).call().await?;
     let unbonding = registry.unbondingOf(account).call().await?;
     let mut out = format!(
         "account              {account}\n\
          L1 balance           {} ETH\n\
          L2 balance           {}",
-        crate::user::ether(l1_balance),
+        ether(l1_balance),
         l2_balance
-            .map(|b| format!("{} ETH", crate::user::ether(b)))
+            .map(|b| format!("{} ETH", ether(b)))
             .unwrap_or_else(|| format!("? ({l2_rpc} did not answer)")),
     );
     if !stake.is_zero() || !unbonding.amount.is_zero() {
@@ -192,14 +175,14 @@ pub(crate) async fn account_report(
         let signer = registry.signerOf(account).call().await?;
         out += &format!(
             "\nstake                {} ETH ({}), signer {signer}",
-            crate::user::ether(stake),
+            ether(stake),
             if active { "active" } else { "not active" },
         );
         if !unbonding.amount.is_zero() {
             let at: u64 = unbonding.withdrawableAt.try_into()?;
             out += &format!(
                 "\nunbonding            {} ETH, withdrawable {}",
-                crate::user::ether(unbonding.amount),
+                ether(unbonding.amount),
                 match at.saturating_sub(l1_now(l1).await?) {
                     0 => "now (baton withdraw-stake)".to_string(),
                     s => format!("in {s} s"),
@@ -209,10 +192,31 @@ pub(crate) async fn account_report(
     }
     let reward = registry.rewardOf(account).call().await?;
     if !reward.is_zero() {
-        out += &format!(
-            "\nreporter reward      {} ETH unclaimed",
-            crate::user::ether(reward)
-        );
+        out += &format!("\nreporter reward      {} ETH unclaimed", ether(reward));
     }
     Ok(out)
+}
+
+/// `baton status`.
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// Also show this account's balances, stake and rewards.
+    #[arg(long)]
+    pub(crate) address: Option<Address>,
+    #[command(flatten)]
+    pub(crate) endpoints: Endpoints,
+}
+
+/// `baton status`.
+pub(crate) async fn status(args: StatusArgs) -> eyre::Result<()> {
+    let (l1, d) = args.endpoints.connect().await?;
+    let snapshot = Snapshot::read(&l1, &d, Some(&args.endpoints.l2_rpc)).await?;
+    println!("{}", snapshot.report(|a| a.to_string()));
+    if let Some(account) = args.address {
+        println!(
+            "{}",
+            account_report(&l1, &d, &args.endpoints.l2_rpc, account).await?
+        );
+    }
+    Ok(())
 }

@@ -2,10 +2,12 @@
 //! node or proposer, the protocol's answer printed as a timeline, and a non-zero exit when the
 //! answer does not come in time.
 
-use crate::{
-    devnet::{DevnetArgs, Faults, Net, USER_KEYS, step},
+use super::{
+    args::{DevnetArgs, Scenario},
+    net::{CHALLENGER_KEY, Faults, Net, USER_KEYS, WATCHER_KEY},
     timeline::{Event, Timeline},
 };
+use crate::common::{l2_provider, step};
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, U256},
@@ -20,36 +22,8 @@ use baton_bindings::{
     ISlasher::{ISlasherEvents, Offence},
 };
 use eyre::{bail, eyre};
-use serde_json::json;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-
-/// A fault to inject.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Scenario {
-    /// Every node signs two different blocks for one height when it leads; the watcher slashes.
-    Equivocation,
-    /// Every node ignores the force queue; a user's transfer is forced in and the leader slashed.
-    Censorship,
-    /// The next epoch's leader goes down; a backup posts, and the missed epoch is slashed.
-    OfflineLeader,
-    /// The proposer proposes a wrong root; the challenger wins the dispute game.
-    InvalidOutput,
-    /// Each of the above in turn, each on a fresh network.
-    All,
-}
-
-impl Scenario {
-    fn name(self) -> &'static str {
-        match self {
-            Scenario::Equivocation => "equivocation",
-            Scenario::Censorship => "censorship",
-            Scenario::OfflineLeader => "offline-leader",
-            Scenario::InvalidOutput => "invalid-output",
-            Scenario::All => "all",
-        }
-    }
-}
 
 /// Runs `scenario` (every one for `All`), failing if any went unanswered.
 pub(crate) async fn run(
@@ -218,7 +192,7 @@ async fn watcher_paid(
     t: &mut Timeline,
     cancel: &CancellationToken,
 ) -> eyre::Result<()> {
-    let watcher = net.keys[crate::devnet::WATCHER_KEY].address();
+    let watcher = net.keys[WATCHER_KEY].address();
     until(
         net,
         t,
@@ -272,7 +246,8 @@ async fn censorship(
     let to = Address::repeat_byte(0xc5);
     let amount = U256::from(4242u64);
     let (entry, raw, _) =
-        crate::user::enqueue_transfer(&l1, &net.deployment, &user, 0, to, amount).await?;
+        crate::user::force_include::enqueue_transfer(&l1, &net.deployment, &user, 0, to, amount)
+            .await?;
     t.say(&format!(
         "a user force-queues an L2 transfer (entry {}, due by L1 #{}); every node ignores it",
         entry.index, entry.deadline
@@ -308,8 +283,10 @@ async fn censorship(
     for i in 0..net.nodes.len() {
         let url = net.args.node_url(i);
         loop {
-            let r = crate::rpc::call(&url, "eth_getTransactionReceipt", json!([hash])).await;
-            if r.as_ref().is_ok_and(|r| r["status"] == json!("0x1")) {
+            let r = l2_provider(&url)?.get_transaction_receipt(hash).await;
+            if r.as_ref()
+                .is_ok_and(|r| r.as_ref().is_some_and(|r| r.status()))
+            {
                 break;
             }
             if started.elapsed() > Duration::from_secs(60) {
@@ -445,7 +422,7 @@ async fn invalid_output(
         },
     )
     .await?;
-    let challenger = net.keys[crate::devnet::CHALLENGER_KEY].address();
+    let challenger = net.keys[CHALLENGER_KEY].address();
     until(
         net,
         t,

@@ -1,14 +1,11 @@
-//! `baton devnet`: the whole network on one machine. Anvil as L1 (its state kept in the data
-//! directory, so a restart resumes), every contract deployed by the real deploy script, bonded
-//! sequencers each running `baton node`, a proposer, a challenger and a watcher, all as child
-//! processes of this one, with a status block redrawn every second until Ctrl-C. `--scenario` runs a fault instead
-//! (see `scenario.rs`).
+//! The running network of `baton devnet`: anvil with the contracts deployed by the real deploy
+//! script, the bonded sequencers' `baton node`s and the keepers, each a child process.
 
-use crate::{
-    live::LiveStatus,
+use super::{
+    args::DevnetArgs,
     proc::{Proc, terminate},
-    status::Snapshot,
 };
+use crate::common::{rpc_client, step};
 use alloy::{
     node_bindings::AnvilInstance,
     primitives::{Address, U256, hex},
@@ -17,6 +14,7 @@ use alloy::{
 };
 use baton_bindings::Deployment;
 use baton_devnet::{Bonding, RemoveOnDrop, foundry_tool, repo_root};
+use baton_rpc::BatonApiClient;
 use eyre::{WrapErr, bail, ensure};
 use std::{
     collections::HashMap,
@@ -24,7 +22,6 @@ use std::{
     time::{Duration, Instant},
 };
 use tokio::process::Command;
-use tokio_util::sync::CancellationToken;
 
 /// Anvil development keys by role. The L2 genesis funds keys 0-9 as well.
 const OPERATOR_KEYS: [usize; 5] = [1, 2, 3, 13, 14];
@@ -35,70 +32,6 @@ pub(crate) const CHALLENGER_KEY: usize = 11;
 pub(crate) const WATCHER_KEY: usize = 12;
 /// Keys 4-9: users, funded on L1 and L2.
 pub(crate) const USER_KEYS: std::ops::RangeInclusive<usize> = 4..=9;
-
-/// `baton devnet` settings.
-#[derive(Clone, Debug, clap::Args)]
-pub(crate) struct DevnetArgs {
-    /// L1 (anvil) RPC port.
-    #[arg(long, env = "BATON_L1_PORT", default_value_t = 8545)]
-    pub(crate) l1_port: u16,
-    /// Seconds between L1 blocks.
-    #[arg(long, env = "BATON_L1_BLOCK_TIME", default_value_t = 1)]
-    pub(crate) block_time: u64,
-    /// The first node's L2 RPC port; node i listens on this + i, its metrics on this + 100 + i,
-    /// the watcher's RPC on this + 105, the keepers' metrics on this + 110, 111, 112.
-    #[arg(long, env = "BATON_L2_PORT", default_value_t = 9545)]
-    pub(crate) l2_port: u16,
-    /// Sequencers to bond and run (1 to 5).
-    #[arg(long, env = "BATON_SEQUENCERS", default_value_t = 3, value_parser = clap::value_parser!(u8).range(1..=5))]
-    pub(crate) sequencers: u8,
-    /// Where the L1 state, the databases and the logs live.
-    #[arg(long, env = "BATON_DEVNET_DIR", default_value = ".devnet")]
-    pub(crate) data_dir: PathBuf,
-    /// Deploy profile (`script/profiles/<name>.json`).
-    #[arg(long, env = "BATON_PROFILE", default_value = "devnet")]
-    pub(crate) profile: String,
-    /// Where the deployment record is written (relative to the repository root, under
-    /// `deployments/`); the nodes, keepers and user commands read it.
-    #[arg(
-        long,
-        env = "BATON_DEPLOYMENT_FILE",
-        default_value = "deployments/31337.json"
-    )]
-    pub(crate) deployment_file: String,
-    /// Start a new chain even when the data directory holds one.
-    #[arg(long)]
-    pub(crate) fresh: bool,
-    /// Only anvil and the contracts: no nodes or keepers.
-    #[arg(long)]
-    pub(crate) contracts_only: bool,
-    /// Run one adversarial scenario (or all) on a fresh network, print what the protocol did,
-    /// and exit non-zero if its answer did not come.
-    #[arg(long, value_enum)]
-    pub(crate) scenario: Option<crate::scenario::Scenario>,
-}
-
-impl DevnetArgs {
-    pub(crate) fn node_port(&self, i: usize) -> u16 {
-        self.l2_port + i as u16
-    }
-    pub(crate) fn node_url(&self, i: usize) -> String {
-        format!("http://127.0.0.1:{}", self.node_port(i))
-    }
-    pub(crate) fn watcher_rpc(&self) -> String {
-        format!("http://127.0.0.1:{}", self.l2_port + 105)
-    }
-    fn ports(&self) -> Vec<u16> {
-        let mut ports = vec![self.l1_port];
-        if !self.contracts_only {
-            for i in 0..usize::from(self.sequencers) {
-                ports.extend([self.node_port(i), self.l2_port + 100 + i as u16]);
-            }
-            ports.extend([105, 110, 111, 112].map(|o| self.l2_port + o));
-        }
-        ports
-    }
-}
 
 /// What differs between the plain devnet and a scenario's network.
 #[derive(Clone, Debug, Default)]
@@ -446,8 +379,8 @@ impl Net {
             let url = self.args.node_url(i);
             let started = Instant::now();
             loop {
-                if let Ok(s) = crate::rpc::call(&url, "baton_status", serde_json::json!([])).await
-                    && s["ready"] == serde_json::json!(true)
+                if let Ok(s) = BatonApiClient::status(&rpc_client(&url)?).await
+                    && s.ready
                 {
                     break;
                 }
@@ -519,7 +452,7 @@ impl Net {
     }
 
     /// Prints the endpoints and keys.
-    fn print_endpoints(&self) {
+    pub(crate) fn print_endpoints(&self) {
         let d = &self.deployment;
         println!(
             "\nbaton devnet is up{}",
@@ -595,50 +528,4 @@ fn remove(path: &Path) -> eyre::Result<()> {
         std::fs::remove_file(path)
     };
     result.wrap_err_with(|| format!("removing {}", path.display()))
-}
-
-/// Prints a progress step.
-pub(crate) fn step(what: &str) {
-    println!("==> {what}");
-}
-
-/// `baton devnet`.
-pub(crate) async fn run(args: DevnetArgs, cancel: CancellationToken) -> eyre::Result<()> {
-    if let Some(scenario) = args.scenario {
-        return crate::scenario::run(&args, scenario, cancel).await;
-    }
-    let faults = Faults::default();
-    let start = Net::start(&args, &faults, &args.deployment_file, false, !args.fresh);
-    // Ctrl-C during start-up drops what has started: every child is killed with it.
-    let mut net = tokio::select! {
-        net = start => net?,
-        _ = cancel.cancelled() => {
-            step("interrupted during start-up; stopped");
-            return Ok(());
-        }
-    };
-    net.print_endpoints();
-    let result = status_loop(&mut net, &cancel).await;
-    step("stopping");
-    net.stop().await;
-    step("devnet stopped");
-    result
-}
-
-/// Shows the status every second (live.rs) until cancelled or a process exits.
-async fn status_loop(net: &mut Net, cancel: &CancellationToken) -> eyre::Result<()> {
-    let node = (!net.nodes.is_empty()).then(|| net.args.node_url(0));
-    let mut live = LiveStatus::for_stdout();
-    loop {
-        net.check_alive()?;
-        let text = match Snapshot::read(&net.l1, &net.deployment, node.as_deref()).await {
-            Ok(s) => s.report(|a| net.name(a)),
-            Err(e) => format!("status unavailable: {e:#}"),
-        };
-        live.show(&text);
-        tokio::select! {
-            _ = cancel.cancelled() => return Ok(()),
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-        }
-    }
 }

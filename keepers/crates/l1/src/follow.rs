@@ -1,4 +1,4 @@
-//! Reorg-safe reading of L1: BatchInbox records and force-queue entries, into the store.
+//! Reorg-safe reading of L1: BatchInbox records and force-queue entries, into the L1 tables.
 //!
 //! Each poll reads the logs of L1 blocks `(cursor, head − confirmations]` (at most
 //! `max_range` blocks at a time) and saves them with the hash of every block they came from and
@@ -8,7 +8,7 @@
 //! deletes everything read above it and reports [`Polled::Rewound`], so the caller re-derives
 //! the L2 chain without the removed records.
 
-use crate::store::{Store, StoreError, StoredEntry, StoredRecord};
+use crate::store::{L1Store, StoreError, StoredEntry, StoredRecord};
 use alloy::{
     eips::BlockNumberOrTag,
     primitives::{B256, Bytes},
@@ -91,7 +91,7 @@ impl L1Reader {
     }
 
     /// Reads what is new, or detects a reorg.
-    pub async fn poll(&self, store: &mut Store) -> Result<Polled, FollowError> {
+    pub async fn poll(&self, store: &mut L1Store) -> Result<Polled, FollowError> {
         let start = self.deployment.deploy_block.saturating_sub(1);
         let cursor = store.l1_cursor()?.unwrap_or(start);
         if let Some(stored) = store.l1_block_hash(cursor)? {
@@ -160,7 +160,7 @@ impl L1Reader {
     }
 
     /// The newest stored block at or below `cursor` whose hash is still canonical.
-    async fn fork_point(&self, store: &mut Store, cursor: u64) -> Result<u64, FollowError> {
+    async fn fork_point(&self, store: &mut L1Store, cursor: u64) -> Result<u64, FollowError> {
         let floor = self.deployment.deploy_block.saturating_sub(1);
         let mut n = cursor;
         while n > floor {

@@ -1,23 +1,136 @@
-//! `baton withdraw finalize`: prove an L2 withdrawal against a finalized output and collect it.
+//! `baton withdraw start` sends the L2 transfer to the withdrawal address; `baton withdraw
+//! finalize` proves it against a finalized output and collects it on L1.
 //!
 //! The proof comes from this command's own derivation of L1 (the keepers' [`Deriver`], in a
 //! throw-away directory), not from a node: the user trusts only L1. The derivation also says
 //! which output first holds the withdrawal, and so how long is left.
 
-use crate::user::{Endpoints, ether, send_portal};
+use super::{l2_nonce, signed_l2_transfer};
+use crate::common::{Endpoints, ether, l1_now, l2_provider, parse_amount, send};
+use alloy::{consensus::Transaction as _, eips::BlockNumberOrTag, providers::Provider};
 use alloy::{
-    primitives::{Address, B256, U256},
+    primitives::{Address, B256, Bytes, U256},
     signers::local::PrivateKeySigner,
 };
 use baton_bindings::IPortal;
 use baton_core::ledger::{WITHDRAWAL_ADDRESS, withdrawal_key, withdrawal_leaf};
 use baton_keeper::deriver::Deriver;
-use baton_node::{
-    follow::L1Reader,
-    service::{connect_l1, ledger_config, load_genesis},
+use baton_l1::{
+    KeyArgs, L1Reader,
+    connect::{connect_l1, ledger_config},
 };
+use clap::Subcommand;
 use eyre::{OptionExt, WrapErr, bail, ensure};
-use serde_json::json;
+use std::time::{Duration, Instant};
+
+/// `baton withdraw`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum WithdrawCommand {
+    /// Start a withdrawal on L2: a transfer to the withdrawal address.
+    Start {
+        /// ETH to withdraw.
+        #[arg(long, value_parser = parse_amount)]
+        amount: U256,
+        /// The L1 account to pay (default: the sender's address).
+        #[arg(long)]
+        to: Option<Address>,
+        #[command(flatten)]
+        endpoints: Endpoints,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+    /// Prove a withdrawal against a finalized output and collect it on L1 (anyone may send
+    /// this: the money goes to the recipient the withdrawal names). Says how long is left when
+    /// its output is not final yet.
+    Finalize {
+        /// The L2 transaction hash `withdraw start` printed.
+        #[arg(long)]
+        tx: B256,
+        #[command(flatten)]
+        endpoints: Endpoints,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
+}
+
+/// `baton withdraw start|finalize`.
+pub(crate) async fn withdraw(command: WithdrawCommand) -> eyre::Result<()> {
+    match command {
+        WithdrawCommand::Start {
+            amount,
+            to,
+            endpoints,
+            key,
+        } => withdraw_start(amount, to, &endpoints, &key.load()?).await,
+        WithdrawCommand::Finalize { tx, endpoints, key } => {
+            finalize(tx, &endpoints, &key.load()?).await
+        }
+    }
+}
+
+async fn withdraw_start(
+    amount: U256,
+    to: Option<Address>,
+    endpoints: &Endpoints,
+    key: &PrivateKeySigner,
+) -> eyre::Result<()> {
+    let (_, d) = endpoints.connect().await?;
+    let l2 = &endpoints.l2_rpc;
+    let nonce = l2_nonce(l2, key.address(), BlockNumberOrTag::Pending)
+        .await
+        .wrap_err("asking the L2 node for the sender's nonce (--l2-rpc)")?;
+    // No data pays the sender on L1; 20 bytes name another recipient.
+    let data = to
+        .map(|a| Bytes::copy_from_slice(a.as_slice()))
+        .unwrap_or_default();
+    let raw = signed_l2_transfer(
+        key,
+        &d,
+        nonce,
+        baton_core::ledger::WITHDRAWAL_ADDRESS,
+        amount,
+        data,
+    )
+    .await?;
+    let l2 = l2_provider(l2)?;
+    let hash = *l2
+        .send_raw_transaction(&raw)
+        .await
+        .wrap_err("the L2 node refused the withdrawal")?
+        .tx_hash();
+    println!("sent L2 tx {hash} (keep it: `withdraw finalize --tx` needs it)");
+    let started = Instant::now();
+    let receipt = loop {
+        // A failed poll is retried: the transaction is sent, and its hash is printed above.
+        if let Ok(Some(r)) = l2.get_transaction_receipt(hash).await {
+            break r;
+        }
+        ensure!(
+            started.elapsed() < Duration::from_secs(60),
+            "the withdrawal {hash} was not preconfirmed within 60 s: ask `baton status` whether \
+             the network is sequencing"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    ensure!(
+        receipt.status(),
+        "the withdrawal {hash} failed on L2 (in L2 block {:?})",
+        receipt.block_number
+    );
+    println!(
+        "withdrawal of {} ETH to {} started: L2 tx {hash} (sender {}, nonce {nonce}) in L2 block {}",
+        ether(amount),
+        to.unwrap_or(key.address()),
+        key.address(),
+        receipt.block_number.unwrap_or_default()
+    );
+    println!(
+        "it can be collected once the output covering it is finalized (about {} s after it is \
+         proposed); then run:\n  baton withdraw finalize --tx {hash}",
+        d.parameters.finalization_period,
+    );
+    Ok(())
+}
 
 /// The withdrawal an L2 transaction made.
 struct Withdrawal {
@@ -29,42 +142,39 @@ struct Withdrawal {
 
 /// Reads the withdrawal `tx` made from the L2 node, checking that it is one.
 async fn read_withdrawal(l2_rpc: &str, tx: B256) -> eyre::Result<Withdrawal> {
-    let t = crate::rpc::call(l2_rpc, "eth_getTransactionByHash", json!([tx])).await?;
-    ensure!(!t.is_null(), "{l2_rpc} does not know L2 transaction {tx}");
-    let r = crate::rpc::call(l2_rpc, "eth_getTransactionReceipt", json!([tx])).await?;
+    let l2 = l2_provider(l2_rpc)?;
+    let t = l2
+        .get_transaction_by_hash(tx)
+        .await?
+        .ok_or_else(|| eyre::eyre!("{l2_rpc} does not know L2 transaction {tx}"))?;
+    let r = l2.get_transaction_receipt(tx).await?;
     ensure!(
-        r["status"] == json!("0x1"),
+        r.is_some_and(|r| r.status()),
         "L2 transaction {tx} did not succeed: it withdrew nothing"
     );
-    let to: Option<Address> = serde_json::from_value(t["to"].clone()).ok();
+    let to = t.to();
     ensure!(
         to == Some(WITHDRAWAL_ADDRESS),
         "L2 transaction {tx} is not a withdrawal (it goes to {:?}, not {WITHDRAWAL_ADDRESS})",
         to
     );
-    let sender: Address = serde_json::from_value(t["from"].clone())?;
-    let nonce: alloy::primitives::U64 = serde_json::from_value(t["nonce"].clone())?;
-    let amount: U256 = serde_json::from_value(t["value"].clone())?;
-    let input: alloy::primitives::Bytes = serde_json::from_value(t["input"].clone())?;
+    let sender = t.inner.signer();
+    let (nonce, amount, input) = (t.nonce(), t.value(), t.input());
     let recipient = match input.len() {
         0 => sender,
-        20 => Address::from_slice(&input),
+        20 => Address::from_slice(input),
         n => bail!("L2 transaction {tx} carries {n} bytes of data: not a withdrawal"),
     };
     Ok(Withdrawal {
         sender,
-        nonce: nonce.to(),
+        nonce,
         recipient,
         amount,
     })
 }
 
 /// `baton withdraw finalize --tx`.
-pub(crate) async fn finalize(
-    tx: B256,
-    endpoints: &Endpoints,
-    key: &PrivateKeySigner,
-) -> eyre::Result<()> {
+async fn finalize(tx: B256, endpoints: &Endpoints, key: &PrivateKeySigner) -> eyre::Result<()> {
     let w = read_withdrawal(&endpoints.l2_rpc, tx).await?;
     let (l1, d) = endpoints.connect_as(key).await?;
     let key_hash = withdrawal_key(w.sender, w.nonce);
@@ -77,9 +187,8 @@ pub(crate) async fn finalize(
     );
 
     // Our own derivation of L1, from genesis.
-    let genesis_path = std::path::PathBuf::from(format!("script/genesis/{}.json", d.profile));
-    let genesis = load_genesis(&genesis_path, &d)?;
-    let (reader_provider, _) = connect_l1(&endpoints.l1_rpc, &d).await?;
+    let genesis = endpoints.l1.load_genesis(&d)?;
+    let (reader_provider, _) = connect_l1(&endpoints.l1.l1_rpc, &d).await?;
     let dir = std::env::temp_dir().join(format!("baton-withdraw-{}", std::process::id()));
     // A directory left by a killed run with the same process id is not ours to read.
     let _ = std::fs::remove_dir_all(&dir);
@@ -139,7 +248,7 @@ pub(crate) async fn finalize(
         println!(
             "not final yet: output {index} holds this withdrawal and may be finalized in {} s \
              (finalization period {} s, unless disputed). Run this command again then.",
-            final_at.saturating_sub(crate::status::l1_now(&l1).await?),
+            final_at.saturating_sub(l1_now(&l1).await?),
             d.parameters.finalization_period
         );
         return Ok(());
@@ -147,7 +256,7 @@ pub(crate) async fn finalize(
     let proof = state.withdrawal_proof(&key_hash);
     let mut encoded = Vec::new();
     proof.encode_siblings(&mut encoded);
-    let receipt = send_portal(
+    let receipt = send::<IPortal::IPortalErrors, _, _>(
         "Portal.finalizeWithdrawal",
         portal.finalizeWithdrawal(IPortal::WithdrawalProof {
             outputIndex: U256::from(index),

@@ -2,7 +2,8 @@
 //! records, outputs, games, payouts), and what the keepers sent (read off their counters), one
 //! line each with the time since the scenario began.
 
-use crate::devnet::Net;
+use super::net::Net;
+use crate::common::ether;
 use alloy::{
     primitives::{Address, U256},
     providers::Provider,
@@ -177,7 +178,7 @@ fn decode(net: &Net, log: &Log) -> Option<Event> {
 }
 
 fn eth(wei: U256) -> String {
-    format!("{} ETH", crate::user::ether(wei))
+    format!("{} ETH", ether(wei))
 }
 
 /// A line for the events a reader wants to see; routine ones (records by the leader, bisection

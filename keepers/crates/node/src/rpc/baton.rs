@@ -1,0 +1,55 @@
+//! `baton_*`: the node's status, preconfirmation receipts and the signed block stream.
+
+use super::NodeRpc;
+use alloy::primitives::B256;
+use baton_core::{SignedBlock, l2::tx_proof};
+use baton_rpc::{
+    BatonApiServer, NodeStatus, Preconfirmation, RpcResult,
+    errors::{UNSUPPORTED, rpc_error},
+};
+
+/// Most signed blocks one `baton_getSignedBlocks` returns, whatever the limit asked.
+pub const MAX_SIGNED_BLOCKS: usize = 2_000;
+
+impl BatonApiServer for NodeRpc {
+    fn status(&self) -> RpcResult<NodeStatus> {
+        self.counted(Ok(self.shared.status()))
+    }
+
+    fn preconfirmation(&self, tx_hash: B256) -> RpcResult<Preconfirmation> {
+        let view = self.shared.view();
+        let receipt = view
+            .tx_location(&tx_hash)
+            .and_then(|(n, i)| {
+                let entry = view.block(n)?;
+                let hashes: Vec<B256> = entry.block.txs.iter().map(|t| t.hash).collect();
+                Some(Preconfirmation {
+                    header: entry.block.header.clone(),
+                    block_hash: entry.block.hash,
+                    signature: entry.signature.clone(),
+                    tx_hash,
+                    tx_index: i,
+                    proof: tx_proof(&hashes, i).unwrap_or_default(),
+                    on_l1: entry.on_l1,
+                })
+            })
+            .ok_or_else(|| {
+                rpc_error(
+                    UNSUPPORTED,
+                    format!("transaction {tx_hash} is not in any block this node knows"),
+                )
+            });
+        self.counted(receipt)
+    }
+
+    fn signed_blocks(&self, after: u64, limit: Option<usize>) -> RpcResult<Vec<SignedBlock>> {
+        let mut blocks = self
+            .shared
+            .view()
+            .signed_blocks_after(after, limit.unwrap_or(500).min(MAX_SIGNED_BLOCKS));
+        // Only under the scripted `--fault-equivocate`: the second headers it signed.
+        let twins = self.shared.fault_twins.lock().expect("twins lock");
+        blocks.extend(twins.iter().filter(|t| t.header.number > after).cloned());
+        self.counted(Ok(blocks))
+    }
+}

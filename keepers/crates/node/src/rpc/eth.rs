@@ -1,0 +1,336 @@
+//! `eth_*`, `net_*`, `web3_*`: the Ethereum methods, over the view (the derived chain, the
+//! preconfirmed blocks and the pool).
+
+use super::{
+    NodeRpc, SUGGESTED_TIP,
+    convert::{block_number, receipt, rpc_block, rpc_tx, state_view},
+};
+use crate::{
+    peers::{discover_peers, peer_client, peer_url},
+    shared::Shared,
+};
+use alloy::{
+    consensus::TxEnvelope,
+    eips::{BlockId, BlockNumberOrTag, eip2718::Decodable2718},
+    primitives::{Address, B256, Bytes, U64, U256},
+    rpc::types::{
+        Block, FeeHistory, SyncStatus, Transaction, TransactionReceipt, TransactionRequest,
+    },
+};
+use baton_core::{
+    ledger::{Invalid, TX_GAS, WITHDRAWAL_ADDRESS},
+    mempool::{Mempool, RejectReason},
+};
+use baton_rpc::{
+    EthApiClient, EthApiServer, NetApiServer, RpcResult, Web3ApiServer,
+    errors::{INVALID_PARAMS, TX_REJECTED, rpc_error},
+};
+use jsonrpsee::types::ErrorObjectOwned;
+use std::sync::{Arc, atomic::Ordering};
+
+/// The message and code of a pool rejection.
+pub fn rejection(reason: &RejectReason, chain_id: u64) -> ErrorObjectOwned {
+    match reason {
+        RejectReason::Invalid(Invalid::Malformed) => rpc_error(
+            INVALID_PARAMS,
+            "malformed transaction: expected a canonically encoded signed EIP-1559 (type 2) transaction",
+        ),
+        RejectReason::Invalid(Invalid::WrongChainId) => rpc_error(
+            TX_REJECTED,
+            format!("invalid chain id: this L2 is chain {chain_id}"),
+        ),
+        RejectReason::Invalid(Invalid::CalldataNotAllowed | Invalid::ContractCreation) => {
+            rpc_error(
+                TX_REJECTED,
+                format!(
+                    "not a transfer: baton L2 accepts plain ETH transfers, and withdrawals to {WITHDRAWAL_ADDRESS} with the L1 recipient as data"
+                ),
+            )
+        }
+        RejectReason::NonceTooLow { have, got } => rpc_error(
+            TX_REJECTED,
+            format!("nonce too low: next nonce {have}, tx nonce {got}"),
+        ),
+        RejectReason::InsufficientFunds { balance, cost } => rpc_error(
+            TX_REJECTED,
+            format!(
+                "insufficient funds for gas * price + value: balance {balance}, tx cost {cost}"
+            ),
+        ),
+        RejectReason::TooLarge { size, max } => rpc_error(
+            TX_REJECTED,
+            format!("oversized data: transaction is {size} bytes, the limit is {max}"),
+        ),
+        other => rpc_error(TX_REJECTED, other.to_string()),
+    }
+}
+
+/// Checks a call or gas estimate: only transfers and withdrawals exist on this L2.
+fn check_call(req: &TransactionRequest) -> RpcResult<()> {
+    let to = req.to.and_then(|k| k.to().copied());
+    let data_len = req.input.input().map(|d| d.len()).unwrap_or(0);
+    match to {
+        None => Err(rpc_error(
+            TX_REJECTED,
+            "not a transfer: contract creation is not supported",
+        )),
+        Some(to) if to == WITHDRAWAL_ADDRESS && (data_len == 0 || data_len == 20) => Ok(()),
+        Some(to) if to == WITHDRAWAL_ADDRESS => Err(rpc_error(
+            TX_REJECTED,
+            "withdrawal data must be empty or the 20-byte L1 recipient",
+        )),
+        Some(_) if data_len > 0 => Err(rpc_error(
+            TX_REJECTED,
+            format!(
+                "not a transfer: calldata is only allowed to the withdrawal address {WITHDRAWAL_ADDRESS}"
+            ),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Refuses state overrides: there is no code whose state could be overridden.
+fn no_state_override(state_override: Option<serde_json::Value>) -> RpcResult<()> {
+    match state_override {
+        None | Some(serde_json::Value::Null) => Ok(()),
+        Some(_) => Err(rpc_error(
+            INVALID_PARAMS,
+            "state overrides are not supported: this L2 runs no contract code",
+        )),
+    }
+}
+
+#[jsonrpsee::core::async_trait]
+impl EthApiServer for NodeRpc {
+    fn chain_id(&self) -> RpcResult<U64> {
+        self.counted(Ok(U64::from(self.shared.deployment.parameters.l2_chain_id)))
+    }
+
+    fn syncing(&self) -> RpcResult<SyncStatus> {
+        self.counted(Ok(SyncStatus::None))
+    }
+
+    fn accounts(&self) -> RpcResult<Vec<Address>> {
+        self.counted(Ok(Vec::new()))
+    }
+
+    fn block_number(&self) -> RpcResult<U64> {
+        self.counted(Ok(U64::from(self.shared.view().head().number)))
+    }
+
+    fn gas_price(&self) -> RpcResult<U256> {
+        self.counted(Ok(U256::from(self.shared.base_fee() + SUGGESTED_TIP)))
+    }
+
+    fn max_priority_fee_per_gas(&self) -> RpcResult<U256> {
+        self.counted(Ok(U256::from(SUGGESTED_TIP)))
+    }
+
+    fn balance(&self, address: Address, block: Option<BlockNumberOrTag>) -> RpcResult<U256> {
+        let view = self.shared.view();
+        self.counted(state_view(&view, block).map(|safe| {
+            let chain = if safe {
+                view.canonical()
+            } else {
+                view.pending()
+            };
+            chain.state().account(&address).balance
+        }))
+    }
+
+    fn transaction_count(
+        &self,
+        address: Address,
+        block: Option<BlockNumberOrTag>,
+    ) -> RpcResult<U64> {
+        let view = self.shared.view();
+        if block == Some(BlockNumberOrTag::Pending) {
+            let nonce = view.pending().state().account(&address).nonce;
+            return self.counted(Ok(U64::from(view.mempool.pending_nonce(address, nonce))));
+        }
+        self.counted(state_view(&view, block).map(|safe| {
+            let chain = if safe {
+                view.canonical()
+            } else {
+                view.pending()
+            };
+            U64::from(chain.state().account(&address).nonce)
+        }))
+    }
+
+    fn code(&self, _address: Address, block: Option<BlockNumberOrTag>) -> RpcResult<Bytes> {
+        self.counted(state_view(&self.shared.view(), block).map(|_| Bytes::new()))
+    }
+
+    fn storage_at(
+        &self,
+        _address: Address,
+        _slot: U256,
+        block: Option<BlockNumberOrTag>,
+    ) -> RpcResult<B256> {
+        self.counted(state_view(&self.shared.view(), block).map(|_| B256::ZERO))
+    }
+
+    fn estimate_gas(
+        &self,
+        request: TransactionRequest,
+        _block: Option<BlockId>,
+        state_override: Option<serde_json::Value>,
+    ) -> RpcResult<U64> {
+        self.counted(
+            no_state_override(state_override)
+                .and_then(|()| check_call(&request))
+                .map(|()| U64::from(TX_GAS)),
+        )
+    }
+
+    fn call(
+        &self,
+        request: TransactionRequest,
+        _block: Option<BlockId>,
+        state_override: Option<serde_json::Value>,
+    ) -> RpcResult<Bytes> {
+        self.counted(
+            no_state_override(state_override)
+                .and_then(|()| check_call(&request))
+                .map(|()| Bytes::new()),
+        )
+    }
+
+    fn fee_history(
+        &self,
+        block_count: U64,
+        newest_block: BlockNumberOrTag,
+        reward_percentiles: Option<Vec<f64>>,
+    ) -> RpcResult<FeeHistory> {
+        let view = self.shared.view();
+        let newest = block_number(&view, newest_block)
+            .unwrap_or(0)
+            .min(view.head().number);
+        let count = block_count.to::<u64>().clamp(1, 1024).min(newest + 1);
+        let base = self.shared.base_fee();
+        self.counted(Ok(FeeHistory {
+            oldest_block: newest + 1 - count,
+            base_fee_per_gas: vec![base; count as usize + 1],
+            gas_used_ratio: vec![0.0; count as usize],
+            reward: reward_percentiles.map(|p| vec![vec![SUGGESTED_TIP; p.len()]; count as usize]),
+            ..Default::default()
+        }))
+    }
+
+    fn block_by_number(
+        &self,
+        block: BlockNumberOrTag,
+        full: Option<bool>,
+    ) -> RpcResult<Option<Block>> {
+        let view = self.shared.view();
+        let found = block_number(&view, block).and_then(|n| view.block(n));
+        self.counted(Ok(found.map(|b| {
+            rpc_block(b, full.unwrap_or(false), self.shared.base_fee())
+        })))
+    }
+
+    fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<Block>> {
+        let view = self.shared.view();
+        self.counted(Ok(view.block_by_hash(&hash).map(|b| {
+            rpc_block(b, full.unwrap_or(false), self.shared.base_fee())
+        })))
+    }
+
+    fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>> {
+        let view = self.shared.view();
+        if let Some((n, i)) = view.tx_location(&hash) {
+            return self.counted(Ok(view
+                .block(n)
+                .and_then(|b| rpc_tx(b, i, self.shared.base_fee()))));
+        }
+        let pooled = view.mempool.get(&hash).and_then(|pooled| {
+            let envelope = TxEnvelope::decode_2718_exact(&pooled.raw).ok()?;
+            Some(Transaction {
+                inner: alloy::consensus::transaction::Recovered::new_unchecked(
+                    envelope,
+                    pooled.sender,
+                ),
+                block_hash: None,
+                block_number: None,
+                transaction_index: None,
+                effective_gas_price: None,
+                block_timestamp: None,
+            })
+        });
+        self.counted(Ok(pooled))
+    }
+
+    fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>> {
+        let view = self.shared.view();
+        let found = view
+            .tx_location(&hash)
+            .and_then(|(n, i)| receipt(view.block(n)?, i, self.shared.base_fee()));
+        self.counted(Ok(found))
+    }
+
+    async fn send_raw_transaction(&self, bytes: Bytes) -> RpcResult<B256> {
+        let result = send_raw(&self.shared, bytes);
+        self.counted(result)
+    }
+}
+
+impl NetApiServer for NodeRpc {
+    fn version(&self) -> RpcResult<String> {
+        self.counted(Ok(self
+            .shared
+            .deployment
+            .parameters
+            .l2_chain_id
+            .to_string()))
+    }
+}
+
+impl Web3ApiServer for NodeRpc {
+    fn client_version(&self) -> RpcResult<String> {
+        self.counted(Ok(concat!("baton/v", env!("CARGO_PKG_VERSION")).to_string()))
+    }
+}
+
+/// Validates a raw transaction against the pending state and pools it; a node that does not
+/// act this epoch also hands it to the acting node.
+fn send_raw(s: &Arc<Shared>, raw: Bytes) -> Result<B256, ErrorObjectOwned> {
+    let chain_id = s.deployment.parameters.l2_chain_id;
+    // Signature recovery, the bulk of the work, runs before the pool's lock is taken.
+    let pre = Mempool::precheck(&s.pool, &s.ledger, raw.clone())
+        .map_err(|reason| rejection(&reason, chain_id))?;
+    let hash = pre.hash();
+    match s.view().submit_prechecked(pre) {
+        Ok(_) | Err(RejectReason::AlreadyKnown) => {}
+        Err(reason) => return Err(rejection(&reason, chain_id)),
+    }
+    s.metrics
+        .mempool_size
+        .store(s.view().mempool.len() as u64, Ordering::Relaxed);
+    let duty = s.duty.borrow().clone();
+    if let Some((operator, _, _)) = duty.acting
+        && operator != s.operator
+    {
+        // Handing the transaction on happens off the request path: the caller has its hash.
+        tokio::spawn(forward(s.clone(), operator, raw, hash));
+    }
+    Ok(hash)
+}
+
+/// Hands a pooled transaction to the acting node (it stays in the local pool either way).
+async fn forward(s: Arc<Shared>, operator: Address, raw: Bytes, hash: B256) {
+    if peer_url(&s, operator).is_none() {
+        discover_peers(&s).await;
+    }
+    let Some(url) = peer_url(&s, operator) else {
+        tracing::debug!(target: "baton::rpc", %hash, %operator, "acting node unknown; kept in the local pool");
+        return;
+    };
+    let Some(client) = peer_client(&url) else {
+        return;
+    };
+    let sent = client.send_raw_transaction(raw).await;
+    if let Err(e) = sent {
+        tracing::debug!(target: "baton::rpc", %hash, %url, error = %e, "forwarding failed; kept in the local pool");
+    }
+}

@@ -1,0 +1,132 @@
+//! The Ethereum namespaces: what wallets, `cast`, alloy, viem and ethers call, with alloy's RPC
+//! types, so the wire format is Ethereum's by construction.
+
+use crate::RpcResult;
+use alloy::{
+    eips::{BlockId, BlockNumberOrTag},
+    primitives::{Address, B256, Bytes, U64, U256},
+    rpc::types::{
+        Block, FeeHistory, SyncStatus, Transaction, TransactionReceipt, TransactionRequest,
+    },
+};
+use jsonrpsee::proc_macros::rpc;
+
+/// `eth_*`.
+#[rpc(server, client, namespace = "eth")]
+pub trait EthApi {
+    /// The L2 chain id.
+    #[method(name = "chainId")]
+    fn chain_id(&self) -> RpcResult<U64>;
+
+    /// Always not syncing: a node serves once it has caught up with L1.
+    #[method(name = "syncing")]
+    fn syncing(&self) -> RpcResult<SyncStatus>;
+
+    /// No accounts: the node holds no user keys.
+    #[method(name = "accounts")]
+    fn accounts(&self) -> RpcResult<Vec<Address>>;
+
+    /// The pending (preconfirmed) head.
+    #[method(name = "blockNumber")]
+    fn block_number(&self) -> RpcResult<U64>;
+
+    /// Base fee plus the suggested tip.
+    #[method(name = "gasPrice")]
+    fn gas_price(&self) -> RpcResult<U256>;
+
+    /// The suggested tip.
+    #[method(name = "maxPriorityFeePerGas")]
+    fn max_priority_fee_per_gas(&self) -> RpcResult<U256>;
+
+    /// An account's balance at the pending (`latest`) or derived (`safe`) head.
+    #[method(name = "getBalance")]
+    fn balance(&self, address: Address, block: Option<BlockNumberOrTag>) -> RpcResult<U256>;
+
+    /// An account's nonce; at `pending`, counting the pool.
+    #[method(name = "getTransactionCount")]
+    fn transaction_count(
+        &self,
+        address: Address,
+        block: Option<BlockNumberOrTag>,
+    ) -> RpcResult<U64>;
+
+    /// Code at an address: none exists on this L2.
+    #[method(name = "getCode")]
+    fn code(&self, address: Address, block: Option<BlockNumberOrTag>) -> RpcResult<Bytes>;
+
+    /// Storage at an address: none exists on this L2.
+    #[method(name = "getStorageAt")]
+    fn storage_at(
+        &self,
+        address: Address,
+        slot: U256,
+        block: Option<BlockNumberOrTag>,
+    ) -> RpcResult<B256>;
+
+    /// The gas a transfer or withdrawal takes.
+    #[method(name = "estimateGas")]
+    fn estimate_gas(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+        state_override: Option<serde_json::Value>,
+    ) -> RpcResult<U64>;
+
+    /// A call: transfers and withdrawals return nothing.
+    #[method(name = "call")]
+    fn call(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+        state_override: Option<serde_json::Value>,
+    ) -> RpcResult<Bytes>;
+
+    /// Base fees, gas used and tips of recent blocks.
+    #[method(name = "feeHistory")]
+    fn fee_history(
+        &self,
+        block_count: U64,
+        newest_block: BlockNumberOrTag,
+        reward_percentiles: Option<Vec<f64>>,
+    ) -> RpcResult<FeeHistory>;
+
+    /// A block by number or tag.
+    #[method(name = "getBlockByNumber")]
+    fn block_by_number(
+        &self,
+        block: BlockNumberOrTag,
+        full: Option<bool>,
+    ) -> RpcResult<Option<Block>>;
+
+    /// A block by hash.
+    #[method(name = "getBlockByHash")]
+    fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<Block>>;
+
+    /// A transaction in a block or in the pool.
+    #[method(name = "getTransactionByHash")]
+    fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>>;
+
+    /// The receipt of a transaction in a (preconfirmed or derived) block.
+    #[method(name = "getTransactionReceipt")]
+    fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>>;
+
+    /// Validates a signed transaction against the pending state and pools it.
+    #[method(name = "sendRawTransaction")]
+    async fn send_raw_transaction(&self, bytes: Bytes) -> RpcResult<B256>;
+}
+
+/// `net_*`.
+#[rpc(server, client, namespace = "net")]
+pub trait NetApi {
+    /// The L2 chain id, in decimal.
+    #[method(name = "version")]
+    fn version(&self) -> RpcResult<String>;
+}
+
+/// `web3_*`.
+#[rpc(server, client, namespace = "web3")]
+pub trait Web3Api {
+    /// `baton/v<version>`.
+    #[method(name = "clientVersion")]
+    fn client_version(&self) -> RpcResult<String>;
+}
