@@ -4,9 +4,34 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {Ledger} from "../contracts/libraries/ledger/Ledger.sol";
 import {WitnessMismatch, WitnessTooShort} from "../contracts/libraries/ledger/WitnessErrors.sol";
+import {Brutalizer} from "./utils/Brutalizer.sol";
 import {Eip1559Builder as B} from "./utils/Eip1559Builder.sol";
 import {LedgerHarness} from "./utils/LedgerHarness.sol";
 import {LedgerModel} from "./utils/LedgerModel.sol";
+
+/// @dev LedgerHarness's two functions with memory past the free pointer and the scratch space
+///      dirtied first (the state root is hashed in place, the signing digest past the free
+///      pointer, tree nodes in the scratch space).
+contract BrutalizedLedgerHarness is Brutalizer {
+    function step(
+        bytes32 preRoot,
+        Ledger.BlockContext calldata ctx,
+        bytes calldata txBytes,
+        bytes calldata witness
+    ) external pure returns (bytes32 postRoot, uint8 outcome) {
+        _brutalizeMemory();
+        return Ledger.step(preRoot, ctx, txBytes, witness);
+    }
+
+    function deposit(bytes32 preRoot, address recipient, uint256 amount, bytes calldata witness)
+        external
+        pure
+        returns (bytes32 postRoot, uint8 outcome)
+    {
+        _brutalizeMemory();
+        return Ledger.deposit(preRoot, recipient, amount, witness);
+    }
+}
 
 /// @notice Ledger.step and Ledger.deposit (docs/ledger.md) through the harness the Rust fuzz
 ///         test deploys: every outcome code, the order the checks run in, the three-step update
@@ -660,6 +685,47 @@ contract Ledger_Step_Test is LedgerTest {
             );
         }
     }
+
+    // ---------------------------------------------------------------- dirty memory
+
+    /// @dev The same call to the clean and the brutalized harness: the same result or revert.
+    function _assertSameWithDirtyMemory(bytes memory call) internal {
+        LedgerHarness brutalized = LedgerHarness(address(new BrutalizedLedgerHarness()));
+        (bool ok, bytes memory result) = address(harness).staticcall(call);
+        (bool dirtyOk, bytes memory dirtyResult) = address(brutalized).staticcall(call);
+        assertEq(dirtyOk, ok, "dirty memory changed success");
+        assertEq(dirtyResult, result, "dirty memory changed the result");
+    }
+
+    /// @dev A valid transfer or withdrawal, one byte of it or of its witness changed, or the
+    ///      wrong witness: each step comes out the same with memory dirtied.
+    function testFuzz_step_brutalizedMemoryMatchesClean(uint256 at, uint8 value, bool withdrawal) public {
+        bytes32 pre = model.stateRoot();
+        B.UnsignedTx memory t = _tx(alice, withdrawal ? WITHDRAWAL : bob, 1 ether);
+        bytes memory w = withdrawal
+            ? model.withdraw(alice, alice, 1 ether, FEE, leader)
+            : model.transfer(alice, bob, 1 ether, FEE, leader);
+        bytes memory raw = B.sign(t, aliceKey);
+        _assertSameWithDirtyMemory(abi.encodeCall(LedgerHarness.step, (pre, _ctx(), raw, w)));
+        bytes memory badTx = bytes.concat(raw);
+        badTx[bound(at, 0, raw.length - 1)] = bytes1(value);
+        _assertSameWithDirtyMemory(abi.encodeCall(LedgerHarness.step, (pre, _ctx(), badTx, w)));
+        bytes memory badWitness = bytes.concat(w);
+        badWitness[bound(at, 0, w.length - 1)] ^= bytes1(value | 1);
+        _assertSameWithDirtyMemory(abi.encodeCall(LedgerHarness.step, (pre, _ctx(), raw, badWitness)));
+        _assertSameWithDirtyMemory(
+            abi.encodeCall(LedgerHarness.step, (pre, _ctx(), raw, _senderWitness(bob)))
+        );
+    }
+
+    /// @dev Random transfers and withdrawals against the reference model, memory dirtied before
+    ///      every step and deposit.
+    /// forge-config: default.fuzz.runs = 64
+    /// forge-config: ci.fuzz.runs = 256
+    function testFuzz_step_brutalizedMemoryRandomTransfers(uint256 seed) public {
+        harness = LedgerHarness(address(new BrutalizedLedgerHarness()));
+        testFuzz_step_randomTransfers(seed);
+    }
 }
 
 /// @notice Ledger.deposit: credits against the reference model, overflow, wrong witnesses.
@@ -729,5 +795,11 @@ contract Ledger_Deposit_Test is LedgerTest {
             model.deposit(recipient, amount);
             assertEq(post, model.stateRoot());
         }
+    }
+
+    /// @dev The deposit fuzz again, memory dirtied before every deposit.
+    function testFuzz_deposit_brutalizedMemory(uint256 seed, uint256 balance, uint256 amount) public {
+        harness = LedgerHarness(address(new BrutalizedLedgerHarness()));
+        testFuzz_deposit(seed, balance, amount);
     }
 }
