@@ -7,6 +7,9 @@ import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
 import {ILeaderSchedule} from "./interfaces/ILeaderSchedule.sol";
 import {BatchData} from "./libraries/BatchData.sol";
 import {SequencingHeaders} from "./libraries/SequencingHeaders.sol";
+import {Censorship} from "./types/Censorship.sol";
+import {EpochPosting} from "./types/EpochPosting.sol";
+import {InboxHead} from "./types/InboxHead.sol";
 
 /// @title BatchInbox
 /// @notice See IBatchInbox. Records form a hash chain: each header names the previous record's
@@ -40,16 +43,15 @@ contract BatchInbox is IBatchInbox {
     ///         the 5 M gas proof budget to the witness and execution (docs/gas.md).
     uint256 public constant TX_LENGTH_LIMIT = 1 << 16;
 
-    /// @dev recordCount (64) | lastL2Block (64): one slot, written once per record.
-    uint256 internal _head;
+    /// @dev recordCount | lastL2Block (contracts/types/InboxHead.sol): one slot, written once
+    ///      per record.
+    InboxHead internal _head;
     mapping(uint256 index => bytes32 recordHash) internal _recordHashes;
-    /// @dev bit 0: posted; bit 1: rank 0 posted; bits 8..: acting rank.
-    mapping(uint256 epoch => uint256) internal _epochPostings;
-    /// @dev Forced records only: censored epoch + 1 (128) | responsible rank (128) << 128.
-    mapping(uint256 index => uint256 censorship) internal _censorships;
-
-    uint256 private constant POSTED = 1;
-    uint256 private constant LEADER_POSTED = 2;
+    /// @dev posted | leaderPosted | actingRank (contracts/types/EpochPosting.sol).
+    mapping(uint256 epoch => EpochPosting) internal _epochPostings;
+    /// @dev Forced records only: censored epoch + 1 | responsible rank
+    ///      (contracts/types/Censorship.sol).
+    mapping(uint256 index => Censorship censorship) internal _censorships;
 
     /// @notice A constructor parameter is out of range.
     error InvalidParameter(string name);
@@ -125,7 +127,9 @@ contract BatchInbox is IBatchInbox {
         if (QUEUE.requiredCursor() == QUEUE.cursor()) revert NothingOverdue();
         // Reverts unless [cursor, upTo) is non-empty and all overdue; fees go to the caller.
         uint64 firstDeadline = QUEUE.consumeForced(upTo, msg.sender);
-        (uint256 count, uint64 lastL2) = _unpackHead();
+        InboxHead head = _head;
+        uint256 count = head.recordCount();
+        uint64 lastL2 = head.lastL2Block();
         uint256 epoch = _currentEpoch();
         BatchHeader memory header = BatchHeader({
             chainId: L2_CHAIN_ID,
@@ -145,16 +149,17 @@ contract BatchInbox is IBatchInbox {
         // entry, so none can have moved that epoch's acting rank before this record; once the
         // forced record is in, a backup that takes over later (after its timeout) in the same
         // epoch must not inherit the blame, and after the epoch nothing can change at all.
-        uint256 posting = _epochPostings[censored];
-        uint256 responsibleRank = posting & POSTED != 0 ? posting >> 8 : 0;
-        _censorships[count] = (censored + 1) | (responsibleRank << 128);
+        EpochPosting posting = _epochPostings[censored];
+        uint256 responsibleRank = posting.posted() ? posting.actingRank() : 0;
+        _censorships[count] =
+            Censorship.wrap(0).setCensoredEpoch(censored).setResponsibleRank(uint128(responsibleRank));
         _append(count, SequencingHeaders.hashBatch(header), address(0), 0, header, true);
         emit CensorshipRecorded(count, censored, responsibleRank);
     }
 
     /// @inheritdoc IBatchInbox
-    function recordCount() external view returns (uint256 count) {
-        (count,) = _unpackHead();
+    function recordCount() external view returns (uint256) {
+        return _head.recordCount();
     }
 
     /// @inheritdoc IBatchInbox
@@ -164,13 +169,13 @@ contract BatchInbox is IBatchInbox {
 
     /// @inheritdoc IBatchInbox
     function lastRecordHash() external view returns (bytes32) {
-        (uint256 count,) = _unpackHead();
+        uint256 count = _head.recordCount();
         return count == 0 ? bytes32(0) : _recordHashes[count - 1];
     }
 
     /// @inheritdoc IBatchInbox
-    function lastL2Block() external view returns (uint64 lastL2) {
-        (, lastL2) = _unpackHead();
+    function lastL2Block() external view returns (uint64) {
+        return _head.lastL2Block();
     }
 
     /// @inheritdoc IBatchInbox
@@ -179,8 +184,8 @@ contract BatchInbox is IBatchInbox {
         view
         returns (bool posted, uint256 actingRank, bool leaderPosted)
     {
-        uint256 posting = _epochPostings[epoch];
-        return (posting & POSTED != 0, posting >> 8, posting & LEADER_POSTED != 0);
+        EpochPosting posting = _epochPostings[epoch];
+        return (posting.posted(), posting.actingRank(), posting.leaderPosted());
     }
 
     /// @inheritdoc IBatchInbox
@@ -194,9 +199,9 @@ contract BatchInbox is IBatchInbox {
         view
         returns (bool forced, uint256 epoch, uint256 responsibleRank)
     {
-        uint256 censorship = _censorships[index];
-        if (censorship == 0) return (false, 0, 0);
-        return (true, uint128(censorship) - 1, censorship >> 128);
+        Censorship censorship = _censorships[index];
+        if (!censorship.isForced()) return (false, 0, 0);
+        return (true, censorship.censoredEpoch(), censorship.responsibleRank());
     }
 
     /// @inheritdoc IBatchInbox
@@ -241,10 +246,13 @@ contract BatchInbox is IBatchInbox {
 
     /// @dev Record who posted in `epoch`: the acting rank, and whether the leader ever did.
     function _markPosted(uint256 epoch, uint256 rank) private {
-        uint256 posting = _epochPostings[epoch];
-        uint256 newPosting =
-            POSTED | (posting & LEADER_POSTED) | (rank == 0 ? LEADER_POSTED : 0) | (rank << 8);
-        if (newPosting != posting) _epochPostings[epoch] = newPosting;
+        EpochPosting posting = _epochPostings[epoch];
+        // leaderPosted stays set once the leader has posted: the setters keep the other fields.
+        EpochPosting newPosting = posting.setPosted(true).setActingRank(uint248(rank));
+        if (rank == 0) newPosting = newPosting.setLeaderPosted(true);
+        if (EpochPosting.unwrap(newPosting) != EpochPosting.unwrap(posting)) {
+            _epochPostings[epoch] = newPosting;
+        }
     }
 
     /// @dev Store record `count` and move the head to it.
@@ -257,14 +265,15 @@ contract BatchInbox is IBatchInbox {
         bool forced
     ) private {
         _recordHashes[count] = recordHash_;
-        _head = _packHead(count + 1, header.lastBlock);
+        _head = InboxHead.wrap(0).setRecordCount(uint64(count + 1)).setLastL2Block(header.lastBlock);
         emit RecordAppended(count, recordHash_, header.epoch, operator, rank, header, forced);
     }
 
     /// @dev The header must extend the last record; returns the record count.
     function _checkContinuity(BatchHeader calldata header) private view returns (uint256 count) {
-        uint64 lastL2;
-        (count, lastL2) = _unpackHead();
+        InboxHead head = _head;
+        count = head.recordCount();
+        uint64 lastL2 = head.lastL2Block();
         bytes32 lastHash = count == 0 ? bytes32(0) : _recordHashes[count - 1];
         if (header.prevRecordHash != lastHash || header.firstBlock != lastL2 + 1) {
             revert Discontinuous(header.prevRecordHash, lastHash, header.firstBlock, lastL2 + 1);
@@ -305,13 +314,13 @@ contract BatchInbox is IBatchInbox {
         if (recovered != signer) revert WrongSigner(recovered, signer);
     }
 
-    function _checkRankEligible(uint256 epoch, uint256 rank, uint256 posting) private view {
+    function _checkRankEligible(uint256 epoch, uint256 rank, EpochPosting posting) private view {
         uint256 eligibleFrom = GENESIS_BLOCK + epoch * EPOCH_LENGTH + rank * LEADER_TIMEOUT;
-        if (posting & POSTED == 0) {
+        if (!posting.posted()) {
             if (block.number < eligibleFrom) revert RankNotEligible(rank, eligibleFrom, type(uint256).max);
             return;
         }
-        uint256 acting = posting >> 8;
+        uint256 acting = posting.actingRank();
         if (rank == acting) return;
         // Take-over: only when the acting operator has since been jailed or left the set.
         (,, bool actingEligible) = REGISTRY.scheduledSigner(epoch, acting);
@@ -333,14 +342,5 @@ contract BatchInbox is IBatchInbox {
 
     function _epochOf(uint256 blockNumber) private view returns (uint256) {
         return (blockNumber - GENESIS_BLOCK) / EPOCH_LENGTH;
-    }
-
-    function _unpackHead() private view returns (uint256 count, uint64 lastL2) {
-        uint256 head = _head;
-        return (uint64(head), uint64(head >> 64));
-    }
-
-    function _packHead(uint256 count, uint64 lastL2) private pure returns (uint256) {
-        return count | (uint256(lastL2) << 64);
     }
 }

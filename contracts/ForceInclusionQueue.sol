@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
+import {QueueBounds} from "./types/QueueBounds.sol";
 
 /// @title ForceInclusionQueue
 /// @notice See IForceInclusionQueue. Each entry has a storage word for its commitment,
@@ -23,8 +24,8 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     mapping(uint256 index => bytes32 commitment) internal _commitments;
     /// @dev Word index / 4 holds the deadlines of entries 4w .. 4w+3, entry i in bits 64·(i % 4).
     mapping(uint256 word => uint256 deadlines) internal _deadlineWords;
-    /// @dev length (128) | cursor (128): read together on every record.
-    uint256 internal _lengthAndCursor;
+    /// @dev length | cursor (contracts/types/QueueBounds.sol): read together on every record.
+    QueueBounds internal _lengthAndCursor;
     mapping(address includer => uint256) internal _fees;
 
     /// @notice A constructor parameter is out of range.
@@ -51,34 +52,36 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         if (transaction.length == 0 || transaction.length > MAX_TX_SIZE) {
             revert BadTxSize(transaction.length, MAX_TX_SIZE);
         }
-        uint256 packed = _lengthAndCursor;
-        index = uint128(packed);
+        QueueBounds bounds = _lengthAndCursor;
+        index = bounds.length();
         uint64 deadline = uint64(block.number + INCLUSION_DELAY);
         _commitments[index] = commitmentFor(msg.sender, transaction);
         _deadlineWords[index / 4] |= uint256(deadline) << (64 * (index % 4));
-        _lengthAndCursor = packed + 1;
+        _lengthAndCursor = bounds.setLength(uint128(index + 1));
         emit Enqueued(index, msg.sender, deadline, transaction);
     }
 
     /// @inheritdoc IForceInclusionQueue
     function consume(uint256 upTo, address includer) external onlyInbox {
-        (uint256 length_, uint256 cursor_) = _unpack(_lengthAndCursor);
+        QueueBounds bounds = _lengthAndCursor;
+        (uint256 length_, uint256 cursor_) = (bounds.length(), bounds.cursor());
         if (upTo < cursor_ || upTo > length_) revert BadConsumeRange(upTo, cursor_, length_);
         // The first entry left unconsumed must not be overdue; later ones then aren't either.
         if (upTo < length_ && _isOverdue(upTo)) {
             revert OverdueNotConsumed(upTo, _firstNotOverdue(upTo, length_));
         }
-        if (upTo > cursor_) _advance(cursor_, upTo, length_, includer);
+        if (upTo > cursor_) _advance(bounds, cursor_, upTo, includer);
     }
 
     /// @inheritdoc IForceInclusionQueue
     function consumeForced(uint256 upTo, address includer) external onlyInbox returns (uint64 firstDeadline) {
-        (uint256 length_, uint256 cursor_) = _unpack(_lengthAndCursor);
+        QueueBounds bounds = _lengthAndCursor;
+        (uint256 length_, uint256 cursor_) = (bounds.length(), bounds.cursor());
         if (upTo <= cursor_ || upTo > length_) revert BadConsumeRange(upTo, cursor_, length_);
         // The last consumed entry is overdue, so every one before it is too.
         if (!_isOverdue(upTo - 1)) revert NotOverdue(upTo - 1, deadlineOf(upTo - 1));
         firstDeadline = deadlineOf(cursor_);
-        _advance(cursor_, upTo, length_, includer);
+        _advance(bounds, cursor_, upTo, includer);
     }
 
     /// @inheritdoc IForceInclusionQueue
@@ -93,12 +96,12 @@ contract ForceInclusionQueue is IForceInclusionQueue {
 
     /// @inheritdoc IForceInclusionQueue
     function length() external view returns (uint256) {
-        return uint128(_lengthAndCursor);
+        return _lengthAndCursor.length();
     }
 
     /// @inheritdoc IForceInclusionQueue
     function cursor() external view returns (uint256) {
-        return _lengthAndCursor >> 128;
+        return _lengthAndCursor.cursor();
     }
 
     /// @inheritdoc IForceInclusionQueue
@@ -118,8 +121,8 @@ contract ForceInclusionQueue is IForceInclusionQueue {
 
     /// @inheritdoc IForceInclusionQueue
     function requiredCursor() external view returns (uint256) {
-        (uint256 length_, uint256 cursor_) = _unpack(_lengthAndCursor);
-        return _firstNotOverdue(cursor_, length_);
+        QueueBounds bounds = _lengthAndCursor;
+        return _firstNotOverdue(bounds.cursor(), bounds.length());
     }
 
     /// @inheritdoc IForceInclusionQueue
@@ -147,9 +150,9 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         return INCLUSION_DELAY;
     }
 
-    function _advance(uint256 from, uint256 upTo, uint256 length_, address includer) private {
+    function _advance(QueueBounds bounds, uint256 from, uint256 upTo, address includer) private {
         uint256 fees = (upTo - from) * INCLUSION_FEE;
-        _lengthAndCursor = (upTo << 128) | length_;
+        _lengthAndCursor = bounds.setCursor(uint128(upTo));
         if (fees != 0) _fees[includer] += fees;
         emit Consumed(from, upTo, includer, fees);
     }
@@ -166,9 +169,5 @@ contract ForceInclusionQueue is IForceInclusionQueue {
             else hi = mid;
         }
         return lo;
-    }
-
-    function _unpack(uint256 packed) private pure returns (uint256 length_, uint256 cursor_) {
-        return (uint128(packed), packed >> 128);
     }
 }

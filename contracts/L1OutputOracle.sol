@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {IL1OutputOracle} from "./interfaces/IL1OutputOracle.sol";
 import {IBatchInbox} from "./interfaces/IBatchInbox.sol";
 import {ISequencerRegistry} from "./interfaces/ISequencerRegistry.sol";
+import {OracleHead} from "./types/OracleHead.sol";
 
 /// @title L1OutputOracle
 /// @notice See IL1OutputOracle. Each output is two storage words (its root; proposer, time,
@@ -17,8 +18,8 @@ contract L1OutputOracle is IL1OutputOracle {
     uint256 internal immutable FINALIZATION_PERIOD;
 
     mapping(uint256 index => Output) internal _outputs;
-    /// @dev count (96) | finalizedCount (96) << 96 | generation (32) << 192.
-    uint256 internal _head;
+    /// @dev outputCount | finalizedCount | generation (contracts/types/OracleHead.sol).
+    OracleHead internal _head;
 
     /// @notice A constructor parameter is out of range.
     error InvalidParameter(string name);
@@ -54,8 +55,8 @@ contract L1OutputOracle is IL1OutputOracle {
         address proposer = REGISTRY.operatorFor(msg.sender);
         if (!REGISTRY.isActive(proposer)) revert NotActiveSequencer(msg.sender);
 
-        uint256 head = _head;
-        if (index != uint96(head)) revert UnexpectedIndex(index, uint96(head));
+        OracleHead head = _head;
+        if (index != head.outputCount()) revert UnexpectedIndex(index, head.outputCount());
         uint256 recordIndex = (index + 1) * OUTPUT_INTERVAL - 1;
         // A record hash is never zero, so zero means "not posted yet".
         bytes32 recordHash = INBOX.recordHash(recordIndex);
@@ -67,26 +68,26 @@ contract L1OutputOracle is IL1OutputOracle {
             proposer: proposer,
             proposedAt: uint48(block.timestamp),
             openDisputes: 0,
-            generation: uint32(head >> 192)
+            generation: head.generation()
         });
-        _head = head + 1;
+        _head = head.setOutputCount(uint96(index + 1));
         emit OutputProposed(index, outputRoot, stateRoot, recordIndex, proposer);
         return index;
     }
 
     /// @inheritdoc IL1OutputOracle
     function finalize(uint256 count) external {
-        uint256 head = _head;
-        uint256 finalized = uint96(head >> 96);
+        OracleHead head = _head;
+        uint256 finalized = head.finalizedCount();
         if (count <= finalized) return;
-        if (count > uint96(head)) revert CannotFinalize(uint96(head));
+        if (count > head.outputCount()) revert CannotFinalize(head.outputCount());
         for (uint256 i = finalized; i < count; ++i) {
             Output storage o = _outputs[i];
             if (o.openDisputes != 0 || block.timestamp < uint256(o.proposedAt) + FINALIZATION_PERIOD) {
                 revert CannotFinalize(i);
             }
         }
-        _head = (head & ~(uint256(type(uint96).max) << 96)) | (count << 96);
+        _head = head.setFinalizedCount(uint96(count));
         emit OutputsFinalized(count);
     }
 
@@ -116,15 +117,14 @@ contract L1OutputOracle is IL1OutputOracle {
         returns (address proposer)
     {
         Output storage o = _existing(index, generation_);
-        uint256 head = _head;
+        OracleHead head = _head;
         // A disputed output cannot have finalized; this guards the rule on its own.
-        if (index < uint96(head >> 96)) {
+        if (index < head.finalizedCount()) {
             revert ChallengeWindowClosed(index, uint256(o.proposedAt) + FINALIZATION_PERIOD);
         }
         proposer = o.proposer;
-        uint256 previousCount = uint96(head);
-        uint256 nextGeneration = (head >> 192) + 1;
-        _head = index | (uint256(uint96(head >> 96)) << 96) | (nextGeneration << 192);
+        uint256 previousCount = head.outputCount();
+        _head = head.setOutputCount(uint96(index)).setGeneration(head.generation() + 1);
         emit OutputsDeleted(index, previousCount);
     }
 
@@ -143,27 +143,27 @@ contract L1OutputOracle is IL1OutputOracle {
         view
         returns (bool matches, bool finalized)
     {
-        uint256 head = _head;
-        if (index >= uint96(head)) return (false, false);
+        OracleHead head = _head;
+        if (index >= head.outputCount()) return (false, false);
         uint256 recordIndex = recordIndexOf(index);
         matches =
             outputRootOf(stateRoot, recordIndex, INBOX.recordHash(recordIndex)) == _outputs[index].outputRoot;
-        finalized = index < uint96(head >> 96);
+        finalized = index < head.finalizedCount();
     }
 
     /// @inheritdoc IL1OutputOracle
     function outputCount() external view returns (uint256) {
-        return uint96(_head);
+        return _head.outputCount();
     }
 
     /// @inheritdoc IL1OutputOracle
     function finalizedCount() external view returns (uint256) {
-        return uint96(_head >> 96);
+        return _head.finalizedCount();
     }
 
     /// @inheritdoc IL1OutputOracle
     function nextRecordIndex() external view returns (uint256) {
-        return recordIndexOf(uint96(_head));
+        return recordIndexOf(_head.outputCount());
     }
 
     /// @inheritdoc IL1OutputOracle
@@ -173,13 +173,14 @@ contract L1OutputOracle is IL1OutputOracle {
 
     /// @inheritdoc IL1OutputOracle
     function outputAt(uint256 index) external view returns (Output memory) {
-        if (index >= uint96(_head)) revert UnknownOutput(index, _head >> 192);
+        OracleHead head = _head;
+        if (index >= head.outputCount()) revert UnknownOutput(index, head.generation());
         return _outputs[index];
     }
 
     /// @inheritdoc IL1OutputOracle
     function isFinalized(uint256 index) external view returns (bool) {
-        return index < uint96(_head >> 96);
+        return index < _head.finalizedCount();
     }
 
     /// @inheritdoc IL1OutputOracle
@@ -189,7 +190,7 @@ contract L1OutputOracle is IL1OutputOracle {
 
     /// @inheritdoc IL1OutputOracle
     function generation() external view returns (uint256) {
-        return _head >> 192;
+        return _head.generation();
     }
 
     /// @inheritdoc IL1OutputOracle
@@ -218,7 +219,7 @@ contract L1OutputOracle is IL1OutputOracle {
     }
 
     function _exists(uint256 index, uint256 generation_) private view returns (bool) {
-        return index < uint96(_head) && _outputs[index].generation == generation_;
+        return index < _head.outputCount() && _outputs[index].generation == generation_;
     }
 
     function _existing(uint256 index, uint256 generation_) private view returns (Output storage o) {

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {ILeaderSchedule} from "./interfaces/ILeaderSchedule.sol";
 import {SnapshotStore} from "./libraries/SnapshotStore.sol";
+import {Checkpoint} from "./types/Checkpoint.sol";
 
 /// @title LeaderSchedule
 /// @notice Epochs, stake snapshots and the stake-weighted draw of each epoch's leader and backups.
@@ -20,16 +21,16 @@ abstract contract LeaderSchedule is ILeaderSchedule {
     uint256 internal immutable GENESIS_BLOCK;
     uint256 internal immutable LEADER_TIMEOUT;
 
-    /// @dev Every checkpoint, as `snapshot (160) | effectiveEpoch << 160 (32) | seed << 192 (64)`;
+    /// @dev Every checkpoint, as `snapshot | effectiveEpoch | seed` (contracts/types/Checkpoint.sol);
     ///      read only for epochs older than the latest two checkpoints.
-    uint256[] internal _checkpoints;
+    Checkpoint[] internal _checkpoints;
     /// @dev The checkpoint that takes effect at an epoch. While nodes checkpoint every epoch,
     ///      every epoch has one, and `leaderOf` finds it with a single read.
-    mapping(uint256 effectiveEpoch => uint256 checkpoint) internal _checkpointAt;
+    mapping(uint256 effectiveEpoch => Checkpoint checkpoint) internal _checkpointAt;
     /// @dev Copies of the last two entries in fixed slots, for epochs without their own entry
     ///      (checkpoints skipped for a while): usually one of these still governs.
-    uint256 internal _latestCheckpoint;
-    uint256 internal _previousCheckpoint;
+    Checkpoint internal _latestCheckpoint;
+    Checkpoint internal _previousCheckpoint;
     /// @dev The active-set version the last snapshot blob was built from; an unchanged set
     ///      reuses the blob so a checkpoint in a quiet epoch only refreshes the seed.
     uint256 internal _snapshotVersion;
@@ -42,8 +43,9 @@ abstract contract LeaderSchedule is ILeaderSchedule {
         EPOCH_LENGTH = epochLength_;
         GENESIS_BLOCK = block.number;
         LEADER_TIMEOUT = leaderTimeout_;
-        // Epochs 0 and 1 are governed by the (empty) deploy-time set: nobody leads them.
-        uint256 genesis = _packCheckpoint(address(0), 0, _freshSeed(0));
+        // Epochs 0 and 1 are governed by the (empty) deploy-time set: nobody leads them. No
+        // snapshot, effective from epoch 0: only the seed is set.
+        Checkpoint genesis = Checkpoint.wrap(0).setSeed(_freshSeed(0));
         _checkpoints.push(genesis);
         _checkpointAt[0] = genesis;
         _latestCheckpoint = genesis;
@@ -60,17 +62,18 @@ abstract contract LeaderSchedule is ILeaderSchedule {
     /// @inheritdoc ILeaderSchedule
     function checkpoint() public returns (bool taken) {
         uint256 epoch = currentEpoch();
-        uint256 last = _latestCheckpoint;
+        Checkpoint last = _latestCheckpoint;
         uint256 effective = epoch + 2;
         // One checkpoint per epoch: the latest one taken this epoch already targets `effective`.
-        if (_effectiveEpoch(last) == effective) return false;
+        if (last.effectiveEpoch() == effective) return false;
 
         // The fresh seed (this block's prevrandao, which a caller can know a block ahead) is
         // paired with the set captured by the *previous* checkpoint, fixed before anyone could
         // know this seed. Pairing it with the set as it is now would let an operator top up by
         // just the amount that makes the draw pick it, then call checkpoint in the same tx.
         address snapshot = _pendingSnapshot;
-        uint256 cp = _packCheckpoint(snapshot, effective, _freshSeed(epoch));
+        Checkpoint cp = Checkpoint.wrap(0).setSnapshot(snapshot).setEffectiveEpoch(uint32(effective))
+            .setSeed(_freshSeed(epoch));
         uint256 n = _checkpoints.length;
         _checkpoints.push(cp);
         _checkpointAt[effective] = cp;
@@ -160,11 +163,11 @@ abstract contract LeaderSchedule is ILeaderSchedule {
         if (epoch > lastScheduled) revert EpochNotScheduled(epoch, lastScheduled);
         // A checkpoint effective exactly at `epoch` is the last one effective at or before it.
         // (A zero word only means "look further": the fallbacks find the same checkpoint.)
-        uint256 cp = _checkpointAt[epoch];
-        if (cp != 0) return (address(uint160(cp)), uint64(cp >> 192));
+        Checkpoint cp = _checkpointAt[epoch];
+        if (!cp.isEmpty()) return (cp.snapshot(), cp.seed());
         cp = _latestCheckpoint;
-        if (_effectiveEpoch(cp) > epoch) cp = _previousCheckpoint;
-        if (_effectiveEpoch(cp) > epoch) {
+        if (cp.effectiveEpoch() > epoch) cp = _previousCheckpoint;
+        if (cp.effectiveEpoch() > epoch) {
             // An older epoch: binary search the history, below the two entries just checked,
             // for the last checkpoint effective at or before it. The deploy checkpoint is
             // effective from 0, so one always exists.
@@ -172,12 +175,12 @@ abstract contract LeaderSchedule is ILeaderSchedule {
             uint256 hi = _checkpoints.length - 3;
             while (lo < hi) {
                 uint256 mid = (lo + hi + 1) / 2;
-                if (_effectiveEpoch(_checkpoints[mid]) <= epoch) lo = mid;
+                if (_checkpoints[mid].effectiveEpoch() <= epoch) lo = mid;
                 else hi = mid - 1;
             }
             cp = _checkpoints[lo];
         }
-        return (address(uint160(cp)), uint64(cp >> 192));
+        return (cp.snapshot(), cp.seed());
     }
 
     /// @dev Draw ranks 0..rank without replacement, stake-weighted; returns the rank-th draw.
@@ -236,18 +239,6 @@ abstract contract LeaderSchedule is ILeaderSchedule {
         assembly ("memory-safe") {
             w := mload(add(add(blob, 0x20), mul(i, 0x20)))
         }
-    }
-
-    function _effectiveEpoch(uint256 cp) private pure returns (uint256) {
-        return uint32(cp >> 160);
-    }
-
-    function _packCheckpoint(address snapshot, uint256 effectiveEpoch, uint64 seed)
-        private
-        pure
-        returns (uint256)
-    {
-        return uint256(uint160(snapshot)) | (uint256(uint32(effectiveEpoch)) << 160) | (uint256(seed) << 192);
     }
 
     function _freshSeed(uint256 epoch) private view returns (uint64) {

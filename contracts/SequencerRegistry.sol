@@ -4,6 +4,8 @@ pragma solidity 0.8.28;
 import {ILeaderSchedule} from "./interfaces/ILeaderSchedule.sol";
 import {ISequencerRegistry} from "./interfaces/ISequencerRegistry.sol";
 import {LeaderSchedule} from "./LeaderSchedule.sol";
+import {ActiveSetHead} from "./types/ActiveSetHead.sol";
+import {SignerRecord} from "./types/SignerRecord.sol";
 
 /// @title SequencerRegistry
 /// @notice ETH stake of the sequencer set, jailing, the one slashing path and (through
@@ -54,12 +56,13 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     uint256 internal immutable REPORTER_REWARD_BPS;
 
     mapping(address operator => Operator) internal _operators;
-    /// @dev signer → operator (160) | position in the active set (96). The index lives here,
-    ///      in a word that `bond` writes anyway, rather than in a slot of its own.
-    mapping(address signer => uint256 operatorAndIndex) internal _signerRecords;
+    /// @dev signer → operator | position in the active set (contracts/types/SignerRecord.sol).
+    ///      The index lives here, in a word that `bond` writes anyway, rather than in a slot of
+    ///      its own.
+    mapping(address signer => SignerRecord operatorAndIndex) internal _signerRecords;
     mapping(uint256 index => address operator) internal _activeAt;
-    /// @dev activeCount (128) | setVersion (128): one slot, touched together.
-    uint256 internal _activeCountAndVersion;
+    /// @dev activeCount | version (contracts/types/ActiveSetHead.sol): one slot, touched together.
+    ActiveSetHead internal _activeCountAndVersion;
     mapping(address account => bool) internal _slashers;
     mapping(bytes32 evidenceKey => bool) internal _evidenceUsed;
     mapping(address reporter => uint256) internal _rewards;
@@ -104,11 +107,11 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         // An address is an operator or another operator's signer, never both: otherwise
         // `operatorFor` could not say on whose behalf it proposes or plays a dispute.
         if (
-            signer == address(0) || _signerRecords[signer] != 0
+            signer == address(0) || !_signerRecords[signer].isEmpty()
                 || (signer != msg.sender && _operators[signer].flags & FLAG_EXISTS != 0)
         ) revert SignerUnavailable(signer);
-        uint256 asSigner = _signerRecords[msg.sender];
-        if (asSigner != 0) revert SignerCannotBond(msg.sender, address(uint160(asSigner)));
+        SignerRecord asSigner = _signerRecords[msg.sender];
+        if (!asSigner.isEmpty()) revert SignerCannotBond(msg.sender, asSigner.operator());
         op.signer = signer;
         op.stake = uint88(msg.value);
         op.flags = FLAG_EXISTS;
@@ -234,7 +237,7 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
 
     /// @inheritdoc ISequencerRegistry
     function operatorOf(address signer) external view returns (address) {
-        return address(uint160(_signerRecords[signer]));
+        return _signerRecords[signer].operator();
     }
 
     /// @inheritdoc ISequencerRegistry
@@ -245,7 +248,7 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     /// @inheritdoc ISequencerRegistry
     function operatorFor(address caller) external view returns (address) {
         if (_operators[caller].flags & FLAG_EXISTS != 0) return caller;
-        return address(uint160(_signerRecords[caller]));
+        return _signerRecords[caller].operator();
     }
 
     /// @inheritdoc ISequencerRegistry
@@ -362,25 +365,26 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
     }
 
     function _activeSetVersion() internal view override returns (uint256) {
-        return _activeCountAndVersion >> 128;
+        return _activeCountAndVersion.version();
     }
 
     function _activeCount() internal view returns (uint256) {
-        return uint128(_activeCountAndVersion);
+        return _activeCountAndVersion.activeCount();
     }
 
     function _bumpVersion() private {
-        _activeCountAndVersion += 1 << 128;
+        ActiveSetHead head = _activeCountAndVersion;
+        _activeCountAndVersion = head.setVersion(head.version() + 1);
     }
 
     /// @dev Add to the active set and bump the version, in one slot write. Also (re)writes the
     ///      signer record, which is how `bond` first binds the signer to its operator.
     function _list(address operator, Operator storage op) private {
-        uint256 packed = _activeCountAndVersion;
-        uint256 count = uint128(packed);
+        ActiveSetHead head = _activeCountAndVersion;
+        uint256 count = head.activeCount();
         if (count < MAX_ACTIVE_SET) {
             _seat(count, operator, op);
-            _activeCountAndVersion = packed + 1 + (1 << 128);
+            _activeCountAndVersion = head.setActiveCount(uint128(count + 1)).setVersion(head.version() + 1);
             return;
         }
         // Full: the seats go to the largest stakes. A newcomer with strictly more stake than
@@ -391,13 +395,13 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         if (op.stake <= smallestStake) revert ActiveSetFull(MAX_ACTIVE_SET, smallestStake);
         _operators[smallest].flags &= ~FLAG_ACTIVE;
         _seat(index, operator, op);
-        _activeCountAndVersion = packed + (1 << 128);
+        _activeCountAndVersion = head.setVersion(head.version() + 1);
         emit Displaced(smallest, operator, smallestStake);
     }
 
     function _seat(uint256 index, address operator, Operator storage op) private {
         _activeAt[index] = operator;
-        _signerRecords[op.signer] = _signerRecord(operator, index);
+        _signerRecords[op.signer] = SignerRecord.wrap(0).setOperator(operator).setIndex(uint96(index));
         op.flags |= FLAG_ACTIVE;
     }
 
@@ -418,17 +422,18 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
 
     /// @dev Remove from the active set (swap with the last) and bump the version.
     function _unlist(Operator storage op) private {
-        uint256 packed = _activeCountAndVersion;
-        uint256 last = uint128(packed) - 1;
-        uint256 index = _signerRecords[op.signer] >> 160;
+        ActiveSetHead head = _activeCountAndVersion;
+        uint256 last = head.activeCount() - 1;
+        uint256 index = _signerRecords[op.signer].index();
         if (index != last) {
             address moved = _activeAt[last];
             _activeAt[index] = moved;
-            _signerRecords[_operators[moved].signer] = _signerRecord(moved, index);
+            _signerRecords[_operators[moved].signer] =
+                SignerRecord.wrap(0).setOperator(moved).setIndex(uint96(index));
         }
         delete _activeAt[last];
         op.flags &= ~FLAG_ACTIVE;
-        _activeCountAndVersion = packed - 1 + (1 << 128);
+        _activeCountAndVersion = head.setActiveCount(uint128(last)).setVersion(head.version() + 1);
     }
 
     /// @dev Jail (or extend the jail term of) `operator`. A term that is extended keeps its
@@ -443,10 +448,6 @@ contract SequencerRegistry is ISequencerRegistry, LeaderSchedule {
         if (until > op.jailedUntilEpoch) op.jailedUntilEpoch = uint32(until);
         if (op.flags & FLAG_ACTIVE != 0) _unlist(op);
         emit Jailed(operator, op.jailedUntilEpoch);
-    }
-
-    function _signerRecord(address operator, uint256 index) private pure returns (uint256) {
-        return uint256(uint160(operator)) | (index << 160);
     }
 
     function _send(address to, uint256 amount) private {

@@ -31,6 +31,34 @@ contract BatchDataHarness is Brutalizer {
     function root(bytes32[] memory leaves) external pure returns (bytes32) {
         return PaddedMerkle.root(leaves);
     }
+
+    /// @dev PaddedMerkle.hashPair with memory dirtied first or not; `untouched`: the allocated
+    ///      memory is as it was (the pair is hashed in the scratch space only).
+    function hashPair(bytes32 left, bytes32 right, bool brutalize)
+        external
+        pure
+        returns (bytes32 h, bool untouched)
+    {
+        if (brutalize) _brutalizeMemory();
+        uint256 end = _freeMemoryPointer();
+        bytes32 before = _memoryHash(end);
+        h = PaddedMerkle.hashPair(left, right);
+        untouched = _memoryHash(end) == before && _freeMemoryPointer() == end;
+    }
+
+    function rootBrutalized(bytes32[] memory leaves) external pure returns (bytes32) {
+        _brutalizeMemory();
+        return PaddedMerkle.root(leaves);
+    }
+
+    function rootOfBrutalized(bytes32 leaf, uint256 index, uint256 count, bytes32[] calldata path)
+        external
+        pure
+        returns (bytes32)
+    {
+        _brutalizeMemory();
+        return PaddedMerkle.rootOf(leaf, index, count, path);
+    }
 }
 
 /// @notice Differential test: the assembly walk and commitment in BatchData against the plain
@@ -180,6 +208,31 @@ contract PaddedMerkle_Test is Test {
             assertEq(harness.rootOf(leaves[i], i, n, path), root, "path");
             if (n > 1) assertTrue(harness.rootOf(leaves[i], (i + 1) % n, n, path) != root, "wrong index");
         }
+    }
+
+    /// @dev The same roots and paths with memory dirtied before each call.
+    function testFuzz_brutalizedMemory_rootAndPaths(uint256 seed, uint8 count) public view {
+        uint256 n = bound(count, 0, 40);
+        bytes32[] memory leaves = _leaves(seed, n);
+        bytes32 root = BatchDataModel.root(leaves);
+        assertEq(harness.rootBrutalized(_leaves(seed, n)), root, "root");
+        for (uint256 i; i < n; ++i) {
+            assertEq(harness.rootOfBrutalized(leaves[i], i, n, BatchDataModel.path(leaves, i)), root, "path");
+        }
+    }
+
+    /// @dev hashPair against keccak256(left ‖ right) (zero for two empty children), with memory
+    ///      clean and dirtied, and never writing to allocated memory.
+    function testFuzz_brutalizedMemory_hashPair(bytes32 left, bytes32 right, uint8 empty) public view {
+        if (empty % 4 == 1) left = 0;
+        if (empty % 4 == 2) right = 0;
+        if (empty % 4 == 3) (left, right) = (bytes32(0), bytes32(0));
+        bytes32 expected = left == 0 && right == 0 ? bytes32(0) : keccak256(abi.encodePacked(left, right));
+        (bytes32 clean, bool cleanUntouched) = harness.hashPair(left, right, false);
+        (bytes32 dirty, bool dirtyUntouched) = harness.hashPair(left, right, true);
+        assertEq(clean, expected, "clean memory");
+        assertEq(dirty, expected, "dirty memory");
+        assertTrue(cleanUntouched && dirtyUntouched, "allocated memory written");
     }
 
     function test_rootOfNothingIsZero() public view {

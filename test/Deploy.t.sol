@@ -7,14 +7,17 @@ import {Deploy} from "../script/Deploy.s.sol";
 /// @notice The deploy script itself: shipped profiles load and pass the cross-contract rules,
 ///         each rule rejects a profile that breaks it, the record holds every address and
 ///         parameter, and a mispredicted address is caught by the wiring check.
-contract DeployTest is Test {
+abstract contract DeployTest is Test {
     Deploy internal script;
 
     function setUp() public {
         vm.roll(100);
         script = new Deploy();
     }
+}
 
+/// @notice checkProfile: the shipped profiles pass, and each rule rejects a profile that breaks it.
+contract Deploy_CheckProfile_Test is DeployTest {
     function test_shippedProfiles_passTheRules() public view {
         script.checkProfile(script.loadProfile("devnet"));
         script.checkProfile(script.loadProfile("mainnet"));
@@ -66,7 +69,10 @@ contract DeployTest is Test {
         );
         script.checkProfile(p);
     }
+}
 
+/// @notice deploy: a mispredicted deployer is caught, and the output contracts are wired.
+contract Deploy_Deploy_Test is DeployTest {
     function test_deploy_revertsOnAMispredictedDeployer() public {
         Deploy.Profile memory p = script.loadProfile("devnet");
         // Predicting from another account's nonces puts every address elsewhere.
@@ -88,7 +94,10 @@ contract DeployTest is Test {
         assertEq(d.game.slashBps(), p.invalidOutputSlashBps);
         assertEq(d.oracle.outputInterval(), p.outputInterval);
     }
+}
 
+/// @notice writeRecord: the record holds every address and parameter.
+contract Deploy_WriteRecord_Test is DeployTest {
     function test_writeRecord_holdsEveryAddressAndParameter() public {
         Deploy.Profile memory p = script.loadProfile("mainnet");
         Deploy.Deployment memory d = script.deploy(p, address(script));

@@ -9,9 +9,16 @@ import {IPortal} from "../contracts/interfaces/IPortal.sol";
 /// @notice Whole games over real L2 history: a lying proposer loses to an honest challenger
 ///         wherever its first wrong root is, an honest proposer beats any challenger, each side
 ///         loses on its clock, and the payouts, slashes and deletions that follow.
-contract DisputeGameTest is DisputeTest {
-    // ------------------------------------------------------------------ who wins
+abstract contract DisputeGameTest is DisputeTest {
+    /// @dev External wrapper so a revert deep in a played game can be expected.
+    function playOutExternal(uint256 gameId) external {
+        _playOut(gameId, Answer.Honest);
+    }
+}
 
+/// @notice Who wins a whole game: the liar, wherever its first wrong root is, at every kind of
+///         position and on an empty trace.
+contract DisputeGame_Outcome_Test is DisputeGameTest {
     /// forge-config: default.fuzz.runs = 48
     function testFuzz_lyingProposerLosesWhereverItsFirstWrongRootIs(
         uint256 count,
@@ -102,9 +109,10 @@ contract DisputeGameTest is DisputeTest {
         gameId = _challenge(honest, outputIndex);
         assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
     }
+}
 
-    // ------------------------------------------------------------------ clocks
-
+/// @notice The chess clocks: each side loses on its own time, and only its own time is charged.
+contract DisputeGame_Clocks_Test is DisputeGameTest {
     function test_proposerLosesOnItsClock() public {
         proposerLiesFrom = 1;
         uint256 outputIndex = _interval(6, 7);
@@ -178,9 +186,10 @@ contract DisputeGameTest is DisputeTest {
         game.resolve(gameId);
         assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
     }
+}
 
-    // ------------------------------------------------------------------ several games
-
+/// @notice Several games at once: on one output, and on an output whose predecessor is disputed.
+contract DisputeGame_SeveralGames_Test is DisputeGameTest {
     function test_twoChallengersAgainstOneLyingOutput() public {
         proposerLiesFrom = 3;
         uint256 outputIndex = _interval(6, 11);
@@ -197,11 +206,6 @@ contract DisputeGameTest is DisputeTest {
         assertEq(uint8(game.gameAt(other).status), uint8(IDisputeGame.Status.Moot));
         assertEq(game.creditOf(second), game.challengeBond());
         assertEq(game.creditOf(honest), game.challengeBond());
-    }
-
-    /// @dev External wrapper so a revert deep in a played game can be expected.
-    function playOutExternal(uint256 gameId) external {
-        _playOut(gameId, Answer.Honest);
     }
 
     function test_twoLyingChallengersAgainstAnHonestOutput() public {
@@ -245,9 +249,10 @@ contract DisputeGameTest is DisputeTest {
         oracle.finalize(1);
         assertTrue(oracle.isFinalized(0));
     }
+}
 
-    // ------------------------------------------------------------------ outputs
-
+/// @notice What a lost game does to the outputs: cascading deletion, re-proposal, withdrawals.
+contract DisputeGame_Outputs_Test is DisputeGameTest {
     function test_cascadingDeletion_keepsEarlierAndFinalizedOutputs() public {
         _interval(3, 17);
         vm.warp(block.timestamp + p.finalizationPeriod);
@@ -329,9 +334,10 @@ contract DisputeGameTest is DisputeTest {
         );
         portal.finalizeWithdrawal(w);
     }
+}
 
-    // ------------------------------------------------------------------ self-dealing
-
+/// @notice A proposer challenging its own output never profits.
+contract DisputeGame_SelfChallenge_Test is DisputeGameTest {
     function test_selfChallengeOfAnHonestOutputCostsTheTax() public {
         uint256 outputIndex = _interval(4, 22);
         Op memory proposer = _opOf(oracle.outputAt(outputIndex).proposer);

@@ -17,7 +17,7 @@ import {WitnessMismatch} from "../contracts/libraries/ledger/WitnessErrors.sol";
 ///         one-step inputs (another layout, other record data, a queue entry claimed for the wrong
 ///         sender, a tampered witness) are refused; a deposit-shaped entry nobody but the portal
 ///         enqueued credits nothing; a forced record's fees burn.
-contract DisputeGameRevertsTest is DisputeTest {
+abstract contract DisputeGameRevertsTest is DisputeTest {
     uint256 internal outputIndex;
     uint256 internal bond;
 
@@ -37,8 +37,50 @@ contract DisputeGameRevertsTest is DisputeTest {
         return game.challenge{value: value}(outputIndex, startRoot, claimedRoot, hs);
     }
 
-    // ------------------------------------------------------------------ challenge
+    /// @dev A game at its proof stage over position `position` of a single-output history.
+    function _atProof(Kind[] memory kinds, uint256 position) internal returns (uint256 gameId) {
+        proposerLiesFrom = position + 1;
+        outputIndex = _intervalOf(kinds);
+        gameId = _challenge(honest, outputIndex);
+        IDisputeGame.Game memory g = game.gameAt(gameId);
+        Op memory proposer = _opOf(g.proposer);
+        while (g.proposerToMove || g.hi - g.lo > 1) {
+            uint256 mid = (uint256(g.lo) + g.hi) / 2;
+            if (g.proposerToMove) {
+                vm.prank(proposer.operator);
+                game.bisect(gameId, _proposerRoot(mid));
+            } else {
+                vm.prank(honest);
+                game.respond(gameId, g.midRoot == roots[mid]);
+            }
+            g = game.gameAt(gameId);
+        }
+        assertEq(g.lo, position);
+    }
 
+    function _kinds(Kind a, Kind b, Kind c) internal pure returns (Kind[] memory k) {
+        k = new Kind[](3);
+        (k[0], k[1], k[2]) = (a, b, c);
+    }
+
+    function _params() internal pure returns (DisputeGame.Params memory) {
+        return DisputeGame.Params({
+            challengeBond: 1,
+            bondTaxBps: 1000,
+            slashBps: 5000,
+            clockDuration: 60,
+            l2BaseFee: 1,
+            genesisStateRoot: keccak256("genesis")
+        });
+    }
+
+    function _expectParam(string memory name) internal {
+        vm.expectRevert(abi.encodeWithSelector(DisputeGame.InvalidParameter.selector, name));
+    }
+}
+
+/// @notice challenge: the bond, the roots, the headers, the output and its window.
+contract DisputeGame_Challenge_Test is DisputeGameRevertsTest {
     function test_challenge_revertsOnWrongBond() public {
         outputIndex = _interval(2, 1);
         bytes32 end = roots[outputEnds[0]];
@@ -113,9 +155,10 @@ contract DisputeGameRevertsTest is DisputeTest {
         vm.expectRevert(abi.encodeWithSelector(IL1OutputOracle.ChallengeWindowClosed.selector, 0, closesAt));
         _challengeWith(bond, roots[0], end, hs);
     }
+}
 
-    // ------------------------------------------------------------------ moves
-
+/// @notice bisect and respond: only the side to move, at the right stage, in a known game.
+contract DisputeGame_Moves_Test is DisputeGameRevertsTest {
     function test_moves_revertForTheWrongSideOrStage() public {
         outputIndex = _interval(6, 7);
         uint256 gameId = _challenge(honest, outputIndex);
@@ -154,7 +197,10 @@ contract DisputeGameRevertsTest is DisputeTest {
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.UnknownGame.selector, gameId + 1));
         game.gameAt(gameId + 1);
     }
+}
 
+/// @notice respond at the proof stage, and an ended game refusing every call.
+contract DisputeGame_Respond_Test is DisputeGameRevertsTest {
     function test_respond_revertsAtTheProofStage_andEndedGamesRefuseEverything() public {
         outputIndex = _interval(1, 8);
         uint256 gameId = _challenge(honest, outputIndex);
@@ -170,35 +216,11 @@ contract DisputeGameRevertsTest is DisputeTest {
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
         game.prove(gameId, proof);
     }
+}
 
-    // ------------------------------------------------------------------ forged proofs
-
-    /// @dev A game at its proof stage over position `position` of a single-output history.
-    function _atProof(Kind[] memory kinds, uint256 position) internal returns (uint256 gameId) {
-        proposerLiesFrom = position + 1;
-        outputIndex = _intervalOf(kinds);
-        gameId = _challenge(honest, outputIndex);
-        IDisputeGame.Game memory g = game.gameAt(gameId);
-        Op memory proposer = _opOf(g.proposer);
-        while (g.proposerToMove || g.hi - g.lo > 1) {
-            uint256 mid = (uint256(g.lo) + g.hi) / 2;
-            if (g.proposerToMove) {
-                vm.prank(proposer.operator);
-                game.bisect(gameId, _proposerRoot(mid));
-            } else {
-                vm.prank(honest);
-                game.respond(gameId, g.midRoot == roots[mid]);
-            }
-            g = game.gameAt(gameId);
-        }
-        assertEq(g.lo, position);
-    }
-
-    function _kinds(Kind a, Kind b, Kind c) internal pure returns (Kind[] memory k) {
-        k = new Kind[](3);
-        (k[0], k[1], k[2]) = (a, b, c);
-    }
-
+/// @notice prove: forged layouts, record data and queue entries are refused; a deposit-shaped
+///         entry from a user credits nothing; a forced record's fees burn.
+contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
     function test_prove_revertsOnForgedLayoutOrRecordData() public {
         uint256 gameId = _atProof(_kinds(Kind.Transfer, Kind.Transfer, Kind.Transfer), 1);
         IDisputeGame.StepProof memory proof = _stepProof(outputIndex, 1);
@@ -356,9 +378,10 @@ contract DisputeGameRevertsTest is DisputeTest {
         assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
         assertEq(model.balanceOf(address(0)), _l2Fee(), "the honest state burned the fee");
     }
+}
 
-    // ------------------------------------------------------------------ payouts
-
+/// @notice claim: pull payouts, paid once, whole or not at all.
+contract DisputeGame_Claim_Test is DisputeGameRevertsTest {
     function test_claim_paysOnce() public {
         outputIndex = _interval(2, 9);
         uint256 gameId = _challenge(honest, outputIndex);
@@ -389,24 +412,10 @@ contract DisputeGameRevertsTest is DisputeTest {
         refuser.exec(address(game), abi.encodeCall(IDisputeGame.claim, ()));
         assertEq(game.creditOf(address(refuser)), bond, "nothing is lost");
     }
+}
 
-    // ------------------------------------------------------------------ constructor
-
-    function _params() internal pure returns (DisputeGame.Params memory) {
-        return DisputeGame.Params({
-            challengeBond: 1,
-            bondTaxBps: 1000,
-            slashBps: 5000,
-            clockDuration: 60,
-            l2BaseFee: 1,
-            genesisStateRoot: keccak256("genesis")
-        });
-    }
-
-    function _expectParam(string memory name) internal {
-        vm.expectRevert(abi.encodeWithSelector(DisputeGame.InvalidParameter.selector, name));
-    }
-
+/// @notice The constructor refuses every parameter out of range.
+contract DisputeGame_Constructor_Test is DisputeGameRevertsTest {
     function test_constructor_revertsOnEveryParameterOutOfRange() public {
         DisputeGame.Params memory q = _params();
         _expectParam("oracle");
@@ -446,7 +455,10 @@ contract DisputeGameRevertsTest is DisputeTest {
         _expectParam("genesisStateRoot");
         new DisputeGame(address(oracle), address(portal), q);
     }
+}
 
+/// @notice The wiring views.
+contract DisputeGame_Views_Test is DisputeGameRevertsTest {
     function test_views_reportTheWiring() public view {
         assertEq(game.registry(), address(registry));
         assertEq(game.inbox(), address(inbox));

@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {Eip1559Tx} from "../contracts/libraries/ledger/Eip1559Tx.sol";
+import {Brutalizer} from "./utils/Brutalizer.sol";
 import {Eip1559Builder as B} from "./utils/Eip1559Builder.sol";
 
 /// @dev Exposes the decoder over calldata.
@@ -12,11 +13,21 @@ contract Eip1559TxHarness {
     }
 }
 
+/// @dev The same, with memory past the free pointer and the scratch space dirtied first (the
+///      signing digest is built past the free pointer).
+contract BrutalizedEip1559TxHarness is Brutalizer {
+    function decode(bytes calldata raw) external pure returns (bool ok, Eip1559Tx.Transaction memory t) {
+        _brutalizeMemory();
+        return Eip1559Tx.decode(raw);
+    }
+}
+
 /// @notice Eip1559Tx.decode against the test encoder (valid transactions decode to their fields
 ///         and digest) and against every non-canonical form alloy refuses (each must come back
 ///         `ok = false`, never a revert).
 contract Eip1559TxTest is Test {
     Eip1559TxHarness internal harness = new Eip1559TxHarness();
+    Eip1559TxHarness internal brutalized = Eip1559TxHarness(address(new BrutalizedEip1559TxHarness()));
 
     uint256 internal constant R = 0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef;
     uint256 internal constant S = 0x0fedcba9876543210fedcba9876543210fedcba9876543210fedcba987654321;
@@ -457,6 +468,85 @@ contract Eip1559TxTest is Test {
         back.data = _slice(mutated, d.dataOffset, d.dataOffset + d.dataLength);
         assertEq(B.withSignature(back, d.yParity, d.r, d.s), mutated, "accepted a non-canonical encoding");
         assertEq(d.digest, B.digest(back), "digest");
+    }
+
+    // ---------------------------------------------------------------- dirty memory
+
+    /// @dev Decodes `raw` with memory clean and dirtied: the two results must be the same.
+    function _assertSameWithDirtyMemory(bytes memory raw) internal view {
+        (bool ok, Eip1559Tx.Transaction memory t) = harness.decode(raw);
+        (bool dirtyOk, Eip1559Tx.Transaction memory dirtyT) = brutalized.decode(raw);
+        assertEq(abi.encode(dirtyOk, dirtyT), abi.encode(ok, t), "dirty memory changed the result");
+    }
+
+    /// @dev Every deterministic test above again, with memory dirtied before each decode.
+    function test_brutalizedMemory_everyCase() public {
+        harness = brutalized;
+        test_decode_transfer();
+        test_decode_creationAndData();
+        test_decode_dataLengthsAndDigestFraming();
+        test_decode_shortFormOuterList();
+        test_decode_accessList();
+        test_decode_integerBounds();
+        test_malformed_leadingZeros();
+        test_malformed_nonCanonicalSingleByte();
+        test_malformed_tooWide();
+        test_malformed_yParity();
+        test_malformed_listWhereStringExpected();
+        test_malformed_stringWhereListExpected();
+        test_malformed_wrongToLength();
+        test_malformed_lengthForms();
+        test_malformed_truncated();
+        test_malformed_trailingBytesAndLengthMismatch();
+        test_malformed_accessListItems();
+        test_malformed_accessListItemOverrun();
+        test_malformed_typeByte();
+    }
+
+    /// @dev Valid transactions of every field value and data length (short and long list
+    ///      headers in the signing digest): the same fields and digest with memory dirtied.
+    function testFuzz_brutalizedMemory_fields(
+        uint64 chainId,
+        uint64 nonce,
+        uint128 tip,
+        uint128 maxFee,
+        uint64 gasLimit,
+        address to,
+        uint256 value,
+        bytes memory data,
+        bool yParity,
+        uint256 r,
+        uint256 s
+    ) public {
+        B.UnsignedTx memory t = B.transfer(chainId, nonce, to, value, maxFee, tip);
+        t.gasLimit = gasLimit;
+        t.data = data;
+        _assertSameWithDirtyMemory(B.withSignature(t, yParity ? 1 : 0, r, s));
+        harness = brutalized;
+        testFuzz_decode_fields(chainId, nonce, tip, maxFee, gasLimit, to, value, data, yParity, r, s);
+    }
+
+    /// @dev Mutated and random encodings decode the same with memory dirtied.
+    function testFuzz_brutalizedMemory_mutationsAndRandomBytes(
+        uint256 at,
+        uint8 value,
+        uint8 kind,
+        bytes memory data
+    ) public {
+        B.UnsignedTx memory t = _tx();
+        t.data = data.length > 80 ? _slice(data, 0, 80) : data;
+        bytes memory raw = B.withSignature(t, 1, R, S);
+        at = bound(at, 0, raw.length - 1);
+        bytes memory mutated = bytes.concat(raw);
+        mutated[at] = bytes1(value);
+        _assertSameWithDirtyMemory(mutated);
+        _assertSameWithDirtyMemory(bytes.concat(_slice(raw, 0, at), _slice(raw, at + 1, raw.length)));
+        _assertSameWithDirtyMemory(data);
+        _assertSameWithDirtyMemory(bytes.concat(hex"02", data));
+        if (kind % 2 == 0) {
+            harness = brutalized;
+            testFuzz_decode_mutations(at, value, kind / 2, data);
+        }
     }
 
     function _slice(bytes memory b, uint256 from, uint256 to) internal pure returns (bytes memory out) {

@@ -8,7 +8,7 @@ import {IL1OutputOracle} from "../contracts/interfaces/IL1OutputOracle.sol";
 /// @notice The oracle on top of the real sequencing contracts (deployed by Deploy.s.sol):
 ///         proposals need an active operator and a posted record; `game` stands in for the
 ///         dispute game, the only account allowed to count disputes and delete outputs.
-contract L1OutputOracleTest is SequencingTest {
+abstract contract L1OutputOracleTest is SequencingTest {
     uint256 internal constant INTERVAL = 2;
     L1OutputOracle internal oracle;
     address internal game = makeAddr("game");
@@ -39,9 +39,10 @@ contract L1OutputOracleTest is SequencingTest {
         vm.prank(ops[0].operator);
         return oracle.proposeOutput(next, stateRoot);
     }
+}
 
-    // ------------------------------------------------------------------ constructor
-
+/// @notice The constructor refuses every zero parameter.
+contract L1OutputOracle_Constructor_Test is L1OutputOracleTest {
     function test_constructor_rejectsZeroParameters() public {
         vm.expectRevert(abi.encodeWithSelector(L1OutputOracle.InvalidParameter.selector, "registry"));
         new L1OutputOracle(address(0), address(inbox), game, 1, 1);
@@ -56,7 +57,10 @@ contract L1OutputOracleTest is SequencingTest {
         );
         new L1OutputOracle(address(registry), address(inbox), game, 1, 0);
     }
+}
 
+/// @notice The parameter views.
+contract L1OutputOracle_Views_Test is L1OutputOracleTest {
     function test_views_reportParameters() public view {
         assertEq(oracle.outputInterval(), INTERVAL);
         assertEq(oracle.finalizationPeriod(), p.finalizationPeriod);
@@ -67,9 +71,10 @@ contract L1OutputOracleTest is SequencingTest {
         assertEq(oracle.nextRecordIndex(), INTERVAL - 1);
         assertEq(oracle.recordIndexOf(3), 4 * INTERVAL - 1);
     }
+}
 
-    // ------------------------------------------------------------------ proposeOutput
-
+/// @notice proposeOutput: who may propose, which index, and what the output commits to.
+contract L1OutputOracle_ProposeOutput_Test is L1OutputOracleTest {
     function test_propose_storesOutputCommittingToTheRecord() public {
         _postRecords(INTERVAL);
         uint256 recordIndex = INTERVAL - 1;
@@ -142,14 +147,19 @@ contract L1OutputOracleTest is SequencingTest {
         vm.prank(ops[0].operator);
         oracle.proposeOutput(0, 0);
     }
+}
 
+/// @notice outputAt past the last output.
+contract L1OutputOracle_OutputAt_Test is L1OutputOracleTest {
     function test_outputAt_revertsPastTheEnd() public {
         vm.expectRevert(abi.encodeWithSelector(IL1OutputOracle.UnknownOutput.selector, 0, 0));
         oracle.outputAt(0);
     }
+}
 
-    // ------------------------------------------------------------------ finalize
-
+/// @notice finalize: sequential, after the window, never past an open dispute; finalized
+///         outputs never change.
+contract L1OutputOracle_Finalize_Test is L1OutputOracleTest {
     function test_finalize_afterTheWindow() public {
         _propose("a");
         _propose("b");
@@ -188,8 +198,43 @@ contract L1OutputOracleTest is SequencingTest {
         assertEq(oracle.finalizedCount(), 2);
     }
 
-    // ------------------------------------------------------------------ disputes
+    /// @notice Whatever the game does and whenever, a finalized output keeps its root and
+    ///         finalized outputs stay a prefix that only grows.
+    function testFuzz_finalizedOutputsNeverChange(uint256 seed) public {
+        bytes32[] memory finalRoots = new bytes32[](64);
+        uint256 finalCount;
+        for (uint256 step; step < 40; ++step) {
+            uint256 action = uint256(keccak256(abi.encode(seed, step))) % 5;
+            uint256 count = oracle.outputCount();
+            uint256 target = count == 0 ? 0 : uint256(keccak256(abi.encode(seed, step, "t"))) % count;
+            if (action == 0 || count == 0) {
+                _propose(keccak256(abi.encode(seed, step)));
+            } else if (action == 1) {
+                vm.warp(block.timestamp + p.finalizationPeriod / 3);
+            } else if (action == 2) {
+                vm.prank(game);
+                try oracle.openDispute(target, oracle.outputAt(target).generation) {} catch {}
+            } else if (action == 3) {
+                vm.prank(game);
+                try oracle.deleteOutputs(target, oracle.outputAt(target).generation) {} catch {}
+            } else {
+                try oracle.finalize(target + 1) {} catch {}
+            }
+            assertGe(oracle.finalizedCount(), finalCount, "finalized count went down");
+            assertLe(oracle.finalizedCount(), oracle.outputCount(), "finalized past the end");
+            for (uint256 i; i < finalCount; ++i) {
+                assertEq(oracle.outputAt(i).outputRoot, finalRoots[i], "a finalized output changed");
+            }
+            for (uint256 i = finalCount; i < oracle.finalizedCount(); ++i) {
+                finalRoots[i] = oracle.outputAt(i).outputRoot;
+            }
+            finalCount = oracle.finalizedCount();
+        }
+    }
+}
 
+/// @notice openDispute, closeDispute and deleteOutputs answer only the dispute game.
+contract L1OutputOracle_OnlyDisputeGame_Test is L1OutputOracleTest {
     function test_disputeCalls_onlyByTheGame() public {
         _propose("a");
         address stranger = makeAddr("stranger");
@@ -202,7 +247,10 @@ contract L1OutputOracleTest is SequencingTest {
         oracle.deleteOutputs(0, 0);
         vm.stopPrank();
     }
+}
 
+/// @notice openDispute (and closeDispute): counting, the window, unknown outputs.
+contract L1OutputOracle_OpenDispute_Test is L1OutputOracleTest {
     function test_openDispute_countsAndClosesInOrder() public {
         _propose("a");
         vm.startPrank(game);
@@ -228,7 +276,10 @@ contract L1OutputOracleTest is SequencingTest {
         vm.prank(game);
         oracle.openDispute(0, 0);
     }
+}
 
+/// @notice verifyStateRoot matches only the root the output commits to.
+contract L1OutputOracle_VerifyStateRoot_Test is L1OutputOracleTest {
     function test_verifyStateRoot_matchesOnlyTheCommittedRoot() public {
         _propose(bytes32("state 0"));
         _propose(bytes32("state 1"));
@@ -249,9 +300,11 @@ contract L1OutputOracleTest is SequencingTest {
         (matches, finalized) = oracle.verifyStateRoot(1, bytes32("state 1"));
         assertFalse(matches || finalized, "deleted");
     }
+}
 
-    // ------------------------------------------------------------------ deleteOutputs
-
+/// @notice deleteOutputs: cascading deletion, generations against stale games, finalized
+///         outputs out of reach.
+contract L1OutputOracle_DeleteOutputs_Test is L1OutputOracleTest {
     function test_delete_removesTheOutputAndEveryLaterOne() public {
         _propose("a");
         _propose("b");
@@ -300,39 +353,5 @@ contract L1OutputOracleTest is SequencingTest {
         vm.expectRevert(abi.encodeWithSelector(IL1OutputOracle.ChallengeWindowClosed.selector, 0, closesAt));
         vm.prank(game);
         oracle.deleteOutputs(0, 0);
-    }
-
-    /// @notice Whatever the game does and whenever, a finalized output keeps its root and
-    ///         finalized outputs stay a prefix that only grows.
-    function testFuzz_finalizedOutputsNeverChange(uint256 seed) public {
-        bytes32[] memory finalRoots = new bytes32[](64);
-        uint256 finalCount;
-        for (uint256 step; step < 40; ++step) {
-            uint256 action = uint256(keccak256(abi.encode(seed, step))) % 5;
-            uint256 count = oracle.outputCount();
-            uint256 target = count == 0 ? 0 : uint256(keccak256(abi.encode(seed, step, "t"))) % count;
-            if (action == 0 || count == 0) {
-                _propose(keccak256(abi.encode(seed, step)));
-            } else if (action == 1) {
-                vm.warp(block.timestamp + p.finalizationPeriod / 3);
-            } else if (action == 2) {
-                vm.prank(game);
-                try oracle.openDispute(target, oracle.outputAt(target).generation) {} catch {}
-            } else if (action == 3) {
-                vm.prank(game);
-                try oracle.deleteOutputs(target, oracle.outputAt(target).generation) {} catch {}
-            } else {
-                try oracle.finalize(target + 1) {} catch {}
-            }
-            assertGe(oracle.finalizedCount(), finalCount, "finalized count went down");
-            assertLe(oracle.finalizedCount(), oracle.outputCount(), "finalized past the end");
-            for (uint256 i; i < finalCount; ++i) {
-                assertEq(oracle.outputAt(i).outputRoot, finalRoots[i], "a finalized output changed");
-            }
-            for (uint256 i = finalCount; i < oracle.finalizedCount(); ++i) {
-                finalRoots[i] = oracle.outputAt(i).outputRoot;
-            }
-            finalCount = oracle.finalizedCount();
-        }
     }
 }

@@ -4,15 +4,40 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {Ledger} from "../contracts/libraries/ledger/Ledger.sol";
 import {WitnessMismatch, WitnessTooShort} from "../contracts/libraries/ledger/WitnessErrors.sol";
+import {Brutalizer} from "./utils/Brutalizer.sol";
 import {Eip1559Builder as B} from "./utils/Eip1559Builder.sol";
 import {LedgerHarness} from "./utils/LedgerHarness.sol";
 import {LedgerModel} from "./utils/LedgerModel.sol";
+
+/// @dev LedgerHarness's two functions with memory past the free pointer and the scratch space
+///      dirtied first (the state root is hashed in place, the signing digest past the free
+///      pointer, tree nodes in the scratch space).
+contract BrutalizedLedgerHarness is Brutalizer {
+    function step(
+        bytes32 preRoot,
+        Ledger.BlockContext calldata ctx,
+        bytes calldata txBytes,
+        bytes calldata witness
+    ) external pure returns (bytes32 postRoot, uint8 outcome) {
+        _brutalizeMemory();
+        return Ledger.step(preRoot, ctx, txBytes, witness);
+    }
+
+    function deposit(bytes32 preRoot, address recipient, uint256 amount, bytes calldata witness)
+        external
+        pure
+        returns (bytes32 postRoot, uint8 outcome)
+    {
+        _brutalizeMemory();
+        return Ledger.deposit(preRoot, recipient, amount, witness);
+    }
+}
 
 /// @notice Ledger.step and Ledger.deposit (docs/ledger.md) through the harness the Rust fuzz
 ///         test deploys: every outcome code, the order the checks run in, the three-step update
 ///         against the reference model's roots, and the witness rules (a wrong witness reverts,
 ///         codes 1–12 read none).
-contract LedgerTest is Test {
+abstract contract LedgerTest is Test {
     LedgerHarness internal harness;
     LedgerModel internal model;
 
@@ -78,6 +103,67 @@ contract LedgerTest is Test {
         return bytes.concat(model.header(), model.accountProof(sender));
     }
 
+    struct Round {
+        uint256 key;
+        address from;
+        address to;
+        address l1Recipient;
+        uint256 value;
+        address feeRecipient;
+    }
+
+    function _pickRound(uint256 r, uint256[] memory keys, address[] memory addrs)
+        internal
+        view
+        returns (Round memory x)
+    {
+        uint256 from = r % 4;
+        (x.key, x.from) = (keys[from], addrs[from]);
+        uint256 toPick = (r >> 8) % 6; // 4: a new account, 5: a withdrawal
+        x.to = toPick < 4 ? addrs[toPick] : toPick == 4 ? address(uint160(r >> 16)) : WITHDRAWAL;
+        x.l1Recipient = (r >> 60) % 2 == 0 ? x.from : address(uint160(r >> 60));
+        uint256 feePick = (r >> 200) % 3;
+        x.feeRecipient = feePick == 0 ? x.from : feePick == 1 && x.to != WITHDRAWAL ? x.to : leader;
+        x.value = (r >> 100) % (model.balanceOf(x.from) - FEE + 1);
+    }
+
+    function _runRound(bytes32 root, Round memory x) internal returns (bytes32) {
+        B.UnsignedTx memory t = _tx(x.from, x.to, x.value);
+        bytes memory w;
+        if (x.to == WITHDRAWAL) {
+            if (x.l1Recipient != x.from) t.data = abi.encodePacked(x.l1Recipient);
+            w = model.withdraw(x.from, x.l1Recipient, x.value, FEE, x.feeRecipient);
+        } else {
+            w = model.transfer(x.from, x.to, x.value, FEE, x.feeRecipient);
+        }
+        Ledger.BlockContext memory ctx =
+            Ledger.BlockContext({chainId: CHAIN_ID, baseFee: BASE_FEE, feeRecipient: x.feeRecipient});
+        (bytes32 post, uint8 code) = harness.step(root, ctx, B.sign(t, x.key), w);
+        assertEq(code, 0, "applied");
+        root = model.stateRoot();
+        assertEq(post, root, "post-state root");
+        // Topping up keeps every account able to pay the next fee.
+        if (model.balanceOf(x.from) < FEE) {
+            w = model.deposit(x.from, FEE);
+            (post, code) = harness.deposit(root, x.from, FEE, w);
+            assertEq(code, 0);
+            root = model.stateRoot();
+            assertEq(post, root, "deposit root");
+        }
+        return root;
+    }
+
+    function _slice(bytes memory b, uint256 from, uint256 to) internal pure returns (bytes memory out) {
+        out = new bytes(to - from);
+        for (uint256 i = from; i < to; ++i) {
+            out[i - from] = b[i];
+        }
+    }
+}
+
+/// @notice Ledger.step: applied transfers and withdrawals, every outcome code and the order of
+///         the checks, wrong witnesses, random transactions against the reference model.
+contract Ledger_Step_Test is LedgerTest {
     // ---------------------------------------------------------------- applied
 
     function test_step_transfer() public {
@@ -202,56 +288,6 @@ contract LedgerTest is Test {
         bytes32 pre = model.stateRoot();
         bytes memory w = model.transfer(alice, bob, 1, FEE, leader);
         _assertApplied(pre, raw, bytes.concat(w, hex"00112233", new bytes(64)));
-    }
-
-    // ---------------------------------------------------------------- deposits
-
-    function test_deposit() public {
-        address fresh = makeAddr("fresh");
-        bytes32 pre = model.stateRoot();
-        bytes memory w = model.deposit(fresh, 3 ether);
-        (bytes32 post, uint8 code) = harness.deposit(pre, fresh, 3 ether, w);
-        assertEq(code, 0);
-        assertEq(post, model.stateRoot());
-
-        pre = post;
-        w = model.deposit(alice, 1);
-        (post, code) = harness.deposit(pre, alice, 1, w);
-        assertEq(code, 0);
-        assertEq(post, model.stateRoot());
-    }
-
-    function test_deposit_zeroAmountToEmptyAccount() public {
-        bytes32 pre = model.stateRoot();
-        bytes memory w = model.deposit(makeAddr("nobody"), 0);
-        (bytes32 post, uint8 code) = harness.deposit(pre, makeAddr("nobody"), 0, w);
-        assertEq(code, 0);
-        assertEq(post, pre, "an empty account stays empty");
-    }
-
-    function test_deposit_overflow() public {
-        model.setAccount(bob, type(uint256).max - 5, 0);
-        bytes32 pre = model.stateRoot();
-        bytes memory w = bytes.concat(model.header(), model.accountProof(bob));
-        (bytes32 post, uint8 code) = harness.deposit(pre, bob, 6, w);
-        assertEq(code, uint8(Ledger.Outcome.BalanceOverflow));
-        assertEq(post, pre);
-        // Up to the maximum is fine.
-        (post, code) = harness.deposit(pre, bob, 5, w);
-        assertEq(code, 0);
-        model.setAccount(bob, type(uint256).max, 0);
-        assertEq(post, model.stateRoot());
-    }
-
-    function test_deposit_revertsOnWrongWitness() public {
-        bytes32 pre = model.stateRoot();
-        bytes memory w = bytes.concat(model.header(), model.accountProof(bob));
-        vm.expectRevert(WitnessMismatch.selector);
-        harness.deposit(pre, alice, 1, w);
-        vm.expectRevert(WitnessTooShort.selector);
-        harness.deposit(pre, bob, 1, "");
-        vm.expectRevert(WitnessMismatch.selector);
-        harness.deposit(keccak256("other root"), bob, 1, w);
     }
 
     // ---------------------------------------------------------------- codes 1–12: no witness read
@@ -626,32 +662,6 @@ contract LedgerTest is Test {
         }
     }
 
-    function testFuzz_deposit(uint256 seed, uint256 balance, uint256 amount) public {
-        address recipient = seed % 3 == 0 ? alice : address(uint160(uint256(keccak256(abi.encode(seed)))));
-        if (seed % 3 == 0) model.setAccount(alice, balance, 3);
-        bytes32 pre = model.stateRoot();
-        uint256 had = model.balanceOf(recipient);
-        bytes memory w = bytes.concat(model.header(), model.accountProof(recipient));
-        (bytes32 post, uint8 code) = harness.deposit(pre, recipient, amount, w);
-        if (amount > type(uint256).max - had) {
-            assertEq(code, 15);
-            assertEq(post, pre);
-        } else {
-            assertEq(code, 0);
-            model.deposit(recipient, amount);
-            assertEq(post, model.stateRoot());
-        }
-    }
-
-    struct Round {
-        uint256 key;
-        address from;
-        address to;
-        address l1Recipient;
-        uint256 value;
-        address feeRecipient;
-    }
-
     /// @dev A sequence of random valid transfers and withdrawals among random accounts, with a
     ///      random fee recipient (sometimes a party to the transaction): every step lands on the
     ///      reference model's root, each starting from the previous one's. (~19M gas a run, most
@@ -676,51 +686,120 @@ contract LedgerTest is Test {
         }
     }
 
-    function _pickRound(uint256 r, uint256[] memory keys, address[] memory addrs)
-        internal
-        view
-        returns (Round memory x)
-    {
-        uint256 from = r % 4;
-        (x.key, x.from) = (keys[from], addrs[from]);
-        uint256 toPick = (r >> 8) % 6; // 4: a new account, 5: a withdrawal
-        x.to = toPick < 4 ? addrs[toPick] : toPick == 4 ? address(uint160(r >> 16)) : WITHDRAWAL;
-        x.l1Recipient = (r >> 60) % 2 == 0 ? x.from : address(uint160(r >> 60));
-        uint256 feePick = (r >> 200) % 3;
-        x.feeRecipient = feePick == 0 ? x.from : feePick == 1 && x.to != WITHDRAWAL ? x.to : leader;
-        x.value = (r >> 100) % (model.balanceOf(x.from) - FEE + 1);
+    // ---------------------------------------------------------------- dirty memory
+
+    /// @dev The same call to the clean and the brutalized harness: the same result or revert.
+    function _assertSameWithDirtyMemory(bytes memory call) internal {
+        LedgerHarness brutalized = LedgerHarness(address(new BrutalizedLedgerHarness()));
+        (bool ok, bytes memory result) = address(harness).staticcall(call);
+        (bool dirtyOk, bytes memory dirtyResult) = address(brutalized).staticcall(call);
+        assertEq(dirtyOk, ok, "dirty memory changed success");
+        assertEq(dirtyResult, result, "dirty memory changed the result");
     }
 
-    function _runRound(bytes32 root, Round memory x) internal returns (bytes32) {
-        B.UnsignedTx memory t = _tx(x.from, x.to, x.value);
-        bytes memory w;
-        if (x.to == WITHDRAWAL) {
-            if (x.l1Recipient != x.from) t.data = abi.encodePacked(x.l1Recipient);
-            w = model.withdraw(x.from, x.l1Recipient, x.value, FEE, x.feeRecipient);
+    /// @dev A valid transfer or withdrawal, one byte of it or of its witness changed, or the
+    ///      wrong witness: each step comes out the same with memory dirtied.
+    function testFuzz_step_brutalizedMemoryMatchesClean(uint256 at, uint8 value, bool withdrawal) public {
+        bytes32 pre = model.stateRoot();
+        B.UnsignedTx memory t = _tx(alice, withdrawal ? WITHDRAWAL : bob, 1 ether);
+        bytes memory w = withdrawal
+            ? model.withdraw(alice, alice, 1 ether, FEE, leader)
+            : model.transfer(alice, bob, 1 ether, FEE, leader);
+        bytes memory raw = B.sign(t, aliceKey);
+        _assertSameWithDirtyMemory(abi.encodeCall(LedgerHarness.step, (pre, _ctx(), raw, w)));
+        bytes memory badTx = bytes.concat(raw);
+        badTx[bound(at, 0, raw.length - 1)] = bytes1(value);
+        _assertSameWithDirtyMemory(abi.encodeCall(LedgerHarness.step, (pre, _ctx(), badTx, w)));
+        bytes memory badWitness = bytes.concat(w);
+        badWitness[bound(at, 0, w.length - 1)] ^= bytes1(value | 1);
+        _assertSameWithDirtyMemory(abi.encodeCall(LedgerHarness.step, (pre, _ctx(), raw, badWitness)));
+        _assertSameWithDirtyMemory(
+            abi.encodeCall(LedgerHarness.step, (pre, _ctx(), raw, _senderWitness(bob)))
+        );
+    }
+
+    /// @dev Random transfers and withdrawals against the reference model, memory dirtied before
+    ///      every step and deposit.
+    /// forge-config: default.fuzz.runs = 64
+    /// forge-config: ci.fuzz.runs = 256
+    function testFuzz_step_brutalizedMemoryRandomTransfers(uint256 seed) public {
+        harness = LedgerHarness(address(new BrutalizedLedgerHarness()));
+        testFuzz_step_randomTransfers(seed);
+    }
+}
+
+/// @notice Ledger.deposit: credits against the reference model, overflow, wrong witnesses.
+contract Ledger_Deposit_Test is LedgerTest {
+    // ---------------------------------------------------------------- deposits
+
+    function test_deposit() public {
+        address fresh = makeAddr("fresh");
+        bytes32 pre = model.stateRoot();
+        bytes memory w = model.deposit(fresh, 3 ether);
+        (bytes32 post, uint8 code) = harness.deposit(pre, fresh, 3 ether, w);
+        assertEq(code, 0);
+        assertEq(post, model.stateRoot());
+
+        pre = post;
+        w = model.deposit(alice, 1);
+        (post, code) = harness.deposit(pre, alice, 1, w);
+        assertEq(code, 0);
+        assertEq(post, model.stateRoot());
+    }
+
+    function test_deposit_zeroAmountToEmptyAccount() public {
+        bytes32 pre = model.stateRoot();
+        bytes memory w = model.deposit(makeAddr("nobody"), 0);
+        (bytes32 post, uint8 code) = harness.deposit(pre, makeAddr("nobody"), 0, w);
+        assertEq(code, 0);
+        assertEq(post, pre, "an empty account stays empty");
+    }
+
+    function test_deposit_overflow() public {
+        model.setAccount(bob, type(uint256).max - 5, 0);
+        bytes32 pre = model.stateRoot();
+        bytes memory w = bytes.concat(model.header(), model.accountProof(bob));
+        (bytes32 post, uint8 code) = harness.deposit(pre, bob, 6, w);
+        assertEq(code, uint8(Ledger.Outcome.BalanceOverflow));
+        assertEq(post, pre);
+        // Up to the maximum is fine.
+        (post, code) = harness.deposit(pre, bob, 5, w);
+        assertEq(code, 0);
+        model.setAccount(bob, type(uint256).max, 0);
+        assertEq(post, model.stateRoot());
+    }
+
+    function test_deposit_revertsOnWrongWitness() public {
+        bytes32 pre = model.stateRoot();
+        bytes memory w = bytes.concat(model.header(), model.accountProof(bob));
+        vm.expectRevert(WitnessMismatch.selector);
+        harness.deposit(pre, alice, 1, w);
+        vm.expectRevert(WitnessTooShort.selector);
+        harness.deposit(pre, bob, 1, "");
+        vm.expectRevert(WitnessMismatch.selector);
+        harness.deposit(keccak256("other root"), bob, 1, w);
+    }
+
+    function testFuzz_deposit(uint256 seed, uint256 balance, uint256 amount) public {
+        address recipient = seed % 3 == 0 ? alice : address(uint160(uint256(keccak256(abi.encode(seed)))));
+        if (seed % 3 == 0) model.setAccount(alice, balance, 3);
+        bytes32 pre = model.stateRoot();
+        uint256 had = model.balanceOf(recipient);
+        bytes memory w = bytes.concat(model.header(), model.accountProof(recipient));
+        (bytes32 post, uint8 code) = harness.deposit(pre, recipient, amount, w);
+        if (amount > type(uint256).max - had) {
+            assertEq(code, 15);
+            assertEq(post, pre);
         } else {
-            w = model.transfer(x.from, x.to, x.value, FEE, x.feeRecipient);
-        }
-        Ledger.BlockContext memory ctx =
-            Ledger.BlockContext({chainId: CHAIN_ID, baseFee: BASE_FEE, feeRecipient: x.feeRecipient});
-        (bytes32 post, uint8 code) = harness.step(root, ctx, B.sign(t, x.key), w);
-        assertEq(code, 0, "applied");
-        root = model.stateRoot();
-        assertEq(post, root, "post-state root");
-        // Topping up keeps every account able to pay the next fee.
-        if (model.balanceOf(x.from) < FEE) {
-            w = model.deposit(x.from, FEE);
-            (post, code) = harness.deposit(root, x.from, FEE, w);
             assertEq(code, 0);
-            root = model.stateRoot();
-            assertEq(post, root, "deposit root");
+            model.deposit(recipient, amount);
+            assertEq(post, model.stateRoot());
         }
-        return root;
     }
 
-    function _slice(bytes memory b, uint256 from, uint256 to) internal pure returns (bytes memory out) {
-        out = new bytes(to - from);
-        for (uint256 i = from; i < to; ++i) {
-            out[i - from] = b[i];
-        }
+    /// @dev The deposit fuzz again, memory dirtied before every deposit.
+    function testFuzz_deposit_brutalizedMemory(uint256 seed, uint256 balance, uint256 amount) public {
+        harness = LedgerHarness(address(new BrutalizedLedgerHarness()));
+        testFuzz_deposit(seed, balance, amount);
     }
 }

@@ -14,7 +14,7 @@ import {EthRefuser} from "./mocks/EthRefuser.sol";
 /// @notice The portal on top of the real sequencing contracts and an oracle whose dispute game
 ///         is played by `game`. L2 states come from the reference ledger model
 ///         (test/utils/LedgerModel.sol), whose roots the vectors tie to the Rust STF.
-contract PortalTest is SequencingTest {
+abstract contract PortalTest is SequencingTest {
     L1OutputOracle internal oracle;
     Portal internal portal;
     address internal game = makeAddr("game");
@@ -34,8 +34,6 @@ contract PortalTest is SequencingTest {
         }
         model = new LedgerModel();
     }
-
-    // ------------------------------------------------------------------ helpers
 
     /// @dev Propose the model's current state as the next output.
     function _proposeModel() internal returns (uint256 index) {
@@ -80,8 +78,27 @@ contract PortalTest is SequencingTest {
         index = portal.deposit{value: value}(to);
     }
 
-    // ------------------------------------------------------------------ constructor
+    function _copy(IPortal.WithdrawalProof memory w)
+        internal
+        pure
+        returns (IPortal.WithdrawalProof memory c)
+    {
+        c = IPortal.WithdrawalProof(
+            w.outputIndex,
+            w.stateRoot,
+            w.accountsRoot,
+            w.withdrawalsRoot,
+            w.l2Sender,
+            w.nonce,
+            w.l1Recipient,
+            w.amount,
+            w.proof
+        );
+    }
+}
 
+/// @notice The constructor refuses zero addresses and records the wiring.
+contract Portal_Constructor_Test is PortalTest {
     function test_constructor_rejectsZeroAddresses() public {
         vm.expectRevert(abi.encodeWithSelector(Portal.InvalidParameter.selector, "oracle"));
         new Portal(address(0), address(queue), address(inbox));
@@ -93,9 +110,11 @@ contract PortalTest is SequencingTest {
         assertEq(portal.queue(), address(queue));
         assertEq(portal.inbox(), address(inbox));
     }
+}
 
-    // ------------------------------------------------------------------ deposits
-
+/// @notice deposit: escrow, the portal-origin entry, forced in when sequencers refuse; the same
+///         bytes from anyone else are no deposit.
+contract Portal_Deposit_Test is PortalTest {
     function test_deposit_escrowsAndEnqueuesAPortalEntry() public {
         address to = makeAddr("l2 recipient");
         bytes memory entry = portal.depositEntry(to, 2 ether);
@@ -160,9 +179,10 @@ contract PortalTest is SequencingTest {
         assertTrue(queue.commitmentOf(index) != queue.commitmentFor(address(portal), entry));
         assertEq(address(portal).balance, 0);
     }
+}
 
-    // ------------------------------------------------------------------ withdrawals
-
+/// @notice finalizeWithdrawal: paid once against a finalized output, refused otherwise.
+contract Portal_FinalizeWithdrawal_Test is PortalTest {
     function test_withdraw_paysOnceAgainstAFinalizedOutput() public {
         _deposit(user, user, 3 ether); // the portal's funds
         IPortal.WithdrawalProof memory w = _stateWithWithdrawal(1 ether);
@@ -259,24 +279,6 @@ contract PortalTest is SequencingTest {
         portal.finalizeWithdrawal(w);
         assertFalse(portal.withdrawn(keccak256(abi.encode(l2Sender, uint256(3)))));
         assertEq(address(portal).balance, 3 ether);
-    }
-
-    function _copy(IPortal.WithdrawalProof memory w)
-        internal
-        pure
-        returns (IPortal.WithdrawalProof memory c)
-    {
-        c = IPortal.WithdrawalProof(
-            w.outputIndex,
-            w.stateRoot,
-            w.accountsRoot,
-            w.withdrawalsRoot,
-            w.l2Sender,
-            w.nonce,
-            w.l1Recipient,
-            w.amount,
-            w.proof
-        );
     }
 }
 

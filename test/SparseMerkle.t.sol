@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {SparseMerkle} from "../contracts/libraries/ledger/SparseMerkle.sol";
 import {WitnessMismatch, WitnessTooShort} from "../contracts/libraries/ledger/WitnessErrors.sol";
+import {Brutalizer} from "./utils/Brutalizer.sol";
 import {SparseMerkleModel} from "./utils/SparseMerkleModel.sol";
 
 /// @dev Exposes the library over calldata.
@@ -17,6 +18,23 @@ contract SparseMerkleHarness {
         bytes calldata witness,
         uint256 offset
     ) external pure returns (bytes32, uint256) {
+        return SparseMerkle.update(root, key, depth, oldLeaf, newLeaf, witness, offset);
+    }
+}
+
+/// @dev The same, with memory past the free pointer and the scratch space dirtied first (the
+///      update hashes its pairs in the scratch space).
+contract BrutalizedSparseMerkleHarness is Brutalizer {
+    function update(
+        bytes32 root,
+        uint256 key,
+        uint256 depth,
+        bytes32 oldLeaf,
+        bytes32 newLeaf,
+        bytes calldata witness,
+        uint256 offset
+    ) external pure returns (bytes32, uint256) {
+        _brutalizeMemory();
         return SparseMerkle.update(root, key, depth, oldLeaf, newLeaf, witness, offset);
     }
 }
@@ -233,6 +251,32 @@ contract SparseMerkleTest is Test {
         // A fresh key must not collide with a present one (it would then be an update, fine, but
         // the old leaf is looked up by _checkUpdate anyway).
         _checkUpdate(keys, leaves, key, newLeaf, depth);
+    }
+
+    /// @dev Every test above again, with memory dirtied before each update.
+    function test_update_brutalizedMemory() public {
+        harness = SparseMerkleHarness(address(new BrutalizedSparseMerkleHarness()));
+        test_update_emptyTree();
+        test_update_existingLeaf();
+        test_update_insertNextToExisting();
+        test_update_deleteLeaf();
+        test_update_depth256();
+        test_update_offsetAndTrailingBytes();
+        test_update_revertsOnTamperedSibling();
+        test_update_revertsOnTamperedBitmap();
+        test_update_revertsOnWrongOldLeaf();
+        test_update_revertsWhenShort();
+    }
+
+    function testFuzz_update_brutalizedMemoryMatchesModel(
+        uint256 seed,
+        uint8 count,
+        uint256 which,
+        bytes32 newLeaf,
+        bool deep
+    ) public {
+        harness = SparseMerkleHarness(address(new BrutalizedSparseMerkleHarness()));
+        testFuzz_update_matchesModel(seed, count, which, newLeaf, deep);
     }
 
     function _slice(bytes memory b, uint256 from, uint256 to) internal pure returns (bytes memory out) {

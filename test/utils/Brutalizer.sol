@@ -16,4 +16,18 @@ abstract contract Brutalizer {
             mstore(0x20, not(seed))
         }
     }
+
+    function _freeMemoryPointer() internal pure returns (uint256 p) {
+        assembly ("memory-safe") {
+            p := mload(0x40)
+        }
+    }
+
+    /// @dev keccak256 of memory [0x80, end): taken with `end` the free pointer before a call and
+    ///      again after it, it shows whether the call wrote to memory it did not own.
+    function _memoryHash(uint256 end) internal pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            h := keccak256(0x80, sub(end, 0x80))
+        }
+    }
 }
