@@ -7,6 +7,7 @@
 //! it is credited. Because the move is derived from L1's state each time, a restart (or a reorg
 //! that removed a move) simply makes the move again, and a move already mined is never repeated.
 
+pub use crate::moves::Side;
 use crate::{
     context::Context,
     db::GameRow,
@@ -28,15 +29,6 @@ use baton_bindings::{
 use baton_core::{decode_batch, l2::tx_proof, trace::Trace};
 use std::{collections::HashMap, sync::atomic::Ordering};
 use tracing::{info, warn};
-
-/// Which side of a game this keeper plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Side {
-    /// Defends its outputs.
-    Proposer,
-    /// Disputes outputs.
-    Challenger,
-}
 
 /// `IDisputeGame.Status.InProgress` (`None` is 0).
 const IN_PROGRESS: u8 = 1;

@@ -2,7 +2,14 @@
 //! op-challenger's `NextMove`): no RPC, no trace, so every branch is unit-tested here and the
 //! player (`dispute.rs`) only carries the decision out.
 
-use crate::dispute::Side;
+/// Which side of a game this keeper plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// Defends its outputs.
+    Proposer,
+    /// Disputes outputs.
+    Challenger,
+}
 
 /// What the keeper sees of a game when it decides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -136,7 +136,9 @@ fn a_record_that_contradicts_preconfirmed_blocks_replaces_them_and_requeues_thei
     // Another leader's record takes height 1 with another transaction.
     let mut other = view();
     let theirs = seal(&mut other, vec![transfer(2, 0, 5)]);
-    let dropped = v.apply_record(&record(0, std::slice::from_ref(&theirs))).unwrap();
+    let dropped = v
+        .apply_record(&record(0, std::slice::from_ref(&theirs)))
+        .unwrap();
     assert_eq!(dropped.len(), 1);
     assert_eq!(
         v.block(1).unwrap().block.hash,
