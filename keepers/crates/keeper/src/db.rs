@@ -8,6 +8,7 @@
 //! off-chain until it is submitted), and which evidence was already submitted.
 
 use alloy::primitives::B256;
+use baton_l1::store::open_durable;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -96,18 +97,13 @@ fn to_i64(n: u64) -> i64 {
 impl KeeperDb {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, DbError> {
-        Self::init(Connection::open(path)?)
+        let conn = open_durable(Some(path), SCHEMA)?;
+        Ok(Self { conn })
     }
 
     /// An in-memory database (tests).
     pub fn in_memory() -> Result<Self, DbError> {
-        Self::init(Connection::open_in_memory()?)
-    }
-
-    fn init(conn: Connection) -> Result<Self, DbError> {
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
+        let conn = open_durable(None, SCHEMA)?;
         Ok(Self { conn })
     }
 

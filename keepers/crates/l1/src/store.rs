@@ -106,32 +106,31 @@ pub fn to_b256(bytes: Option<Vec<u8>>) -> Result<Option<B256>, StoreError> {
         .transpose()
 }
 
-/// Opens (creating if needed) the SQLite file at `path` the way every baton database runs: WAL,
-/// and `synchronous = FULL`, so a committed row survives a power cut (what slashing protection
-/// promises, and what keeps a keeper's record of its moves exact).
-pub fn open_durable(path: Option<&Path>) -> Result<Connection, StoreError> {
+/// Opens (creating if needed) the SQLite file at `path` (`None`: in memory) the way every baton
+/// database runs, and creates `schema`'s tables: WAL, and `synchronous = FULL`, so a committed
+/// row survives a power cut (what slashing protection promises, and what keeps a keeper's record
+/// of its moves exact).
+pub fn open_durable(path: Option<&Path>, schema: &str) -> Result<Connection, rusqlite::Error> {
     let conn = match path {
         Some(path) => Connection::open(path)?,
         None => Connection::open_in_memory()?,
     };
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.execute_batch(schema)?;
     Ok(conn)
 }
 
 impl L1Store {
     /// Opens (creating if needed) the L1 tables in the file at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::init(open_durable(Some(path))?)
+        let conn = open_durable(Some(path), SCHEMA)?;
+        Ok(Self { conn })
     }
 
     /// In memory (tests, and a one-off derivation).
     pub fn in_memory() -> Result<Self, StoreError> {
-        Self::init(open_durable(None)?)
-    }
-
-    fn init(conn: Connection) -> Result<Self, StoreError> {
-        conn.execute_batch(SCHEMA)?;
+        let conn = open_durable(None, SCHEMA)?;
         Ok(Self { conn })
     }
 

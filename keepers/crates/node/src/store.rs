@@ -69,16 +69,13 @@ CREATE TABLE IF NOT EXISTS blocks (
 impl Store {
     /// Opens (creating if needed) the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Self::init(open_durable(Some(path))?)
+        let conn = open_durable(Some(path), SCHEMA)?;
+        Ok(Self { conn })
     }
 
     /// An in-memory database (tests).
     pub fn in_memory() -> Result<Self, StoreError> {
-        Self::init(open_durable(None)?)
-    }
-
-    fn init(conn: Connection) -> Result<Self, StoreError> {
-        conn.execute_batch(SCHEMA)?;
+        let conn = open_durable(None, SCHEMA)?;
         Ok(Self { conn })
     }
 
