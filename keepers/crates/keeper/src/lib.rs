@@ -5,10 +5,10 @@
 //!   one-step proof.
 //! - [`watcher`]: turns equivocation, censorship and missed epochs into slashes.
 //!
-//! They share the L1 layer of the node (tx manager, reorg-safe following), their own
-//! derivation ([`deriver`]), the game player ([`dispute`], carrying out what [`moves`] decides
-//! from a game's state alone), a SQLite database ([`db`]) and
-//! `/healthz`, `/readyz`, `/metrics` ([`metrics`]). Around them: [`config`] (the flags),
+//! They stand on `baton-l1` (arguments, connecting, tx manager, reorg-safe following) and share
+//! their own derivation ([`deriver`]), the game player ([`dispute`], carrying out what [`moves`]
+//! decides from a game's state alone), a SQLite database ([`db`]) and `/healthz`, `/readyz`,
+//! `/metrics` ([`metrics`]). Around them: [`config`] (the flags),
 //! [`context`] (deployment, genesis, provider and tx manager, checked against each other),
 //! [`send`] (one call through the tx manager, simulated first with [`simulate`], revm on a fork
 //! of L1) and [`reorg`] (noticing that a reorg undid something settled).
