@@ -1,0 +1,263 @@
+//! The CPU: 32 registers (`x0` reads zero), `pc`, memory, and one instruction per
+//! [`Cpu::step`]. A step that traps changes nothing, so a trap is a defined, final result the
+//! L1 verifier can reproduce from the same state.
+
+use crate::{
+    decode::{AluOp, BranchOp, Instr, LoadOp, decode},
+    memory::Memory,
+};
+
+/// What a step did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Executed; `pc` moved on.
+    Next,
+    /// `ecall` executed (`pc` moved on): the host serves the syscall named in `a7` and writes
+    /// its result to the registers before the next step.
+    Ecall,
+}
+
+/// Why a step could not execute. The state is left as it was before the step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Trap {
+    /// `pc` is not a multiple of 4.
+    #[error("pc {pc:#x} is not 4-byte aligned")]
+    MisalignedPc {
+        /// The program counter.
+        pc: u64,
+    },
+    /// The word at `pc` is not an RV64IM instruction.
+    #[error("illegal instruction {word:#010x} at {pc:#x}")]
+    IllegalInstruction {
+        /// The program counter.
+        pc: u64,
+        /// The word found there.
+        word: u32,
+    },
+    /// A jump or taken branch to an address that is not a multiple of 4.
+    #[error("jump from {pc:#x} to misaligned {target:#x}")]
+    MisalignedJump {
+        /// The program counter.
+        pc: u64,
+        /// The target.
+        target: u64,
+    },
+    /// A load or store not aligned to its width.
+    #[error("misaligned {width}-byte access at {addr:#x} (pc {pc:#x})")]
+    MisalignedAccess {
+        /// The program counter.
+        pc: u64,
+        /// The address.
+        addr: u64,
+        /// The access width in bytes.
+        width: u64,
+    },
+    /// `ebreak`.
+    #[error("ebreak at {pc:#x}")]
+    Breakpoint {
+        /// The program counter.
+        pc: u64,
+    },
+}
+
+/// The machine.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Cpu {
+    /// `x0`..`x31`; `x0` is always zero.
+    pub regs: [u64; 32],
+    /// The program counter.
+    pub pc: u64,
+    /// Memory.
+    pub mem: Memory,
+}
+
+/// The result of `op` on 64-bit operands.
+fn alu64(op: AluOp, a: u64, b: u64) -> u64 {
+    let (sa, sb) = (a as i64, b as i64);
+    match op {
+        AluOp::Add => a.wrapping_add(b),
+        AluOp::Sub => a.wrapping_sub(b),
+        AluOp::Sll => a << (b & 63),
+        AluOp::Slt => u64::from(sa < sb),
+        AluOp::Sltu => u64::from(a < b),
+        AluOp::Xor => a ^ b,
+        AluOp::Srl => a >> (b & 63),
+        AluOp::Sra => (sa >> (b & 63)) as u64,
+        AluOp::Or => a | b,
+        AluOp::And => a & b,
+        AluOp::Mul => a.wrapping_mul(b),
+        AluOp::Mulh => ((i128::from(sa) * i128::from(sb)) >> 64) as u64,
+        AluOp::Mulhsu => ((i128::from(sa) * i128::from(b)) >> 64) as u64,
+        AluOp::Mulhu => ((u128::from(a) * u128::from(b)) >> 64) as u64,
+        // Division by zero and overflow have the ISA's defined results, never a trap.
+        AluOp::Div => match (sa, sb) {
+            (_, 0) => u64::MAX,
+            (i64::MIN, -1) => i64::MIN as u64,
+            _ => (sa / sb) as u64,
+        },
+        AluOp::Divu => a.checked_div(b).unwrap_or(u64::MAX),
+        AluOp::Rem => match (sa, sb) {
+            (_, 0) => a,
+            (i64::MIN, -1) => 0,
+            _ => (sa % sb) as u64,
+        },
+        AluOp::Remu => a.checked_rem(b).unwrap_or(a),
+    }
+}
+
+/// The result of `op` on the low 32 bits of the operands, sign-extended to 64 bits.
+fn alu32(op: AluOp, a: u64, b: u64) -> u64 {
+    let (a32, b32) = (a as u32, b as u32);
+    let (sa, sb) = (a32 as i32, b32 as i32);
+    let r: u32 = match op {
+        AluOp::Add => a32.wrapping_add(b32),
+        AluOp::Sub => a32.wrapping_sub(b32),
+        AluOp::Sll => a32 << (b32 & 31),
+        AluOp::Srl => a32 >> (b32 & 31),
+        AluOp::Sra => (sa >> (b32 & 31)) as u32,
+        AluOp::Mul => a32.wrapping_mul(b32),
+        AluOp::Div => match (sa, sb) {
+            (_, 0) => u32::MAX,
+            (i32::MIN, -1) => i32::MIN as u32,
+            _ => (sa / sb) as u32,
+        },
+        AluOp::Divu => a32.checked_div(b32).unwrap_or(u32::MAX),
+        AluOp::Rem => match (sa, sb) {
+            (_, 0) => a32,
+            (i32::MIN, -1) => 0,
+            _ => (sa % sb) as u32,
+        },
+        AluOp::Remu => a32.checked_rem(b32).unwrap_or(a32),
+        // The decoder never makes another 32-bit operation.
+        other => unreachable!("no 32-bit form of {other:?}"),
+    };
+    i64::from(r as i32) as u64
+}
+
+impl Cpu {
+    /// A machine at `pc` with zeroed registers over `mem`.
+    pub fn new(pc: u64, mem: Memory) -> Self {
+        Self {
+            regs: [0; 32],
+            pc,
+            mem,
+        }
+    }
+
+    /// Register `r` (`x0` reads zero).
+    pub fn reg(&self, r: u8) -> u64 {
+        self.regs[r as usize]
+    }
+
+    fn set(&mut self, rd: u8, value: u64) {
+        if rd != 0 {
+            self.regs[rd as usize] = value;
+        }
+    }
+
+    /// Executes one instruction.
+    pub fn step(&mut self) -> Result<Step, Trap> {
+        let pc = self.pc;
+        if !pc.is_multiple_of(4) {
+            return Err(Trap::MisalignedPc { pc });
+        }
+        let word = self.mem.read(pc, 4) as u32;
+        let instr = decode(word).ok_or(Trap::IllegalInstruction { pc, word })?;
+        let next = pc.wrapping_add(4);
+        let jump = |target: u64| {
+            if target.is_multiple_of(4) {
+                Ok(target)
+            } else {
+                Err(Trap::MisalignedJump { pc, target })
+            }
+        };
+        let access = |addr: u64, width: u64| {
+            if addr.is_multiple_of(width) {
+                Ok(addr)
+            } else {
+                Err(Trap::MisalignedAccess { pc, addr, width })
+            }
+        };
+        let mut step = Step::Next;
+        let new_pc = match instr {
+            Instr::Lui { rd, imm } => {
+                self.set(rd, imm as u64);
+                next
+            }
+            Instr::Auipc { rd, imm } => {
+                self.set(rd, pc.wrapping_add(imm as u64));
+                next
+            }
+            Instr::Jal { rd, imm } => {
+                let target = jump(pc.wrapping_add(imm as u64))?;
+                self.set(rd, next);
+                target
+            }
+            Instr::Jalr { rd, rs1, imm } => {
+                let target = jump(self.reg(rs1).wrapping_add(imm as u64) & !1)?;
+                self.set(rd, next);
+                target
+            }
+            Instr::Branch { op, rs1, rs2, imm } => {
+                let (a, b) = (self.reg(rs1), self.reg(rs2));
+                let taken = match op {
+                    BranchOp::Eq => a == b,
+                    BranchOp::Ne => a != b,
+                    BranchOp::Lt => (a as i64) < (b as i64),
+                    BranchOp::Ge => (a as i64) >= (b as i64),
+                    BranchOp::Ltu => a < b,
+                    BranchOp::Geu => a >= b,
+                };
+                if taken {
+                    jump(pc.wrapping_add(imm as u64))?
+                } else {
+                    next
+                }
+            }
+            Instr::Load { op, rd, rs1, imm } => {
+                let addr = access(self.reg(rs1).wrapping_add(imm as u64), op.width())?;
+                let raw = self.mem.read(addr, op.width());
+                let value = match op {
+                    LoadOp::B => raw as u8 as i8 as i64 as u64,
+                    LoadOp::H => raw as u16 as i16 as i64 as u64,
+                    LoadOp::W => raw as u32 as i32 as i64 as u64,
+                    LoadOp::D | LoadOp::Bu | LoadOp::Hu | LoadOp::Wu => raw,
+                };
+                self.set(rd, value);
+                next
+            }
+            Instr::Store { op, rs1, rs2, imm } => {
+                let addr = access(self.reg(rs1).wrapping_add(imm as u64), op.width())?;
+                self.mem.write(addr, op.width(), self.reg(rs2));
+                next
+            }
+            Instr::OpImm { op, rd, rs1, imm } => {
+                self.set(rd, alu64(op, self.reg(rs1), imm as u64));
+                next
+            }
+            Instr::OpImm32 { op, rd, rs1, imm } => {
+                self.set(rd, alu32(op, self.reg(rs1), imm as u64));
+                next
+            }
+            Instr::Op { op, rd, rs1, rs2 } => {
+                self.set(rd, alu64(op, self.reg(rs1), self.reg(rs2)));
+                next
+            }
+            Instr::Op32 { op, rd, rs1, rs2 } => {
+                self.set(rd, alu32(op, self.reg(rs1), self.reg(rs2)));
+                next
+            }
+            Instr::Fence => next,
+            Instr::Ecall => {
+                step = Step::Ecall;
+                next
+            }
+            Instr::Ebreak => return Err(Trap::Breakpoint { pc }),
+        };
+        self.pc = new_pc;
+        Ok(step)
+    }
+}
+
+#[cfg(test)]
+mod tests;
