@@ -39,6 +39,17 @@ pub struct SignedBlock {
     pub transactions: Vec<Bytes>,
 }
 
+impl From<&SignedBlock> for crate::batch::L2Block {
+    /// What a record's batch data carries of a sealed block: its timestamp and transactions
+    /// (its force-queue entries are on L1 already).
+    fn from(block: &SignedBlock) -> Self {
+        Self {
+            timestamp: block.header.timestamp,
+            transactions: block.transactions.clone(),
+        }
+    }
+}
+
 /// `keccak256(left ‖ right)`: an inner node of the transaction tree.
 fn parent(left: &B256, right: &B256) -> B256 {
     let mut buf = [0u8; 64];

@@ -102,7 +102,8 @@ impl Snapshot {
             ..Default::default()
         };
         if let Some(url) = node
-            && let Ok(status) = BatonApiClient::status(&rpc_client(url)?).await
+            && let Ok(client) = rpc_client(url)
+            && let Ok(status) = BatonApiClient::status(&client).await
         {
             snapshot.l2_head = Some(status.head);
             snapshot.safe_head = Some(status.safe_head);

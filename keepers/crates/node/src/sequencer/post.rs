@@ -165,13 +165,7 @@ async fn post_once(shared: &Shared) -> eyre::Result<bool> {
         force_index,
         fee_recipient: shared.config.fee_recipient,
     };
-    let l2_blocks: Vec<L2Block> = blocks
-        .iter()
-        .map(|b| L2Block {
-            timestamp: b.header.timestamp,
-            transactions: b.transactions.clone(),
-        })
-        .collect();
+    let l2_blocks: Vec<L2Block> = blocks.iter().map(L2Block::from).collect();
     let (header, data) = context.seal(&l2_blocks)?;
     let signature = sign_digest(&shared.signer, &header.signing_digest(&shared.domain))?;
     let call = IBatchInbox::submitRecordCall {

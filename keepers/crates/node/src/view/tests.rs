@@ -79,13 +79,7 @@ fn record(index: u64, blocks: &[SignedBlock]) -> StoredRecord {
         force_index: 0,
         fee_recipient: FEES,
     };
-    let l2: Vec<L2Block> = blocks
-        .iter()
-        .map(|b| L2Block {
-            timestamp: b.header.timestamp,
-            transactions: b.transactions.clone(),
-        })
-        .collect();
+    let l2: Vec<L2Block> = blocks.iter().map(L2Block::from).collect();
     let (header, data) = context.seal(&l2).expect("encodes");
     StoredRecord {
         index,
