@@ -1,21 +1,28 @@
-//! The CPU: 32 registers (`x0` reads zero), `pc`, memory, and one instruction per
-//! [`Cpu::step`]. A step that traps changes nothing, so a trap is a defined, final result the
-//! L1 verifier can reproduce from the same state.
+//! The CPU: 32 registers (`x0` reads zero), `pc`, the load reservation, memory, and one
+//! instruction per [`Cpu::step`]. A step that traps changes nothing, so a trap is a defined,
+//! final result the L1 verifier can reproduce from the same state.
 
 use crate::{
-    decode::{AluOp, BranchOp, Instr, LoadOp, decode},
-    memory::Memory,
+    decode::{AluOp, AmoOp, BranchOp, Instr, LoadOp, decode},
+    memory::{MEMORY_SIZE, Memory},
 };
 
 /// What a step did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
-    /// Executed; `pc` moved on.
-    Next,
+    /// Executed; `pc` moved on. `access` is the data address read or written, if any: the
+    /// leaf a step proof must carry besides the instruction's.
+    Next {
+        /// The data address.
+        access: Option<u64>,
+    },
     /// `ecall` executed (`pc` moved on): the host serves the syscall named in `a7` and writes
     /// its result to the registers before the next step.
     Ecall,
 }
+
+/// The reservation register's value when no address is reserved (never an aligned address).
+pub const NO_RESERVATION: u64 = u64::MAX;
 
 /// Why a step could not execute. The state is left as it was before the step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -58,15 +65,48 @@ pub enum Trap {
         /// The program counter.
         pc: u64,
     },
+    /// An instruction fetch or data access at or past the end of memory (4 GiB).
+    #[error("access at {addr:#x} is outside memory (pc {pc:#x})")]
+    OutOfRange {
+        /// The program counter.
+        pc: u64,
+        /// The address.
+        addr: u64,
+    },
+    /// An `ecall` with a syscall number, or a file descriptor, the machine does not serve.
+    #[error("unsupported syscall {number} at {pc:#x}")]
+    BadSyscall {
+        /// The program counter.
+        pc: u64,
+        /// The syscall number (`a7`).
+        number: u64,
+    },
+}
+
+impl Trap {
+    /// The cause's number, as the committed state and the L1 verifier record it.
+    pub fn cause(&self) -> u64 {
+        match self {
+            Self::MisalignedPc { .. } => 1,
+            Self::IllegalInstruction { .. } => 2,
+            Self::MisalignedJump { .. } => 3,
+            Self::MisalignedAccess { .. } => 4,
+            Self::Breakpoint { .. } => 5,
+            Self::OutOfRange { .. } => 6,
+            Self::BadSyscall { .. } => 7,
+        }
+    }
 }
 
 /// The machine.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cpu {
     /// `x0`..`x31`; `x0` is always zero.
     pub regs: [u64; 32],
     /// The program counter.
     pub pc: u64,
+    /// The address `lr` reserved, or [`NO_RESERVATION`]. Any `sc` clears it.
+    pub reservation: u64,
     /// Memory.
     pub mem: Memory,
 }
@@ -134,12 +174,44 @@ fn alu32(op: AluOp, a: u64, b: u64) -> u64 {
     i64::from(r as i32) as u64
 }
 
+/// The value an atomic operation stores, from the old value in memory and the register's, both
+/// already narrowed (and sign-extended) to the operation's width.
+fn amo(op: AmoOp, old: u64, reg: u64) -> u64 {
+    match op {
+        AmoOp::Swap => reg,
+        AmoOp::Add => old.wrapping_add(reg),
+        AmoOp::Xor => old ^ reg,
+        AmoOp::And => old & reg,
+        AmoOp::Or => old | reg,
+        AmoOp::Min => (old as i64).min(reg as i64) as u64,
+        AmoOp::Max => (old as i64).max(reg as i64) as u64,
+        AmoOp::Minu => old.min(reg),
+        AmoOp::Maxu => old.max(reg),
+    }
+}
+
+/// `value`'s low `width` bytes, sign-extended (a 4-byte word) or whole (8 bytes).
+fn narrow(value: u64, width: u64) -> u64 {
+    if width == 4 {
+        i64::from(value as i32) as u64
+    } else {
+        value
+    }
+}
+
+impl Default for Cpu {
+    fn default() -> Self {
+        Self::new(0, Memory::new())
+    }
+}
+
 impl Cpu {
     /// A machine at `pc` with zeroed registers over `mem`.
     pub fn new(pc: u64, mem: Memory) -> Self {
         Self {
             regs: [0; 32],
             pc,
+            reservation: NO_RESERVATION,
             mem,
         }
     }
@@ -161,6 +233,9 @@ impl Cpu {
         if !pc.is_multiple_of(4) {
             return Err(Trap::MisalignedPc { pc });
         }
+        if pc >= MEMORY_SIZE {
+            return Err(Trap::OutOfRange { pc, addr: pc });
+        }
         let word = self.mem.read(pc, 4) as u32;
         let instr = decode(word).ok_or(Trap::IllegalInstruction { pc, word })?;
         let next = pc.wrapping_add(4);
@@ -171,14 +246,17 @@ impl Cpu {
                 Err(Trap::MisalignedJump { pc, target })
             }
         };
+        // Alignment is checked first: a misaligned access past the end is misaligned.
         let access = |addr: u64, width: u64| {
-            if addr.is_multiple_of(width) {
-                Ok(addr)
-            } else {
+            if !addr.is_multiple_of(width) {
                 Err(Trap::MisalignedAccess { pc, addr, width })
+            } else if addr >= MEMORY_SIZE {
+                Err(Trap::OutOfRange { pc, addr })
+            } else {
+                Ok(addr)
             }
         };
-        let mut step = Step::Next;
+        let mut step = Step::Next { access: None };
         let new_pc = match instr {
             Instr::Lui { rd, imm } => {
                 self.set(rd, imm as u64);
@@ -224,11 +302,51 @@ impl Cpu {
                     LoadOp::D | LoadOp::Bu | LoadOp::Hu | LoadOp::Wu => raw,
                 };
                 self.set(rd, value);
+                step = Step::Next { access: Some(addr) };
                 next
             }
             Instr::Store { op, rs1, rs2, imm } => {
                 let addr = access(self.reg(rs1).wrapping_add(imm as u64), op.width())?;
                 self.mem.write(addr, op.width(), self.reg(rs2));
+                step = Step::Next { access: Some(addr) };
+                next
+            }
+            Instr::Lr { width, rd, rs1 } => {
+                let addr = access(self.reg(rs1), width)?;
+                self.set(rd, narrow(self.mem.read(addr, width), width));
+                self.reservation = addr;
+                step = Step::Next { access: Some(addr) };
+                next
+            }
+            Instr::Sc {
+                width,
+                rd,
+                rs1,
+                rs2,
+            } => {
+                let addr = access(self.reg(rs1), width)?;
+                let reserved = self.reservation == addr;
+                if reserved {
+                    self.mem.write(addr, width, self.reg(rs2));
+                }
+                self.reservation = NO_RESERVATION;
+                self.set(rd, u64::from(!reserved));
+                step = Step::Next { access: Some(addr) };
+                next
+            }
+            Instr::Amo {
+                op,
+                width,
+                rd,
+                rs1,
+                rs2,
+            } => {
+                let addr = access(self.reg(rs1), width)?;
+                let old = narrow(self.mem.read(addr, width), width);
+                let new = amo(op, old, narrow(self.reg(rs2), width));
+                self.mem.write(addr, width, new);
+                self.set(rd, old);
+                step = Step::Next { access: Some(addr) };
                 next
             }
             Instr::OpImm { op, rd, rs1, imm } => {

@@ -1,28 +1,43 @@
-//! baton's fault-proof VM (issue 17, first step): a RISC-V interpreter with no I/O.
+//! baton's fault-proof VM (issue 17): a RISC-V machine with no I/O, in fast mode for replay
+//! and in proof mode for the dispute game.
 //!
-//! The dispute game will end on one instruction of this machine executed on L1, so its
-//! semantics are the protocol: every instruction, every misaligned access and every illegal
-//! word has one defined result here, which the L1 step verifier must reproduce bit for bit.
+//! The dispute game ends on one instruction of this machine executed on L1, so its semantics
+//! are the protocol: every instruction, misaligned access, out-of-range access, illegal word
+//! and syscall has one defined result here, which the L1 step verifier must reproduce bit for
+//! bit (`contracts/vm/RiscV.sol`, held to this crate by a differential test).
 //!
-//! The ISA is **RV64IM**: the base integer set and multiply/divide, no compressed instructions,
-//! no atomics, no floating point, no CSRs. It is the smallest set a `no_std` Rust program
-//! compiles to (`riscv64im` with `-C target-feature=-c,-a`), and every instruction the verifier
-//! must decode costs L1 gas, so nothing else is decoded. Words outside it are
-//! [`Trap::IllegalInstruction`].
+//! The ISA is **RV64IMA without compressed instructions**: the base integer set, multiply and
+//! divide, and atomics; no floating point, no CSRs. It is what Rust's
+//! `riscv64imac-unknown-none-elf` emits with `-C target-feature=-c,-zca`. Dropping the
+//! compressed set keeps every instruction one aligned 32-bit word inside one memory leaf, so a
+//! step proves at most two leaves; the atomics stay because `alloc`'s `Arc` (which revm uses)
+//! needs compare-and-swap, and on one hart they are a load and a store of one leaf. Words
+//! outside the set are [`Trap::IllegalInstruction`].
 //!
 //! Read in this order:
 //! - [`decode`]: a 32-bit word to an [`Instr`], or why it is not one.
-//! - [`memory`]: byte-addressed, paged, little-endian memory; naturally aligned accesses only.
-//! - [`cpu`]: registers, `pc`, one [`Cpu::step`]; `ecall` is handed to the caller (the syscalls
-//!   are the host's: read preimage, write output, exit).
+//! - [`memory`]: 4 GiB of paged little-endian memory and its Merkle commitment.
+//! - [`cpu`]: registers, `pc`, the load reservation, one [`Cpu::step`].
+//! - [`machine`]: the step counter, halting, and the syscalls (read a preimage, write, exit).
+//! - [`state`]: the committed state's encoding and claim hash.
+//! - [`elf`]: loading a guest.
+//! - [`witness`]: one step's witness for L1, and snapshots to answer any step.
 //!
-//! Not here yet: the merkleized state commitment and step witnesses, the ELF loader, the
-//! syscalls, the guest program and the Solidity verifier. Nothing in the node uses this crate.
+//! Not here yet: the guest program, the L1 preimage oracle and the game's second level. Nothing
+//! in the node uses this crate.
 
 pub mod cpu;
 pub mod decode;
+pub mod elf;
+pub mod machine;
 pub mod memory;
+pub mod state;
+pub mod witness;
 
 pub use cpu::{Cpu, Step, Trap};
 pub use decode::{Instr, decode};
-pub use memory::{Memory, PAGE_SIZE};
+pub use elf::{ElfError, Program};
+pub use machine::{Machine, MissingPreimage, PreimageOracle, Status};
+pub use memory::{MEMORY_SIZE, Memory, MemoryProof, PAGE_SIZE};
+pub use state::{STATE_SIZE, VmStatus, claim_hash};
+pub use witness::{PROOF_SIZE, StepWitness, Trace};

@@ -223,8 +223,17 @@ fn traps(cpu: &mut Cpu, expected: Trap) {
 
 #[test]
 fn traps_are_defined_and_change_nothing() {
-    // A compressed instruction, a CSR access, an atomic and a float load are illegal here.
-    for word in [0x0000_4501_u32, 0x3400_2073, 0x1005_202f, 0x0000_2007, 0] {
+    // A compressed instruction, a CSR access, a float load, an atomic with a reserved
+    // operation, an `lr` naming a second source, and an atomic byte are illegal here.
+    for word in [
+        0x0000_4501_u32,
+        0x3400_2073,
+        0x0000_2007,
+        0,
+        r(0b00101 << 2, 1, 10, 3, 5, 0x2f),
+        r(0b00010 << 2, 1, 10, 3, 5, 0x2f),
+        r(0, 1, 10, 0, 5, 0x2f),
+    ] {
         traps(
             &mut load(&[word]),
             Trap::IllegalInstruction { pc: 0x1000, word },
@@ -267,7 +276,7 @@ fn traps_are_defined_and_change_nothing() {
     );
     // Not taken, a misaligned branch target does not matter.
     let mut cpu = load(&[b(2, 0, 0, 1)]);
-    assert_eq!(cpu.step(), Ok(Step::Next));
+    assert_eq!(cpu.step(), Ok(Step::Next { access: None }));
     traps(&mut load(&[0x0010_0073]), Trap::Breakpoint { pc: 0x1000 });
     let mut cpu = load(&[]);
     cpu.pc = 0x1002;
@@ -322,4 +331,130 @@ proptest! {
         prop_assert_eq!(op(1, 2, 0x33, a, bv), wide(i128::from(a as i64), i128::from(bv)));
         prop_assert_eq!(op(1, 3, 0x33, a, bv), ((u128::from(a) * u128::from(bv)) >> 64) as u64);
     }
+}
+
+fn amo_word(funct5: u32, width: u64, rd: u8, rs1: u8, rs2: u8) -> u32 {
+    let f3 = if width == 4 { 2 } else { 3 };
+    // aq and rl set on purpose: they mean nothing on one hart.
+    r(funct5 << 2 | 0b11, rs2, rs1, f3, rd, 0x2f)
+}
+
+#[test]
+fn atomics_read_modify_write_one_word() {
+    // (funct5, old, operand, stored) for the 64-bit forms.
+    let cases: [(u32, u64, u64, u64); 9] = [
+        (0b00001, 5, 9, 9),
+        (0b00000, u64::MAX, 2, 1),
+        (0b00100, 0b1100, 0b1010, 0b0110),
+        (0b01100, 0b1100, 0b1010, 0b1000),
+        (0b01000, 0b1100, 0b1010, 0b1110),
+        (0b10000, u64::MAX, 1, u64::MAX),
+        (0b10100, u64::MAX, 1, 1),
+        (0b11000, u64::MAX, 1, 1),
+        (0b11100, u64::MAX, 1, u64::MAX),
+    ];
+    for (funct5, old, operand, stored) in cases {
+        let mut cpu = load(&[amo_word(funct5, 8, 5, 10, 11)]);
+        cpu.mem.write(0x8000, 8, old);
+        cpu.regs[10] = 0x8000;
+        cpu.regs[11] = operand;
+        assert_eq!(
+            cpu.step(),
+            Ok(Step::Next {
+                access: Some(0x8000)
+            })
+        );
+        assert_eq!(
+            (cpu.reg(5), cpu.mem.read(0x8000, 8)),
+            (old, stored),
+            "{funct5:05b}"
+        );
+    }
+    // The 32-bit forms work on the low word, sign-extend what they load, compare as 32-bit
+    // values, and leave the neighbouring word alone.
+    let mut cpu = load(&[
+        amo_word(0b10000, 4, 5, 10, 11),
+        amo_word(0b11100, 4, 6, 10, 12),
+    ]);
+    cpu.mem.write(0x8000, 8, 0x1234_5678_8000_0000);
+    cpu.regs[10] = 0x8000;
+    cpu.regs[11] = 7; // amomin.w: -2^31 < 7
+    cpu.regs[12] = 0xffff_ffff_0000_0001; // amomaxu.w: 0x8000_0000 > 1 (upper bits ignored)
+    cpu.step().unwrap();
+    assert_eq!(cpu.reg(5), 0xffff_ffff_8000_0000);
+    assert_eq!(cpu.mem.read(0x8000, 8), 0x1234_5678_8000_0000);
+    cpu.step().unwrap();
+    assert_eq!(cpu.reg(6), 0xffff_ffff_8000_0000);
+    assert_eq!(cpu.mem.read(0x8000, 8), 0x1234_5678_8000_0000);
+}
+
+#[test]
+fn store_conditional_succeeds_only_on_the_reserved_address() {
+    // lr.d x5, (x10); sc.d x6, x11, (x10); sc.d x7, x11, (x10)
+    let mut cpu = load(&[
+        amo_word(0b00010, 8, 5, 10, 0),
+        amo_word(0b00011, 8, 6, 10, 11),
+        amo_word(0b00011, 8, 7, 10, 12),
+    ]);
+    cpu.mem.write(0x8000, 8, 41);
+    cpu.regs[10] = 0x8000;
+    cpu.regs[11] = 42;
+    cpu.regs[12] = 43;
+    cpu.step().unwrap();
+    assert_eq!((cpu.reg(5), cpu.reservation), (41, 0x8000));
+    cpu.step().unwrap();
+    assert_eq!(
+        (cpu.reg(6), cpu.mem.read(0x8000, 8)),
+        (0, 42),
+        "reserved: stored"
+    );
+    assert_eq!(cpu.reservation, NO_RESERVATION);
+    cpu.step().unwrap();
+    assert_eq!(
+        (cpu.reg(7), cpu.mem.read(0x8000, 8)),
+        (1, 42),
+        "no reservation: failed"
+    );
+    // A reservation of another address fails too, and is cleared.
+    let mut cpu = load(&[amo_word(0b00011, 4, 6, 10, 11)]);
+    cpu.regs[10] = 0x8000;
+    cpu.reservation = 0x8008;
+    cpu.step().unwrap();
+    assert_eq!((cpu.reg(6), cpu.reservation), (1, NO_RESERVATION));
+}
+
+#[test]
+fn accesses_past_memory_trap_and_misalignment_is_checked_first() {
+    let mut cpu = load(&[i(0, 1, 3, 2, 0x03)]); // ld x2, 0(x1)
+    cpu.regs[1] = MEMORY_SIZE;
+    traps(
+        &mut cpu,
+        Trap::OutOfRange {
+            pc: 0x1000,
+            addr: MEMORY_SIZE,
+        },
+    );
+    cpu.regs[1] = MEMORY_SIZE + 1;
+    traps(
+        &mut cpu,
+        Trap::MisalignedAccess {
+            pc: 0x1000,
+            addr: MEMORY_SIZE + 1,
+            width: 8,
+        },
+    );
+    let mut cpu = Cpu::new(MEMORY_SIZE, Memory::new());
+    traps(
+        &mut cpu,
+        Trap::OutOfRange {
+            pc: MEMORY_SIZE,
+            addr: MEMORY_SIZE,
+        },
+    );
+    // The last word of memory is reachable.
+    let mut cpu = load(&[s(0, 2, 1, 3)]); // sd x2, 0(x1)
+    cpu.regs[1] = MEMORY_SIZE - 8;
+    cpu.regs[2] = 7;
+    cpu.step().unwrap();
+    assert_eq!(cpu.mem.read(MEMORY_SIZE - 8, 8), 7);
 }
