@@ -149,7 +149,8 @@ impl Machine {
                 Touched::default()
             }
         };
-        self.step += 1;
+        // The counter wraps as the L1 verifier's does; no game runs 2^64 steps.
+        self.step = self.step.wrapping_add(1);
         Ok(touched)
     }
 
