@@ -5,17 +5,12 @@
 //! piece of evidence. [`sign_digest`] always produces that form and [`recover_signer`] accepts only
 //! that form, so a signature this crate accepts is one the L1 contracts accept too.
 
-use alloy_primitives::{Address, B256, Bytes, Signature, U256, hex, uint};
+use alloy_primitives::{Address, B256, Bytes, Signature, U256, hex};
 use alloy_signer::SignerSync;
 use std::fmt;
 
-/// The secp256k1 group order n: `r` and `s` must lie in `[1, n)`.
-pub const SECP256K1N: U256 =
-    uint!(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141_U256);
-
-/// Half the secp256k1 group order: the largest `s` a canonical (low-s) signature may have.
-pub const SECP256K1N_HALF: U256 =
-    uint!(0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0_U256);
+/// The secp256k1 group order and its half (the STF's signature rules use them too).
+pub use baton_stf::{SECP256K1N, SECP256K1N_HALF};
 
 /// Why a signature was refused or could not be made.
 #[derive(Debug, thiserror::Error)]

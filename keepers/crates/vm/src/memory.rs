@@ -241,12 +241,12 @@ impl Memory {
         let mut level = self.page_roots();
         let mut siblings = Vec::new();
         let mut tracked = track;
-        for height in PAGE_DEPTH..TREE_DEPTH {
+        for &empty in &zero[PAGE_DEPTH..TREE_DEPTH] {
             if let Some(t) = tracked {
                 let sibling = level
                     .iter()
                     .find(|(i, _)| *i == t ^ 1)
-                    .map_or(zero[height], |(_, h)| *h);
+                    .map_or(empty, |(_, h)| *h);
                 siblings.push(sibling);
                 tracked = Some(t >> 1);
             }
@@ -257,8 +257,8 @@ impl Memory {
                 let pair = index ^ 1;
                 let (left, right, used) = match level.get(i + 1) {
                     Some((j, other)) if *j == pair => (node, *other, 2),
-                    _ if index & 1 == 0 => (node, zero[height], 1),
-                    _ => (zero[height], node, 1),
+                    _ if index & 1 == 0 => (node, empty, 1),
+                    _ => (empty, node, 1),
                 };
                 next.push((index >> 1, hash_pair(&left, &right)));
                 i += used;
@@ -336,11 +336,11 @@ mod tests {
             .into_iter()
             .map(|(i, l)| (i, B256::from(l)))
             .collect();
-        for height in 0..TREE_DEPTH {
+        for &empty in &zero[..TREE_DEPTH] {
             let mut next = BTreeMap::new();
-            for (&i, _) in &level {
+            for &i in level.keys() {
                 let (l, r) = (i & !1, i | 1);
-                let get = |k| level.get(&k).copied().unwrap_or(zero[height]);
+                let get = |k| level.get(&k).copied().unwrap_or(empty);
                 next.insert(i >> 1, hash_pair(&get(l), &get(r)));
             }
             level = next;

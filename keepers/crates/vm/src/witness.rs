@@ -80,7 +80,7 @@ impl Trace {
         while machine.status == Status::Running && machine.step < max_steps {
             let target = (machine.step + interval).min(max_steps);
             machine.run(oracle, target - machine.step)?;
-            if machine.step % interval == 0 {
+            if machine.step.is_multiple_of(interval) {
                 snapshots.push(machine.clone());
             }
         }

@@ -749,7 +749,7 @@ fn solidity_step_matches_the_emulator() {
         ] {
             required.push(format!("amo {op} {width}"));
         }
-        required.push(format!("Lr"));
+        required.push("Lr".to_string());
         required.extend(["stored", "failed"].map(|r| format!("sc {width} {r}")));
     }
     required.extend(["Lui", "Auipc", "Jal", "Jalr", "Fence"].map(String::from));

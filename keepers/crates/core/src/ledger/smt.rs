@@ -11,19 +11,9 @@
 //! Updates only mark the path dirty; hashing happens when a root or a proof is asked for, so a
 //! block that touches many leaves hashes each shared path once.
 
-use alloy_primitives::{B256, U256, keccak256};
+use alloy_primitives::{B256, U256};
 
-/// `node(l, r)`: zero for two empty children, else `keccak256(l ‖ r)`.
-#[inline]
-pub fn hash_node(left: &B256, right: &B256) -> B256 {
-    if left.is_zero() && right.is_zero() {
-        return B256::ZERO;
-    }
-    let mut buf = [0u8; 64];
-    buf[..32].copy_from_slice(left.as_slice());
-    buf[32..].copy_from_slice(right.as_slice());
-    keccak256(buf)
-}
+pub use baton_stf::tree::{hash_node, root_from_proof};
 
 /// Hashes `hash`, the value of the node at `height` on `key`'s path, up to `to` through levels
 /// whose siblings are all empty.
@@ -33,20 +23,6 @@ fn lift(key: &U256, mut hash: B256, height: usize, to: usize) -> B256 {
             hash_node(&B256::ZERO, &hash)
         } else {
             hash_node(&hash, &B256::ZERO)
-        };
-    }
-    hash
-}
-
-/// The root that `leaf` at `key` yields with these siblings (index = height, 0 next to the
-/// leaf). This is what the Solidity verifier computes.
-pub fn root_from_proof(key: &U256, leaf: B256, siblings: &[B256]) -> B256 {
-    let mut hash = leaf;
-    for (level, sibling) in siblings.iter().enumerate() {
-        hash = if key.bit(level) {
-            hash_node(sibling, &hash)
-        } else {
-            hash_node(&hash, sibling)
         };
     }
     hash
@@ -355,6 +331,7 @@ impl SparseMerkleTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_primitives::keccak256;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
 

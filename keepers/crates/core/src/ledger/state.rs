@@ -1,86 +1,14 @@
-//! Ledger state (accounts and withdrawals), the STF and one-step witnesses.
+//! The native ledger state (every account and withdrawal, and the two trees over them), and the
+//! one-step witnesses: `baton-stf` applies transactions to it through [`LedgerDb`], and in
+//! witness mode every leaf read appends its proof.
 
 use super::{
-    ACCOUNTS_DEPTH, BlockContext, Invalid, L2Tx, LedgerConfig, WITHDRAWALS_DEPTH,
-    smt::SparseMerkleTree,
-    tx::{CheckedTx, TxAction, check_transaction},
+    ACCOUNTS_DEPTH, Account, BlockContext, CheckedTx, Invalid, L2Tx, LedgerConfig, Outcome,
+    WITHDRAWALS_DEPTH, smt::SparseMerkleTree,
 };
 use alloy_primitives::{Address, B256, U256, keccak256};
+use baton_stf::LedgerDb;
 use std::collections::HashMap;
-
-/// One account: the accounts-tree leaf.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Account {
-    /// Wei.
-    pub balance: U256,
-    /// Transactions sent.
-    pub nonce: u64,
-}
-
-impl Account {
-    /// The leaf value: zero for an empty account, else `keccak256(abi.encode(balance, nonce))`.
-    pub fn leaf(&self) -> B256 {
-        if self.balance.is_zero() && self.nonce == 0 {
-            return B256::ZERO;
-        }
-        let mut buf = [0u8; 64];
-        buf[..32].copy_from_slice(&self.balance.to_be_bytes::<32>());
-        buf[56..].copy_from_slice(&self.nonce.to_be_bytes());
-        keccak256(buf)
-    }
-}
-
-/// The withdrawals-tree key of the withdrawal made by `sender`'s transaction `nonce`:
-/// `keccak256(abi.encode(sender, nonce))`.
-pub fn withdrawal_key(sender: Address, nonce: u64) -> B256 {
-    let mut buf = [0u8; 64];
-    buf[12..32].copy_from_slice(sender.as_slice());
-    buf[56..].copy_from_slice(&nonce.to_be_bytes());
-    keccak256(buf)
-}
-
-/// The withdrawals-tree leaf: `keccak256(abi.encode(l1Recipient, amount))`.
-pub fn withdrawal_leaf(l1_recipient: Address, amount: U256) -> B256 {
-    let mut buf = [0u8; 64];
-    buf[12..32].copy_from_slice(l1_recipient.as_slice());
-    buf[32..].copy_from_slice(&amount.to_be_bytes::<32>());
-    keccak256(buf)
-}
-
-/// What a valid transaction did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Applied {
-    /// An L2 transfer.
-    Transfer {
-        /// The signed transaction.
-        tx: CheckedTx,
-    },
-    /// A withdrawal recorded for the portal.
-    Withdrawal {
-        /// The signed transaction.
-        tx: CheckedTx,
-        /// Its key in the withdrawals tree.
-        key: B256,
-    },
-    /// A deposit credited.
-    Deposit {
-        /// The credited account.
-        recipient: Address,
-        /// Wei credited.
-        amount: U256,
-    },
-}
-
-/// The result of applying one transaction: what it did, or why it was a no-op.
-pub type Outcome = Result<Applied, Invalid>;
-
-/// The outcome code both implementations return: 0 when applied, else the reason's code.
-pub fn outcome_code(outcome: &Outcome) -> u8 {
-    match outcome {
-        Ok(_) => 0,
-        Err(reason) => reason.code(),
-    }
-}
 
 /// The L2 state: every account, every withdrawal, and the two trees over them.
 #[derive(Clone, Debug)]
@@ -167,17 +95,12 @@ impl LedgerState {
 
     /// Applies one transaction. An invalid one leaves the state exactly as it was.
     pub fn apply(&mut self, config: &LedgerConfig, block: &BlockContext, tx: &L2Tx) -> Outcome {
-        Step {
-            state: self,
-            witness: None,
-            undo: Vec::new(),
-        }
-        .run(config, block, tx)
+        baton_stf::apply(&mut Witnessing::plain(self), config, block, tx)
     }
 
     /// Applies a signed transaction whose stateless checks already ran: `checked` must be
-    /// [`check_transaction`] of its bytes under the same config. The outcome and the state are
-    /// those [`LedgerState::apply`] gives for the bytes, without decoding and recovering the
+    /// [`super::check_transaction`] of its bytes under the same config. The outcome and the state
+    /// are those [`LedgerState::apply`] gives for the bytes, without decoding and recovering the
     /// sender again (a leader checked each pooled transaction on admission; derivation checks a
     /// whole record on every core before applying it in order).
     pub fn apply_checked(
@@ -185,13 +108,7 @@ impl LedgerState {
         block: &BlockContext,
         checked: Result<CheckedTx, Invalid>,
     ) -> Outcome {
-        let mut step = Step {
-            state: self,
-            witness: None,
-            undo: Vec::new(),
-        };
-        let outcome = checked.and_then(|tx| step.signed(block, tx));
-        step.finish(outcome)
+        baton_stf::apply_checked(&mut Witnessing::plain(self), block, checked)
     }
 
     /// Applies one transaction and returns the witness the Solidity `step` (or `deposit`) needs
@@ -203,12 +120,15 @@ impl LedgerState {
         tx: &L2Tx,
     ) -> (Outcome, Vec<u8>) {
         let mut witness = Vec::new();
-        let outcome = Step {
-            state: self,
-            witness: Some(&mut witness),
-            undo: Vec::new(),
-        }
-        .run(config, block, tx);
+        let outcome = baton_stf::apply(
+            &mut Witnessing {
+                state: self,
+                witness: Some(&mut witness),
+            },
+            config,
+            block,
+            tx,
+        );
         (outcome, witness)
     }
 }
@@ -217,97 +137,22 @@ fn account_key(address: &Address) -> U256 {
     U256::from_be_slice(address.as_slice())
 }
 
-/// A leaf write to undo if the transaction turns out invalid.
-enum Undo {
-    Account(Address, Account),
-    Withdrawal(B256, B256),
-}
-
-/// One transaction in flight: reads and writes leaves in the order the Solidity library does,
-/// writing each proof into the witness before the leaf changes, and undoing its writes when a
-/// later check fails.
-struct Step<'a> {
+/// The native state as the STF sees it: reads and writes go to the state; in witness mode every
+/// read also appends the leaf and its proof, in the order the Solidity library consumes them.
+struct Witnessing<'a> {
     state: &'a mut LedgerState,
     witness: Option<&'a mut Vec<u8>>,
-    undo: Vec<Undo>,
 }
 
-impl Step<'_> {
-    fn run(mut self, config: &LedgerConfig, block: &BlockContext, tx: &L2Tx) -> Outcome {
-        let outcome = match tx {
-            L2Tx::Signed(bytes) => match check_transaction(config, bytes) {
-                Ok(checked) => self.signed(block, checked),
-                Err(reason) => Err(reason),
-            },
-            L2Tx::Deposit { recipient, amount } => {
-                self.credit(*recipient, *amount).map(|()| Applied::Deposit {
-                    recipient: *recipient,
-                    amount: *amount,
-                })
-            }
-        };
-        self.finish(outcome)
-    }
-
-    /// Undoes every write when the transaction turned out invalid.
-    fn finish(mut self, outcome: Outcome) -> Outcome {
-        if outcome.is_err() {
-            self.rollback();
+impl<'a> Witnessing<'a> {
+    fn plain(state: &'a mut LedgerState) -> Self {
+        Self {
+            state,
+            witness: None,
         }
-        outcome
     }
 
-    fn signed(&mut self, block: &BlockContext, tx: CheckedTx) -> Outcome {
-        // 1. Sender.
-        let sender = self.read_account(tx.sender);
-        if sender.nonce != tx.nonce || sender.nonce == u64::MAX {
-            return Err(Invalid::WrongNonce);
-        }
-        let cost = tx
-            .value
-            .checked_add(tx.fee)
-            .ok_or(Invalid::InsufficientBalance)?;
-        if sender.balance < cost {
-            return Err(Invalid::InsufficientBalance);
-        }
-        self.write_account(
-            tx.sender,
-            Account {
-                balance: sender.balance - cost,
-                nonce: sender.nonce + 1,
-            },
-        );
-        // 2. Recipient, or the withdrawal record.
-        let applied = match tx.action {
-            TxAction::Transfer { to } => {
-                self.credit(to, tx.value)?;
-                Applied::Transfer { tx }
-            }
-            TxAction::Withdrawal { l1_recipient } => {
-                let key = withdrawal_key(tx.sender, tx.nonce);
-                if !self.read_withdrawal(key).is_zero() {
-                    return Err(Invalid::WithdrawalExists);
-                }
-                self.write_withdrawal(key, withdrawal_leaf(l1_recipient, tx.value));
-                Applied::Withdrawal { tx, key }
-            }
-        };
-        // 3. Fee recipient (also for a zero fee: the witness always carries its proof).
-        self.credit(block.fee_recipient, tx.fee)?;
-        Ok(applied)
-    }
-
-    fn credit(&mut self, address: Address, amount: U256) -> Result<(), Invalid> {
-        let account = self.read_account(address);
-        let balance = account
-            .balance
-            .checked_add(amount)
-            .ok_or(Invalid::BalanceOverflow)?;
-        self.write_account(address, Account { balance, ..account });
-        Ok(())
-    }
-
-    /// Starts the witness with the two sub-roots the first time state is read.
+    /// The witness, started with the two sub-roots the first time state is read.
     fn witness_header(&mut self) -> Option<&mut Vec<u8>> {
         let witness = self.witness.as_deref_mut()?;
         if witness.is_empty() {
@@ -316,7 +161,9 @@ impl Step<'_> {
         }
         Some(witness)
     }
+}
 
+impl LedgerDb for Witnessing<'_> {
     fn read_account(&mut self, address: Address) -> Account {
         let account = self.state.account(&address);
         if self.witness.is_some() {
@@ -331,8 +178,6 @@ impl Step<'_> {
     }
 
     fn write_account(&mut self, address: Address, account: Account) {
-        self.undo
-            .push(Undo::Account(address, self.state.account(&address)));
         self.state.set_account(address, account);
     }
 
@@ -348,17 +193,6 @@ impl Step<'_> {
     }
 
     fn write_withdrawal(&mut self, key: B256, leaf: B256) {
-        self.undo
-            .push(Undo::Withdrawal(key, self.state.withdrawal(&key)));
         self.state.set_withdrawal(key, leaf);
-    }
-
-    fn rollback(&mut self) {
-        while let Some(undo) = self.undo.pop() {
-            match undo {
-                Undo::Account(address, account) => self.state.set_account(address, account),
-                Undo::Withdrawal(key, leaf) => self.state.set_withdrawal(key, leaf),
-            }
-        }
     }
 }

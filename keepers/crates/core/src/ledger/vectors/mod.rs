@@ -13,7 +13,7 @@ mod stateless;
 
 use super::{
     Account, BlockContext, Invalid, L2Tx, LedgerConfig, LedgerState, WITHDRAWAL_ADDRESS,
-    state::outcome_code,
+    outcome_code,
     testkit::{
         TxFields, envelope, high_s_twin, rlp_bytes, rlp_list, rlp_uint, rlp_uint_value,
         signature_items, test_signer,

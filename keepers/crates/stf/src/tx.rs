@@ -1,11 +1,18 @@
 //! Decoding and the stateless checks of an L2 transaction (outcome codes 1–12 of
 //! `docs/ledger.md`), in the order the Solidity library runs them.
 
-use super::{Invalid, LedgerConfig, WITHDRAWAL_ADDRESS};
-use crate::signature::{SECP256K1N, SECP256K1N_HALF};
+use crate::{Invalid, LedgerConfig, WITHDRAWAL_ADDRESS};
 use alloy_consensus::{TxEnvelope, transaction::SignableTransaction};
 use alloy_eips::eip2718::Decodable2718;
-use alloy_primitives::{Address, B256, Signature, TxKind, U256};
+use alloy_primitives::{Address, B256, Signature, TxKind, U256, uint};
+
+/// The secp256k1 group order n: `r` and `s` must lie in `[1, n)`.
+pub const SECP256K1N: U256 =
+    uint!(0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141_U256);
+
+/// Half the secp256k1 group order: the largest `s` a canonical (low-s) signature may have.
+pub const SECP256K1N_HALF: U256 =
+    uint!(0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0_U256);
 
 /// Gas charged for every transaction, whatever its gas limit.
 pub const TX_GAS: u64 = 21_000;
