@@ -7,9 +7,11 @@
 //! - [`smt`]: the keccak256 sparse Merkle tree (compressed trie, batch updates, proofs).
 //! - [`tx`]: decoding and the stateless checks of a signed transaction (`baton-stf`).
 //! - [`state`]: accounts and withdrawals, `apply`, the state root and witnesses.
+//! - [`preimages`]: the keccak preimages the fault-proof VM's guest reads for one transaction.
 //! - `testkit` and `vectors` (feature `test-utils`, and in this crate's tests): transaction
 //!   building (malformed ones too) and the shared test vectors.
 
+pub mod preimages;
 pub mod smt;
 pub mod state;
 #[cfg(any(test, feature = "test-utils"))]

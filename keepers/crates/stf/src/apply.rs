@@ -5,9 +5,9 @@
 //! state ([`crate::OracleDb`]) run the same [`apply`].
 
 use crate::{
-    Account, Applied, BlockContext, Invalid, L2Tx, LedgerConfig, Outcome, withdrawal_key,
-    withdrawal_leaf,
+    Account, Applied, BlockContext, Invalid, L2Tx, LedgerConfig, Outcome,
     tx::{CheckedTx, TxAction, check_transaction},
+    withdrawal_key, withdrawal_leaf,
 };
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, U256};
@@ -26,14 +26,26 @@ pub trait LedgerDb {
 }
 
 /// Applies one transaction. An invalid one leaves the state exactly as it was.
-pub fn apply(db: &mut impl LedgerDb, config: &LedgerConfig, block: &BlockContext, tx: &L2Tx) -> Outcome {
-    let mut step = Step { db, undo: Vec::new() };
+pub fn apply(
+    db: &mut impl LedgerDb,
+    config: &LedgerConfig,
+    block: &BlockContext,
+    tx: &L2Tx,
+) -> Outcome {
+    let mut step = Step {
+        db,
+        undo: Vec::new(),
+    };
     let outcome = match tx {
-        L2Tx::Signed(bytes) => check_transaction(config, bytes).and_then(|checked| step.signed(block, checked)),
-        L2Tx::Deposit { recipient, amount } => step.credit(*recipient, *amount).map(|()| Applied::Deposit {
-            recipient: *recipient,
-            amount: *amount,
-        }),
+        L2Tx::Signed(bytes) => {
+            check_transaction(config, bytes).and_then(|checked| step.signed(block, checked))
+        }
+        L2Tx::Deposit { recipient, amount } => {
+            step.credit(*recipient, *amount).map(|()| Applied::Deposit {
+                recipient: *recipient,
+                amount: *amount,
+            })
+        }
     };
     step.finish(outcome)
 }
@@ -41,8 +53,15 @@ pub fn apply(db: &mut impl LedgerDb, config: &LedgerConfig, block: &BlockContext
 /// Applies a signed transaction whose stateless checks already ran: `checked` must be
 /// [`check_transaction`] of its bytes under the same config. The outcome and the state are
 /// those [`apply`] gives for the bytes, without decoding and recovering the sender again.
-pub fn apply_checked(db: &mut impl LedgerDb, block: &BlockContext, checked: Result<CheckedTx, Invalid>) -> Outcome {
-    let mut step = Step { db, undo: Vec::new() };
+pub fn apply_checked(
+    db: &mut impl LedgerDb,
+    block: &BlockContext,
+    checked: Result<CheckedTx, Invalid>,
+) -> Outcome {
+    let mut step = Step {
+        db,
+        undo: Vec::new(),
+    };
     let outcome = checked.and_then(|tx| step.signed(block, tx));
     step.finish(outcome)
 }
@@ -79,7 +98,10 @@ impl<D: LedgerDb> Step<'_, D> {
         if sender.nonce != tx.nonce || sender.nonce == u64::MAX {
             return Err(Invalid::WrongNonce);
         }
-        let cost = tx.value.checked_add(tx.fee).ok_or(Invalid::InsufficientBalance)?;
+        let cost = tx
+            .value
+            .checked_add(tx.fee)
+            .ok_or(Invalid::InsufficientBalance)?;
         if sender.balance < cost {
             return Err(Invalid::InsufficientBalance);
         }
@@ -104,7 +126,8 @@ impl<D: LedgerDb> Step<'_, D> {
                     return Err(Invalid::WithdrawalExists);
                 }
                 self.undo.push(Undo::Withdrawal(key, old));
-                self.db.write_withdrawal(key, withdrawal_leaf(l1_recipient, tx.value));
+                self.db
+                    .write_withdrawal(key, withdrawal_leaf(l1_recipient, tx.value));
                 Applied::Withdrawal { tx, key }
             }
         };
@@ -115,7 +138,10 @@ impl<D: LedgerDb> Step<'_, D> {
 
     fn credit(&mut self, address: Address, amount: U256) -> Result<(), Invalid> {
         let account = self.db.read_account(address);
-        let balance = account.balance.checked_add(amount).ok_or(Invalid::BalanceOverflow)?;
+        let balance = account
+            .balance
+            .checked_add(amount)
+            .ok_or(Invalid::BalanceOverflow)?;
         self.write_account(address, account, Account { balance, ..account });
         Ok(())
     }

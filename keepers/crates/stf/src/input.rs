@@ -136,4 +136,3 @@ impl GuestInput {
         db.root()
     }
 }
-

@@ -3,8 +3,8 @@
 //! children, an account leaf to its `abi.encode(balance, nonce)`. Writes stay in memory and the
 //! root is rehashed from them, so only preimages of the pre-state are ever asked for.
 
-use crate::{Account, LedgerDb, tree::PartialTree};
 use crate::{ACCOUNTS_DEPTH, WITHDRAWALS_DEPTH};
+use crate::{Account, LedgerDb, tree::PartialTree};
 use alloc::{collections::BTreeMap, vec::Vec};
 use alloy_primitives::{Address, B256, U256, keccak256};
 
@@ -29,7 +29,10 @@ impl<P: Preimages> OracleDb<P> {
     /// The state whose root is `state_root` (`keccak256(accountsRoot ‖ withdrawalsRoot)`).
     pub fn open(state_root: B256, mut preimages: P) -> Self {
         let roots = preimages.preimage(&state_root);
-        assert!(roots.len() == 64, "the preimage of state root {state_root} is not two roots");
+        assert!(
+            roots.len() == 64,
+            "the preimage of state root {state_root} is not two roots"
+        );
         Self {
             accounts: PartialTree::new(ACCOUNTS_DEPTH, B256::from_slice(&roots[..32])),
             withdrawals: PartialTree::new(WITHDRAWALS_DEPTH, B256::from_slice(&roots[32..])),
@@ -56,7 +59,9 @@ impl<P: Preimages> LedgerDb for OracleDb<P> {
         if let Some(account) = self.written.get(&address) {
             return *account;
         }
-        let leaf = self.accounts.get(&account_key(&address), &mut self.preimages);
+        let leaf = self
+            .accounts
+            .get(&account_key(&address), &mut self.preimages);
         if leaf.is_zero() {
             return Account::default();
         }
@@ -78,7 +83,8 @@ impl<P: Preimages> LedgerDb for OracleDb<P> {
     }
 
     fn read_withdrawal(&mut self, key: B256) -> B256 {
-        self.withdrawals.get(&U256::from_be_bytes(key.0), &mut self.preimages)
+        self.withdrawals
+            .get(&U256::from_be_bytes(key.0), &mut self.preimages)
     }
 
     fn write_withdrawal(&mut self, key: B256, leaf: B256) {

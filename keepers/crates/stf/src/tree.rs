@@ -107,7 +107,10 @@ fn open(hash: &B256, preimages: &mut impl Preimages) -> [Node; 2] {
         return [Node::Hash(B256::ZERO), Node::Hash(B256::ZERO)];
     }
     let bytes = preimages.preimage(hash);
-    assert!(bytes.len() == 64, "the preimage of tree node {hash} is not two hashes");
+    assert!(
+        bytes.len() == 64,
+        "the preimage of tree node {hash} is not two hashes"
+    );
     [
         Node::Hash(B256::from_slice(&bytes[..32])),
         Node::Hash(B256::from_slice(&bytes[32..])),

@@ -14,8 +14,8 @@ use std::collections::HashMap;
 #[derive(Clone, Debug)]
 pub struct LedgerState {
     accounts: HashMap<Address, Account>,
-    account_tree: SparseMerkleTree,
-    withdrawal_tree: SparseMerkleTree,
+    pub(super) account_tree: SparseMerkleTree,
+    pub(super) withdrawal_tree: SparseMerkleTree,
 }
 
 impl Default for LedgerState {
