@@ -35,3 +35,35 @@ need_node_modules() {
 need_cargo() {
   command -v cargo >/dev/null || die "cargo is missing: install Rust 1.94.1 or newer (rustup)"
 }
+
+# The fault-proof VM's guest is built with Debian's rustc (1.96, with the std sources for
+# -Zbuild-std) and checked against qemu-riscv64. Both come from Debian's packages; the image root
+# depends on the compiler, so the version is pinned.
+GUEST_RUSTC="rustc 1.96.0"
+need_guest_toolchain() {
+  if [ ! -x /usr/bin/rustc ] || [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/rustlib/src/rust/library ] \
+    || ! command -v qemu-riscv64 >/dev/null; then
+    step "installing the guest toolchain (Debian's rustc-web, cargo-web, rust-web-src) and qemu-user"
+    command -v apt-get >/dev/null || die "the guest needs Debian's rustc-web, cargo-web, rust-web-src and qemu-user (apt-get not found)"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq rustc-web cargo-web rust-web-src qemu-user >/dev/null \
+      || die "apt-get install rustc-web cargo-web rust-web-src qemu-user failed"
+  fi
+  /usr/bin/rustc --version | grep -q "^$GUEST_RUSTC " \
+    || die "the guest is pinned to $GUEST_RUSTC, /usr/bin/rustc is $(/usr/bin/rustc --version): the image root would differ"
+}
+
+# Builds keepers/guest into out/guest/baton-guest.elf and writes its image to out/guest/image.json.
+build_guest() {
+  need_guest_toolchain
+  (cd "$BATON_ROOT/keepers/guest" \
+    && RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$HOME/.cache/baton-guest-target" \
+      /usr/bin/cargo build --release --locked --quiet)
+  mkdir -p "$BATON_ROOT/out/guest"
+  cp "$HOME/.cache/baton-guest-target/riscv64imac-unknown-none-elf/release/baton-guest" \
+    "$BATON_ROOT/out/guest/baton-guest.elf"
+  (cd "$BATON_ROOT" && cargo run --quiet --release --locked -p baton-vm --bin baton-guest-image \
+    -- out/guest/baton-guest.elf >out/guest/image.json)
+}

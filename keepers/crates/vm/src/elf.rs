@@ -116,6 +116,17 @@ impl Program {
         Ok(Self { entry, memory })
     }
 
+    /// The Merkle root of the loaded memory image.
+    pub fn image_root(&self) -> B256 {
+        self.memory.clone().root()
+    }
+
+    /// The absolute pre-state: the claim hash of the booted machine before any input, which
+    /// names this program in a deployment (`keepers/guest/image.json`).
+    pub fn absolute_prestate(&self) -> B256 {
+        self.boot(B256::ZERO).claim()
+    }
+
     /// The machine that runs this program on `input`: at the entry point, every register zero
     /// but `a0`..`a3`, which hold the input's key as four big-endian words.
     pub fn boot(&self, input: B256) -> Machine {
