@@ -56,13 +56,24 @@ need_guest_toolchain() {
 }
 
 # Builds keepers/guest into out/guest/baton-guest.elf and writes its image to out/guest/image.json.
+# The build runs on a copy at one fixed path: cargo hashes the absolute path of a path dependency
+# outside the guest's workspace (baton-stf) into symbol names, which moves code, so building in
+# each checkout would give each checkout its own image. trim-paths keeps every other path out.
+GUEST_BUILD_DIR=/var/tmp/baton-guest
 build_guest() {
   need_guest_toolchain
-  (cd "$BATON_ROOT/keepers/guest" \
-    && RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$HOME/.cache/baton-guest-target" \
+  local src="$GUEST_BUILD_DIR/src"
+  rm -rf "$src"
+  mkdir -p "$src/keepers/crates"
+  # cp -p keeps modification times, so cargo rebuilds only what changed.
+  cp -p "$BATON_ROOT/Cargo.toml" "$src/"
+  cp -Rp "$BATON_ROOT/keepers/crates/stf" "$src/keepers/crates/"
+  cp -Rp "$BATON_ROOT/keepers/guest" "$src/keepers/"
+  (cd "$src/keepers/guest" \
+    && RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$GUEST_BUILD_DIR/target" \
       /usr/bin/cargo build --release --locked --quiet)
   mkdir -p "$BATON_ROOT/out/guest"
-  cp "$HOME/.cache/baton-guest-target/riscv64imac-unknown-none-elf/release/baton-guest" \
+  cp "$GUEST_BUILD_DIR/target/riscv64imac-unknown-none-elf/release/baton-guest" \
     "$BATON_ROOT/out/guest/baton-guest.elf"
   (cd "$BATON_ROOT" && cargo run --quiet --release --locked -p baton-vm --bin baton-guest-image \
     -- out/guest/baton-guest.elf >out/guest/image.json)
