@@ -44,10 +44,9 @@ library RiscVMemory {
             let sibling := add(add(proofsOffset, mul(which, PROOF_SIZE)), 32)
             let index := shr(5, addr)
             node := value
-            for { let end := add(sibling, shl(5, TREE_DEPTH)) } lt(sibling, end) { sibling := add(
-                sibling,
-                32
-            ) } {
+            for { let end := add(sibling, shl(5, TREE_DEPTH)) } lt(sibling, end) {
+                sibling := add(sibling, 32)
+            } {
                 // Scratch space: the node on its side, the sibling on the other.
                 let nodeRight := shl(5, and(index, 1))
                 mstore(nodeRight, node)

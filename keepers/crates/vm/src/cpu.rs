@@ -3,7 +3,7 @@
 //! final result the L1 verifier can reproduce from the same state.
 
 use crate::{
-    decode::{AluOp, AmoOp, BranchOp, Instr, LoadOp, decode},
+    decode::{AluOp, AmoOp, BranchOp, Instr, LoadOp},
     memory::{MEMORY_SIZE, Memory},
 };
 
@@ -228,6 +228,7 @@ impl Cpu {
     }
 
     /// Executes one instruction.
+    #[inline]
     pub fn step(&mut self) -> Result<Step, Trap> {
         let pc = self.pc;
         if !pc.is_multiple_of(4) {
@@ -236,8 +237,10 @@ impl Cpu {
         if pc >= MEMORY_SIZE {
             return Err(Trap::OutOfRange { pc, addr: pc });
         }
-        let word = self.mem.read(pc, 4) as u32;
-        let instr = decode(word).ok_or(Trap::IllegalInstruction { pc, word })?;
+        let instr = self
+            .mem
+            .fetch(pc)
+            .map_err(|word| Trap::IllegalInstruction { pc, word })?;
         let next = pc.wrapping_add(4);
         let jump = |target: u64| {
             if target.is_multiple_of(4) {

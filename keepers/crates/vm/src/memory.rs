@@ -7,6 +7,7 @@
 //! subtree root cached until written, so the root after a run costs the written pages' hashing,
 //! not the whole memory's.
 
+use crate::decode::{Instr, decode};
 use alloy_primitives::{B256, keccak256};
 use std::sync::OnceLock;
 
@@ -48,11 +49,17 @@ pub fn hash_pair(left: &B256, right: &B256) -> B256 {
     keccak256(both)
 }
 
+/// Instruction words in a page.
+const PAGE_WORDS: usize = (PAGE_SIZE / 4) as usize;
+
 #[derive(Clone)]
 struct Page {
     bytes: [u8; PAGE_SIZE as usize],
     /// The page's subtree root, until the page is written.
     root: Option<B256>,
+    /// Every word of the page decoded, once something is fetched from it, until it is written:
+    /// fast mode decodes each instruction once, not once per step.
+    decoded: Option<Box<[Option<Instr>; PAGE_WORDS]>>,
 }
 
 impl Page {
@@ -60,7 +67,16 @@ impl Page {
         Box::new(Self {
             bytes: [0; PAGE_SIZE as usize],
             root: None,
+            decoded: None,
         })
+    }
+
+    fn word(&self, index: usize) -> u32 {
+        u32::from_le_bytes(
+            self.bytes[4 * index..4 * index + 4]
+                .try_into()
+                .expect("4 bytes"),
+        )
     }
 
     fn leaf(&self, index: usize) -> B256 {
@@ -152,7 +168,30 @@ impl Memory {
         let dir = self.dirs[d].get_or_insert_with(|| Box::new([const { None }; DIR_LEN]));
         let page = dir[n & (DIR_LEN - 1)].get_or_insert_with(Page::zeroed);
         page.root = None;
+        page.decoded = None;
         page
+    }
+
+    /// The instruction at `pc` (aligned, inside memory): `Ok` decoded, or `Err` with the word
+    /// that is not an instruction.
+    #[inline]
+    pub fn fetch(&mut self, pc: u64) -> Result<Instr, u32> {
+        debug_assert!(pc.is_multiple_of(4) && pc < MEMORY_SIZE);
+        let n = (pc >> PAGE_BITS) as usize;
+        let index = ((pc % PAGE_SIZE) / 4) as usize;
+        let page = match self.dirs.get_mut(n >> DIR_BITS) {
+            Some(Some(dir)) => dir[n & (DIR_LEN - 1)].as_deref_mut(),
+            _ => None,
+        };
+        // Memory never written holds zero words, which are not instructions.
+        let Some(page) = page else { return Err(0) };
+        if page.decoded.is_none() {
+            page.decoded = Some(Box::new(std::array::from_fn(|i| decode(page.word(i)))));
+        }
+        match page.decoded.as_ref().expect("just filled")[index] {
+            Some(instr) => Ok(instr),
+            None => Err(page.word(index)),
+        }
     }
 
     /// Reads `width` (1, 2, 4 or 8) bytes at `addr`, which must be aligned to `width`.
@@ -163,9 +202,16 @@ impl Memory {
             return 0;
         };
         let at = (addr % PAGE_SIZE) as usize;
-        let mut bytes = [0u8; 8];
-        bytes[..width as usize].copy_from_slice(&page.bytes[at..at + width as usize]);
-        u64::from_le_bytes(bytes)
+        // One arm per width: fixed-size copies compile to single loads (the emulator's hot path).
+        let b = &page.bytes;
+        match width {
+            1 => u64::from(b[at]),
+            2 => u64::from(u16::from_le_bytes([b[at], b[at + 1]])),
+            4 => u64::from(u32::from_le_bytes(
+                b[at..at + 4].try_into().expect("4 bytes"),
+            )),
+            _ => u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes")),
+        }
     }
 
     /// Writes the low `width` (1, 2, 4 or 8) bytes of `value` at `addr`, aligned to `width`.
@@ -174,7 +220,13 @@ impl Memory {
         debug_assert!(addr.is_multiple_of(width));
         let page = self.page_mut(addr);
         let at = (addr % PAGE_SIZE) as usize;
-        page.bytes[at..at + width as usize].copy_from_slice(&value.to_le_bytes()[..width as usize]);
+        let b = &mut page.bytes;
+        match width {
+            1 => b[at] = value as u8,
+            2 => b[at..at + 2].copy_from_slice(&(value as u16).to_le_bytes()),
+            4 => b[at..at + 4].copy_from_slice(&(value as u32).to_le_bytes()),
+            _ => b[at..at + 8].copy_from_slice(&value.to_le_bytes()),
+        }
     }
 
     /// Copies `bytes` to memory from `addr` on (any alignment): how a loader places a program

@@ -458,3 +458,16 @@ fn accesses_past_memory_trap_and_misalignment_is_checked_first() {
     cpu.step().unwrap();
     assert_eq!(cpu.mem.read(MEMORY_SIZE - 8, 8), 7);
 }
+
+#[test]
+fn a_store_over_code_is_what_runs_next() {
+    // The page's decoded instructions are dropped when the page is written: `sw` overwrites the
+    // next word (an ebreak) with `addi x5, x0, 7`, which is then what executes.
+    let patch = addi(5, 0, 7);
+    let mut cpu = load(&[s(4, 2, 1, 2), 0x0010_0073]); // sw x2, 4(x1); ebreak
+    cpu.regs[1] = 0x1000;
+    cpu.regs[2] = u64::from(patch);
+    cpu.step().unwrap();
+    cpu.step().unwrap();
+    assert_eq!(cpu.reg(5), 7);
+}
