@@ -9,6 +9,9 @@ import {Slasher} from "../contracts/Slasher.sol";
 import {L1OutputOracle} from "../contracts/L1OutputOracle.sol";
 import {Portal} from "../contracts/Portal.sol";
 import {DisputeGame} from "../contracts/DisputeGame.sol";
+import {PreimageOracle} from "../contracts/vm/PreimageOracle.sol";
+import {RiscV} from "../contracts/vm/RiscV.sol";
+import {IPreimageOracle} from "../contracts/interfaces/IPreimageOracle.sol";
 import {IForceInclusionQueue} from "../contracts/interfaces/IForceInclusionQueue.sol";
 import {ILeaderSchedule} from "../contracts/interfaces/ILeaderSchedule.sol";
 
@@ -50,6 +53,12 @@ contract Deploy is Script {
         uint256 invalidOutputSlashBps;
         uint256 l2BaseFee;
         bytes32 genesisStateRoot;
+        /// @notice The fault-proof VM's guest, from keepers/guest/image.json (built and checked by
+        ///         ./script/guest): the Merkle root of its memory image, its entry point, and the
+        ///         absolute pre-state (the claim hash of the booted machine).
+        bytes32 vmMemoryRoot;
+        uint256 vmEntry;
+        bytes32 vmAbsolutePrestate;
     }
 
     /// @notice The deployed system.
@@ -61,6 +70,10 @@ contract Deploy is Script {
         L1OutputOracle oracle;
         Portal portal;
         DisputeGame game;
+        /// @notice The fault-proof VM: deployed and recorded, not yet called by the game (issue
+        ///         17 in progress; the game still ends on Ledger.step).
+        PreimageOracle preimageOracle;
+        RiscV riscv;
         uint256 deployBlock;
     }
 
@@ -112,6 +125,10 @@ contract Deploy is Script {
         p.invalidOutputSlashBps = vm.parseJsonUint(json, ".invalidOutputSlashBps");
         p.l2BaseFee = vm.parseJsonUint(json, ".l2BaseFee");
         p.genesisStateRoot = vm.parseJsonBytes32(json, ".genesisStateRoot");
+        string memory image = vm.readFile(string.concat(vm.projectRoot(), "/keepers/guest/image.json"));
+        p.vmMemoryRoot = vm.parseJsonBytes32(image, ".memoryRoot");
+        p.vmEntry = vm.parseJsonUint(image, ".entry");
+        p.vmAbsolutePrestate = vm.parseJsonBytes32(image, ".absolutePrestate");
     }
 
     /// @notice Deploy and wire everything from `deployer` (whose next nonces must be unused).
@@ -178,6 +195,10 @@ contract Deploy is Script {
             })
         );
         checkOutputWiring(p, d, gameAt);
+        // After everything the nonce-predicted addresses name, so that none of them moves.
+        d.preimageOracle = new PreimageOracle();
+        d.riscv = new RiscV(IPreimageOracle(address(d.preimageOracle)));
+        if (address(d.riscv.oracle()) != address(d.preimageOracle)) revert WiringMismatch("riscv.oracle");
     }
 
     /// @notice Rules that span contracts, so no single constructor can check them.
@@ -288,6 +309,9 @@ contract Deploy is Script {
         vm.serializeUint(params, "bondTaxBps", p.bondTaxBps);
         vm.serializeUint(params, "invalidOutputSlashBps", p.invalidOutputSlashBps);
         vm.serializeString(params, "l2BaseFee", vm.toString(p.l2BaseFee));
+        vm.serializeBytes32(params, "vmMemoryRoot", p.vmMemoryRoot);
+        vm.serializeUint(params, "vmEntry", p.vmEntry);
+        vm.serializeBytes32(params, "vmAbsolutePrestate", p.vmAbsolutePrestate);
         string memory paramsJson = vm.serializeBytes32(params, "genesisStateRoot", p.genesisStateRoot);
 
         string memory root = "deployment";
@@ -303,6 +327,8 @@ contract Deploy is Script {
         vm.serializeAddress(root, "L1OutputOracle", address(d.oracle));
         vm.serializeAddress(root, "Portal", address(d.portal));
         vm.serializeAddress(root, "DisputeGame", address(d.game));
+        vm.serializeAddress(root, "PreimageOracle", address(d.preimageOracle));
+        vm.serializeAddress(root, "RiscV", address(d.riscv));
         string memory out = vm.serializeString(root, "parameters", paramsJson);
         vm.writeJson(out, file);
     }

@@ -113,6 +113,18 @@ contract Deploy_WriteRecord_Test is DeployTest {
         assertEq(vm.parseJsonAddress(json, ".L1OutputOracle"), address(d.oracle));
         assertEq(vm.parseJsonAddress(json, ".Portal"), address(d.portal));
         assertEq(vm.parseJsonAddress(json, ".DisputeGame"), address(d.game));
+        assertEq(vm.parseJsonAddress(json, ".PreimageOracle"), address(d.preimageOracle));
+        assertEq(vm.parseJsonAddress(json, ".RiscV"), address(d.riscv));
+        // The guest's image, as ./script/guest checks it against the build.
+        string memory image = vm.readFile("keepers/guest/image.json");
+        assertEq(
+            vm.parseJsonBytes32(json, ".parameters.vmAbsolutePrestate"),
+            vm.parseJsonBytes32(image, ".absolutePrestate")
+        );
+        assertEq(
+            vm.parseJsonBytes32(json, ".parameters.vmMemoryRoot"), vm.parseJsonBytes32(image, ".memoryRoot")
+        );
+        assertEq(vm.parseJsonUint(json, ".parameters.vmEntry"), 0x10000);
         assertEq(vm.parseJsonBytes32(json, ".parameters.genesisStateRoot"), p.genesisStateRoot);
         assertEq(vm.parseJsonUint(json, ".parameters.challengeBond"), p.challengeBond);
         assertEq(vm.parseJsonUint(json, ".chainId"), block.chainid);
@@ -122,7 +134,7 @@ contract Deploy_WriteRecord_Test is DeployTest {
         assertEq(vm.parseJsonString(json, ".parameters.minStake"), "32000000000000000000");
         assertEq(vm.parseJsonUint(json, ".parameters.minStake"), p.minStake);
         assertEq(vm.parseJsonUint(json, ".parameters.inclusionFee"), p.inclusionFee);
-        string[26] memory keys = [
+        string[29] memory keys = [
             "l2ChainId",
             "epochLength",
             "leaderTimeout",
@@ -148,7 +160,10 @@ contract Deploy_WriteRecord_Test is DeployTest {
             "bondTaxBps",
             "invalidOutputSlashBps",
             "l2BaseFee",
-            "genesisStateRoot"
+            "genesisStateRoot",
+            "vmMemoryRoot",
+            "vmEntry",
+            "vmAbsolutePrestate"
         ];
         for (uint256 i; i < keys.length; ++i) {
             assertTrue(vm.keyExistsJson(json, string.concat(".parameters.", keys[i])), keys[i]);
