@@ -137,6 +137,7 @@ contract RiscV {
     uint256 internal constant OR = 8;
     uint256 internal constant AND = 9;
     uint256 internal constant MUL = 10; // MUL + f3: mul, mulh, mulhsu, mulhu, div, divu, rem, remu
+    uint256 internal constant DIV = 14;
     uint256 internal constant ILLEGAL = 255;
 
     /// @notice The operation of an OP, OP-32, OP-IMM or OP-IMM-32 word and its second operand.
@@ -200,40 +201,41 @@ contract RiscV {
             case 11 { r := sar(64, mul(sa, sb)) }
             case 12 { r := sar(64, mul(sa, b)) }
             case 13 { r := shr(64, mul(a, b)) }
-            // Division by zero has the ISA's results; sdiv/smod already give the overflow ones.
-            case 14 {
-                r := sdiv(sa, sb)
-                if iszero(b) { r := not(0) }
-            }
-            case 15 {
-                r := div(a, b)
-                if iszero(b) { r := not(0) }
-            }
-            case 16 {
-                r := smod(sa, sb)
-                if iszero(b) { r := a }
-            }
-            default {
-                r := mod(a, b)
-                if iszero(b) { r := a }
-            }
+            default { r := 0 }
             r := and(r, MASK64)
         }
+        if (op >= DIV) r = _divRem(op, a, b, 7) & MASK64;
     }
 
     function _alu32(uint256 op, uint256 a, uint256 b) internal pure returns (uint256 r) {
+        a &= MASK32;
+        b &= MASK32;
+        if (op >= DIV) {
+            r = _divRem(op, a, b, 3);
+        } else {
+            assembly ("memory-safe") {
+                switch op
+                case 0 { r := add(a, b) }
+                case 1 { r := sub(a, b) }
+                case 2 { r := shl(and(b, 31), a) }
+                case 6 { r := shr(and(b, 31), a) }
+                case 7 { r := sar(and(b, 31), signextend(3, a)) }
+                default { r := mul(a, b) }
+            }
+        }
         assembly ("memory-safe") {
-            a := and(a, MASK32)
-            b := and(b, MASK32)
-            let sa := signextend(3, a)
-            let sb := signextend(3, b)
+            r := and(signextend(3, r), MASK64)
+        }
+    }
+
+    /// @notice div, divu, rem, remu on operands of `signByte + 1` bytes (7: 64-bit, 3: 32-bit),
+    ///         before narrowing. Division by zero has the ISA's results; sdiv and smod already
+    ///         give the overflow ones (MIN / -1 = MIN, MIN % -1 = 0).
+    function _divRem(uint256 op, uint256 a, uint256 b, uint256 signByte) internal pure returns (uint256 r) {
+        assembly ("memory-safe") {
+            let sa := signextend(signByte, a)
+            let sb := signextend(signByte, b)
             switch op
-            case 0 { r := add(a, b) }
-            case 1 { r := sub(a, b) }
-            case 2 { r := shl(and(b, 31), a) }
-            case 6 { r := shr(and(b, 31), a) }
-            case 7 { r := sar(and(b, 31), sa) }
-            case 10 { r := mul(a, b) }
             case 14 {
                 r := sdiv(sa, sb)
                 if iszero(b) { r := not(0) }
@@ -250,7 +252,6 @@ contract RiscV {
                 r := mod(a, b)
                 if iszero(b) { r := a }
             }
-            r := and(signextend(3, r), MASK64)
         }
     }
 

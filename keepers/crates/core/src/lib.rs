@@ -17,10 +17,14 @@
 //!   rules.
 //! - [`trace`]: the dispute trace of an output interval: roots at any position, step witnesses.
 //! - [`parallel`]: mapping independent work over the machine's cores.
+//! - `evm_harness` (feature `test-utils`): an in-memory EVM with forge's artifacts, for the
+//!   differential tests.
 
 pub mod batch;
 pub mod derive;
 pub mod eip712;
+#[cfg(feature = "test-utils")]
+pub mod evm_harness;
 pub mod genesis;
 pub mod l2;
 pub mod ledger;

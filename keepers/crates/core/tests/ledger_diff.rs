@@ -11,21 +11,14 @@
 use alloy_primitives::{Address, B256, Bytes, U256, address, uint};
 use alloy_signer_local::PrivateKeySigner;
 use alloy_sol_types::{SolCall, sol};
+use baton_core::evm_harness::{InMemoryEvm, forge_artifact};
 use baton_core::ledger::{
     Account, BlockContext, L2Tx, LedgerConfig, LedgerState, WITHDRAWAL_ADDRESS, outcome_code,
     testkit::{TxFields, envelope, high_s_twin, rlp_uint, signature_items, test_signer},
     withdrawal_key,
 };
 use proptest::{prelude::*, test_runner::TestCaseError};
-use revm::{
-    Context, ExecuteEvm, MainBuilder, MainContext,
-    bytecode::Bytecode,
-    context::{TxEnv, result::ExecutionResult},
-    database::InMemoryDB,
-    primitives::TxKind,
-    state::AccountInfo,
-};
-use std::{path::PathBuf, sync::OnceLock};
+use std::sync::OnceLock;
 
 sol! {
     struct SolBlockContext { uint64 chainId; uint128 baseFee; address feeRecipient; }
@@ -41,35 +34,14 @@ const FEE_RECIPIENT: Address = address!("0x00000000000000000000000000000000000fe
 const CHAIN_ID: u64 = 901;
 const SIGNERS: usize = 4;
 
-/// The harness's runtime bytecode from forge's artifact.
-fn harness_code() -> &'static Bytes {
-    static CODE: OnceLock<Bytes> = OnceLock::new();
-    CODE.get_or_init(|| {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../out/LedgerHarness.sol/LedgerHarness.json");
-        let artifact = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e}; run `forge build` first (./script/test does)",
-                path.display()
-            )
-        });
-        let artifact: serde_json::Value = serde_json::from_str(&artifact).expect("artifact json");
-        artifact["deployedBytecode"]["object"]
-            .as_str()
-            .expect("deployedBytecode.object")
-            .parse()
-            .expect("hex bytecode")
-    })
-}
-
 fn signers() -> &'static [PrivateKeySigner] {
     static SIGNERS_: OnceLock<Vec<PrivateKeySigner>> = OnceLock::new();
     SIGNERS_.get_or_init(|| (0..SIGNERS as u64).map(test_signer).collect())
 }
 
-/// The Solidity side: one revm instance with the harness deployed.
+/// The Solidity side: the harness installed in an in-memory EVM.
 struct Solidity {
-    evm: revm::handler::MainnetEvm<revm::handler::MainnetContext<InMemoryDB>>,
+    evm: InMemoryEvm,
 }
 
 /// What one call to the harness returned.
@@ -81,50 +53,22 @@ enum SolResult {
 
 impl Solidity {
     fn new() -> Self {
-        let mut db = InMemoryDB::default();
-        db.insert_account_info(
-            HARNESS,
-            AccountInfo::default().with_code(Bytecode::new_raw(harness_code().clone())),
-        );
-        db.insert_account_info(
-            CALLER,
-            AccountInfo {
-                balance: U256::MAX,
-                ..Default::default()
-            },
-        );
-        Self {
-            evm: Context::mainnet().with_db(db).build_mainnet(),
-        }
+        let mut evm = InMemoryEvm::new(CALLER);
+        evm.install(HARNESS, forge_artifact("LedgerHarness").1);
+        Self { evm }
     }
 
     fn call(&mut self, data: Vec<u8>) -> SolResult {
-        let tx = TxEnv::builder()
-            .caller(CALLER)
-            .kind(TxKind::Call(HARNESS))
-            .data(data.into())
-            .gas_limit(10_000_000)
-            .gas_price(0)
-            .build_fill();
-        // `transact` does not commit, so the caller's nonce stays 0 for every call.
-        let result = self
-            .evm
-            .transact(tx)
-            .expect("the EVM itself must not fail")
-            .result;
-        match result {
-            ExecutionResult::Success { output, gas, .. } => {
-                let decoded = stepCall::abi_decode_returns(output.data()).expect("abi output");
+        match self.evm.call(HARNESS, data) {
+            Ok((output, gas)) => {
+                let decoded = stepCall::abi_decode_returns(&output).expect("abi output");
                 SolResult::Returned {
                     root: decoded.postRoot,
                     outcome: decoded.outcome,
-                    gas: gas.tx_gas_used(),
+                    gas,
                 }
             }
-            ExecutionResult::Revert { output, .. } => SolResult::Reverted(output),
-            ExecutionResult::Halt { reason, .. } => {
-                SolResult::Reverted(format!("halt: {reason:?}").into_bytes().into())
-            }
+            Err(revert) => SolResult::Reverted(revert),
         }
     }
 

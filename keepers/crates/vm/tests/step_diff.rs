@@ -13,6 +13,7 @@
 
 use alloy_primitives::{Address, B256, Bytes, U256, address, keccak256};
 use alloy_sol_types::{SolCall, SolError, sol};
+use baton_core::evm_harness::{InMemoryEvm, forge_artifact};
 use baton_vm::{
     Cpu, Instr, Machine, Memory, PROOF_SIZE, Status,
     machine::{EBADF, FD_PREIMAGE_DATA, FD_PREIMAGE_KEY, SYS_EXIT, SYS_READ, SYS_WRITE, framed},
@@ -22,17 +23,7 @@ use proptest::{
     prelude::*,
     test_runner::{RngAlgorithm, TestCaseError, TestRng},
 };
-use revm::{
-    Context, ExecuteCommitEvm, ExecuteEvm, MainBuilder, MainContext,
-    context::{TxEnv, result::ExecutionResult},
-    database::InMemoryDB,
-    primitives::TxKind,
-    state::AccountInfo,
-};
-use std::{
-    collections::{BTreeMap, HashMap},
-    path::PathBuf,
-};
+use std::collections::{BTreeMap, HashMap};
 
 sol! {
     function step(bytes state, bytes proofs) external view returns (bytes32 pre, bytes32 post);
@@ -46,28 +37,11 @@ const DEPLOYER: Address = address!("0x00000000000000000000000000000000000ca11e")
 const CODE: u64 = 0x1000;
 const DATA: u64 = 0x8000;
 
-/// Creation bytecode from forge's artifact.
-fn creation_code(contract: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../../out/{contract}.sol/{contract}.json"));
-    let artifact = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; run `forge build` first (./script/test does)",
-            path.display()
-        )
-    });
-    let artifact: serde_json::Value = serde_json::from_str(&artifact).expect("artifact json");
-    let hex = artifact["bytecode"]["object"].as_str().expect("bytecode");
-    alloy_primitives::hex::decode(hex).expect("hex bytecode")
-}
-
-/// The L1 side: the oracle and the verifier deployed in revm.
+/// The L1 side: the oracle and the verifier deployed in an in-memory EVM.
 struct Solidity {
-    evm: revm::handler::MainnetEvm<revm::handler::MainnetContext<InMemoryDB>>,
+    evm: InMemoryEvm,
     oracle: Address,
     verifier: Address,
-    /// The deployer's next nonce (every committed transaction is the deployer's).
-    nonce: u64,
 }
 
 /// What the verifier did.
@@ -79,64 +53,26 @@ enum Outcome {
 
 impl Solidity {
     fn new() -> Self {
-        let mut db = InMemoryDB::default();
-        db.insert_account_info(
-            DEPLOYER,
-            AccountInfo {
-                balance: U256::MAX,
-                ..Default::default()
-            },
-        );
-        let mut evm = Context::mainnet().with_db(db).build_mainnet();
-        let oracle = Self::deploy(&mut evm, creation_code("PreimageOracle"), 0);
-        let mut verifier_code = creation_code("RiscV");
+        let mut evm = InMemoryEvm::new(DEPLOYER);
+        let oracle = evm.deploy(forge_artifact("PreimageOracle").0);
+        let mut verifier_code = forge_artifact("RiscV").0;
         verifier_code.extend_from_slice(&oracle.into_word().0);
-        let verifier = Self::deploy(&mut evm, verifier_code, 1);
+        let verifier = evm.deploy(verifier_code);
         Self {
             evm,
             oracle,
             verifier,
-            nonce: 2,
-        }
-    }
-
-    fn deploy(
-        evm: &mut revm::handler::MainnetEvm<revm::handler::MainnetContext<InMemoryDB>>,
-        code: Vec<u8>,
-        nonce: u64,
-    ) -> Address {
-        let tx = TxEnv::builder()
-            .caller(DEPLOYER)
-            .kind(TxKind::Create)
-            .data(code.into())
-            .nonce(nonce)
-            .gas_limit(16_000_000)
-            .gas_price(0)
-            .build_fill();
-        match evm.transact_commit(tx).expect("deploy") {
-            ExecutionResult::Success { .. } => DEPLOYER.create(nonce),
-            other => panic!("deploy failed: {other:?}"),
         }
     }
 
     fn load_part(&mut self, preimage: &[u8], offset: u64) {
-        let nonce = self.nonce;
-        self.nonce += 1;
         let data = loadKeccak256PreimagePartCall {
             offset: U256::from(offset),
             preimage: Bytes::copy_from_slice(preimage),
         }
         .abi_encode();
-        let tx = TxEnv::builder()
-            .caller(DEPLOYER)
-            .kind(TxKind::Call(self.oracle))
-            .data(data.into())
-            .nonce(nonce)
-            .gas_limit(16_000_000)
-            .gas_price(0)
-            .build_fill();
-        let result = self.evm.transact_commit(tx).expect("load");
-        assert!(result.is_success(), "loading a part failed: {result:?}");
+        let result = self.evm.commit_call(self.oracle, data);
+        assert!(result.is_ok(), "loading a part failed: {result:?}");
     }
 
     fn step(&mut self, state: &[u8], proofs: &[u8]) -> Outcome {
@@ -145,32 +81,15 @@ impl Solidity {
             proofs: Bytes::copy_from_slice(proofs),
         }
         .abi_encode();
-        let tx = TxEnv::builder()
-            .caller(DEPLOYER)
-            .kind(TxKind::Call(self.verifier))
-            .data(data.into())
-            .nonce(self.nonce)
-            .gas_limit(10_000_000)
-            .gas_price(0)
-            .build_fill();
-        // `transact` does not commit, so the nonce stays for the next transaction.
-        let result = self
-            .evm
-            .transact(tx)
-            .expect("the EVM itself must not fail")
-            .result;
-        match result {
-            ExecutionResult::Success { output, .. } => {
-                let r = stepCall::abi_decode_returns(output.data()).expect("abi output");
+        match self.evm.call(self.verifier, data) {
+            Ok((output, _gas)) => {
+                let r = stepCall::abi_decode_returns(&output).expect("abi output");
                 Outcome::Stepped {
                     pre: r.pre,
                     post: r.post,
                 }
             }
-            ExecutionResult::Revert { output, .. } => Outcome::Reverted(output),
-            ExecutionResult::Halt { reason, .. } => {
-                Outcome::Reverted(format!("halt: {reason:?}").into_bytes().into())
-            }
+            Err(revert) => Outcome::Reverted(revert),
         }
     }
 }

@@ -115,6 +115,9 @@ fn handmade() -> Vec<Value> {
     ]
 }
 
+/// Whether a step (its instruction word, the machine before it) is of a kind wanted.
+type StepKind = Box<dyn Fn(u32, &Machine) -> bool>;
+
 /// Real steps: the guest checking the vectors' plain transfer, at the first step of each kind.
 fn from_the_guest() -> Vec<Value> {
     let elf = std::fs::read(root().join("out/guest/baton-guest.elf"))
@@ -131,7 +134,7 @@ fn from_the_guest() -> Vec<Value> {
         state.guest_claim(&case_.config, &case_.block, &case_.tx, after.root());
     let mut m = program.boot(input.key());
     let mut out = Vec::new();
-    let mut wanted: Vec<(&str, Box<dyn Fn(u32, &Machine) -> bool>)> = vec![
+    let mut wanted: Vec<(&str, StepKind)> = vec![
         ("guest_first_load", Box::new(|w, _| w & 0x7f == 0x03)),
         ("guest_first_store", Box::new(|w, _| w & 0x7f == 0x23)),
         (
