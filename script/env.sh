@@ -46,7 +46,10 @@ need_guest_toolchain() {
     step "installing the guest toolchain (Debian's rustc-web, cargo-web, rust-web-src) and qemu-user"
     command -v apt-get >/dev/null || die "the guest needs Debian's rustc-web, cargo-web, rust-web-src and qemu-user (apt-get not found)"
     local sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
+    if [ "$(id -u)" != 0 ]; then
+      command -v sudo >/dev/null || die "installing the guest toolchain needs root: run as root, or install rustc-web cargo-web rust-web-src qemu-user"
+      sudo="sudo"
+    fi
     $sudo apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq rustc-web cargo-web rust-web-src qemu-user >/dev/null \
       || die "apt-get install rustc-web cargo-web rust-web-src qemu-user failed"

@@ -137,3 +137,91 @@ impl Program {
         Machine::new(cpu)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal ELF64 header (and one program header) for a RISC-V executable.
+    fn elf(flags: u32, segment: (u64, u64, u64, u64)) -> Vec<u8> {
+        let (offset, vaddr, filesz, memsz) = segment;
+        let mut f = vec![0u8; 0x100];
+        f[..4].copy_from_slice(b"\x7fELF");
+        f[4] = 2;
+        f[5] = 1;
+        f[16..18].copy_from_slice(&2u16.to_le_bytes());
+        f[18..20].copy_from_slice(&243u16.to_le_bytes());
+        f[24..32].copy_from_slice(&0x1000u64.to_le_bytes());
+        f[32..40].copy_from_slice(&64u64.to_le_bytes());
+        f[48..52].copy_from_slice(&flags.to_le_bytes());
+        f[54..56].copy_from_slice(&56u16.to_le_bytes());
+        f[56..58].copy_from_slice(&1u16.to_le_bytes());
+        let ph = 64;
+        f[ph..ph + 4].copy_from_slice(&PT_LOAD.to_le_bytes());
+        f[ph + 8..ph + 16].copy_from_slice(&offset.to_le_bytes());
+        f[ph + 16..ph + 24].copy_from_slice(&vaddr.to_le_bytes());
+        f[ph + 32..ph + 40].copy_from_slice(&filesz.to_le_bytes());
+        f[ph + 40..ph + 48].copy_from_slice(&memsz.to_le_bytes());
+        f[0xf0..0xf4].copy_from_slice(&0x0000_0073u32.to_le_bytes());
+        f
+    }
+
+    #[test]
+    fn a_segment_is_loaded_and_the_rest_of_memory_is_zero() {
+        let program = Program::load(&elf(0, (0xf0, 0x1000, 4, 0x2000))).unwrap();
+        assert_eq!(program.entry, 0x1000);
+        let mut machine = program.boot(B256::repeat_byte(1));
+        assert_eq!(machine.cpu.mem.read(0x1000, 4), 0x73);
+        assert_eq!(machine.cpu.mem.read(0x1004, 4), 0);
+        assert_eq!(machine.cpu.reg(10), 0x0101_0101_0101_0101);
+        assert_ne!(
+            machine.claim(),
+            program.absolute_prestate(),
+            "the input is in the state"
+        );
+    }
+
+    #[test]
+    fn files_that_are_not_guests_get_their_reason() {
+        assert_eq!(
+            Program::load(b"\x7fEL").unwrap_err(),
+            ElfError::Truncated("identification")
+        );
+        let mut not_elf = elf(0, (0xf0, 0x1000, 4, 4));
+        not_elf[0] = 0;
+        assert_eq!(
+            Program::load(&not_elf).unwrap_err(),
+            ElfError::NotRiscv64("no ELF magic")
+        );
+        let mut x86 = elf(0, (0xf0, 0x1000, 4, 4));
+        x86[18] = 62;
+        assert_eq!(
+            Program::load(&x86).unwrap_err(),
+            ElfError::NotRiscv64("not RISC-V")
+        );
+        assert_eq!(
+            Program::load(&elf(EF_RISCV_RVC, (0xf0, 0x1000, 4, 4))).unwrap_err(),
+            ElfError::Compressed
+        );
+        assert_eq!(
+            Program::load(&elf(0, (0xf0, MEMORY_SIZE - 2, 4, 4))).unwrap_err(),
+            ElfError::OutOfMemory {
+                vaddr: MEMORY_SIZE - 2,
+                memsz: 4
+            }
+        );
+        assert_eq!(
+            Program::load(&elf(0, (0xf0, 0x1000, 0x100, 0x100))).unwrap_err(),
+            ElfError::BadSegment { vaddr: 0x1000 }
+        );
+        assert_eq!(
+            Program::load(&elf(0, (0xf0, 0x1000, 8, 4))).unwrap_err(),
+            ElfError::BadSegment { vaddr: 0x1000 }
+        );
+        assert!(
+            ElfError::Compressed
+                .to_string()
+                .contains("-C target-feature=-c,-zca")
+        );
+    }
+}

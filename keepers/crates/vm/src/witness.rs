@@ -100,3 +100,72 @@ impl Trace {
         Ok(machine)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cpu, Memory, machine::SYS_EXIT};
+    use std::collections::HashMap;
+
+    /// x5 counts down from 40 storing each value, then the machine exits with x5 (0).
+    fn countdown() -> Machine {
+        let words: [u32; 6] = [
+            0x0280_0293, // addi x5, x0, 40
+            0x0053_3023, // sd x5, 0(x6)
+            0xfff2_8293, // addi x5, x5, -1
+            0xfe02_9ce3, // bne x5, x0, -8
+            0x05d0_0893, // addi x17, x0, 93
+            0x0000_0073, // ecall
+        ];
+        let mut mem = Memory::new();
+        for (k, w) in words.iter().enumerate() {
+            mem.write(0x1000 + 4 * k as u64, 4, u64::from(*w));
+        }
+        let mut cpu = Cpu::new(0x1000, mem);
+        cpu.regs[6] = 0x8000;
+        Machine::new(cpu)
+    }
+
+    #[test]
+    fn a_trace_answers_every_step_as_a_run_from_the_start_does() {
+        let oracle = HashMap::new();
+        let mut whole = countdown();
+        whole.run(&oracle, u64::MAX).unwrap();
+        assert_eq!(whole.status, Status::Exited(0));
+        assert_eq!(whole.cpu.reg(17), SYS_EXIT);
+        let trace = Trace::record(countdown(), &oracle, 7, 1 << 20).unwrap();
+        assert_eq!(trace.last_step, whole.step);
+        for k in 0..whole.step + 5 {
+            let mut from_start = countdown();
+            from_start.run(&oracle, k).unwrap();
+            let mut answered = trace.at(k, &oracle).unwrap();
+            assert_eq!(answered.claim(), from_start.claim(), "step {k}");
+        }
+    }
+
+    #[test]
+    fn a_witness_names_the_state_and_the_step_it_leads_to() {
+        let oracle = HashMap::new();
+        let mut machine = countdown();
+        for _ in 0..50 {
+            let witness = machine.witness(&oracle).unwrap();
+            assert_eq!(witness.state, machine.encode());
+            // Every step here fetches; the store also proves its data leaf.
+            let store = machine.cpu.mem.read(machine.cpu.pc, 4) == 0x0053_3023;
+            let proofs = if machine.status != Status::Running {
+                0
+            } else if store {
+                2
+            } else {
+                1
+            };
+            assert_eq!(witness.proofs.len(), proofs * PROOF_SIZE);
+            machine.step(&oracle).unwrap();
+            assert_eq!(witness.post, machine.claim());
+            // The encoding reads back to the same machine.
+            let encoded = machine.encode();
+            let decoded = Machine::decode(&encoded, machine.cpu.mem.clone()).unwrap();
+            assert_eq!(decoded.clone().encode(), encoded);
+        }
+    }
+}
