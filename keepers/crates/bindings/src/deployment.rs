@@ -81,6 +81,16 @@ pub struct Deployment {
     /// DisputeGame: bisection games over outputs.
     #[serde(rename = "DisputeGame")]
     pub dispute_game: Address,
+    /// The fault-proof VM's PreimageOracle (`None` in records from before it was deployed).
+    #[serde(
+        rename = "PreimageOracle",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub preimage_oracle: Option<Address>,
+    /// The fault-proof VM's one-step verifier, RiscV (`None` in records from before it).
+    #[serde(rename = "RiscV", default, skip_serializing_if = "Option::is_none")]
+    pub risc_v: Option<Address>,
     /// Deploy-time parameters.
     pub parameters: Parameters,
 }
@@ -170,6 +180,15 @@ pub struct Parameters {
     pub l2_base_fee: U256,
     /// The L2 state root before the first output (`script/genesis/<profile>.json`).
     pub genesis_state_root: B256,
+    /// The VM guest's memory image root (`keepers/guest/image.json`; `None` in older records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm_memory_root: Option<B256>,
+    /// The VM guest's entry point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm_entry: Option<u64>,
+    /// The VM guest's absolute pre-state: the claim hash of the booted machine (docs/vm.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm_absolute_prestate: Option<B256>,
 }
 
 impl Parameters {
@@ -395,6 +414,40 @@ mod tests {
             address!("0x0165878A594ca255338adfa4d48449f69242Eb8F")
         );
         assert_eq!(d.domain(), baton_core::baton_domain(31337, d.batch_inbox));
+        // A record from before the VM was deployed has none of its entries.
+        assert_eq!((d.preimage_oracle, d.risc_v), (None, None));
+        assert_eq!(d.parameters.vm_absolute_prestate, None);
+    }
+
+    #[test]
+    fn reads_the_vm_entries() {
+        let with_vm = EXAMPLE
+            .replace(
+                r#""DisputeGame":"0x0165878A594ca255338adfa4d48449f69242Eb8F","#,
+                r#""DisputeGame":"0x0165878A594ca255338adfa4d48449f69242Eb8F",
+                "PreimageOracle":"0xa513E6E4b8f2a923D98304ec87F64353C4D5C853","RiscV":"0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6","#,
+            )
+            .replace(
+                r#""l2BaseFee":"1000000000","#,
+                r#""l2BaseFee":"1000000000","vmEntry":65536,
+                "vmMemoryRoot":"0xc1012b93fb894504f06c56fa7b1eadc6af78650350f79ccd0f32230c9d3002c6",
+                "vmAbsolutePrestate":"0x03587ffdc091745c0d629b71b419cc1f0b20783b48cba139d34105810b5c0758","#,
+            );
+        let d = Deployment::from_json(&with_vm).unwrap();
+        assert_eq!(
+            d.risc_v,
+            Some(address!("0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6"))
+        );
+        assert!(d.preimage_oracle.is_some());
+        assert_eq!(d.parameters.vm_entry, Some(0x10000));
+        assert_eq!(
+            d.parameters.vm_absolute_prestate.map(|h| h[0]),
+            Some(3),
+            "a booted machine is running: status byte 3"
+        );
+        // And back: the record round-trips.
+        let again = serde_json::to_string(&d).unwrap();
+        assert_eq!(Deployment::from_json(&again).unwrap(), d);
     }
 
     #[test]
