@@ -23,8 +23,8 @@
 //! - [`elf`]: loading a guest.
 //! - [`witness`]: one step's witness for L1, and snapshots to answer any step.
 //!
-//! Not here yet: the guest program, the L1 preimage oracle and the game's second level. Nothing
-//! in the node uses this crate.
+//! The guest is `keepers/guest`, the L1 side `contracts/vm/` (docs/vm.md). Not here yet: the
+//! dispute game's second level; no role uses this crate so far.
 
 pub mod cpu;
 pub mod decode;
