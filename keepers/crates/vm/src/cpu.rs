@@ -130,17 +130,12 @@ fn alu64(op: AluOp, a: u64, b: u64) -> u64 {
         AluOp::Mulhsu => ((i128::from(sa) * i128::from(b)) >> 64) as u64,
         AluOp::Mulhu => ((u128::from(a) * u128::from(b)) >> 64) as u64,
         // Division by zero and overflow have the ISA's defined results, never a trap.
-        AluOp::Div => match (sa, sb) {
-            (_, 0) => u64::MAX,
-            (i64::MIN, -1) => i64::MIN as u64,
-            _ => (sa / sb) as u64,
-        },
+        // (Wrapping division gives the overflow case's results: MIN / -1 = MIN, MIN % -1 = 0.)
+        AluOp::Div if sb == 0 => u64::MAX,
+        AluOp::Div => sa.wrapping_div(sb) as u64,
         AluOp::Divu => a.checked_div(b).unwrap_or(u64::MAX),
-        AluOp::Rem => match (sa, sb) {
-            (_, 0) => a,
-            (i64::MIN, -1) => 0,
-            _ => (sa % sb) as u64,
-        },
+        AluOp::Rem if sb == 0 => a,
+        AluOp::Rem => sa.wrapping_rem(sb) as u64,
         AluOp::Remu => a.checked_rem(b).unwrap_or(a),
     }
 }
@@ -156,17 +151,11 @@ fn alu32(op: AluOp, a: u64, b: u64) -> u64 {
         AluOp::Srl => a32 >> (b32 & 31),
         AluOp::Sra => (sa >> (b32 & 31)) as u32,
         AluOp::Mul => a32.wrapping_mul(b32),
-        AluOp::Div => match (sa, sb) {
-            (_, 0) => u32::MAX,
-            (i32::MIN, -1) => i32::MIN as u32,
-            _ => (sa / sb) as u32,
-        },
+        AluOp::Div if sb == 0 => u32::MAX,
+        AluOp::Div => sa.wrapping_div(sb) as u32,
         AluOp::Divu => a32.checked_div(b32).unwrap_or(u32::MAX),
-        AluOp::Rem => match (sa, sb) {
-            (_, 0) => a32,
-            (i32::MIN, -1) => 0,
-            _ => (sa % sb) as u32,
-        },
+        AluOp::Rem if sb == 0 => a32,
+        AluOp::Rem => sa.wrapping_rem(sb) as u32,
         AluOp::Remu => a32.checked_rem(b32).unwrap_or(a32),
         // The decoder never makes another 32-bit operation.
         other => unreachable!("no 32-bit form of {other:?}"),
