@@ -11,15 +11,22 @@ import {BatchData} from "./libraries/BatchData.sol";
 import {DepositEntry} from "./libraries/DepositEntry.sol";
 import {PaddedMerkle} from "./libraries/PaddedMerkle.sol";
 import {TraceLayout} from "./libraries/TraceLayout.sol";
-import {Ledger} from "./libraries/ledger/Ledger.sol";
+import {GuestInput} from "./libraries/GuestInput.sol";
+import {IRiscV} from "./interfaces/IRiscV.sol";
+import {RiscVState} from "./vm/RiscVState.sol";
 
 /// @title DisputeGame
 /// @notice See IDisputeGame. One contract holds every game; a game is five storage words of
 ///         state (who, clocks, segment) plus the agreed root, the disputed root, the pending
-///         midpoint root and the layout hash.
+///         midpoint root and the layout hash, and, once one transaction is disputed, its
+///         execution: the guest's input key, the step segment and its three claims.
 contract DisputeGame is IDisputeGame {
     uint256 internal constant BPS = 10_000;
     bytes32 internal constant INVALID_OUTPUT_TAG = keccak256("baton.invalid-output");
+    /// @notice The VM steps a disputed transaction is bisected over: 2^28. A ledger transfer
+    ///         takes 11.6 M steps (docs/vm.md), so the guest halts well before the end, and a
+    ///         halted machine steps to itself.
+    uint64 internal constant EXECUTION_STEPS = 1 << 28;
 
     IL1OutputOracle internal immutable ORACLE;
     ISequencerRegistry internal immutable REGISTRY;
@@ -34,8 +41,12 @@ contract DisputeGame is IDisputeGame {
     uint48 internal immutable CLOCK;
     uint128 internal immutable L2_BASE_FEE;
     bytes32 internal immutable GENESIS_STATE_ROOT;
+    IRiscV internal immutable RISC_V;
+    bytes32 internal immutable VM_MEMORY_ROOT;
+    uint64 internal immutable VM_ENTRY;
 
     mapping(uint256 gameId => Game) internal _games;
+    mapping(uint256 gameId => Execution) internal _executions;
     uint256 internal _gameCount;
     mapping(address account => uint256) internal _credits;
     uint256 internal _totalBurned;
@@ -48,6 +59,10 @@ contract DisputeGame is IDisputeGame {
         uint256 clockDuration;
         uint256 l2BaseFee;
         bytes32 genesisStateRoot;
+        /// @dev The step verifier and the guest program it runs (keepers/guest/image.json).
+        address riscV;
+        bytes32 vmMemoryRoot;
+        uint256 vmEntry;
     }
 
     /// @notice A constructor parameter is out of range or not wired to the others.
@@ -79,12 +94,19 @@ contract DisputeGame is IDisputeGame {
         }
         if (p.l2BaseFee > type(uint128).max) revert InvalidParameter("l2BaseFee");
         if (p.genesisStateRoot == 0) revert InvalidParameter("genesisStateRoot");
+        if (p.riscV.code.length == 0) revert InvalidParameter("riscV");
+        if (p.vmMemoryRoot == 0) revert InvalidParameter("vmMemoryRoot");
+        // The entry point is an instruction address inside the 4 GiB memory.
+        if (p.vmEntry % 4 != 0 || p.vmEntry >= 1 << 32) revert InvalidParameter("vmEntry");
         CHALLENGE_BOND = p.challengeBond;
         BOND_TAX_BPS = p.bondTaxBps;
         SLASH_BPS = p.slashBps;
         CLOCK = uint48(p.clockDuration);
         L2_BASE_FEE = uint128(p.l2BaseFee);
         GENESIS_STATE_ROOT = p.genesisStateRoot;
+        RISC_V = IRiscV(p.riscV);
+        VM_MEMORY_ROOT = p.vmMemoryRoot;
+        VM_ENTRY = uint64(p.vmEntry);
     }
 
     // ------------------------------------------------------------------ moves
@@ -135,7 +157,7 @@ contract DisputeGame is IDisputeGame {
     }
 
     /// @inheritdoc IDisputeGame
-    function bisect(uint256 gameId, bytes32 midRoot) external {
+    function bisect(uint256 gameId, bytes32 root) external {
         Game storage g = _inProgress(gameId);
         if (!g.proposerToMove) revert NotYourMove(gameId, msg.sender);
         address proposer = g.proposer;
@@ -143,51 +165,92 @@ contract DisputeGame is IDisputeGame {
         if (msg.sender != proposer && REGISTRY.operatorFor(msg.sender) != proposer) {
             revert NotYourMove(gameId, msg.sender);
         }
-        if (midRoot == 0) revert ZeroRoot();
+        if (root == 0) revert ZeroRoot();
         g.proposerClock = _charge(gameId, g, g.proposerClock);
-        g.proposerToMove = false;
-        g.midRoot = midRoot;
-        emit Bisected(gameId, (uint256(g.lo) + g.hi) / 2, midRoot);
+        Execution storage e = _executions[gameId];
+        if (e.inputKey == 0) {
+            g.proposerToMove = false;
+            g.midRoot = root;
+            emit Bisected(gameId, (uint256(g.lo) + g.hi) / 2, root);
+        } else if (e.hiClaim == 0) {
+            // The proposer's first claim on the execution: the guest accepts its root. The
+            // proposer moves again, with the first midpoint.
+            if (RiscVState.claimStatus(root) != RiscVState.CLAIM_VALID) revert EndClaimNotValid(root);
+            e.hiClaim = root;
+            emit ExecutionBisected(gameId, EXECUTION_STEPS, root);
+        } else {
+            g.proposerToMove = false;
+            e.midClaim = root;
+            emit ExecutionBisected(gameId, (uint256(e.lo) + e.hi) / 2, root);
+        }
     }
 
     /// @inheritdoc IDisputeGame
     function respond(uint256 gameId, bool agree) external {
         Game storage g = _inProgress(gameId);
         if (g.proposerToMove || msg.sender != g.challenger) revert NotYourMove(gameId, msg.sender);
-        uint64 lo = g.lo;
-        uint64 hi = g.hi;
+        Execution storage e = _executions[gameId];
+        bool executing = e.inputKey != 0;
+        (uint64 lo, uint64 hi) = executing ? (e.lo, e.hi) : (g.lo, g.hi);
         if (hi - lo <= 1) revert WrongStage(gameId);
         g.challengerClock = _charge(gameId, g, g.challengerClock);
         uint64 mid = (lo + hi) / 2;
-        if (agree) {
-            lo = mid;
-            g.lo = mid;
-            g.loRoot = g.midRoot;
-        } else {
-            hi = mid;
-            g.hi = mid;
-            g.hiRoot = g.midRoot;
-        }
-        // Down to one transaction: the challenger now owes the one-step proof.
+        if (agree) lo = mid;
+        else hi = mid;
+        // Down to one transaction (or step): the challenger now owes its proof.
         g.proposerToMove = hi - lo > 1;
-        emit Responded(gameId, agree, lo, hi);
+        if (!executing) {
+            (g.lo, g.hi) = (lo, hi);
+            if (agree) g.loRoot = g.midRoot;
+            else g.hiRoot = g.midRoot;
+            emit Responded(gameId, agree, lo, hi);
+        } else {
+            (e.lo, e.hi) = (lo, hi);
+            if (agree) e.loClaim = e.midClaim;
+            else e.hiClaim = e.midClaim;
+            emit ExecutionResponded(gameId, agree, lo, hi);
+        }
     }
 
     /// @inheritdoc IDisputeGame
-    function prove(uint256 gameId, StepProof calldata proof) external {
+    function proveTransaction(uint256 gameId, TransactionProof calldata proof) external {
         Game storage g = _inProgress(gameId);
         uint64 lo = g.lo;
-        if (g.proposerToMove || g.hi - lo > 1) revert WrongStage(gameId);
-        // The proof is the challenger's move; once its clock ran out the proposer has won.
+        if (g.proposerToMove || g.hi - lo > 1 || _executions[gameId].inputKey != 0) {
+            revert WrongStage(gameId);
+        }
+        if (!ORACLE.outputExists(g.outputIndex, g.generation)) revert OutputGone(gameId);
+        // The proof is the challenger's move, on its clock.
+        g.challengerClock = _charge(gameId, g, g.challengerClock);
+        if (g.hi == lo) {
+            // An empty trace has no transaction: the state after it is the state before it.
+            if (g.loRoot == g.hiRoot) _proposerWins(gameId, g);
+            else _challengerWins(gameId, g);
+            return;
+        }
+        bytes memory input = _guestInput(gameId, g, lo, proof);
+        bytes32 inputKey = keccak256(input);
+        Execution storage e = _executions[gameId];
+        e.inputKey = inputKey;
+        e.hi = EXECUTION_STEPS;
+        e.loClaim = RiscVState.bootClaim(VM_MEMORY_ROOT, VM_ENTRY, inputKey);
+        g.proposerToMove = true;
+        emit ExecutionStarted(gameId, lo, inputKey, input);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function step(uint256 gameId, bytes calldata state, bytes calldata proofs) external {
+        Game storage g = _inProgress(gameId);
+        Execution storage e = _executions[gameId];
+        uint64 lo = e.lo;
+        if (e.inputKey == 0 || g.proposerToMove || e.hi - lo != 1) revert WrongStage(gameId);
+        // The step is the challenger's last move; once its clock ran out the proposer has won.
         if (block.timestamp - g.lastMoveAt > g.challengerClock) revert ClockExpired(gameId);
         if (!ORACLE.outputExists(g.outputIndex, g.generation)) revert OutputGone(gameId);
-
-        bytes32 postRoot = g.loRoot;
-        uint8 outcome;
-        // An empty trace has no transaction: the state after it is the state before it.
-        if (g.hi != lo) (postRoot, outcome) = _step(gameId, g, lo, proof);
-        emit StepProven(gameId, lo, postRoot, outcome);
-        if (postRoot == g.hiRoot) _proposerWins(gameId, g);
+        (bytes32 pre, bytes32 post) = RISC_V.step(state, proofs);
+        if (pre != e.loClaim) revert WrongPreState(e.loClaim, pre);
+        emit StepProven(gameId, lo, post);
+        if (post == e.hiClaim) _proposerWins(gameId, g);
         else _challengerWins(gameId, g);
     }
 
@@ -233,6 +296,37 @@ contract DisputeGame is IDisputeGame {
     function gameAt(uint256 gameId) external view returns (Game memory) {
         if (gameId >= _gameCount) revert UnknownGame(gameId);
         return _games[gameId];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function executionOf(uint256 gameId) external view returns (Execution memory) {
+        if (gameId >= _gameCount) revert UnknownGame(gameId);
+        return _executions[gameId];
+    }
+
+    /// @inheritdoc IDisputeGame
+    function bootClaimOf(bytes32 inputKey) external view returns (bytes32) {
+        return RiscVState.bootClaim(VM_MEMORY_ROOT, VM_ENTRY, inputKey);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function executionSteps() external pure returns (uint256) {
+        return EXECUTION_STEPS;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function riscV() external view returns (address) {
+        return address(RISC_V);
+    }
+
+    /// @inheritdoc IDisputeGame
+    function vmMemoryRoot() external view returns (bytes32) {
+        return VM_MEMORY_ROOT;
+    }
+
+    /// @inheritdoc IDisputeGame
+    function vmEntry() external view returns (uint256) {
+        return VM_ENTRY;
     }
 
     /// @inheritdoc IDisputeGame
@@ -364,13 +458,15 @@ contract DisputeGame is IDisputeGame {
         return uint48(clock - elapsed);
     }
 
-    /// @dev Execute the transaction at trace position `position` on the agreed root. The proof
-    ///      names one span (checked against the layout root) and one transaction (checked against
-    ///      the span's record or the force queue), so its cost does not depend on the record.
-    function _step(uint256 gameId, Game storage g, uint256 position, StepProof calldata proof)
+    /// @dev The guest's input for the transaction at trace position `position`: the agreed root,
+    ///      the proposer's root after it, the block context and the transaction (GuestInput).
+    ///      The proof names one span (checked against the layout root) and one transaction
+    ///      (checked against the span's record or the force queue), so its cost does not depend
+    ///      on the record.
+    function _guestInput(uint256 gameId, Game storage g, uint256 position, TransactionProof calldata proof)
         private
         view
-        returns (bytes32 postRoot, uint8 outcome)
+        returns (bytes memory)
     {
         IDisputeGame.Span calldata span = proof.span;
         if (
@@ -379,46 +475,46 @@ contract DisputeGame is IDisputeGame {
         ) {
             revert BadLayout(gameId);
         }
-        Ledger.BlockContext memory ctx = _blockContext(span, proof);
-
+        GuestInput.Context memory ctx = GuestInput.Context({
+            preRoot: g.loRoot,
+            claimedPostRoot: g.hiRoot,
+            chainId: L2_CHAIN_ID,
+            baseFee: L2_BASE_FEE,
+            feeRecipient: _feeRecipient(span, proof)
+        });
         uint256 offset = position - span.firstPosition;
-        if (offset < span.forceCount) return _stepEntry(g.loRoot, ctx, span.forceStart + offset, proof);
-        bytes32 implied = PaddedMerkle.rootOf(
-            keccak256(proof.transaction), offset - span.forceCount, span.txCount, proof.txPath
-        );
+        if (offset < span.forceCount) return _entryInput(ctx, span.forceStart + offset, proof);
+        bytes32 txHash = keccak256(proof.transaction);
+        bytes32 implied = PaddedMerkle.rootOf(txHash, offset - span.forceCount, span.txCount, proof.txPath);
         if (implied != proof.txRoot) revert TransactionNotInRecord(proof.txRoot, implied);
-        return Ledger.step(g.loRoot, ctx, proof.transaction, proof.witness);
+        return GuestInput.signed(ctx, txHash);
     }
 
     /// @dev A sequenced record's data names the fee recipient; a forced record's fees burn.
-    function _blockContext(IDisputeGame.Span calldata span, StepProof calldata proof)
+    function _feeRecipient(IDisputeGame.Span calldata span, TransactionProof calldata proof)
         private
-        view
-        returns (Ledger.BlockContext memory ctx)
+        pure
+        returns (address)
     {
-        ctx.chainId = L2_CHAIN_ID;
-        ctx.baseFee = L2_BASE_FEE;
-        if (span.dataHash != 0) {
-            bytes32 dataHash = BatchData.dataHashOf(proof.feeRecipient, proof.blocksHash, proof.txRoot);
-            if (dataHash != span.dataHash) revert RecordDataMismatch(span.dataHash, dataHash);
-            ctx.feeRecipient = proof.feeRecipient;
-        }
+        if (span.dataHash == 0) return address(0);
+        bytes32 dataHash = BatchData.dataHashOf(proof.feeRecipient, proof.blocksHash, proof.txRoot);
+        if (dataHash != span.dataHash) revert RecordDataMismatch(span.dataHash, dataHash);
+        return proof.feeRecipient;
     }
 
     /// @dev Force-queue entry `queueIndex`: a deposit if the portal enqueued one, else a transaction.
-    function _stepEntry(
-        bytes32 preRoot,
-        Ledger.BlockContext memory ctx,
-        uint256 queueIndex,
-        StepProof calldata proof
-    ) private view returns (bytes32 postRoot, uint8 outcome) {
+    function _entryInput(GuestInput.Context memory ctx, uint256 queueIndex, TransactionProof calldata proof)
+        private
+        view
+        returns (bytes memory)
+    {
         if (QUEUE.commitmentOf(queueIndex) != QUEUE.commitmentFor(proof.entrySender, proof.transaction)) {
             revert EntryMismatch(queueIndex);
         }
         (bool isDeposit, address recipient, uint256 amount) =
             DepositEntry.decode(proof.entrySender, proof.transaction, PORTAL);
-        if (isDeposit) return Ledger.deposit(preRoot, recipient, amount, proof.witness);
-        return Ledger.step(preRoot, ctx, proof.transaction, proof.witness);
+        if (isDeposit) return GuestInput.deposit(ctx, recipient, amount);
+        return GuestInput.signed(ctx, keccak256(proof.transaction));
     }
 
     function _proposerWins(uint256 gameId, Game storage g) private {

@@ -22,7 +22,7 @@ import {ILeaderSchedule} from "../contracts/interfaces/ILeaderSchedule.sol";
 ///
 ///         The contracts point at each other through immutables, so their addresses are
 ///         predicted from the deployer's nonce: registry, queue, inbox, slasher, oracle, portal,
-///         dispute game, in that order. The registry lets two contracts slash: the Slasher and
+///         preimage oracle, RISC-V step verifier, dispute game, in that order. The registry lets two contracts slash: the Slasher and
 ///         the dispute game.
 contract Deploy is Script {
     /// @notice Every deploy-time parameter (see docs/protocol.md, "Parameters").
@@ -139,7 +139,7 @@ contract Deploy is Script {
         address queueAt = vm.computeCreateAddress(deployer, nonce + 1);
         address inboxAt = vm.computeCreateAddress(deployer, nonce + 2);
         address slasherAt = vm.computeCreateAddress(deployer, nonce + 3);
-        address gameAt = vm.computeCreateAddress(deployer, nonce + 6);
+        address gameAt = vm.computeCreateAddress(deployer, nonce + 8);
 
         address[] memory slashers = new address[](2);
         slashers[0] = slasherAt;
@@ -182,6 +182,10 @@ contract Deploy is Script {
             address(d.registry), address(d.inbox), gameAt, p.outputInterval, p.finalizationPeriod
         );
         d.portal = new Portal(address(d.oracle), address(d.queue), address(d.inbox));
+        // The VM the game ends in: the step verifier and its preimage oracle.
+        d.preimageOracle = new PreimageOracle();
+        d.riscv = new RiscV(IPreimageOracle(address(d.preimageOracle)));
+        if (address(d.riscv.oracle()) != address(d.preimageOracle)) revert WiringMismatch("riscv.oracle");
         d.game = new DisputeGame(
             address(d.oracle),
             address(d.portal),
@@ -191,14 +195,13 @@ contract Deploy is Script {
                 slashBps: p.invalidOutputSlashBps,
                 clockDuration: p.maxDisputeDuration / 2,
                 l2BaseFee: p.l2BaseFee,
-                genesisStateRoot: p.genesisStateRoot
+                genesisStateRoot: p.genesisStateRoot,
+                riscV: address(d.riscv),
+                vmMemoryRoot: p.vmMemoryRoot,
+                vmEntry: p.vmEntry
             })
         );
         checkOutputWiring(p, d, gameAt);
-        // After everything the nonce-predicted addresses name, so that none of them moves.
-        d.preimageOracle = new PreimageOracle();
-        d.riscv = new RiscV(IPreimageOracle(address(d.preimageOracle)));
-        if (address(d.riscv.oracle()) != address(d.preimageOracle)) revert WiringMismatch("riscv.oracle");
     }
 
     /// @notice Rules that span contracts, so no single constructor can check them.
@@ -272,6 +275,10 @@ contract Deploy is Script {
         }
         if (d.oracle.outputInterval() != p.outputInterval) revert WiringMismatch("outputInterval");
         if (d.game.genesisStateRoot() != p.genesisStateRoot) revert WiringMismatch("genesisStateRoot");
+        if (
+            d.game.riscV() != address(d.riscv) || d.game.vmMemoryRoot() != p.vmMemoryRoot
+                || d.game.vmEntry() != p.vmEntry
+        ) revert WiringMismatch("game VM");
     }
 
     /// @notice Write the deployment record the keepers read.

@@ -10,13 +10,13 @@ import {TraceLayout} from "../contracts/libraries/TraceLayout.sol";
 import {PaddedMerkle} from "../contracts/libraries/PaddedMerkle.sol";
 import {BatchData} from "../contracts/libraries/BatchData.sol";
 import {DepositEntry} from "../contracts/libraries/DepositEntry.sol";
+import {GuestInput} from "../contracts/libraries/GuestInput.sol";
 import {EthRefuser} from "./mocks/EthRefuser.sol";
-import {WitnessMismatch} from "../contracts/libraries/ledger/WitnessErrors.sol";
 
 /// @notice Every way to call the game wrongly gets its custom error and moves nothing; forged
-///         one-step inputs (another layout, other record data, a queue entry claimed for the wrong
-///         sender, a tampered witness) are refused; a deposit-shaped entry nobody but the portal
-///         enqueued credits nothing; a forced record's fees burn.
+///         transaction proofs (another layout, other record data, a queue entry claimed for the
+///         wrong sender) are refused; a deposit-shaped entry nobody but the portal enqueued is
+///         handed to the guest as a transaction, not a deposit; a forced record's fees burn.
 abstract contract DisputeGameRevertsTest is DisputeTest {
     uint256 internal outputIndex;
     uint256 internal bond;
@@ -63,15 +63,37 @@ abstract contract DisputeGameRevertsTest is DisputeTest {
         (k[0], k[1], k[2]) = (a, b, c);
     }
 
-    function _params() internal pure returns (DisputeGame.Params memory) {
+    function _params() internal view returns (DisputeGame.Params memory) {
         return DisputeGame.Params({
             challengeBond: 1,
             bondTaxBps: 1000,
             slashBps: 5000,
             clockDuration: 60,
             l2BaseFee: 1,
-            genesisStateRoot: keccak256("genesis")
+            genesisStateRoot: keccak256("genesis"),
+            riscV: game.riscV(),
+            vmMemoryRoot: keccak256("image"),
+            vmEntry: 0x1000
         });
+    }
+
+    /// @dev The guest input the game must build for the transaction at `position` of the
+    ///      single-output history, given the proposer's claimed root after it.
+    function _expectedInput(uint256 position, bytes32 claimed, address feeRecipient, bytes memory txOrDeposit)
+        internal
+        view
+        returns (bytes memory)
+    {
+        GuestInput.Context memory c = GuestInput.Context({
+            preRoot: roots[position],
+            claimedPostRoot: claimed,
+            chainId: uint64(p.l2ChainId),
+            baseFee: uint128(p.l2BaseFee),
+            feeRecipient: feeRecipient
+        });
+        return abi.encodePacked(
+            abi.encodePacked(c.preRoot, c.claimedPostRoot, c.chainId, c.baseFee, c.feeRecipient), txOrDeposit
+        );
     }
 
     function _expectParam(string memory name) internal {
@@ -179,9 +201,11 @@ contract DisputeGame_Moves_Test is DisputeGameRevertsTest {
         vm.prank(proposer.operator);
         vm.expectRevert(IDisputeGame.ZeroRoot.selector);
         game.bisect(gameId, bytes32(0));
-        IDisputeGame.StepProof memory proof = _stepProof(outputIndex, 0);
+        IDisputeGame.TransactionProof memory proof = _txProof(outputIndex, 0);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
-        game.prove(gameId, proof);
+        game.proveTransaction(gameId, proof);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
+        game.step(gameId, "", "");
 
         vm.prank(proposer.operator);
         game.bisect(gameId, roots[3]);
@@ -202,35 +226,44 @@ contract DisputeGame_Moves_Test is DisputeGameRevertsTest {
 /// @notice respond at the proof stage, and an ended game refusing every call.
 contract DisputeGame_Respond_Test is DisputeGameRevertsTest {
     function test_respond_revertsAtTheProofStage_andEndedGamesRefuseEverything() public {
+        proposerLiesFrom = 1;
         outputIndex = _interval(1, 8);
         uint256 gameId = _challenge(honest, outputIndex);
         vm.prank(honest);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
         game.respond(gameId, false);
-        game.prove(gameId, _stepProof(outputIndex, 0));
+        IDisputeGame.TransactionProof memory proof = _txProof(outputIndex, 0);
+        game.proveTransaction(gameId, proof);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
+        game.proveTransaction(gameId, proof);
 
-        IDisputeGame.Status won = IDisputeGame.Status.ProposerWon;
+        IDisputeGame.Status won = _playOut(gameId, Answer.Honest);
+        assertEq(uint8(won), uint8(IDisputeGame.Status.ChallengerWon));
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
         game.resolve(gameId);
-        IDisputeGame.StepProof memory proof = _stepProof(outputIndex, 0);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
-        game.prove(gameId, proof);
+        game.proveTransaction(gameId, proof);
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
+        game.step(gameId, "", "");
+        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
+        game.bisect(gameId, keccak256("late"));
     }
 }
 
-/// @notice prove: forged layouts, record data and queue entries are refused; a deposit-shaped
-///         entry from a user credits nothing; a forced record's fees burn.
+/// @notice proveTransaction: forged layouts, record data and queue entries are refused; the
+///         guest's input names exactly the proven transaction; a deposit-shaped entry from a
+///         user is a transaction to the guest; a forced record's fees burn.
 contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
     function test_prove_revertsOnForgedLayoutOrRecordData() public {
         uint256 gameId = _atProof(_kinds(Kind.Transfer, Kind.Transfer, Kind.Transfer), 1);
-        IDisputeGame.StepProof memory proof = _stepProof(outputIndex, 1);
+        IDisputeGame.TransactionProof memory proof = _txProof(outputIndex, 1);
 
-        IDisputeGame.StepProof memory forged = _stepProof(outputIndex, 1);
+        IDisputeGame.TransactionProof memory forged = _txProof(outputIndex, 1);
         forged.span.txCount += 1;
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
-        game.prove(gameId, forged);
+        game.proveTransaction(gameId, forged);
 
-        forged = _stepProof(outputIndex, 1);
+        forged = _txProof(outputIndex, 1);
         forged.spanIndex = p.outputInterval;
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -240,24 +273,24 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
                 forged.spanPath.length
             )
         );
-        game.prove(gameId, forged);
+        game.proveTransaction(gameId, forged);
 
         // Another span's index for this span: the path no longer leads to the layout root.
-        forged = _stepProof(outputIndex, 1);
+        forged = _txProof(outputIndex, 1);
         forged.spanIndex = forged.spanIndex == 0 ? 1 : 0;
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
-        game.prove(gameId, forged);
+        game.proveTransaction(gameId, forged);
 
         // Another span, honestly proven, that does not hold the position.
         (IDisputeGame.Span[] memory spans,) = game.layoutOf(outputIndex, _headersFor(outputIndex));
-        forged = _stepProof(outputIndex, 1);
+        forged = _txProof(outputIndex, 1);
         forged.spanIndex = forged.spanIndex == 0 ? 1 : 0;
         forged.span = spans[forged.spanIndex];
         forged.spanPath = _spanPath(spans, forged.spanIndex);
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
-        game.prove(gameId, forged);
+        game.proveTransaction(gameId, forged);
 
-        forged = _stepProof(outputIndex, 1);
+        forged = _txProof(outputIndex, 1);
         forged.feeRecipient = address(0xbad);
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -266,52 +299,69 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
                 BatchData.dataHashOf(address(0xbad), proof.blocksHash, proof.txRoot)
             )
         );
-        game.prove(gameId, forged);
+        game.proveTransaction(gameId, forged);
 
         // A transaction that is not the record's at that index.
-        forged = _stepProof(outputIndex, 1);
-        forged.transaction = _stepProof(outputIndex, 0).transaction;
+        forged = _txProof(outputIndex, 1);
+        forged.transaction = _txProof(outputIndex, 0).transaction;
         vm.expectPartialRevert(IDisputeGame.TransactionNotInRecord.selector);
-        game.prove(gameId, forged);
+        game.proveTransaction(gameId, forged);
 
-        forged = _stepProof(outputIndex, 1);
+        forged = _txProof(outputIndex, 1);
         forged.txPath = new bytes32[](forged.txPath.length + 1);
         vm.expectPartialRevert(PaddedMerkle.BadMerklePath.selector);
-        game.prove(gameId, forged);
+        game.proveTransaction(gameId, forged);
 
-        forged = _stepProof(outputIndex, 1);
-        forged.witness[100] ^= 0x01;
-        vm.expectRevert(WitnessMismatch.selector);
-        game.prove(gameId, forged);
-
-        game.prove(gameId, proof);
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
+        // The honest proof starts the execution on exactly this transaction's claim.
+        bytes memory input = _expectedInput(
+            1, _proposerRoot(2), FEE_RECIPIENT, abi.encodePacked(uint8(0), keccak256(proof.transaction))
+        );
+        vm.expectEmit(address(game));
+        emit IDisputeGame.ExecutionStarted(gameId, 1, keccak256(input), input);
+        game.proveTransaction(gameId, proof);
+        IDisputeGame.Execution memory e = game.executionOf(gameId);
+        assertEq(e.inputKey, keccak256(input));
+        assertEq(e.lo, 0);
+        assertEq(e.hi, game.executionSteps());
+        assertEq(e.loClaim, game.bootClaimOf(e.inputKey));
+        assertEq(e.hiClaim, 0, "the proposer's end claim is owed");
+        assertTrue(game.gameAt(gameId).proposerToMove);
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
     }
 
     function test_prove_revertsOnAnEntryClaimedForAnotherSender() public {
         // Position 0: a portal deposit. Claiming someone else enqueued it fails the commitment,
         // and so does claiming the portal enqueued a user's entry.
         uint256 gameId = _atProof(_kinds(Kind.Deposit, Kind.ForcedTransfer, Kind.Transfer), 0);
-        IDisputeGame.StepProof memory forged = _stepProof(outputIndex, 0);
+        IDisputeGame.TransactionProof memory forged = _txProof(outputIndex, 0);
         uint256 queueIndex = forged.span.forceStart;
         forged.entrySender = user;
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.EntryMismatch.selector, queueIndex));
-        game.prove(gameId, forged);
-        forged = _stepProof(outputIndex, 0);
+        game.proveTransaction(gameId, forged);
+        forged = _txProof(outputIndex, 0);
         forged.transaction[52] ^= 0x01; // another amount
         vm.expectRevert(abi.encodeWithSelector(IDisputeGame.EntryMismatch.selector, queueIndex));
-        game.prove(gameId, forged);
-        game.prove(gameId, _stepProof(outputIndex, 0));
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
+        game.proveTransaction(gameId, forged);
+        // The deposit reaches the guest as one: its recipient and amount.
+        // The deposit DisputeTest made first: 1 ether to users[0] (its salt is position 0).
+        (address recipient, uint256 amount) = (users[0], 1 ether);
+        assertEq(keccak256(trace[0].entry), keccak256(DepositEntry.encode(recipient, amount)));
+        bytes memory input =
+            _expectedInput(0, _proposerRoot(1), FEE_RECIPIENT, abi.encodePacked(uint8(1), recipient, amount));
+        vm.expectEmit(address(game));
+        emit IDisputeGame.ExecutionStarted(gameId, 0, keccak256(input), input);
+        game.proveTransaction(gameId, _txProof(outputIndex, 0));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
     }
 
-    function test_depositShapedEntryFromAUserCreditsNothing() public {
-        // A user enqueues the exact bytes of a deposit: the STF reads them as a malformed
-        // transaction, so a proposer that credits them loses.
+    function test_depositShapedEntryFromAUserIsATransactionToTheGuest() public {
+        // A user enqueues the exact bytes of a deposit: the guest is handed them as a signed
+        // transaction (kind 0, by hash), which the STF reads as malformed (the ledger vectors
+        // test that), so a proposer that credits them loses.
         address recipient = users[0];
         bytes memory entry = DepositEntry.encode(recipient, 50 ether);
         _enqueue(entry);
-        trace.push(Position({kind: Kind.Malformed, record: 0, entrySender: user, entry: entry, witness: ""}));
+        trace.push(Position({kind: Kind.Malformed, record: 0, entrySender: user, entry: entry}));
         roots.push(model.stateRoot());
         Kind[] memory none = new Kind[](0);
         bytes32 honestRoot = roots[1];
@@ -328,11 +378,13 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
         vm.deal(honest, bond);
         vm.prank(honest);
         uint256 gameId = game.challenge{value: bond}(outputIndex, roots[0], creditedRoot, _headersFor(0));
-        IDisputeGame.StepProof memory proof = _stepProof(outputIndex, 0);
+        // Its record is the first; sequenced, so the fee recipient is the record's.
+        bytes memory input =
+            _expectedInput(0, creditedRoot, FEE_RECIPIENT, abi.encodePacked(uint8(0), keccak256(entry)));
         vm.expectEmit(address(game));
-        emit IDisputeGame.StepProven(gameId, 0, roots[0], 1); // Malformed: the root does not move
-        game.prove(gameId, proof);
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
+        emit IDisputeGame.ExecutionStarted(gameId, 0, keccak256(input), input);
+        game.proveTransaction(gameId, _txProof(outputIndex, 0));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
     }
 
     function test_forcedRecord_burnsFeesAtTheZeroAddress() public {
@@ -355,15 +407,9 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
         inbox.submitForcedRecord(queue.length());
         headers.push(h);
         records.push("");
-        bytes memory witness = model.transfer(users[0], users[1], 1 ether, _l2Fee(), address(0));
+        model.transfer(users[0], users[1], 1 ether, _l2Fee(), address(0));
         trace.push(
-            Position({
-                kind: Kind.ForcedTransfer,
-                record: recordIndex,
-                entrySender: user,
-                entry: txBytes,
-                witness: witness
-            })
+            Position({kind: Kind.ForcedTransfer, record: recordIndex, entrySender: user, entry: txBytes})
         );
         roots.push(model.stateRoot());
         Kind[] memory none = new Kind[](0);
@@ -371,10 +417,16 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
             _postRecord(none, 0, 0);
         }
         outputEnds.push(trace.length);
-        // The proposer credits the fee to the leader instead: it loses.
+        // The proposer credits the fee to the leader instead: the guest is told the fee
+        // recipient is the zero address, and the proposer loses.
         proposerLiesFrom = 1;
         outputIndex = _propose(_proposerRoot(1));
         uint256 gameId = _challenge(honest, outputIndex);
+        bytes memory input =
+            _expectedInput(0, _proposerRoot(1), address(0), abi.encodePacked(uint8(0), keccak256(txBytes)));
+        vm.expectEmit(address(game));
+        emit IDisputeGame.ExecutionStarted(gameId, 0, keccak256(input), input);
+        game.proveTransaction(gameId, _txProof(outputIndex, 0));
         assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
         assertEq(model.balanceOf(address(0)), _l2Fee(), "the honest state burned the fee");
     }
@@ -454,6 +506,21 @@ contract DisputeGame_Constructor_Test is DisputeGameRevertsTest {
         q.genesisStateRoot = 0;
         _expectParam("genesisStateRoot");
         new DisputeGame(address(oracle), address(portal), q);
+        q = _params();
+        q.riscV = makeAddr("no code");
+        _expectParam("riscV");
+        new DisputeGame(address(oracle), address(portal), q);
+        q = _params();
+        q.vmMemoryRoot = 0;
+        _expectParam("vmMemoryRoot");
+        new DisputeGame(address(oracle), address(portal), q);
+        q.vmMemoryRoot = keccak256("image");
+        q.vmEntry = 0x1002;
+        _expectParam("vmEntry");
+        new DisputeGame(address(oracle), address(portal), q);
+        q.vmEntry = 1 << 32;
+        _expectParam("vmEntry");
+        new DisputeGame(address(oracle), address(portal), q);
     }
 }
 
@@ -467,6 +534,10 @@ contract DisputeGame_Views_Test is DisputeGameRevertsTest {
         assertEq(game.genesisStateRoot(), roots[0]);
         assertEq(game.bondTaxBps(), p.bondTaxBps);
         assertEq(game.gameCount(), 0);
+        assertEq(game.riscV(), address(deployment.riscv));
+        assertEq(game.vmEntry(), p.vmEntry);
+        assertEq(game.vmMemoryRoot(), p.vmMemoryRoot);
+        assertEq(game.executionSteps(), 1 << 28);
     }
 }
 

@@ -5,18 +5,28 @@ import {IBatchInbox} from "./IBatchInbox.sol";
 
 /// @title IDisputeGame
 /// @notice Anyone may dispute an unfinalized output with a bond; each challenger plays its own
-///         game against the output's proposer. The game bisects the transaction trace between the
-///         previous output (or genesis) and the disputed one: the proposer posts the state root at
-///         the midpoint of the disputed segment, the challenger agrees (the dispute moves right)
-///         or disagrees (it moves left), each side on a chess clock. Once the segment is one
-///         transaction long, anyone submits the one-step proof: the transaction's bytes proven to
-///         be that position of the canonical sequence, and the ledger witness. `Ledger.step` (or
-///         `Ledger.deposit`) on the agreed pre-state decides: a result other than the proposer's
-///         claim deletes the output and every later one and slashes the proposer through the
-///         registry, the challenger's reward being the registry's reporter share; otherwise the
-///         challenger's bond goes to the proposer minus a burned tax. A side whose clock runs out
-///         loses. A game whose output was deleted by another game is moot: the bond is refunded.
-///         Payouts are credited and pulled with `claim`. See docs/outputs.md.
+///         game against the output's proposer, in two levels, each side on one chess clock for
+///         the whole game.
+///         1. Transactions. The game bisects the transaction trace between the previous output
+///            (or genesis) and the disputed one: the proposer posts the state root at the
+///            midpoint of the disputed segment, the challenger agrees (the dispute moves right)
+///            or disagrees (it moves left). Once the segment is one transaction, the challenger
+///            proves which transaction it is (its bytes and its place in the canonical sequence,
+///            or the deposit) with `proveTransaction`; the game fixes the guest's input from it:
+///            the agreed root, the proposer's root after it, the block context and the
+///            transaction (see GuestInput).
+///         2. Execution. The fault-proof VM's guest, booted on that input, runs for
+///            `executionSteps()` steps; the agreed start is its boot state. The proposer first
+///            claims the state at the end, which must say the guest exited 0 ("my root is
+///            right"), then the two sides bisect the steps as they did the transactions. At two
+///            adjacent steps, `step` runs the VM's one step on the agreed state: a result other
+///            than the proposer's claim deletes the output and every later one and slashes the
+///            proposer through the registry, the challenger's reward being the registry's
+///            reporter share; otherwise the challenger's bond goes to the proposer minus a
+///            burned tax.
+///         A side whose clock runs out loses. A game whose output was deleted by another game is
+///         moot: the bond is refunded. Payouts are credited and pulled with `claim`. See
+///         docs/outputs.md and docs/vm.md.
 interface IDisputeGame {
     /// @notice Where a game stands.
     enum Status {
@@ -31,7 +41,9 @@ interface IDisputeGame {
     ///         `lo` transactions (`loRoot`) is agreed, the proposer's root after `hi` (`hiRoot`) is
     ///         disputed. While `proposerToMove`, the proposer owes the root at (lo + hi) / 2;
     ///         otherwise the challenger owes an answer to `midRoot`, or, once hi - lo <= 1, the
-    ///         one-step proof. Clocks are seconds left, charged for the time a side takes to move.
+    ///         transaction's proof. After it, the game's `Execution` holds the rest (the fields
+    ///         here stay as the transaction level left them). Clocks are seconds left, charged
+    ///         for the time a side takes to move.
     struct Game {
         address challenger;
         uint48 lastMoveAt;
@@ -50,6 +62,21 @@ interface IDisputeGame {
         bytes32 layoutHash;
     }
 
+    /// @notice The execution of the disputed transaction by the VM's guest (all zero before
+    ///         `proveTransaction`). The disputed segment is VM steps [lo, hi]: the state claim
+    ///         after `lo` steps (`loClaim`; at step 0 the guest booted on `inputKey`) is agreed,
+    ///         the proposer's claim after `hi` (`hiClaim`; zero until it posts its end claim) is
+    ///         disputed, and `midClaim` is the proposer's pending claim at (lo + hi) / 2. Claims
+    ///         are the VM's claim hashes (docs/vm.md, "State").
+    struct Execution {
+        bytes32 inputKey;
+        uint64 lo;
+        uint64 hi;
+        bytes32 loClaim;
+        bytes32 hiClaim;
+        bytes32 midClaim;
+    }
+
     /// @notice One record's share of the trace.
     /// @param dataHash The record's batch data hash; zero for a forced record (which has no data).
     /// @param firstPosition Trace position of the record's first transaction.
@@ -64,10 +91,9 @@ interface IDisputeGame {
         uint64 txCount;
     }
 
-    /// @notice The one-step proof of the transaction at the segment's start. It carries one
-    ///         transaction and two Merkle paths, never a whole record or layout, so its cost is
-    ///         bounded whatever the records hold (docs/protocol.md, "Every step provable in one
-    ///         transaction").
+    /// @notice Which transaction the segment's start is: it carries one transaction and two
+    ///         Merkle paths, never a whole record or layout, so its cost is bounded whatever the
+    ///         records hold (docs/protocol.md, "Every step provable in one transaction").
     /// @param span The span holding the position (`layoutOf` computes the layout).
     /// @param spanIndex Its index in the layout.
     /// @param spanPath Its PaddedMerkle path to the game's layout root.
@@ -78,8 +104,7 @@ interface IDisputeGame {
     /// @param transaction The transaction: from the record's data, or the force-queue entry.
     /// @param txPath For a batch transaction: its PaddedMerkle path to txRoot (empty for an entry).
     /// @param entrySender For a force-queue entry: who enqueued it.
-    /// @param witness The ledger witness against the agreed pre-state (docs/ledger.md).
-    struct StepProof {
+    struct TransactionProof {
         Span span;
         uint256 spanIndex;
         bytes32[] spanPath;
@@ -89,7 +114,6 @@ interface IDisputeGame {
         bytes transaction;
         bytes32[] txPath;
         address entrySender;
-        bytes witness;
     }
 
     /// @notice A game opened against output (outputIndex, generation).
@@ -110,8 +134,16 @@ interface IDisputeGame {
     event Bisected(uint256 indexed gameId, uint256 position, bytes32 root);
     /// @notice The challenger agreed or disagreed; the disputed segment is now [lo, hi].
     event Responded(uint256 indexed gameId, bool agree, uint256 lo, uint256 hi);
-    /// @notice The one-step proof ran: the transaction at `position` gives `postRoot`.
-    event StepProven(uint256 indexed gameId, uint256 position, bytes32 postRoot, uint8 outcome);
+    /// @notice The disputed transaction is the one at trace `position`: the guest's execution
+    ///         on `input` (whose keccak-256 is `inputKey`; anyone may load it into the preimage
+    ///         oracle) is bisected next.
+    event ExecutionStarted(uint256 indexed gameId, uint256 position, bytes32 inputKey, bytes input);
+    /// @notice The proposer claimed `claim` for the VM state after `step` steps.
+    event ExecutionBisected(uint256 indexed gameId, uint256 step, bytes32 claim);
+    /// @notice The challenger agreed or disagreed; the disputed steps are now [lo, hi].
+    event ExecutionResponded(uint256 indexed gameId, bool agree, uint256 lo, uint256 hi);
+    /// @notice The VM ran step `step` + 1 on the agreed state: its result is `postClaim`.
+    event StepProven(uint256 indexed gameId, uint256 step, bytes32 postClaim);
     /// @notice The game ended.
     event GameResolved(uint256 indexed gameId, Status status);
     /// @notice The losing proposer could not be slashed (it had nothing left to slash).
@@ -131,7 +163,7 @@ interface IDisputeGame {
     error GameOver(uint256 gameId, Status status);
     /// @notice It is not the caller's move (or the caller is not that side).
     error NotYourMove(uint256 gameId, address caller);
-    /// @notice This move does not fit the game's stage (bisect, respond, or prove).
+    /// @notice This move does not fit the game's stage (respond, proveTransaction or step).
     error WrongStage(uint256 gameId);
     /// @notice The side to move has run out of time; call `resolve`.
     error ClockExpired(uint256 gameId);
@@ -149,6 +181,10 @@ interface IDisputeGame {
     error EntryMismatch(uint256 queueIndex);
     /// @notice A zero root was posted.
     error ZeroRoot();
+    /// @notice The proposer's end claim on an execution does not say the guest exited 0.
+    error EndClaimNotValid(bytes32 claim);
+    /// @notice The state handed to `step` is not the agreed one.
+    error WrongPreState(bytes32 expected, bytes32 given);
     /// @notice Nothing to claim.
     error NothingToClaim();
     /// @notice An ETH transfer failed.
@@ -165,12 +201,18 @@ interface IDisputeGame {
         bytes32 claimedRoot,
         IBatchInbox.BatchHeader[] calldata headers
     ) external payable returns (uint256 gameId);
-    /// @notice Proposer (operator or its signer): the state root after (lo + hi) / 2 transactions.
-    function bisect(uint256 gameId, bytes32 midRoot) external;
-    /// @notice Challenger: agree with the proposer's midpoint root (dispute moves right) or not.
+    /// @notice Proposer (operator or its signer): the state root after (lo + hi) / 2 transactions;
+    ///         in the execution, first the claim at `executionSteps()` (exited 0), then the claim
+    ///         after (lo + hi) / 2 steps.
+    function bisect(uint256 gameId, bytes32 root) external;
+    /// @notice Challenger: agree with the proposer's midpoint (dispute moves right) or not.
     function respond(uint256 gameId, bool agree) external;
-    /// @notice Anyone, once the segment is one transaction (or none): execute it and decide.
-    function prove(uint256 gameId, StepProof calldata proof) external;
+    /// @notice Anyone, on the challenger's clock, once the segment is one transaction: prove
+    ///         which it is and start its execution. An empty trace is decided at once.
+    function proveTransaction(uint256 gameId, TransactionProof calldata proof) external;
+    /// @notice Anyone, once the execution's segment is one step: run it on the agreed state
+    ///         (the preimage part it reads, if any, loaded first) and decide.
+    function step(uint256 gameId, bytes calldata state, bytes calldata proofs) external;
     /// @notice Anyone: end a game whose side to move ran out of time, or whose output is gone.
     function resolve(uint256 gameId) external;
     /// @notice Withdraw the caller's credited payouts.
@@ -183,6 +225,18 @@ interface IDisputeGame {
         returns (Span[] memory spans, uint256 traceLength);
     /// @notice Game `gameId`.
     function gameAt(uint256 gameId) external view returns (Game memory);
+    /// @notice The execution stage of game `gameId` (all zero before it).
+    function executionOf(uint256 gameId) external view returns (Execution memory);
+    /// @notice The claim of the guest booted on `inputKey`: an execution's agreed start.
+    function bootClaimOf(bytes32 inputKey) external view returns (bytes32);
+    /// @notice VM steps an execution is bisected over.
+    function executionSteps() external pure returns (uint256);
+    /// @notice The step verifier.
+    function riscV() external view returns (address);
+    /// @notice The guest program's memory root (keepers/guest/image.json).
+    function vmMemoryRoot() external view returns (bytes32);
+    /// @notice The guest program's entry point.
+    function vmEntry() external view returns (uint256);
     /// @notice Number of games ever created (ids are 0..gameCount-1).
     function gameCount() external view returns (uint256);
     /// @notice Seconds left on each clock right now (the running one charged up to now).

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IPreimageOracle} from "../interfaces/IPreimageOracle.sol";
+import {IRiscV} from "../interfaces/IRiscV.sol";
 import {RiscVMemory} from "./RiscVMemory.sol";
 import {RiscVState} from "./RiscVState.sol";
 
@@ -14,7 +15,7 @@ import {RiscVState} from "./RiscVState.sol";
 ///         illegal word, misaligned jump or access, ebreak, an access past 4 GiB, an unknown
 ///         syscall) halts the machine with its cause; a halted machine steps to itself. Only a
 ///         malformed witness reverts. See docs/vm.md.
-contract RiscV {
+contract RiscV is IRiscV {
     using RiscVState for uint256;
 
     uint256 internal constant MASK64 = 0xffffffffffffffff;
@@ -35,16 +36,14 @@ contract RiscV {
     uint256 internal constant FD_PREIMAGE_DATA = 4;
     uint256 internal constant EBADF = MASK64 - 8; // -9
 
-    /// @notice Where the guest's preimage reads are served from.
+    /// @inheritdoc IRiscV
     IPreimageOracle public immutable oracle;
 
     constructor(IPreimageOracle oracle_) {
         oracle = oracle_;
     }
 
-    /// @notice Runs one step from `state` (the 353-byte encoding) with `proofs`: the
-    ///         instruction leaf's proof, then the data leaf's if the step reads or writes
-    ///         memory. Returns the claim hashes of the pre-state and the post-state.
+    /// @inheritdoc IRiscV
     function step(bytes calldata state, bytes calldata proofs)
         external
         view

@@ -100,10 +100,47 @@ library RiscVState {
         if (r != 0) setU64(s, REGS + 8 * (r - 1), v);
     }
 
+    /// @notice The reservation register's value when nothing is reserved.
+    uint256 internal constant NO_RESERVATION = 0xffffffffffffffff;
+    /// @notice The claim hash's first byte for a running machine.
+    uint256 internal constant CLAIM_RUNNING = 3;
+    /// @notice The claim hash's first byte for a machine that exited 0 (the guest accepts).
+    uint256 internal constant CLAIM_VALID = 0;
+
+    /// @notice The claim hash of the program with memory `memoryRoot` and entry point `entry`
+    ///         booted on `inputKey`: step 0, running, nothing reserved, every register zero
+    ///         but a0..a3, which hold the key as four big-endian words (baton-vm's
+    ///         `Program::boot`).
+    function bootClaim(bytes32 memoryRoot, uint256 entry, bytes32 inputKey)
+        internal
+        pure
+        returns (bytes32 h)
+    {
+        assembly ("memory-safe") {
+            let s := mload(0x40)
+            // Zero the 353 bytes (and the rest of the last word), then write the nonzero fields
+            // in increasing order: a later word store may spill into the next field, never
+            // into an earlier one.
+            for { let i := 0 } lt(i, 384) { i := add(i, 32) } { mstore(add(s, i), 0) }
+            mstore(s, memoryRoot)
+            mstore(add(s, PC), shl(192, entry))
+            mstore(add(s, RESERVATION), shl(192, NO_RESERVATION))
+            mstore(add(s, add(REGS, 72)), inputKey) // x10..x13
+            h := keccak256(s, SIZE)
+        }
+        h = bytes32((uint256(h) << 8 >> 8) | (CLAIM_RUNNING << 248));
+    }
+
+    /// @notice The VM status a claim hash carries in its first byte.
+    function claimStatus(bytes32 claimHash) internal pure returns (uint256) {
+        return uint256(claimHash) >> 248;
+    }
+
     /// @notice The claim hash of a state in memory.
     function claim(uint256 s) internal pure returns (bytes32 h) {
         uint256 status = byteAt(s, STATUS);
-        uint256 vmStatus = status == RUNNING ? 3 : status == EXITED ? (u64(s, CODE) == 0 ? 0 : 1) : 2;
+        uint256 vmStatus =
+            status == RUNNING ? CLAIM_RUNNING : status == EXITED ? (u64(s, CODE) == 0 ? CLAIM_VALID : 1) : 2;
         assembly ("memory-safe") {
             h := keccak256(s, SIZE)
         }

@@ -4,11 +4,13 @@ pragma solidity 0.8.28;
 import {DisputeTest} from "../utils/DisputeTest.sol";
 import {GasMeasure} from "../utils/GasMeasure.sol";
 import {IDisputeGame} from "../../contracts/interfaces/IDisputeGame.sol";
+import {TinyGuest} from "../utils/TinyGuest.sol";
 
 /// @notice Execution gas of every dispute game move (see GasMeasure), over real history: a
-///         devnet-profile output interval of 4 records holding 8 transactions. The one-step
-///         figures also record the calldata gas of the proof (the batch data it opens, the
-///         layout and the witness), which the goal in docs/gas.md counts separately.
+///         devnet-profile output interval of 4 records holding 8 transactions, then the
+///         execution of the disputed one by the stand-in guest (DisputeTest). The transaction
+///         proof's figures also record its calldata gas (the layout and record paths), which
+///         the goal in docs/gas.md counts separately.
 contract DisputeGasTest is DisputeTest, GasMeasure {
     function _eight(Kind kind) internal pure returns (Kind[] memory kinds) {
         kinds = new Kind[](8);
@@ -42,47 +44,88 @@ contract DisputeGasTest is DisputeTest, GasMeasure {
         _measure("dispute_respond_disagree", honest, 0, address(game), cd);
     }
 
-    /// @dev Play to the proof stage, then measure the proof at `position`.
+    /// @dev Play to the transaction proof, then measure it.
     function _measureProof(string memory name, uint256 gameId, uint256 outputIndex) internal {
         IDisputeGame.Game memory g = game.gameAt(gameId);
         while (g.proposerToMove || g.hi - g.lo > 1) {
             _moveOnce(gameId, Answer.Honest, true);
             g = game.gameAt(gameId);
         }
-        bytes memory cd = abi.encodeCall(IDisputeGame.prove, (gameId, _stepProof(outputIndex, g.lo)));
+        bytes memory cd = abi.encodeCall(IDisputeGame.proveTransaction, (gameId, _txProof(outputIndex, g.lo)));
         _measure(name, makeAddr("prover"), 0, address(game), cd);
         vm.snapshotValue(GROUP, string.concat(name, "_calldata"), _calldataGas(cd));
+        assertTrue(game.executionOf(gameId).inputKey != 0, "the execution started");
     }
 
     /// forge-config: default.isolate = true
-    function test_gas_prove_transfer_proposerLoses() public {
+    function test_gas_proveTransaction_transfer() public {
         proposerLiesFrom = 5;
         uint256 outputIndex = _intervalOf(_eight(Kind.Transfer));
-        _measureProof("dispute_prove_transfer_proposer_loses", _challenge(honest, outputIndex), outputIndex);
-        assertEq(uint8(game.gameAt(0).status), uint8(IDisputeGame.Status.ChallengerWon));
+        _measureProof("dispute_prove_transaction_transfer", _challenge(honest, outputIndex), outputIndex);
     }
 
     /// forge-config: default.isolate = true
-    function test_gas_prove_withdrawal_proposerLoses() public {
+    function test_gas_proveTransaction_withdrawal() public {
         proposerLiesFrom = 5;
         uint256 outputIndex = _intervalOf(_eight(Kind.Withdrawal));
-        _measureProof("dispute_prove_withdrawal_proposer_loses", _challenge(honest, outputIndex), outputIndex);
-        assertEq(uint8(game.gameAt(0).status), uint8(IDisputeGame.Status.ChallengerWon));
+        _measureProof("dispute_prove_transaction_withdrawal", _challenge(honest, outputIndex), outputIndex);
     }
 
     /// forge-config: default.isolate = true
-    function test_gas_prove_deposit_proposerLoses() public {
+    function test_gas_proveTransaction_deposit() public {
         proposerLiesFrom = 5;
         uint256 outputIndex = _intervalOf(_eight(Kind.Deposit));
-        _measureProof("dispute_prove_deposit_proposer_loses", _challenge(honest, outputIndex), outputIndex);
-        assertEq(uint8(game.gameAt(0).status), uint8(IDisputeGame.Status.ChallengerWon));
+        _measureProof("dispute_prove_transaction_deposit", _challenge(honest, outputIndex), outputIndex);
+    }
+
+    /// @dev The execution's moves and its last step (the stand-in guest's step: an addi; the
+    ///      VM's own cost per instruction class is VmStepGas's).
+    /// forge-config: default.isolate = true
+    function test_gas_executionMoves() public {
+        proposerLiesFrom = 5;
+        uint256 outputIndex = _intervalOf(_eight(Kind.Transfer));
+        uint256 gameId = _challenge(honest, outputIndex);
+        _measureProof("dispute_prove_transaction_first", gameId, outputIndex);
+        IDisputeGame.Game memory g = game.gameAt(gameId);
+        bytes32 key = game.executionOf(gameId).inputKey;
+        uint256 end = game.executionSteps();
+        bytes32 endClaim = TinyGuest.asValid(TinyGuest.claimAt(1, key, end));
+        bytes memory cd = abi.encodeCall(IDisputeGame.bisect, (gameId, endClaim));
+        _measure("dispute_execution_end_claim", g.proposer, 0, address(game), cd);
+        cd = abi.encodeCall(IDisputeGame.bisect, (gameId, TinyGuest.claimAt(1, key, end / 2)));
+        _measure("dispute_execution_bisect_first", g.proposer, 0, address(game), cd);
+        cd = abi.encodeCall(IDisputeGame.respond, (gameId, false));
+        _measure("dispute_execution_respond_first", honest, 0, address(game), cd);
+        cd = abi.encodeCall(IDisputeGame.bisect, (gameId, TinyGuest.claimAt(1, key, end / 4)));
+        _measure("dispute_execution_bisect", g.proposer, 0, address(game), cd);
+        cd = abi.encodeCall(IDisputeGame.respond, (gameId, false));
+        _measure("dispute_execution_respond", honest, 0, address(game), cd);
+        while (game.executionOf(gameId).hi > 1) {
+            _moveOnce(gameId, Answer.AlwaysDisagree, true);
+        }
+        cd = abi.encodeCall(
+            IDisputeGame.step, (gameId, TinyGuest.stateAt(1, key, 0), TinyGuest.proofsAt(1, 0))
+        );
+        _measure("dispute_step_proposer_wins", makeAddr("prover"), 0, address(game), cd);
+        vm.snapshotValue(GROUP, "dispute_step_proposer_wins_calldata", _calldataGas(cd));
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ProposerWon));
     }
 
     /// forge-config: default.isolate = true
-    function test_gas_prove_transfer_proposerWins() public {
+    function test_gas_step_challengerWins() public {
+        proposerLiesFrom = 5;
         uint256 outputIndex = _intervalOf(_eight(Kind.Transfer));
-        _measureProof("dispute_prove_transfer_proposer_wins", _challenge(honest, outputIndex), outputIndex);
-        assertEq(uint8(game.gameAt(0).status), uint8(IDisputeGame.Status.ProposerWon));
+        uint256 gameId = _challenge(honest, outputIndex);
+        IDisputeGame.Execution memory e;
+        while (e.hi - e.lo != 1 || game.gameAt(gameId).proposerToMove) {
+            _moveOnce(gameId, Answer.Honest, true);
+            e = game.executionOf(gameId);
+        }
+        bytes memory cd = abi.encodeCall(
+            IDisputeGame.step, (gameId, TinyGuest.stateAt(1, e.inputKey, e.lo), TinyGuest.proofsAt(1, e.lo))
+        );
+        _measure("dispute_step_challenger_wins", makeAddr("prover"), 0, address(game), cd);
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
     }
 
     /// forge-config: default.isolate = true

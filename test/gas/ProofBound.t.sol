@@ -78,9 +78,10 @@ contract ProofBoundTest is DisputeTest, GasMeasure {
             g = game.gameAt(gameId);
         }
         assertEq(g.lo, target, "the game narrowed to the target");
-        bytes memory cd = abi.encodeCall(IDisputeGame.prove, (gameId, _stepProof(outputIndex, start + g.lo)));
+        bytes memory cd =
+            abi.encodeCall(IDisputeGame.proveTransaction, (gameId, _txProof(outputIndex, start + g.lo)));
         uint256 total = _call(cd);
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon), "the liar lost");
+        assertTrue(game.executionOf(gameId).inputKey != 0, "the execution started");
         uint256 l1Gas = _l1Gas(cd, total);
         assertLe(l1Gas, PROOF_GAS_BOUND, "the proof fits one L1 transaction with margin");
         if (bytes(name).length != 0) {
@@ -103,7 +104,7 @@ contract ProofBoundTest is DisputeTest, GasMeasure {
         // Every transaction is a no-op, so the honest root stays put through the record.
         bytes32 root = model.stateRoot();
         for (uint256 i; i < txs.length; ++i) {
-            trace.push(Position(Kind.Malformed, recordIndex, address(0), "", ""));
+            trace.push(Position(Kind.Malformed, recordIndex, address(0), ""));
             roots.push(root);
         }
         for (uint256 r = 1; r < p.outputInterval; ++r) {

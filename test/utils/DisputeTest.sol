@@ -14,14 +14,18 @@ import {TraceLayout} from "../../contracts/libraries/TraceLayout.sol";
 import {DepositEntry} from "../../contracts/libraries/DepositEntry.sol";
 import {BatchDataModel} from "./BatchDataModel.sol";
 import {Ledger} from "../../contracts/libraries/ledger/Ledger.sol";
+import {TinyGuest} from "./TinyGuest.sol";
 
 /// @notice A whole L2 history played for real, to dispute: the system deployed by the real
 ///         script (its genesis root taken from the reference ledger model), three bonded
 ///         sequencers, records posted to the inbox holding signed L2 transactions, portal deposits
 ///         and user force-queue entries, and outputs proposed on them. The model
 ///         (test/utils/LedgerModel.sol, tied to the Rust STF by the vectors) gives the honest root
-///         after every transaction and the witness for it, so a test can play either side of a
-///         game honestly or lie from any position, and hand in real one-step proofs.
+///         after every transaction, so a test can play either side of a game honestly or lie
+///         from any position, and hand in real transaction proofs. The execution level runs on
+///         the real RiscV verifier with TinyGuest standing in for the guest: its verdict on the
+///         disputed transaction is `_guestExitCode()` (0 accepts, 1 rejects), so a suite picks
+///         the one that is true of the claims its tests dispute.
 abstract contract DisputeTest is SequencingTest {
     enum Kind {
         Transfer,
@@ -37,7 +41,6 @@ abstract contract DisputeTest is SequencingTest {
         uint256 record;
         address entrySender;
         bytes entry;
-        bytes witness;
     }
 
     uint256 internal constant USERS = 3;
@@ -80,6 +83,14 @@ abstract contract DisputeTest is SequencingTest {
         }
         profile.genesisStateRoot = model.stateRoot();
         roots.push(profile.genesisStateRoot);
+        profile.vmMemoryRoot = TinyGuest.memoryRoot(_guestExitCode());
+        profile.vmEntry = TinyGuest.ENTRY;
+    }
+
+    /// @dev The stand-in guest's verdict on every disputed transaction: 1 rejects the claim
+    ///      (right where the proposer lies), 0 accepts it (where it is honest).
+    function _guestExitCode() internal pure virtual returns (uint256) {
+        return 1;
     }
 
     function setUp() public virtual override {
@@ -186,14 +197,14 @@ abstract contract DisputeTest is SequencingTest {
             depositedToPortal += amount;
             pos.entrySender = address(portal);
             pos.entry = DepositEntry.encode(recipient, amount);
-            pos.witness = model.deposit(recipient, amount);
+            model.deposit(recipient, amount);
         } else {
             uint256 from = salt % USERS;
             address to = users[(salt + 1) % USERS];
             pos.entry = _signed(from, to, 0.5 ether, "");
             pos.entrySender = user;
             _enqueue(pos.entry);
-            pos.witness = model.transfer(users[from], to, 0.5 ether, _l2Fee(), FEE_RECIPIENT);
+            model.transfer(users[from], to, 0.5 ether, _l2Fee(), FEE_RECIPIENT);
         }
         _record(pos);
     }
@@ -207,10 +218,10 @@ abstract contract DisputeTest is SequencingTest {
         if (kind == Kind.Transfer) {
             address to = users[(salt + 2) % USERS];
             txBytes = _signed(from, to, 0.25 ether, "");
-            pos.witness = model.transfer(users[from], to, 0.25 ether, _l2Fee(), FEE_RECIPIENT);
+            model.transfer(users[from], to, 0.25 ether, _l2Fee(), FEE_RECIPIENT);
         } else if (kind == Kind.Withdrawal) {
             txBytes = _signed(from, Ledger.WITHDRAWAL_ADDRESS, 0.1 ether, abi.encodePacked(l1Recipient));
-            pos.witness = model.withdraw(users[from], l1Recipient, 0.1 ether, _l2Fee(), FEE_RECIPIENT);
+            model.withdraw(users[from], l1Recipient, 0.1 ether, _l2Fee(), FEE_RECIPIENT);
         } else {
             // Not an EIP-1559 envelope: a no-op that still takes its place in the trace.
             txBytes = abi.encodePacked(hex"deadbeef", salt);
@@ -295,12 +306,12 @@ abstract contract DisputeTest is SequencingTest {
         gameId = game.challenge{value: bond}(outputIndex, startRoot, claimedRoot, hs);
     }
 
-    /// @dev The honest one-step proof of the transaction at trace position `position`, in a game
-    ///      over `outputIndex`: one span and one transaction, each with its Merkle path.
-    function _stepProof(uint256 outputIndex, uint256 position)
+    /// @dev The proof of the transaction at trace position `position`, in a game over
+    ///      `outputIndex`: one span and one transaction, each with its Merkle path.
+    function _txProof(uint256 outputIndex, uint256 position)
         internal
         view
-        returns (IDisputeGame.StepProof memory proof)
+        returns (IDisputeGame.TransactionProof memory proof)
     {
         (IDisputeGame.Span[] memory spans,) = game.layoutOf(outputIndex, _headersFor(outputIndex));
         if (position == outputEnds[outputIndex]) return proof; // empty segment: nothing to execute
@@ -309,7 +320,6 @@ abstract contract DisputeTest is SequencingTest {
         proof.span = spans[proof.spanIndex];
         proof.spanPath = _spanPath(spans, proof.spanIndex);
         proof.entrySender = pos.entrySender;
-        proof.witness = pos.witness;
         // A forced record has no data: its span's dataHash is zero and its fees burn.
         BatchDataModel.Parsed memory parsed;
         if (proof.span.dataHash != 0) {
@@ -350,7 +360,8 @@ abstract contract DisputeTest is SequencingTest {
     }
 
     /// @dev Play game `gameId` to its end: the proposer posts `_proposerRoot`, the challenger
-    ///      answers per `answer`, and at one transaction the honest proof is handed in.
+    ///      answers per `answer`, at one transaction the proof is handed in, and the execution is
+    ///      played the same way over the stand-in guest's steps.
     function _playOut(uint256 gameId, Answer answer) internal returns (IDisputeGame.Status status) {
         for (uint256 moves; moves < 200; ++moves) {
             status = game.gameAt(gameId).status;
@@ -365,6 +376,9 @@ abstract contract DisputeTest is SequencingTest {
     ///      account or, as it may, from its signer key.
     function _moveOnce(uint256 gameId, Answer answer, bool proposerUsesOperator) internal {
         IDisputeGame.Game memory g = game.gameAt(gameId);
+        if (game.executionOf(gameId).inputKey != 0) {
+            return _executionMove(gameId, answer, proposerUsesOperator);
+        }
         uint256 base = _base(g.outputIndex);
         uint256 mid = (uint256(g.lo) + g.hi) / 2;
         if (g.proposerToMove) {
@@ -378,7 +392,31 @@ abstract contract DisputeTest is SequencingTest {
             vm.prank(g.challenger);
             game.respond(gameId, agree);
         } else {
-            game.prove(gameId, _stepProof(g.outputIndex, base + g.lo));
+            game.proveTransaction(gameId, _txProof(g.outputIndex, base + g.lo));
+        }
+    }
+
+    /// @dev A move of the execution level. The proposer claims the stand-in guest's true
+    ///      states, but at the end always "exited 0" (a lie when the guest rejects).
+    function _executionMove(uint256 gameId, Answer answer, bool proposerUsesOperator) internal {
+        IDisputeGame.Game memory g = game.gameAt(gameId);
+        IDisputeGame.Execution memory e = game.executionOf(gameId);
+        uint256 code = _guestExitCode();
+        uint256 mid = (uint256(e.lo) + e.hi) / 2;
+        if (g.proposerToMove) {
+            bytes32 claim = e.hiClaim == 0
+                ? TinyGuest.asValid(TinyGuest.claimAt(code, e.inputKey, e.hi))
+                : TinyGuest.claimAt(code, e.inputKey, mid);
+            Op memory proposer = _opOf(g.proposer);
+            vm.prank(proposerUsesOperator ? proposer.operator : proposer.signer);
+            game.bisect(gameId, claim);
+        } else if (e.hi - e.lo > 1) {
+            bool agree = answer == Answer.AlwaysAgree
+                || (answer == Answer.Honest && e.midClaim == TinyGuest.claimAt(code, e.inputKey, mid));
+            vm.prank(g.challenger);
+            game.respond(gameId, agree);
+        } else {
+            game.step(gameId, TinyGuest.stateAt(code, e.inputKey, e.lo), TinyGuest.proofsAt(code, e.lo));
         }
     }
 }

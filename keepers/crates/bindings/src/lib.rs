@@ -22,5 +22,5 @@ mod generated {
 
 pub use generated::{
     IBatchInbox, IDisputeGame, IForceInclusionQueue, IL1OutputOracle, ILeaderSchedule, IPortal,
-    ISequencerRegistry, ISlasher,
+    IPreimageOracle, IRiscV, ISequencerRegistry, ISlasher,
 };

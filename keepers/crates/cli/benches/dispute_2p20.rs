@@ -232,6 +232,9 @@ async fn main() -> eyre::Result<()> {
                     IDisputeGame::GameCreated::SIGNATURE_HASH,
                     IDisputeGame::Bisected::SIGNATURE_HASH,
                     IDisputeGame::Responded::SIGNATURE_HASH,
+                    IDisputeGame::ExecutionStarted::SIGNATURE_HASH,
+                    IDisputeGame::ExecutionBisected::SIGNATURE_HASH,
+                    IDisputeGame::ExecutionResponded::SIGNATURE_HASH,
                     IDisputeGame::StepProven::SIGNATURE_HASH,
                     IDisputeGame::GameResolved::SIGNATURE_HASH,
                 ])

@@ -21,8 +21,9 @@ pub mod vectors;
 
 pub use baton_stf::{
     ACCOUNTS_DEPTH, Account, Applied, BlockContext, CheckedTx, DEPOSIT_ENTRY_LEN, DEPOSIT_TYPE,
-    Invalid, L2Tx, LedgerConfig, Outcome, TX_GAS, TxAction, WITHDRAWAL_ADDRESS, WITHDRAWALS_DEPTH,
-    check_transaction, outcome_code, tx, withdrawal_key, withdrawal_leaf,
+    GuestInput, Invalid, L2Tx, LedgerConfig, Outcome, TX_GAS, TxAction, WITHDRAWAL_ADDRESS,
+    WITHDRAWALS_DEPTH, check_transaction, outcome_code, tx, withdrawal_key, withdrawal_leaf,
 };
+pub use preimages::{FromMap, PreimageMap};
 pub use smt::{LeafProof, SparseMerkleTree};
 pub use state::LedgerState;

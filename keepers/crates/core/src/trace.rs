@@ -13,7 +13,7 @@
 
 use crate::{
     derive::DerivedBlock,
-    ledger::{BlockContext, L2Tx, LedgerConfig, LedgerState},
+    ledger::{BlockContext, GuestInput, L2Tx, LedgerConfig, LedgerState, PreimageMap},
 };
 use alloy_primitives::{Address, B256, U256};
 use std::collections::BTreeMap;
@@ -118,6 +118,28 @@ impl Trace {
         };
         let (_, witness) = state.apply_with_witness(&config, &context, &step.tx);
         (witness, state.root())
+    }
+
+    /// The fault-proof guest's claim that the transaction at `position`, applied to the state
+    /// at `position`, gives `claimed_post_root`, and the preimages the guest reads to check it.
+    ///
+    /// # Panics
+    /// When `position ≥ len`.
+    pub fn guest_claim(
+        &mut self,
+        position: u64,
+        claimed_post_root: B256,
+    ) -> (GuestInput, PreimageMap) {
+        let step = self
+            .step(position)
+            .expect("position inside the trace")
+            .clone();
+        let config = self.config;
+        let context = BlockContext {
+            fee_recipient: step.fee_recipient,
+        };
+        self.state_at(position)
+            .guest_claim(&config, &context, &step.tx, claimed_post_root)
     }
 
     fn state_at(&mut self, position: u64) -> &mut LedgerState {

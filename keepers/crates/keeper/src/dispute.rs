@@ -2,18 +2,21 @@
 //!
 //! Every tick the player reads each of its games from L1 and makes the one move the game's
 //! state asks of its side, computed from its own trace: the proposer bisects with the root at
-//! the midpoint, the challenger agrees or disagrees with it and, at one transaction, sends the
-//! one-step proof. Either side resolves a game whose opponent's clock ran out, and claims what
-//! it is credited. Because the move is derived from L1's state each time, a restart (or a reorg
-//! that removed a move) simply makes the move again, and a move already mined is never repeated.
+//! the midpoint, the challenger agrees or disagrees with it and, at one transaction, proves which
+//! transaction it is. Then the same over the VM steps of that transaction's execution, answered
+//! from a recorded run of the guest (`execution.rs`), down to one step that the challenger runs
+//! on L1. Either side resolves a game whose opponent's clock ran out, and claims what it is
+//! credited. Because the move is derived from L1's state each time, a restart (or a reorg that
+//! removed a move) simply makes the move again, and a move already mined is never repeated.
 
 pub use crate::moves::Side;
 use crate::{
     context::Context,
     db::GameRow,
     deriver::Deriver,
+    execution::{Execution, Guest, as_valid, is_valid},
     metrics::Metrics,
-    moves::{GameState, Move, next_move},
+    moves::{ExecutionState, GameState, Move, next_move},
     reorg::{REORG_WINDOW, head_block, replaced},
     send::{Sent, send},
 };
@@ -24,7 +27,7 @@ use alloy::{
 };
 use baton_bindings::{
     IDisputeGame::{self, IDisputeGameInstance},
-    ISequencerRegistry,
+    IPreimageOracle, IRiscV, ISequencerRegistry,
 };
 use baton_core::{decode_batch, l2::tx_proof, trace::Trace};
 use std::{collections::HashMap, sync::atomic::Ordering};
@@ -45,6 +48,10 @@ pub struct Player {
     /// signer key it bonded with) or its own account.
     party: Address,
     traces: HashMap<u64, Trace>,
+    executions: HashMap<u64, Execution>,
+    /// The guest, checked against the game's image, and the preimage oracle its steps read
+    /// (loaded on the first execution).
+    vm: Option<(Guest, Address)>,
 }
 
 /// `keccak256(abi.encode(stateRoot, recordIndex, recordHash))`: `L1OutputOracle.outputRootOf`.
@@ -59,6 +66,8 @@ impl Player {
             side,
             party,
             traces: HashMap::new(),
+            executions: HashMap::new(),
+            vm: None,
         }
     }
 
@@ -125,6 +134,7 @@ impl Player {
                 warn!(target: "baton::keeper", game = row.id, "game no longer exists on L1 (reorg): forgotten");
                 ctx.db().remove_game(row.id)?;
                 self.traces.remove(&row.id);
+                self.executions.remove(&row.id);
                 let scanned = ctx.db().meta_u64("games_scanned", 0)?;
                 ctx.db()
                     .set_meta("games_scanned", &scanned.min(row.id).to_string())?;
@@ -137,6 +147,7 @@ impl Player {
                 let (block, hash) = head_block(&ctx.provider).await?;
                 ctx.db().finish_game(row.id, block, hash)?;
                 self.traces.remove(&row.id);
+                self.executions.remove(&row.id);
                 continue;
             }
             open += 1;
@@ -164,11 +175,17 @@ impl Player {
             .call()
             .await?;
         let clocks = contract.clocksOf(id).call().await?;
+        let e = contract.executionOf(id).call().await?;
         let state = GameState {
             output_exists,
             proposer_to_move: g.proposerToMove,
             lo: g.lo,
             hi: g.hi,
+            execution: (!e.inputKey.is_zero()).then_some(ExecutionState {
+                lo: e.lo,
+                hi: e.hi,
+                end_claimed: !e.hiClaim.is_zero(),
+            }),
             proposer_left: clocks.proposerLeft.saturating_to(),
             challenger_left: clocks.challengerLeft.saturating_to(),
         };
@@ -181,15 +198,103 @@ impl Player {
                     .resolve(ctx, row.id, "resolve (opponent out of time)")
                     .await;
             }
-            Move::Prove { lo } => {
-                let proof = self.step_proof(ctx, deriver, row, g).await?;
-                info!(target: "baton::keeper", game = row.id, position = lo, "proving one step");
+            Move::ProveTransaction { lo } => {
+                let proof = self.transaction_proof(ctx, deriver, row, g).await?;
+                info!(target: "baton::keeper", game = row.id, position = lo, "proving the disputed transaction");
                 send(
                     ctx,
                     address,
-                    IDisputeGame::proveCall { gameId: id, proof },
+                    IDisputeGame::proveTransactionCall { gameId: id, proof },
                     U256::ZERO,
-                    "prove",
+                    "proveTransaction",
+                )
+                .await?
+            }
+            Move::ClaimExecutionEnd => {
+                let steps = u64::try_from(contract.executionSteps().call().await?)?;
+                let Some(run) = self.execution(ctx, deriver, row, g, &e).await? else {
+                    return Ok(());
+                };
+                let mut claim = run.claim_at(steps)?;
+                if !is_valid(claim) {
+                    if row.fault.is_none() {
+                        // Our own root is rejected by the guest: the node and the guest disagree.
+                        // Claiming otherwise would be a lie; the game is lost on time.
+                        warn!(target: "baton::keeper", game = row.id, %claim, halted_at = run.last_step(), "the guest rejects this keeper's own root: not claiming");
+                        return Ok(());
+                    }
+                    claim = as_valid(claim);
+                }
+                info!(target: "baton::keeper", game = row.id, steps, halted_at = run.last_step(), %claim, "claiming the execution's end");
+                send(
+                    ctx,
+                    address,
+                    IDisputeGame::bisectCall {
+                        gameId: id,
+                        root: claim,
+                    },
+                    U256::ZERO,
+                    "bisect (execution end)",
+                )
+                .await?
+            }
+            Move::BisectExecution { mid } => {
+                let Some(run) = self.execution(ctx, deriver, row, g, &e).await? else {
+                    return Ok(());
+                };
+                let claim = run.claim_at(mid)?;
+                info!(target: "baton::keeper", game = row.id, lo = e.lo, hi = e.hi, mid, %claim, "bisecting the execution");
+                send(
+                    ctx,
+                    address,
+                    IDisputeGame::bisectCall {
+                        gameId: id,
+                        root: claim,
+                    },
+                    U256::ZERO,
+                    "bisect (execution)",
+                )
+                .await?
+            }
+            Move::RespondExecution { mid } => {
+                let Some(run) = self.execution(ctx, deriver, row, g, &e).await? else {
+                    return Ok(());
+                };
+                let agree = run.claim_at(mid)? == e.midClaim;
+                info!(target: "baton::keeper", game = row.id, lo = e.lo, hi = e.hi, mid, agree, "responding in the execution");
+                send(
+                    ctx,
+                    address,
+                    IDisputeGame::respondCall { gameId: id, agree },
+                    U256::ZERO,
+                    "respond (execution)",
+                )
+                .await?
+            }
+            Move::Step { lo } => {
+                let Some(run) = self.execution(ctx, deriver, row, g, &e).await? else {
+                    return Ok(());
+                };
+                let witness = run.witness_at(lo)?;
+                if let Some((key, offset)) = witness.preimage {
+                    let preimage = run
+                        .preimage(&key)
+                        .ok_or_else(|| eyre::eyre!("the run read preimage {key} it does not hold"))?
+                        .to_vec();
+                    let oracle = self.vm.as_ref().expect("set by execution()").1;
+                    load_preimage_part(ctx, oracle, key, offset, preimage).await?;
+                }
+                info!(target: "baton::keeper", game = row.id, step = lo, post = %witness.post, "running the last step on L1");
+                send(
+                    ctx,
+                    address,
+                    IDisputeGame::stepCall {
+                        gameId: id,
+                        state: witness.state.to_vec().into(),
+                        proofs: witness.proofs.into(),
+                    },
+                    U256::ZERO,
+                    "step",
                 )
                 .await?
             }
@@ -203,10 +308,7 @@ impl Player {
                 send(
                     ctx,
                     address,
-                    IDisputeGame::bisectCall {
-                        gameId: id,
-                        midRoot: root,
-                    },
+                    IDisputeGame::bisectCall { gameId: id, root },
                     U256::ZERO,
                     "bisect",
                 )
@@ -275,14 +377,61 @@ impl Player {
         }
     }
 
-    /// The one-step proof of the transaction at the game's `lo`.
-    async fn step_proof(
+    /// The recorded run of the guest on game `row`'s input, recorded on first use (or when the
+    /// game's input changed: a reorg replaced `proveTransaction`). `None` while this keeper has
+    /// not derived the interval yet.
+    async fn execution(
         &mut self,
         ctx: &Context,
         deriver: &Deriver,
         row: &GameRow,
         g: &IDisputeGame::Game,
-    ) -> eyre::Result<IDisputeGame::StepProof> {
+        e: &IDisputeGame::Execution,
+    ) -> eyre::Result<Option<&Execution>> {
+        if self
+            .executions
+            .get(&row.id)
+            .is_some_and(|run| run.input_key == e.inputKey)
+        {
+            return Ok(self.executions.get(&row.id));
+        }
+        if self.vm.is_none() {
+            let game = Self::game_contract(ctx);
+            let memory_root = game.vmMemoryRoot().call().await?;
+            let entry = u64::try_from(game.vmEntry().call().await?)?;
+            let riscv = IRiscV::new(game.riscV().call().await?, &ctx.provider);
+            let oracle = riscv.oracle().call().await?;
+            self.vm = Some((Guest::load(memory_root, entry)?, oracle));
+        }
+        let steps = u64::try_from(Self::game_contract(ctx).executionSteps().call().await?)?;
+        let Some(trace) = self.trace(deriver, row) else {
+            return Ok(None);
+        };
+        // The claim the game fixed: our state before the transaction, the proposer's root after.
+        let (input, preimages) = trace.guest_claim(g.lo, g.hiRoot);
+        eyre::ensure!(
+            input.key() == e.inputKey,
+            "the game's guest input {} is not the one this keeper builds for transaction {} ({}): \
+             its derivation of the interval differs from L1's",
+            e.inputKey,
+            g.lo,
+            input.key()
+        );
+        let guest = &self.vm.as_ref().expect("loaded above").0;
+        let run = Execution::record(guest, &input, preimages, steps)?;
+        info!(target: "baton::keeper", game = row.id, input = %e.inputKey, halted_at = run.last_step(), end = %run.claim_at(steps)?, "recorded the guest's run on the disputed transaction");
+        self.executions.insert(row.id, run);
+        Ok(self.executions.get(&row.id))
+    }
+
+    /// The proof of which transaction is at the game's `lo`.
+    async fn transaction_proof(
+        &mut self,
+        ctx: &Context,
+        deriver: &Deriver,
+        row: &GameRow,
+        g: &IDisputeGame::Game,
+    ) -> eyre::Result<IDisputeGame::TransactionProof> {
         let output = row.output_index;
         let headers = deriver
             .game_headers(output)
@@ -295,7 +444,7 @@ impl Player {
             .call()
             .await?;
         let position = g.lo;
-        let mut proof = IDisputeGame::StepProof {
+        let mut proof = IDisputeGame::TransactionProof {
             span: Default::default(),
             spanIndex: U256::ZERO,
             spanPath: Vec::new(),
@@ -305,7 +454,6 @@ impl Player {
             transaction: Default::default(),
             txPath: Vec::new(),
             entrySender: Address::ZERO,
-            witness: Default::default(),
         };
         if g.hi == g.lo {
             // An empty trace: nothing to execute.
@@ -361,11 +509,6 @@ impl Player {
             proof.transaction = transaction;
             proof.txPath = path;
         }
-        let trace = self
-            .trace(deriver, row)
-            .ok_or_else(|| eyre::eyre!("trace of output {output} not derived"))?;
-        let (witness, _) = trace.witness_at(position);
-        proof.witness = witness.into();
         Ok(proof)
     }
 
@@ -391,6 +534,37 @@ impl Player {
                 .fetch_add(credit.saturating_to(), Ordering::Relaxed);
         }
         claim_reward(ctx).await
+    }
+}
+
+/// Loads the 32-byte part at framed `offset` of `preimage` (whose hash is `key`) into the
+/// preimage oracle, unless it is there already: the last step reads it.
+async fn load_preimage_part(
+    ctx: &Context,
+    oracle: Address,
+    key: B256,
+    offset: u64,
+    preimage: Vec<u8>,
+) -> eyre::Result<()> {
+    let contract = IPreimageOracle::new(oracle, &ctx.provider);
+    if contract
+        .readPreimage(key, U256::from(offset))
+        .call()
+        .await
+        .is_ok()
+    {
+        return Ok(());
+    }
+    info!(target: "baton::keeper", %key, offset, bytes = preimage.len(), "loading the preimage part the last step reads");
+    let call = IPreimageOracle::loadKeccak256PreimagePartCall {
+        offset: U256::from(offset),
+        preimage: preimage.into(),
+    };
+    match send(ctx, oracle, call, U256::ZERO, "loadKeccak256PreimagePart").await? {
+        Sent::Mined(_) => Ok(()),
+        Sent::Refused(reason) => Err(eyre::eyre!(
+            "loading preimage {key} part {offset} refused: {reason}"
+        )),
     }
 }
 

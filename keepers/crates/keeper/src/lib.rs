@@ -19,6 +19,7 @@ pub mod context;
 pub mod db;
 pub mod deriver;
 pub mod dispute;
+pub mod execution;
 pub mod metrics;
 pub mod moves;
 pub mod proposer;

@@ -1,6 +1,7 @@
 //! The move a keeper makes in a dispute game, decided from the game's state alone (as
 //! op-challenger's `NextMove`): no RPC, no trace, so every branch is unit-tested here and the
-//! player (`dispute.rs`) only carries the decision out.
+//! player (`dispute.rs`, `execution.rs`) only carries the decision out. A game has two levels,
+//! the transactions and then the VM steps of the disputed one; see `IDisputeGame`.
 
 /// Which side of a game this keeper plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,6 +12,17 @@ pub enum Side {
     Challenger,
 }
 
+/// The execution level of a game, once started: the disputed VM steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExecutionState {
+    /// The agreed step.
+    pub lo: u64,
+    /// The disputed step.
+    pub hi: u64,
+    /// Whether the proposer has posted its claim at the end.
+    pub end_claimed: bool,
+}
+
 /// What the keeper sees of a game when it decides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GameState {
@@ -18,10 +30,12 @@ pub struct GameState {
     pub output_exists: bool,
     /// Whether the proposer is to move.
     pub proposer_to_move: bool,
-    /// The agreed end of the disputed segment.
+    /// The agreed end of the disputed transaction segment.
     pub lo: u64,
     /// The disputed end.
     pub hi: u64,
+    /// The execution of the disputed transaction, once `proveTransaction` started it.
+    pub execution: Option<ExecutionState>,
     /// Seconds left on the proposer's clock.
     pub proposer_left: u64,
     /// Seconds left on the challenger's clock.
@@ -47,9 +61,27 @@ pub enum Move {
         /// The midpoint position.
         mid: u64,
     },
-    /// The challenger proves the one transaction at `lo`.
-    Prove {
-        /// The agreed position whose transaction is executed.
+    /// The challenger proves which transaction is at `lo`, starting its execution (or, for an
+    /// empty trace, ending the game).
+    ProveTransaction {
+        /// The agreed position whose transaction is disputed.
+        lo: u64,
+    },
+    /// The proposer claims the VM state at the execution's end (the guest accepts its root).
+    ClaimExecutionEnd,
+    /// The proposer posts its VM state claim at step `mid`.
+    BisectExecution {
+        /// The midpoint step.
+        mid: u64,
+    },
+    /// The challenger agrees or disagrees with the proposer's claim at step `mid`.
+    RespondExecution {
+        /// The midpoint step.
+        mid: u64,
+    },
+    /// The challenger runs step `lo` + 1 on L1 from the agreed state at `lo`.
+    Step {
+        /// The agreed step.
         lo: u64,
     },
 }
@@ -70,11 +102,21 @@ pub fn next_move(side: Side, g: &GameState) -> Move {
             Move::Wait
         };
     }
+    if let Some(e) = g.execution {
+        let mid = (e.lo + e.hi) / 2;
+        return match side {
+            Side::Proposer if !e.end_claimed => Move::ClaimExecutionEnd,
+            Side::Proposer => Move::BisectExecution { mid },
+            // One step left: the VM on L1 settles it.
+            Side::Challenger if e.hi - e.lo <= 1 => Move::Step { lo: e.lo },
+            Side::Challenger => Move::RespondExecution { mid },
+        };
+    }
     let mid = (g.lo + g.hi) / 2;
     match side {
         Side::Proposer => Move::Bisect { mid },
-        // One transaction (or none) left: the segment is settled by the one-step proof.
-        Side::Challenger if g.hi - g.lo <= 1 => Move::Prove { lo: g.lo },
+        // One transaction (or none) left: its execution settles it.
+        Side::Challenger if g.hi - g.lo <= 1 => Move::ProveTransaction { lo: g.lo },
         Side::Challenger => Move::Respond { mid },
     }
 }
@@ -89,8 +131,20 @@ mod tests {
             proposer_to_move,
             lo,
             hi,
+            execution: None,
             proposer_left: 60,
             challenger_left: 60,
+        }
+    }
+
+    fn executing(proposer_to_move: bool, lo: u64, hi: u64, end_claimed: bool) -> GameState {
+        GameState {
+            execution: Some(ExecutionState {
+                lo,
+                hi,
+                end_claimed,
+            }),
+            ..game(proposer_to_move, 3, 4)
         }
     }
 
@@ -117,7 +171,7 @@ mod tests {
     }
 
     #[test]
-    fn the_challenger_responds_until_one_transaction_is_left_then_proves() {
+    fn the_challenger_responds_until_one_transaction_is_left_then_proves_it() {
         assert_eq!(
             next_move(Side::Challenger, &game(false, 0, 8)),
             Move::Respond { mid: 4 }
@@ -128,12 +182,45 @@ mod tests {
         );
         assert_eq!(
             next_move(Side::Challenger, &game(false, 3, 4)),
-            Move::Prove { lo: 3 }
+            Move::ProveTransaction { lo: 3 }
         );
-        // An empty trace: the proof executes nothing.
+        // An empty trace: the proof decides at once.
         assert_eq!(
             next_move(Side::Challenger, &game(false, 0, 0)),
-            Move::Prove { lo: 0 }
+            Move::ProveTransaction { lo: 0 }
+        );
+    }
+
+    #[test]
+    fn the_execution_is_played_like_the_transactions_after_the_end_claim() {
+        let end = 1 << 28;
+        assert_eq!(
+            next_move(Side::Proposer, &executing(true, 0, end, false)),
+            Move::ClaimExecutionEnd
+        );
+        assert_eq!(
+            next_move(Side::Proposer, &executing(true, 0, end, true)),
+            Move::BisectExecution { mid: end / 2 }
+        );
+        assert_eq!(
+            next_move(Side::Challenger, &executing(false, 0, end, true)),
+            Move::RespondExecution { mid: end / 2 }
+        );
+        assert_eq!(
+            next_move(Side::Challenger, &executing(false, 7, 8, true)),
+            Move::Step { lo: 7 }
+        );
+        assert_eq!(
+            next_move(Side::Challenger, &executing(true, 0, end, false)),
+            Move::Wait
+        );
+        let out_of_time = GameState {
+            challenger_left: 0,
+            ..executing(false, 7, 8, true)
+        };
+        assert_eq!(
+            next_move(Side::Proposer, &out_of_time),
+            Move::ResolveTimeout
         );
     }
 

@@ -243,9 +243,14 @@ fn describe(net: &Net, event: &Event) -> Option<String> {
             e.outputIndex,
             e.traceLength
         ),
+        Event::Game(IDisputeGameEvents::ExecutionStarted(e)) => format!(
+            "game {}: transaction {} proven; the guest's execution of it is disputed next (input {})",
+            e.gameId, e.position, e.inputKey
+        ),
         Event::Game(IDisputeGameEvents::StepProven(e)) => format!(
-            "game {}: one-step proof of transaction {} executed on L1",
-            e.gameId, e.position
+            "game {}: VM step {} executed on L1",
+            e.gameId,
+            e.step + U256::from(1)
         ),
         Event::Game(IDisputeGameEvents::GameResolved(e)) => {
             format!("game {} resolved: {:?}", e.gameId, e.status)
