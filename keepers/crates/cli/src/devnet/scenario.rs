@@ -381,6 +381,32 @@ async fn invalid_output(
         },
     )
     .await?;
+    // The dispute narrows to one transaction, then to one step of the guest's execution of it,
+    // which the RiscV contract runs on L1.
+    until(
+        net,
+        t,
+        cancel,
+        "the guest's execution of the disputed transaction",
+        Duration::from_secs(240),
+        |e| match e {
+            Event::Game(IDisputeGameEvents::ExecutionStarted(s)) if s.gameId == game => Some(()),
+            _ => None,
+        },
+    )
+    .await?;
+    until(
+        net,
+        t,
+        cancel,
+        "one VM step run on L1",
+        Duration::from_secs(300),
+        |e| match e {
+            Event::Game(IDisputeGameEvents::StepProven(s)) if s.gameId == game => Some(()),
+            _ => None,
+        },
+    )
+    .await?;
     let status = until(
         net,
         t,

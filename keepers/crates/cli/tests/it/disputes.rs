@@ -1,6 +1,8 @@
 //! Dispute games played to the end by real `baton proposer` and `baton challenger` processes
-//! against the real contracts, with a node network producing the records. Each side is killed
-//! with `kill -9` mid-game and restarted, and must finish the game from its database and L1.
+//! against the real contracts, with a node network producing the records: the transactions are
+//! bisected, then the VM steps of the disputed one's execution by the real guest, down to one
+//! step run by the RiscV contract. An L1 reorg removes a move and a side is killed with
+//! `kill -9` and restarted in each level; both must finish the game from their databases and L1.
 
 use crate::harness::{
     KeeperProc, NetOptions, Network, keep_sending, metric, reorg_latest_log_of, start_network_with,
@@ -34,8 +36,10 @@ fn random_position() -> u64 {
     u64::from(nanos % 1_000)
 }
 
-/// Waits for game 0, then for its segment to narrow (a few moves made), kills `victim` with
-/// `kill -9` and restarts it, then waits for the game to end; returns its final state.
+/// Waits for game 0, then for its segment to narrow (a few moves made), reorgs the latest move
+/// away, kills `victim` with `kill -9` and restarts it; does the same to the other keeper once
+/// the execution is being bisected; then waits for the game to end, which must be at one VM step
+/// run on L1. Returns the game's final state.
 async fn play_with_a_crash(
     net: &Network,
     keepers: &mut [&mut KeeperProc],
@@ -94,6 +98,37 @@ async fn play_with_a_crash(
     keepers[victim].kill9().await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     keepers[victim].restart()?;
+    // Again in the execution level, to the other side: a reorg removes the latest move, and a
+    // keeper killed there must record the guest's run again from L1 and its database.
+    let snapshot = logs(keepers);
+    let steps = game.executionSteps().call().await?;
+    wait_for(
+        "execution moves in game 0",
+        Duration::from_secs(240),
+        || snapshot.clone(),
+        || async {
+            let e = game.executionOf(U256::ZERO).call().await?;
+            let over = game.gameAt(U256::ZERO).call().await?.status as u8 != IN_PROGRESS;
+            Ok(
+                (over
+                    || (!e.inputKey.is_zero() && U256::from(e.hi - e.lo) < steps / U256::from(4)))
+                .then_some(()),
+            )
+        },
+    )
+    .await?;
+    let before = game.executionOf(U256::ZERO).call().await?;
+    reorg_latest_log_of(net, net.devnet.deployment.dispute_game).await?;
+    let after = game.executionOf(U256::ZERO).call().await?;
+    eprintln!(
+        "game 0's execution before the reorg: steps [{}, {}]; after: [{}, {}]",
+        before.lo, before.hi, after.lo, after.hi
+    );
+    let other = 1 - victim;
+    eprintln!("kill -9 of the {} in the execution", keepers[other].role);
+    keepers[other].kill9().await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    keepers[other].restart()?;
     let snapshot = logs(keepers);
     let over = wait_for(
         "the end of game 0",
@@ -107,6 +142,26 @@ async fn play_with_a_crash(
     .await;
     let g = over.map_err(|e| e.wrap_err(logs(keepers)))?;
     print_move_gaps(net).await?;
+    // Decided by one VM step on L1, not on time.
+    let e = game.executionOf(U256::ZERO).call().await?;
+    let stepped = provider
+        .get_logs(
+            &Filter::new()
+                .address(net.devnet.deployment.dispute_game)
+                .event_signature(IDisputeGame::StepProven::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await?;
+    ensure!(
+        e.hi - e.lo == 1 && stepped.len() == 1,
+        "game 0 did not end at one VM step (execution {e:?}, {} StepProven)\n{}",
+        stepped.len(),
+        logs(keepers)
+    );
+    eprintln!(
+        "game 0 decided at VM step {} of the guest's run (input {})",
+        e.hi, e.inputKey
+    );
     Ok(g)
 }
 
