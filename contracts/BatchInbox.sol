@@ -38,9 +38,9 @@ contract BatchInbox is IBatchInbox {
     uint256 public constant RECORD_BYTES_LIMIT = 120_000;
     /// @notice Ceiling on `maxRecordTxs`: a transaction's Merkle path is at most 16 hashes.
     uint256 public constant RECORD_TXS_LIMIT = 1 << 16;
-    /// @notice Ceiling on `maxTxLength`: a one-step proof carries one transaction, and 64 KiB of
+    /// @notice Ceiling on `maxTxLength`: a dispute's transaction proof carries one transaction, and 64 KiB of
     ///         calldata costs at most 2.6 M gas (40 per byte, the EIP-7623 floor), leaving most of
-    ///         the 5 M gas proof budget to the witness and execution (docs/gas.md).
+    ///         the 5 M gas proof budget to its paths and execution (docs/gas.md).
     uint256 public constant TX_LENGTH_LIMIT = 1 << 16;
 
     /// @dev recordCount | lastL2Block (contracts/types/InboxHead.sol): one slot, written once

@@ -92,7 +92,7 @@ contract BatchInbox_Constructor_Test is BatonTest {
         assertEq(inbox_.maxTxLength(), maxTx);
     }
 
-    /// @dev A queue whose transactions could exceed a one-step proof's budget is refused.
+    /// @dev A queue whose transactions could exceed a transaction proof's budget is refused.
     function test_constructor_revertsOnAQueueWithHugeTransactions() public {
         ForceInclusionQueue huge = new ForceInclusionQueue(address(1), 0, (1 << 16) + 1, 10);
         _expect("queue.maxTxSize");

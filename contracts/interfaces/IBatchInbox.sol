@@ -144,6 +144,6 @@ interface IBatchInbox {
     function maxRecordTxs() external view returns (uint256);
     /// @notice Most bytes one transaction in batch data may have: the force queue's `maxTxSize`,
     ///         so a transaction is the same size whichever way it reaches L2, and the largest one
-    ///         still fits a one-step proof.
+    ///         still fits a dispute's transaction proof.
     function maxTxLength() external view returns (uint256);
 }

@@ -11,7 +11,7 @@ import {IBatchInbox} from "../interfaces/IBatchInbox.sol";
 ///     tx    := len: uint24 BE (1 ≤ len ≤ maxTxLength) ‖ raw transaction (len bytes)
 ///
 ///         The header's `dataHash` is not keccak256(data) but a commitment from which any one
-///         transaction is proven with a short path, so a one-step proof never resends a record:
+///         transaction is proven with a short path, so a dispute's transaction proof never resends a record:
 ///
 ///     dataHash   := keccak256(0x01 ‖ feeRecipient ‖ blocksHash ‖ txRoot)
 ///     blocksHash := keccak256(timestamp_0 ‖ txCount_0 ‖ … ‖ timestamp_last ‖ txCount_last)

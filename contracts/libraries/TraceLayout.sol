@@ -14,7 +14,7 @@ import {SequencingHeaders} from "./SequencingHeaders.sol";
 ///
 ///         A layout is one `IDisputeGame.Span` per record of the interval. It is built once, when a game opens,
 ///         from the interval's record headers (checked to chain to the inbox's record hash), and
-///         the game stores only its Merkle root; the one-step proof hands back the one span it
+///         the game stores only its Merkle root; the transaction proof hands back the one span it
 ///         needs with its path, so the proof's size does not grow with the interval.
 library TraceLayout {
     /// @notice The headers are not `expected` in number.

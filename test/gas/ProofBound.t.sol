@@ -13,7 +13,7 @@ import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
 ///         is deployed with the most permissive caps the inbox's constructor allows (so what
 ///         holds here holds for every deployment), the worst records the inbox then accepts are
 ///         posted for real, a proposer lies from the worst transaction on, and the honest
-///         one-step proof is handed in. Its whole L1 cost (base, calldata under the EIP-7623
+///         transaction proof is handed in. Its whole L1 cost (base, calldata under the EIP-7623
 ///         floor, execution with cold storage: each test runs isolated, as `--isolate` would) must stay under
 ///         PROOF_GAS_BOUND, far below the 16,777,216 per-transaction cap of EIP-7825.
 contract ProofBoundTest is DisputeTest, GasMeasure {

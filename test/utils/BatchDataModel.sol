@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 /// @notice The batch data format and its commitment (docs/protocol.md, "Batch data"), read the
 ///         plain way: byte by byte, whole trees in memory, no cleverness. The reference the
 ///         assembly in BatchData and the Rust codec are checked against, and how tests build
-///         dataHash values and one-step proofs.
+///         dataHash values and transaction proofs.
 library BatchDataModel {
     /// @dev What a walk of the data found.
     struct Parsed {

@@ -8,7 +8,7 @@
 //! 3. anvil switches to one block a second (the devnet clock). A `baton proposer` that lies at a
 //!    random transaction index and an honest `baton challenger` start from scratch: each
 //!    derives the 2^20 transactions, the proposer proposes, the challenger disputes, and they
-//!    play the game to the one-step proof.
+//!    play the game to its last VM step.
 //!
 //! Figures: the number of dispute transactions and their gas, the L1 blocks between each move
 //! and the answer to it, and the wall time from the challenge to the end (and from the keepers'

@@ -10,7 +10,7 @@
 //! must be consumed exactly. The encoding is canonical (one byte string per list of blocks), so
 //! `encode(decode(data)) == data` whenever `decode` succeeds. The header commits to the data with
 //! `txCount = Σ block txCounts` and a `dataHash` from which one transaction is proven by a short
-//! Merkle path (so a one-step proof on L1 never resends a whole record):
+//! Merkle path (so a dispute's transaction proof on L1 never resends a whole record):
 //!
 //! ```text
 //! dataHash   := keccak256(0x01 || feeRecipient || blocksHash || txRoot)
@@ -68,7 +68,7 @@ impl RecordLimits {
 }
 
 /// What `dataHash` is made of: the data's fee recipient, the hash of its block framing and the
-/// Merkle root of its transactions. A one-step proof sends these three, the transaction and its
+/// Merkle root of its transactions. A transaction proof sends these three, the transaction and its
 /// path to `tx_root` (`IDisputeGame.StepProof`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BatchCommitment {
@@ -154,7 +154,7 @@ impl Batch {
     }
 
     /// The `index`-th transaction of the record and its Merkle path to the commitment's
-    /// `tx_root` (what a one-step proof carries), or `None` past the last transaction.
+    /// `tx_root` (what a transaction proof carries), or `None` past the last transaction.
     pub fn transaction_proof(&self, index: usize) -> Option<(Bytes, Vec<B256>)> {
         let tx = self.transactions().nth(index)?.clone();
         let path = tx_proof(&self.tx_hashes(), index)?;

@@ -1,5 +1,5 @@
 //! `baton challenger`: derives on its own, disputes the earliest output whose root it cannot
-//! reproduce while its window is open, plays the game to the one-step proof and claims.
+//! reproduce while its window is open, plays the game to its last VM step and claims.
 //!
 //! It never disputes a correct output: a dispute is opened only when the output root L1 holds
 //! differs from the one computed from this keeper's own derivation of the same records, and

@@ -226,17 +226,7 @@ impl Player {
                     claim = as_valid(claim);
                 }
                 info!(target: "baton::keeper", game = row.id, steps, halted_at = run.last_step(), %claim, "claiming the execution's end");
-                send(
-                    ctx,
-                    address,
-                    IDisputeGame::bisectCall {
-                        gameId: id,
-                        root: claim,
-                    },
-                    U256::ZERO,
-                    "bisect (execution end)",
-                )
-                .await?
+                Self::bisect(ctx, id, claim, "bisect (execution end)").await?
             }
             Move::BisectExecution { mid } => {
                 let Some(run) = self.execution(ctx, deriver, row, g, &e).await? else {
@@ -244,17 +234,7 @@ impl Player {
                 };
                 let claim = run.claim_at(mid)?;
                 info!(target: "baton::keeper", game = row.id, lo = e.lo, hi = e.hi, mid, %claim, "bisecting the execution");
-                send(
-                    ctx,
-                    address,
-                    IDisputeGame::bisectCall {
-                        gameId: id,
-                        root: claim,
-                    },
-                    U256::ZERO,
-                    "bisect (execution)",
-                )
-                .await?
+                Self::bisect(ctx, id, claim, "bisect (execution)").await?
             }
             Move::RespondExecution { mid } => {
                 let Some(run) = self.execution(ctx, deriver, row, g, &e).await? else {
@@ -262,14 +242,7 @@ impl Player {
                 };
                 let agree = run.claim_at(mid)? == e.midClaim;
                 info!(target: "baton::keeper", game = row.id, lo = e.lo, hi = e.hi, mid, agree, "responding in the execution");
-                send(
-                    ctx,
-                    address,
-                    IDisputeGame::respondCall { gameId: id, agree },
-                    U256::ZERO,
-                    "respond (execution)",
-                )
-                .await?
+                Self::respond(ctx, id, agree, "respond (execution)").await?
             }
             Move::Step { lo } => {
                 let Some(run) = self.execution(ctx, deriver, row, g, &e).await? else {
@@ -305,14 +278,7 @@ impl Player {
                 };
                 let root = trace.root_at(mid);
                 info!(target: "baton::keeper", game = row.id, lo = g.lo, hi = g.hi, mid, %root, "bisecting");
-                send(
-                    ctx,
-                    address,
-                    IDisputeGame::bisectCall { gameId: id, root },
-                    U256::ZERO,
-                    "bisect",
-                )
-                .await?
+                Self::bisect(ctx, id, root, "bisect").await?
             }
             Move::Respond { mid } => {
                 let Some(trace) = self.trace(deriver, row) else {
@@ -320,17 +286,22 @@ impl Player {
                 };
                 let agree = trace.root_at(mid) == g.midRoot;
                 info!(target: "baton::keeper", game = row.id, lo = g.lo, hi = g.hi, mid, agree, "responding");
-                send(
-                    ctx,
-                    address,
-                    IDisputeGame::respondCall { gameId: id, agree },
-                    U256::ZERO,
-                    "respond",
-                )
-                .await?
+                Self::respond(ctx, id, agree, "respond").await?
             }
         };
         Self::count(ctx, row, sent)
+    }
+
+    /// Proposer: posts `root` (a state root, or a VM claim in the execution).
+    async fn bisect(ctx: &Context, id: U256, root: B256, what: &str) -> eyre::Result<Sent> {
+        let call = IDisputeGame::bisectCall { gameId: id, root };
+        send(ctx, ctx.deployment.dispute_game, call, U256::ZERO, what).await
+    }
+
+    /// Challenger: agrees or disagrees with the proposer's midpoint.
+    async fn respond(ctx: &Context, id: U256, agree: bool, what: &str) -> eyre::Result<Sent> {
+        let call = IDisputeGame::respondCall { gameId: id, agree };
+        send(ctx, ctx.deployment.dispute_game, call, U256::ZERO, what).await
     }
 
     fn count(ctx: &Context, row: &GameRow, sent: Sent) -> eyre::Result<()> {

@@ -2,13 +2,13 @@
 //!
 //! - [`proposer`]: proposes outputs, finalizes them, defends disputes against them.
 //! - [`challenger`]: disputes outputs whose root it cannot reproduce and plays them to the
-//!   one-step proof.
+//!   last VM step.
 //! - [`watcher`]: turns equivocation, censorship and missed epochs into slashes.
 //!
 //! They stand on `baton-l1` (arguments, connecting, tx manager, reorg-safe following) and share
 //! their own derivation ([`deriver`]), the game player ([`dispute`], carrying out what [`moves`]
-//! decides from a game's state alone), a SQLite database ([`db`]) and `/healthz`, `/readyz`,
-//! `/metrics` ([`metrics`]). Around them: [`config`] (the flags),
+//! decides from a game's state alone, with the guest's runs in [`execution`]), a SQLite database
+//! ([`db`]) and `/healthz`, `/readyz`, `/metrics` ([`metrics`]). Around them: [`config`] (the flags),
 //! [`context`] (deployment, genesis, provider and tx manager, checked against each other),
 //! [`send`] (one call through the tx manager, simulated first with [`simulate`], revm on a fork
 //! of L1) and [`reorg`] (noticing that a reorg undid something settled).
