@@ -2,7 +2,7 @@
 //!
 //! 1. anvil (automining for the set-up) with the `bench-dispute` profile: the devnet's, with an
 //!    output every 1,024 records and hour-long clocks (a trace this long takes the keepers
-//!    minutes to replay on two cores; the devnet's 240 s clocks are too tight for it).
+//!    minutes to replay on two cores, which the devnet's clocks are not sized for).
 //! 2. One bonded operator posts 1,024 records of 1,024 signed transfers each, sealed and signed
 //!    in Rust (the same code as the node's poster): 2^20 transactions in output 0.
 //! 3. anvil switches to one block a second (the devnet clock). A `baton proposer` that lies at a
