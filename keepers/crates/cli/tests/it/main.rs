@@ -188,21 +188,30 @@ async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
         );
     }
 
-    // Leadership rotated: records on L1 come from more than one operator.
+    // Leadership rotates: records on L1 come from more than one operator. The draw is random,
+    // so the same operator may lead the few epochs above (one run in ten or so); leaders keep
+    // posting every epoch, so wait up to eight more epochs for a second poster.
     let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
-    let logs = provider
-        .get_logs(
-            &alloy::rpc::types::Filter::new()
-                .address(d.batch_inbox)
-                .event_signature(IBatchInbox::RecordAppended::SIGNATURE_HASH)
-                .from_block(0),
-        )
-        .await?;
-    let posters: BTreeSet<Address> = logs
-        .iter()
-        .filter_map(|l| IBatchInbox::RecordAppended::decode_log(&l.inner).ok())
-        .map(|e| e.data.operator)
-        .collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(8 * epoch_secs + 10);
+    let posters = loop {
+        let logs = provider
+            .get_logs(
+                &alloy::rpc::types::Filter::new()
+                    .address(d.batch_inbox)
+                    .event_signature(IBatchInbox::RecordAppended::SIGNATURE_HASH)
+                    .from_block(0),
+            )
+            .await?;
+        let posters: BTreeSet<Address> = logs
+            .iter()
+            .filter_map(|l| IBatchInbox::RecordAppended::decode_log(&l.inner).ok())
+            .map(|e| e.data.operator)
+            .collect();
+        if posters.len() >= 2 || std::time::Instant::now() > deadline {
+            break posters;
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    };
     ensure!(posters.len() >= 2, "only {posters:?} posted records");
 
     // No operator ever signed two headers for one height.
