@@ -12,8 +12,14 @@ use baton_bindings::Deployment;
 use eyre::{WrapErr, bail, ensure};
 use std::{
     path::{Path, PathBuf},
-    time::{Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
+
+pub mod command;
+
+/// How long `forge script` may take to deploy. It compiles first when `out/` is stale, and the
+/// wasm solc needs ~6 minutes for a full build on two cores.
+const DEPLOY_LIMIT: Duration = Duration::from_secs(20 * 60);
 
 /// An anvil node (killed on drop) and the deployment record the deploy script wrote.
 pub struct Devnet {
@@ -130,16 +136,13 @@ pub async fn deploy(
     record: &str,
 ) -> eyre::Result<()> {
     let started = Instant::now();
-    let output = tokio::process::Command::new(forge)
-        .current_dir(repo_root())
+    let mut cmd = std::process::Command::new(forge);
+    cmd.current_dir(repo_root())
         .args(["script", "script/Deploy.s.sol:Deploy", "--rpc-url", l1_rpc])
         .args(["--broadcast", "--private-key", deployer_key])
         .env("BATON_PROFILE", profile)
-        .env("BATON_DEPLOYMENT_FILE", record)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .wrap_err_with(|| format!("running {}", forge.display()))?;
+        .env("BATON_DEPLOYMENT_FILE", record);
+    let output = command::run(cmd, DEPLOY_LIMIT).await?;
     if !output.status.success() {
         bail!(
             "forge script script/Deploy.s.sol:Deploy failed ({}):\n--- stdout ---\n{}\n--- stderr ---\n{}",

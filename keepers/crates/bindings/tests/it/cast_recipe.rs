@@ -7,12 +7,15 @@
 use crate::devnet;
 use alloy::primitives::{Address, B256, hex};
 use baton_core::{BlockHeader, baton_domain};
-use eyre::{WrapErr, bail, ensure};
+use eyre::{bail, ensure};
 use serde_json::json;
 use std::{ffi::OsStr, path::Path};
 
 /// The `(uint256,uint64,bytes32,uint64,uint64,bytes32)` tuple type of a BlockHeader.
 const BLOCK_HEADER_TUPLE: &str = "(uint256,uint64,bytes32,uint64,uint64,bytes32)";
+
+/// How long one `cast` command may run (each takes well under a second against anvil).
+const CAST_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Runs `cast` and returns its trimmed stdout, or an error carrying its stderr.
 async fn cast<I, S>(bin: &Path, args: I) -> eyre::Result<String>
@@ -21,12 +24,9 @@ where
     S: AsRef<OsStr>,
 {
     let args: Vec<_> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-    let output = tokio::process::Command::new(bin)
-        .args(&args)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .wrap_err("running cast")?;
+    let mut cmd = std::process::Command::new(bin);
+    cmd.args(&args);
+    let output = baton_devnet::command::run(cmd, CAST_LIMIT).await?;
     if !output.status.success() {
         bail!(
             "cast {:?} failed: {}",

@@ -105,19 +105,18 @@ async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
     // cast send against the second node, with the standard anvil key 6.
     let cast = baton_devnet::foundry_tool("BATON_CAST", "cast")?;
     let cast_key = alloy::primitives::hex::encode_prefixed(net.devnet.anvil.keys()[6].to_bytes());
-    let output = tokio::process::Command::new(&cast)
-        .args([
-            "send",
-            "--rpc-url",
-            &net.nodes[1].url,
-            "--private-key",
-            &cast_key,
-            "--json",
-        ])
-        .arg(recipient.to_string())
-        .args(["--value", "12345"])
-        .output()
-        .await?;
+    let mut cmd = std::process::Command::new(&cast);
+    cmd.args([
+        "send",
+        "--rpc-url",
+        &net.nodes[1].url,
+        "--private-key",
+        &cast_key,
+        "--json",
+    ])
+    .arg(recipient.to_string())
+    .args(["--value", "12345"]);
+    let output = baton_devnet::command::run(cmd, Duration::from_secs(120)).await?;
     ensure!(
         output.status.success(),
         "cast send failed: {}\n{}",

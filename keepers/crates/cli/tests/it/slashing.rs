@@ -142,17 +142,16 @@ async fn an_equivocating_leader_is_slashed_from_a_users_receipt() -> eyre::Resul
     )?;
     let submitted = Instant::now();
     for file in ["receipt-a.json", "receipt-b.json"] {
-        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_baton"))
-            .args([
-                "watcher",
-                "submit-evidence",
-                "--watcher-rpc",
-                &watcher.rpc_url,
-                "--receipt",
-            ])
-            .arg(dir.join(file))
-            .output()
-            .await?;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_baton"));
+        cmd.args([
+            "watcher",
+            "submit-evidence",
+            "--watcher-rpc",
+            &watcher.rpc_url,
+            "--receipt",
+        ])
+        .arg(dir.join(file));
+        let out = baton_devnet::command::run(cmd, Duration::from_secs(120)).await?;
         ensure!(
             out.status.success(),
             "submit-evidence {file} failed: {}\n{}",

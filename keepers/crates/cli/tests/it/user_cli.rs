@@ -19,7 +19,7 @@ async fn baton(
     key: Option<&PrivateKeySigner>,
     args: &[&str],
 ) -> eyre::Result<(bool, String, String)> {
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_baton"));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_baton"));
     cmd.current_dir(repo_root())
         .args(args)
         .args(["--l1-rpc", &net.devnet.anvil.endpoint()])
@@ -30,7 +30,8 @@ async fn baton(
     if let Some(key) = key {
         cmd.env("BATON_PRIVATE_KEY", hex::encode_prefixed(key.to_bytes()));
     }
-    let out = cmd.output().await?;
+    // Each command answers within seconds; the limit only turns a hang into an error.
+    let out = baton_devnet::command::run(cmd, Duration::from_secs(600)).await?;
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout).to_string(),
         String::from_utf8_lossy(&out.stderr).to_string(),
