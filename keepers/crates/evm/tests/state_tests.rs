@@ -1,33 +1,29 @@
 //! The filled Ethereum state tests (`ethereum-tests/GeneralStateTests` of the shared fixtures,
-//! Cancun): revm 43 runs each test's transaction variants on the test's pre-state, and the
-//! post-state root baton-trie computes over the resulting accounts must be the file's `hash`, and
-//! the keccak-256 of the logs' RLP its `logs`. Every file runs but the five in [`EXCEPTIONS`]
-//! (2,699 files, 20,959 variants; about 50 s on two cores in a test build);
-//! `BATON_STATE_TESTS=<substring>` runs only the files whose path contains it.
+//! Cancun): baton's executor ([`execute_transaction`]) runs each test's transaction variants on
+//! the test's pre-state, its [`StateDiff`] is applied, and the state root baton-trie computes
+//! must be the file's `hash`, and the keccak-256 of the logs' RLP its `logs`. Every file runs but
+//! the five in [`EXCEPTIONS`] (2,699 files, 20,959 variants; about 50 s on two cores in a test
+//! build); `BATON_STATE_TESTS=<substring>` runs only the files whose path contains it.
 //!
-//! This checks the state commitment, not revm: an executor with baton's trie must reproduce
-//! Ethereum's roots exactly, including deleted, emptied and self-destructed accounts and storage
-//! slots set back to zero.
+//! This checks baton's side of execution, not revm: the diff it takes from revm (deleted,
+//! emptied, self-destructed and created accounts, storage set back to zero), the state reader
+//! revm runs on, and the state commitment must reproduce Ethereum's roots exactly.
 
-use alloy_primitives::{Address, B256, Bytes, Log, U256, keccak256};
-use baton_trie::{Account, state_root};
-use revm::{
-    Context, ExecuteCommitEvm, MainBuilder, MainContext,
-    bytecode::Bytecode,
-    context::{BlockEnv, CfgEnv, TxEnv},
-    context_interface::{
-        block::BlobExcessGasAndPrice,
-        transaction::{AccessList, AccessListItem},
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use baton_evm::{
+    MemoryState, Rules, StateDiff, StateReader, execute_transaction,
+    revm::{
+        context::{BlockEnv, TxEnv},
+        context_interface::{
+            block::BlobExcessGasAndPrice,
+            transaction::{AccessList, AccessListItem},
+        },
+        primitives::{TxKind, eip4844::BLOB_BASE_FEE_UPDATE_FRACTION_CANCUN},
     },
-    database::{AccountState, InMemoryDB},
-    primitives::{TxKind, eip4844::BLOB_BASE_FEE_UPDATE_FRACTION_CANCUN, hardfork::SpecId},
-    state::AccountInfo,
 };
+use core::convert::Infallible;
 use serde_json::Value;
-use std::{
-    collections::BTreeMap,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 /// The state tests: `$BATON_FIXTURES/ethereum-tests/GeneralStateTests`, else the shared fixtures
 /// beside the checkout (`../shared/fixtures`), else where this machine kind keeps them.
@@ -97,48 +93,49 @@ fn address(v: &Value) -> Address {
     v.as_str().expect("address").parse().expect("an address")
 }
 
-/// The pre-state as revm's in-memory database.
-fn pre_state(pre: &Value) -> InMemoryDB {
-    let mut db = InMemoryDB::default();
-    for (addr, acc) in pre.as_object().expect("pre") {
-        let addr: Address = addr.parse().expect("an address");
-        let code = bytes(&acc["code"]);
-        let info = AccountInfo {
-            balance: u256(&acc["balance"]),
-            nonce: u64_of(&acc["nonce"]),
-            ..Default::default()
-        }
-        .with_code(Bytecode::new_raw(code));
-        db.insert_account_info(addr, info);
-        for (slot, value) in acc["storage"].as_object().expect("storage") {
-            db.insert_account_storage(addr, u256(&Value::from(slot.as_str())), u256(value))
-                .expect("in-memory");
-        }
+/// A test's state: its accounts, and the tests' convention for earlier block hashes
+/// (`keccak256` of the number in decimal).
+#[derive(Clone)]
+struct TestState(MemoryState);
+
+impl StateReader for TestState {
+    type Error = Infallible;
+
+    fn account(&self, a: Address) -> Result<Option<baton_evm::AccountInfo>, Infallible> {
+        self.0.account(a)
     }
-    db
+
+    fn storage(&self, a: Address, slot: U256) -> Result<U256, Infallible> {
+        self.0.storage(a, slot)
+    }
+
+    fn code(&self, hash: B256) -> Result<Option<Bytes>, Infallible> {
+        self.0.code(hash)
+    }
+
+    fn block_hash(&self, number: u64) -> Result<B256, Infallible> {
+        Ok(keccak256(number.to_string()))
+    }
 }
 
-/// The accounts the state trie holds after a run: every account revm did not delete, less the
-/// empty accounts the transaction touched (EIP-161). An empty account it left alone stays.
-fn accounts_of(db: &InMemoryDB) -> BTreeMap<Address, Account> {
-    db.cache
-        .accounts
-        .iter()
-        .filter(|(_, a)| match a.account_state {
-            AccountState::NotExisting => false,
-            AccountState::None => true,
-            AccountState::Touched | AccountState::StorageCleared => !a.info.is_empty(),
-        })
-        .map(|(addr, a)| {
-            let account = Account {
-                nonce: a.info.nonce,
-                balance: a.info.balance,
-                code_hash: a.info.code_hash,
-                storage: a.storage.iter().map(|(k, v)| (*k, *v)).collect(),
-            };
-            (*addr, account)
-        })
-        .collect()
+/// The pre-state.
+fn pre_state(pre: &Value) -> TestState {
+    let mut state = MemoryState::default();
+    for (addr, acc) in pre.as_object().expect("pre") {
+        let storage = acc["storage"]
+            .as_object()
+            .expect("storage")
+            .iter()
+            .map(|(slot, value)| (u256(&Value::from(slot.as_str())), u256(value)));
+        state.insert(
+            addr.parse().expect("an address"),
+            u64_of(&acc["nonce"]),
+            u256(&acc["balance"]),
+            bytes(&acc["code"]),
+            storage,
+        );
+    }
+    TestState(state)
 }
 
 fn block_env(env: &Value) -> BlockEnv {
@@ -251,8 +248,12 @@ const EXCEPTIONS: [&str; 5] = [
     "RevertInCreateInInitCreate2Paris.json",
 ];
 
-/// Cancun's blob limit (EIP-4844: 786,432 blob gas per block, 131,072 per blob).
-const CANCUN_MAX_BLOBS: u64 = 6;
+/// Ethereum's rules: chain id 1, the base fee burned, blob transactions accepted.
+const ETHEREUM: Rules = Rules {
+    chain_id: 1,
+    fee_vault: None,
+    blob_transactions: true,
+};
 
 /// Runs one file; returns how many variants it checked, or the first mismatch.
 fn run_file(path: &Path) -> Result<usize, String> {
@@ -267,20 +268,14 @@ fn run_file(path: &Path) -> Result<usize, String> {
         let block = block_env(&test["env"]);
         for (i, post) in posts.as_array().expect("posts").iter().enumerate() {
             let tx = tx_env(&test["transaction"], &post["indexes"]);
-            let mut evm = Context::mainnet()
-                .with_db(pre.clone())
-                .with_cfg(
-                    CfgEnv::new_with_spec(SpecId::CANCUN).with_max_blobs_per_tx(CANCUN_MAX_BLOBS),
-                )
-                .with_block(block.clone())
-                .build_mainnet();
             // An invalid transaction changes nothing: the root is the pre-state's.
-            let logs: Vec<Log> = match tx.map(|tx| evm.transact_commit(tx)) {
-                Some(Ok(result)) => result.logs().to_vec(),
-                Some(Err(_)) | None => Vec::new(),
+            let (diff, logs) = match tx.map(|tx| execute_transaction(&pre, &ETHEREUM, &block, tx)) {
+                Some(Ok(executed)) => (executed.diff, executed.logs),
+                Some(Err(_)) | None => (StateDiff::default(), Vec::new()),
             };
-            let db = &evm.ctx.journaled_state.database;
-            let root = state_root(&accounts_of(db));
+            let mut post_state = pre.0.clone();
+            post_state.apply(&diff);
+            let root = post_state.root();
             let logs_hash = keccak256(alloy_rlp::encode(&logs));
             let (want_root, want_logs) = (b256(&post["hash"]), b256(&post["logs"]));
             if root != want_root || logs_hash != want_logs {

@@ -1,0 +1,233 @@
+//! One transaction, or one deposit, on a state: revm at the Cancun rules, the base fee paid to
+//! the fee vault, and the result as a receipt and a [`StateDiff`].
+
+use crate::{
+    db::{ReadError, RevmDb},
+    state::{AccountInfo, Overlay, StateDiff, StateReader},
+};
+use alloc::{string::String, vec::Vec};
+use alloy_primitives::{Address, Bytes, Log, TxKind, U256};
+use revm::{
+    Context, ExecuteEvm, MainBuilder, MainContext,
+    context::{BlockEnv, CfgEnv, TxEnv, result::EVMError},
+    context_interface::result::{ExecutionResult, InvalidTransaction},
+    database_interface::WrapDatabaseRef,
+    primitives::hardfork::SpecId,
+};
+
+/// Cancun's blob limit per transaction (EIP-4844: 786,432 blob gas a block, 131,072 a blob).
+pub const CANCUN_MAX_BLOBS_PER_TX: u64 = 6;
+
+/// The chain's rules beyond Cancun's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rules {
+    /// The chain id transactions must sign for (EIP-155) and `CHAINID` returns.
+    pub chain_id: u64,
+    /// Where the base fee goes. `None` burns it, as Ethereum does; the L2 pays it to a vault
+    /// predeploy so that it is not lost.
+    pub fee_vault: Option<Address>,
+    /// Whether blob transactions (type 3) are accepted. An L2 has no blob space of its own, so
+    /// the L2 refuses them; Ethereum's state tests run with them.
+    pub blob_transactions: bool,
+}
+
+/// A transaction the block cannot include: it changes nothing, and the sequencer must leave it
+/// out (a forced one is skipped).
+#[derive(Debug, thiserror::Error)]
+pub enum Rejected<E: core::error::Error + 'static> {
+    /// The transaction breaks a validity rule (nonce, balance, gas, fee, chain id, size...).
+    #[error("invalid transaction: {0}")]
+    Invalid(InvalidTransaction),
+    /// A blob transaction where the chain takes none.
+    #[error("blob transactions are not accepted on this chain")]
+    BlobTransaction,
+    /// The block environment itself is wrong (a bug in the caller, not the transaction).
+    #[error("invalid block environment: {0}")]
+    Block(String),
+    /// The state could not be read.
+    #[error(transparent)]
+    Read(ReadError<E>),
+}
+
+/// What an included transaction did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Executed {
+    /// Whether it succeeded (EIP-658 status 1) or reverted or halted (0).
+    pub success: bool,
+    /// Gas it used, as its receipt says.
+    pub gas_used: u64,
+    /// The logs it emitted (none survive a revert).
+    pub logs: Vec<Log>,
+    /// The contract it created, if it was a creation that succeeded.
+    pub contract_address: Option<Address>,
+    /// Return data, or revert data.
+    pub output: Bytes,
+    /// Its changes to the state, fee payments included.
+    pub diff: StateDiff,
+}
+
+/// revm configured for one transaction.
+fn cfg(rules: &Rules) -> CfgEnv {
+    CfgEnv::new_with_spec(SpecId::CANCUN)
+        .with_chain_id(rules.chain_id)
+        .with_max_blobs_per_tx(CANCUN_MAX_BLOBS_PER_TX)
+}
+
+/// Runs one transaction from `tx.caller` on `state` within `block`.
+///
+/// The block's beneficiary receives the priority fee (revm's rule); the base fee goes to the
+/// rules' fee vault, or is burned without one. An invalid transaction is [`Rejected`] and
+/// changes nothing.
+pub fn execute_transaction<S: StateReader>(
+    state: &S,
+    rules: &Rules,
+    block: &BlockEnv,
+    tx: TxEnv,
+) -> Result<Executed, Rejected<S::Error>> {
+    if tx.tx_type == 3 && !rules.blob_transactions {
+        return Err(Rejected::BlobTransaction);
+    }
+    let mut executed = run(state, cfg(rules), block, tx)?;
+    if let Some(vault) = rules.fee_vault {
+        let base_fee = U256::from(executed.gas_used) * U256::from(block.basefee);
+        if !base_fee.is_zero() {
+            let after = Overlay {
+                base: state,
+                diff: &executed.diff,
+            };
+            let mut info = after
+                .account(vault)
+                .map_err(|e| Rejected::Read(ReadError::Store(e)))?
+                .unwrap_or_default();
+            info.balance = info.balance.saturating_add(base_fee);
+            executed.diff.set_info(vault, info);
+        }
+    }
+    Ok(executed)
+}
+
+/// revm's run of `tx`, without the fee vault.
+fn run<S: StateReader>(
+    state: &S,
+    cfg: CfgEnv,
+    block: &BlockEnv,
+    tx: TxEnv,
+) -> Result<Executed, Rejected<S::Error>> {
+    let mut evm = Context::mainnet()
+        .with_db(WrapDatabaseRef(RevmDb(state)))
+        .with_cfg(cfg)
+        .with_block(block.clone())
+        .build_mainnet();
+    let outcome = evm.transact(tx).map_err(|e| match e {
+        EVMError::Transaction(invalid) => Rejected::Invalid(invalid),
+        EVMError::Header(header) => Rejected::Block(alloc::format!("{header}")),
+        EVMError::Database(read) => Rejected::Read(read),
+        EVMError::Custom(message) => Rejected::Block(message),
+        EVMError::CustomAny(any) => Rejected::Block(alloc::format!("{any}")),
+    })?;
+    let result = outcome.result;
+    let gas_used = result.tx_gas_used();
+    let contract_address = result.created_address();
+    let (success, logs, output) = match result {
+        ExecutionResult::Success { logs, output, .. } => (true, logs, output.into_data()),
+        ExecutionResult::Revert { output, .. } => (false, Vec::new(), output),
+        ExecutionResult::Halt { .. } => (false, Vec::new(), Bytes::new()),
+    };
+    Ok(Executed {
+        success,
+        gas_used,
+        logs,
+        contract_address,
+        output,
+        diff: StateDiff::from_evm(outcome.state),
+    })
+}
+
+/// A deposit from L1: ETH minted on L2, then a call, all paid for on L1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deposit {
+    /// Who the deposit is from on L2: the L1 sender, or its alias for an L1 contract.
+    pub from: Address,
+    /// The call's target, or a creation.
+    pub to: TxKind,
+    /// Wei minted to `from` before the call.
+    pub mint: U256,
+    /// Wei the call carries from `from` to `to`.
+    pub value: U256,
+    /// Gas the call may use (bought on L1; not charged on L2).
+    pub gas_limit: u64,
+    /// Calldata, or init code.
+    pub data: Bytes,
+}
+
+/// Runs a deposit. It cannot fail the block: the mint always lands and `from`'s nonce always
+/// moves; if the call is invalid, reverts or halts, only its effects are dropped and the
+/// receipt says it failed, with the whole gas limit used. Only a failure to read the state is
+/// an error.
+pub fn execute_deposit<S: StateReader>(
+    state: &S,
+    rules: &Rules,
+    block: &BlockEnv,
+    deposit: &Deposit,
+) -> Result<Executed, ReadError<S::Error>> {
+    let before = state
+        .account(deposit.from)
+        .map_err(ReadError::Store)?
+        .unwrap_or_default();
+    let mut minted = StateDiff::default();
+    minted.set_info(
+        deposit.from,
+        AccountInfo {
+            balance: before.balance.saturating_add(deposit.mint),
+            ..before
+        },
+    );
+    let tx = TxEnv::builder()
+        .tx_type(Some(0))
+        .caller(deposit.from)
+        .kind(deposit.to)
+        .value(deposit.value)
+        .data(deposit.data.clone())
+        .gas_limit(deposit.gas_limit)
+        .gas_price(0)
+        .nonce(before.nonce)
+        .chain_id(Some(rules.chain_id))
+        .build_fill();
+    let mut deposit_cfg = cfg(rules);
+    // Its gas was bought on L1: it runs at gas price zero, whatever the base fee.
+    deposit_cfg.disable_base_fee = true;
+    let after_mint = Overlay {
+        base: state,
+        diff: &minted,
+    };
+    match run(&after_mint, deposit_cfg, block, tx) {
+        Ok(executed) => {
+            minted.merge(executed.diff);
+            Ok(Executed {
+                diff: minted,
+                ..executed
+            })
+        }
+        Err(Rejected::Read(e)) => Err(e),
+        Err(_) => {
+            // The call could not even start (too little gas for its data, a creation too
+            // large, an account with code as `from`...): the mint stays, the nonce moves.
+            minted.set_info(
+                deposit.from,
+                AccountInfo {
+                    nonce: before.nonce.saturating_add(1),
+                    balance: before.balance.saturating_add(deposit.mint),
+                    code_hash: before.code_hash,
+                },
+            );
+            Ok(Executed {
+                success: false,
+                gas_used: deposit.gas_limit,
+                logs: Vec::new(),
+                contract_address: None,
+                output: Bytes::new(),
+                diff: minted,
+            })
+        }
+    }
+}
