@@ -8,21 +8,27 @@
 //! - [`StateDiff`]: what a transaction left behind, under Ethereum's rules for deleted, emptied
 //!   and created accounts; [`MemoryState`] applies it and computes Ethereum's state root
 //!   (baton-trie).
+//! - [`BlockExecutor`]: a block's transactions and deposits in order over one base state, within
+//!   its gas limit, with receipts and their root.
 //! - [`next_base_fee`]: the EIP-1559 update rule with per-deployment parameters.
 //!
-//! Not here yet (docs/evm.md, "Next"): the on-disk state, blocks and receipts roots, the
-//! withdrawal predeploy, and the node, RPC and guest on top. Nothing on the live chain uses this
+//! Not here yet (docs/evm.md, "Next"): the on-disk state, the withdrawal predeploy, and the
+//! node, RPC and guest on top. Nothing on the live chain uses this
 //! crate yet.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+mod block;
 mod db;
 mod execute;
 mod fees;
 mod state;
 
+pub use block::{
+    BlockExecutor, BlockOutcome, DEPOSIT_TX_TYPE, Included, NotIncluded, Receipt, ordered_root,
+};
 pub use db::{ReadError, RevmDb};
 pub use execute::{
     CANCUN_MAX_BLOBS_PER_TX, Deposit, Executed, Rejected, Rules, execute_deposit,

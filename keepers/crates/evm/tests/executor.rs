@@ -1,11 +1,13 @@
 //! The executor's own rules on small hand-written contracts: where fees go, what a rejected
-//! transaction leaves (nothing), how deposits mint and cannot fail, and that diffs merge and
-//! overlay exactly as applying them one after the other.
+//! transaction leaves (nothing), how deposits mint and cannot fail, that diffs merge and overlay
+//! exactly as applying them one after the other, and that a block chains its transactions within
+//! its gas limit and commits to its receipts as Ethereum does.
 
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address, bytes};
 use baton_evm::{
-    AccountChange, Deposit, MemoryState, Overlay, Rejected, Rules, StateDiff, StateReader,
-    execute_deposit, execute_transaction,
+    AccountChange, BlockExecutor, DEPOSIT_TX_TYPE, Deposit, MemoryState, NotIncluded, Overlay,
+    Receipt, Rejected, Rules, StateDiff, StateReader, execute_deposit, execute_transaction,
+    ordered_root,
     revm::context::{BlockEnv, TxEnv},
 };
 use proptest::prelude::*;
@@ -319,4 +321,147 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_block_chains_its_transactions_and_stops_at_its_gas_limit() {
+    let base = state();
+    let mut env = block();
+    env.gas_limit = 100_000;
+    let mut b = BlockExecutor::new(&base, L2, env);
+    let first = b.transaction(tx(STORE, U256::ZERO, 0, 0)).unwrap();
+    assert_eq!(first.index, 0);
+    // The second sees the first's nonce and balance.
+    let mut second = tx(BOB, ether(1), 1, GWEI);
+    second.gas_limit = 21_000;
+    b.transaction(second).unwrap();
+    let used = b.gas_used();
+    // A third whose gas limit is above what is left waits for the next block; nothing moved.
+    let full = b.transaction(tx(BOB, ether(1), 2, 0));
+    assert!(
+        matches!(full, Err(NotIncluded::BlockFull { gas_limit: 100_000, left }) if left == 100_000 - used),
+        "{full:?}"
+    );
+    let stale = b.transaction({
+        let mut t = tx(BOB, ether(1), 0, 0);
+        t.gas_limit = 21_000;
+        t
+    });
+    assert!(matches!(
+        stale,
+        Err(NotIncluded::Rejected(Rejected::Invalid(_)))
+    ));
+    assert_eq!(b.gas_used(), used);
+    b.deposit(&deposit(LOGGER, ether(1), U256::ZERO, 50_000))
+        .unwrap();
+    let outcome = b.finish();
+
+    let cumulative: Vec<u64> = outcome
+        .receipts
+        .iter()
+        .map(|r| r.cumulative_gas_used)
+        .collect();
+    assert_eq!(cumulative.len(), 3);
+    assert!(cumulative.windows(2).all(|w| w[0] < w[1]));
+    assert_eq!(*cumulative.last().unwrap(), outcome.gas_used);
+    assert_eq!(outcome.receipts[2].tx_type, DEPOSIT_TX_TYPE);
+    assert_eq!(outcome.logs_bloom, outcome.receipts[2].bloom());
+
+    // The block's diff is the transactions' diffs applied in order.
+    let mut in_order = base.clone();
+    let mut replay = |t: TxEnv| {
+        let out = execute_transaction(&in_order, &L2, &block(), t).unwrap();
+        in_order.apply(&out.diff);
+    };
+    replay(tx(STORE, U256::ZERO, 0, 0));
+    replay({
+        let mut t = tx(BOB, ether(1), 1, GWEI);
+        t.gas_limit = 21_000;
+        t
+    });
+    let out = execute_deposit(
+        &in_order,
+        &L2,
+        &block(),
+        &deposit(LOGGER, ether(1), U256::ZERO, 50_000),
+    )
+    .unwrap();
+    in_order.apply(&out.diff);
+    let mut at_once = base.clone();
+    at_once.apply(&outcome.diff);
+    assert_eq!(at_once.root(), in_order.root());
+}
+
+/// alloy's receipt for ours (types 0-2, which alloy's envelope knows).
+fn alloy_receipt(r: &Receipt) -> alloy_consensus::ReceiptEnvelope {
+    let inner = alloy_consensus::Receipt {
+        status: alloy_consensus::Eip658Value::Eip658(r.success),
+        cumulative_gas_used: r.cumulative_gas_used,
+        logs: r.logs.clone(),
+    }
+    .with_bloom();
+    match r.tx_type {
+        0 => alloy_consensus::ReceiptEnvelope::Legacy(inner),
+        1 => alloy_consensus::ReceiptEnvelope::Eip2930(inner),
+        _ => alloy_consensus::ReceiptEnvelope::Eip1559(inner),
+    }
+}
+
+fn receipt() -> impl Strategy<Value = Receipt> {
+    let log = (
+        0u8..3,
+        prop::collection::vec(any::<[u8; 32]>(), 0..4),
+        prop::collection::vec(any::<u8>(), 0..40),
+    )
+        .prop_map(|(a, topics, data)| {
+            alloy_primitives::Log::new_unchecked(
+                Address::with_last_byte(a),
+                topics.into_iter().map(B256::from).collect(),
+                data.into(),
+            )
+        });
+    (
+        0u8..3,
+        any::<bool>(),
+        any::<u64>(),
+        prop::collection::vec(log, 0..3),
+    )
+        .prop_map(|(tx_type, success, cumulative_gas_used, logs)| Receipt {
+            tx_type,
+            success,
+            cumulative_gas_used,
+            logs,
+        })
+}
+
+proptest! {
+    /// Receipts encode as alloy's EIP-2718 envelopes, and their root is alloy-trie's.
+    #[test]
+    fn receipts_and_their_root_are_ethereums(receipts in prop::collection::vec(receipt(), 0..40)) {
+        use alloy_eips::eip2718::Encodable2718;
+        let theirs: Vec<_> = receipts.iter().map(alloy_receipt).collect();
+        for (ours, theirs) in receipts.iter().zip(&theirs) {
+            prop_assert_eq!(ours.encoded(), theirs.encoded_2718());
+            prop_assert_eq!(&ours.bloom(), theirs.logs_bloom());
+        }
+        let root = alloy_trie::root::ordered_trie_root_with_encoder(&theirs, |r, buf| r.encode_2718(buf));
+        prop_assert_eq!(ordered_root(receipts.iter().map(Receipt::encoded)), root);
+    }
+}
+
+#[test]
+fn a_deposit_receipt_is_typed_0x7e() {
+    let r = Receipt {
+        tx_type: DEPOSIT_TX_TYPE,
+        success: true,
+        cumulative_gas_used: 50_000,
+        logs: vec![],
+    };
+    let as_1559 = Receipt {
+        tx_type: 2,
+        ..r.clone()
+    };
+    let (ours, other) = (r.encoded(), as_1559.encoded());
+    assert_eq!(ours[0], 0x7e);
+    assert_eq!(ours[1..], other[1..]);
 }
