@@ -4,9 +4,12 @@
 //! This is the commitment the L2's EVM state will carry (issue 18: accounts, storage and code
 //! hashes as on Ethereum, so that `eth_getProof` and light clients work unchanged). What is here
 //! is the pure root computation over a sorted map of keys, checked against the filled Ethereum
-//! state tests (`tests/state_tests.rs`: revm runs each test's transaction, this crate must give
-//! the file's post-state root) and against alloy-trie's hash builder on random tries. The
-//! on-disk, incrementally updated trie and its proofs build on it next.
+//! state tests (baton-evm's `tests/state_tests.rs`: its executor runs each test's transaction,
+//! this crate must give the file's post-state root) and against alloy-trie's hash builder on
+//! random tries. The
+//! incremental trie over a store (`TrieStore`: sorted leaves and cached node references, so a
+//! store on disk fits) recomputes only the paths of changed keys, and gives `eth_getProof`'s
+//! proofs ([`root`], [`proof`]).
 //!
 //! A node is RLP: a leaf `[hp(rest, leaf), value]`, an extension `[hp(shared, ext), child]`, a
 //! branch `[child0, …, child15, value]`. A child is embedded when its RLP is under 32 bytes and
@@ -15,6 +18,10 @@
 #![no_std]
 
 extern crate alloc;
+
+mod incremental;
+
+pub use incremental::{MemoryTrieStore, TrieStore, prefix_range, proof, root};
 
 use alloc::{collections::BTreeMap, vec::Vec};
 use alloy_primitives::{Address, B256, U256, b256, keccak256};
@@ -199,14 +206,23 @@ impl Account {
 
     /// The account's leaf: `rlp([nonce, balance, storageRoot, codeHash])`.
     pub fn leaf(&self) -> Vec<u8> {
-        let fields = [
-            alloy_rlp::encode(self.nonce),
-            alloy_rlp::encode(self.balance),
-            alloy_rlp::encode(self.storage_root()),
-            alloy_rlp::encode(self.code_hash),
-        ];
-        rlp_list(&fields)
+        account_leaf(
+            self.nonce,
+            self.balance,
+            self.storage_root(),
+            self.code_hash,
+        )
     }
+}
+
+/// An account's leaf in the state trie: `rlp([nonce, balance, storageRoot, codeHash])`.
+pub fn account_leaf(nonce: u64, balance: U256, storage_root: B256, code_hash: B256) -> Vec<u8> {
+    rlp_list(&[
+        alloy_rlp::encode(nonce),
+        alloy_rlp::encode(balance),
+        alloy_rlp::encode(storage_root),
+        alloy_rlp::encode(code_hash),
+    ])
 }
 
 /// The state root of `accounts`: `keccak256(address)` → the account's leaf.

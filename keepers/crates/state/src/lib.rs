@@ -1,0 +1,347 @@
+//! The L2's EVM state on disk (issue 18): accounts, storage and code in SQLite, and Ethereum's
+//! state root over them, updated incrementally.
+//!
+//! - [`StateDb::commit`] applies a [`StateDiff`] (baton-evm) and recomputes the storage roots of
+//!   the accounts it touched and the state root, all in one SQLite transaction: after `kill -9`
+//!   the file holds the state and the tries of the last commit, or of the one before, never a
+//!   mix. Only the trie paths of changed keys are encoded again (baton-trie's incremental trie;
+//!   the node references are cached in `evm_trie_refs`).
+//! - [`StateDb`] is a [`StateReader`], so the executor runs on it directly, and it gives
+//!   `eth_getProof`'s account and storage proofs ([`StateDb::proof`]).
+//! - Reopening a file reads the root from it: nothing is rebuilt.
+//!
+//! It keeps the latest state only; older states (an `eth_call` at an old block, a dispute over
+//! an old output) are the next step (docs/evm.md).
+
+mod tries;
+
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use baton_evm::{AccountChange, AccountInfo, StateDiff, StateReader};
+pub use baton_l1::store::StoreError;
+use baton_l1::store::{open_durable, to_b256};
+use baton_trie::{EMPTY_ROOT, Trie, account_leaf, proof, root};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use tries::{AccountTrie, StorageTrie, to_u64, to_u256};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS evm_accounts (
+    key          BLOB PRIMARY KEY,   -- keccak256(address): the account trie's key
+    address      BLOB NOT NULL,
+    nonce        BLOB NOT NULL,      -- 8 bytes, big-endian
+    balance      BLOB NOT NULL,      -- 32 bytes, big-endian
+    code_hash    BLOB NOT NULL,
+    storage_root BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS evm_accounts_by_address ON evm_accounts (address);
+CREATE TABLE IF NOT EXISTS evm_storage (
+    account BLOB NOT NULL,           -- the account's key
+    key     BLOB NOT NULL,           -- keccak256(slot): the storage trie's key
+    slot    BLOB NOT NULL,
+    value   BLOB NOT NULL,           -- 32 bytes, big-endian, never zero
+    PRIMARY KEY (account, key)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS evm_storage_by_slot ON evm_storage (account, slot);
+CREATE TABLE IF NOT EXISTS evm_codes (
+    hash BLOB PRIMARY KEY,
+    code BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS evm_trie_refs (
+    trie   BLOB NOT NULL,            -- empty: the account trie; else the account's key
+    prefix BLOB NOT NULL,            -- nibbles
+    ref    BLOB NOT NULL,            -- the node's RLP under 32 bytes, else rlp(its hash)
+    PRIMARY KEY (trie, prefix)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS evm_meta (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evm_block_hashes (
+    number INTEGER PRIMARY KEY,
+    hash   BLOB NOT NULL
+);
+";
+
+/// An account with its proofs, as `eth_getProof` returns them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountProof {
+    /// The account (default if absent: the proof then shows its absence).
+    pub info: AccountInfo,
+    /// Its storage root ([`EMPTY_ROOT`] if absent).
+    pub storage_root: B256,
+    /// The account trie's nodes from the root to the account's leaf.
+    pub account_proof: Vec<Bytes>,
+    /// Each slot asked for: its value and the storage trie's nodes to it.
+    pub storage_proofs: Vec<(U256, U256, Vec<Bytes>)>,
+}
+
+/// The state in a SQLite file.
+pub struct StateDb {
+    conn: Connection,
+}
+
+impl StateDb {
+    /// Opens (creating if needed) the state in the file at `path`.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(Self {
+            conn: open_durable(Some(path), SCHEMA)?,
+        })
+    }
+
+    /// A state in memory.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Ok(Self {
+            conn: open_durable(None, SCHEMA)?,
+        })
+    }
+
+    /// The state root of the last commit ([`EMPTY_ROOT`] for a new file).
+    pub fn root(&self) -> Result<B256, StoreError> {
+        let root: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT value FROM evm_meta WHERE name = 'root'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(to_b256(root)?.unwrap_or(EMPTY_ROOT))
+    }
+
+    /// Applies `diff` and returns the new state root, atomically.
+    pub fn commit(&mut self, diff: &StateDiff) -> Result<B256, StoreError> {
+        let tx = self.conn.transaction()?;
+        for (hash, code) in &diff.codes {
+            tx.prepare_cached("INSERT OR IGNORE INTO evm_codes (hash, code) VALUES (?1, ?2)")?
+                .execute(params![hash.as_slice(), code.as_ref()])?;
+        }
+        let mut changed_accounts = Vec::with_capacity(diff.accounts.len());
+        for (address, change) in &diff.accounts {
+            let key = keccak256(address);
+            changed_accounts.push(key);
+            match change {
+                AccountChange::Deleted => {
+                    drop_storage(&tx, &key)?;
+                    tx.prepare_cached("DELETE FROM evm_accounts WHERE key = ?1")?
+                        .execute(params![key.as_slice()])?;
+                }
+                AccountChange::Updated {
+                    info,
+                    storage_cleared,
+                    storage,
+                } => {
+                    if *storage_cleared {
+                        drop_storage(&tx, &key)?;
+                    }
+                    let mut changed_slots = Vec::with_capacity(storage.len());
+                    for (slot, value) in storage {
+                        let slot_key = keccak256(slot.to_be_bytes::<32>());
+                        changed_slots.push(slot_key);
+                        if value.is_zero() {
+                            tx.prepare_cached(
+                                "DELETE FROM evm_storage WHERE account = ?1 AND key = ?2",
+                            )?
+                            .execute(params![key.as_slice(), slot_key.as_slice()])?;
+                        } else {
+                            tx.prepare_cached(
+                                "INSERT OR REPLACE INTO evm_storage (account, key, slot, value) \
+                                 VALUES (?1, ?2, ?3, ?4)",
+                            )?
+                            .execute(params![
+                                key.as_slice(),
+                                slot_key.as_slice(),
+                                &slot.to_be_bytes::<32>()[..],
+                                &value.to_be_bytes::<32>()[..],
+                            ])?;
+                        }
+                    }
+                    let storage_root = root(&mut StorageTrie::new(&tx, &key, true), changed_slots)?;
+                    tx.prepare_cached(
+                        "INSERT OR REPLACE INTO evm_accounts \
+                         (key, address, nonce, balance, code_hash, storage_root) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?
+                    .execute(params![
+                        key.as_slice(),
+                        address.as_slice(),
+                        &info.nonce.to_be_bytes()[..],
+                        &info.balance.to_be_bytes::<32>()[..],
+                        info.code_hash.as_slice(),
+                        storage_root.as_slice(),
+                    ])?;
+                }
+            }
+        }
+        let state_root = root(&mut AccountTrie::new(&tx, true), changed_accounts)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO evm_meta (name, value) VALUES ('root', ?1)",
+            params![state_root.as_slice()],
+        )?;
+        tx.commit()?;
+        Ok(state_root)
+    }
+
+    /// Records the hash of L2 block `number` (what `BLOCKHASH` returns).
+    pub fn set_block_hash(&self, number: u64, hash: B256) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO evm_block_hashes (number, hash) VALUES (?1, ?2)",
+            params![
+                i64::try_from(number)
+                    .map_err(|_| StoreError::Corrupt("a block number above 2^63".into()))?,
+                hash.as_slice()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The account at `address` and the `slots` of its storage, with their proofs against
+    /// [`StateDb::root`].
+    pub fn proof(&self, address: Address, slots: &[U256]) -> Result<AccountProof, StoreError> {
+        let key = keccak256(address);
+        let as_bytes = |nodes: Vec<Vec<u8>>| nodes.into_iter().map(Bytes::from).collect();
+        let account_proof = as_bytes(proof(&mut AccountTrie::new(&self.conn, false), &key)?);
+        let (info, storage_root) = self
+            .account_row(address)?
+            .unwrap_or((AccountInfo::default(), EMPTY_ROOT));
+        let mut storage_proofs = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let value = self.storage(address, *slot)?;
+            let nodes = proof(
+                &mut StorageTrie::new(&self.conn, &key, false),
+                &keccak256(slot.to_be_bytes::<32>()),
+            )?;
+            storage_proofs.push((*slot, value, as_bytes(nodes)));
+        }
+        Ok(AccountProof {
+            info,
+            storage_root,
+            account_proof,
+            storage_proofs,
+        })
+    }
+
+    /// The state root computed again from the accounts and storage alone, without the cached
+    /// trie nodes: what [`StateDb::root`] must equal (a check of the file, and of the
+    /// incremental trie).
+    pub fn recompute_root(&self) -> Result<B256, StoreError> {
+        let mut accounts = Trie::new();
+        let mut statement = self
+            .conn
+            .prepare("SELECT key, nonce, balance, code_hash FROM evm_accounts ORDER BY key")?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (key, nonce, balance, code_hash) = row?;
+            let mut storage = Trie::new();
+            let mut slots = self
+                .conn
+                .prepare_cached("SELECT key, value FROM evm_storage WHERE account = ?1")?;
+            let values = slots.query_map(params![key], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            for value in values {
+                let (slot_key, value) = value?;
+                storage.insert(&slot_key, alloy_rlp::encode(to_u256(value)?));
+            }
+            let leaf = account_leaf(
+                to_u64(nonce)?,
+                to_u256(balance)?,
+                storage.root(),
+                to_b256(Some(code_hash))?.unwrap_or_default(),
+            );
+            accounts.insert(&key, leaf);
+        }
+        Ok(accounts.root())
+    }
+
+    /// How many accounts the state holds.
+    pub fn account_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM evm_accounts", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    fn account_row(&self, address: Address) -> Result<Option<(AccountInfo, B256)>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "SELECT nonce, balance, code_hash, storage_root FROM evm_accounts \
+                 WHERE address = ?1",
+            )?
+            .query_row(params![address.as_slice()], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(nonce, balance, code_hash, storage_root)| {
+            Ok((
+                AccountInfo {
+                    nonce: to_u64(nonce)?,
+                    balance: to_u256(balance)?,
+                    code_hash: to_b256(Some(code_hash))?.unwrap_or_default(),
+                },
+                to_b256(Some(storage_root))?.unwrap_or(EMPTY_ROOT),
+            ))
+        })
+        .transpose()
+    }
+}
+
+/// Deletes an account's storage and its trie's cached nodes.
+fn drop_storage(conn: &Connection, key: &B256) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM evm_storage WHERE account = ?1")?
+        .execute(params![key.as_slice()])?;
+    conn.prepare_cached("DELETE FROM evm_trie_refs WHERE trie = ?1")?
+        .execute(params![key.as_slice()])?;
+    Ok(())
+}
+
+impl StateReader for StateDb {
+    type Error = StoreError;
+
+    fn account(&self, address: Address) -> Result<Option<AccountInfo>, StoreError> {
+        Ok(self.account_row(address)?.map(|(info, _)| info))
+    }
+
+    fn storage(&self, address: Address, slot: U256) -> Result<U256, StoreError> {
+        let value: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT value FROM evm_storage WHERE account = ?1 AND slot = ?2")?
+            .query_row(
+                params![keccak256(address).as_slice(), &slot.to_be_bytes::<32>()[..]],
+                |r| r.get(0),
+            )
+            .optional()?;
+        value.map_or(Ok(U256::ZERO), to_u256)
+    }
+
+    fn code(&self, code_hash: B256) -> Result<Option<Bytes>, StoreError> {
+        let code: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT code FROM evm_codes WHERE hash = ?1")?
+            .query_row(params![code_hash.as_slice()], |r| r.get(0))
+            .optional()?;
+        Ok(code.map(Bytes::from))
+    }
+
+    fn block_hash(&self, number: u64) -> Result<B256, StoreError> {
+        let Ok(number) = i64::try_from(number) else {
+            return Ok(B256::ZERO);
+        };
+        let hash: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT hash FROM evm_block_hashes WHERE number = ?1")?
+            .query_row(params![number], |r| r.get(0))
+            .optional()?;
+        Ok(to_b256(hash)?.unwrap_or_default())
+    }
+}

@@ -1,0 +1,266 @@
+//! The state on disk against the state in memory: random diffs give the same roots and reads,
+//! its proofs verify with alloy-trie, a reopened file is the state it was, and a writer killed
+//! with SIGKILL mid-stream leaves exactly the state of one of its commits, tries included.
+
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_trie::{Nibbles, proof::verify_proof};
+use baton_evm::{AccountChange, AccountInfo, MemoryState, StateDiff, StateReader};
+use baton_state::StateDb;
+use baton_trie::account_leaf;
+use proptest::prelude::*;
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+/// One random account change over a small set of addresses and slots, so that diffs overwrite,
+/// delete and recreate what earlier ones wrote; codes are drawn from a few.
+fn change() -> impl Strategy<Value = (u8, AccountChange)> {
+    let info = (0u64..3, 0u64..1_000, 0usize..3).prop_map(|(nonce, balance, code)| AccountInfo {
+        nonce,
+        balance: U256::from(balance),
+        code_hash: if code == 0 {
+            baton_trie::EMPTY_CODE_HASH
+        } else {
+            keccak256(code_of(code))
+        },
+    });
+    let storage = prop::collection::btree_map(
+        (0u64..40).prop_map(U256::from),
+        prop_oneof![
+            Just(U256::ZERO),
+            (1u64..5).prop_map(U256::from),
+            any::<[u8; 32]>().prop_map(U256::from_be_bytes)
+        ],
+        0..8,
+    );
+    let updated =
+        (info, prop::bool::weighted(0.1), storage).prop_map(|(info, storage_cleared, storage)| {
+            AccountChange::Updated {
+                info,
+                storage_cleared,
+                storage,
+            }
+        });
+    (
+        0u8..12,
+        prop_oneof![1 => Just(AccountChange::Deleted), 6 => updated],
+    )
+}
+
+fn code_of(n: usize) -> Bytes {
+    Bytes::from(vec![0x60, n as u8, 0x00])
+}
+
+fn diff() -> impl Strategy<Value = StateDiff> {
+    prop::collection::vec(change(), 0..8).prop_map(|changes| {
+        let accounts: std::collections::BTreeMap<_, _> = changes
+            .into_iter()
+            .map(|(a, c)| (Address::with_last_byte(a), c))
+            .collect();
+        let codes = (1..3)
+            .map(|n| (keccak256(code_of(n)), code_of(n)))
+            .collect();
+        StateDiff { accounts, codes }
+    })
+}
+
+/// Checks `db`'s account proof and storage proofs of `address` against its root and `memory`.
+fn check_proofs(db: &StateDb, memory: &MemoryState, address: Address) -> Result<(), TestCaseError> {
+    let root = db.root().unwrap();
+    let slots: Vec<U256> = (0u64..40).step_by(7).map(U256::from).collect();
+    let proof = db.proof(address, &slots).unwrap();
+    let account = memory.accounts.get(&address);
+    let expected = account.map(|a| account_leaf(a.nonce, a.balance, a.storage_root(), a.code_hash));
+    let verified = verify_proof(
+        root,
+        Nibbles::unpack(keccak256(address)),
+        expected,
+        &proof.account_proof,
+    );
+    prop_assert!(verified.is_ok(), "account {address}: {verified:?}");
+    for (slot, value, nodes) in &proof.storage_proofs {
+        prop_assert_eq!(*value, memory.storage(address, *slot).unwrap());
+        let expected = (!value.is_zero()).then(|| alloy_rlp::encode(value));
+        let verified = verify_proof(
+            proof.storage_root,
+            Nibbles::unpack(keccak256(slot.to_be_bytes::<32>())),
+            expected,
+            nodes,
+        );
+        prop_assert!(verified.is_ok(), "slot {slot} of {address}: {verified:?}");
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn commits_agree_with_the_state_in_memory(diffs in prop::collection::vec(diff(), 1..8)) {
+        let mut db = StateDb::in_memory().unwrap();
+        let mut memory = MemoryState::default();
+        for diff in &diffs {
+            memory.apply(diff);
+            let root = db.commit(diff).unwrap();
+            prop_assert_eq!(root, memory.root());
+            prop_assert_eq!(db.root().unwrap(), root);
+            for a in 0u8..12 {
+                let address = Address::with_last_byte(a);
+                prop_assert_eq!(db.account(address).unwrap(), memory.account(address).unwrap());
+                for slot in 0u64..40 {
+                    let slot = U256::from(slot);
+                    prop_assert_eq!(db.storage(address, slot).unwrap(), memory.storage(address, slot).unwrap());
+                }
+            }
+            for a in [0u8, 3, 11] {
+                check_proofs(&db, &memory, Address::with_last_byte(a))?;
+            }
+        }
+        prop_assert_eq!(db.recompute_root().unwrap(), memory.root());
+        for (hash, code) in &memory.codes {
+            prop_assert_eq!(db.code(*hash).unwrap(), Some(code.clone()));
+        }
+    }
+}
+
+/// A file under the temp dir, removed (with its WAL) when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        Self(std::env::temp_dir().join(format!(
+            "baton-state-{name}-{}-{nanos}.sqlite",
+            std::process::id()
+        )))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+/// The `n`th diff of a fixed stream: a few hundred accounts, each diff touching some of them.
+fn stream_diff(n: u64) -> StateDiff {
+    let mut diff = StateDiff::default();
+    for i in 0..20u64 {
+        let a = (n * 7 + i * 13) % 300;
+        let address = Address::from_word(keccak256(a.to_be_bytes()));
+        let storage = (0..4u64)
+            .map(|s| (U256::from((n + s) % 50), U256::from(n * 4 + s + 1)))
+            .collect();
+        diff.accounts.insert(
+            address,
+            AccountChange::Updated {
+                info: AccountInfo {
+                    nonce: n,
+                    balance: U256::from(n * 1_000 + i),
+                    ..Default::default()
+                },
+                storage_cleared: false,
+                storage,
+            },
+        );
+    }
+    if n % 5 == 4 {
+        diff.accounts.insert(
+            Address::from_word(keccak256((n % 300).to_be_bytes())),
+            AccountChange::Deleted,
+        );
+    }
+    diff
+}
+
+#[test]
+fn a_reopened_file_is_the_state_it_was() {
+    let file = TempFile::new("reopen");
+    let mut memory = MemoryState::default();
+    let root = {
+        let mut db = StateDb::open(&file.0).unwrap();
+        let mut root = db.root().unwrap();
+        for n in 0..10 {
+            let diff = stream_diff(n);
+            memory.apply(&diff);
+            root = db.commit(&diff).unwrap();
+        }
+        db.set_block_hash(9, B256::repeat_byte(9)).unwrap();
+        root
+    };
+    let db = StateDb::open(&file.0).unwrap();
+    assert_eq!(db.root().unwrap(), root);
+    assert_eq!(root, memory.root());
+    assert_eq!(db.block_hash(9).unwrap(), B256::repeat_byte(9));
+    for address in memory.accounts.keys().take(20) {
+        assert_eq!(
+            db.account(*address).unwrap(),
+            memory.account(*address).unwrap()
+        );
+    }
+}
+
+/// Set by [`a_writer_killed_mid_commit_leaves_one_commits_state`] for the child it kills.
+const CHILD_FILE: &str = "BATON_STATE_CHILD_FILE";
+
+/// Not a test of its own: the child process of the kill test (a no-op in a normal run) commits
+/// the stream to the file until it is killed.
+#[test]
+fn child_writer() {
+    let Some(path) = std::env::var_os(CHILD_FILE) else {
+        return;
+    };
+    let mut db = StateDb::open(Path::new(&path)).unwrap();
+    for n in 0..STREAM_LENGTH {
+        db.commit(&stream_diff(n)).unwrap();
+    }
+    // Stay alive to be killed like a writer that had more to do.
+    std::thread::sleep(Duration::from_secs(600));
+}
+
+/// How many diffs the stream has.
+const STREAM_LENGTH: u64 = 400;
+
+#[test]
+fn a_writer_killed_mid_commit_leaves_one_commits_state() {
+    // Every root the stream passes through, from the empty state on.
+    let mut memory = MemoryState::default();
+    let mut roots = vec![memory.root()];
+    for n in 0..STREAM_LENGTH {
+        memory.apply(&stream_diff(n));
+        roots.push(memory.root());
+    }
+
+    for round in 0..3 {
+        let file = TempFile::new("kill");
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["child_writer", "--exact", "--nocapture"])
+            .env(CHILD_FILE, &file.0)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Let it commit for a while (longer each round), then SIGKILL it mid-stream.
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_millis(300 + 400 * round) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let db = StateDb::open(&file.0).unwrap();
+        let root = db.root().unwrap();
+        let at = roots.iter().position(|r| *r == root);
+        assert!(at.is_some(), "round {round}: root {root} is no commit's");
+        assert!(at > Some(0), "round {round}: the writer committed nothing");
+        // The cached trie nodes belong to the same commit as the rows.
+        assert_eq!(db.recompute_root().unwrap(), root, "round {round}");
+        eprintln!("round {round}: killed after commit {}", at.unwrap());
+    }
+}
