@@ -21,7 +21,7 @@ pub use baton_l1::store::StoreError;
 use baton_l1::store::{open_durable, to_b256};
 use baton_trie::{EMPTY_ROOT, Trie, account_leaf, proof, root};
 use rusqlite::{Connection, OptionalExtension, params};
-use std::path::Path;
+use std::{cell::Cell, path::Path};
 use tries::{AccountTrie, StorageTrie, to_u64, to_u256};
 
 const SCHEMA: &str = "
@@ -33,7 +33,6 @@ CREATE TABLE IF NOT EXISTS evm_accounts (
     code_hash    BLOB NOT NULL,
     storage_root BLOB NOT NULL
 ) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS evm_accounts_by_address ON evm_accounts (address);
 CREATE TABLE IF NOT EXISTS evm_storage (
     account BLOB NOT NULL,           -- the account's key
     key     BLOB NOT NULL,           -- keccak256(slot): the storage trie's key
@@ -41,7 +40,6 @@ CREATE TABLE IF NOT EXISTS evm_storage (
     value   BLOB NOT NULL,           -- 32 bytes, big-endian, never zero
     PRIMARY KEY (account, key)
 ) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS evm_storage_by_slot ON evm_storage (account, slot);
 CREATE TABLE IF NOT EXISTS evm_codes (
     hash BLOB PRIMARY KEY,
     code BLOB NOT NULL
@@ -78,20 +76,35 @@ pub struct AccountProof {
 /// The state in a SQLite file.
 pub struct StateDb {
     conn: Connection,
+    /// The longest cached trie prefix (see `tries`).
+    ref_depth: Cell<usize>,
 }
 
 impl StateDb {
     /// Opens (creating if needed) the state in the file at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Self {
-            conn: open_durable(Some(path), SCHEMA)?,
-        })
+        Self::with(open_durable(Some(path), SCHEMA)?)
     }
 
     /// A state in memory.
     pub fn in_memory() -> Result<Self, StoreError> {
+        Self::with(open_durable(None, SCHEMA)?)
+    }
+
+    fn with(conn: Connection) -> Result<Self, StoreError> {
+        let depth: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT value FROM evm_meta WHERE name = 'ref_depth'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let ref_depth = depth.map_or(Ok(0), |bytes| {
+            to_u64(bytes).map(|d| usize::try_from(d).unwrap_or(usize::MAX))
+        })?;
         Ok(Self {
-            conn: open_durable(None, SCHEMA)?,
+            conn,
+            ref_depth: Cell::new(ref_depth),
         })
     }
 
@@ -153,7 +166,10 @@ impl StateDb {
                             ])?;
                         }
                     }
-                    let storage_root = root(&mut StorageTrie::new(&tx, &key, true), changed_slots)?;
+                    let storage_root = root(
+                        &mut StorageTrie::new(&tx, &self.ref_depth, &key, true),
+                        changed_slots,
+                    )?;
                     tx.prepare_cached(
                         "INSERT OR REPLACE INTO evm_accounts \
                          (key, address, nonce, balance, code_hash, storage_root) \
@@ -170,7 +186,10 @@ impl StateDb {
                 }
             }
         }
-        let state_root = root(&mut AccountTrie::new(&tx, true), changed_accounts)?;
+        let state_root = root(
+            &mut AccountTrie::new(&tx, &self.ref_depth, true),
+            changed_accounts,
+        )?;
         tx.execute(
             "INSERT OR REPLACE INTO evm_meta (name, value) VALUES ('root', ?1)",
             params![state_root.as_slice()],
@@ -197,7 +216,10 @@ impl StateDb {
     pub fn proof(&self, address: Address, slots: &[U256]) -> Result<AccountProof, StoreError> {
         let key = keccak256(address);
         let as_bytes = |nodes: Vec<Vec<u8>>| nodes.into_iter().map(Bytes::from).collect();
-        let account_proof = as_bytes(proof(&mut AccountTrie::new(&self.conn, false), &key)?);
+        let account_proof = as_bytes(proof(
+            &mut AccountTrie::new(&self.conn, &self.ref_depth, false),
+            &key,
+        )?);
         let (info, storage_root) = self
             .account_row(address)?
             .unwrap_or((AccountInfo::default(), EMPTY_ROOT));
@@ -205,7 +227,7 @@ impl StateDb {
         for slot in slots {
             let value = self.storage(address, *slot)?;
             let nodes = proof(
-                &mut StorageTrie::new(&self.conn, &key, false),
+                &mut StorageTrie::new(&self.conn, &self.ref_depth, &key, false),
                 &keccak256(slot.to_be_bytes::<32>()),
             )?;
             storage_proofs.push((*slot, value, as_bytes(nodes)));
@@ -271,9 +293,9 @@ impl StateDb {
             .conn
             .prepare_cached(
                 "SELECT nonce, balance, code_hash, storage_root FROM evm_accounts \
-                 WHERE address = ?1",
+                 WHERE key = ?1",
             )?
-            .query_row(params![address.as_slice()], |r| {
+            .query_row(params![keccak256(address).as_slice()], |r| {
                 Ok((
                     r.get::<_, Vec<u8>>(0)?,
                     r.get::<_, Vec<u8>>(1)?,
@@ -315,9 +337,12 @@ impl StateReader for StateDb {
     fn storage(&self, address: Address, slot: U256) -> Result<U256, StoreError> {
         let value: Option<Vec<u8>> = self
             .conn
-            .prepare_cached("SELECT value FROM evm_storage WHERE account = ?1 AND slot = ?2")?
+            .prepare_cached("SELECT value FROM evm_storage WHERE account = ?1 AND key = ?2")?
             .query_row(
-                params![keccak256(address).as_slice(), &slot.to_be_bytes::<32>()[..]],
+                params![
+                    keccak256(address).as_slice(),
+                    keccak256(slot.to_be_bytes::<32>()).as_slice()
+                ],
                 |r| r.get(0),
             )
             .optional()?;

@@ -7,6 +7,7 @@ use alloy_primitives::{B256, U256};
 use baton_l1::store::{StoreError, to_b256};
 use baton_trie::{TrieStore, account_leaf, prefix_range};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use std::cell::Cell;
 
 /// The trie id of the account trie in `evm_trie_refs`.
 const ACCOUNT_TRIE: &[u8] = &[];
@@ -30,6 +31,10 @@ struct Refs<'a> {
     trie: &'a [u8],
     /// Proof reads never write: after a commit every reference they need is cached.
     writable: bool,
+    /// The longest prefix any trie has cached (kept in `evm_meta` as `ref_depth`): forgetting a
+    /// key's prefixes stops there. Hashed keys put large branches only a few nibbles deep, so
+    /// this is about 3-6 where all 65 prefixes would otherwise be looked up.
+    depth: &'a Cell<usize>,
 }
 
 impl Refs<'_> {
@@ -43,6 +48,14 @@ impl Refs<'_> {
 
     fn cache(&self, prefix: &[u8], reference: &[u8]) -> Result<(), StoreError> {
         if self.writable {
+            if prefix.len() > self.depth.get() {
+                self.depth.set(prefix.len());
+                self.conn
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO evm_meta (name, value) VALUES ('ref_depth', ?1)",
+                    )?
+                    .execute(params![&(prefix.len() as u64).to_be_bytes()[..]])?;
+            }
             self.conn
                 .prepare_cached(
                     "INSERT OR REPLACE INTO evm_trie_refs (trie, prefix, ref) VALUES (?1, ?2, ?3)",
@@ -52,10 +65,12 @@ impl Refs<'_> {
         Ok(())
     }
 
-    /// Deletes the references at the 65 prefixes of `key` in one statement.
+    /// Deletes the references at the prefixes of `key`, up to the deepest cached, in one
+    /// statement.
     fn forget(&self, key: &B256) -> Result<(), StoreError> {
         let nibbles: Vec<u8> = key.iter().flat_map(|b| [b >> 4, b & 0x0f]).collect();
-        let prefixes: Vec<&[u8]> = (0..=nibbles.len()).map(|len| &nibbles[..len]).collect();
+        let deepest = self.depth.get().min(nibbles.len());
+        let prefixes: Vec<&[u8]> = (0..=deepest).map(|len| &nibbles[..len]).collect();
         let placeholders = (2..=prefixes.len() + 1)
             .map(|i| format!("?{i}"))
             .collect::<Vec<_>>()
@@ -74,84 +89,83 @@ impl Refs<'_> {
 pub(crate) struct AccountTrie<'a>(Refs<'a>);
 
 impl<'a> AccountTrie<'a> {
-    pub(crate) fn new(conn: &'a Connection, writable: bool) -> Self {
+    pub(crate) fn new(conn: &'a Connection, depth: &'a Cell<usize>, writable: bool) -> Self {
         Self(Refs {
             conn,
             trie: ACCOUNT_TRIE,
             writable,
+            depth,
         })
     }
 }
 
-/// The smallest and the largest key under `prefix`, by two queries (ascending and descending,
-/// `LIMIT 1`) over a key range; `owner` is the account of a storage trie.
-fn bounds_of(
+/// The last key under `prefix` (`owner`: the account of a storage trie).
+fn last_key(
     conn: &Connection,
-    first_sql: &str,
-    last_sql: &str,
+    sql: &str,
     owner: Option<&B256>,
     prefix: &[u8],
-) -> Result<Option<(B256, B256)>, StoreError> {
+) -> Result<Option<B256>, StoreError> {
     let (lo, hi) = prefix_range(prefix);
-    let query = |sql: &str| -> Result<Option<Vec<u8>>, StoreError> {
-        let mut statement = conn.prepare_cached(sql)?;
-        Ok(match owner {
-            Some(owner) => statement
-                .query_row(
-                    params![owner.as_slice(), lo.as_slice(), hi.as_slice()],
-                    |r| r.get(0),
-                )
-                .optional()?,
-            None => statement
-                .query_row(params![lo.as_slice(), hi.as_slice()], |r| r.get(0))
-                .optional()?,
-        })
+    let mut statement = conn.prepare_cached(sql)?;
+    let key = match owner {
+        Some(owner) => statement
+            .query_row(
+                params![owner.as_slice(), lo.as_slice(), hi.as_slice()],
+                |r| r.get(0),
+            )
+            .optional()?,
+        None => statement
+            .query_row(params![lo.as_slice(), hi.as_slice()], |r| r.get(0))
+            .optional()?,
     };
-    let Some(first) = to_b256(query(first_sql)?)? else {
-        return Ok(None);
-    };
-    let last = to_b256(query(last_sql)?)?.unwrap_or(first);
-    Ok(Some((first, last)))
+    to_b256(key)
+}
+
+/// A SQL `LIMIT`.
+fn limit(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 impl TrieStore for AccountTrie<'_> {
     type Error = StoreError;
 
-    fn bounds(&self, prefix: &[u8]) -> Result<Option<(B256, B256)>, StoreError> {
-        bounds_of(
-            self.0.conn,
-            "SELECT key FROM evm_accounts WHERE key BETWEEN ?1 AND ?2 ORDER BY key ASC LIMIT 1",
-            "SELECT key FROM evm_accounts WHERE key BETWEEN ?1 AND ?2 ORDER BY key DESC LIMIT 1",
-            None,
-            prefix,
-        )
-    }
-
-    fn value(&self, key: &B256) -> Result<Option<Vec<u8>>, StoreError> {
-        let row = self
-            .0
-            .conn
-            .prepare_cached(
-                "SELECT nonce, balance, storage_root, code_hash FROM evm_accounts WHERE key = ?1",
-            )?
-            .query_row(params![key.as_slice()], |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                    r.get::<_, Vec<u8>>(3)?,
-                ))
-            })
-            .optional()?;
-        row.map(|(nonce, balance, storage_root, code_hash)| {
-            Ok(account_leaf(
+    fn leaves(&self, prefix: &[u8], n: usize) -> Result<Vec<(B256, Vec<u8>)>, StoreError> {
+        let (lo, hi) = prefix_range(prefix);
+        let mut statement = self.0.conn.prepare_cached(
+            "SELECT key, nonce, balance, storage_root, code_hash FROM evm_accounts \
+             WHERE key BETWEEN ?1 AND ?2 ORDER BY key LIMIT ?3",
+        )?;
+        let rows = statement.query_map(params![lo.as_slice(), hi.as_slice(), limit(n)], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, nonce, balance, storage_root, code_hash) = row?;
+            let leaf = account_leaf(
                 to_u64(nonce)?,
                 to_u256(balance)?,
                 to_b256(Some(storage_root))?.unwrap_or_default(),
                 to_b256(Some(code_hash))?.unwrap_or_default(),
-            ))
-        })
-        .transpose()
+            );
+            out.push((to_b256(Some(key))?.unwrap_or_default(), leaf));
+        }
+        Ok(out)
+    }
+
+    fn last(&self, prefix: &[u8]) -> Result<Option<B256>, StoreError> {
+        last_key(
+            self.0.conn,
+            "SELECT key FROM evm_accounts WHERE key BETWEEN ?1 AND ?2 ORDER BY key DESC LIMIT 1",
+            None,
+            prefix,
+        )
     }
 
     fn cached(&self, prefix: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
@@ -174,12 +188,18 @@ pub(crate) struct StorageTrie<'a> {
 }
 
 impl<'a> StorageTrie<'a> {
-    pub(crate) fn new(conn: &'a Connection, account: &'a B256, writable: bool) -> Self {
+    pub(crate) fn new(
+        conn: &'a Connection,
+        depth: &'a Cell<usize>,
+        account: &'a B256,
+        writable: bool,
+    ) -> Self {
         Self {
             refs: Refs {
                 conn,
                 trie: account.as_slice(),
                 writable,
+                depth,
             },
             account,
         }
@@ -189,30 +209,40 @@ impl<'a> StorageTrie<'a> {
 impl TrieStore for StorageTrie<'_> {
     type Error = StoreError;
 
-    fn bounds(&self, prefix: &[u8]) -> Result<Option<(B256, B256)>, StoreError> {
-        bounds_of(
+    fn leaves(&self, prefix: &[u8], n: usize) -> Result<Vec<(B256, Vec<u8>)>, StoreError> {
+        let (lo, hi) = prefix_range(prefix);
+        let mut statement = self.refs.conn.prepare_cached(
+            "SELECT key, value FROM evm_storage WHERE account = ?1 AND key BETWEEN ?2 AND ?3 \
+             ORDER BY key LIMIT ?4",
+        )?;
+        let rows = statement.query_map(
+            params![
+                self.account.as_slice(),
+                lo.as_slice(),
+                hi.as_slice(),
+                limit(n)
+            ],
+            |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)),
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, value) = row?;
+            out.push((
+                to_b256(Some(key))?.unwrap_or_default(),
+                alloy_rlp::encode(to_u256(value)?),
+            ));
+        }
+        Ok(out)
+    }
+
+    fn last(&self, prefix: &[u8]) -> Result<Option<B256>, StoreError> {
+        last_key(
             self.refs.conn,
-            "SELECT key FROM evm_storage WHERE account = ?1 AND key BETWEEN ?2 AND ?3 \
-             ORDER BY key ASC LIMIT 1",
             "SELECT key FROM evm_storage WHERE account = ?1 AND key BETWEEN ?2 AND ?3 \
              ORDER BY key DESC LIMIT 1",
             Some(self.account),
             prefix,
         )
-    }
-
-    fn value(&self, key: &B256) -> Result<Option<Vec<u8>>, StoreError> {
-        let value: Option<Vec<u8>> = self
-            .refs
-            .conn
-            .prepare_cached("SELECT value FROM evm_storage WHERE account = ?1 AND key = ?2")?
-            .query_row(params![self.account.as_slice(), key.as_slice()], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        value
-            .map(|v| Ok(alloy_rlp::encode(to_u256(v)?)))
-            .transpose()
     }
 
     fn cached(&self, prefix: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {

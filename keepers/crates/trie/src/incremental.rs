@@ -4,33 +4,38 @@
 //! sits at a branch and a store only needs sorted leaves and a cache: [`TrieStore`]. The node of
 //! the keys under a nibble prefix is a function of those keys alone:
 //! - none: no node;
-//! - one: a leaf with the rest of its key;
-//! - more: the smallest and the largest key (two lookups in a sorted store) share what every
-//!   key under the prefix shares, so the node is a branch where they part, behind an extension
-//!   over the shared nibbles if there are any; each of the branch's 16 children is the node
-//!   under the prefix plus that nibble.
+//! - a few (up to [`SMALL_SUBTREE`]): read them in one range query and encode their subtree in
+//!   memory (most of a large trie's nodes are in such subtrees, near the leaves);
+//! - more: the smallest and the largest key share what every key under the prefix shares, so
+//!   the node is a branch where they part, behind an extension over the shared nibbles if there
+//!   are any; each of the branch's 16 children is the node under the prefix plus that nibble.
 //!
-//! The store caches each node's reference (its RLP under 32 bytes, else its hash) by prefix.
-//! Since the reference depends only on the keys under the prefix, it stays right until one of
-//! them changes; [`root`] first forgets the references at every prefix of every changed key,
-//! then recomputes only what it finds forgotten. A block that changes `k` keys of a trie of `n`
-//! costs about `k · log16(n)` node encodings instead of `n`.
+//! The store caches the reference (RLP under 32 bytes, else hash) of each node a branch of a
+//! large subtree refers to, by prefix. Since a reference depends only on the keys under its
+//! prefix, it stays right until one of them changes; [`root`] first forgets the references at
+//! every prefix of every changed key, then recomputes only what it finds forgotten. A block that
+//! changes `k` keys of a trie of `n` encodes about `k · log16(n / SMALL_SUBTREE)` branches and
+//! reads `k` small subtrees, instead of the whole trie.
 
-use crate::{EMPTY_ROOT, hex_prefix, nibbles, reference, rlp_bytes, rlp_list};
+use crate::{EMPTY_ROOT, encode_node, hex_prefix, nibbles, reference, rlp_bytes, rlp_list};
 use alloc::{vec, vec::Vec};
 use alloy_primitives::{B256, keccak256};
 use alloy_rlp::EMPTY_STRING_CODE;
+
+/// How many keys a subtree may have to be encoded straight from its leaves, without the cache.
+pub const SMALL_SUBTREE: usize = 32;
 
 /// Where one trie's leaves and cached node references live.
 pub trait TrieStore {
     /// Why the store failed.
     type Error;
 
-    /// The smallest and the largest key starting with the nibbles `prefix`, if there is one.
-    fn bounds(&self, prefix: &[u8]) -> Result<Option<(B256, B256)>, Self::Error>;
+    /// The first `limit` keys starting with the nibbles `prefix`, in order, with their values
+    /// (non-empty RLP).
+    fn leaves(&self, prefix: &[u8], limit: usize) -> Result<Vec<(B256, Vec<u8>)>, Self::Error>;
 
-    /// The value at `key` (non-empty RLP), if there is one.
-    fn value(&self, key: &B256) -> Result<Option<Vec<u8>>, Self::Error>;
+    /// The largest key starting with the nibbles `prefix`, if there is one.
+    fn last(&self, prefix: &[u8]) -> Result<Option<B256>, Self::Error>;
 
     /// The reference cached for the node at the nibbles `prefix`.
     fn cached(&self, prefix: &[u8]) -> Result<Option<Vec<u8>>, Self::Error>;
@@ -61,20 +66,32 @@ fn shared(a: &[u8], b: &[u8], from: usize) -> usize {
 
 /// The node of the keys under `prefix`, if any.
 fn node<S: TrieStore>(store: &mut S, prefix: &[u8]) -> Result<Option<Node>, S::Error> {
-    let Some((lo, hi)) = store.bounds(prefix)? else {
+    let leaves = store.leaves(prefix, SMALL_SUBTREE + 1)?;
+    let Some((first, _)) = leaves.first() else {
         return Ok(None);
     };
-    let lo_path = nibbles(lo.as_slice());
-    if lo == hi {
-        // A missing value here means the store's leaves and bounds disagree; an empty value
-        // then hashes like any other, and the root shows it.
-        let value = store.value(&lo)?.unwrap_or_default();
-        let rlp = rlp_list(&[
-            rlp_bytes(&hex_prefix(&lo_path[prefix.len()..], true)),
-            rlp_bytes(&value),
-        ]);
-        return Ok(Some(Node { rlp, branch: None }));
+    let lo_path = nibbles(first.as_slice());
+    if leaves.len() <= SMALL_SUBTREE {
+        // A small subtree: encode it from its leaves.
+        let paths: Vec<(Vec<u8>, &[u8])> = leaves
+            .iter()
+            .map(|(k, v)| (nibbles(k.as_slice()), v.as_slice()))
+            .collect();
+        let entries: Vec<(&[u8], &[u8])> = paths.iter().map(|(k, v)| (k.as_slice(), *v)).collect();
+        let rlp = encode_node(&entries, prefix.len());
+        let branch = (entries.len() > 1).then(|| {
+            let hi_path = entries[entries.len() - 1].0;
+            let at = prefix.len() + shared(&lo_path, hi_path, prefix.len());
+            let branch = if at > prefix.len() {
+                encode_node(&entries, at)
+            } else {
+                rlp.clone()
+            };
+            (lo_path[..at].to_vec(), branch)
+        });
+        return Ok(Some(Node { rlp, branch }));
     }
+    let hi = store.last(prefix)?.unwrap_or(*first);
     let hi_path = nibbles(hi.as_slice());
     let at = prefix.len() + shared(&lo_path, &hi_path, prefix.len());
     let branch = branch(store, &lo_path[..at])?;
@@ -205,16 +222,19 @@ pub fn prefix_range(prefix: &[u8]) -> (B256, B256) {
 impl TrieStore for MemoryTrieStore {
     type Error = core::convert::Infallible;
 
-    fn bounds(&self, prefix: &[u8]) -> Result<Option<(B256, B256)>, Self::Error> {
+    fn leaves(&self, prefix: &[u8], limit: usize) -> Result<Vec<(B256, Vec<u8>)>, Self::Error> {
         let (lo, hi) = prefix_range(prefix);
-        let mut range = self.leaves.range(lo..=hi);
-        let first = range.next().map(|(k, _)| *k);
-        let last = range.next_back().map(|(k, _)| *k);
-        Ok(first.map(|first| (first, last.unwrap_or(first))))
+        Ok(self
+            .leaves
+            .range(lo..=hi)
+            .take(limit)
+            .map(|(k, v)| (*k, v.clone()))
+            .collect())
     }
 
-    fn value(&self, key: &B256) -> Result<Option<Vec<u8>>, Self::Error> {
-        Ok(self.leaves.get(key).cloned())
+    fn last(&self, prefix: &[u8]) -> Result<Option<B256>, Self::Error> {
+        let (lo, hi) = prefix_range(prefix);
+        Ok(self.leaves.range(lo..=hi).next_back().map(|(k, _)| *k))
     }
 
     fn cached(&self, prefix: &[u8]) -> Result<Option<Vec<u8>>, Self::Error> {

@@ -21,7 +21,7 @@ extern crate alloc;
 
 mod incremental;
 
-pub use incremental::{MemoryTrieStore, TrieStore, prefix_range, proof, root};
+pub use incremental::{MemoryTrieStore, SMALL_SUBTREE, TrieStore, prefix_range, proof, root};
 
 use alloc::{collections::BTreeMap, vec::Vec};
 use alloy_primitives::{Address, B256, U256, b256, keccak256};

@@ -56,6 +56,45 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// Tries large enough for branches over cached children (more than SMALL_SUBTREE keys under
+    /// a prefix), changed by batches of updates, deletions and insertions.
+    #[test]
+    fn large_tries_keep_the_whole_tries_root(
+        size in 100u64..600,
+        batches in prop::collection::vec(prop::collection::vec((0u64..800, 0usize..3), 1..40), 1..4),
+    ) {
+        let key = |i: u64| alloy_primitives::keccak256(i.to_be_bytes());
+        let mut store = MemoryTrieStore::default();
+        let mut whole = Trie::new();
+        for i in 0..size {
+            store.set(key(i), vec![7; 33]);
+            whole.insert(key(i).as_slice(), vec![7; 33]);
+        }
+        prop_assert_eq!(root(&mut store, (0..size).map(key)).unwrap(), whole.root());
+        for batch in batches {
+            for (i, kind) in &batch {
+                let value = match kind {
+                    0 => Vec::new(),
+                    1 => vec![1],
+                    _ => vec![(*i % 251) as u8; 40],
+                };
+                store.set(key(*i), value.clone());
+                whole.insert(key(*i).as_slice(), value);
+            }
+            let r = root(&mut store, batch.iter().map(|(i, _)| key(*i))).unwrap();
+            prop_assert_eq!(r, whole.root());
+            for (i, _) in batch.iter().take(3) {
+                let nodes: Vec<Bytes> = proof(&mut store, &key(*i)).unwrap().into_iter().map(Bytes::from).collect();
+                let expected = store.leaves.get(&key(*i)).cloned();
+                prop_assert!(verify_proof(r, Nibbles::unpack(key(*i)), expected, &nodes).is_ok());
+            }
+        }
+    }
+}
+
 #[test]
 fn one_change_in_a_large_trie_recomputes_one_path() {
     let mut store = MemoryTrieStore::default();
@@ -67,19 +106,24 @@ fn one_change_in_a_large_trie_recomputes_one_path() {
     }
     root(&mut store, keys.iter().copied()).unwrap();
     let full = store.cached_nodes();
-    // One reference per node: 4,096 leaves, and fewer branches than leaves (each has two
-    // children or more).
-    assert!((4096..2 * 4096).contains(&full), "{full} nodes cached");
+    // Only what a large subtree's branch refers to is cached: the root, its 16 children (about
+    // 256 keys each) and their 256 children (about 16 keys each, encoded from their leaves).
+    assert!((1 + 16 + 256..400).contains(&full), "{full} nodes cached");
 
     // Change one leaf: only the nodes on its path are forgotten and encoded again.
     store.set(keys[7], vec![2; 40]);
     let mut counting = Counting { store, encoded: 0 };
-    root(&mut counting, [keys[7]]).unwrap();
+    let changed = root(&mut counting, [keys[7]]).unwrap();
     assert!(
         counting.encoded <= 5,
         "{} nodes encoded again",
         counting.encoded
     );
+    let mut whole = Trie::new();
+    for (k, v) in &counting.store.leaves {
+        whole.insert(k.as_slice(), v.clone());
+    }
+    assert_eq!(changed, whole.root());
 }
 
 /// A store that counts the references it caches (one per node encoded).
@@ -90,11 +134,11 @@ struct Counting {
 
 impl TrieStore for Counting {
     type Error = core::convert::Infallible;
-    fn bounds(&self, prefix: &[u8]) -> Result<Option<(B256, B256)>, Self::Error> {
-        self.store.bounds(prefix)
+    fn leaves(&self, prefix: &[u8], limit: usize) -> Result<Vec<(B256, Vec<u8>)>, Self::Error> {
+        self.store.leaves(prefix, limit)
     }
-    fn value(&self, key: &B256) -> Result<Option<Vec<u8>>, Self::Error> {
-        self.store.value(key)
+    fn last(&self, prefix: &[u8]) -> Result<Option<B256>, Self::Error> {
+        self.store.last(prefix)
     }
     fn cached(&self, prefix: &[u8]) -> Result<Option<Vec<u8>>, Self::Error> {
         self.store.cached(prefix)
