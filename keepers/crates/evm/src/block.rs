@@ -2,8 +2,8 @@
 //! block's gas limit, and the receipts with their root.
 
 use crate::{
-    db::ReadError,
-    execute::{Deposit, Executed, Rejected, Rules, execute_deposit, execute_transaction},
+    db::{CodeCache, ReadError},
+    execute::{Deposit, Executed, Rejected, Rules, deposit_with, transaction_with},
     state::{Overlay, StateDiff, StateReader},
 };
 use alloc::vec::Vec;
@@ -109,6 +109,7 @@ pub struct BlockExecutor<'a, S> {
     diff: StateDiff,
     receipts: Vec<Receipt>,
     gas_used: u64,
+    codes: CodeCache,
 }
 
 /// What a finished block did.
@@ -137,6 +138,7 @@ impl<'a, S: StateReader> BlockExecutor<'a, S> {
             diff: StateDiff::default(),
             receipts: Vec::new(),
             gas_used: 0,
+            codes: CodeCache::default(),
         }
     }
 
@@ -163,14 +165,14 @@ impl<'a, S: StateReader> BlockExecutor<'a, S> {
             });
         }
         let tx_type = tx.tx_type;
-        let executed = execute_transaction(&self.state(), &self.rules, &self.env, tx)
+        let executed = transaction_with(&self.state(), &self.rules, &self.env, tx, &self.codes)
             .map_err(NotIncluded::Rejected)?;
         Ok(self.include(tx_type, executed))
     }
 
     /// Runs and includes a deposit, which cannot fail the block.
     pub fn deposit(&mut self, deposit: &Deposit) -> Result<Included, ReadError<S::Error>> {
-        let executed = execute_deposit(&self.state(), &self.rules, &self.env, deposit)?;
+        let executed = deposit_with(&self.state(), &self.rules, &self.env, deposit, &self.codes)?;
         Ok(self.include(DEPOSIT_TX_TYPE, executed))
     }
 

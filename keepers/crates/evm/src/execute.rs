@@ -2,7 +2,7 @@
 //! the fee vault, and the result as a receipt and a [`StateDiff`].
 
 use crate::{
-    db::{ReadError, RevmDb},
+    db::{CodeCache, ReadError, RevmDb},
     state::{AccountInfo, Overlay, StateDiff, StateReader},
 };
 use alloc::{string::String, vec::Vec};
@@ -84,10 +84,21 @@ pub fn execute_transaction<S: StateReader>(
     block: &BlockEnv,
     tx: TxEnv,
 ) -> Result<Executed, Rejected<S::Error>> {
+    transaction_with(state, rules, block, tx, &CodeCache::default())
+}
+
+/// [`execute_transaction`] with code analysed by earlier transactions.
+pub(crate) fn transaction_with<S: StateReader>(
+    state: &S,
+    rules: &Rules,
+    block: &BlockEnv,
+    tx: TxEnv,
+    codes: &CodeCache,
+) -> Result<Executed, Rejected<S::Error>> {
     if tx.tx_type == 3 && !rules.blob_transactions {
         return Err(Rejected::BlobTransaction);
     }
-    let mut executed = run(state, cfg(rules), block, tx)?;
+    let mut executed = run(state, cfg(rules), block, tx, codes)?;
     if let Some(vault) = rules.fee_vault {
         let base_fee = U256::from(executed.gas_used) * U256::from(block.basefee);
         if !base_fee.is_zero() {
@@ -112,9 +123,10 @@ fn run<S: StateReader>(
     cfg: CfgEnv,
     block: &BlockEnv,
     tx: TxEnv,
+    codes: &CodeCache,
 ) -> Result<Executed, Rejected<S::Error>> {
     let mut evm = Context::mainnet()
-        .with_db(WrapDatabaseRef(RevmDb(state)))
+        .with_db(WrapDatabaseRef(RevmDb { state, codes }))
         .with_cfg(cfg)
         .with_block(block.clone())
         .build_mainnet();
@@ -170,6 +182,17 @@ pub fn execute_deposit<S: StateReader>(
     block: &BlockEnv,
     deposit: &Deposit,
 ) -> Result<Executed, ReadError<S::Error>> {
+    deposit_with(state, rules, block, deposit, &CodeCache::default())
+}
+
+/// [`execute_deposit`] with code analysed by earlier transactions.
+pub(crate) fn deposit_with<S: StateReader>(
+    state: &S,
+    rules: &Rules,
+    block: &BlockEnv,
+    deposit: &Deposit,
+    codes: &CodeCache,
+) -> Result<Executed, ReadError<S::Error>> {
     let before = state
         .account(deposit.from)
         .map_err(ReadError::Store)?
@@ -200,7 +223,7 @@ pub fn execute_deposit<S: StateReader>(
         base: state,
         diff: &minted,
     };
-    match run(&after_mint, deposit_cfg, block, tx) {
+    match run(&after_mint, deposit_cfg, block, tx, codes) {
         Ok(executed) => {
             minted.merge(executed.diff);
             Ok(Executed {

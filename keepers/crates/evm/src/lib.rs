@@ -29,7 +29,7 @@ mod state;
 pub use block::{
     BlockExecutor, BlockOutcome, DEPOSIT_TX_TYPE, Included, NotIncluded, Receipt, ordered_root,
 };
-pub use db::{ReadError, RevmDb};
+pub use db::{CodeCache, ReadError, RevmDb};
 pub use execute::{
     CANCUN_MAX_BLOBS_PER_TX, Deposit, Executed, Rejected, Rules, execute_deposit,
     execute_transaction,
