@@ -19,10 +19,10 @@ use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use baton_evm::{AccountChange, AccountInfo, StateDiff, StateReader};
 pub use baton_l1::store::StoreError;
 use baton_l1::store::{open_durable, to_b256};
-use baton_trie::{EMPTY_ROOT, Trie, account_leaf, proof, root};
+use baton_trie::{EMPTY_ROOT, Trie, proof, root};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::{cell::Cell, path::Path};
-use tries::{AccountTrie, StorageTrie, to_u64, to_u256};
+use tries::{ACCOUNT_COLUMNS, AccountTrie, StorageTrie, StoredAccount, to_u64, to_u256};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS evm_accounts (
@@ -248,19 +248,15 @@ impl StateDb {
     /// incremental trie).
     pub fn recompute_root(&self) -> Result<B256, StoreError> {
         let mut accounts = Trie::new();
-        let mut statement = self
-            .conn
-            .prepare("SELECT key, nonce, balance, code_hash FROM evm_accounts ORDER BY key")?;
+        let mut statement = self.conn.prepare(&format!(
+            "SELECT key, {ACCOUNT_COLUMNS} FROM evm_accounts ORDER BY key"
+        ))?;
         let rows = statement.query_map([], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, Vec<u8>>(3)?,
-            ))
+            Ok((r.get::<_, Vec<u8>>(0)?, StoredAccount::raw(r, 1)?))
         })?;
         for row in rows {
-            let (key, nonce, balance, code_hash) = row?;
+            let (key, raw) = row?;
+            let account = StoredAccount::decode(raw)?;
             let mut storage = Trie::new();
             let mut slots = self
                 .conn
@@ -272,12 +268,7 @@ impl StateDb {
                 let (slot_key, value) = value?;
                 storage.insert(&slot_key, alloy_rlp::encode(to_u256(value)?));
             }
-            let leaf = account_leaf(
-                to_u64(nonce)?,
-                to_u256(balance)?,
-                storage.root(),
-                to_b256(Some(code_hash))?.unwrap_or_default(),
-            );
+            let leaf = account.leaf(storage.root());
             accounts.insert(&key, leaf);
         }
         Ok(accounts.root())
@@ -292,30 +283,18 @@ impl StateDb {
     }
 
     fn account_row(&self, address: Address) -> Result<Option<(AccountInfo, B256)>, StoreError> {
-        let row = self
+        let raw = self
             .conn
-            .prepare_cached(
-                "SELECT nonce, balance, code_hash, storage_root FROM evm_accounts \
-                 WHERE key = ?1",
-            )?
+            .prepare_cached(&format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM evm_accounts WHERE key = ?1"
+            ))?
             .query_row(params![keccak256(address).as_slice()], |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                    r.get::<_, Vec<u8>>(3)?,
-                ))
+                StoredAccount::raw(r, 0)
             })
             .optional()?;
-        row.map(|(nonce, balance, code_hash, storage_root)| {
-            Ok((
-                AccountInfo {
-                    nonce: to_u64(nonce)?,
-                    balance: to_u256(balance)?,
-                    code_hash: to_b256(Some(code_hash))?.unwrap_or_default(),
-                },
-                to_b256(Some(storage_root))?.unwrap_or(EMPTY_ROOT),
-            ))
+        raw.map(|raw| {
+            let account = StoredAccount::decode(raw)?;
+            Ok((account.info, account.storage_root))
         })
         .transpose()
     }

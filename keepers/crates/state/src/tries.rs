@@ -4,9 +4,10 @@
 //! trie, the account's key for its storage).
 
 use alloy_primitives::{B256, U256};
+use baton_evm::AccountInfo;
 use baton_l1::store::{StoreError, to_b256};
 use baton_trie::{TrieStore, account_leaf, prefix_range};
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use std::cell::Cell;
 
 /// The trie id of the account trie in `evm_trie_refs`.
@@ -23,6 +24,50 @@ pub(crate) fn to_u64(bytes: Vec<u8>) -> Result<u64, StoreError> {
         .try_into()
         .map_err(|_| StoreError::Corrupt("an 8-byte nonce".into()))?;
     Ok(u64::from_be_bytes(array))
+}
+
+/// The columns of an account row, in the order [`StoredAccount::raw`] reads them.
+pub(crate) const ACCOUNT_COLUMNS: &str = "nonce, balance, code_hash, storage_root";
+
+/// An account row decoded.
+pub(crate) struct StoredAccount {
+    pub(crate) info: AccountInfo,
+    pub(crate) storage_root: B256,
+}
+
+impl StoredAccount {
+    /// The [`ACCOUNT_COLUMNS`] of a row, from column `first` on.
+    pub(crate) fn raw(row: &Row<'_>, first: usize) -> rusqlite::Result<[Vec<u8>; 4]> {
+        Ok([
+            row.get(first)?,
+            row.get(first + 1)?,
+            row.get(first + 2)?,
+            row.get(first + 3)?,
+        ])
+    }
+
+    pub(crate) fn decode(
+        [nonce, balance, code_hash, storage_root]: [Vec<u8>; 4],
+    ) -> Result<Self, StoreError> {
+        Ok(Self {
+            info: AccountInfo {
+                nonce: to_u64(nonce)?,
+                balance: to_u256(balance)?,
+                code_hash: to_b256(Some(code_hash))?.unwrap_or_default(),
+            },
+            storage_root: to_b256(Some(storage_root))?.unwrap_or_default(),
+        })
+    }
+
+    /// Its leaf in the state trie over `storage_root`.
+    pub(crate) fn leaf(&self, storage_root: B256) -> Vec<u8> {
+        account_leaf(
+            self.info.nonce,
+            self.info.balance,
+            storage_root,
+            self.info.code_hash,
+        )
+    }
 }
 
 /// The cached references of the tries, shared by both kinds.
@@ -132,29 +177,21 @@ impl TrieStore for AccountTrie<'_> {
 
     fn leaves(&self, prefix: &[u8], n: usize) -> Result<Vec<(B256, Vec<u8>)>, StoreError> {
         let (lo, hi) = prefix_range(prefix);
-        let mut statement = self.0.conn.prepare_cached(
-            "SELECT key, nonce, balance, storage_root, code_hash FROM evm_accounts \
-             WHERE key BETWEEN ?1 AND ?2 ORDER BY key LIMIT ?3",
-        )?;
+        let mut statement = self.0.conn.prepare_cached(&format!(
+            "SELECT key, {ACCOUNT_COLUMNS} FROM evm_accounts \
+             WHERE key BETWEEN ?1 AND ?2 ORDER BY key LIMIT ?3"
+        ))?;
         let rows = statement.query_map(params![lo.as_slice(), hi.as_slice(), limit(n)], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-                r.get::<_, Vec<u8>>(3)?,
-                r.get::<_, Vec<u8>>(4)?,
-            ))
+            Ok((r.get::<_, Vec<u8>>(0)?, StoredAccount::raw(r, 1)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (key, nonce, balance, storage_root, code_hash) = row?;
-            let leaf = account_leaf(
-                to_u64(nonce)?,
-                to_u256(balance)?,
-                to_b256(Some(storage_root))?.unwrap_or_default(),
-                to_b256(Some(code_hash))?.unwrap_or_default(),
-            );
-            out.push((to_b256(Some(key))?.unwrap_or_default(), leaf));
+            let (key, raw) = row?;
+            let account = StoredAccount::decode(raw)?;
+            out.push((
+                to_b256(Some(key))?.unwrap_or_default(),
+                account.leaf(account.storage_root),
+            ));
         }
         Ok(out)
     }

@@ -11,24 +11,18 @@
 //! `BATON_WRITE_VECTORS=1 cargo test -p baton-state --test proof_vectors` writes the file; the
 //! test fails while the committed file differs from what the code makes.
 
+mod common;
+
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_trie::{Nibbles, proof::verify_proof};
 use baton_evm::{AccountChange, AccountInfo, StateDiff, StateReader};
 use baton_state::StateDb;
 use baton_trie::{MemoryTrieStore, proof, root};
+use common::nodes_json;
 use serde_json::{Value, json};
-use std::path::PathBuf;
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..")
-}
 
 fn hex(bytes: &[u8]) -> String {
     alloy_primitives::hex::encode_prefixed(bytes)
-}
-
-fn nodes_json(nodes: &[Bytes]) -> Value {
-    Value::Array(nodes.iter().map(|n| json!(hex(n))).collect())
 }
 
 /// A key whose first bytes are `head` and the rest `fill`.
@@ -199,20 +193,13 @@ fn committed_proof_vectors_are_current() {
         }
     }
     let cases = raw_cases();
-    let generated = serde_json::to_string_pretty(&json!({
-        "cases": cases,
-        "accounts": accounts,
-        "storage": storage,
-    }))
-    .unwrap()
-        + "\n";
-    let path = repo_root().join("test/vectors/mpt_proofs.json");
-    if std::env::var("BATON_WRITE_VECTORS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &generated).unwrap();
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "test/vectors/mpt_proofs.json is stale: run `BATON_WRITE_VECTORS=1 cargo test -p baton-state --test proof_vectors`"
+    common::check_vectors(
+        "test/vectors/mpt_proofs.json",
+        &json!({
+            "cases": cases,
+            "accounts": accounts,
+            "storage": storage,
+        }),
+        "proof_vectors",
     );
 }

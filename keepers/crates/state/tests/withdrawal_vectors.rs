@@ -12,14 +12,16 @@
 //! `BATON_WRITE_VECTORS=1 cargo test -p baton-state --test withdrawal_vectors` writes the file;
 //! the test fails while the committed file differs from what the code makes.
 
+mod common;
+
 use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256, address, keccak256};
 use baton_evm::{
     AccountChange, AccountInfo, BlockExecutor, Rules, StateDiff, StateReader,
     revm::context::{BlockEnv, TxEnv},
 };
 use baton_state::StateDb;
+use common::{nodes_json, repo_root};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 
 /// Where the test puts the predeploy (its genesis address is not chosen yet).
 const PREDEPLOY: Address = address!("ba70000000000000000000000000000000000016");
@@ -28,10 +30,6 @@ const RECIPIENT_A: Address = address!("00000000000000000000000000000000000000aa"
 const RECIPIENT_B: Address = address!("00000000000000000000000000000000000000bb");
 const CHAIN_ID: u64 = 901;
 const GWEI: u128 = 1_000_000_000;
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..")
-}
 
 /// `bytecode` or `deployedBytecode` of a forge artifact, without the metadata solc appends (its
 /// hash of the sources and settings differs between a clean and an incremental build, and the
@@ -97,15 +95,6 @@ fn hash_of(nonce: u64, sender: Address, recipient: Address, amount: U256) -> B25
     preimage.extend_from_slice(&word(recipient));
     preimage.extend_from_slice(&amount.to_be_bytes::<32>());
     keccak256(preimage)
-}
-
-fn nodes_json(nodes: &[Bytes]) -> Value {
-    Value::Array(
-        nodes
-            .iter()
-            .map(|n| json!(alloy_primitives::hex::encode_prefixed(n)))
-            .collect(),
-    )
 }
 
 #[test]
@@ -240,24 +229,17 @@ fn committed_withdrawal_vectors_are_current() {
     let (_, never_value, never_nodes) = &proof.storage_proofs[2];
     assert_eq!(*never_value, U256::ZERO);
 
-    let generated = serde_json::to_string_pretty(&json!({
-        "stateRoot": state_root.to_string(),
-        "chainId": CHAIN_ID,
-        "predeploy": PREDEPLOY.to_string(),
-        "predeployBalance": format!("{:#x}", proof.info.balance),
-        "accountProof": nodes_json(&proof.account_proof),
-        "withdrawals": withdrawals,
-        "absent": { "slot": never.to_string(), "proof": nodes_json(never_nodes) },
-    }))
-    .unwrap()
-        + "\n";
-    let path = repo_root().join("test/vectors/withdrawal_proofs.json");
-    if std::env::var("BATON_WRITE_VECTORS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &generated).unwrap();
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "test/vectors/withdrawal_proofs.json is stale: run `BATON_WRITE_VECTORS=1 cargo test -p baton-state --test withdrawal_vectors`"
+    common::check_vectors(
+        "test/vectors/withdrawal_proofs.json",
+        &json!({
+            "stateRoot": state_root.to_string(),
+            "chainId": CHAIN_ID,
+            "predeploy": PREDEPLOY.to_string(),
+            "predeployBalance": format!("{:#x}", proof.info.balance),
+            "accountProof": nodes_json(&proof.account_proof),
+            "withdrawals": withdrawals,
+            "absent": { "slot": never.to_string(), "proof": nodes_json(never_nodes) },
+        }),
+        "withdrawal_vectors",
     );
 }
