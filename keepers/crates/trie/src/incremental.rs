@@ -109,6 +109,15 @@ fn node<S: TrieStore>(store: &mut S, prefix: &[u8]) -> Result<Option<Node>, S::E
     }))
 }
 
+/// The RLP of the node of the keys under `prefix`, if any: what a partial trie opening the
+/// node at that position asks for (`partial::StoreSource`).
+pub(crate) fn node_rlp<S: TrieStore>(
+    store: &mut S,
+    prefix: &[u8],
+) -> Result<Option<Vec<u8>>, S::Error> {
+    Ok(node(store, prefix)?.map(|node| node.rlp))
+}
+
 /// The RLP of the branch at `at` from its children's references (no value: keys are 32 bytes).
 fn branch<S: TrieStore>(store: &mut S, at: &[u8]) -> Result<Vec<u8>, S::Error> {
     let mut items = Vec::with_capacity(17);

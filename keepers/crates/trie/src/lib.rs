@@ -9,7 +9,9 @@
 //! random tries. The
 //! incremental trie over a store (`TrieStore`: sorted leaves and cached node references, so a
 //! store on disk fits) recomputes only the paths of changed keys, and gives `eth_getProof`'s
-//! proofs ([`root`], [`proof`]).
+//! proofs ([`root`], [`proof`]). A [`PartialTrie`] is a trie known by its root and opened node
+//! by node from a [`NodeSource`], checked by hash: the fault-proof guest's view of the state,
+//! and, over a [`Recorder`], how a keeper finds the nodes the guest will need (its witness).
 //!
 //! A node is RLP: a leaf `[hp(rest, leaf), value]`, an extension `[hp(shared, ext), child]`, a
 //! branch `[child0, …, child15, value]`. A child is embedded when its RLP is under 32 bytes and
@@ -20,8 +22,10 @@
 extern crate alloc;
 
 mod incremental;
+mod partial;
 
 pub use incremental::{MemoryTrieStore, SMALL_SUBTREE, TrieStore, prefix_range, proof, root};
+pub use partial::{NodeSource, OpenError, PartialTrie, Recorder, StoreSource, TrieSource};
 
 use alloc::{collections::BTreeMap, vec::Vec};
 use alloy_primitives::{Address, B256, U256, b256, keccak256};
