@@ -24,6 +24,7 @@ mod block;
 mod db;
 mod execute;
 mod fees;
+mod partial;
 mod state;
 
 pub use block::{
@@ -35,5 +36,6 @@ pub use execute::{
     execute_transaction,
 };
 pub use fees::{BaseFeeParams, next_base_fee};
+pub use partial::{PartialState, PartialStateError, Recording, StateNodes, Witness, WitnessError};
 pub use revm;
 pub use state::{AccountChange, AccountInfo, MemoryState, Overlay, StateDiff, StateReader};

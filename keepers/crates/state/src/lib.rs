@@ -16,10 +16,10 @@
 mod tries;
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
-use baton_evm::{AccountChange, AccountInfo, StateDiff, StateReader};
+use baton_evm::{AccountChange, AccountInfo, StateDiff, StateNodes, StateReader};
 pub use baton_l1::store::StoreError;
 use baton_l1::store::{open_durable, to_b256};
-use baton_trie::{EMPTY_ROOT, Trie, proof, root};
+use baton_trie::{EMPTY_ROOT, NodeSource, StoreSource, Trie, proof, root};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::{cell::Cell, path::Path};
 use tries::{ACCOUNT_COLUMNS, AccountTrie, StorageTrie, StoredAccount, to_u64, to_u256};
@@ -350,5 +350,38 @@ impl StateReader for StateDb {
             .query_row(params![number], |r| r.get(0))
             .optional()?;
         Ok(to_b256(hash)?.unwrap_or_default())
+    }
+}
+
+/// The nodes of the committed state's tries, encoded from the rows under each position: what a
+/// keeper runs a transaction over natively (through a `Recording`) to find the guest's witness.
+impl StateNodes for StateDb {
+    type Error = StoreError;
+
+    fn account_node(&mut self, prefix: &[u8], hash: &B256) -> Result<Option<Vec<u8>>, StoreError> {
+        StoreSource(&mut AccountTrie::new(&self.conn, &self.ref_depth, false)).node(prefix, hash)
+    }
+
+    fn storage_node(
+        &mut self,
+        account: &B256,
+        prefix: &[u8],
+        hash: &B256,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        StoreSource(&mut StorageTrie::new(
+            &self.conn,
+            &self.ref_depth,
+            account,
+            false,
+        ))
+        .node(prefix, hash)
+    }
+
+    fn code(&mut self, hash: &B256) -> Result<Option<Bytes>, StoreError> {
+        StateReader::code(self, *hash)
+    }
+
+    fn block_hash(&mut self, number: u64) -> Result<B256, StoreError> {
+        StateReader::block_hash(self, number)
     }
 }

@@ -1,10 +1,14 @@
 //! The state on disk against the state in memory: random diffs give the same roots and reads,
 //! its proofs verify with alloy-trie, a reopened file is the state it was, and a writer killed
-//! with SIGKILL mid-stream leaves exactly the state of one of its commits, tries included.
+//! with SIGKILL mid-stream leaves exactly the state of one of its commits, tries included. The
+//! guest's view of it (a `PartialState` opened node by node) reads and writes the same, from the
+//! database, from a keeper's uncommitted state, and from a recorded witness alone.
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_trie::{Nibbles, proof::verify_proof};
-use baton_evm::{AccountChange, AccountInfo, MemoryState, StateDiff, StateReader};
+use baton_evm::{
+    AccountChange, AccountInfo, MemoryState, PartialState, Recording, StateDiff, StateReader,
+};
 use baton_state::StateDb;
 use baton_trie::account_leaf;
 use proptest::prelude::*;
@@ -121,6 +125,73 @@ proptest! {
         for (hash, code) in &memory.codes {
             prop_assert_eq!(db.code(*hash).unwrap(), Some(code.clone()));
         }
+    }
+}
+
+/// What a transaction might read: every account the diffs use, its code, and some slots.
+type Reads = Vec<(Option<AccountInfo>, Option<Bytes>, Vec<U256>)>;
+
+fn reads<S: StateReader>(state: &S) -> Reads
+where
+    S::Error: std::fmt::Debug,
+{
+    (0u8..12)
+        .map(|a| {
+            let address = Address::with_last_byte(a);
+            let info = state.account(address).unwrap();
+            let code = info.and_then(|i| state.code(i.code_hash).unwrap());
+            let slots = (0u64..40)
+                .step_by(3 + usize::from(a % 4))
+                .map(|slot| state.storage(address, U256::from(slot)).unwrap())
+                .collect();
+            (info, code, slots)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A keeper holds the state after a block's earlier transactions in memory, over the
+    /// database; each next step runs on a `PartialState` recording what it opens from the
+    /// keeper's; the guest, given that witness alone, reads and writes the same.
+    #[test]
+    fn a_partial_state_reads_and_writes_as_the_database(
+        base in prop::collection::vec(diff(), 0..4),
+        diffs in prop::collection::vec(diff(), 1..5),
+    ) {
+        let mut db = StateDb::in_memory().unwrap();
+        let mut memory = MemoryState::default();
+        for diff in &base {
+            db.commit(diff).unwrap();
+            memory.apply(diff);
+        }
+        let mut root = db.root().unwrap();
+        let mut keeper = PartialState::new(root, &mut db);
+        for diff in &diffs {
+            let expected = reads(&memory);
+            let mut step = PartialState::new(root, Recording::new(&mut keeper));
+            prop_assert_eq!(&reads(&step), &expected);
+            step.apply(diff).unwrap();
+            memory.apply(diff);
+            let after = step.root();
+            prop_assert_eq!(after, memory.root());
+            let witness = step.into_source().witness;
+
+            let mut guest = PartialState::new(root, witness);
+            prop_assert_eq!(&reads(&guest), &expected);
+            guest.apply(diff).unwrap();
+            prop_assert_eq!(guest.root(), after);
+
+            keeper.apply(diff).unwrap();
+            prop_assert_eq!(keeper.root(), after);
+            root = after;
+        }
+        drop(keeper);
+        for diff in &diffs {
+            db.commit(diff).unwrap();
+        }
+        prop_assert_eq!(db.root().unwrap(), root);
     }
 }
 
