@@ -14,13 +14,13 @@
 
 mod common;
 
-use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256, address, keccak256};
+use alloy_primitives::{Address, B256, Log, TxKind, U256, address, keccak256};
 use baton_evm::{
     AccountChange, AccountInfo, BlockExecutor, Rules, StateDiff, StateReader,
     revm::context::{BlockEnv, TxEnv},
 };
 use baton_state::StateDb;
-use common::{nodes_json, repo_root};
+use common::{code, nodes_json};
 use serde_json::{Value, json};
 
 /// Where the test puts the predeploy (its genesis address is not chosen yet).
@@ -30,27 +30,6 @@ const RECIPIENT_A: Address = address!("00000000000000000000000000000000000000aa"
 const RECIPIENT_B: Address = address!("00000000000000000000000000000000000000bb");
 const CHAIN_ID: u64 = 901;
 const GWEI: u128 = 1_000_000_000;
-
-/// `bytecode` or `deployedBytecode` of a forge artifact, without the metadata solc appends (its
-/// hash of the sources and settings differs between a clean and an incremental build, and the
-/// vectors must not). Creation code cut so copies a runtime whose metadata reads as zeros.
-fn code(contract: &str, field: &str) -> Bytes {
-    let path = repo_root().join(format!("out/{contract}.sol/{contract}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}: run `forge build` at the repository root first",
-            path.display()
-        )
-    });
-    let artifact: Value = serde_json::from_str(&text).expect("a forge artifact");
-    let hex = artifact[field]["object"].as_str().expect("bytecode");
-    let mut code = alloy_primitives::hex::decode(hex).expect("hex");
-    // The last two bytes give the length of the CBOR metadata before them.
-    let n = code.len();
-    let metadata = usize::from(u16::from_be_bytes([code[n - 2], code[n - 1]]));
-    code.truncate(n - 2 - metadata);
-    code.into()
-}
 
 fn selector(signature: &str) -> Vec<u8> {
     keccak256(signature.as_bytes())[..4].to_vec()
