@@ -21,14 +21,19 @@
 extern crate alloc;
 
 mod block;
+mod claim;
 mod db;
 mod execute;
 mod fees;
 mod partial;
 mod state;
+mod transaction;
 
 pub use block::{
     BlockExecutor, BlockOutcome, DEPOSIT_TX_TYPE, Included, NotIncluded, Receipt, ordered_root,
+};
+pub use claim::{
+    BLOCK_HASH_WINDOW, Claim, ClaimBlock, ClaimTx, OracleError, Preimages, block_hashes_commitment,
 };
 pub use db::{CodeCache, ReadError, RevmDb};
 pub use execute::{
@@ -39,3 +44,4 @@ pub use fees::{BaseFeeParams, next_base_fee};
 pub use partial::{PartialState, PartialStateError, Recording, StateNodes, Witness, WitnessError};
 pub use revm;
 pub use state::{AccountChange, AccountInfo, MemoryState, Overlay, StateDiff, StateReader};
+pub use transaction::{SignedTransaction, Undecodable, decode_transaction};

@@ -83,6 +83,16 @@ pub struct Witness {
     pub block_hashes: BTreeMap<u64, B256>,
 }
 
+impl Witness {
+    /// Its nodes and codes as preimages by hash (block hashes are given another way: see
+    /// [`crate::Claim`]).
+    pub fn preimages(&self) -> BTreeMap<B256, Vec<u8>> {
+        let mut out = self.nodes.clone();
+        out.extend(self.codes.iter().map(|(hash, code)| (*hash, code.to_vec())));
+        out
+    }
+}
+
 /// What a [`Witness`] lacks besides nodes and codes.
 #[derive(Debug, thiserror::Error)]
 pub enum WitnessError {

@@ -1,0 +1,374 @@
+//! The claim the EVM guest checks: "this transaction, run on the state with this root in this
+//! block, gives this root". Its keccak-256 is the guest's input key; the guest reads the claim,
+//! the transaction and the state through the preimage channel, runs the executor on a
+//! [`PartialState`] and compares roots. The same code runs natively ([`Claim::post_root`] over a
+//! map), so a keeper knows the guest's answer before any step is played.
+//!
+//! Encoding (packed, big-endian), 209 bytes of head:
+//! `preRoot (32) ‖ claimedPostRoot (32) ‖ chainId (8) ‖ feeVault (20, zero: burn) ‖
+//! number (8) ‖ timestamp (8) ‖ beneficiary (20) ‖ baseFee (8) ‖ gasLimit (8) ‖
+//! prevRandao (32) ‖ blockHashes (32) ‖ kind (1)`, then for kind 0 (signed) the keccak-256 of
+//! the transaction's EIP-2718 bytes (32), for kinds 1 (a deposit that calls) and 2 (a deposit
+//! that creates) `from (20) ‖ to (20, zero for a creation) ‖ mint (32) ‖ value (32) ‖
+//! gasLimit (8) ‖ dataHash (32)`.
+//!
+//! `blockHashes` is the keccak-256 of the hashes of the 256 blocks before this one, oldest
+//! first, zero for numbers below zero: `BLOCKHASH` reads it (8,192 bytes) once, if at all.
+//!
+//! A signed transaction that does not decode or is invalid on the state changes nothing, as the
+//! block skips it. A deposit always applies (its mint at least).
+
+use crate::{
+    Deposit, PartialState, Rejected, Rules, StateNodes, decode_transaction, execute_deposit,
+    execute_transaction,
+};
+use alloc::vec::Vec;
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
+use revm::context::BlockEnv;
+
+/// Preimages by keccak-256: the guest's channel (which has every one it is asked for, or stops),
+/// or a map natively.
+pub trait Preimages {
+    /// The bytes whose keccak-256 is `hash`, if known.
+    fn preimage(&mut self, hash: &B256) -> Option<Vec<u8>>;
+}
+
+impl Preimages for alloc::collections::BTreeMap<B256, Vec<u8>> {
+    fn preimage(&mut self, hash: &B256) -> Option<Vec<u8>> {
+        self.get(hash).cloned()
+    }
+}
+
+/// How many earlier block hashes `BLOCKHASH` can read.
+pub const BLOCK_HASH_WINDOW: u64 = 256;
+
+/// The block a claimed transaction runs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimBlock {
+    /// Its number.
+    pub number: u64,
+    /// Its timestamp.
+    pub timestamp: u64,
+    /// The sequencer that sealed it (the priority fees' recipient).
+    pub beneficiary: Address,
+    /// Its base fee.
+    pub base_fee: u64,
+    /// Its gas limit.
+    pub gas_limit: u64,
+    /// `PREVRANDAO`.
+    pub prev_randao: B256,
+    /// The commitment to the 256 hashes before it (see the module docs).
+    pub block_hashes: B256,
+}
+
+impl ClaimBlock {
+    /// revm's block environment.
+    pub fn env(&self) -> BlockEnv {
+        BlockEnv {
+            number: U256::from(self.number),
+            beneficiary: self.beneficiary,
+            timestamp: U256::from(self.timestamp),
+            gas_limit: self.gas_limit,
+            basefee: self.base_fee,
+            prevrandao: Some(self.prev_randao),
+            ..Default::default()
+        }
+    }
+}
+
+/// The commitment to the hashes of the blocks before block `number`: `hashes[i]` is the hash of
+/// block `number - 256 + i`, zero below block zero.
+pub fn block_hashes_commitment(hashes: &[B256; BLOCK_HASH_WINDOW as usize]) -> B256 {
+    keccak256(hashes.concat())
+}
+
+/// The transaction of a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimTx {
+    /// Signed EIP-2718 bytes whose keccak-256 this is.
+    Signed(B256),
+    /// A deposit; its data by hash.
+    Deposit {
+        /// The L2 sender (minted to).
+        from: Address,
+        /// Call or create.
+        to: TxKind,
+        /// Wei minted to `from`.
+        mint: U256,
+        /// Wei sent with the call.
+        value: U256,
+        /// Gas for the call.
+        gas_limit: u64,
+        /// keccak-256 of the call's data.
+        data_hash: B256,
+    },
+}
+
+/// One transaction's claim (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// The agreed state root before the transaction.
+    pub pre_root: B256,
+    /// The root claimed after it.
+    pub claimed_post_root: B256,
+    /// The chain's id.
+    pub chain_id: u64,
+    /// The fee vault (zero: the base fee is burned).
+    pub fee_vault: Address,
+    /// The block.
+    pub block: ClaimBlock,
+    /// The transaction.
+    pub tx: ClaimTx,
+}
+
+const HEAD: usize = 32 + 32 + 8 + 20 + 8 + 8 + 20 + 8 + 8 + 32 + 32 + 1;
+const DEPOSIT: usize = 20 + 20 + 32 + 32 + 8 + 32;
+
+/// Reads a packed encoding front to back.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> &'a [u8] {
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        head
+    }
+    fn word(&mut self) -> B256 {
+        B256::from_slice(self.take(32))
+    }
+    fn address(&mut self) -> Address {
+        Address::from_slice(self.take(20))
+    }
+    fn u64(&mut self) -> u64 {
+        u64::from_be_bytes(self.take(8).try_into().expect("8 bytes"))
+    }
+}
+
+impl Claim {
+    /// The packed encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEAD + DEPOSIT);
+        let block = &self.block;
+        out.extend_from_slice(self.pre_root.as_slice());
+        out.extend_from_slice(self.claimed_post_root.as_slice());
+        out.extend_from_slice(&self.chain_id.to_be_bytes());
+        out.extend_from_slice(self.fee_vault.as_slice());
+        out.extend_from_slice(&block.number.to_be_bytes());
+        out.extend_from_slice(&block.timestamp.to_be_bytes());
+        out.extend_from_slice(block.beneficiary.as_slice());
+        out.extend_from_slice(&block.base_fee.to_be_bytes());
+        out.extend_from_slice(&block.gas_limit.to_be_bytes());
+        out.extend_from_slice(block.prev_randao.as_slice());
+        out.extend_from_slice(block.block_hashes.as_slice());
+        match self.tx {
+            ClaimTx::Signed(hash) => {
+                out.push(0);
+                out.extend_from_slice(hash.as_slice());
+            }
+            ClaimTx::Deposit {
+                from,
+                to,
+                mint,
+                value,
+                gas_limit,
+                data_hash,
+            } => {
+                out.push(if to.is_create() { 2 } else { 1 });
+                out.extend_from_slice(from.as_slice());
+                out.extend_from_slice(to.to().copied().unwrap_or_default().as_slice());
+                out.extend_from_slice(&mint.to_be_bytes::<32>());
+                out.extend_from_slice(&value.to_be_bytes::<32>());
+                out.extend_from_slice(&gas_limit.to_be_bytes());
+                out.extend_from_slice(data_hash.as_slice());
+            }
+        }
+        out
+    }
+
+    /// The guest's input key: the keccak-256 of the encoding.
+    pub fn key(&self) -> B256 {
+        keccak256(self.encode())
+    }
+
+    /// Reads an encoding back; `None` if it is not one.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let kind = *bytes.get(HEAD - 1)?;
+        let expected = HEAD + if kind == 0 { 32 } else { DEPOSIT };
+        if kind > 2 || bytes.len() != expected {
+            return None;
+        }
+        let mut r = Reader(bytes);
+        let (pre_root, claimed_post_root) = (r.word(), r.word());
+        let (chain_id, fee_vault) = (r.u64(), r.address());
+        let block = ClaimBlock {
+            number: r.u64(),
+            timestamp: r.u64(),
+            beneficiary: r.address(),
+            base_fee: r.u64(),
+            gas_limit: r.u64(),
+            prev_randao: r.word(),
+            block_hashes: r.word(),
+        };
+        r.take(1);
+        let tx = if kind == 0 {
+            ClaimTx::Signed(r.word())
+        } else {
+            let from = r.address();
+            let to = r.address();
+            ClaimTx::Deposit {
+                from,
+                to: if kind == 2 {
+                    TxKind::Create
+                } else {
+                    TxKind::Call(to)
+                },
+                mint: U256::from_be_bytes(r.word().0),
+                value: U256::from_be_bytes(r.word().0),
+                gas_limit: r.u64(),
+                data_hash: r.word(),
+            }
+        };
+        Some(Self {
+            pre_root,
+            claimed_post_root,
+            chain_id,
+            fee_vault,
+            block,
+            tx,
+        })
+    }
+
+    /// The chain's rules this claim runs under.
+    pub fn rules(&self) -> Rules {
+        Rules {
+            chain_id: self.chain_id,
+            fee_vault: (!self.fee_vault.is_zero()).then_some(self.fee_vault),
+            blob_transactions: false,
+        }
+    }
+
+    /// The state root after the transaction, computed from `preimages` alone: what the guest
+    /// compares with [`Claim::claimed_post_root`]. Panics (the guest exits 101) if a preimage
+    /// is missing or the pre-state is not a state.
+    pub fn post_root<P: Preimages>(&self, mut preimages: P) -> B256 {
+        let rules = self.rules();
+        let env = self.block.env();
+        let (mut state, diff) = match self.tx {
+            ClaimTx::Signed(hash) => {
+                let raw = preimages
+                    .preimage(&hash)
+                    .expect("the transaction's bytes are a preimage");
+                let state = PartialState::new(self.pre_root, self.oracle(preimages));
+                let outcome = decode_transaction(&raw)
+                    .ok()
+                    .map(|tx| execute_transaction(&state, &rules, &env, tx.env));
+                match outcome {
+                    Some(Ok(executed)) => (state, executed.diff),
+                    Some(Err(Rejected::Read(error))) => panic!("reading the state: {error}"),
+                    // Undecodable or invalid: skipped, nothing changes.
+                    _ => return self.pre_root,
+                }
+            }
+            ClaimTx::Deposit {
+                from,
+                to,
+                mint,
+                value,
+                gas_limit,
+                data_hash,
+            } => {
+                let data = preimages
+                    .preimage(&data_hash)
+                    .expect("the deposit's data is a preimage");
+                let state = PartialState::new(self.pre_root, self.oracle(preimages));
+                let deposit = Deposit {
+                    from,
+                    to,
+                    mint,
+                    value,
+                    gas_limit,
+                    data: Bytes::from(data),
+                };
+                let executed = execute_deposit(&state, &rules, &env, &deposit)
+                    .unwrap_or_else(|error| panic!("reading the state: {error}"));
+                (state, executed.diff)
+            }
+        };
+        state
+            .apply(&diff)
+            .unwrap_or_else(|error| panic!("writing the state: {error}"));
+        state.root()
+    }
+
+    fn oracle<P: Preimages>(&self, preimages: P) -> Oracle<P> {
+        Oracle {
+            preimages,
+            number: self.block.number,
+            commitment: self.block.block_hashes,
+            hashes: None,
+        }
+    }
+}
+
+/// A [`StateNodes`] over preimages: nodes and codes by hash, block hashes from the claim's
+/// commitment.
+struct Oracle<P> {
+    preimages: P,
+    number: u64,
+    commitment: B256,
+    hashes: Option<Vec<u8>>,
+}
+
+/// What the preimages of a claim lack.
+#[derive(Debug, thiserror::Error)]
+pub enum OracleError {
+    /// The 256 block hashes are not a preimage of 8,192 bytes.
+    #[error("the block hashes {0} are not a preimage of 256 hashes")]
+    BlockHashes(B256),
+}
+
+impl<P: Preimages> StateNodes for Oracle<P> {
+    type Error = OracleError;
+
+    fn account_node(&mut self, _: &[u8], hash: &B256) -> Result<Option<Vec<u8>>, OracleError> {
+        Ok(self.preimages.preimage(hash))
+    }
+
+    fn storage_node(
+        &mut self,
+        _: &B256,
+        _: &[u8],
+        hash: &B256,
+    ) -> Result<Option<Vec<u8>>, OracleError> {
+        Ok(self.preimages.preimage(hash))
+    }
+
+    fn code(&mut self, hash: &B256) -> Result<Option<Bytes>, OracleError> {
+        Ok(self.preimages.preimage(hash).map(Bytes::from))
+    }
+
+    fn block_hash(&mut self, number: u64) -> Result<B256, OracleError> {
+        // revm asks only for the 256 blocks before this one.
+        let Some(index) = number
+            .checked_add(BLOCK_HASH_WINDOW)
+            .and_then(|n| n.checked_sub(self.number))
+            .filter(|_| number < self.number)
+        else {
+            return Ok(B256::ZERO);
+        };
+        if self.hashes.is_none() {
+            let hashes = self
+                .preimages
+                .preimage(&self.commitment)
+                .filter(|h| h.len() == 32 * BLOCK_HASH_WINDOW as usize)
+                .ok_or(OracleError::BlockHashes(self.commitment))?;
+            self.hashes = Some(hashes);
+        }
+        let hashes = self.hashes.as_deref().expect("loaded above");
+        let at = usize::try_from(index).unwrap_or(usize::MAX) * 32;
+        Ok(hashes
+            .get(at..at + 32)
+            .map(B256::from_slice)
+            .unwrap_or_default())
+    }
+}
