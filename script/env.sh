@@ -58,26 +58,35 @@ need_guest_toolchain() {
     || die "the guest is pinned to $GUEST_RUSTC, /usr/bin/rustc is $(/usr/bin/rustc --version): the image root would differ"
 }
 
-# Builds keepers/guest into out/guest/baton-guest.elf and writes its image to out/guest/image.json.
+# Builds a guest of keepers/ into out/guest/<bin>.elf and writes its image to
+# out/guest/<image>: `build_guest <dir under keepers> <binary> <image file> <crates it uses...>`.
+# The ledger's guest is keepers/guest (baton-stf); the EVM chain's is keepers/guest-evm
+# (baton-evm, baton-trie), which shares the ledger guest's runtime and target settings.
 # The build runs on a copy at one fixed path: cargo hashes the absolute path of a path dependency
 # outside the guest's workspace (baton-stf) into symbol names, which moves code, so building in
 # each checkout would give each checkout its own image. trim-paths keeps every other path out.
 GUEST_BUILD_DIR=/var/tmp/baton-guest
 build_guest() {
+  local dir="$1" bin="$2" image="$3"
+  shift 3
   need_guest_toolchain
   local src="$GUEST_BUILD_DIR/src"
   rm -rf "$src"
   mkdir -p "$src/keepers/crates"
   # cp -p keeps modification times, so cargo rebuilds only what changed.
   cp -p "$BATON_ROOT/Cargo.toml" "$src/"
-  cp -Rp "$BATON_ROOT/keepers/crates/stf" "$src/keepers/crates/"
+  local crate
+  for crate in "$@"; do
+    cp -Rp "$BATON_ROOT/keepers/crates/$crate" "$src/keepers/crates/"
+  done
   cp -Rp "$BATON_ROOT/keepers/guest" "$src/keepers/"
-  (cd "$src/keepers/guest" \
+  [ "$dir" = guest ] || cp -Rp "$BATON_ROOT/keepers/$dir" "$src/keepers/"
+  (cd "$src/keepers/$dir" \
     && RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$GUEST_BUILD_DIR/target" \
       /usr/bin/cargo build --release --locked --quiet)
   mkdir -p "$BATON_ROOT/out/guest"
-  cp "$GUEST_BUILD_DIR/target/riscv64imac-unknown-none-elf/release/baton-guest" \
-    "$BATON_ROOT/out/guest/baton-guest.elf"
+  cp "$GUEST_BUILD_DIR/target/riscv64imac-unknown-none-elf/release/$bin" \
+    "$BATON_ROOT/out/guest/$bin.elf"
   (cd "$BATON_ROOT" && cargo run --quiet --release --locked -p baton-vm --bin baton-guest-image \
-    -- out/guest/baton-guest.elf >out/guest/image.json)
+    -- "out/guest/$bin.elf" >"out/guest/$image")
 }

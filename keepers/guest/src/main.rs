@@ -14,7 +14,14 @@ mod runtime;
 mod syscall;
 
 use alloy_primitives::B256;
+use alloc::vec::Vec;
 use baton_stf::GuestInput;
+
+impl baton_stf::Preimages for &mut syscall::Channel {
+    fn preimage(&mut self, hash: &B256) -> Vec<u8> {
+        syscall::read_preimage(hash)
+    }
+}
 
 /// Entered from `_start` with the input key's four big-endian words in `a0`..`a3`.
 #[unsafe(no_mangle)]

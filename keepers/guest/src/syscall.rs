@@ -68,11 +68,5 @@ pub fn read_preimage(key: &B256) -> Vec<u8> {
     bytes
 }
 
-/// The STF's preimage source: the channel.
+/// The preimage channel, as each guest's STF reads preimages.
 pub struct Channel;
-
-impl baton_stf::Preimages for &mut Channel {
-    fn preimage(&mut self, hash: &B256) -> Vec<u8> {
-        read_preimage(hash)
-    }
-}

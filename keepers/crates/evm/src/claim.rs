@@ -264,7 +264,7 @@ impl Claim {
                     .map(|tx| execute_transaction(&state, &rules, &env, tx.env));
                 match outcome {
                     Some(Ok(executed)) => (state, executed.diff),
-                    Some(Err(Rejected::Read(error))) => panic!("reading the state: {error}"),
+                    Some(Err(Rejected::Read(error))) => panic!("the claim cannot be decided: {error}"),
                     // Undecodable or invalid: skipped, nothing changes.
                     _ => return self.pre_root,
                 }
@@ -290,13 +290,13 @@ impl Claim {
                     data: Bytes::from(data),
                 };
                 let executed = execute_deposit(&state, &rules, &env, &deposit)
-                    .unwrap_or_else(|error| panic!("reading the state: {error}"));
+                    .unwrap_or_else(|error| panic!("the claim cannot be decided: {error}"));
                 (state, executed.diff)
             }
         };
         state
             .apply(&diff)
-            .unwrap_or_else(|error| panic!("writing the state: {error}"));
+            .unwrap_or_else(|error| panic!("the claim cannot be decided: {error}"));
         state.root()
     }
 

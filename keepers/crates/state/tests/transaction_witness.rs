@@ -11,9 +11,11 @@
 //! - the guest's way: each transaction over its recorded witness alone.
 //!
 //! All three give the same results, diffs and roots, and each transaction's claim (its bytes,
-//! block and roots, `baton_evm::Claim`) computed from preimages alone gives the keeper's root.
-//! The witness sizes are printed (what a dispute's step will load as preimages). Needs
-//! `forge build` first, as `./script/test` runs.
+//! block and roots, `baton_evm::Claim`) computed from preimages alone gives the keeper's root,
+//! natively and in the EVM guest (keepers/guest-evm) under the VM's emulator, which accepts the
+//! true root and refuses any other. The witness sizes and the guest's steps are printed
+//! (`--nocapture`; docs/evm.md). Needs `forge build` and `./script/guest` first, as
+//! `./script/test` runs them.
 
 mod common;
 
@@ -28,7 +30,10 @@ use baton_evm::{
     decode_transaction, execute_deposit, execute_transaction,
 };
 use baton_state::StateDb;
-use common::{artifact, code};
+use baton_vm::{Program, Status};
+use common::{artifact, code, repo_root};
+use std::collections::BTreeMap;
+use std::{collections::HashMap, sync::OnceLock};
 
 const CHAIN_ID: u64 = 901;
 const PREDEPLOY: Address = address!("ba70000000000000000000000000000000000016");
@@ -209,6 +214,53 @@ fn outcome<S: StateReader>(state: &S, raw: &[u8]) -> Result<Executed, String> {
     execute_transaction(state, &rules(), &block(2).env(), tx.env).map_err(|e| e.to_string())
 }
 
+/// The EVM guest `./script/guest` built.
+fn guest() -> &'static Program {
+    static PROGRAM: OnceLock<Program> = OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        let path = repo_root().join("out/guest/baton-evm-guest.elf");
+        let elf = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; run ./script/guest first (./script/test does)",
+                path.display()
+            )
+        });
+        Program::load(&elf).expect("the EVM guest is a VM program")
+    })
+}
+
+/// Runs the guest on `claim` to its end; its exit status and steps.
+fn run_guest(claim: &Claim, preimages: &BTreeMap<B256, Vec<u8>>) -> (Status, u64) {
+    let mut oracle: HashMap<B256, Vec<u8>> = preimages.clone().into_iter().collect();
+    oracle.insert(claim.key(), claim.encode());
+    let mut machine = guest().boot(claim.key());
+    let steps = machine
+        .run(&oracle, 1 << 32)
+        .expect("the witness has every preimage the guest reads");
+    (machine.status, steps)
+}
+
+/// The guest accepts `claim` and refuses the same claim with another root; its steps.
+fn guest_decides(claim: &Claim, preimages: &BTreeMap<B256, Vec<u8>>, what: &str) -> u64 {
+    let (status, steps) = run_guest(claim, preimages);
+    assert_eq!(
+        status,
+        Status::Exited(0),
+        "{what}: the guest refuses the true root"
+    );
+    let wrong = Claim {
+        claimed_post_root: B256::repeat_byte(0x77),
+        ..*claim
+    };
+    let (status, _) = run_guest(&wrong, preimages);
+    assert_eq!(
+        status,
+        Status::Exited(1),
+        "{what}: the guest accepts a wrong root"
+    );
+    steps
+}
+
 #[test]
 fn transactions_run_the_same_natively_for_the_keeper_and_on_the_witness_alone() {
     let (mut db, token) = prepared();
@@ -342,12 +394,13 @@ fn transactions_run_the_same_natively_for_the_keeper_and_on_the_witness_alone() 
         let mut preimages = witness.preimages();
         preimages.insert(keccak256(raw), raw.to_vec());
         preimages.insert(block(2).block_hashes, hashes_before(2).concat());
-        assert_eq!(claim.post_root(preimages), after, "{what}");
+        assert_eq!(claim.post_root(preimages.clone()), after, "{what}");
+        let steps = guest_decides(&claim, &preimages, what);
 
         let bytes: usize = witness.nodes.values().map(Vec::len).sum::<usize>()
             + witness.codes.values().map(|code| code.len()).sum::<usize>();
         println!(
-            "{what}: {} trie nodes, {} codes, {bytes} bytes of witness",
+            "{what}: {steps} VM steps; witness {} trie nodes, {} codes, {bytes} bytes",
             witness.nodes.len(),
             witness.codes.len()
         );
@@ -406,7 +459,9 @@ fn a_deposit_calling_a_contract_that_reads_blockhash_is_claimed_from_preimages()
     preimages.insert(keccak256(&deposit.data), deposit.data.to_vec());
     let without_hashes = preimages.clone();
     preimages.insert(block(2).block_hashes, hashes_before(2).concat());
-    assert_eq!(claim.post_root(preimages), after);
+    assert_eq!(claim.post_root(preimages.clone()), after);
+    let steps = guest_decides(&claim, &preimages, "a deposit reading BLOCKHASH");
+    println!("a deposit calling a contract that reads BLOCKHASH: {steps} VM steps");
 
     // Without the 256 hashes the claim cannot be decided: no hash is taken for zero.
     let undecided = std::panic::catch_unwind(|| claim.post_root(without_hashes));
