@@ -264,7 +264,9 @@ impl Claim {
                     .map(|tx| execute_transaction(&state, &rules, &env, tx.env));
                 match outcome {
                     Some(Ok(executed)) => (state, executed.diff),
-                    Some(Err(Rejected::Read(error))) => panic!("the claim cannot be decided: {error}"),
+                    Some(Err(Rejected::Read(error))) => {
+                        panic!("the claim cannot be decided: {error}")
+                    }
                     // Undecodable or invalid: skipped, nothing changes.
                     _ => return self.pre_root,
                 }
