@@ -41,7 +41,9 @@ pub use execute::{
     execute_transaction,
 };
 pub use fees::{BaseFeeParams, next_base_fee};
-pub use partial::{PartialState, PartialStateError, Recording, StateNodes, Witness, WitnessError};
+pub use partial::{
+    MemoryNodes, PartialState, PartialStateError, Recording, StateNodes, Witness, WitnessError,
+};
 pub use revm;
 pub use state::{AccountChange, AccountInfo, MemoryState, Overlay, StateDiff, StateReader};
 pub use transaction::{SignedTransaction, Undecodable, decode_transaction};

@@ -15,12 +15,15 @@
 //! witness alone, reads the same values and reaches the same root; a node the witness lacks or a
 //! byte changed in it is an error, never a different state.
 
-use crate::state::{AccountChange, AccountInfo, StateDiff, StateReader};
+use crate::state::{AccountChange, AccountInfo, MemoryState, StateDiff, StateReader};
 use alloc::{collections::BTreeMap, vec::Vec};
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_rlp::{Decodable, Header};
-use baton_trie::{EMPTY_ROOT, NodeSource, OpenError, PartialTrie, account_leaf};
+use baton_trie::{
+    EMPTY_ROOT, MemoryTrieStore, NodeSource, OpenError, PartialTrie, StoreSource, account_leaf,
+};
 use core::cell::RefCell;
+use core::convert::Infallible;
 
 /// Where a [`PartialState`] opens its nodes, codes and block hashes.
 pub trait StateNodes {
@@ -130,6 +133,90 @@ impl StateNodes for Witness {
             .get(&number)
             .copied()
             .ok_or(WitnessError::MissingBlockHash(number))
+    }
+}
+
+/// A whole [`MemoryState`]'s tries as a [`StateNodes`]: for tests and small states, where a
+/// keeper would use its database.
+#[derive(Debug)]
+pub struct MemoryNodes {
+    accounts: MemoryTrieStore,
+    storage: BTreeMap<B256, MemoryTrieStore>,
+    codes: BTreeMap<B256, Bytes>,
+    block_hashes: BTreeMap<u64, B256>,
+}
+
+/// A store holding `leaves`, its cache filled.
+fn trie_store(leaves: impl IntoIterator<Item = (B256, Vec<u8>)>) -> MemoryTrieStore {
+    let mut store = MemoryTrieStore::default();
+    let mut keys = Vec::new();
+    for (key, leaf) in leaves {
+        keys.push(key);
+        store.set(key, leaf);
+    }
+    let Ok(_) = baton_trie::root(&mut store, keys);
+    store
+}
+
+impl MemoryNodes {
+    /// The tries of `state`.
+    pub fn new(state: &MemoryState) -> Self {
+        let slot_leaves = |account: &baton_trie::Account| {
+            account
+                .storage
+                .iter()
+                .filter(|(_, value)| !value.is_zero())
+                .map(|(slot, value)| {
+                    (
+                        keccak256(slot.to_be_bytes::<32>()),
+                        alloy_rlp::encode(value),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        Self {
+            accounts: trie_store(
+                state
+                    .accounts
+                    .iter()
+                    .map(|(address, account)| (keccak256(address), account.leaf())),
+            ),
+            storage: state
+                .accounts
+                .iter()
+                .map(|(address, account)| (keccak256(address), trie_store(slot_leaves(account))))
+                .collect(),
+            codes: state.codes.clone(),
+            block_hashes: state.block_hashes.clone(),
+        }
+    }
+}
+
+impl StateNodes for MemoryNodes {
+    type Error = Infallible;
+
+    fn account_node(&mut self, prefix: &[u8], hash: &B256) -> Result<Option<Vec<u8>>, Infallible> {
+        StoreSource(&mut self.accounts).node(prefix, hash)
+    }
+
+    fn storage_node(
+        &mut self,
+        account: &B256,
+        prefix: &[u8],
+        hash: &B256,
+    ) -> Result<Option<Vec<u8>>, Infallible> {
+        match self.storage.get_mut(account) {
+            Some(store) => StoreSource(store).node(prefix, hash),
+            None => Ok(None),
+        }
+    }
+
+    fn code(&mut self, hash: &B256) -> Result<Option<Bytes>, Infallible> {
+        Ok(self.codes.get(hash).cloned())
+    }
+
+    fn block_hash(&mut self, number: u64) -> Result<B256, Infallible> {
+        Ok(self.block_hashes.get(&number).copied().unwrap_or_default())
     }
 }
 
