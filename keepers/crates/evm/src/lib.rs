@@ -11,10 +11,16 @@
 //! - [`BlockExecutor`]: a block's transactions and deposits in order over one base state, within
 //!   its gas limit, with receipts and their root.
 //! - [`next_base_fee`]: the EIP-1559 update rule with per-deployment parameters.
+//! - [`decode_transaction`]: signed EIP-2718 bytes to the executor's transaction, the sender
+//!   recovered (legacy, EIP-2930, EIP-1559; no blobs, no EIP-7702, no high-s signatures).
+//! - [`PartialState`]: the state known by its root and opened node by node from a
+//!   [`StateNodes`] source (a [`Witness`], the node's database, a keeper's uncommitted state),
+//!   with a [`Recording`] that captures the witness of a run.
+//! - [`Claim`]: one transaction's claim as the fault-proof guest (keepers/guest-evm) checks it,
+//!   from preimages alone.
 //!
-//! Not here yet (docs/evm.md, "Next"): the on-disk state, the withdrawal predeploy, and the
-//! node, RPC and guest on top. Nothing on the live chain uses this
-//! crate yet.
+//! Nothing on the live chain uses this crate yet (docs/evm.md, "Next"): the node, its RPC and
+//! the dispute game still run the ledger.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -28,6 +34,7 @@ mod fees;
 mod partial;
 mod state;
 mod transaction;
+mod witness;
 
 pub use block::{
     BlockExecutor, BlockOutcome, DEPOSIT_TX_TYPE, Included, NotIncluded, Receipt, ordered_root,
@@ -41,9 +48,8 @@ pub use execute::{
     execute_transaction,
 };
 pub use fees::{BaseFeeParams, next_base_fee};
-pub use partial::{
-    MemoryNodes, PartialState, PartialStateError, Recording, StateNodes, Witness, WitnessError,
-};
+pub use partial::{PartialState, PartialStateError, StateNodes};
 pub use revm;
 pub use state::{AccountChange, AccountInfo, MemoryState, Overlay, StateDiff, StateReader};
 pub use transaction::{SignedTransaction, Undecodable, decode_transaction};
+pub use witness::{MemoryNodes, Recording, Witness, WitnessError};
