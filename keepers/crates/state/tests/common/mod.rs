@@ -2,6 +2,8 @@
 //! written, and the write-or-check of a committed vector file. Each test binary uses a part.
 #![allow(dead_code)]
 
+pub(crate) mod scenario;
+
 use alloy_primitives::Bytes;
 use serde_json::{Value, json};
 use std::path::PathBuf;
