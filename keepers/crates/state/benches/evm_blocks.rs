@@ -1,5 +1,5 @@
 //! The L2's execution with state roots beside revm alone, on the same blocks of ERC-20 transfers
-//! (OpenZeppelin's ERC20: `test/bench/BenchToken.sol`; run `forge build` first).
+//! and swaps (OpenZeppelin's ERC20: `test/bench/BenchToken.sol`; run `forge build` first).
 //!
 //! - **baton**: each block through `BlockExecutor` over the state on disk (`StateDb`, SQLite,
 //!   WAL, `synchronous = FULL`), then `commit`: every account and storage root and the state
@@ -7,8 +7,10 @@
 //! - **revm alone**: the same transactions with `transact_commit` on revm's in-memory `CacheDB`:
 //!   no root, no disk.
 //!
-//! Both run the same setup (the token deployed, the supply handed to every holder) untimed, and
-//! must end with the same token balances. `BATON_BENCH_HOLDERS` (default 2,000),
+//! Two workloads: ERC-20 transfers alone, and the same with one transaction in five a swap
+//! through a Uniswap-V2-style pair (`test/bench/BenchPair.sol`). Both sides run the same setup
+//! (the tokens and the pair deployed, a share of each token to every holder, liquidity, the
+//! holders' approvals) untimed, and must end with the same token balances. `BATON_BENCH_HOLDERS` (default 2,000),
 //! `BATON_BENCH_BLOCKS` (default 20) and `BATON_BENCH_BLOCK_TXS` (default 500) size the run.
 //!
 //! `cargo bench -p baton-state --bench evm_blocks` (release build).
@@ -25,10 +27,11 @@ use baton_evm::{
     },
 };
 use baton_state::StateDb;
-use std::{
-    path::PathBuf,
-    time::{Duration, Instant},
-};
+use common::{artifact, scenario::call};
+use std::time::{Duration, Instant};
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 const CHAIN_ID: u64 = 901;
 const RULES: Rules = Rules {
@@ -49,40 +52,32 @@ fn holder(i: u64) -> Address {
     Address::from_word(keccak256(i.to_be_bytes()))
 }
 
-/// The token's creation code with its constructor argument.
-fn token_initcode(supply: U256) -> Bytes {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../out/BenchToken.sol/BenchToken.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}: run `forge build` at the repository root first",
-            path.display()
-        )
-    });
-    let artifact: serde_json::Value = serde_json::from_str(&text).expect("a forge artifact");
-    let hex = artifact["bytecode"]["object"]
-        .as_str()
-        .expect("bytecode.object");
-    let mut code = alloy_primitives::hex::decode(hex).expect("hex bytecode");
-    code.extend_from_slice(&supply.to_be_bytes::<32>());
+fn word(value: impl Into<U256>) -> [u8; 32] {
+    value.into().to_be_bytes()
+}
+
+/// Creation code with its constructor arguments (forge's build, metadata kept: the arguments
+/// are read from after it).
+fn initcode(contract: &str, args: &[[u8; 32]]) -> Bytes {
+    let mut code = artifact(contract, "bytecode");
+    for arg in args {
+        code.extend_from_slice(arg);
+    }
     code.into()
 }
 
 /// `transfer(to, amount)`.
 fn transfer(to: Address, amount: U256) -> Bytes {
-    let mut data = vec![0xa9, 0x05, 0x9c, 0xbb];
-    data.extend_from_slice(&[0u8; 12]);
-    data.extend_from_slice(to.as_slice());
-    data.extend_from_slice(&amount.to_be_bytes::<32>());
-    data.into()
+    call(
+        "transfer(address,uint256)",
+        &[to.into_word().0, word(amount)],
+    )
+    .into()
 }
 
 /// `balanceOf(who)`.
 fn balance_of(who: Address) -> Bytes {
-    let mut data = vec![0x70, 0xa0, 0x82, 0x31];
-    data.extend_from_slice(&[0u8; 12]);
-    data.extend_from_slice(who.as_slice());
-    data.into()
+    call("balanceOf(address)", &[who.into_word().0]).into()
 }
 
 fn tx(from: Address, nonce: u64, kind: TxKind, data: Bytes, gas_limit: u64) -> TxEnv {
@@ -110,59 +105,187 @@ fn block_env(number: u64) -> BlockEnv {
     }
 }
 
-fn main() {
-    let holders = env_or("BATON_BENCH_HOLDERS", 2_000);
-    let blocks = env_or("BATON_BENCH_BLOCKS", 20);
-    let block_txs = env_or("BATON_BENCH_BLOCK_TXS", 500);
-    let deployer = holder(0);
-    let token = deployer.create(0);
-    let share = U256::from(1_000_000u64);
-    let mut nonces = vec![0u64; holders as usize];
+/// One workload's blocks: the untimed setup and the timed blocks, as transactions.
+struct Workload {
+    setup: Vec<Vec<TxEnv>>,
+    timed: Vec<Vec<TxEnv>>,
+    /// The tokens whose balances both sides must agree on.
+    tokens: Vec<Address>,
+    transfers: u64,
+    swaps: u64,
+}
 
-    // Setup, untimed: the token, then one block handing a share to every holder.
-    let mut setup = vec![vec![tx(
+/// Token A (and, with swaps, token B and an A/B pair with liquidity, which every holder
+/// approves), a share of each for every holder; then `blocks` timed blocks of `block_txs`
+/// transactions where each sender sends once per block: an ERC-20 transfer to the holder 7
+/// places on, or, every `swap_every`th transaction, a swap through the pair (alternating sides).
+fn workload(holders: u64, blocks: u64, block_txs: u64, swap_every: u64) -> Workload {
+    let deployer = holder(0);
+    let share = U256::from(1_000_000u64);
+    let supply = share * U256::from(holders + 1_000);
+    let (token_a, token_b, pair) = (deployer.create(0), deployer.create(1), deployer.create(2));
+    let mut nonces = vec![0u64; holders as usize];
+    let next = |nonces: &mut Vec<u64>, i: u64| {
+        nonces[i as usize] += 1;
+        nonces[i as usize] - 1
+    };
+    let swaps = swap_every > 0;
+    let mut deploy = vec![tx(
         deployer,
-        0,
+        next(&mut nonces, 0),
         TxKind::Create,
-        token_initcode(share * U256::from(holders)),
+        initcode("BenchToken", &[word(supply)]),
         3_000_000,
-    )]];
-    nonces[0] = 1;
-    setup.push(
-        (1..holders)
-            .map(|i| {
-                nonces[0] += 1;
+    )];
+    if swaps {
+        deploy.push(tx(
+            deployer,
+            next(&mut nonces, 0),
+            TxKind::Create,
+            initcode("BenchToken", &[word(supply)]),
+            3_000_000,
+        ));
+        deploy.push(tx(
+            deployer,
+            next(&mut nonces, 0),
+            TxKind::Create,
+            initcode("BenchPair", &[token_a.into_word().0, token_b.into_word().0]),
+            3_000_000,
+        ));
+    }
+    let tokens: Vec<Address> = if swaps {
+        vec![token_a, token_b]
+    } else {
+        vec![token_a]
+    };
+    let mut shares = Vec::new();
+    for token in &tokens {
+        for i in 1..holders {
+            shares.push(tx(
+                deployer,
+                next(&mut nonces, 0),
+                TxKind::Call(*token),
+                transfer(holder(i), share),
+                100_000,
+            ));
+        }
+    }
+    let mut setup = vec![deploy, shares];
+    if swaps {
+        // Liquidity: the deployer's remaining 1,000 shares of each token, then `sync`.
+        let mut liquidity: Vec<TxEnv> = tokens
+            .iter()
+            .map(|token| {
+                let amount = share * U256::from(1_000u64);
                 tx(
                     deployer,
-                    nonces[0] - 1,
-                    TxKind::Call(token),
-                    transfer(holder(i), share),
+                    next(&mut nonces, 0),
+                    TxKind::Call(*token),
+                    transfer(pair, amount),
                     100_000,
                 )
             })
-            .collect(),
-    );
-    // The timed blocks: each sender sends once per block, to a holder 7 places on.
-    let timed: Vec<Vec<TxEnv>> = (0..blocks)
+            .collect();
+        liquidity.push(tx(
+            deployer,
+            next(&mut nonces, 0),
+            TxKind::Call(pair),
+            call("sync()", &[]).into(),
+            200_000,
+        ));
+        setup.push(liquidity);
+        let approvals = (1..holders)
+            .flat_map(|i| tokens.iter().map(move |token| (i, *token)))
+            .map(|(i, token)| {
+                let data = call(
+                    "approve(address,uint256)",
+                    &[pair.into_word().0, word(U256::MAX)],
+                );
+                tx(
+                    holder(i),
+                    next(&mut nonces, i),
+                    TxKind::Call(token),
+                    data.into(),
+                    100_000,
+                )
+            })
+            .collect();
+        setup.push(approvals);
+    }
+    let (mut transfers, mut swapped) = (0, 0);
+    let timed = (0..blocks)
         .map(|b| {
             (0..block_txs)
                 .map(|t| {
-                    let from = (b * block_txs + t) % holders;
-                    let to = (from + 7) % holders;
-                    let nonce = nonces[from as usize];
-                    nonces[from as usize] += 1;
-                    tx(
-                        holder(from),
-                        nonce,
-                        TxKind::Call(token),
-                        transfer(holder(to), U256::from(1 + t % 5)),
-                        100_000,
-                    )
+                    // Holder 0 is the deployer, who holds no share after the setup.
+                    let from = 1 + (b * block_txs + t) % (holders - 1);
+                    let nonce = next(&mut nonces, from);
+                    if swaps && t % swap_every == swap_every - 1 {
+                        swapped += 1;
+                        let zero_for_one = (b + t) % 2 == 0;
+                        let data = call(
+                            "swapExactIn(bool,uint256,uint256,address)",
+                            &[
+                                word(U256::from(u8::from(zero_for_one))),
+                                word(U256::from(1_000 + t)),
+                                word(U256::from(1)),
+                                holder(from).into_word().0,
+                            ],
+                        );
+                        tx(
+                            holder(from),
+                            nonce,
+                            TxKind::Call(pair),
+                            data.into(),
+                            200_000,
+                        )
+                    } else {
+                        transfers += 1;
+                        let to = 1 + (from + 6) % (holders - 1);
+                        tx(
+                            holder(from),
+                            nonce,
+                            TxKind::Call(token_a),
+                            transfer(holder(to), U256::from(1 + t % 5)),
+                            100_000,
+                        )
+                    }
                 })
                 .collect()
         })
         .collect();
+    Workload {
+        setup,
+        timed,
+        tokens,
+        transfers,
+        swaps: swapped,
+    }
+}
 
+fn main() {
+    let holders = env_or("BATON_BENCH_HOLDERS", 2_000);
+    let blocks = env_or("BATON_BENCH_BLOCKS", 20);
+    let block_txs = env_or("BATON_BENCH_BLOCK_TXS", 500);
+    for (name, swap_every) in [
+        ("ERC-20 transfers", 0),
+        ("ERC-20 transfers with one swap in five", 5),
+    ] {
+        let workload = workload(holders, blocks, block_txs, swap_every);
+        println!("== {name}");
+        compare(&workload, holders, blocks, block_txs);
+    }
+}
+
+/// Runs `workload` through baton and through revm alone, checks they agree, prints the figures.
+fn compare(workload: &Workload, holders: u64, blocks: u64, block_txs: u64) {
+    let Workload {
+        setup,
+        timed,
+        tokens,
+        transfers,
+        swaps,
+    } = workload;
     // baton: BlockExecutor over the state on disk, a commit with roots per block.
     let path = std::env::temp_dir().join(format!("baton-bench-evm-{}.sqlite", std::process::id()));
     let mut db = StateDb::open(&path).expect("open");
@@ -196,8 +319,9 @@ fn main() {
         }
         (gas, executing, committing)
     };
-    run_baton(&mut db, &setup, 1);
-    let (baton_gas, executing, committing) = run_baton(&mut db, &timed, 3);
+    run_baton(&mut db, setup, 1);
+    let first = 1 + setup.len() as u64;
+    let (baton_gas, executing, committing) = run_baton(&mut db, timed, first);
     let baton_time = executing + committing;
 
     // revm alone: the same transactions on its in-memory database, committed after each.
@@ -230,14 +354,17 @@ fn main() {
         }
         gas
     };
-    run_revm(&setup, 1);
+    run_revm(setup, 1);
     let started = Instant::now();
-    let revm_gas = run_revm(&timed, 3);
+    let revm_gas = run_revm(timed, first);
     let revm_time = started.elapsed();
     assert_eq!(baton_gas, revm_gas, "both ran the same transactions");
 
     // The same balances on both sides.
-    for i in [0, 1, holders / 2, holders - 1] {
+    for (token, i) in tokens
+        .iter()
+        .flat_map(|token| [0, 1, holders / 2, holders - 1].map(|i| (*token, i)))
+    {
         let call = tx(
             holder(i),
             0,
@@ -267,14 +394,14 @@ fn main() {
             .result
             .into_output()
             .expect("output");
-        assert_eq!(ours, theirs, "holder {i}'s balance");
+        assert_eq!(ours, theirs, "holder {i}'s balance of {token}");
     }
 
     let mgas = |gas: u64, secs: f64| gas as f64 / secs / 1e6;
     let txs = blocks * block_txs;
     let (b, r) = (baton_time.as_secs_f64(), revm_time.as_secs_f64());
     println!(
-        "{txs} ERC-20 transfers in {blocks} blocks of {block_txs}, {holders} holders, {:.1} Mgas",
+        "{transfers} ERC-20 transfers and {swaps} swaps in {blocks} blocks of {block_txs}, {holders} holders, {:.1} Mgas",
         baton_gas as f64 / 1e6
     );
     println!(

@@ -1,6 +1,7 @@
 //! The EVM scenario the witness test and the guest benchmark share: a database with funded
 //! accounts, the withdrawal predeploy, a contract reading `BLOCKHASH` and an OpenZeppelin ERC-20
-//! spread over 40 holders ([`prepared`]); a block of varied transactions for it
+//! spread over 40 holders, with a second token and a Uniswap-V2-style pair of the two
+//! (`test/bench/BenchPair.sol`) ([`prepared`]); a block of varied transactions for it
 //! ([`witness_block`]); and a keeper's handling of one transaction ([`keeper_step`]).
 
 use super::{artifact, code, repo_root};
@@ -187,6 +188,44 @@ pub(crate) fn prepared() -> (StateDb, Address) {
         );
         assert!(executor.transaction(env_of(&raw)).unwrap().success);
     }
+    // A second token and a Uniswap-V2-style pair of the two with liquidity; holder 8 may swap.
+    let pair = pair_address();
+    let mut token_b = artifact("BenchToken", "bytecode");
+    token_b.extend_from_slice(&U256::from(1_000_000u64).to_be_bytes::<32>());
+    let mut pair_code = artifact("BenchPair", "bytecode");
+    pair_code.extend_from_slice(&token.into_word().0);
+    pair_code.extend_from_slice(&token_b_address().into_word().0);
+    let liquidity = U256::from(100_000u64).to_be_bytes::<32>();
+    for (nonce, to, data) in [
+        (HOLDERS + 1, TxKind::Create, token_b),
+        (HOLDERS + 2, TxKind::Create, pair_code),
+        (
+            HOLDERS + 3,
+            TxKind::Call(token),
+            call(
+                "transfer(address,uint256)",
+                &[pair.into_word().0, liquidity],
+            ),
+        ),
+        (
+            HOLDERS + 4,
+            TxKind::Call(token_b_address()),
+            call(
+                "transfer(address,uint256)",
+                &[pair.into_word().0, liquidity],
+            ),
+        ),
+        (HOLDERS + 5, TxKind::Call(pair), call("sync()", &[])),
+    ] {
+        let raw = signed(USER, nonce, to, U256::ZERO, data);
+        assert!(executor.transaction(env_of(&raw)).unwrap().success);
+    }
+    let approve = call(
+        "approve(address,uint256)",
+        &[pair.into_word().0, U256::MAX.to_be_bytes()],
+    );
+    let raw = signed(8, 0, TxKind::Call(token), U256::ZERO, approve);
+    assert!(executor.transaction(env_of(&raw)).unwrap().success);
     let diff = executor.finish().diff;
     db.commit(&diff).unwrap();
     db.set_block_hash(1, BLOCK_1_HASH).unwrap();
@@ -200,11 +239,24 @@ pub(crate) fn outcome<S: StateReader>(state: &S, raw: &[u8]) -> Result<Executed,
     execute_transaction(state, &rules(), &block(2).env(), tx.env).map_err(|e| e.to_string())
 }
 
+/// The user's next nonce after [`prepared`].
+pub(crate) const USER_NONCE: u64 = HOLDERS + 6;
+
+/// The second token of [`prepared`].
+pub(crate) fn token_b_address() -> Address {
+    holder(USER).create(HOLDERS + 1)
+}
+
+/// The pair of the two tokens.
+pub(crate) fn pair_address() -> Address {
+    holder(USER).create(HOLDERS + 2)
+}
+
 /// The block the witness test and the guest benchmark run, after [`prepared`]: ERC-20
-/// transfers (one emptying a balance), a contract deployed and called in the block,
+/// transfers (one emptying a balance), a swap, a contract deployed and called in the block,
 /// withdrawals, an invalid transaction, bytes that are no transaction and a revert.
 pub(crate) fn witness_block(token: Address) -> Vec<(&'static str, Bytes)> {
-    let nonce = 1 + HOLDERS;
+    let nonce = USER_NONCE;
     let user = holder(USER);
     let forwarder = Address::create(&user, nonce + 1);
     vec![
@@ -216,6 +268,24 @@ pub(crate) fn witness_block(token: Address) -> Vec<(&'static str, Bytes)> {
                 TxKind::Call(token),
                 U256::ZERO,
                 transfer(holder(200), 5),
+            ),
+        ),
+        (
+            "a Uniswap-V2-style swap (transferFrom in, transfer out, reserves)",
+            signed(
+                8,
+                1,
+                TxKind::Call(pair_address()),
+                U256::ZERO,
+                call(
+                    "swapExactIn(bool,uint256,uint256,address)",
+                    &[
+                        U256::from(1).to_be_bytes(),
+                        U256::from(100).to_be_bytes(),
+                        U256::from(1).to_be_bytes(),
+                        holder(8).into_word().0,
+                    ],
+                ),
             ),
         ),
         (
