@@ -6,7 +6,7 @@ use crate::{
     state::{AccountInfo, Overlay, StateDiff, StateReader},
 };
 use alloc::{string::String, vec::Vec};
-use alloy_primitives::{Address, Bytes, Log, TxKind, U256};
+use alloy_primitives::{Address, Bytes, Log, TxKind, U256, address};
 use revm::{
     Context, ExecuteEvm, MainBuilder, MainContext,
     context::{BlockEnv, CfgEnv, TxEnv, result::EVMError},
@@ -17,6 +17,14 @@ use revm::{
 
 /// Cancun's blob limit per transaction (EIP-4844: 786,432 blob gas a block, 131,072 a blob).
 pub const CANCUN_MAX_BLOBS_PER_TX: u64 = 6;
+
+/// The withdrawal predeploy of the EVM chain's genesis (`contracts/l2/L2Withdrawals.sol`): ETH
+/// sent to its `withdraw` is owed on L1, recorded in its storage for the portal to prove.
+pub const WITHDRAWALS_PREDEPLOY: Address = address!("ba70000000000000000000000000000000000016");
+
+/// The fee vault predeploy (`contracts/l2/L2FeeVault.sol`): where the L2's base fees go
+/// ([`Rules::fee_vault`]); anyone may send its balance to the deployment's fee recipient on L1.
+pub const FEE_VAULT_PREDEPLOY: Address = address!("ba70000000000000000000000000000000000019");
 
 /// The chain's rules beyond Cancun's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,7 +13,10 @@
 //! It keeps the latest state only; older states (an `eth_call` at an old block, a dispute over
 //! an old output) are the next step (docs/evm.md).
 
+mod genesis;
 mod tries;
+
+pub use genesis::{GenesisError, genesis_diff, predeploy_code};
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use baton_evm::{AccountChange, AccountInfo, StateDiff, StateNodes, StateReader};
