@@ -62,6 +62,20 @@ pub struct ClaimBlock {
 }
 
 impl ClaimBlock {
+    /// The block of `header` (its number, timestamp, beneficiary, base fee, gas limit and
+    /// `mixHash` as `PREVRANDAO`), with the commitment to the 256 hashes before it.
+    pub fn of(header: &alloy_consensus::Header, block_hashes: B256) -> Self {
+        Self {
+            number: header.number,
+            timestamp: header.timestamp,
+            beneficiary: header.beneficiary,
+            base_fee: header.base_fee_per_gas.unwrap_or_default(),
+            gas_limit: header.gas_limit,
+            prev_randao: header.mix_hash,
+            block_hashes,
+        }
+    }
+
     /// revm's block environment.
     pub fn env(&self) -> BlockEnv {
         BlockEnv {

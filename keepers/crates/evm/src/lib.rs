@@ -11,6 +11,8 @@
 //! - [`BlockExecutor`]: a block's transactions and deposits in order over one base state, within
 //!   its gas limit, with receipts and their root.
 //! - [`next_base_fee`]: the EIP-1559 update rule with per-deployment parameters.
+//! - [`build_block`]: a block's deposits and signed transactions over a state, with Ethereum's
+//!   header ([`ChainSpec`]: the chain id, gas limit, base fee parameters and fee vault).
 //! - [`decode_transaction`]: signed EIP-2718 bytes to the executor's transaction, the sender
 //!   recovered (legacy, EIP-2930, EIP-1559; no blobs, no EIP-7702, no high-s signatures).
 //! - [`PartialState`]: the state known by its root and opened node by node from a
@@ -27,6 +29,7 @@
 extern crate alloc;
 
 mod block;
+mod chain;
 mod claim;
 mod db;
 mod execute;
@@ -38,6 +41,9 @@ mod witness;
 
 pub use block::{
     BlockExecutor, BlockOutcome, DEPOSIT_TX_TYPE, Included, NotIncluded, Receipt, ordered_root,
+};
+pub use chain::{
+    BlockDeposit, BlockTx, BuiltBlock, ChainSpec, IncludedTx, Skipped, block_env, build_block,
 };
 pub use claim::{
     BLOCK_HASH_WINDOW, Claim, ClaimBlock, ClaimTx, OracleError, Preimages, block_hashes_commitment,
