@@ -23,8 +23,8 @@ use baton_state::StateDb;
 use common::{code, nodes_json};
 use serde_json::{Value, json};
 
-/// Where the test puts the predeploy (its genesis address is not chosen yet).
-const PREDEPLOY: Address = address!("ba70000000000000000000000000000000000016");
+/// The predeploy, at its genesis address.
+const PREDEPLOY: Address = baton_evm::WITHDRAWALS_PREDEPLOY;
 const USER: Address = address!("00000000000000000000000000000000000a11ce");
 const RECIPIENT_A: Address = address!("00000000000000000000000000000000000000aa");
 const RECIPIENT_B: Address = address!("00000000000000000000000000000000000000bb");

@@ -23,7 +23,7 @@ use std::{
 };
 
 pub(crate) const CHAIN_ID: u64 = 901;
-pub(crate) const PREDEPLOY: Address = address!("ba70000000000000000000000000000000000016");
+pub(crate) const PREDEPLOY: Address = baton_evm::WITHDRAWALS_PREDEPLOY;
 pub(crate) const GWEI: u128 = 1_000_000_000;
 pub(crate) const HOLDERS: u64 = 40;
 
