@@ -9,14 +9,19 @@
 //! - [`StateDb`] is a [`StateReader`], so the executor runs on it directly, and it gives
 //!   `eth_getProof`'s account and storage proofs ([`StateDb::proof`]).
 //! - Reopening a file reads the root from it: nothing is rebuilt.
-//!
-//! It keeps the latest state only; older states (an `eth_call` at an old block, a dispute over
-//! an old output) are the next step (docs/evm.md).
+//! - [`StateDb::commit_block`] also keeps what each block overwrote (`history.rs`): the state
+//!   after any kept block reads through [`StateDb::at`], [`StateDb::unwind_to`] takes the state
+//!   back to it (an L2 reorg), and [`StateDb::prune_history`] forgets the oldest. Proofs are for
+//!   the latest state.
+//! - [`genesis_diff`] and [`StateDb::install_genesis`]: the EVM chain's genesis with its
+//!   predeploys (`genesis.rs`).
 
 mod genesis;
+mod history;
 mod tries;
 
 pub use genesis::{GenesisError, genesis_diff, predeploy_code};
+pub use history::StateAt;
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use baton_evm::{AccountChange, AccountInfo, StateDiff, StateNodes, StateReader};
@@ -60,6 +65,32 @@ CREATE TABLE IF NOT EXISTS evm_meta (
 CREATE TABLE IF NOT EXISTS evm_block_hashes (
     number INTEGER PRIMARY KEY,
     hash   BLOB NOT NULL
+);
+-- History (history.rs): what each committed block overwrote, so that older states can be read
+-- and the state unwound. A row holds the value before the block; `present = 0` or a NULL value:
+-- absent before.
+CREATE TABLE IF NOT EXISTS evm_account_history (
+    key          BLOB NOT NULL,
+    block        INTEGER NOT NULL,
+    address      BLOB NOT NULL,
+    present      INTEGER NOT NULL,
+    nonce        BLOB NOT NULL,
+    balance      BLOB NOT NULL,
+    code_hash    BLOB NOT NULL,
+    storage_root BLOB NOT NULL,
+    PRIMARY KEY (key, block)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS evm_storage_history (
+    account BLOB NOT NULL,
+    key     BLOB NOT NULL,
+    block   INTEGER NOT NULL,
+    slot    BLOB NOT NULL,
+    value   BLOB,
+    PRIMARY KEY (account, key, block)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS evm_block_roots (
+    block INTEGER PRIMARY KEY,
+    root  BLOB NOT NULL
 );
 ";
 
@@ -125,8 +156,15 @@ impl StateDb {
         Ok(to_b256(root)?.unwrap_or(EMPTY_ROOT))
     }
 
-    /// Applies `diff` and returns the new state root, atomically.
+    /// Applies `diff` and returns the new state root, atomically, keeping no history (a state
+    /// that is never read at an older point: tests, benchmarks, a genesis).
     pub fn commit(&mut self, diff: &StateDiff) -> Result<B256, StoreError> {
+        self.write(diff, None)
+    }
+
+    /// Applies `diff` and returns the new state root, atomically, keeping what it overwrote
+    /// under `block`.
+    fn write(&mut self, diff: &StateDiff, block: Option<i64>) -> Result<B256, StoreError> {
         let tx = self.conn.transaction()?;
         for (hash, code) in &diff.codes {
             tx.prepare_cached("INSERT OR IGNORE INTO evm_codes (hash, code) VALUES (?1, ?2)")?
@@ -136,6 +174,20 @@ impl StateDb {
         for (address, change) in &diff.accounts {
             let key = keccak256(address);
             changed_accounts.push(key);
+            if let Some(block) = block {
+                history::record_account(&tx, block, &key, address)?;
+                let dropped = matches!(
+                    change,
+                    AccountChange::Deleted
+                        | AccountChange::Updated {
+                            storage_cleared: true,
+                            ..
+                        }
+                );
+                if dropped {
+                    history::record_all_storage(&tx, block, &key)?;
+                }
+            }
             match change {
                 AccountChange::Deleted => {
                     drop_storage(&tx, &key)?;
@@ -154,6 +206,9 @@ impl StateDb {
                     for (slot, value) in storage {
                         let slot_key = keccak256(slot.to_be_bytes::<32>());
                         changed_slots.push(slot_key);
+                        if let Some(block) = block {
+                            history::record_slot(&tx, block, &key, &slot_key, slot)?;
+                        }
                         if value.is_zero() {
                             tx.prepare_cached(
                                 "DELETE FROM evm_storage WHERE account = ?1 AND key = ?2",
@@ -200,6 +255,9 @@ impl StateDb {
             "INSERT OR REPLACE INTO evm_meta (name, value) VALUES ('root', ?1)",
             params![state_root.as_slice()],
         )?;
+        if let Some(block) = block {
+            history::record_root(&tx, block, &state_root)?;
+        }
         tx.commit()?;
         Ok(state_root)
     }

@@ -195,6 +195,70 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Blocks committed with their history: the state after each reads as it was; unwinding to
+    /// any of them gives its root, reads and proofs back, and blocks go on from there.
+    #[test]
+    fn older_states_read_and_unwind_as_they_were(
+        diffs in prop::collection::vec(diff(), 1..8),
+        unwind in any::<prop::sample::Index>(),
+        after in prop::collection::vec(diff(), 0..3),
+    ) {
+        let mut db = StateDb::in_memory().unwrap();
+        let mut memory = MemoryState::default();
+        let mut snapshots = Vec::new();
+        for (n, diff) in (1u64..).zip(&diffs) {
+            memory.apply(diff);
+            prop_assert_eq!(db.commit_block(n, diff).unwrap(), memory.root());
+            snapshots.push(memory.clone());
+        }
+        prop_assert_eq!(db.head().unwrap(), Some(diffs.len() as u64));
+        for (n, snapshot) in (1u64..).zip(&snapshots) {
+            let at = db.at(n).unwrap();
+            prop_assert_eq!(at.root(), snapshot.root());
+            prop_assert_eq!(reads(&at), reads(snapshot));
+        }
+        let error = db.commit_block(1, &StateDiff::default()).unwrap_err();
+        prop_assert!(error.to_string().contains("in order"), "{}", error);
+
+        let k = unwind.index(snapshots.len()) + 1;
+        let root = db.unwind_to(k as u64).unwrap();
+        let mut memory = snapshots[k - 1].clone();
+        prop_assert_eq!(root, memory.root());
+        prop_assert_eq!(db.root().unwrap(), root);
+        prop_assert_eq!(db.recompute_root().unwrap(), root);
+        prop_assert_eq!(reads(&db), reads(&memory));
+        prop_assert!(db.at(k as u64 + 1).is_err());
+        for a in [0u8, 5, 11] {
+            check_proofs(&db, &memory, Address::with_last_byte(a))?;
+        }
+        for (n, diff) in (k as u64 + 1..).zip(&after) {
+            memory.apply(diff);
+            prop_assert_eq!(db.commit_block(n, diff).unwrap(), memory.root());
+        }
+        prop_assert_eq!(db.recompute_root().unwrap(), memory.root());
+    }
+}
+
+#[test]
+fn pruned_history_keeps_the_newer_states_only() {
+    let mut db = StateDb::in_memory().unwrap();
+    let mut roots = Vec::new();
+    for n in 1..=5 {
+        roots.push(db.commit_block(n, &stream_diff(n)).unwrap());
+    }
+    db.prune_history(3).unwrap();
+    for n in 3..=5u64 {
+        assert_eq!(db.at(n).unwrap().root(), roots[n as usize - 1]);
+    }
+    let error = db.at(2).err().expect("pruned");
+    assert!(error.to_string().contains("blocks 3 to 5"), "{error}");
+    assert_eq!(db.unwind_to(3).unwrap(), roots[2]);
+    assert_eq!(db.recompute_root().unwrap(), roots[2]);
+}
+
 /// A file under the temp dir, removed (with its WAL) when dropped.
 struct TempFile(PathBuf);
 
