@@ -166,7 +166,8 @@ impl StateDb {
     }
 
     /// Unwinds the state to what it was after `block` and returns that root: the later blocks'
-    /// writes are undone and their history dropped, in one transaction.
+    /// writes are undone and their history, headers and transactions dropped, in one
+    /// transaction.
     pub fn unwind_to(&mut self, block: u64) -> Result<B256, StoreError> {
         let expected = self.at(block)?.state_root;
         let after = sql_block(block)?;
@@ -275,6 +276,7 @@ impl StateDb {
             "DELETE FROM evm_block_roots WHERE block > ?1",
             params![after],
         )?;
+        crate::blocks::unwind_blocks(&tx, after)?;
         tx.execute(
             "INSERT OR REPLACE INTO evm_meta (name, value) VALUES ('root', ?1)",
             params![state_root.as_slice()],

@@ -15,11 +15,16 @@
 //!   the latest state.
 //! - [`genesis_diff`] and [`StateDb::install_genesis`]: the EVM chain's genesis with its
 //!   predeploys (`genesis.rs`).
+//! - [`StateDb::init_chain`] and [`StateDb::append_block`]: the chain beside its state, each
+//!   block's header, transactions and receipts written with its state in one transaction
+//!   (`blocks.rs`).
 
+mod blocks;
 mod genesis;
 mod history;
 mod tries;
 
+pub use blocks::StoredTx;
 pub use genesis::{GenesisError, genesis_diff, predeploy_code};
 pub use history::StateAt;
 
@@ -92,6 +97,25 @@ CREATE TABLE IF NOT EXISTS evm_block_roots (
     block INTEGER PRIMARY KEY,
     root  BLOB NOT NULL
 );
+-- The chain (blocks.rs): headers as RLP, transactions with their receipts.
+CREATE TABLE IF NOT EXISTS evm_headers (
+    number INTEGER PRIMARY KEY,
+    hash   BLOB NOT NULL UNIQUE,
+    header BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evm_transactions (
+    hash           BLOB PRIMARY KEY,
+    block          INTEGER NOT NULL,
+    idx            INTEGER NOT NULL,
+    sender         BLOB NOT NULL,
+    encoded        BLOB NOT NULL,
+    success        INTEGER NOT NULL,
+    cumulative_gas INTEGER NOT NULL,
+    gas_used       INTEGER NOT NULL,
+    contract       BLOB,
+    logs           BLOB NOT NULL        -- RLP of the receipt's logs
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS evm_transactions_by_block ON evm_transactions (block, idx);
 ";
 
 /// An account with its proofs, as `eth_getProof` returns them.
@@ -166,98 +190,7 @@ impl StateDb {
     /// under `block`.
     fn write(&mut self, diff: &StateDiff, block: Option<i64>) -> Result<B256, StoreError> {
         let tx = self.conn.transaction()?;
-        for (hash, code) in &diff.codes {
-            tx.prepare_cached("INSERT OR IGNORE INTO evm_codes (hash, code) VALUES (?1, ?2)")?
-                .execute(params![hash.as_slice(), code.as_ref()])?;
-        }
-        let mut changed_accounts = Vec::with_capacity(diff.accounts.len());
-        for (address, change) in &diff.accounts {
-            let key = keccak256(address);
-            changed_accounts.push(key);
-            if let Some(block) = block {
-                history::record_account(&tx, block, &key, address)?;
-                let dropped = matches!(
-                    change,
-                    AccountChange::Deleted
-                        | AccountChange::Updated {
-                            storage_cleared: true,
-                            ..
-                        }
-                );
-                if dropped {
-                    history::record_all_storage(&tx, block, &key)?;
-                }
-            }
-            match change {
-                AccountChange::Deleted => {
-                    drop_storage(&tx, &key)?;
-                    tx.prepare_cached("DELETE FROM evm_accounts WHERE key = ?1")?
-                        .execute(params![key.as_slice()])?;
-                }
-                AccountChange::Updated {
-                    info,
-                    storage_cleared,
-                    storage,
-                } => {
-                    if *storage_cleared {
-                        drop_storage(&tx, &key)?;
-                    }
-                    let mut changed_slots = Vec::with_capacity(storage.len());
-                    for (slot, value) in storage {
-                        let slot_key = keccak256(slot.to_be_bytes::<32>());
-                        changed_slots.push(slot_key);
-                        if let Some(block) = block {
-                            history::record_slot(&tx, block, &key, &slot_key, slot)?;
-                        }
-                        if value.is_zero() {
-                            tx.prepare_cached(
-                                "DELETE FROM evm_storage WHERE account = ?1 AND key = ?2",
-                            )?
-                            .execute(params![key.as_slice(), slot_key.as_slice()])?;
-                        } else {
-                            tx.prepare_cached(
-                                "INSERT OR REPLACE INTO evm_storage (account, key, slot, value) \
-                                 VALUES (?1, ?2, ?3, ?4)",
-                            )?
-                            .execute(params![
-                                key.as_slice(),
-                                slot_key.as_slice(),
-                                &slot.to_be_bytes::<32>()[..],
-                                &value.to_be_bytes::<32>()[..],
-                            ])?;
-                        }
-                    }
-                    let storage_root = root(
-                        &mut StorageTrie::new(&tx, &self.ref_depth, &key, true),
-                        changed_slots,
-                    )?;
-                    tx.prepare_cached(
-                        "INSERT OR REPLACE INTO evm_accounts \
-                         (key, address, nonce, balance, code_hash, storage_root) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?
-                    .execute(params![
-                        key.as_slice(),
-                        address.as_slice(),
-                        &info.nonce.to_be_bytes()[..],
-                        &info.balance.to_be_bytes::<32>()[..],
-                        info.code_hash.as_slice(),
-                        storage_root.as_slice(),
-                    ])?;
-                }
-            }
-        }
-        let state_root = root(
-            &mut AccountTrie::new(&tx, &self.ref_depth, true),
-            changed_accounts,
-        )?;
-        tx.execute(
-            "INSERT OR REPLACE INTO evm_meta (name, value) VALUES ('root', ?1)",
-            params![state_root.as_slice()],
-        )?;
-        if let Some(block) = block {
-            history::record_root(&tx, block, &state_root)?;
-        }
+        let state_root = write_diff(&tx, &self.ref_depth, diff, block)?;
         tx.commit()?;
         Ok(state_root)
     }
@@ -359,6 +292,106 @@ impl StateDb {
         })
         .transpose()
     }
+}
+
+/// Writes `diff` inside `tx` (with its history under `block`) and returns the new state root:
+/// the one body of every commit, so that a block's state and its other rows share a transaction.
+pub(crate) fn write_diff(
+    tx: &Connection,
+    ref_depth: &Cell<usize>,
+    diff: &StateDiff,
+    block: Option<i64>,
+) -> Result<B256, StoreError> {
+    for (hash, code) in &diff.codes {
+        tx.prepare_cached("INSERT OR IGNORE INTO evm_codes (hash, code) VALUES (?1, ?2)")?
+            .execute(params![hash.as_slice(), code.as_ref()])?;
+    }
+    let mut changed_accounts = Vec::with_capacity(diff.accounts.len());
+    for (address, change) in &diff.accounts {
+        let key = keccak256(address);
+        changed_accounts.push(key);
+        if let Some(block) = block {
+            history::record_account(tx, block, &key, address)?;
+            let dropped = matches!(
+                change,
+                AccountChange::Deleted
+                    | AccountChange::Updated {
+                        storage_cleared: true,
+                        ..
+                    }
+            );
+            if dropped {
+                history::record_all_storage(tx, block, &key)?;
+            }
+        }
+        match change {
+            AccountChange::Deleted => {
+                drop_storage(tx, &key)?;
+                tx.prepare_cached("DELETE FROM evm_accounts WHERE key = ?1")?
+                    .execute(params![key.as_slice()])?;
+            }
+            AccountChange::Updated {
+                info,
+                storage_cleared,
+                storage,
+            } => {
+                if *storage_cleared {
+                    drop_storage(tx, &key)?;
+                }
+                let mut changed_slots = Vec::with_capacity(storage.len());
+                for (slot, value) in storage {
+                    let slot_key = keccak256(slot.to_be_bytes::<32>());
+                    changed_slots.push(slot_key);
+                    if let Some(block) = block {
+                        history::record_slot(tx, block, &key, &slot_key, slot)?;
+                    }
+                    if value.is_zero() {
+                        tx.prepare_cached(
+                            "DELETE FROM evm_storage WHERE account = ?1 AND key = ?2",
+                        )?
+                        .execute(params![key.as_slice(), slot_key.as_slice()])?;
+                    } else {
+                        tx.prepare_cached(
+                            "INSERT OR REPLACE INTO evm_storage (account, key, slot, value) \
+                             VALUES (?1, ?2, ?3, ?4)",
+                        )?
+                        .execute(params![
+                            key.as_slice(),
+                            slot_key.as_slice(),
+                            &slot.to_be_bytes::<32>()[..],
+                            &value.to_be_bytes::<32>()[..],
+                        ])?;
+                    }
+                }
+                let storage_root = root(
+                    &mut StorageTrie::new(tx, ref_depth, &key, true),
+                    changed_slots,
+                )?;
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO evm_accounts \
+                     (key, address, nonce, balance, code_hash, storage_root) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    key.as_slice(),
+                    address.as_slice(),
+                    &info.nonce.to_be_bytes()[..],
+                    &info.balance.to_be_bytes::<32>()[..],
+                    info.code_hash.as_slice(),
+                    storage_root.as_slice(),
+                ])?;
+            }
+        }
+    }
+    let state_root = root(&mut AccountTrie::new(tx, ref_depth, true), changed_accounts)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO evm_meta (name, value) VALUES ('root', ?1)",
+        params![state_root.as_slice()],
+    )?;
+    if let Some(block) = block {
+        history::record_root(tx, block, &state_root)?;
+    }
+    Ok(state_root)
 }
 
 /// Deletes an account's storage and its trie's cached nodes.

@@ -4,6 +4,8 @@
 //! guest's view of it (a `PartialState` opened node by node) reads and writes the same, from the
 //! database, from a keeper's uncommitted state, and from a recorded witness alone.
 
+mod common;
+
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_trie::{Nibbles, proof::verify_proof};
 use baton_evm::{
@@ -11,9 +13,10 @@ use baton_evm::{
 };
 use baton_state::StateDb;
 use baton_trie::account_leaf;
+use common::TempFile;
 use proptest::prelude::*;
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     time::{Duration, Instant},
 };
 
@@ -257,30 +260,6 @@ fn pruned_history_keeps_the_newer_states_only() {
     assert!(error.to_string().contains("blocks 3 to 5"), "{error}");
     assert_eq!(db.unwind_to(3).unwrap(), roots[2]);
     assert_eq!(db.recompute_root().unwrap(), roots[2]);
-}
-
-/// A file under the temp dir, removed (with its WAL) when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        Self(std::env::temp_dir().join(format!(
-            "baton-state-{name}-{}-{nanos}.sqlite",
-            std::process::id()
-        )))
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-        }
-    }
 }
 
 /// The `n`th diff of a fixed stream: a few hundred accounts, each diff touching some of them.

@@ -65,3 +65,27 @@ pub(crate) fn check_vectors(file: &str, vectors: &Value, test: &str) {
         "{file} is stale: run `BATON_WRITE_VECTORS=1 cargo test -p baton-state --test {test}`"
     );
 }
+
+/// A file under the temp dir, removed (with its WAL) when dropped.
+pub(crate) struct TempFile(pub(crate) PathBuf);
+
+impl TempFile {
+    pub(crate) fn new(name: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        Self(std::env::temp_dir().join(format!(
+            "baton-state-{name}-{}-{nanos}.sqlite",
+            std::process::id()
+        )))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
