@@ -178,6 +178,15 @@ impl StateDb {
                 alloy_rlp::encode(&receipt.logs),
             ])?;
         }
+        crate::logs::index_logs(
+            &tx,
+            number,
+            built
+                .included
+                .iter()
+                .zip(&built.outcome.receipts)
+                .map(|(included, receipt)| (included.hash, receipt.logs.as_slice())),
+        )?;
         tx.commit()?;
         Ok(header)
     }
@@ -234,7 +243,8 @@ impl StateDb {
     }
 }
 
-/// What unwinding to `block` removes of the chain: the later headers, transactions and hashes.
+/// What unwinding to `block` removes of the chain: the later headers, transactions, hashes and
+/// logs.
 pub(crate) fn unwind_blocks(conn: &Connection, block: i64) -> Result<(), StoreError> {
     conn.execute("DELETE FROM evm_headers WHERE number > ?1", params![block])?;
     conn.execute(
@@ -245,5 +255,6 @@ pub(crate) fn unwind_blocks(conn: &Connection, block: i64) -> Result<(), StoreEr
         "DELETE FROM evm_block_hashes WHERE number > ?1",
         params![block],
     )?;
+    conn.execute("DELETE FROM evm_logs WHERE block > ?1", params![block])?;
     Ok(())
 }

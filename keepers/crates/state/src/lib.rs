@@ -22,11 +22,13 @@
 mod blocks;
 mod genesis;
 mod history;
+mod logs;
 mod tries;
 
 pub use blocks::StoredTx;
 pub use genesis::{GenesisError, genesis_diff, predeploy_code};
 pub use history::StateAt;
+pub use logs::{LogFilter, LogQueryError, MAX_LOG_BLOCK_RANGE, MAX_LOGS, StoredLog};
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use baton_evm::{AccountChange, AccountInfo, StateDiff, StateNodes, StateReader};
@@ -116,6 +118,21 @@ CREATE TABLE IF NOT EXISTS evm_transactions (
     logs           BLOB NOT NULL        -- RLP of the receipt's logs
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS evm_transactions_by_block ON evm_transactions (block, idx);
+CREATE TABLE IF NOT EXISTS evm_logs (
+    block     INTEGER NOT NULL,
+    log_index INTEGER NOT NULL,      -- in the block
+    tx_index  INTEGER NOT NULL,
+    tx_hash   BLOB NOT NULL,
+    address   BLOB NOT NULL,
+    topic0    BLOB,
+    topic1    BLOB,
+    topic2    BLOB,
+    topic3    BLOB,
+    data      BLOB NOT NULL,
+    PRIMARY KEY (block, log_index)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS evm_logs_by_address ON evm_logs (address, block);
+CREATE INDEX IF NOT EXISTS evm_logs_by_topic0 ON evm_logs (topic0, block);
 ";
 
 /// An account with its proofs, as `eth_getProof` returns them.

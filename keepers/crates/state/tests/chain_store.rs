@@ -1,6 +1,7 @@
 //! The EVM chain on disk: the genesis as block 0, blocks built by `build_block` appended with
 //! their headers, transactions and receipts, read back after reopening the file; `BLOCKHASH`
-//! sees the stored hashes; an unwind drops the later blocks whole, and the chain goes on.
+//! sees the stored hashes; an unwind drops the later blocks whole, and the chain goes on. Logs
+//! are found by address and topics, within the query's bounds.
 
 mod common;
 
@@ -9,10 +10,12 @@ use baton_evm::{
     BaseFeeParams, BlockDeposit, BlockTx, ChainSpec, DEPOSIT_TX_TYPE, Deposit, FEE_VAULT_PREDEPLOY,
     StateReader, build_block,
 };
-use baton_state::{GenesisError, StateDb, genesis_diff};
+use baton_state::{
+    GenesisError, LogFilter, LogQueryError, MAX_LOG_BLOCK_RANGE, StateDb, genesis_diff,
+};
 use common::{
     TempFile,
-    scenario::{CHAIN_ID, USER, holder, signed},
+    scenario::{CHAIN_ID, USER, holder, signed, signed_with_gas},
 };
 
 const SPEC: ChainSpec = ChainSpec {
@@ -146,4 +149,158 @@ fn blocks_are_stored_with_their_state_and_unwound_whole() {
     let block_2b = db.append_block(&other).unwrap();
     assert_eq!(block_2b.parent_hash, block_1.hash_slow());
     assert_eq!(db.recompute_root().unwrap(), block_2b.state_root);
+}
+
+/// Init code that emits `LOG0` 10,001 times: one more log than a query may return.
+const MANY_LOGS_INITCODE: [u8; 23] = [
+    0x61, 0x27, 0x11, // PUSH2 10001
+    0x5b, // loop: JUMPDEST
+    0x80, 0x15, 0x60, 0x15, 0x57, // DUP1 ISZERO PUSH1 end JUMPI
+    0x60, 0x00, 0x60, 0x00, 0xa0, // LOG0(0, 0)
+    0x60, 0x01, 0x90, 0x03, // counter - 1
+    0x60, 0x03, 0x56, // PUSH1 loop JUMP
+    0x5b, 0x00, // end: JUMPDEST STOP
+];
+
+#[test]
+fn logs_are_found_by_address_and_topics_within_bounds() {
+    let mut db = StateDb::in_memory().unwrap();
+    let mut head = db.init_chain(&SPEC, &genesis(), GENESIS_TIME).unwrap();
+    let mut token_initcode = common::artifact("BenchToken", "bytecode");
+    token_initcode.extend_from_slice(&U256::from(1_000_000u64).to_be_bytes::<32>());
+    let token = holder(USER).create(0);
+    let transfer = |to: Address, amount: u64| {
+        common::scenario::call(
+            "transfer(address,uint256)",
+            &[to.into_word().0, U256::from(amount).to_be_bytes()],
+        )
+    };
+    // Block 1: the token (its mint logs a Transfer); blocks 2 and 3: transfers to holders 1-3.
+    let blocks: Vec<Vec<Bytes>> = vec![
+        vec![signed(USER, 0, TxKind::Create, U256::ZERO, token_initcode)],
+        (1..=3)
+            .map(|i| {
+                signed(
+                    USER,
+                    i,
+                    TxKind::Call(token),
+                    U256::ZERO,
+                    transfer(holder(i), i),
+                )
+            })
+            .collect(),
+        (4..=5)
+            .map(|i| {
+                signed(
+                    USER,
+                    i,
+                    TxKind::Call(token),
+                    U256::ZERO,
+                    transfer(holder(1), i),
+                )
+            })
+            .collect(),
+    ];
+    for txs in blocks {
+        let txs: Vec<BlockTx> = txs.into_iter().map(BlockTx::Signed).collect();
+        let built = build_block(&SPEC, &head, &db, head.timestamp + 1, SEQUENCER, &txs).unwrap();
+        assert!(built.skipped.is_empty());
+        head = db.append_block(&built).unwrap();
+    }
+    let transfer_topic = alloy_primitives::keccak256("Transfer(address,address,uint256)");
+    let all = LogFilter {
+        from: 0,
+        to: 3,
+        addresses: vec![token],
+        ..Default::default()
+    };
+    let logs = db.logs(&all).unwrap();
+    assert_eq!(logs.len(), 6, "the mint and five transfers");
+    assert!(logs.iter().all(|l| l.log.topics()[0] == transfer_topic));
+    assert_eq!((logs[0].block, logs[1].block, logs[5].block), (1, 2, 3));
+    assert_eq!(logs[3].log_index, 2, "position in the block");
+    let tx = db.transaction(&logs[3].tx_hash).unwrap().unwrap();
+    assert_eq!((tx.block, tx.index), (logs[3].block, logs[3].tx_index));
+
+    // To holder 1 (topic 2), then in block 3 only.
+    let to_holder_1 = LogFilter {
+        topics: [
+            Some(vec![transfer_topic]),
+            None,
+            Some(vec![holder(1).into_word()]),
+            None,
+        ],
+        ..all.clone()
+    };
+    assert_eq!(db.logs(&to_holder_1).unwrap().len(), 3);
+    assert_eq!(
+        db.logs(&LogFilter {
+            from: 3,
+            ..to_holder_1.clone()
+        })
+        .unwrap()
+        .len(),
+        2
+    );
+    let nobody = LogFilter {
+        addresses: vec![Address::with_last_byte(1)],
+        ..all.clone()
+    };
+    assert!(db.logs(&nobody).unwrap().is_empty());
+
+    // Bounds: a reversed range, a range too large, too many logs.
+    let error = db
+        .logs(&LogFilter {
+            from: 3,
+            to: 2,
+            ..all.clone()
+        })
+        .unwrap_err();
+    assert!(matches!(error, LogQueryError::Reversed { .. }), "{error}");
+    let error = db
+        .logs(&LogFilter {
+            from: 0,
+            to: MAX_LOG_BLOCK_RANGE,
+            ..all.clone()
+        })
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("at most 10000 blocks"),
+        "{error}"
+    );
+    let many = signed_with_gas(
+        USER,
+        6,
+        TxKind::Create,
+        U256::ZERO,
+        MANY_LOGS_INITCODE.to_vec(),
+        6_000_000,
+    );
+    let built = build_block(
+        &SPEC,
+        &head,
+        &db,
+        head.timestamp + 1,
+        SEQUENCER,
+        &[BlockTx::Signed(many)],
+    )
+    .unwrap();
+    let emitter = built.included[0].result.contract_address.expect("created");
+    db.append_block(&built).unwrap();
+    let error = db
+        .logs(&LogFilter {
+            from: 0,
+            to: 4,
+            addresses: vec![emitter],
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(
+        matches!(error, LogQueryError::TooManyLogs { last_block: 4 }),
+        "{error}"
+    );
+
+    // Unwound, the later logs are gone.
+    db.unwind_to(2).unwrap();
+    assert_eq!(db.logs(&all).unwrap().len(), 4);
 }

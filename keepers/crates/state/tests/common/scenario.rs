@@ -80,10 +80,22 @@ pub(crate) fn hashes_before(number: u64) -> [B256; BLOCK_HASH_WINDOW as usize] {
 
 /// An EIP-1559 transaction signed by account `from`, as EIP-2718 bytes.
 pub(crate) fn signed(from: u64, nonce: u64, to: TxKind, value: U256, data: Vec<u8>) -> Bytes {
+    signed_with_gas(from, nonce, to, value, data, 2_000_000)
+}
+
+/// [`signed`] with another gas limit.
+pub(crate) fn signed_with_gas(
+    from: u64,
+    nonce: u64,
+    to: TxKind,
+    value: U256,
+    data: Vec<u8>,
+    gas_limit: u64,
+) -> Bytes {
     let tx = TxEip1559 {
         chain_id: CHAIN_ID,
         nonce,
-        gas_limit: 2_000_000,
+        gas_limit,
         max_fee_per_gas: 2 * GWEI,
         max_priority_fee_per_gas: GWEI,
         to,
