@@ -15,7 +15,7 @@
 //! latest state's.
 
 use crate::{
-    StateDb, StoreError,
+    StateDb, StoreError, put_account_row,
     tries::{AccountTrie, StorageTrie, StoredAccount, to_u256},
 };
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
@@ -239,20 +239,13 @@ impl StateDb {
             let key = to_b256(Some(key))?.unwrap_or_default();
             changed.insert(key);
             if present {
-                let [nonce, balance, code_hash, storage_root] = raw;
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO evm_accounts \
-                     (key, address, nonce, balance, code_hash, storage_root) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    key.as_slice(),
-                    address,
-                    nonce,
-                    balance,
-                    code_hash,
-                    storage_root
-                ])?;
+                let [nonce, balance, code_hash, storage_root] = &raw;
+                put_account_row(
+                    &tx,
+                    &key,
+                    &address,
+                    [nonce, balance, code_hash, storage_root],
+                )?;
             } else {
                 tx.prepare_cached("DELETE FROM evm_accounts WHERE key = ?1")?
                     .execute(params![key.as_slice()])?;

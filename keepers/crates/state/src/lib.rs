@@ -384,19 +384,17 @@ pub(crate) fn write_diff(
                     &mut StorageTrie::new(tx, ref_depth, &key, true),
                     changed_slots,
                 )?;
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO evm_accounts \
-                     (key, address, nonce, balance, code_hash, storage_root) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![
-                    key.as_slice(),
+                put_account_row(
+                    tx,
+                    &key,
                     address.as_slice(),
-                    &info.nonce.to_be_bytes()[..],
-                    &info.balance.to_be_bytes::<32>()[..],
-                    info.code_hash.as_slice(),
-                    storage_root.as_slice(),
-                ])?;
+                    [
+                        &info.nonce.to_be_bytes()[..],
+                        &info.balance.to_be_bytes::<32>()[..],
+                        info.code_hash.as_slice(),
+                        storage_root.as_slice(),
+                    ],
+                )?;
             }
         }
     }
@@ -409,6 +407,30 @@ pub(crate) fn write_diff(
         history::record_root(tx, block, &state_root)?;
     }
     Ok(state_root)
+}
+
+/// Writes the row of the account at `key` from its columns as stored ([`tries::ACCOUNT_COLUMNS`]
+/// after the address): a commit's write and an unwind's restore.
+pub(crate) fn put_account_row(
+    conn: &Connection,
+    key: &B256,
+    address: &[u8],
+    [nonce, balance, code_hash, storage_root]: [&[u8]; 4],
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO evm_accounts \
+         (key, address, nonce, balance, code_hash, storage_root) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        key.as_slice(),
+        address,
+        nonce,
+        balance,
+        code_hash,
+        storage_root
+    ])?;
+    Ok(())
 }
 
 /// Deletes an account's storage and its trie's cached nodes.
