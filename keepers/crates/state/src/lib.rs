@@ -12,7 +12,8 @@
 //! - [`StateDb::commit_block`] also keeps what each block overwrote (`history.rs`): the state
 //!   after any kept block reads through [`StateDb::at`], [`StateDb::unwind_to`] takes the state
 //!   back to it (an L2 reorg), and [`StateDb::prune_history`] forgets the oldest. Proofs are for
-//!   the latest state.
+//!   the latest state; [`StateDb::nodes_at`] opens a kept state's tries node by node for a
+//!   dispute's witness (`past.rs`).
 //! - [`genesis_diff`] and [`StateDb::install_genesis`]: the EVM chain's genesis with its
 //!   predeploys (`genesis.rs`).
 //! - [`StateDb::init_chain`] and [`StateDb::append_block`]: the chain beside its state, each
@@ -23,12 +24,14 @@ mod blocks;
 mod genesis;
 mod history;
 mod logs;
+mod past;
 mod tries;
 
 pub use blocks::StoredTx;
 pub use genesis::{GenesisError, genesis_diff, predeploy_code};
 pub use history::StateAt;
 pub use logs::{LogFilter, LogQueryError, MAX_LOG_BLOCK_RANGE, MAX_LOGS, StoredLog};
+pub use past::PastNodes;
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use baton_evm::{AccountChange, AccountInfo, StateDiff, StateNodes, StateReader};

@@ -201,8 +201,9 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
-    /// Blocks committed with their history: the state after each reads as it was; unwinding to
-    /// any of them gives its root, reads and proofs back, and blocks go on from there.
+    /// Blocks committed with their history: the state after each reads as it was, and its tries
+    /// open node by node for a witness; unwinding to any of them gives its root, reads and
+    /// proofs back, and blocks go on from there.
     #[test]
     fn older_states_read_and_unwind_as_they_were(
         diffs in prop::collection::vec(diff(), 1..8),
@@ -222,6 +223,21 @@ proptest! {
             let at = db.at(n).unwrap();
             prop_assert_eq!(at.root(), snapshot.root());
             prop_assert_eq!(reads(&at), reads(snapshot));
+
+            // Its tries, opened node by node as a dispute's witness over it: the next block's
+            // diff gives the next root, and the witness alone gives it again.
+            let root = snapshot.root();
+            let mut past = PartialState::new(root, Recording::new(db.nodes_at(n).unwrap()));
+            prop_assert_eq!(&reads(&past), &reads(snapshot));
+            if let Some(next) = diffs.get(n as usize) {
+                past.apply(next).unwrap();
+                let after = past.root();
+                prop_assert_eq!(after, snapshots[n as usize].root());
+                let mut guest = PartialState::new(root, past.into_source().witness);
+                prop_assert_eq!(&reads(&guest), &reads(snapshot));
+                guest.apply(next).unwrap();
+                prop_assert_eq!(guest.root(), after);
+            }
         }
         let error = db.commit_block(1, &StateDiff::default()).unwrap_err();
         prop_assert!(error.to_string().contains("in order"), "{}", error);
