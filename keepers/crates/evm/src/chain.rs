@@ -273,8 +273,11 @@ pub fn build_block<S: StateReader>(
         }
     }
     let outcome = executor.finish();
+    let parent_hash = env
+        .prevrandao
+        .expect("block_env sets it to the parent's hash");
     let header = Header {
-        parent_hash: parent.hash_slow(),
+        parent_hash,
         beneficiary,
         transactions_root: crate::ordered_root(included.iter().map(|tx| &tx.encoded)),
         receipts_root: outcome.receipts_root,
@@ -283,7 +286,7 @@ pub fn build_block<S: StateReader>(
         gas_limit: spec.gas_limit,
         gas_used: outcome.gas_used,
         timestamp,
-        mix_hash: parent.hash_slow(),
+        mix_hash: parent_hash,
         base_fee_per_gas: Some(env.basefee),
         ..cancun_header()
     };
