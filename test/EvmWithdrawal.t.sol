@@ -86,12 +86,36 @@ contract EvmWithdrawalTest is Test {
         h.verify(keccak256("another state"), chainId, w, accountProof, proof);
     }
 
-    /// @notice The storage proof of a withdrawal never made, which shows its slot empty.
-    function test_verify_refusesAnAbsentSlot() public {
-        (EvmWithdrawal.Withdrawal memory w,) = _withdrawal(0);
-        bytes[] memory absent = vm.parseJsonBytesArray(json, ".absent.proof");
-        // The absent proof is for another slot than w's: MerkleTrie refuses or shows it empty.
-        vm.expectRevert();
-        h.verify(stateRoot, chainId, w, accountProof, absent);
+    /// @notice The next withdrawal, never made: its slot's proof shows it empty.
+    function test_verify_refusesAWithdrawalNeverMade() public {
+        EvmWithdrawal.Withdrawal memory w = EvmWithdrawal.Withdrawal({
+            nonce: vm.parseJsonUint(json, ".absent.nonce"),
+            sender: vm.parseJsonAddress(json, ".absent.sender"),
+            l1Recipient: vm.parseJsonAddress(json, ".absent.l1Recipient"),
+            amount: vm.parseJsonUint(json, ".absent.amount")
+        });
+        bytes32 hash = EvmWithdrawal.hashOf(chainId, w);
+        assertEq(EvmWithdrawal.slotOf(hash), vm.parseJsonBytes32(json, ".absent.slot"));
+        bytes[] memory proof = vm.parseJsonBytesArray(json, ".absent.proof");
+        vm.expectRevert(abi.encodeWithSelector(EvmWithdrawal.WithdrawalNotInitiated.selector, hash));
+        h.verify(stateRoot, chainId, w, accountProof, proof);
+    }
+
+    /// @notice A state whose trie holds one other account: the predeploy is proven absent.
+    function test_verify_refusesAStateWithoutThePredeploy() public {
+        (EvmWithdrawal.Withdrawal memory w, bytes[] memory proof) = _withdrawal(0);
+        bytes[] memory rootOnly = new bytes[](1);
+        // A one-leaf trie holding another account: its root node proves the predeploy absent.
+        bytes memory leaf = _leafOfAnotherAccount();
+        rootOnly[0] = leaf;
+        vm.expectRevert(abi.encodeWithSelector(EvmWithdrawal.PredeployNotInState.selector, keccak256(leaf)));
+        h.verify(keccak256(leaf), chainId, w, rootOnly, proof);
+    }
+
+    /// @dev The RLP of a leaf at the root of a trie: `[hp(64 nibbles of another key), value]`.
+    function _leafOfAnotherAccount() internal pure returns (bytes memory) {
+        bytes32 key = keccak256("another account");
+        // [0xa1 0x20 key (33 bytes: hex prefix 0x20 and the key), 0x83 "abc"]: a list of 38 bytes.
+        return abi.encodePacked(hex"e6", hex"a120", key, hex"83616263");
     }
 }

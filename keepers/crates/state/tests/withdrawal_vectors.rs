@@ -181,7 +181,14 @@ fn committed_withdrawal_vectors_are_current() {
     }
     assert_eq!(db.account(PREDEPLOY).unwrap().unwrap().balance, ether(3));
 
-    let never = slot_of(keccak256("a withdrawal never made"));
+    // The next withdrawal, never made: its slot is proven empty.
+    let never_made = (2u64, USER, RECIPIENT_A, ether(1));
+    let never = slot_of(hash_of(
+        never_made.0,
+        never_made.1,
+        never_made.2,
+        never_made.3,
+    ));
     let asked: Vec<U256> = slots
         .iter()
         .map(|s| U256::from_be_bytes(s.4.0))
@@ -217,7 +224,14 @@ fn committed_withdrawal_vectors_are_current() {
             "predeployBalance": format!("{:#x}", proof.info.balance),
             "accountProof": nodes_json(&proof.account_proof),
             "withdrawals": withdrawals,
-            "absent": { "slot": never.to_string(), "proof": nodes_json(never_nodes) },
+            "absent": {
+                "nonce": never_made.0,
+                "sender": never_made.1.to_string(),
+                "l1Recipient": never_made.2.to_string(),
+                "amount": format!("{:#x}", never_made.3),
+                "slot": never.to_string(),
+                "proof": nodes_json(never_nodes),
+            },
         }),
         "withdrawal_vectors",
     );
