@@ -25,7 +25,7 @@ use crate::{
 use alloc::{string::String, string::ToString, vec::Vec};
 use alloy_consensus::{EMPTY_OMMER_ROOT_HASH, Header};
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
-use alloy_rlp::{BufMut, Encodable};
+use alloy_rlp::{BufMut, Decodable, Encodable};
 use baton_trie::EMPTY_ROOT;
 use revm::context::BlockEnv;
 
@@ -130,6 +130,41 @@ impl BlockDeposit {
             field.encode(&mut out);
         }
         out
+    }
+
+    /// Reads [`BlockDeposit::encoded`] back; `None` if `bytes` are not exactly that.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let (&ty, mut rest) = bytes.split_first()?;
+        if ty != DEPOSIT_TX_TYPE {
+            return None;
+        }
+        let header = alloy_rlp::Header::decode(&mut rest).ok()?;
+        if !header.list || header.payload_length != rest.len() {
+            return None;
+        }
+        let source = B256::decode(&mut rest).ok()?;
+        let from = Address::decode(&mut rest).ok()?;
+        let to = Bytes::decode(&mut rest).ok()?;
+        let to = match to.len() {
+            0 => TxKind::Create,
+            20 => TxKind::Call(Address::from_slice(&to)),
+            _ => return None,
+        };
+        let deposit = Deposit {
+            from,
+            to,
+            mint: U256::decode(&mut rest).ok()?,
+            value: U256::decode(&mut rest).ok()?,
+            gas_limit: u64::decode(&mut rest).ok()?,
+            data: {
+                let system = bool::decode(&mut rest).ok()?;
+                if system {
+                    return None;
+                }
+                Bytes::decode(&mut rest).ok()?
+            },
+        };
+        rest.is_empty().then_some(Self { source, deposit })
     }
 }
 

@@ -160,6 +160,11 @@ fn blocks_chain_by_hash_and_carry_the_base_fee() {
     assert_eq!(first.input, 0);
     assert_eq!(first.hash, keccak256(deposit.encoded()));
     assert_eq!(first.encoded[0], DEPOSIT_TX_TYPE);
+    assert_eq!(BlockDeposit::decode(&first.encoded), Some(deposit.clone()));
+    assert_eq!(
+        BlockDeposit::decode(&first.encoded[..first.encoded.len() - 1]),
+        None
+    );
     assert_eq!(built.outcome.receipts[0].tx_type, DEPOSIT_TX_TYPE);
     assert_eq!(built.included.len(), 1 + 45);
     let skipped: Vec<(usize, &Skipped)> = built.skipped.iter().map(|(i, s)| (*i, s)).collect();

@@ -18,9 +18,11 @@
 //!   predeploys (`genesis.rs`).
 //! - [`StateDb::init_chain`] and [`StateDb::append_block`]: the chain beside its state, each
 //!   block's header, transactions and receipts written with its state in one transaction
-//!   (`blocks.rs`).
+//!   (`blocks.rs`); [`StateDb::block_claims`] replays a stored block as a dispute's claims with
+//!   their preimages (`claims.rs`).
 
 mod blocks;
+mod claims;
 mod genesis;
 mod history;
 mod logs;
@@ -28,6 +30,7 @@ mod past;
 mod tries;
 
 pub use blocks::StoredTx;
+pub use claims::{ClaimsError, TransactionClaim};
 pub use genesis::{GenesisError, genesis_diff, predeploy_code};
 pub use history::StateAt;
 pub use logs::{LogFilter, LogQueryError, MAX_LOG_BLOCK_RANGE, MAX_LOGS, StoredLog};

@@ -1,21 +1,23 @@
 //! The EVM chain on disk: the genesis as block 0, blocks built by `build_block` appended with
 //! their headers, transactions and receipts, read back after reopening the file; `BLOCKHASH`
 //! sees the stored hashes; an unwind drops the later blocks whole, and the chain goes on. Logs
-//! are found by address and topics, within the query's bounds.
+//! are found by address and topics, within the query's bounds. Stored blocks replay as the
+//! claims of a dispute, which the EVM guest accepts.
 
 mod common;
 
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address};
 use baton_evm::{
-    BaseFeeParams, BlockDeposit, BlockTx, ChainSpec, DEPOSIT_TX_TYPE, Deposit, FEE_VAULT_PREDEPLOY,
-    StateReader, build_block,
+    BaseFeeParams, BlockDeposit, BlockTx, ChainSpec, Claim, ClaimBlock, DEPOSIT_TX_TYPE, Deposit,
+    FEE_VAULT_PREDEPLOY, StateReader, build_block,
 };
 use baton_state::{
-    GenesisError, LogFilter, LogQueryError, MAX_LOG_BLOCK_RANGE, StateDb, genesis_diff,
+    ClaimsError, GenesisError, LogFilter, LogQueryError, MAX_LOG_BLOCK_RANGE, StateDb, genesis_diff,
 };
+use baton_vm::Status;
 use common::{
     TempFile,
-    scenario::{CHAIN_ID, USER, holder, signed, signed_with_gas},
+    scenario::{CHAIN_ID, USER, guest, holder, oracle, signed, signed_with_gas},
 };
 
 const SPEC: ChainSpec = ChainSpec {
@@ -303,4 +305,100 @@ fn logs_are_found_by_address_and_topics_within_bounds() {
     // Unwound, the later logs are gone.
     db.unwind_to(2).unwrap();
     assert_eq!(db.logs(&all).unwrap().len(), 4);
+}
+
+#[test]
+fn stored_blocks_replay_as_claims_the_evm_guest_accepts() {
+    let mut db = StateDb::in_memory().unwrap();
+    let block_0 = db.init_chain(&SPEC, &genesis(), GENESIS_TIME).unwrap();
+    // Block 1: a deposit that calls, two transfers; block 2: a creation reading BLOCKHASH(1).
+    let deposit = BlockTx::Deposit(BlockDeposit {
+        source: B256::repeat_byte(0xd1),
+        deposit: Deposit {
+            from: address!("000000000000000000000000000000000000d0d0"),
+            to: TxKind::Call(holder(1)),
+            mint: U256::from(1_000),
+            value: U256::from(10),
+            gas_limit: 100_000,
+            data: Bytes::from_static(b"calldata"),
+        },
+    });
+    let mut txs = vec![deposit];
+    txs.extend((0..2).map(|n| {
+        BlockTx::Signed(signed(
+            USER,
+            n,
+            TxKind::Call(holder(2)),
+            U256::from(5),
+            Vec::new(),
+        ))
+    }));
+    let built = build_block(&SPEC, &block_0, &db, GENESIS_TIME + 1, SEQUENCER, &txs).unwrap();
+    let block_1 = db.append_block(&built).unwrap();
+    let create = signed(
+        USER,
+        2,
+        TxKind::Create,
+        U256::ZERO,
+        BLOCKHASH_1_INITCODE.to_vec(),
+    );
+    let built = build_block(
+        &SPEC,
+        &block_1,
+        &db,
+        GENESIS_TIME + 2,
+        SEQUENCER,
+        &[BlockTx::Signed(create)],
+    )
+    .unwrap();
+    let block_2 = db.append_block(&built).unwrap();
+
+    for (number, header, parent, count) in [(1, &block_1, &block_0, 3), (2, &block_2, &block_1, 1)]
+    {
+        let claims = db.block_claims(&SPEC, number).unwrap();
+        assert_eq!(claims.len(), count);
+        let mut root = parent.state_root;
+        for (claim, stored) in claims.iter().zip(db.block_transactions(number).unwrap()) {
+            assert_eq!(claim.tx_hash, stored.hash);
+            assert_eq!(claim.claim.pre_root, root);
+            assert_eq!(
+                claim.claim.block,
+                ClaimBlock::of(header, claim.claim.block.block_hashes)
+            );
+            assert_eq!(
+                claim.claim.post_root(claim.preimages.clone()),
+                claim.claim.claimed_post_root
+            );
+            root = claim.claim.claimed_post_root;
+        }
+        assert_eq!(
+            root, header.state_root,
+            "the claims end at the block's root"
+        );
+    }
+
+    // The guest accepts the deposit's claim and the creation's (whose BLOCKHASH reads the
+    // committed hashes), and refuses a wrong root.
+    let deposit_claim = &db.block_claims(&SPEC, 1).unwrap()[0];
+    let creation_claim = &db.block_claims(&SPEC, 2).unwrap()[0];
+    for claim in [deposit_claim, creation_claim] {
+        let oracle = oracle(&claim.claim, &claim.preimages);
+        let mut machine = guest().boot(claim.claim.key());
+        machine.run(&oracle, 1 << 32).expect("every preimage");
+        assert_eq!(machine.status, Status::Exited(0));
+    }
+    let wrong = Claim {
+        claimed_post_root: B256::repeat_byte(7),
+        ..creation_claim.claim
+    };
+    let oracle = oracle(&wrong, &creation_claim.preimages);
+    let mut machine = guest().boot(wrong.key());
+    machine.run(&oracle, 1 << 32).expect("every preimage");
+    assert_eq!(machine.status, Status::Exited(1));
+
+    // A block not stored has no claims.
+    assert!(matches!(
+        db.block_claims(&SPEC, 3),
+        Err(ClaimsError::Missing(3))
+    ));
 }
