@@ -11,11 +11,10 @@
 
 use crate::{
     StateDb, StoreError,
-    tries::{StoredAccount, to_u256},
+    tries::{StoredAccount, account_leaf_of, slot_leaf_of},
 };
 use alloy_primitives::{B256, Bytes};
 use baton_evm::{StateNodes, StateReader};
-use baton_l1::store::to_b256;
 use baton_trie::{NodeSource, StoreSource, TrieStore, prefix_range};
 use rusqlite::params;
 use std::collections::BTreeMap;
@@ -62,7 +61,6 @@ impl PastTrie<'_> {
         let (lo, hi) = prefix_range(prefix);
         let order = if descending { "DESC" } else { "ASC" };
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut out = Vec::new();
         match &self.account {
             None => {
                 let sql = format!("{ACCOUNT_LEAVES} ORDER BY key {order} LIMIT {limit}");
@@ -71,14 +69,7 @@ impl PastTrie<'_> {
                     .query_map(params![self.block, lo.as_slice(), hi.as_slice()], |r| {
                         Ok((r.get::<_, Vec<u8>>(0)?, StoredAccount::raw(r, 1)?))
                     })?;
-                for row in rows {
-                    let (key, raw) = row?;
-                    let account = StoredAccount::decode(raw)?;
-                    out.push((
-                        to_b256(Some(key))?.unwrap_or_default(),
-                        account.leaf(account.storage_root),
-                    ));
-                }
+                rows.map(|row| account_leaf_of(row?)).collect()
             }
             Some(account) => {
                 let sql = format!("{STORAGE_LEAVES} ORDER BY key {order} LIMIT {limit}");
@@ -87,16 +78,9 @@ impl PastTrie<'_> {
                     params![self.block, lo.as_slice(), hi.as_slice(), account.as_slice()],
                     |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)),
                 )?;
-                for row in rows {
-                    let (key, value) = row?;
-                    out.push((
-                        to_b256(Some(key))?.unwrap_or_default(),
-                        alloy_rlp::encode(to_u256(value)?),
-                    ));
-                }
+                rows.map(|row| slot_leaf_of(row?)).collect()
             }
         }
-        Ok(out)
     }
 }
 

@@ -70,6 +70,27 @@ impl StoredAccount {
     }
 }
 
+/// An account row (its key and [`ACCOUNT_COLUMNS`]) as the account trie's leaf.
+pub(crate) fn account_leaf_of(
+    (key, raw): (Vec<u8>, [Vec<u8>; 4]),
+) -> Result<(B256, Vec<u8>), StoreError> {
+    let account = StoredAccount::decode(raw)?;
+    Ok((
+        to_b256(Some(key))?.unwrap_or_default(),
+        account.leaf(account.storage_root),
+    ))
+}
+
+/// A storage row (its key and value) as the storage trie's leaf.
+pub(crate) fn slot_leaf_of(
+    (key, value): (Vec<u8>, Vec<u8>),
+) -> Result<(B256, Vec<u8>), StoreError> {
+    Ok((
+        to_b256(Some(key))?.unwrap_or_default(),
+        alloy_rlp::encode(to_u256(value)?),
+    ))
+}
+
 /// The cached references of the tries, shared by both kinds.
 struct Refs<'a> {
     conn: &'a Connection,
@@ -184,16 +205,7 @@ impl TrieStore for AccountTrie<'_> {
         let rows = statement.query_map(params![lo.as_slice(), hi.as_slice(), limit(n)], |r| {
             Ok((r.get::<_, Vec<u8>>(0)?, StoredAccount::raw(r, 1)?))
         })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (key, raw) = row?;
-            let account = StoredAccount::decode(raw)?;
-            out.push((
-                to_b256(Some(key))?.unwrap_or_default(),
-                account.leaf(account.storage_root),
-            ));
-        }
-        Ok(out)
+        rows.map(|row| account_leaf_of(row?)).collect()
     }
 
     fn last(&self, prefix: &[u8]) -> Result<Option<B256>, StoreError> {
@@ -261,15 +273,7 @@ impl TrieStore for StorageTrie<'_> {
             ],
             |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?)),
         )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (key, value) = row?;
-            out.push((
-                to_b256(Some(key))?.unwrap_or_default(),
-                alloy_rlp::encode(to_u256(value)?),
-            ));
-        }
-        Ok(out)
+        rows.map(|row| slot_leaf_of(row?)).collect()
     }
 
     fn last(&self, prefix: &[u8]) -> Result<Option<B256>, StoreError> {

@@ -33,6 +33,24 @@ const SEQUENCER: Address = address!("00000000000000000000000000000000000c0ffe");
 /// `SSTORE(0, BLOCKHASH(1))` run as init code: the created account keeps block 1's hash.
 const BLOCKHASH_1_INITCODE: [u8; 7] = [0x60, 0x01, 0x40, 0x60, 0x00, 0x55, 0x00];
 
+/// The block after `parent`: the user's creation (nonce `nonce`) whose init code stores
+/// `BLOCKHASH(1)`.
+fn creation_block(
+    db: &StateDb,
+    parent: &alloy_consensus::Header,
+    nonce: u64,
+) -> baton_evm::BuiltBlock {
+    let create = signed(
+        USER,
+        nonce,
+        TxKind::Create,
+        U256::ZERO,
+        BLOCKHASH_1_INITCODE.to_vec(),
+    );
+    let txs = [BlockTx::Signed(create)];
+    build_block(&SPEC, parent, db, parent.timestamp + 1, SEQUENCER, &txs).unwrap()
+}
+
 fn genesis() -> baton_evm::StateDiff {
     let alloc = [(holder(USER), U256::from(10u64).pow(U256::from(19)))].into();
     genesis_diff(&alloc, address!("00000000000000000000000000000000000f1ee5")).unwrap()
@@ -95,22 +113,7 @@ fn blocks_are_stored_with_their_state_and_unwound_whole() {
     assert_eq!(stored[3].cumulative_gas_used, block_1.gas_used);
 
     // Block 2: a creation whose init code stores BLOCKHASH(1).
-    let create = signed(
-        USER,
-        3,
-        TxKind::Create,
-        U256::ZERO,
-        BLOCKHASH_1_INITCODE.to_vec(),
-    );
-    let built = build_block(
-        &SPEC,
-        &block_1,
-        &db,
-        GENESIS_TIME + 2,
-        SEQUENCER,
-        &[BlockTx::Signed(create)],
-    )
-    .unwrap();
+    let built = creation_block(&db, &block_1, 3);
     let created = built.included[0].result.contract_address.expect("created");
     let block_2 = db.append_block(&built).unwrap();
     assert_eq!(
@@ -335,23 +338,7 @@ fn stored_blocks_replay_as_claims_the_evm_guest_accepts() {
     }));
     let built = build_block(&SPEC, &block_0, &db, GENESIS_TIME + 1, SEQUENCER, &txs).unwrap();
     let block_1 = db.append_block(&built).unwrap();
-    let create = signed(
-        USER,
-        2,
-        TxKind::Create,
-        U256::ZERO,
-        BLOCKHASH_1_INITCODE.to_vec(),
-    );
-    let built = build_block(
-        &SPEC,
-        &block_1,
-        &db,
-        GENESIS_TIME + 2,
-        SEQUENCER,
-        &[BlockTx::Signed(create)],
-    )
-    .unwrap();
-    let block_2 = db.append_block(&built).unwrap();
+    let block_2 = db.append_block(&creation_block(&db, &block_1, 2)).unwrap();
 
     for (number, header, parent, count) in [(1, &block_1, &block_0, 3), (2, &block_2, &block_1, 1)]
     {
