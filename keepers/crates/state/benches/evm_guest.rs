@@ -6,15 +6,28 @@
 //! (best of five, one core); and proof mode: recording a trace with a snapshot every 2^20 steps,
 //! the claim at the middle step, and that step's witness (what a keeper needs to answer any move).
 //!
+//! Then a whole stored block: the time `StateDb::block_claims` takes to replay a block of
+//! ERC-20 transfers from its parent's state and make every transaction's claim with its
+//! preimages (what a keeper does when a game reaches that block).
+//!
 //! `cargo bench -p baton-state --bench evm_guest` after `forge build` and `./script/guest`;
 //! docs/evm.md records the figures.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use baton_evm::PartialState;
+use alloy_primitives::{TxKind, U256};
+use baton_evm::{
+    BaseFeeParams, BlockTx, ChainSpec, FEE_VAULT_PREDEPLOY, PartialState, build_block,
+};
+use baton_state::{StateDb, genesis_diff};
 use baton_vm::Trace;
-use common::scenario::{guest, keeper_step, oracle, prepared, witness_block};
+use common::{
+    artifact,
+    scenario::{
+        CHAIN_ID, USER, call, guest, holder, keeper_step, oracle, prepared, signed, witness_block,
+    },
+};
 use std::time::{Duration, Instant};
 
 fn ms(d: Duration) -> f64 {
@@ -88,4 +101,80 @@ fn main() {
         }
         root = step.after;
     }
+
+    block_claims_of_a_stored_block(500);
+}
+
+/// Stores a chain whose block 2 holds `transfers` ERC-20 transfers among 100 holders, then
+/// times making the claims of every transaction of block 2.
+fn block_claims_of_a_stored_block(transfers: u64) {
+    let spec = ChainSpec {
+        chain_id: CHAIN_ID,
+        gas_limit: 100_000_000,
+        base_fee_params: BaseFeeParams::ETHEREUM,
+        genesis_base_fee: 1_000_000_000,
+        fee_vault: FEE_VAULT_PREDEPLOY,
+    };
+    let ether = U256::from(10u64).pow(U256::from(19));
+    let alloc = (0..100).chain([USER]).map(|i| (holder(i), ether)).collect();
+    let mut db = StateDb::in_memory().unwrap();
+    let genesis = genesis_diff(&alloc, holder(USER)).unwrap();
+    let mut head = db.init_chain(&spec, &genesis, 1_700_000_000).unwrap();
+    let transfer = |to: u64, amount: u64| {
+        call(
+            "transfer(address,uint256)",
+            &[holder(to).into_word().0, U256::from(amount).to_be_bytes()],
+        )
+    };
+    let mut initcode = artifact("BenchToken", "bytecode");
+    initcode.extend_from_slice(&U256::from(1_000_000_000u64).to_be_bytes::<32>());
+    let token = holder(USER).create(0);
+    let mut setup = vec![BlockTx::Signed(signed(
+        USER,
+        0,
+        TxKind::Create,
+        U256::ZERO,
+        initcode,
+    ))];
+    setup.extend((0..100).map(|i| {
+        BlockTx::Signed(signed(
+            USER,
+            1 + i,
+            TxKind::Call(token),
+            U256::ZERO,
+            transfer(i, 1_000_000),
+        ))
+    }));
+    let mut nonces = [0u64; 100];
+    let timed: Vec<BlockTx> = (0..transfers)
+        .map(|t| {
+            let from = t % 100;
+            nonces[from as usize] += 1;
+            let data = transfer((from + 7) % 100, 1 + t % 5);
+            BlockTx::Signed(signed(
+                from,
+                nonces[from as usize] - 1,
+                TxKind::Call(token),
+                U256::ZERO,
+                data,
+            ))
+        })
+        .collect();
+    for txs in [setup, timed] {
+        let built = build_block(&spec, &head, &db, head.timestamp + 1, holder(USER), &txs).unwrap();
+        assert!(built.skipped.is_empty());
+        head = db.append_block(&built).unwrap();
+    }
+    let mut best = Duration::MAX;
+    let mut count = 0;
+    for _ in 0..3 {
+        let start = Instant::now();
+        count = db.block_claims(&spec, 2).unwrap().len();
+        best = best.min(start.elapsed());
+    }
+    println!(
+        "block_claims of a stored block of {count} ERC-20 transfers: {:.0} ms (best of 3), {:.2} ms a transaction",
+        ms(best),
+        ms(best) / count as f64
+    );
 }
