@@ -10,7 +10,6 @@
 //! (`tests/genesis.rs`). Predeploys have nonce 1, as contracts do (EIP-161), and no constructor
 //! runs: what a constructor would set is written into storage here.
 
-use crate::StateDb;
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use baton_evm::{
     AccountChange, AccountInfo, FEE_VAULT_PREDEPLOY, StateDiff, WITHDRAWALS_PREDEPLOY,
@@ -99,24 +98,4 @@ pub fn genesis_diff(
         );
     }
     Ok(diff)
-}
-
-impl StateDb {
-    /// Installs the genesis in a new database and returns its root. A database that holds
-    /// exactly this genesis is left as it is; one that holds any other state (another genesis,
-    /// or blocks after it) is refused: a node installs the genesis only into a database that has
-    /// no block yet, which its own records tell.
-    pub fn install_genesis(&mut self, genesis: &StateDiff) -> Result<B256, GenesisError> {
-        let mut memory = baton_evm::MemoryState::default();
-        memory.apply(genesis);
-        let root = memory.root();
-        match self.root()? {
-            found if found == root => Ok(root),
-            found if found == baton_trie::EMPTY_ROOT => Ok(self.commit(genesis)?),
-            found => Err(GenesisError::OtherState {
-                found,
-                genesis: root,
-            }),
-        }
-    }
 }

@@ -14,8 +14,8 @@
 //!   back to it (an L2 reorg), and [`StateDb::prune_history`] forgets the oldest. Proofs are for
 //!   the latest state; [`StateDb::nodes_at`] opens a kept state's tries node by node for a
 //!   dispute's witness (`past.rs`).
-//! - [`genesis_diff`] and [`StateDb::install_genesis`]: the EVM chain's genesis with its
-//!   predeploys (`genesis.rs`).
+//! - [`genesis_diff`]: the EVM chain's genesis with its predeploys (`genesis.rs`), which
+//!   [`StateDb::init_chain`] installs as block 0.
 //! - [`StateDb::init_chain`] and [`StateDb::append_block`]: the chain beside its state, each
 //!   block's header, transactions and receipts written with its state in one transaction
 //!   (`blocks.rs`); [`StateDb::block_claims`] replays a stored block as a dispute's claims with

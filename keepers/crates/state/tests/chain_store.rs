@@ -51,6 +51,21 @@ fn creation_block(
     build_block(&SPEC, parent, db, parent.timestamp + 1, SEQUENCER, &txs).unwrap()
 }
 
+/// A deposit to holder 1 with `data`, from force-queue entry `0x<source>…`.
+fn deposit(source: u8, data: Bytes) -> BlockTx {
+    BlockTx::Deposit(BlockDeposit {
+        source: B256::repeat_byte(source),
+        deposit: Deposit {
+            from: address!("000000000000000000000000000000000000d0d0"),
+            to: TxKind::Call(holder(1)),
+            mint: U256::from(1_000),
+            value: U256::from(10),
+            gas_limit: 100_000,
+            data,
+        },
+    })
+}
+
 fn genesis() -> baton_evm::StateDiff {
     let alloc = [(holder(USER), U256::from(10u64).pow(U256::from(19)))].into();
     genesis_diff(&alloc, address!("00000000000000000000000000000000000f1ee5")).unwrap()
@@ -72,18 +87,7 @@ fn blocks_are_stored_with_their_state_and_unwound_whole() {
     assert!(matches!(error, GenesisError::OtherState { .. }), "{error}");
 
     // Block 1: a deposit, three transfers, bytes that are no transaction.
-    let deposit = BlockDeposit {
-        source: B256::repeat_byte(0xd0),
-        deposit: Deposit {
-            from: address!("000000000000000000000000000000000000d0d0"),
-            to: TxKind::Call(holder(1)),
-            mint: U256::from(1_000),
-            value: U256::from(10),
-            gas_limit: 100_000,
-            data: Bytes::new(),
-        },
-    };
-    let mut txs = vec![BlockTx::Deposit(deposit)];
+    let mut txs = vec![deposit(0xd0, Bytes::new())];
     txs.extend((0..3).map(|n| {
         BlockTx::Signed(signed(
             USER,
@@ -315,18 +319,7 @@ fn stored_blocks_replay_as_claims_the_evm_guest_accepts() {
     let mut db = StateDb::in_memory().unwrap();
     let block_0 = db.init_chain(&SPEC, &genesis(), GENESIS_TIME).unwrap();
     // Block 1: a deposit that calls, two transfers; block 2: a creation reading BLOCKHASH(1).
-    let deposit = BlockTx::Deposit(BlockDeposit {
-        source: B256::repeat_byte(0xd1),
-        deposit: Deposit {
-            from: address!("000000000000000000000000000000000000d0d0"),
-            to: TxKind::Call(holder(1)),
-            mint: U256::from(1_000),
-            value: U256::from(10),
-            gas_limit: 100_000,
-            data: Bytes::from_static(b"calldata"),
-        },
-    });
-    let mut txs = vec![deposit];
+    let mut txs = vec![deposit(0xd1, Bytes::from_static(b"calldata"))];
     txs.extend((0..2).map(|n| {
         BlockTx::Signed(signed(
             USER,

@@ -9,7 +9,8 @@ use alloy_primitives::{Address, TxKind, U256, address, keccak256};
 use alloy_trie::{Nibbles, proof::verify_proof};
 use baton_core::genesis::Genesis;
 use baton_evm::{
-    BlockExecutor, FEE_VAULT_PREDEPLOY, MemoryState, Rules, StateReader, WITHDRAWALS_PREDEPLOY,
+    BaseFeeParams, BlockExecutor, ChainSpec, FEE_VAULT_PREDEPLOY, MemoryState, Rules, StateReader,
+    WITHDRAWALS_PREDEPLOY,
 };
 use baton_state::{GenesisError, StateDb, genesis_diff, predeploy_code};
 use common::{
@@ -19,6 +20,13 @@ use common::{
 use serde_json::json;
 
 const RECIPIENT: Address = address!("00000000000000000000000000000000000f1ee5");
+const SPEC: ChainSpec = ChainSpec {
+    chain_id: CHAIN_ID,
+    gas_limit: 30_000_000,
+    base_fee_params: BaseFeeParams::ETHEREUM,
+    genesis_base_fee: 1_000_000_000,
+    fee_vault: FEE_VAULT_PREDEPLOY,
+};
 
 #[test]
 fn committed_predeploy_code_is_forges_build() {
@@ -42,11 +50,12 @@ fn a_genesis_goes_into_a_new_database_only() {
     memory.apply(&diff);
 
     let mut db = StateDb::in_memory().unwrap();
-    let root = db.install_genesis(&diff).unwrap();
+    let block_0 = db.init_chain(&SPEC, &diff, 0).unwrap();
+    let root = block_0.state_root;
     assert_eq!(root, memory.root());
     assert_eq!(
-        db.install_genesis(&diff).unwrap(),
-        root,
+        db.init_chain(&SPEC, &diff, 0).unwrap(),
+        block_0,
         "installing it again is a no-op"
     );
     for (address, balance) in &alloc {
@@ -68,7 +77,7 @@ fn a_genesis_goes_into_a_new_database_only() {
 
     // Another genesis over this database is refused, naming both roots.
     let other = genesis_diff(&alloc, address!("0000000000000000000000000000000000000bad")).unwrap();
-    let error = db.install_genesis(&other).unwrap_err();
+    let error = db.init_chain(&SPEC, &other, 0).unwrap_err();
     assert!(
         matches!(error, GenesisError::OtherState { found, .. } if found == root),
         "{error}"
@@ -88,7 +97,7 @@ fn base_fees_reach_the_vault_and_leave_for_l1() {
     let user = holder(USER);
     let alloc = [(user, U256::from(10u64).pow(U256::from(19)))].into();
     let mut db = StateDb::in_memory().unwrap();
-    db.install_genesis(&genesis_diff(&alloc, RECIPIENT).unwrap())
+    db.init_chain(&SPEC, &genesis_diff(&alloc, RECIPIENT).unwrap(), 0)
         .unwrap();
     let rules = Rules {
         chain_id: CHAIN_ID,
