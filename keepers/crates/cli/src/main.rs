@@ -42,6 +42,9 @@ enum Command {
     /// Run the whole network locally (anvil, contracts, sequencers, keepers), or one of its
     /// adversarial scenarios with --scenario.
     Devnet(Box<devnet::DevnetArgs>),
+    /// Run the EVM L2 alone (one sequencer, no L1) with its JSON-RPC, for forge, cast and
+    /// dapps: a preview of issue 18, whose node and devnet still run the ledger.
+    EvmDev(Box<baton_l2::DevConfig>),
     /// Deposit ETH from L1 to L2 through the portal.
     Deposit(Box<user::deposit::DepositArgs>),
     /// Withdraw ETH from L2 to L1: `start` on L2, `finalize` on L1 once its output is final.
@@ -148,7 +151,11 @@ async fn main() {
     // for more.
     let service = matches!(
         cli.command,
-        Command::Node(_) | Command::Proposer(_) | Command::Challenger(_) | Command::Watcher(_)
+        Command::Node(_)
+            | Command::Proposer(_)
+            | Command::Challenger(_)
+            | Command::Watcher(_)
+            | Command::EvmDev(_)
     );
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -176,6 +183,7 @@ async fn main() {
             None => baton_keeper::watcher::run(watcher.config, cancel).await,
         },
         Command::Devnet(args) => devnet::run(*args, cancel).await,
+        Command::EvmDev(config) => baton_l2::dev::run(*config, cancel).await,
         Command::Deposit(args) => user::deposit::deposit(*args).await,
         Command::Withdraw(command) => user::withdraw::withdraw(*command).await,
         Command::ForceInclude(args) => user::force_include::force_include(*args).await,

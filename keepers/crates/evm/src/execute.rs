@@ -125,6 +125,21 @@ pub(crate) fn transaction_with<S: StateReader>(
     Ok(executed)
 }
 
+/// A call simulated on `state`, as `eth_call` and `eth_estimateGas` run it: the chain's rules
+/// without the nonce check and, for a call that names no gas price, below the block's base fee
+/// (geth's simulation). Nothing is paid to the fee vault; the diff is the caller's to drop.
+pub fn simulate_call<S: StateReader>(
+    state: &S,
+    rules: &Rules,
+    block: &BlockEnv,
+    tx: TxEnv,
+) -> Result<Executed, Rejected<S::Error>> {
+    let mut config = cfg(rules);
+    config.disable_nonce_check = true;
+    config.disable_base_fee = tx.gas_price == 0;
+    run(state, config, block, tx, &CodeCache::default())
+}
+
 /// revm's run of `tx`, without the fee vault.
 fn run<S: StateReader>(
     state: &S,

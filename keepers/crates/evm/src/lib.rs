@@ -51,7 +51,7 @@ pub use claim::{
 pub use db::{CodeCache, ReadError, RevmDb};
 pub use execute::{
     CANCUN_MAX_BLOBS_PER_TX, Deposit, Executed, FEE_VAULT_PREDEPLOY, Rejected, Rules,
-    WITHDRAWALS_PREDEPLOY, execute_deposit, execute_transaction,
+    WITHDRAWALS_PREDEPLOY, execute_deposit, execute_transaction, simulate_call,
 };
 pub use fees::{BaseFeeParams, next_base_fee};
 pub use partial::{PartialState, PartialStateError, StateNodes};

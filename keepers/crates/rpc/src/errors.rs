@@ -19,3 +19,6 @@ pub const UNSUPPORTED: i32 = -32001;
 pub fn rpc_error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
     ErrorObjectOwned::owned(code, message.into(), None::<()>)
 }
+/// EIP-1474's "limit exceeded": a query past a bound the node sets (a log range, a result
+/// count); the message says the bound and how to narrow.
+pub const LIMIT_EXCEEDED: i32 = -32005;

@@ -6,8 +6,10 @@ use alloy::{
     eips::{BlockId, BlockNumberOrTag},
     primitives::{Address, B256, Bytes, U64, U256},
     rpc::types::{
-        Block, FeeHistory, SyncStatus, Transaction, TransactionReceipt, TransactionRequest,
+        Block, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, Transaction,
+        TransactionReceipt, TransactionRequest,
     },
+    serde::JsonStorageKey,
 };
 use jsonrpsee::proc_macros::rpc;
 
@@ -40,28 +42,19 @@ pub trait EthApi {
 
     /// An account's balance at the pending (`latest`) or derived (`safe`) head.
     #[method(name = "getBalance")]
-    fn balance(&self, address: Address, block: Option<BlockNumberOrTag>) -> RpcResult<U256>;
+    fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256>;
 
     /// An account's nonce; at `pending`, counting the pool.
     #[method(name = "getTransactionCount")]
-    fn transaction_count(
-        &self,
-        address: Address,
-        block: Option<BlockNumberOrTag>,
-    ) -> RpcResult<U64>;
+    fn transaction_count(&self, address: Address, block: Option<BlockId>) -> RpcResult<U64>;
 
-    /// Code at an address: none exists on this L2.
+    /// Code at an address (none on the ledger).
     #[method(name = "getCode")]
-    fn code(&self, address: Address, block: Option<BlockNumberOrTag>) -> RpcResult<Bytes>;
+    fn code(&self, address: Address, block: Option<BlockId>) -> RpcResult<Bytes>;
 
-    /// Storage at an address: none exists on this L2.
+    /// A storage slot of an address (none on the ledger).
     #[method(name = "getStorageAt")]
-    fn storage_at(
-        &self,
-        address: Address,
-        slot: U256,
-        block: Option<BlockNumberOrTag>,
-    ) -> RpcResult<B256>;
+    fn storage_at(&self, address: Address, slot: U256, block: Option<BlockId>) -> RpcResult<B256>;
 
     /// The gas a transfer or withdrawal takes.
     #[method(name = "estimateGas")]
@@ -109,6 +102,23 @@ pub trait EthApi {
     /// The receipt of a transaction in a (preconfirmed or derived) block.
     #[method(name = "getTransactionReceipt")]
     fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>>;
+
+    /// Every receipt of a block.
+    #[method(name = "getBlockReceipts")]
+    fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<TransactionReceipt>>>;
+
+    /// The logs matching a filter, over a bounded block range (none on the ledger).
+    #[method(name = "getLogs")]
+    fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>>;
+
+    /// An account and storage slots with their Merkle-Patricia proofs (EIP-1186).
+    #[method(name = "getProof")]
+    fn proof(
+        &self,
+        address: Address,
+        keys: Vec<JsonStorageKey>,
+        block: Option<BlockId>,
+    ) -> RpcResult<EIP1186AccountProofResponse>;
 
     /// Validates a signed transaction against the pending state and pools it.
     #[method(name = "sendRawTransaction")]

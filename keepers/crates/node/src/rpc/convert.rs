@@ -7,7 +7,7 @@ use alloy::{
         Eip658Value, Receipt, ReceiptEnvelope, ReceiptWithBloom, Transaction as _, TxEnvelope,
         transaction::SignerRecoverable,
     },
-    eips::{BlockNumberOrTag, eip2718::Decodable2718},
+    eips::{BlockId, BlockNumberOrTag, eip2718::Decodable2718},
     primitives::{Bloom, U256},
     rpc::types::{Block, BlockTransactions, Header, Transaction, TransactionReceipt},
 };
@@ -18,10 +18,23 @@ use baton_rpc::{
 };
 
 /// Block selection for state queries: the pending head, or the L1-derived (safe) head.
-pub(crate) fn state_view(view: &View, tag: Option<BlockNumberOrTag>) -> RpcResult<bool> {
+pub(crate) fn state_view(view: &View, block: Option<BlockId>) -> RpcResult<bool> {
     let head = view.head().number;
     let safe = view.canonical().head().number;
-    match tag.unwrap_or(BlockNumberOrTag::Latest) {
+    let tag = match block {
+        None => BlockNumberOrTag::Latest,
+        Some(BlockId::Number(tag)) => tag,
+        Some(BlockId::Hash(hash)) => match view.block_by_hash(&hash.block_hash) {
+            Some(entry) => BlockNumberOrTag::Number(entry.block.header.number),
+            None => {
+                return Err(rpc_error(
+                    UNSUPPORTED,
+                    format!("block {} is not known", hash.block_hash),
+                ));
+            }
+        },
+    };
+    match tag {
         BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => Ok(false),
         BlockNumberOrTag::Safe | BlockNumberOrTag::Finalized => Ok(true),
         BlockNumberOrTag::Number(n) if n == head => Ok(false),

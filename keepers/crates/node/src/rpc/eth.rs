@@ -14,8 +14,10 @@ use alloy::{
     eips::{BlockId, BlockNumberOrTag, eip2718::Decodable2718},
     primitives::{Address, B256, Bytes, U64, U256},
     rpc::types::{
-        Block, FeeHistory, SyncStatus, Transaction, TransactionReceipt, TransactionRequest,
+        Block, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, Transaction,
+        TransactionReceipt, TransactionRequest,
     },
+    serde::JsonStorageKey,
 };
 use baton_core::{
     ledger::{Invalid, TX_GAS, WITHDRAWAL_ADDRESS},
@@ -23,7 +25,7 @@ use baton_core::{
 };
 use baton_rpc::{
     EthApiClient, EthApiServer, NetApiServer, RpcResult, Web3ApiServer,
-    errors::{INVALID_PARAMS, TX_REJECTED, rpc_error},
+    errors::{INVALID_PARAMS, TX_REJECTED, UNSUPPORTED, rpc_error},
 };
 use jsonrpsee::types::ErrorObjectOwned;
 use std::sync::{Arc, atomic::Ordering};
@@ -126,7 +128,7 @@ impl EthApiServer for NodeRpc {
         self.counted(Ok(U256::from(SUGGESTED_TIP)))
     }
 
-    fn balance(&self, address: Address, block: Option<BlockNumberOrTag>) -> RpcResult<U256> {
+    fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256> {
         let view = self.shared.view();
         self.counted(state_view(&view, block).map(|safe| {
             let chain = if safe {
@@ -138,13 +140,9 @@ impl EthApiServer for NodeRpc {
         }))
     }
 
-    fn transaction_count(
-        &self,
-        address: Address,
-        block: Option<BlockNumberOrTag>,
-    ) -> RpcResult<U64> {
+    fn transaction_count(&self, address: Address, block: Option<BlockId>) -> RpcResult<U64> {
         let view = self.shared.view();
-        if block == Some(BlockNumberOrTag::Pending) {
+        if block == Some(BlockId::Number(BlockNumberOrTag::Pending)) {
             let nonce = view.pending().state().account(&address).nonce;
             return self.counted(Ok(U64::from(view.mempool.pending_nonce(address, nonce))));
         }
@@ -158,7 +156,7 @@ impl EthApiServer for NodeRpc {
         }))
     }
 
-    fn code(&self, _address: Address, block: Option<BlockNumberOrTag>) -> RpcResult<Bytes> {
+    fn code(&self, _address: Address, block: Option<BlockId>) -> RpcResult<Bytes> {
         self.counted(state_view(&self.shared.view(), block).map(|_| Bytes::new()))
     }
 
@@ -166,7 +164,7 @@ impl EthApiServer for NodeRpc {
         &self,
         _address: Address,
         _slot: U256,
-        block: Option<BlockNumberOrTag>,
+        block: Option<BlockId>,
     ) -> RpcResult<B256> {
         self.counted(state_view(&self.shared.view(), block).map(|_| B256::ZERO))
     }
@@ -267,6 +265,37 @@ impl EthApiServer for NodeRpc {
             .tx_location(&hash)
             .and_then(|(n, i)| receipt(view.block(n)?, i, self.shared.base_fee()));
         self.counted(Ok(found))
+    }
+
+    fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<TransactionReceipt>>> {
+        let view = self.shared.view();
+        let entry = match block {
+            BlockId::Hash(hash) => view.block_by_hash(&hash.block_hash),
+            BlockId::Number(tag) => block_number(&view, tag).and_then(|n| view.block(n)),
+        };
+        let base_fee = self.shared.base_fee();
+        self.counted(Ok(entry.map(|entry| {
+            (0..entry.block.txs.len())
+                .filter_map(|i| receipt(entry, i, base_fee))
+                .collect()
+        })))
+    }
+
+    fn logs(&self, _filter: Filter) -> RpcResult<Vec<Log>> {
+        // The ledger runs no contract code: no transaction emits a log.
+        self.counted(Ok(Vec::new()))
+    }
+
+    fn proof(
+        &self,
+        _address: Address,
+        _keys: Vec<JsonStorageKey>,
+        _block: Option<BlockId>,
+    ) -> RpcResult<EIP1186AccountProofResponse> {
+        self.counted(Err(rpc_error(
+            UNSUPPORTED,
+            "eth_getProof needs the EVM chain's Merkle-Patricia state; the ledger commits to a sparse Merkle tree",
+        )))
     }
 
     async fn send_raw_transaction(&self, bytes: Bytes) -> RpcResult<B256> {

@@ -1,0 +1,224 @@
+//! The EVM chain a node holds: its database (state, history, headers, receipts, logs), its
+//! parameters, and the pool of transactions waiting for the next block. Synchronous: the caller
+//! holds it behind one lock and decides when blocks are sealed.
+
+use crate::pool::{Admission, PoolConfig, PoolError, SenderAccount, TxPool};
+use alloy_consensus::Header;
+use alloy_primitives::{Address, B256};
+use baton_evm::{BlockTx, ChainSpec, Skipped, StateDiff, StateReader, build_block};
+use baton_state::{GenesisError, StateDb, StoreError};
+use std::path::Path;
+
+/// Why the chain could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The database holds another chain, or the genesis is refused.
+    #[error(transparent)]
+    Genesis(#[from] GenesisError),
+    /// A block's timestamp must be after its parent's.
+    #[error("block {number}'s timestamp {timestamp} is not after its parent's {parent}")]
+    Timestamp {
+        /// The block's number.
+        number: u64,
+        /// Its timestamp.
+        timestamp: u64,
+        /// The parent's.
+        parent: u64,
+    },
+}
+
+/// Why a submitted transaction was not pooled.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The pool refused it.
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    /// The database failed while checking it.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What sealing a block did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sealed {
+    /// The stored header.
+    pub header: Header,
+    /// The transactions it took from the pool.
+    pub included: usize,
+    /// Pooled transactions dropped because they cannot run (invalid on their turn, or
+    /// overtaken by their sender's nonce).
+    pub dropped: usize,
+}
+
+/// See the module documentation.
+pub struct L2Chain {
+    db: StateDb,
+    spec: ChainSpec,
+    pool: TxPool,
+    pool_config: PoolConfig,
+}
+
+impl L2Chain {
+    /// Opens the chain in `path`, installing `genesis` as block 0 in a new file; a file that
+    /// holds this chain is reopened as it is, one that holds another is refused.
+    pub fn open(
+        path: &Path,
+        spec: ChainSpec,
+        genesis: &StateDiff,
+        genesis_timestamp: u64,
+        pool: PoolConfig,
+    ) -> Result<Self, ChainError> {
+        Self::from_db(StateDb::open(path)?, spec, genesis, genesis_timestamp, pool)
+    }
+
+    /// [`L2Chain::open`] over an open database.
+    pub fn from_db(
+        mut db: StateDb,
+        spec: ChainSpec,
+        genesis: &StateDiff,
+        genesis_timestamp: u64,
+        pool: PoolConfig,
+    ) -> Result<Self, ChainError> {
+        db.init_chain(&spec, genesis, genesis_timestamp)?;
+        Ok(Self {
+            db,
+            spec,
+            pool: TxPool::new(pool),
+            pool_config: pool,
+        })
+    }
+
+    /// The chain's parameters.
+    pub fn spec(&self) -> &ChainSpec {
+        &self.spec
+    }
+
+    /// The database, for reads.
+    pub fn db(&self) -> &StateDb {
+        &self.db
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &TxPool {
+        &self.pool
+    }
+
+    /// The head block's header.
+    pub fn head(&self) -> Result<Header, StoreError> {
+        Ok(self
+            .db
+            .latest_header()?
+            .expect("an open chain has its genesis header"))
+    }
+
+    /// The base fee of the next block.
+    pub fn next_base_fee(&self) -> Result<u64, StoreError> {
+        Ok(self.spec.next_base_fee(&self.head()?))
+    }
+
+    /// A sender's account at the head.
+    fn account(&self, sender: Address) -> Result<SenderAccount, StoreError> {
+        Ok(self
+            .db
+            .account(sender)?
+            .map(|info| SenderAccount {
+                nonce: info.nonce,
+                balance: info.balance,
+            })
+            .unwrap_or_default())
+    }
+
+    /// The nonce a sender's next transaction needs, counting the pool (`pending`).
+    pub fn pending_nonce(&self, sender: Address) -> Result<u64, StoreError> {
+        Ok(self.pool.pending_nonce(sender, self.account(sender)?.nonce))
+    }
+
+    /// Checks a signed transaction against the head and pools it.
+    pub fn submit(&mut self, raw: &[u8]) -> Result<B256, SubmitError> {
+        let admission = Admission {
+            chain_id: self.spec.chain_id,
+            block_gas_limit: self.spec.gas_limit,
+            base_fee: self.next_base_fee()?,
+        };
+        let checked = TxPool::check(raw, &admission, &self.pool_config)?;
+        let account = self.account(checked.sender())?;
+        Ok(self.pool.insert(checked, account)?)
+    }
+
+    /// Seals the next block at `timestamp` for `beneficiary` from the pool, best paying first,
+    /// and stores it. A transaction that does not fit stays pooled; one that is invalid on its
+    /// turn (its nonce the account's, yet refused: its balance no longer covers it, say) is
+    /// dropped, and so is any its sender's nonce has passed.
+    pub fn seal(&mut self, timestamp: u64, beneficiary: Address) -> Result<Sealed, ChainError> {
+        let parent = self.head()?;
+        if timestamp <= parent.timestamp {
+            return Err(ChainError::Timestamp {
+                number: parent.number + 1,
+                timestamp,
+                parent: parent.timestamp,
+            });
+        }
+        let base_fee = self.spec.next_base_fee(&parent);
+        let db = &self.db;
+        let nonce_of = |sender| {
+            db.account(sender)
+                .ok()
+                .flatten()
+                .map_or(0, |info| info.nonce)
+        };
+        let candidates: Vec<_> = self
+            .pool
+            .ordered(base_fee, nonce_of)
+            .into_iter()
+            .map(|tx| {
+                (
+                    tx.hash,
+                    tx.sender,
+                    tx.nonce,
+                    BlockTx::Signed(tx.raw.clone()),
+                )
+            })
+            .collect();
+        let inputs: Vec<BlockTx> = candidates.iter().map(|c| c.3.clone()).collect();
+        let built = build_block(
+            &self.spec,
+            &parent,
+            &self.db,
+            timestamp,
+            beneficiary,
+            &inputs,
+        )
+        .map_err(|e| match e {
+            baton_evm::ReadError::Store(store) => ChainError::Store(store),
+            other => ChainError::Store(StoreError::Corrupt(other.to_string())),
+        })?;
+        let header = self.db.append_block(&built)?;
+        for tx in &built.included {
+            self.pool.remove(&candidates[tx.input].0);
+        }
+        let mut dropped = 0;
+        for (input, why) in &built.skipped {
+            let (hash, sender, nonce, _) = &candidates[*input];
+            let on_its_turn = self.account(*sender)?.nonce == *nonce;
+            if !matches!(why, Skipped::BlockFull { .. }) && on_its_turn {
+                self.pool.remove(hash);
+                dropped += 1;
+            }
+        }
+        let db = &self.db;
+        dropped += self.pool.prune(|sender| {
+            db.account(sender)
+                .ok()
+                .flatten()
+                .map_or(0, |info| info.nonce)
+        });
+        Ok(Sealed {
+            header,
+            included: built.included.len(),
+            dropped,
+        })
+    }
+}

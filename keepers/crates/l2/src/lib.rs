@@ -1,0 +1,26 @@
+//! The EVM L2 as a node holds it (issue 18): the chain in its database with the pool of
+//! transactions waiting for the next block, sealing, and the `eth` namespace over them.
+//!
+//! Read in this order:
+//! - [`pool`]: admission and block order of signed transactions (pure);
+//! - [`chain`]: [`L2Chain`], the database, the chain's parameters and the pool, and sealing a
+//!   block from the pool;
+//! - [`call`]: `eth_call` and `eth_estimateGas` over any state;
+//! - `convert` and [`rpc`]: the stored chain as alloy's RPC types, and [`L2Rpc`], the server of
+//!   `eth_*`, `net_*` and `web3_*`;
+//! - [`dev`]: `baton evm-dev`, the chain alone with one sequencer and no L1.
+//!
+//! The sequencer node and the devnet still run the ledger (docs/ledger.md); docs/evm.md says
+//! what is left before they run this chain.
+
+pub mod call;
+pub mod chain;
+mod convert;
+pub mod dev;
+pub mod pool;
+pub mod rpc;
+
+pub use chain::{ChainError, L2Chain, Sealed, SubmitError};
+pub use dev::{DevChain, DevConfig};
+pub use pool::{PoolConfig, PoolError, TxPool};
+pub use rpc::L2Rpc;
