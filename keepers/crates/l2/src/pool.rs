@@ -428,15 +428,14 @@ impl TxPool {
         // Each sender's runnable queue: consecutive nonces from the account's.
         let mut queues: Vec<std::collections::VecDeque<&PooledTx>> = Vec::new();
         for (sender, nonces) in &self.by_sender {
-            let mut next = nonce_of(*sender);
+            let first = nonce_of(*sender);
             let mut queue = std::collections::VecDeque::new();
-            for (nonce, hash) in nonces.range(next..) {
+            for (next, (nonce, hash)) in (first..).zip(nonces.range(first..)) {
                 let tx = &self.by_hash[hash];
                 if *nonce != next || tx.max_fee_per_gas < u128::from(base_fee) {
                     break;
                 }
                 queue.push_back(tx);
-                next += 1;
             }
             if !queue.is_empty() {
                 queues.push(queue);

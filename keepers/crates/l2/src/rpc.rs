@@ -528,15 +528,17 @@ impl EthApiServer for L2Rpc {
         let mut blocks: BTreeMap<u64, (B256, u64)> = BTreeMap::new();
         let mut logs = Vec::with_capacity(found.len());
         for stored in &found {
-            if !blocks.contains_key(&stored.block) {
-                let header = chain
-                    .db()
-                    .header(stored.block)
-                    .map_err(internal)?
-                    .ok_or_else(|| internal(format!("block {} is not stored", stored.block)))?;
-                blocks.insert(stored.block, (header.hash_slow(), header.timestamp));
-            }
-            let (hash, timestamp) = blocks[&stored.block];
+            let (hash, timestamp) = match blocks.entry(stored.block) {
+                std::collections::btree_map::Entry::Occupied(known) => *known.get(),
+                std::collections::btree_map::Entry::Vacant(new) => {
+                    let header = chain
+                        .db()
+                        .header(stored.block)
+                        .map_err(internal)?
+                        .ok_or_else(|| internal(format!("block {} is not stored", stored.block)))?;
+                    *new.insert((header.hash_slow(), header.timestamp))
+                }
+            };
             logs.push(rpc_log(stored, hash, timestamp));
         }
         Ok(logs)
