@@ -2,7 +2,7 @@
 //! parameters, and the pool of transactions waiting for the next block. Synchronous: the caller
 //! holds it behind one lock and decides when blocks are sealed.
 
-use crate::pool::{Admission, PoolConfig, PoolError, SenderAccount, TxPool};
+use crate::pool::{Admission, Checked, PoolConfig, PoolError, SenderAccount, TxPool};
 use alloy_consensus::Header;
 use alloy_primitives::{Address, B256};
 use baton_evm::{BlockTx, ChainSpec, Skipped, StateDiff, StateReader, build_block};
@@ -136,16 +136,31 @@ impl L2Chain {
         Ok(self.pool.pending_nonce(sender, self.account(sender)?.nonce))
     }
 
-    /// Checks a signed transaction against the head and pools it.
-    pub fn submit(&mut self, raw: &[u8]) -> Result<B256, SubmitError> {
-        let admission = Admission {
+    /// What admission checks a transaction against: this chain and the next block's base fee.
+    pub fn admission(&self) -> Result<Admission, StoreError> {
+        Ok(Admission {
             chain_id: self.spec.chain_id,
             block_gas_limit: self.spec.gas_limit,
             base_fee: self.next_base_fee()?,
-        };
-        let checked = TxPool::check(raw, &admission, &self.pool_config)?;
+        })
+    }
+
+    /// The pool's limits.
+    pub fn pool_config(&self) -> &PoolConfig {
+        &self.pool_config
+    }
+
+    /// Pools a transaction [`TxPool::check`] passed, against its sender's account at the head.
+    /// (The RPC checks outside the chain's lock: the signature recovery is most of the work.)
+    pub fn insert(&mut self, checked: Checked) -> Result<B256, SubmitError> {
         let account = self.account(checked.sender())?;
         Ok(self.pool.insert(checked, account)?)
+    }
+
+    /// Checks a signed transaction against the head and pools it.
+    pub fn submit(&mut self, raw: &[u8]) -> Result<B256, SubmitError> {
+        let checked = TxPool::check(raw, &self.admission()?, &self.pool_config)?;
+        self.insert(checked)
     }
 
     /// Seals the next block at `timestamp` for `beneficiary` from the pool, best paying first,

@@ -49,6 +49,12 @@ pub struct DevConfig {
     /// Milliseconds between blocks (a block is sealed only when transactions wait).
     #[arg(long, default_value_t = 1000)]
     pub block_time_ms: u64,
+    /// Most pooled transactions per sender.
+    #[arg(long, default_value_t = PoolConfig::default().max_per_sender)]
+    pub pool_max_per_sender: usize,
+    /// Most pooled transactions in all.
+    #[arg(long, default_value_t = PoolConfig::default().max_total)]
+    pub pool_max: usize,
     /// Who seals the blocks: the beneficiary that earns the tips.
     #[arg(long, default_value_t = DEV_SEQUENCER)]
     pub sequencer: Address,
@@ -96,7 +102,12 @@ impl DevChain {
         if let Some(dir) = config.state.parent() {
             std::fs::create_dir_all(dir).wrap_err_with(|| format!("creating {}", dir.display()))?;
         }
-        let chain = L2Chain::open(&config.state, spec, &diff, 0, PoolConfig::default())
+        let pool = PoolConfig {
+            max_per_sender: config.pool_max_per_sender,
+            max_total: config.pool_max,
+            ..PoolConfig::default()
+        };
+        let chain = L2Chain::open(&config.state, spec, &diff, 0, pool)
             .wrap_err_with(|| format!("opening the chain in {}", config.state.display()))?;
         let head = chain.head()?;
         let chain = Arc::new(Mutex::new(chain));

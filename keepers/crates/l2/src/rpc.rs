@@ -9,7 +9,7 @@ use crate::{
     call::{CallError, call, call_block_env, estimate_gas},
     chain::SubmitError,
     convert::{rpc_block, rpc_log, rpc_receipts, rpc_tx},
-    pool::PoolError,
+    pool::{PoolError, TxPool},
 };
 use alloy::{
     consensus::{Header, Transaction as _, TxEnvelope, transaction::Recovered},
@@ -584,7 +584,14 @@ impl EthApiServer for L2Rpc {
     }
 
     async fn send_raw_transaction(&self, bytes: Bytes) -> RpcResult<B256> {
-        match self.chain().submit(&bytes) {
+        // Decoding and recovering the sender, most of the work, happen outside the lock.
+        let (admission, config) = {
+            let chain = self.chain();
+            (chain.admission().map_err(internal)?, *chain.pool_config())
+        };
+        let checked = TxPool::check(&bytes, &admission, &config)
+            .map_err(|reason| submit_error(reason.into()))?;
+        match self.chain().insert(checked) {
             Ok(hash) => Ok(hash),
             // Sending the same transaction again is not an error: it is pooled.
             Err(SubmitError::Pool(PoolError::AlreadyKnown)) => {

@@ -33,6 +33,8 @@ fn config(state: &Path) -> DevConfig {
         gas_limit: 30_000_000,
         genesis_base_fee: 1_000_000_000,
         block_time_ms: 100,
+        pool_max_per_sender: 64,
+        pool_max: 8192,
         sequencer: baton_l2::dev::DEV_SEQUENCER,
         fee_recipient: baton_l2::dev::DEV_FEE_RECIPIENT,
     }
