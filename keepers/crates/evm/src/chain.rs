@@ -20,7 +20,8 @@
 
 use crate::{
     BaseFeeParams, BlockExecutor, BlockOutcome, DEPOSIT_TX_TYPE, Deposit, Included, NotIncluded,
-    ReadError, Rules, StateReader, Undecodable, decode_transaction, next_base_fee,
+    ReadError, Rules, SignedTransaction, StateReader, Undecodable, decode_transaction,
+    next_base_fee,
 };
 use alloc::{string::String, string::ToString, vec::Vec};
 use alloy_consensus::{EMPTY_OMMER_ROOT_HASH, Header};
@@ -175,6 +176,14 @@ pub enum BlockTx {
     Deposit(BlockDeposit),
     /// Signed EIP-2718 bytes: included if they decode and are valid on the state.
     Signed(Bytes),
+    /// Signed bytes the caller has decoded already (a sequencer's pool recovered the sender at
+    /// admission): `tx` must be `decode_transaction(raw)`. Included if valid on the state.
+    Recovered {
+        /// The EIP-2718 bytes.
+        raw: Bytes,
+        /// Their decoding.
+        tx: SignedTransaction,
+    },
 }
 
 /// Why an input entry is not in the block.
@@ -268,7 +277,7 @@ pub fn build_block<S: StateReader>(
     let mut executor = BlockExecutor::new(state, spec.rules(), env.clone());
     let (mut included, mut skipped) = (Vec::new(), Vec::new());
     for (input, tx) in txs.iter().enumerate() {
-        match tx {
+        let (raw, decoded) = match tx {
             BlockTx::Deposit(deposit) => {
                 let encoded: Bytes = deposit.encoded().into();
                 let result = executor.deposit(&deposit.deposit)?;
@@ -279,31 +288,31 @@ pub fn build_block<S: StateReader>(
                     encoded,
                     result,
                 });
+                continue;
             }
-            BlockTx::Signed(raw) => {
-                let decoded = match decode_transaction(raw) {
-                    Ok(decoded) => decoded,
-                    Err(reason) => {
-                        skipped.push((input, Skipped::Undecodable(reason)));
-                        continue;
-                    }
-                };
-                match executor.transaction(decoded.env) {
-                    Ok(result) => included.push(IncludedTx {
-                        input,
-                        hash: decoded.hash,
-                        sender: decoded.sender,
-                        encoded: raw.clone(),
-                        result,
-                    }),
-                    Err(NotIncluded::Rejected(crate::Rejected::Read(error))) => return Err(error),
-                    Err(NotIncluded::Rejected(rejected)) => {
-                        skipped.push((input, Skipped::Invalid(rejected.to_string())));
-                    }
-                    Err(NotIncluded::BlockFull { gas_limit, left }) => {
-                        skipped.push((input, Skipped::BlockFull { gas_limit, left }));
-                    }
+            BlockTx::Recovered { raw, tx } => (raw, tx.clone()),
+            BlockTx::Signed(raw) => match decode_transaction(raw) {
+                Ok(decoded) => (raw, decoded),
+                Err(reason) => {
+                    skipped.push((input, Skipped::Undecodable(reason)));
+                    continue;
                 }
+            },
+        };
+        match executor.transaction(decoded.env) {
+            Ok(result) => included.push(IncludedTx {
+                input,
+                hash: decoded.hash,
+                sender: decoded.sender,
+                encoded: raw.clone(),
+                result,
+            }),
+            Err(NotIncluded::Rejected(crate::Rejected::Read(error))) => return Err(error),
+            Err(NotIncluded::Rejected(rejected)) => {
+                skipped.push((input, Skipped::Invalid(rejected.to_string())));
+            }
+            Err(NotIncluded::BlockFull { gas_limit, left }) => {
+                skipped.push((input, Skipped::BlockFull { gas_limit, left }));
             }
         }
     }

@@ -17,7 +17,7 @@ const SECP256K1N_HALF: U256 =
     uint!(0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0_U256);
 
 /// A decoded transaction, ready for [`crate::execute_transaction`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignedTransaction {
     /// `keccak256` of its EIP-2718 bytes.
     pub hash: B256,

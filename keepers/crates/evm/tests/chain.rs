@@ -11,7 +11,8 @@ use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use baton_evm::{
     BaseFeeParams, BlockDeposit, BlockTx, ChainSpec, ClaimBlock, DEPOSIT_TX_TYPE, Deposit,
-    FEE_VAULT_PREDEPLOY, MemoryState, Skipped, StateReader, block_env, build_block, next_base_fee,
+    FEE_VAULT_PREDEPLOY, MemoryState, Skipped, StateReader, block_env, build_block,
+    decode_transaction, next_base_fee,
 };
 
 const GWEI: u64 = 1_000_000_000;
@@ -73,6 +74,28 @@ fn blocks_chain_by_hash_and_carry_the_base_fee() {
         .collect();
     let built = build_block(&SPEC, &genesis, &state, 1_700_000_001, SEQUENCER, &txs).unwrap();
     assert!(built.skipped.is_empty());
+    // A sequencer's pool hands over its transactions decoded: the same block.
+    let recovered: Vec<BlockTx> = txs
+        .iter()
+        .map(|tx| match tx {
+            BlockTx::Signed(raw) => BlockTx::Recovered {
+                raw: raw.clone(),
+                tx: decode_transaction(raw).unwrap(),
+            },
+            other => other.clone(),
+        })
+        .collect();
+    let same = build_block(
+        &SPEC,
+        &genesis,
+        &state,
+        1_700_000_001,
+        SEQUENCER,
+        &recovered,
+    )
+    .unwrap();
+    assert_eq!(same.header, built.header);
+    assert_eq!(same.outcome.diff, built.outcome.diff);
     assert_eq!(built.header.number, 1);
     assert_eq!(built.header.parent_hash, genesis.hash_slow());
     assert_eq!(
@@ -87,7 +110,9 @@ fn blocks_chain_by_hash_and_carry_the_base_fee() {
     let envelopes: Vec<TxEnvelope> = txs
         .iter()
         .map(|tx| match tx {
-            BlockTx::Signed(raw) => TxEnvelope::decode_2718(&mut raw.as_ref()).unwrap(),
+            BlockTx::Signed(raw) | BlockTx::Recovered { raw, .. } => {
+                TxEnvelope::decode_2718(&mut raw.as_ref()).unwrap()
+            }
             BlockTx::Deposit(_) => unreachable!(),
         })
         .collect();

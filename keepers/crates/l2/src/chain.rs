@@ -56,6 +56,8 @@ pub struct Sealed {
 /// See the module documentation.
 pub struct L2Chain {
     db: StateDb,
+    /// The head block's header, kept in memory: every admission reads its base fee.
+    head: Header,
     spec: ChainSpec,
     pool: TxPool,
     pool_config: PoolConfig,
@@ -83,8 +85,12 @@ impl L2Chain {
         pool: PoolConfig,
     ) -> Result<Self, ChainError> {
         db.init_chain(&spec, genesis, genesis_timestamp)?;
+        let head = db
+            .latest_header()?
+            .expect("init_chain stored the genesis header");
         Ok(Self {
             db,
+            head,
             spec,
             pool: TxPool::new(pool),
             pool_config: pool,
@@ -107,16 +113,13 @@ impl L2Chain {
     }
 
     /// The head block's header.
-    pub fn head(&self) -> Result<Header, StoreError> {
-        Ok(self
-            .db
-            .latest_header()?
-            .expect("an open chain has its genesis header"))
+    pub fn head(&self) -> &Header {
+        &self.head
     }
 
     /// The base fee of the next block.
-    pub fn next_base_fee(&self) -> Result<u64, StoreError> {
-        Ok(self.spec.next_base_fee(&self.head()?))
+    pub fn next_base_fee(&self) -> u64 {
+        self.spec.next_base_fee(&self.head)
     }
 
     /// A sender's account at the head.
@@ -137,12 +140,12 @@ impl L2Chain {
     }
 
     /// What admission checks a transaction against: this chain and the next block's base fee.
-    pub fn admission(&self) -> Result<Admission, StoreError> {
-        Ok(Admission {
+    pub fn admission(&self) -> Admission {
+        Admission {
             chain_id: self.spec.chain_id,
             block_gas_limit: self.spec.gas_limit,
-            base_fee: self.next_base_fee()?,
-        })
+            base_fee: self.next_base_fee(),
+        }
     }
 
     /// The pool's limits.
@@ -159,7 +162,7 @@ impl L2Chain {
 
     /// Checks a signed transaction against the head and pools it.
     pub fn submit(&mut self, raw: &[u8]) -> Result<B256, SubmitError> {
-        let checked = TxPool::check(raw, &self.admission()?, &self.pool_config)?;
+        let checked = TxPool::check(raw, &self.admission(), &self.pool_config)?;
         self.insert(checked)
     }
 
@@ -168,7 +171,7 @@ impl L2Chain {
     /// turn (its nonce the account's, yet refused: its balance no longer covers it, say) is
     /// dropped, and so is any its sender's nonce has passed.
     pub fn seal(&mut self, timestamp: u64, beneficiary: Address) -> Result<Sealed, ChainError> {
-        let parent = self.head()?;
+        let parent = self.head.clone();
         if timestamp <= parent.timestamp {
             return Err(ChainError::Timestamp {
                 number: parent.number + 1,
@@ -211,6 +214,7 @@ impl L2Chain {
             other => ChainError::Store(StoreError::Corrupt(other.to_string())),
         })?;
         let header = self.db.append_block(&built)?;
+        self.head = header.clone();
         for tx in &built.included {
             self.pool.remove(&candidates[tx.input].0);
         }

@@ -109,7 +109,7 @@ impl DevChain {
         };
         let chain = L2Chain::open(&config.state, spec, &diff, 0, pool)
             .wrap_err_with(|| format!("opening the chain in {}", config.state.display()))?;
-        let head = chain.head()?;
+        let head = chain.head().clone();
         let chain = Arc::new(Mutex::new(chain));
         let server = jsonrpsee::server::Server::builder()
             .build(config.rpc)
@@ -163,7 +163,7 @@ async fn seal_loop(
             if chain.pool().is_empty() {
                 return Ok(None);
             }
-            let parent = chain.head()?.timestamp;
+            let parent = chain.head().timestamp;
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());

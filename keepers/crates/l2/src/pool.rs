@@ -19,7 +19,7 @@
 
 use alloy_primitives::{Address, B256, Bytes, U256};
 use baton_evm::{
-    Undecodable, decode_transaction,
+    SignedTransaction, Undecodable, decode_transaction,
     revm::{
         context::TxEnv, context_interface::cfg::gas::calculate_initial_tx_gas_for_tx,
         primitives::hardfork::SpecId,
@@ -92,6 +92,8 @@ pub struct PooledTx {
     pub max_priority_fee_per_gas: u128,
     /// `gasLimit × maxFeePerGas + value`: the most it can cost its sender.
     pub max_cost: U256,
+    /// Its decoding, kept so that sealing does not recover the sender again.
+    pub decoded: SignedTransaction,
     /// Arrival order, for ties.
     arrival: u64,
 }
@@ -344,6 +346,7 @@ impl TxPool {
             max_priority_fee_per_gas: tip,
             max_cost,
             arrival: 0,
+            decoded,
         }))
     }
 

@@ -85,7 +85,7 @@ fn internal(error: impl std::fmt::Display) -> ErrorObjectOwned {
 
 /// The header of the block `block` names (the head if none).
 fn resolve(chain: &L2Chain, block: Option<BlockId>) -> RpcResult<Header> {
-    let head = chain.head().map_err(internal)?;
+    let head = chain.head().clone();
     let number = match block.unwrap_or(BlockId::Number(BlockNumberOrTag::Latest)) {
         BlockId::Hash(hash) => {
             return chain
@@ -125,7 +125,7 @@ enum BlockState<'a> {
 
 impl<'a> BlockState<'a> {
     fn of(chain: &'a L2Chain, header: &Header) -> RpcResult<Self> {
-        let head = chain.head().map_err(internal)?;
+        let head = chain.head().clone();
         if header.number == head.number {
             return Ok(Self::Head(chain.db()));
         }
@@ -277,11 +277,11 @@ impl EthApiServer for L2Rpc {
     }
 
     fn block_number(&self) -> RpcResult<U64> {
-        Ok(U64::from(self.chain().head().map_err(internal)?.number))
+        Ok(U64::from(self.chain().head().number))
     }
 
     fn gas_price(&self) -> RpcResult<U256> {
-        let base_fee = self.chain().next_base_fee().map_err(internal)?;
+        let base_fee = self.chain().next_base_fee();
         Ok(U256::from(u128::from(base_fee) + SUGGESTED_TIP))
     }
 
@@ -552,7 +552,7 @@ impl EthApiServer for L2Rpc {
     ) -> RpcResult<EIP1186AccountProofResponse> {
         let chain = self.chain();
         let header = resolve(&chain, block)?;
-        let head = chain.head().map_err(internal)?;
+        let head = chain.head().clone();
         if header.number != head.number {
             return Err(rpc_error(
                 UNSUPPORTED,
@@ -587,7 +587,7 @@ impl EthApiServer for L2Rpc {
         // Decoding and recovering the sender, most of the work, happen outside the lock.
         let (admission, config) = {
             let chain = self.chain();
-            (chain.admission().map_err(internal)?, *chain.pool_config())
+            (chain.admission(), *chain.pool_config())
         };
         let checked = TxPool::check(&bytes, &admission, &config)
             .map_err(|reason| submit_error(reason.into()))?;
