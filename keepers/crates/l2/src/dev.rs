@@ -111,7 +111,9 @@ impl DevChain {
             .wrap_err_with(|| format!("opening the chain in {}", config.state.display()))?;
         let head = chain.head().clone();
         let chain = Arc::new(Mutex::new(chain));
+        // 10 MiB a request: a contract deployment at the init code limit is 98 kB of hex.
         let server = jsonrpsee::server::Server::builder()
+            .set_config(baton_rpc::server_config(10 * 1024 * 1024))
             .build(config.rpc)
             .await
             .wrap_err_with(|| format!("listening on {}", config.rpc))?;

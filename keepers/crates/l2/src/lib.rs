@@ -5,7 +5,8 @@
 //! - [`pool`]: admission and block order of signed transactions (pure);
 //! - [`chain`]: [`L2Chain`], the database, the chain's parameters and the pool, and sealing a
 //!   block from the pool;
-//! - [`call`]: `eth_call` and `eth_estimateGas` over any state;
+//! - [`call`]: `eth_call` and `eth_estimateGas` over any state, and [`overrides`]: a state
+//!   with a call's state overrides on top;
 //! - `convert` and [`rpc`]: the stored chain as alloy's RPC types, and [`L2Rpc`], the server of
 //!   `eth_*`, `net_*` and `web3_*`;
 //! - [`dev`]: `baton evm-dev`, the chain alone with one sequencer and no L1.
@@ -17,6 +18,7 @@ pub mod call;
 pub mod chain;
 mod convert;
 pub mod dev;
+pub mod overrides;
 pub mod pool;
 pub mod rpc;
 

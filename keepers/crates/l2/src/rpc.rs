@@ -9,6 +9,7 @@ use crate::{
     call::{CallError, call, call_block_env, estimate_gas},
     chain::SubmitError,
     convert::{rpc_block, rpc_log, rpc_receipts, rpc_tx},
+    overrides::Overridden,
     pool::{PoolError, TxPool},
 };
 use alloy::{
@@ -18,6 +19,7 @@ use alloy::{
     rpc::types::{
         Block, EIP1186AccountProofResponse, EIP1186StorageProof, FeeHistory, Filter,
         FilterBlockOption, Log, SyncStatus, Transaction, TransactionReceipt, TransactionRequest,
+        state::StateOverride,
     },
     serde::JsonStorageKey,
 };
@@ -183,15 +185,21 @@ fn call_error(error: CallError) -> ErrorObjectOwned {
     }
 }
 
-/// State overrides are not applied yet: refuse them rather than answer on the wrong state.
-fn no_state_override(state_override: Option<serde_json::Value>) -> RpcResult<()> {
-    match state_override {
-        None | Some(serde_json::Value::Null) => Ok(()),
-        Some(_) => Err(rpc_error(
-            INVALID_PARAMS,
-            "state overrides are not supported yet: call without them",
-        )),
+/// The overrides a call names (none when left out or `null`).
+fn state_overrides(value: Option<serde_json::Value>) -> RpcResult<StateOverride> {
+    match value {
+        None | Some(serde_json::Value::Null) => Ok(StateOverride::default()),
+        Some(value) => serde_json::from_value(value)
+            .map_err(|e| rpc_error(INVALID_PARAMS, format!("invalid state overrides: {e}"))),
     }
+}
+
+/// A block's state with a call's overrides on top.
+fn overridden<'a>(
+    state: &'a BlockState<'a>,
+    overrides: StateOverride,
+) -> RpcResult<Overridden<'a, BlockState<'a>>> {
+    Overridden::new(state, overrides).map_err(|e| rpc_error(INVALID_PARAMS, e.to_string()))
 }
 
 /// A pool refusal: bytes that are no transaction are invalid parameters, the rest are
@@ -340,12 +348,12 @@ impl EthApiServer for L2Rpc {
         block: Option<BlockId>,
         state_override: Option<serde_json::Value>,
     ) -> RpcResult<U64> {
-        no_state_override(state_override)?;
+        let overrides = state_overrides(state_override)?;
         let chain = self.chain();
         let header = resolve(&chain, block)?;
         let state = BlockState::of(&chain, &header)?;
         estimate_gas(
-            &state,
+            &overridden(&state, overrides)?,
             &chain.spec().rules(),
             &call_block_env(&header),
             &request,
@@ -360,12 +368,12 @@ impl EthApiServer for L2Rpc {
         block: Option<BlockId>,
         state_override: Option<serde_json::Value>,
     ) -> RpcResult<Bytes> {
-        no_state_override(state_override)?;
+        let overrides = state_overrides(state_override)?;
         let chain = self.chain();
         let header = resolve(&chain, block)?;
         let state = BlockState::of(&chain, &header)?;
         call(
-            &state,
+            &overridden(&state, overrides)?,
             &chain.spec().rules(),
             &call_block_env(&header),
             &request,

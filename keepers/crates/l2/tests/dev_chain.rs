@@ -7,7 +7,7 @@
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEnvelope},
     eips::{BlockNumberOrTag, eip2718::Encodable2718},
-    primitives::{Address, Bytes, TxKind, U256, address, keccak256},
+    primitives::{Address, B256, Bytes, TxKind, U256, address, keccak256},
     providers::{Provider, ProviderBuilder},
     rpc::types::{EIP1186AccountProofResponse, TransactionReceipt},
     signers::{SignerSync, local::PrivateKeySigner},
@@ -168,6 +168,51 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
         "0"
     );
 
+    // State overrides: one balance slot changed for the call only, or the whole storage.
+    let slot_1 = keccak256([ADDRESS_1.into_word().0, [0u8; 32]].concat());
+    let over = |flag: &str| {
+        cast(&[
+            "call",
+            &token,
+            "balanceOf(address)(uint256)",
+            &ADDRESS_0.to_string(),
+            flag,
+            &format!("{token}:{slot_1}:{}", B256::from(U256::from(12345))),
+            "--rpc-url",
+            &url,
+        ])
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+    };
+    assert_eq!(
+        over("--override-state-diff"),
+        balance_of(&url, &token, ADDRESS_0, "latest"),
+        "another holder's slot changed"
+    );
+    assert_eq!(
+        over("--override-state"),
+        "0",
+        "the whole storage is replaced"
+    );
+    let diffed = cast(&[
+        "call",
+        &token,
+        "balanceOf(address)(uint256)",
+        &ADDRESS_1.to_string(),
+        "--override-state-diff",
+        &format!("{token}:{slot_1}:{}", B256::from(U256::from(12345))),
+        "--rpc-url",
+        &url,
+    ]);
+    assert_eq!(diffed, "12345 [1.234e4]");
+    assert_eq!(
+        balance_of(&url, &token, ADDRESS_1, "latest"),
+        "1000",
+        "for the call only"
+    );
+
     // cast logs: the mint and the transfer, by event and by indexed recipient.
     let event = "Transfer(address indexed from,address indexed to,uint256 value)";
     let logs: Vec<Value> = serde_json::from_str(&cast(&[
@@ -249,6 +294,7 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
     let provider = ProviderBuilder::new().connect_http(url.parse().unwrap());
     check_typed_answers(&provider, &token, &sent).await;
     check_refusals(&provider).await;
+    check_batches(&url).await;
 
     // Stopped and started again on its file, the chain goes on where it was.
     let head = provider.get_block_number().await.unwrap();
@@ -375,5 +421,60 @@ async fn check_refusals(provider: &impl Provider) {
     assert!(
         balance_later.to_string().contains("does not exist yet"),
         "{balance_later}"
+    );
+}
+
+/// Batches of up to 1,000 calls are answered call by call, a larger one is refused whole; and
+/// contradicting state overrides.
+async fn check_batches(url: &str) {
+    let client = alloy::transports::http::reqwest::Client::new();
+    let batch = |n: usize| {
+        (0..n)
+            .map(|id| serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "eth_chainId", "params": []}))
+            .collect::<Vec<_>>()
+    };
+    let answers: Value = client
+        .post(url)
+        .json(&batch(1000))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answers.as_array().unwrap().len(), 1000);
+    assert_eq!(answers[999]["result"], "0x385");
+    let refused: Value = client
+        .post(url)
+        .json(&batch(1001))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["error"]["code"], -32010, "{refused}");
+    assert_eq!(refused["error"]["data"], "Exceeded max limit of 1000");
+
+    // Overrides that contradict each other are refused, not half applied.
+    let both = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [
+        {"to": ADDRESS_1}, "latest", {ADDRESS_1.to_string(): {"state": {}, "stateDiff": {}}}
+    ]});
+    let refused: Value = client
+        .post(url)
+        .json(&both)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(refused["error"]["code"], -32602, "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("both state and stateDiff"),
+        "{refused}"
     );
 }

@@ -140,9 +140,7 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
         fault_twins: Mutex::new(Vec::new()),
     });
 
-    let rpc_config = jsonrpsee::server::ServerConfig::builder()
-        .max_request_body_size(config.max_request_bytes)
-        .build();
+    let rpc_config = baton_rpc::server_config(config.max_request_bytes);
     let server = jsonrpsee::server::Server::builder()
         .set_config(rpc_config)
         .build(config.rpc_addr)

@@ -25,6 +25,19 @@ pub use eth::{
 };
 pub use jsonrpsee::core::RpcResult;
 
+/// The most calls one batch request may hold, as geth (`--rpc.batch-request-limit`): a larger
+/// batch is answered with one error.
+pub const MAX_BATCH_LEN: u32 = 1000;
+
+/// The server settings every baton JSON-RPC server shares: requests up to `max_request_bytes`,
+/// batches up to [`MAX_BATCH_LEN`] calls.
+pub fn server_config(max_request_bytes: u32) -> jsonrpsee::server::ServerConfig {
+    jsonrpsee::server::ServerConfig::builder()
+        .max_request_body_size(max_request_bytes)
+        .set_batch_request_config(jsonrpsee::server::BatchRequestConfig::Limit(MAX_BATCH_LEN))
+        .build()
+}
+
 /// A JSON-RPC client over HTTP for another process's API (a node, a watcher), with `timeout` per
 /// request: the generated `…Client` traits are implemented for it.
 pub fn http_client(
