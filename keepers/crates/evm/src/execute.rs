@@ -153,7 +153,54 @@ fn run<S: StateReader>(
         .with_cfg(cfg)
         .with_block(block.clone())
         .build_mainnet();
-    let outcome = evm.transact(tx).map_err(|e| match e {
+    executed(evm.transact(tx))
+}
+
+/// The context revm runs in over a [`StateReader`]: what an inspector passed to
+/// [`inspect_transaction`] observes.
+pub type EvmContext<'a, S> = revm::handler::MainnetContext<WrapDatabaseRef<RevmDb<'a, S>>>;
+
+/// Runs `tx` like [`execute_transaction`] (or, with `simulate`, like [`simulate_call`]) with an
+/// inspector watching every frame and instruction (`debug_trace*`), and hands the inspector
+/// back. Nothing is paid to the fee vault: the caller reads the trace, not the diff.
+pub fn inspect_transaction<S, I>(
+    state: &S,
+    rules: &Rules,
+    block: &BlockEnv,
+    tx: TxEnv,
+    simulate: bool,
+    inspector: I,
+) -> (Result<Executed, Rejected<S::Error>>, I)
+where
+    S: StateReader,
+    I: for<'a> revm::inspector::Inspector<EvmContext<'a, S>>,
+{
+    let mut config = cfg(rules);
+    if simulate {
+        config.disable_nonce_check = true;
+        config.disable_base_fee = tx.gas_price == 0;
+    }
+    let codes = CodeCache::default();
+    let mut evm = Context::mainnet()
+        .with_db(WrapDatabaseRef(RevmDb {
+            state,
+            codes: &codes,
+        }))
+        .with_cfg(config)
+        .with_block(block.clone())
+        .build_mainnet_with_inspector(inspector);
+    let result = executed(revm::inspector::InspectEvm::inspect_tx(&mut evm, tx));
+    (result, evm.inspector)
+}
+
+/// A run's outcome as [`Executed`], or why the transaction was refused.
+fn executed<E: core::error::Error + 'static>(
+    outcome: Result<
+        revm::context::result::ExecResultAndState<ExecutionResult, revm::state::EvmState>,
+        EVMError<ReadError<E>>,
+    >,
+) -> Result<Executed, Rejected<E>> {
+    let outcome = outcome.map_err(|e| match e {
         EVMError::Transaction(invalid) => Rejected::Invalid(invalid),
         EVMError::Header(header) => Rejected::Block(alloc::format!("{header}")),
         EVMError::Database(read) => Rejected::Read(read),

@@ -53,7 +53,7 @@ pub fn call_block_env(header: &Header) -> BlockEnv {
 
 /// The executor's transaction for a call request, with `gas` as its gas limit. Without fee
 /// fields it pays nothing (gas price zero); the nonce is not checked.
-fn tx_env(request: &TransactionRequest, chain_id: u64, gas: u64) -> TxEnv {
+pub(crate) fn tx_env(request: &TransactionRequest, chain_id: u64, gas: u64) -> TxEnv {
     let access_list = request.access_list.clone().unwrap_or_default();
     let (tx_type, gas_price, priority) = match (request.max_fee_per_gas, request.gas_price) {
         (Some(max_fee), _) => (

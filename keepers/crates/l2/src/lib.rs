@@ -7,20 +7,25 @@
 //!   block from the pool;
 //! - [`call`]: `eth_call` and `eth_estimateGas` over any state, and [`overrides`]: a state
 //!   with a call's state overrides on top;
-//! - `convert` and [`rpc`]: the stored chain as alloy's RPC types, and [`L2Rpc`], the server of
-//!   `eth_*`, `net_*` and `web3_*`;
+//! - `block_state`, `convert` and [`rpc`]: the block and state a request names, the stored
+//!   chain as alloy's RPC types, and [`L2Rpc`], the server of `eth_*`, `net_*` and `web3_*`
+//!   (and, in `debug`, of `debug_*`);
+//! - [`trace`]: the call tracer and the struct logger of `debug_trace*`;
 //! - [`dev`]: `baton evm-dev`, the chain alone with one sequencer and no L1.
 //!
 //! The sequencer node and the devnet still run the ledger (docs/ledger.md); docs/evm.md says
 //! what is left before they run this chain.
 
+mod block_state;
 pub mod call;
 pub mod chain;
 mod convert;
+mod debug;
 pub mod dev;
 pub mod overrides;
 pub mod pool;
 pub mod rpc;
+pub mod trace;
 
 pub use chain::{ChainError, L2Chain, Sealed, SubmitError};
 pub use dev::{DevChain, DevConfig};

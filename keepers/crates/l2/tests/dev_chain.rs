@@ -291,6 +291,8 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
     .unwrap_err();
     assert!(stale.contains("nonce too low"), "{stale}");
 
+    check_traces(&url, &token, &sent);
+
     let provider = ProviderBuilder::new().connect_http(url.parse().unwrap());
     check_typed_answers(&provider, &token, &sent).await;
     check_refusals(&provider).await;
@@ -477,4 +479,105 @@ async fn check_batches(url: &str) {
             .contains("both state and stateDiff"),
         "{refused}"
     );
+}
+
+/// `debug_traceTransaction` and `debug_traceCall` through `cast rpc`: the call tree and the
+/// struct logs of the transfer, and a reverting call's frame.
+fn check_traces(url: &str, token: &str, sent: &TransactionReceipt) {
+    let hash = sent.transaction_hash.to_string();
+    let calls: Value = serde_json::from_str(&cast(&[
+        "rpc",
+        "debug_traceTransaction",
+        &hash,
+        r#"{"tracer":"callTracer"}"#,
+        "--rpc-url",
+        url,
+    ]))
+    .unwrap();
+    assert_eq!(calls["type"], "CALL");
+    assert_eq!(calls["from"], ADDRESS_0.to_string().to_lowercase());
+    assert_eq!(calls["to"], token.to_lowercase());
+    assert_eq!(
+        calls["gasUsed"],
+        format!("0x{:x}", sent.gas_used),
+        "{calls}"
+    );
+    assert!(calls["input"].as_str().unwrap().starts_with("0xa9059cbb"));
+    assert_eq!(
+        calls["output"],
+        format!("0x{}", "0".repeat(63) + "1"),
+        "returns true"
+    );
+    assert!(calls.get("error").is_none());
+
+    let logs: Value = serde_json::from_str(&cast(&[
+        "rpc",
+        "debug_traceTransaction",
+        &hash,
+        "--rpc-url",
+        url,
+    ]))
+    .unwrap();
+    assert_eq!(logs["failed"], false);
+    assert_eq!(logs["gas"], sent.gas_used);
+    let steps = logs["structLogs"].as_array().unwrap();
+    assert!(steps.len() > 100, "{} steps", steps.len());
+    assert_eq!(steps[0]["pc"], 0);
+    assert_eq!(steps[0]["depth"], 1);
+    // The recipient's balance slot is written 1000.
+    let slot_1 = keccak256([ADDRESS_1.into_word().0, [0u8; 32]].concat());
+    let stores: Vec<&Value> = steps.iter().filter(|s| s["op"] == "SSTORE").collect();
+    assert_eq!(stores.len(), 2, "sender and recipient balances");
+    let written = &stores[1]["storage"][slot_1.to_string()];
+    assert_eq!(
+        *written,
+        B256::from(U256::from(1000)).to_string(),
+        "{}",
+        stores[1]
+    );
+    assert_eq!(steps.last().unwrap()["op"], "RETURN");
+
+    // A call that reverts: its frame says so, with OpenZeppelin's custom error as output.
+    let call = format!(
+        r#"{{"from":"{ADDRESS_1}","to":"{token}","data":"0xa9059cbb{}{}"}}"#,
+        hex_word(ADDRESS_0.into_word()),
+        hex_word(B256::from(U256::from(5000)))
+    );
+    let reverted: Value = serde_json::from_str(&cast(&[
+        "rpc",
+        "debug_traceCall",
+        &call,
+        "latest",
+        r#"{"tracer":"callTracer"}"#,
+        "--rpc-url",
+        url,
+    ]))
+    .unwrap();
+    assert_eq!(reverted["error"], "execution reverted", "{reverted}");
+    assert!(
+        reverted["output"]
+            .as_str()
+            .unwrap()
+            .starts_with("0xe450d38c")
+    );
+    let unknown = run(
+        "cast",
+        &[
+            "rpc",
+            "debug_traceTransaction",
+            &hash,
+            r#"{"tracer":"prestateTracer"}"#,
+            "--rpc-url",
+            url,
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        unknown.contains("prestateTracer is not supported"),
+        "{unknown}"
+    );
+}
+
+fn hex_word(word: B256) -> String {
+    alloy::hex::encode(word)
 }

@@ -125,6 +125,28 @@ pub trait EthApi {
     async fn send_raw_transaction(&self, bytes: Bytes) -> RpcResult<B256>;
 }
 
+/// `debug_*`: transactions and calls run again with a tracer.
+#[rpc(server, client, namespace = "debug")]
+pub trait DebugApi {
+    /// A stored transaction, traced on the state before it in its block. `options` is geth's
+    /// trace config: `{"tracer": "callTracer"}`, or struct logs without a tracer.
+    #[method(name = "traceTransaction")]
+    fn trace_transaction(
+        &self,
+        hash: B256,
+        options: Option<serde_json::Value>,
+    ) -> RpcResult<serde_json::Value>;
+
+    /// A call on a block's state, traced.
+    #[method(name = "traceCall")]
+    fn trace_call(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+        options: Option<serde_json::Value>,
+    ) -> RpcResult<serde_json::Value>;
+}
+
 /// `net_*`.
 #[rpc(server, client, namespace = "net")]
 pub trait NetApi {

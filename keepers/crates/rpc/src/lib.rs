@@ -21,7 +21,8 @@ pub use baton::{
     WatcherApiClient, WatcherApiServer,
 };
 pub use eth::{
-    EthApiClient, EthApiServer, NetApiClient, NetApiServer, Web3ApiClient, Web3ApiServer,
+    DebugApiClient, DebugApiServer, EthApiClient, EthApiServer, NetApiClient, NetApiServer,
+    Web3ApiClient, Web3ApiServer,
 };
 pub use jsonrpsee::core::RpcResult;
 
