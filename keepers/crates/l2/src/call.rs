@@ -1,14 +1,17 @@
-//! `eth_call` and `eth_estimateGas`: a call request run on a block's state without changing it,
-//! and the least gas a transaction needs, found by bisection as geth does.
+//! `eth_call`, `eth_estimateGas` and `eth_createAccessList`: a call request run on a block's
+//! state without changing it, the least gas a transaction needs (found by bisection as geth
+//! does), and the accounts and slots it touches.
 
 use crate::pool::intrinsic_gas;
+use crate::trace::AccessListTracer;
+use alloy::eips::eip2930::AccessListResult;
 use alloy::{
     consensus::Header,
     primitives::{Address, Bytes, TxKind, U256},
     rpc::types::TransactionRequest,
 };
 use baton_evm::{
-    Executed, Rejected, Rules, StateReader,
+    Executed, Rejected, Rules, StateReader, inspect_transaction,
     revm::context::{BlockEnv, TxEnv},
     simulate_call,
 };
@@ -168,4 +171,67 @@ pub fn estimate_gas<S: StateReader>(
         }
     }
     Ok(high)
+}
+
+/// How many times `eth_createAccessList` runs the call with the list it found, until the list
+/// stops changing (a declared slot is warm, which can change the path a call takes).
+pub const ACCESS_LIST_ROUNDS: usize = 5;
+
+/// `eth_createAccessList`: the accounts and slots the request touches beyond its sender, its
+/// recipient and the precompiles, and the gas it uses with them declared.
+pub fn create_access_list<S: StateReader>(
+    state: &S,
+    rules: &Rules,
+    block: &BlockEnv,
+    request: &TransactionRequest,
+) -> Result<AccessListResult, CallError> {
+    let from = request.from.unwrap_or(Address::ZERO);
+    let to = match request.to {
+        Some(TxKind::Call(to)) => to,
+        _ => {
+            let nonce = match request.nonce {
+                Some(nonce) => nonce,
+                None => state
+                    .account(from)
+                    .map_err(|e| CallError::Read(e.to_string()))?
+                    .map_or(0, |info| info.nonce),
+            };
+            from.create(nonce)
+        }
+    };
+    let gas = request.gas.unwrap_or(block.gas_limit).min(block.gas_limit);
+    let mut request = request.clone();
+    let mut list = request.access_list.clone().unwrap_or_default();
+    for _ in 0..ACCESS_LIST_ROUNDS {
+        request.access_list = Some(list.clone());
+        let tracer = AccessListTracer {
+            excluded: vec![from, to],
+            ..AccessListTracer::default()
+        };
+        let (result, tracer) = inspect_transaction(
+            state,
+            rules,
+            block,
+            tx_env(&request, rules.chain_id, gas),
+            true,
+            tracer,
+        );
+        let executed = result.map_err(|e| match e {
+            Rejected::Read(read) => CallError::Read(read.to_string()),
+            other => CallError::Invalid(other.to_string()),
+        })?;
+        let found = tracer.access_list();
+        if found == list {
+            return Ok(AccessListResult {
+                access_list: found,
+                gas_used: U256::from(executed.gas_used),
+                error: (!executed.success)
+                    .then(|| CallError::Reverted(executed.output).to_string()),
+            });
+        }
+        list = found;
+    }
+    Err(CallError::Invalid(format!(
+        "the access list did not settle after {ACCESS_LIST_ROUNDS} runs"
+    )))
 }

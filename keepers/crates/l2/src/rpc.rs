@@ -7,7 +7,7 @@
 use crate::{
     L2Chain,
     block_state::{BlockState, internal, resolve},
-    call::{CallError, call, call_block_env, estimate_gas},
+    call::{CallError, call, call_block_env, create_access_list, estimate_gas},
     chain::SubmitError,
     convert::{rpc_block, rpc_log, rpc_receipts, rpc_tx},
     overrides::Overridden,
@@ -15,7 +15,7 @@ use crate::{
 };
 use alloy::{
     consensus::{Header, Transaction as _, TxEnvelope, transaction::Recovered},
-    eips::{BlockId, BlockNumberOrTag, eip2718::Decodable2718},
+    eips::{BlockId, BlockNumberOrTag, eip2718::Decodable2718, eip2930::AccessListResult},
     primitives::{Address, B256, Bytes, U64, U256},
     rpc::types::{
         Block, EIP1186AccountProofResponse, EIP1186StorageProof, FeeHistory, Filter,
@@ -286,6 +286,23 @@ impl EthApiServer for L2Rpc {
         let state = BlockState::of(&chain, &header)?;
         call(
             &overridden(&state, overrides)?,
+            &chain.spec().rules(),
+            &call_block_env(&header),
+            &request,
+        )
+        .map_err(call_error)
+    }
+
+    fn create_access_list(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+    ) -> RpcResult<AccessListResult> {
+        let chain = self.chain();
+        let header = resolve(&chain, block)?;
+        let state = BlockState::of(&chain, &header)?;
+        create_access_list(
+            &state,
             &chain.spec().rules(),
             &call_block_env(&header),
             &request,

@@ -8,11 +8,17 @@
 //!   and with `enableMemory` the memory in 32-byte words; `disableStack` leaves the stack out;
 //!   `storage` holds the slots the contract read or wrote so far, unless `disableStorage`).
 //!
+//! - `eth_createAccessList`'s inspector ([`AccessListTracer`]): the accounts and slots a
+//!   transaction touches.
+//!
 //! A stored transaction is traced on the state its block had before it: the parent block's
 //! state with the block's earlier transactions applied, in the block's environment.
 
 use alloy::primitives::{Address, B256, Bytes, U256, hex};
-use baton_evm::revm::bytecode::opcode::{OpCode, SLOAD, SSTORE};
+use baton_evm::revm::bytecode::opcode::{
+    BALANCE, CALL, CALLCODE, DELEGATECALL, EXTCODECOPY, EXTCODEHASH, EXTCODESIZE, OpCode,
+    SELFDESTRUCT, SLOAD, SSTORE, STATICCALL,
+};
 use baton_evm::revm::{
     context_interface::{ContextTr, CreateScheme, JournalTr},
     inspector::Inspector,
@@ -301,5 +307,71 @@ impl<CTX: ContextTr> Inspector<CTX> for StructLogger {
             log.storage = self.storage.get(&address).cloned();
         }
         self.logs.push(log);
+    }
+}
+
+/// The accounts and storage slots a run touches (`eth_createAccessList`), leaving out the
+/// accounts every transaction warms anyway (its sender, its recipient, the precompiles) unless
+/// their slots are read: slots are never warm (geth's rule).
+#[derive(Debug, Default)]
+pub struct AccessListTracer {
+    /// Addresses left out.
+    pub excluded: Vec<Address>,
+    /// What was touched, by address.
+    pub touched: BTreeMap<Address, std::collections::BTreeSet<B256>>,
+}
+
+impl AccessListTracer {
+    fn touch(&mut self, address: Address) -> Option<&mut std::collections::BTreeSet<B256>> {
+        // Cancun's precompiles are 0x01..=0x0a.
+        let precompile =
+            address.0[..19].iter().all(|b| *b == 0) && (1..=0x0a).contains(&address.0[19]);
+        if precompile || self.excluded.contains(&address) {
+            return None;
+        }
+        Some(self.touched.entry(address).or_default())
+    }
+
+    /// The access list, addresses and slots in order.
+    pub fn access_list(&self) -> alloy::eips::eip2930::AccessList {
+        alloy::eips::eip2930::AccessList(
+            self.touched
+                .iter()
+                .map(|(address, slots)| alloy::eips::eip2930::AccessListItem {
+                    address: *address,
+                    storage_keys: slots.iter().copied().collect(),
+                })
+                .collect(),
+        )
+    }
+}
+
+impl<CTX: ContextTr> Inspector<CTX> for AccessListTracer {
+    fn step(&mut self, interp: &mut Interpreter, _: &mut CTX) {
+        let stack = interp.stack.data();
+        let from_top = |i: usize| stack.len().checked_sub(i + 1).map(|at| stack[at]);
+        let as_address = |word: U256| Address::from_word(B256::from(word));
+        match interp.bytecode.opcode() {
+            SLOAD | SSTORE => {
+                if let Some(slot) = from_top(0) {
+                    let contract = interp.input.target_address;
+                    self.touched
+                        .entry(contract)
+                        .or_default()
+                        .insert(B256::from(slot));
+                }
+            }
+            EXTCODECOPY | EXTCODEHASH | EXTCODESIZE | BALANCE | SELFDESTRUCT => {
+                if let Some(word) = from_top(0) {
+                    self.touch(as_address(word));
+                }
+            }
+            CALL | CALLCODE | DELEGATECALL | STATICCALL => {
+                if let Some(word) = from_top(1) {
+                    self.touch(as_address(word));
+                }
+            }
+            _ => {}
+        }
     }
 }

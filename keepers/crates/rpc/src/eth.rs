@@ -3,7 +3,7 @@
 
 use crate::RpcResult;
 use alloy::{
-    eips::{BlockId, BlockNumberOrTag},
+    eips::{BlockId, BlockNumberOrTag, eip2930::AccessListResult},
     primitives::{Address, B256, Bytes, U64, U256},
     rpc::types::{
         Block, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, Transaction,
@@ -73,6 +73,14 @@ pub trait EthApi {
         block: Option<BlockId>,
         state_override: Option<serde_json::Value>,
     ) -> RpcResult<Bytes>;
+
+    /// The accounts and slots a call touches, and the gas it uses with them declared.
+    #[method(name = "createAccessList")]
+    fn create_access_list(
+        &self,
+        request: TransactionRequest,
+        block: Option<BlockId>,
+    ) -> RpcResult<AccessListResult>;
 
     /// Base fees, gas used and tips of recent blocks.
     #[method(name = "feeHistory")]
