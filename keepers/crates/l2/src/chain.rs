@@ -53,8 +53,21 @@ pub struct Sealed {
     pub dropped: usize,
 }
 
+/// What subscribers hear about (`eth_subscribe`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainEvent {
+    /// A block was stored: the new head (shared: every subscriber gets a copy of the event).
+    Block(std::sync::Arc<Header>),
+    /// A transaction entered the pool.
+    Pooled(B256),
+}
+
+/// Events kept for a subscriber that has not read them yet; one further behind is dropped.
+pub const EVENT_BUFFER: usize = 4096;
+
 /// See the module documentation.
 pub struct L2Chain {
+    events: tokio::sync::broadcast::Sender<ChainEvent>,
     db: StateDb,
     /// The head block's header, kept in memory: every admission reads its base fee.
     head: Header,
@@ -89,12 +102,18 @@ impl L2Chain {
             .latest_header()?
             .expect("init_chain stored the genesis header");
         Ok(Self {
+            events: tokio::sync::broadcast::Sender::new(EVENT_BUFFER),
             db,
             head,
             spec,
             pool: TxPool::new(pool),
             pool_config: pool,
         })
+    }
+
+    /// New blocks and pooled transactions from now on.
+    pub fn events(&self) -> tokio::sync::broadcast::Receiver<ChainEvent> {
+        self.events.subscribe()
     }
 
     /// The chain's parameters.
@@ -157,7 +176,10 @@ impl L2Chain {
     /// (The RPC checks outside the chain's lock: the signature recovery is most of the work.)
     pub fn insert(&mut self, checked: Checked) -> Result<B256, SubmitError> {
         let account = self.account(checked.sender())?;
-        Ok(self.pool.insert(checked, account)?)
+        let hash = self.pool.insert(checked, account)?;
+        // No subscriber is not an error.
+        let _ = self.events.send(ChainEvent::Pooled(hash));
+        Ok(hash)
     }
 
     /// Checks a signed transaction against the head and pools it.
@@ -215,6 +237,9 @@ impl L2Chain {
         })?;
         let header = self.db.append_block(&built)?;
         self.head = header.clone();
+        let _ = self
+            .events
+            .send(ChainEvent::Block(std::sync::Arc::new(header.clone())));
         for tx in &built.included {
             self.pool.remove(&candidates[tx.input].0);
         }

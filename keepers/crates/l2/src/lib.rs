@@ -9,7 +9,7 @@
 //!   with a call's state overrides on top;
 //! - `block_state`, `convert` and [`rpc`]: the block and state a request names, the stored
 //!   chain as alloy's RPC types, and [`L2Rpc`], the server of `eth_*`, `net_*` and `web3_*`
-//!   (and, in `debug`, of `debug_*`);
+//!   (and, in `debug`, of `debug_*`, in `pubsub` of `eth_subscribe`);
 //! - [`trace`]: the call tracer and the struct logger of `debug_trace*`;
 //! - [`dev`]: `baton evm-dev`, the chain alone with one sequencer and no L1.
 //!
@@ -24,10 +24,11 @@ mod debug;
 pub mod dev;
 pub mod overrides;
 pub mod pool;
+mod pubsub;
 pub mod rpc;
 pub mod trace;
 
-pub use chain::{ChainError, L2Chain, Sealed, SubmitError};
+pub use chain::{ChainError, ChainEvent, L2Chain, Sealed, SubmitError};
 pub use dev::{DevChain, DevConfig};
 pub use pool::{PoolConfig, PoolError, TxPool};
 pub use rpc::L2Rpc;

@@ -67,6 +67,9 @@ impl L2Rpc {
             .merge(NetApiServer::into_rpc(self.clone()))
             .expect("method names are unique");
         module
+            .merge(baton_rpc::EthPubSubApiServer::into_rpc(self.clone()))
+            .expect("method names are unique");
+        module
             .merge(baton_rpc::DebugApiServer::into_rpc(self.clone()))
             .expect("method names are unique");
         module
@@ -143,6 +146,47 @@ fn log_range(chain: &L2Chain, filter: &Filter) -> RpcResult<(u64, u64)> {
             Ok((number(*from_block)?, number(*to_block)?))
         }
     }
+}
+
+/// The stored logs of blocks `from..=to` that `filter`'s addresses and topics match, in the
+/// RPC's form.
+pub(crate) fn matching_logs(
+    chain: &L2Chain,
+    filter: &Filter,
+    from: u64,
+    to: u64,
+) -> RpcResult<Vec<Log>> {
+    let query = LogFilter {
+        from,
+        to,
+        addresses: filter.address.iter().copied().collect(),
+        topics: std::array::from_fn(|i| {
+            let topic = &filter.topics[i];
+            (!topic.is_empty()).then(|| topic.iter().copied().collect())
+        }),
+    };
+    let found = chain.db().logs(&query).map_err(|error| match error {
+        LogQueryError::Store(store) => internal(store),
+        LogQueryError::Reversed { .. } => rpc_error(INVALID_PARAMS, error.to_string()),
+        other => rpc_error(LIMIT_EXCEEDED, other.to_string()),
+    })?;
+    let mut blocks: BTreeMap<u64, (B256, u64)> = BTreeMap::new();
+    let mut logs = Vec::with_capacity(found.len());
+    for stored in &found {
+        let (hash, timestamp) = match blocks.entry(stored.block) {
+            std::collections::btree_map::Entry::Occupied(known) => *known.get(),
+            std::collections::btree_map::Entry::Vacant(new) => {
+                let header = chain
+                    .db()
+                    .header(stored.block)
+                    .map_err(internal)?
+                    .ok_or_else(|| internal(format!("block {} is not stored", stored.block)))?;
+                *new.insert((header.hash_slow(), header.timestamp))
+            }
+        };
+        logs.push(rpc_log(stored, hash, timestamp));
+    }
+    Ok(logs)
 }
 
 /// The effective tips per gas of a block's transactions with the gas each used, by tip.
@@ -448,37 +492,7 @@ impl EthApiServer for L2Rpc {
     fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>> {
         let chain = self.chain();
         let (from, to) = log_range(&chain, &filter)?;
-        let query = LogFilter {
-            from,
-            to,
-            addresses: filter.address.iter().copied().collect(),
-            topics: std::array::from_fn(|i| {
-                let topic = &filter.topics[i];
-                (!topic.is_empty()).then(|| topic.iter().copied().collect())
-            }),
-        };
-        let found = chain.db().logs(&query).map_err(|error| match error {
-            LogQueryError::Store(store) => internal(store),
-            LogQueryError::Reversed { .. } => rpc_error(INVALID_PARAMS, error.to_string()),
-            other => rpc_error(LIMIT_EXCEEDED, other.to_string()),
-        })?;
-        let mut blocks: BTreeMap<u64, (B256, u64)> = BTreeMap::new();
-        let mut logs = Vec::with_capacity(found.len());
-        for stored in &found {
-            let (hash, timestamp) = match blocks.entry(stored.block) {
-                std::collections::btree_map::Entry::Occupied(known) => *known.get(),
-                std::collections::btree_map::Entry::Vacant(new) => {
-                    let header = chain
-                        .db()
-                        .header(stored.block)
-                        .map_err(internal)?
-                        .ok_or_else(|| internal(format!("block {} is not stored", stored.block)))?;
-                    *new.insert((header.hash_slow(), header.timestamp))
-                }
-            };
-            logs.push(rpc_log(stored, hash, timestamp));
-        }
-        Ok(logs)
+        matching_logs(&chain, &filter, from, to)
     }
 
     fn proof(

@@ -8,6 +8,7 @@ use alloy::{
     rpc::types::{
         Block, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, Transaction,
         TransactionReceipt, TransactionRequest,
+        pubsub::{Params, SubscriptionKind},
     },
     serde::JsonStorageKey,
 };
@@ -131,6 +132,19 @@ pub trait EthApi {
     /// Validates a signed transaction against the pending state and pools it.
     #[method(name = "sendRawTransaction")]
     async fn send_raw_transaction(&self, bytes: Bytes) -> RpcResult<B256>;
+}
+
+/// `eth_subscribe` and `eth_unsubscribe`, over WebSocket (on the HTTP port).
+#[rpc(server, namespace = "eth")]
+pub trait EthPubSubApi {
+    /// `newHeads`, `logs` (with a filter's addresses and topics) or `newPendingTransactions`
+    /// (hashes, or whole transactions with `true`).
+    #[subscription(name = "subscribe" => "subscription", unsubscribe = "unsubscribe", item = serde_json::Value)]
+    async fn subscribe(
+        &self,
+        kind: SubscriptionKind,
+        params: Option<Params>,
+    ) -> jsonrpsee::core::SubscriptionResult;
 }
 
 /// `debug_*`: transactions and calls run again with a tracer.

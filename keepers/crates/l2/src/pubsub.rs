@@ -1,0 +1,136 @@
+//! `eth_subscribe` over WebSocket: new heads, logs matching a filter, and transactions entering
+//! the pool, from the chain's events ([`crate::ChainEvent`]).
+//!
+//! A subscriber that falls more than [`crate::chain::EVENT_BUFFER`] events behind is ended with
+//! an error saying so, rather than silently missing some.
+
+use crate::{ChainEvent, L2Rpc, convert::rpc_header, rpc::matching_logs};
+use alloy::{
+    consensus::TxEnvelope,
+    eips::eip2718::Decodable2718,
+    rpc::types::{
+        Filter, Transaction,
+        pubsub::{Params, SubscriptionKind},
+    },
+};
+use baton_rpc::{
+    EthPubSubApiServer,
+    errors::{INVALID_PARAMS, rpc_error},
+};
+use jsonrpsee::{PendingSubscriptionSink, core::SubscriptionResult};
+use serde::Serialize;
+use tokio::sync::broadcast::error::RecvError;
+
+/// What one subscription sends.
+enum Feed {
+    Heads,
+    Logs(Box<Filter>),
+    PooledHashes,
+    PooledTransactions,
+}
+
+impl Feed {
+    fn of(kind: SubscriptionKind, params: Option<Params>) -> Result<Self, String> {
+        match (kind, params.unwrap_or_default()) {
+            (SubscriptionKind::NewHeads, Params::None) => Ok(Self::Heads),
+            (SubscriptionKind::Logs, Params::None) => Ok(Self::Logs(Box::default())),
+            (SubscriptionKind::Logs, Params::Logs(filter)) => Ok(Self::Logs(filter)),
+            (SubscriptionKind::NewPendingTransactions, Params::None | Params::Bool(false)) => {
+                Ok(Self::PooledHashes)
+            }
+            (SubscriptionKind::NewPendingTransactions, Params::Bool(true)) => {
+                Ok(Self::PooledTransactions)
+            }
+            (kind, Params::None) => Err(format!(
+                "subscription {kind:?} is not supported: newHeads, logs and newPendingTransactions are"
+            )),
+            (kind, _) => Err(format!("wrong parameters for subscription {kind:?}")),
+        }
+    }
+}
+
+/// One notification's payload.
+fn json(value: &impl Serialize) -> Result<Box<serde_json::value::RawValue>, String> {
+    serde_json::value::to_raw_value(value).map_err(|e| e.to_string())
+}
+
+#[jsonrpsee::core::async_trait]
+impl EthPubSubApiServer for L2Rpc {
+    async fn subscribe(
+        &self,
+        pending: PendingSubscriptionSink,
+        kind: SubscriptionKind,
+        params: Option<Params>,
+    ) -> SubscriptionResult {
+        let feed = match Feed::of(kind, params) {
+            Ok(feed) => feed,
+            Err(reason) => {
+                pending.reject(rpc_error(INVALID_PARAMS, reason)).await;
+                return Ok(());
+            }
+        };
+        let mut events = self.chain().events();
+        let sink = pending.accept().await?;
+        loop {
+            let event = tokio::select! {
+                _ = sink.closed() => return Ok(()),
+                event = events.recv() => event,
+            };
+            let payloads = match event {
+                Err(RecvError::Closed) => return Ok(()),
+                Err(RecvError::Lagged(missed)) => {
+                    return Err(format!(
+                        "the subscriber fell {missed} events behind and was dropped: subscribe again"
+                    )
+                    .into());
+                }
+                Ok(event) => self.payloads(&feed, event)?,
+            };
+            for payload in payloads {
+                sink.send(payload).await?;
+            }
+        }
+    }
+}
+
+impl L2Rpc {
+    /// What `feed` sends for `event` (nothing, one item, or a block's matching logs).
+    fn payloads(
+        &self,
+        feed: &Feed,
+        event: ChainEvent,
+    ) -> Result<Vec<Box<serde_json::value::RawValue>>, String> {
+        match (feed, event) {
+            (Feed::Heads, ChainEvent::Block(header)) => Ok(vec![json(&rpc_header(&header))?]),
+            (Feed::Logs(filter), ChainEvent::Block(header)) => {
+                let chain = self.chain();
+                let logs = matching_logs(&chain, filter, header.number, header.number)
+                    .map_err(|e| e.message().to_string())?;
+                logs.iter().map(json).collect()
+            }
+            (Feed::PooledHashes, ChainEvent::Pooled(hash)) => Ok(vec![json(&hash)?]),
+            (Feed::PooledTransactions, ChainEvent::Pooled(hash)) => {
+                let chain = self.chain();
+                let Some(pooled) = chain.pool().get(&hash) else {
+                    // Sealed (or replaced) before this subscriber read it.
+                    return Ok(Vec::new());
+                };
+                let envelope =
+                    TxEnvelope::decode_2718_exact(&pooled.raw).map_err(|e| e.to_string())?;
+                let tx = Transaction {
+                    inner: alloy::consensus::transaction::Recovered::new_unchecked(
+                        envelope,
+                        pooled.sender,
+                    ),
+                    block_hash: None,
+                    block_number: None,
+                    transaction_index: None,
+                    effective_gas_price: None,
+                    block_timestamp: None,
+                };
+                Ok(vec![json(&tx)?])
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+}
