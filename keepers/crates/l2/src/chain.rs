@@ -209,17 +209,21 @@ impl L2Chain {
                 .flatten()
                 .map_or(0, |info| info.nonce)
         };
+        // No block holds more transactions than its gas limit buys at 21,000 each: the rest of
+        // the pool waits without being looked at.
+        let most = usize::try_from(self.spec.gas_limit / 21_000).unwrap_or(usize::MAX);
         let candidates: Vec<_> = self
             .pool
             .ordered(base_fee, nonce_of)
             .into_iter()
+            .take(most)
             .map(|tx| {
-                (
-                    tx.hash,
-                    tx.sender,
-                    tx.nonce,
-                    BlockTx::Signed(tx.raw.clone()),
-                )
+                // Decoded at admission: the sender is not recovered again.
+                let input = BlockTx::Recovered {
+                    raw: tx.raw.clone(),
+                    tx: tx.decoded.clone(),
+                };
+                (tx.hash, tx.sender, tx.nonce, input)
             })
             .collect();
         let inputs: Vec<BlockTx> = candidates.iter().map(|c| c.3.clone()).collect();
@@ -245,9 +249,11 @@ impl L2Chain {
         }
         let mut dropped = 0;
         for (input, why) in &built.skipped {
+            if matches!(why, Skipped::BlockFull { .. }) {
+                continue;
+            }
             let (hash, sender, nonce, _) = &candidates[*input];
-            let on_its_turn = self.account(*sender)?.nonce == *nonce;
-            if !matches!(why, Skipped::BlockFull { .. }) && on_its_turn {
+            if self.account(*sender)?.nonce == *nonce {
                 self.pool.remove(hash);
                 dropped += 1;
             }
