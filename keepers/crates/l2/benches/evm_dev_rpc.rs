@@ -158,17 +158,11 @@ async fn main() -> eyre::Result<()> {
     let genesis = dir.path().join("genesis.json");
     std::fs::write(&genesis, json!({ "alloc": alloc }).to_string())?;
     let dev = DevChain::start(&DevConfig {
-        state: dir.path().join("chain.sqlite"),
-        rpc: "127.0.0.1:0".parse()?,
-        genesis,
         chain_id: CHAIN_ID,
-        gas_limit: 30_000_000,
-        genesis_base_fee: 1_000_000_000,
         block_time_ms: 50,
         pool_max_per_sender: 100_000,
         pool_max: 1_000_000,
-        sequencer: baton_l2::dev::DEV_SEQUENCER,
-        fee_recipient: baton_l2::dev::DEV_FEE_RECIPIENT,
+        ..DevConfig::on_free_port(dir.path().join("chain.sqlite"), genesis)
     })
     .await?;
     let client = reqwest::Client::new();

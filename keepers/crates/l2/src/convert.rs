@@ -42,6 +42,19 @@ pub(crate) fn rpc_tx(header: &Header, block_hash: B256, tx: &StoredTx) -> Option
     })
 }
 
+/// A pooled transaction in the RPC's form (no block yet).
+pub(crate) fn rpc_pooled_tx(pooled: &crate::pool::PooledTx) -> Option<Transaction> {
+    let envelope = TxEnvelope::decode_2718_exact(&pooled.raw).ok()?;
+    Some(Transaction {
+        inner: Recovered::new_unchecked(envelope, pooled.sender),
+        block_hash: None,
+        block_number: None,
+        transaction_index: None,
+        effective_gas_price: None,
+        block_timestamp: None,
+    })
+}
+
 /// A block with its transactions' hashes, or the transactions themselves.
 pub(crate) fn rpc_block(header: &Header, txs: &[StoredTx], full: bool) -> Block {
     let rpc = rpc_header(header);

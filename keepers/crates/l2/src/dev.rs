@@ -38,16 +38,16 @@ pub struct DevConfig {
     #[arg(long, default_value = "script/genesis/devnet.json")]
     pub genesis: PathBuf,
     /// The chain id (the devnet's L2 is 901).
-    #[arg(long, default_value_t = 901)]
+    #[arg(long, default_value_t = DEV_CHAIN_ID)]
     pub chain_id: u64,
     /// Every block's gas limit.
-    #[arg(long, default_value_t = 30_000_000)]
+    #[arg(long, default_value_t = DEV_GAS_LIMIT)]
     pub gas_limit: u64,
     /// The genesis block's base fee, in wei.
-    #[arg(long, default_value_t = 1_000_000_000)]
+    #[arg(long, default_value_t = DEV_GENESIS_BASE_FEE)]
     pub genesis_base_fee: u64,
     /// Milliseconds between blocks (a block is sealed only when transactions wait).
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = DEV_BLOCK_TIME_MS)]
     pub block_time_ms: u64,
     /// Most pooled transactions per sender.
     #[arg(long, default_value_t = PoolConfig::default().max_per_sender)]
@@ -61,6 +61,35 @@ pub struct DevConfig {
     /// The L1 address the fee vault's base fees are owed to.
     #[arg(long, default_value_t = DEV_FEE_RECIPIENT)]
     pub fee_recipient: Address,
+}
+
+/// The dev chain's id: the devnet's L2 chain id.
+pub const DEV_CHAIN_ID: u64 = 901;
+/// The dev chain's block gas limit.
+pub const DEV_GAS_LIMIT: u64 = 30_000_000;
+/// The dev chain's genesis base fee (1 gwei).
+pub const DEV_GENESIS_BASE_FEE: u64 = 1_000_000_000;
+/// The dev chain's block time.
+pub const DEV_BLOCK_TIME_MS: u64 = 1000;
+
+impl DevConfig {
+    /// `baton evm-dev`'s defaults over `state` and `genesis`, listening on any free port of
+    /// 127.0.0.1 (tests and benches set what they need on top).
+    pub fn on_free_port(state: PathBuf, genesis: PathBuf) -> Self {
+        Self {
+            state,
+            rpc: SocketAddr::from(([127, 0, 0, 1], 0)),
+            genesis,
+            chain_id: DEV_CHAIN_ID,
+            gas_limit: DEV_GAS_LIMIT,
+            genesis_base_fee: DEV_GENESIS_BASE_FEE,
+            block_time_ms: DEV_BLOCK_TIME_MS,
+            pool_max_per_sender: PoolConfig::default().max_per_sender,
+            pool_max: PoolConfig::default().max_total,
+            sequencer: DEV_SEQUENCER,
+            fee_recipient: DEV_FEE_RECIPIENT,
+        }
+    }
 }
 
 /// A running dev chain.

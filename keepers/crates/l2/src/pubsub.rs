@@ -4,14 +4,14 @@
 //! A subscriber that falls more than [`crate::chain::EVENT_BUFFER`] events behind is ended with
 //! an error saying so, rather than silently missing some.
 
-use crate::{ChainEvent, L2Rpc, convert::rpc_header, rpc::matching_logs};
-use alloy::{
-    consensus::TxEnvelope,
-    eips::eip2718::Decodable2718,
-    rpc::types::{
-        Filter, Transaction,
-        pubsub::{Params, SubscriptionKind},
-    },
+use crate::{
+    ChainEvent, L2Rpc,
+    convert::{rpc_header, rpc_pooled_tx},
+    rpc::matching_logs,
+};
+use alloy::rpc::types::{
+    Filter,
+    pubsub::{Params, SubscriptionKind},
 };
 use baton_rpc::{
     EthPubSubApiServer,
@@ -111,24 +111,9 @@ impl L2Rpc {
             (Feed::PooledHashes, ChainEvent::Pooled(hash)) => Ok(vec![json(&hash)?]),
             (Feed::PooledTransactions, ChainEvent::Pooled(hash)) => {
                 let chain = self.chain();
-                let Some(pooled) = chain.pool().get(&hash) else {
-                    // Sealed (or replaced) before this subscriber read it.
-                    return Ok(Vec::new());
-                };
-                let envelope =
-                    TxEnvelope::decode_2718_exact(&pooled.raw).map_err(|e| e.to_string())?;
-                let tx = Transaction {
-                    inner: alloy::consensus::transaction::Recovered::new_unchecked(
-                        envelope,
-                        pooled.sender,
-                    ),
-                    block_hash: None,
-                    block_number: None,
-                    transaction_index: None,
-                    effective_gas_price: None,
-                    block_timestamp: None,
-                };
-                Ok(vec![json(&tx)?])
+                // Gone when sealed (or replaced) before this subscriber read the event.
+                let tx = chain.pool().get(&hash).and_then(rpc_pooled_tx);
+                tx.iter().map(json).collect()
             }
             _ => Ok(Vec::new()),
         }

@@ -9,12 +9,12 @@ use crate::{
     block_state::{BlockState, internal, resolve},
     call::{CallError, call, call_block_env, create_access_list, estimate_gas},
     chain::SubmitError,
-    convert::{rpc_block, rpc_log, rpc_receipts, rpc_tx},
+    convert::{rpc_block, rpc_log, rpc_pooled_tx, rpc_receipts, rpc_tx},
     overrides::Overridden,
     pool::{PoolError, TxPool},
 };
 use alloy::{
-    consensus::{Header, Transaction as _, TxEnvelope, transaction::Recovered},
+    consensus::{Header, Transaction as _, TxEnvelope},
     eips::{BlockId, BlockNumberOrTag, eip2718::Decodable2718, eip2930::AccessListResult},
     primitives::{Address, B256, Bytes, U64, U256},
     rpc::types::{
@@ -78,6 +78,26 @@ impl L2Rpc {
         module
     }
 
+    /// Runs `run` on the state after `block` with `overrides` on top, in that block's
+    /// environment: what `eth_call`, `eth_estimateGas` and `eth_createAccessList` share.
+    fn on_block<T>(
+        &self,
+        block: Option<BlockId>,
+        overrides: StateOverride,
+        run: impl FnOnce(
+            &Overridden<'_, BlockState<'_>>,
+            &baton_evm::Rules,
+            &baton_evm::revm::context::BlockEnv,
+        ) -> Result<T, CallError>,
+    ) -> RpcResult<T> {
+        let chain = self.chain();
+        let header = resolve(&chain, block)?;
+        let state = BlockState::of(&chain, &header)?;
+        let state = Overridden::new(&state, overrides)
+            .map_err(|e| rpc_error(INVALID_PARAMS, e.to_string()))?;
+        run(&state, &chain.spec().rules(), &call_block_env(&header)).map_err(call_error)
+    }
+
     pub(crate) fn chain(&self) -> MutexGuard<'_, L2Chain> {
         // A panic while holding the lock leaves the chain as its last committed block: SQLite
         // rolled back whatever was half-written.
@@ -107,14 +127,6 @@ fn state_overrides(value: Option<serde_json::Value>) -> RpcResult<StateOverride>
         Some(value) => serde_json::from_value(value)
             .map_err(|e| rpc_error(INVALID_PARAMS, format!("invalid state overrides: {e}"))),
     }
-}
-
-/// A block's state with a call's overrides on top.
-fn overridden<'a>(
-    state: &'a BlockState<'a>,
-    overrides: StateOverride,
-) -> RpcResult<Overridden<'a, BlockState<'a>>> {
-    Overridden::new(state, overrides).map_err(|e| rpc_error(INVALID_PARAMS, e.to_string()))
 }
 
 /// A pool refusal: bytes that are no transaction are invalid parameters, the rest are
@@ -305,17 +317,10 @@ impl EthApiServer for L2Rpc {
         state_override: Option<serde_json::Value>,
     ) -> RpcResult<U64> {
         let overrides = state_overrides(state_override)?;
-        let chain = self.chain();
-        let header = resolve(&chain, block)?;
-        let state = BlockState::of(&chain, &header)?;
-        estimate_gas(
-            &overridden(&state, overrides)?,
-            &chain.spec().rules(),
-            &call_block_env(&header),
-            &request,
-        )
+        self.on_block(block, overrides, |state, rules, env| {
+            estimate_gas(state, rules, env, &request)
+        })
         .map(U64::from)
-        .map_err(call_error)
     }
 
     fn call(
@@ -325,16 +330,9 @@ impl EthApiServer for L2Rpc {
         state_override: Option<serde_json::Value>,
     ) -> RpcResult<Bytes> {
         let overrides = state_overrides(state_override)?;
-        let chain = self.chain();
-        let header = resolve(&chain, block)?;
-        let state = BlockState::of(&chain, &header)?;
-        call(
-            &overridden(&state, overrides)?,
-            &chain.spec().rules(),
-            &call_block_env(&header),
-            &request,
-        )
-        .map_err(call_error)
+        self.on_block(block, overrides, |state, rules, env| {
+            call(state, rules, env, &request)
+        })
     }
 
     fn create_access_list(
@@ -342,16 +340,9 @@ impl EthApiServer for L2Rpc {
         request: TransactionRequest,
         block: Option<BlockId>,
     ) -> RpcResult<AccessListResult> {
-        let chain = self.chain();
-        let header = resolve(&chain, block)?;
-        let state = BlockState::of(&chain, &header)?;
-        create_access_list(
-            &state,
-            &chain.spec().rules(),
-            &call_block_env(&header),
-            &request,
-        )
-        .map_err(call_error)
+        self.on_block(block, StateOverride::default(), |state, rules, env| {
+            create_access_list(state, rules, env, &request)
+        })
     }
 
     fn fee_history(
@@ -446,17 +437,7 @@ impl EthApiServer for L2Rpc {
                 .ok_or_else(|| internal(format!("block {} is not stored", tx.block)))?;
             return Ok(rpc_tx(&header, header.hash_slow(), &tx));
         }
-        Ok(chain.pool().get(&hash).and_then(|pooled| {
-            let envelope = TxEnvelope::decode_2718_exact(&pooled.raw).ok()?;
-            Some(Transaction {
-                inner: Recovered::new_unchecked(envelope, pooled.sender),
-                block_hash: None,
-                block_number: None,
-                transaction_index: None,
-                effective_gas_price: None,
-                block_timestamp: None,
-            })
-        }))
+        Ok(chain.pool().get(&hash).and_then(rpc_pooled_tx))
     }
 
     fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>> {

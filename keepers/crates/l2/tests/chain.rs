@@ -1,17 +1,14 @@
 //! `L2Chain`: sealing from the pool into a real SQLite file, blocks that fill up, the events
 //! subscribers hear, and what survives a reopen.
 
-use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
-    eips::eip2718::Encodable2718,
-    primitives::{Address, Bytes, TxKind, U256, address},
-    signers::{SignerSync, local::PrivateKeySigner},
-};
+mod common;
+
+use alloy::primitives::{Address, U256, address};
 use baton_evm::{BaseFeeParams, ChainSpec, FEE_VAULT_PREDEPLOY, StateReader};
 use baton_l2::{ChainError, ChainEvent, L2Chain, PoolConfig};
+use common::{key, transfer};
 use std::{collections::BTreeMap, sync::Arc};
 
-const TO: Address = address!("00000000000000000000000000000000000000aa");
 const SEQUENCER: Address = address!("00000000000000000000000000000000000b470e");
 /// Room for four transfers a block.
 const SPEC: ChainSpec = ChainSpec {
@@ -21,28 +18,6 @@ const SPEC: ChainSpec = ChainSpec {
     genesis_base_fee: 1_000_000_000,
     fee_vault: FEE_VAULT_PREDEPLOY,
 };
-
-fn key(i: u8) -> PrivateKeySigner {
-    PrivateKeySigner::from_bytes(&[i + 1; 32].into()).unwrap()
-}
-
-fn transfer(from: u8, nonce: u64, tip: u128) -> Bytes {
-    let tx = TxEip1559 {
-        chain_id: 901,
-        nonce,
-        gas_limit: 21_000,
-        max_fee_per_gas: 10_000_000_000,
-        max_priority_fee_per_gas: tip,
-        to: TxKind::Call(TO),
-        value: U256::from(1),
-        access_list: Default::default(),
-        input: Default::default(),
-    };
-    let signature = key(from).sign_hash_sync(&tx.signature_hash()).unwrap();
-    TxEnvelope::from(tx.into_signed(signature))
-        .encoded_2718()
-        .into()
-}
 
 fn open(path: &std::path::Path) -> L2Chain {
     let alloc: BTreeMap<Address, U256> = (0..3)

@@ -26,17 +26,11 @@ const SUPPLY: &str = "1000000000000000000000";
 
 fn config(state: &Path) -> DevConfig {
     DevConfig {
-        state: state.to_path_buf(),
-        rpc: "127.0.0.1:0".parse().unwrap(),
-        genesis: repo_root().join("script/genesis/devnet.json"),
-        chain_id: 901,
-        gas_limit: 30_000_000,
-        genesis_base_fee: 1_000_000_000,
         block_time_ms: 100,
-        pool_max_per_sender: 64,
-        pool_max: 8192,
-        sequencer: baton_l2::dev::DEV_SEQUENCER,
-        fee_recipient: baton_l2::dev::DEV_FEE_RECIPIENT,
+        ..DevConfig::on_free_port(
+            state.to_path_buf(),
+            repo_root().join("script/genesis/devnet.json"),
+        )
     }
 }
 
@@ -53,6 +47,12 @@ fn run(tool: &str, args: &[&str]) -> Result<String, String> {
     } else {
         Err(String::from_utf8_lossy(&output.stderr).into_owned())
     }
+}
+
+/// `cast` with `--json` (or a JSON answer), parsed.
+fn cast_json<T: serde::de::DeserializeOwned>(args: &[&str]) -> T {
+    let out = cast(args);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("cast {args:?} printed {out}: {e}"))
 }
 
 fn cast(args: &[&str]) -> String {
@@ -104,14 +104,13 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
     let json = &created[created.find('{').expect("forge create prints JSON")..];
     let created: Value = serde_json::from_str(json).unwrap();
     let token = created["deployedTo"].as_str().unwrap().to_string();
-    let deployment: TransactionReceipt = serde_json::from_str(&cast(&[
+    let deployment: TransactionReceipt = cast_json(&[
         "receipt",
         created["transactionHash"].as_str().unwrap(),
         "--json",
         "--rpc-url",
         &url,
-    ]))
-    .unwrap();
+    ]);
     assert!(deployment.status());
     assert_eq!(
         deployment
@@ -139,7 +138,7 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
     ])
     .parse()
     .unwrap();
-    let sent: TransactionReceipt = serde_json::from_str(&cast(&[
+    let sent: TransactionReceipt = cast_json(&[
         "send",
         &token,
         "transfer(address,uint256)",
@@ -152,8 +151,7 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
         "--json",
         "--rpc-url",
         &url,
-    ]))
-    .unwrap();
+    ]);
     assert!(sent.status(), "the estimate is enough: {sent:?}");
     assert!(
         sent.gas_used <= estimate && estimate - sent.gas_used < sent.gas_used / 10,
@@ -215,7 +213,7 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
 
     // cast access-list: the two balance slots a transfer touches (the token itself is warm as
     // the recipient, its slots are not).
-    let listed: Value = serde_json::from_str(&cast(&[
+    let listed: Value = cast_json(&[
         "access-list",
         &token,
         "transfer(address,uint256)",
@@ -226,8 +224,7 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
         "--json",
         "--rpc-url",
         &url,
-    ]))
-    .unwrap();
+    ]);
     let list = listed["accessList"].as_array().unwrap();
     assert_eq!(list.len(), 1, "{listed}");
     assert_eq!(list[0]["address"], token.to_lowercase());
@@ -245,7 +242,7 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
 
     // cast logs: the mint and the transfer, by event and by indexed recipient.
     let event = "Transfer(address indexed from,address indexed to,uint256 value)";
-    let logs: Vec<Value> = serde_json::from_str(&cast(&[
+    let logs: Vec<Value> = cast_json(&[
         "logs",
         "--from-block",
         "0",
@@ -255,14 +252,13 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
         "--json",
         "--rpc-url",
         &url,
-    ]))
-    .unwrap();
+    ]);
     assert_eq!(logs.len(), 2, "{logs:?}");
     assert_eq!(
         logs[1]["transactionHash"],
         sent.transaction_hash.to_string()
     );
-    let to_1: Vec<Value> = serde_json::from_str(&cast(&[
+    let to_1: Vec<Value> = cast_json(&[
         "logs",
         "--from-block",
         "0",
@@ -274,8 +270,7 @@ async fn forge_and_cast_drive_an_erc20_on_the_evm_chain() {
         "--json",
         "--rpc-url",
         &url,
-    ]))
-    .unwrap();
+    ]);
     assert_eq!(to_1.len(), 1);
 
     // A call that reverts: geth's code 3 with OpenZeppelin's custom error as data.

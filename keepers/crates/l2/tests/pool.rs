@@ -1,51 +1,24 @@
 //! The EVM pool's admission, block order and pruning, on real signed transactions.
 
+mod common;
+
 use alloy::{
-    consensus::{SignableTransaction, TxEip1559, TxEnvelope, TxLegacy},
+    consensus::{SignableTransaction, TxEnvelope, TxLegacy},
     eips::eip2718::Encodable2718,
-    primitives::{Address, Bytes, TxKind, U256, address},
-    signers::{SignerSync, local::PrivateKeySigner},
+    primitives::{Address, Bytes, TxKind, U256},
+    signers::SignerSync,
 };
 use baton_l2::{
     PoolConfig, PoolError, TxPool,
     pool::{Admission, SenderAccount},
 };
+use common::{CHAIN_ID, GWEI, TO, key, transfer as tx, transfer_with as tx_with};
 
-const CHAIN_ID: u64 = 901;
-const GWEI: u128 = 1_000_000_000;
 const RULES: Admission = Admission {
     chain_id: CHAIN_ID,
     block_gas_limit: 30_000_000,
     base_fee: GWEI as u64,
 };
-const TO: Address = address!("00000000000000000000000000000000000000aa");
-
-fn key(i: u8) -> PrivateKeySigner {
-    PrivateKeySigner::from_bytes(&[i + 1; 32].into()).unwrap()
-}
-
-/// A transfer of 1 wei from key `from`, with `fee` cap and `tip`.
-fn tx_with(from: u8, nonce: u64, fee: u128, tip: u128, gas: u64, chain_id: u64) -> Bytes {
-    let tx = TxEip1559 {
-        chain_id,
-        nonce,
-        gas_limit: gas,
-        max_fee_per_gas: fee,
-        max_priority_fee_per_gas: tip,
-        to: TxKind::Call(TO),
-        value: U256::from(1),
-        access_list: Default::default(),
-        input: Default::default(),
-    };
-    let signature = key(from).sign_hash_sync(&tx.signature_hash()).unwrap();
-    TxEnvelope::from(tx.into_signed(signature))
-        .encoded_2718()
-        .into()
-}
-
-fn tx(from: u8, nonce: u64, tip: u128) -> Bytes {
-    tx_with(from, nonce, 10 * GWEI, tip, 21_000, CHAIN_ID)
-}
 
 fn rich() -> SenderAccount {
     SenderAccount {

@@ -55,17 +55,11 @@ impl Ws {
 async fn subscribers_hear_pooled_transactions_heads_and_logs() {
     let dir = tempfile::tempdir().unwrap();
     let dev = DevChain::start(&DevConfig {
-        state: dir.path().join("chain.sqlite"),
-        rpc: "127.0.0.1:0".parse().unwrap(),
-        genesis: repo_root().join("script/genesis/devnet.json"),
-        chain_id: 901,
-        gas_limit: 30_000_000,
-        genesis_base_fee: 1_000_000_000,
         block_time_ms: 100,
-        pool_max_per_sender: 64,
-        pool_max: 8192,
-        sequencer: baton_l2::dev::DEV_SEQUENCER,
-        fee_recipient: baton_l2::dev::DEV_FEE_RECIPIENT,
+        ..DevConfig::on_free_port(
+            dir.path().join("chain.sqlite"),
+            repo_root().join("script/genesis/devnet.json"),
+        )
     })
     .await
     .unwrap();

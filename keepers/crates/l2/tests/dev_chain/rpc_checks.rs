@@ -1,6 +1,6 @@
 //! The answers the dev chain test checks through alloy's provider, raw JSON-RPC and `cast rpc`.
 
-use super::{ADDRESS_0, ADDRESS_1, KEY_0, cast, run};
+use super::{ADDRESS_0, ADDRESS_1, KEY_0, cast_json, run};
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEnvelope},
     eips::{BlockNumberOrTag, eip2718::Encodable2718},
@@ -134,6 +134,16 @@ pub(crate) async fn check_refusals(provider: &impl Provider) {
     );
 }
 
+/// A raw JSON-RPC request (or batch) and its answer.
+async fn post(
+    client: &alloy::transports::http::reqwest::Client,
+    url: &str,
+    body: &impl serde::Serialize,
+) -> Value {
+    let answer = client.post(url).json(body).send().await.unwrap();
+    answer.json().await.unwrap()
+}
+
 /// Batches of up to 1,000 calls are answered call by call, a larger one is refused whole; and
 /// contradicting state overrides.
 pub(crate) async fn check_batches(url: &str) {
@@ -143,26 +153,10 @@ pub(crate) async fn check_batches(url: &str) {
             .map(|id| serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "eth_chainId", "params": []}))
             .collect::<Vec<_>>()
     };
-    let answers: Value = client
-        .post(url)
-        .json(&batch(1000))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answers: Value = post(&client, url, &batch(1000)).await;
     assert_eq!(answers.as_array().unwrap().len(), 1000);
     assert_eq!(answers[999]["result"], "0x385");
-    let refused: Value = client
-        .post(url)
-        .json(&batch(1001))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let refused: Value = post(&client, url, &batch(1001)).await;
     assert_eq!(refused["error"]["code"], -32010, "{refused}");
     assert_eq!(refused["error"]["data"], "Exceeded max limit of 1000");
 
@@ -170,15 +164,7 @@ pub(crate) async fn check_batches(url: &str) {
     let both = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "eth_call", "params": [
         {"to": ADDRESS_1}, "latest", {ADDRESS_1.to_string(): {"state": {}, "stateDiff": {}}}
     ]});
-    let refused: Value = client
-        .post(url)
-        .json(&both)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let refused: Value = post(&client, url, &both).await;
     assert_eq!(refused["error"]["code"], -32602, "{refused}");
     assert!(
         refused["error"]["message"]
@@ -193,15 +179,14 @@ pub(crate) async fn check_batches(url: &str) {
 /// struct logs of the transfer, and a reverting call's frame.
 pub(crate) fn check_traces(url: &str, token: &str, sent: &TransactionReceipt) {
     let hash = sent.transaction_hash.to_string();
-    let calls: Value = serde_json::from_str(&cast(&[
+    let calls: Value = cast_json(&[
         "rpc",
         "debug_traceTransaction",
         &hash,
         r#"{"tracer":"callTracer"}"#,
         "--rpc-url",
         url,
-    ]))
-    .unwrap();
+    ]);
     assert_eq!(calls["type"], "CALL");
     assert_eq!(calls["from"], ADDRESS_0.to_string().to_lowercase());
     assert_eq!(calls["to"], token.to_lowercase());
@@ -218,14 +203,7 @@ pub(crate) fn check_traces(url: &str, token: &str, sent: &TransactionReceipt) {
     );
     assert!(calls.get("error").is_none());
 
-    let logs: Value = serde_json::from_str(&cast(&[
-        "rpc",
-        "debug_traceTransaction",
-        &hash,
-        "--rpc-url",
-        url,
-    ]))
-    .unwrap();
+    let logs: Value = cast_json(&["rpc", "debug_traceTransaction", &hash, "--rpc-url", url]);
     assert_eq!(logs["failed"], false);
     assert_eq!(logs["gas"], sent.gas_used);
     let steps = logs["structLogs"].as_array().unwrap();
@@ -251,7 +229,7 @@ pub(crate) fn check_traces(url: &str, token: &str, sent: &TransactionReceipt) {
         hex_word(ADDRESS_0.into_word()),
         hex_word(B256::from(U256::from(5000)))
     );
-    let reverted: Value = serde_json::from_str(&cast(&[
+    let reverted: Value = cast_json(&[
         "rpc",
         "debug_traceCall",
         &call,
@@ -259,8 +237,7 @@ pub(crate) fn check_traces(url: &str, token: &str, sent: &TransactionReceipt) {
         r#"{"tracer":"callTracer"}"#,
         "--rpc-url",
         url,
-    ]))
-    .unwrap();
+    ]);
     assert_eq!(reverted["error"], "execution reverted", "{reverted}");
     assert!(
         reverted["output"]
