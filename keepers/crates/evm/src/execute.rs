@@ -134,10 +134,17 @@ pub fn simulate_call<S: StateReader>(
     block: &BlockEnv,
     tx: TxEnv,
 ) -> Result<Executed, Rejected<S::Error>> {
+    let config = simulation_cfg(rules, &tx);
+    run(state, config, block, tx, &CodeCache::default())
+}
+
+/// revm configured for a simulated call: no nonce check, and no base fee for a call that
+/// names no gas price.
+fn simulation_cfg(rules: &Rules, tx: &TxEnv) -> CfgEnv {
     let mut config = cfg(rules);
     config.disable_nonce_check = true;
     config.disable_base_fee = tx.gas_price == 0;
-    run(state, config, block, tx, &CodeCache::default())
+    config
 }
 
 /// revm's run of `tx`, without the fee vault.
@@ -175,11 +182,11 @@ where
     S: StateReader,
     I: for<'a> revm::inspector::Inspector<EvmContext<'a, S>>,
 {
-    let mut config = cfg(rules);
-    if simulate {
-        config.disable_nonce_check = true;
-        config.disable_base_fee = tx.gas_price == 0;
-    }
+    let config = if simulate {
+        simulation_cfg(rules, &tx)
+    } else {
+        cfg(rules)
+    };
     let codes = CodeCache::default();
     let mut evm = Context::mainnet()
         .with_db(WrapDatabaseRef(RevmDb {
