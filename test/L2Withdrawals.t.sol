@@ -16,14 +16,6 @@ contract L2WithdrawalsTest is Test {
     L2Withdrawals internal w;
     MerkleTrieHarness internal h;
 
-    event WithdrawalInitiated(
-        uint256 indexed nonce,
-        address indexed sender,
-        address indexed l1Recipient,
-        uint256 amount,
-        bytes32 hash
-    );
-
     function setUp() public {
         w = new L2Withdrawals();
         h = new MerkleTrieHarness();
@@ -34,7 +26,7 @@ contract L2WithdrawalsTest is Test {
         vm.deal(user, 3 ether);
         bytes32 expected = w.hashOf(block.chainid, 0, user, address(0xbeef), 1 ether);
         vm.expectEmit(address(w));
-        emit WithdrawalInitiated(0, user, address(0xbeef), 1 ether, expected);
+        emit L2Withdrawals.WithdrawalInitiated(0, user, address(0xbeef), 1 ether, expected);
         vm.prank(user);
         bytes32 hash = w.withdraw{value: 1 ether}(address(0xbeef));
         assertEq(hash, expected);

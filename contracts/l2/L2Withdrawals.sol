@@ -2,8 +2,9 @@
 pragma solidity ^0.8.24;
 
 /// @title L2Withdrawals
-/// @notice The withdrawal predeploy of the EVM chain (issue 18; not yet in any genesis): ETH sent
-///         here with `withdraw` leaves L2 and is owed on L1. Each withdrawal is recorded as
+/// @notice The withdrawal predeploy of the EVM chain (issue 18; in its genesis at
+///         0xba70000000000000000000000000000000000016, keepers/crates/state/src/genesis.rs): ETH
+///         sent here with `withdraw` leaves L2 and is owed on L1. Each withdrawal is recorded as
 ///         `initiated[hash] = true`, a slot of this contract's storage that the portal proves
 ///         against a finalized output's state root (an account proof of this address, then a
 ///         storage proof of the slot, `MerkleTrie`). The ETH stays here, out of reach: L2's
