@@ -28,13 +28,13 @@ pub struct DevConfig {
     #[arg(
         long,
         env = "BATON_EVM_DEV_STATE",
-        default_value = "out/evm-dev/chain.sqlite"
+        default_value = ".evm-dev/chain.sqlite"
     )]
     pub state: PathBuf,
     /// Where the JSON-RPC listens (port 0: any free port).
     #[arg(long, env = "BATON_EVM_DEV_RPC", default_value = "127.0.0.1:8547")]
     pub rpc: SocketAddr,
-    /// The genesis file: the balances of `alloc` (the devnet's funds anvil's ten keys).
+    /// The genesis file: the balances of `alloc` (the devnet's file funds anvil's ten keys).
     #[arg(long, default_value = "script/genesis/devnet.json")]
     pub genesis: PathBuf,
     /// The chain id (the devnet's L2 is 901).
