@@ -8,8 +8,7 @@ mod common;
 
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address};
 use baton_evm::{
-    BaseFeeParams, BlockDeposit, BlockTx, ChainSpec, Claim, ClaimBlock, DEPOSIT_TX_TYPE, Deposit,
-    FEE_VAULT_PREDEPLOY, StateReader, build_block,
+    BlockDeposit, BlockTx, Claim, ClaimBlock, DEPOSIT_TX_TYPE, Deposit, StateReader, build_block,
 };
 use baton_state::{
     ClaimsError, GenesisError, LogFilter, LogQueryError, MAX_LOG_BLOCK_RANGE, StateDb, genesis_diff,
@@ -17,16 +16,9 @@ use baton_state::{
 use baton_vm::Status;
 use common::{
     TempFile,
-    scenario::{CHAIN_ID, USER, guest, holder, oracle, signed, signed_with_gas},
+    scenario::{SPEC, USER, guest, holder, oracle, signed, signed_with_gas},
 };
 
-const SPEC: ChainSpec = ChainSpec {
-    chain_id: CHAIN_ID,
-    gas_limit: 30_000_000,
-    base_fee_params: BaseFeeParams::ETHEREUM,
-    genesis_base_fee: 1_000_000_000,
-    fee_vault: FEE_VAULT_PREDEPLOY,
-};
 const GENESIS_TIME: u64 = 1_700_000_000;
 const SEQUENCER: Address = address!("00000000000000000000000000000000000c0ffe");
 

@@ -9,24 +9,16 @@ use alloy_primitives::{Address, TxKind, U256, address, keccak256};
 use alloy_trie::{Nibbles, proof::verify_proof};
 use baton_core::genesis::Genesis;
 use baton_evm::{
-    BaseFeeParams, BlockExecutor, ChainSpec, FEE_VAULT_PREDEPLOY, MemoryState, Rules, StateReader,
-    WITHDRAWALS_PREDEPLOY,
+    BlockExecutor, FEE_VAULT_PREDEPLOY, MemoryState, Rules, StateReader, WITHDRAWALS_PREDEPLOY,
 };
 use baton_state::{GenesisError, StateDb, genesis_diff, predeploy_code};
 use common::{
     check_vectors, code, repo_root,
-    scenario::{CHAIN_ID, GWEI, USER, block, call, env_of, holder, signed},
+    scenario::{CHAIN_ID, GWEI, SPEC, USER, block, call, env_of, holder, signed},
 };
 use serde_json::json;
 
 const RECIPIENT: Address = address!("00000000000000000000000000000000000f1ee5");
-const SPEC: ChainSpec = ChainSpec {
-    chain_id: CHAIN_ID,
-    gas_limit: 30_000_000,
-    base_fee_params: BaseFeeParams::ETHEREUM,
-    genesis_base_fee: 1_000_000_000,
-    fee_vault: FEE_VAULT_PREDEPLOY,
-};
 
 #[test]
 fn committed_predeploy_code_is_forges_build() {

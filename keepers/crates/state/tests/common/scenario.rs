@@ -25,6 +25,15 @@ use std::{
 pub(crate) const CHAIN_ID: u64 = 901;
 pub(crate) const PREDEPLOY: Address = baton_evm::WITHDRAWALS_PREDEPLOY;
 pub(crate) const GWEI: u128 = 1_000_000_000;
+/// The L2's parameters in the chain tests: 30 M gas a block, Ethereum's base fee rule from
+/// 1 gwei, base fees to the genesis fee vault.
+pub(crate) const SPEC: baton_evm::ChainSpec = baton_evm::ChainSpec {
+    chain_id: CHAIN_ID,
+    gas_limit: 30_000_000,
+    base_fee_params: baton_evm::BaseFeeParams::ETHEREUM,
+    genesis_base_fee: 1_000_000_000,
+    fee_vault: baton_evm::FEE_VAULT_PREDEPLOY,
+};
 pub(crate) const HOLDERS: u64 = 40;
 
 /// The key of account `i`; [`USER`] deploys and funds.
