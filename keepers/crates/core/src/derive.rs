@@ -271,7 +271,7 @@ impl Chain {
         record: &RecordInput<'_>,
         known: impl Fn(&B256) -> Option<CheckedTx>,
     ) -> Result<Vec<DerivedBlock>, DeriveError> {
-        self.check_record(record)?;
+        record.check(self.config.chain_id, self.next_number()?, self.force_cursor)?;
         let header = record.header;
         let mut blocks = match record.batch {
             None => vec![
@@ -367,7 +367,7 @@ impl Chain {
     ) -> Result<DerivedBlock, DeriveError> {
         assert_eq!(txs.len(), checks.len(), "one check per transaction");
         let number = self.next_number()?;
-        self.check_entries(entries)?;
+        check_entries(entries, self.force_cursor)?;
 
         let context = BlockContext { fee_recipient };
         let mut derived = Vec::with_capacity(entries.len() + txs.len());
@@ -420,35 +420,29 @@ impl Chain {
                 head: self.head.number,
             })
     }
+}
 
-    /// The entries must be the queue's, in order, from the force cursor on.
-    fn check_entries(&self, entries: &[QueueEntry]) -> Result<(), DeriveError> {
-        for (position, entry) in entries.iter().enumerate() {
-            let expected = self.force_cursor + position as u64;
-            if entry.index != expected {
-                return Err(DeriveError::EntryIndexMismatch {
-                    position,
-                    expected,
-                    got: entry.index,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// Everything `apply_record` would fail on, without changing anything.
-    fn check_record(&self, record: &RecordInput<'_>) -> Result<(), DeriveError> {
-        let header = record.header;
-        if header.chainId != U256::from(self.config.chain_id) {
+impl RecordInput<'_> {
+    /// Everything a chain refuses a record for before running anything: its chain id, that it
+    /// starts at `next_block`, its block range and transaction count against its batch, and
+    /// that it consumes exactly `entries`, in queue order, from `force_cursor` on. The ledger's
+    /// [`Chain`] and the EVM chain (baton-l2) check records with this one function.
+    pub fn check(
+        &self,
+        chain_id: u64,
+        next_block: u64,
+        force_cursor: u64,
+    ) -> Result<(), DeriveError> {
+        let header = self.header;
+        if header.chainId != U256::from(chain_id) {
             return Err(DeriveError::WrongChainId {
-                expected: self.config.chain_id,
+                expected: chain_id,
                 got: header.chainId,
             });
         }
-        let expected = self.next_number()?;
-        if header.firstBlock != expected {
+        if header.firstBlock != next_block {
             return Err(DeriveError::DiscontinuousBlock {
-                expected,
+                expected: next_block,
                 got: header.firstBlock,
             });
         }
@@ -456,7 +450,7 @@ impl Chain {
             first_block: header.firstBlock,
             last_block: header.lastBlock,
         })?;
-        let tx_count = match record.batch {
+        let tx_count = match self.batch {
             None if blocks != 1 => {
                 return Err(DeriveError::ForcedBlockCount {
                     first_block: header.firstBlock,
@@ -485,20 +479,37 @@ impl Chain {
                 actual: tx_count,
             });
         }
-        let consumed = header.forceIndex.checked_sub(self.force_cursor).ok_or(
-            DeriveError::ForceIndexBehind {
-                cursor: self.force_cursor,
-                force_index: header.forceIndex,
-            },
-        )?;
-        if record.entries.len() as u64 != consumed {
+        let consumed =
+            header
+                .forceIndex
+                .checked_sub(force_cursor)
+                .ok_or(DeriveError::ForceIndexBehind {
+                    cursor: force_cursor,
+                    force_index: header.forceIndex,
+                })?;
+        if self.entries.len() as u64 != consumed {
             return Err(DeriveError::EntryCountMismatch {
                 expected: consumed,
-                got: record.entries.len(),
+                got: self.entries.len(),
             });
         }
-        self.check_entries(record.entries)
+        check_entries(self.entries, force_cursor)
     }
+}
+
+/// The entries must be the queue's, in order, from `force_cursor` on.
+pub fn check_entries(entries: &[QueueEntry], force_cursor: u64) -> Result<(), DeriveError> {
+    for (position, entry) in entries.iter().enumerate() {
+        let expected = force_cursor + position as u64;
+        if entry.index != expected {
+            return Err(DeriveError::EntryIndexMismatch {
+                position,
+                expected,
+                got: entry.index,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Fewest transactions worth spreading over threads (a thread costs tens of µs to start; one

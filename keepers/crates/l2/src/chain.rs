@@ -1,11 +1,12 @@
 //! The EVM chain a node holds: its database (state, history, headers, receipts, logs), its
 //! parameters, and the pool of transactions waiting for the next block. Synchronous: the caller
-//! holds it behind one lock and decides when blocks are sealed.
+//! holds it behind one lock and decides when blocks are sealed. Blocks are sealed, followed and
+//! derived in `sequenced.rs`.
 
 use crate::pool::{Admission, Checked, PoolConfig, PoolError, SenderAccount, TxPool};
 use alloy_consensus::Header;
 use alloy_primitives::{Address, B256};
-use baton_evm::{BlockTx, ChainSpec, Skipped, StateDiff, StateReader, build_block};
+use baton_evm::{ChainSpec, StateDiff, StateReader};
 use baton_state::{GenesisError, StateDb, StoreError};
 use std::path::Path;
 
@@ -18,16 +19,6 @@ pub enum ChainError {
     /// The database holds another chain, or the genesis is refused.
     #[error(transparent)]
     Genesis(#[from] GenesisError),
-    /// A block's timestamp must be after its parent's.
-    #[error("block {number}'s timestamp {timestamp} is not after its parent's {parent}")]
-    Timestamp {
-        /// The block's number.
-        number: u64,
-        /// Its timestamp.
-        timestamp: u64,
-        /// The parent's.
-        parent: u64,
-    },
 }
 
 /// Why a submitted transaction was not pooled.
@@ -39,18 +30,6 @@ pub enum SubmitError {
     /// The database failed while checking it.
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// What sealing a block did.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sealed {
-    /// The stored header.
-    pub header: Header,
-    /// The transactions it took from the pool.
-    pub included: usize,
-    /// Pooled transactions dropped because they cannot run (invalid on their turn, or
-    /// overtaken by their sender's nonce).
-    pub dropped: usize,
 }
 
 /// What subscribers hear about (`eth_subscribe`).
@@ -74,6 +53,8 @@ pub struct L2Chain {
     spec: ChainSpec,
     pool: TxPool,
     pool_config: PoolConfig,
+    /// The only sender whose force-queue entries can be deposits (the zero address: none).
+    portal: Address,
 }
 
 impl L2Chain {
@@ -108,7 +89,38 @@ impl L2Chain {
             spec,
             pool: TxPool::new(pool),
             pool_config: pool,
+            portal: Address::ZERO,
         })
+    }
+
+    /// The chain with `portal` as the L1 sender whose queue entries are deposits.
+    pub fn with_portal(self, portal: Address) -> Self {
+        Self { portal, ..self }
+    }
+
+    /// The portal: the only sender of deposit entries.
+    pub fn portal(&self) -> Address {
+        self.portal
+    }
+
+    /// The database, to write.
+    pub(crate) fn db_mut(&mut self) -> &mut StateDb {
+        &mut self.db
+    }
+
+    /// The pool, to change.
+    pub(crate) fn pool_mut(&mut self) -> &mut TxPool {
+        &mut self.pool
+    }
+
+    /// Moves the head after a block was stored or the chain unwound.
+    pub(crate) fn set_head(&mut self, head: Header) {
+        self.head = head;
+    }
+
+    /// Where block events go.
+    pub(crate) fn events_sender(&self) -> &tokio::sync::broadcast::Sender<ChainEvent> {
+        &self.events
     }
 
     /// New blocks and pooled transactions from now on.
@@ -153,6 +165,11 @@ impl L2Chain {
             .unwrap_or_default())
     }
 
+    /// A sender's nonce at the head.
+    pub(crate) fn account_nonce(&self, sender: Address) -> Result<u64, StoreError> {
+        Ok(self.account(sender)?.nonce)
+    }
+
     /// The nonce a sender's next transaction needs, counting the pool (`pending`).
     pub fn pending_nonce(&self, sender: Address) -> Result<u64, StoreError> {
         Ok(self.pool.pending_nonce(sender, self.account(sender)?.nonce))
@@ -186,89 +203,5 @@ impl L2Chain {
     pub fn submit(&mut self, raw: &[u8]) -> Result<B256, SubmitError> {
         let checked = TxPool::check(raw, &self.admission(), &self.pool_config)?;
         self.insert(checked)
-    }
-
-    /// Seals the next block at `timestamp` for `beneficiary` from the pool, best paying first,
-    /// and stores it. A transaction that does not fit stays pooled; one that is invalid on its
-    /// turn (its nonce the account's, yet refused: its balance no longer covers it, say) is
-    /// dropped, and so is any its sender's nonce has passed.
-    pub fn seal(&mut self, timestamp: u64, beneficiary: Address) -> Result<Sealed, ChainError> {
-        let parent = self.head.clone();
-        if timestamp <= parent.timestamp {
-            return Err(ChainError::Timestamp {
-                number: parent.number + 1,
-                timestamp,
-                parent: parent.timestamp,
-            });
-        }
-        let base_fee = self.spec.next_base_fee(&parent);
-        let db = &self.db;
-        let nonce_of = |sender| {
-            db.account(sender)
-                .ok()
-                .flatten()
-                .map_or(0, |info| info.nonce)
-        };
-        // No block holds more transactions than its gas limit buys at 21,000 each: the rest of
-        // the pool waits without being looked at.
-        let most = usize::try_from(self.spec.gas_limit / 21_000).unwrap_or(usize::MAX);
-        let candidates: Vec<_> = self
-            .pool
-            .ordered(base_fee, nonce_of)
-            .into_iter()
-            .take(most)
-            .map(|tx| {
-                // Decoded at admission: the sender is not recovered again.
-                let input = BlockTx::Recovered {
-                    raw: tx.raw.clone(),
-                    tx: tx.decoded.clone(),
-                };
-                (tx.hash, tx.sender, tx.nonce, input)
-            })
-            .collect();
-        let inputs: Vec<BlockTx> = candidates.iter().map(|c| c.3.clone()).collect();
-        let built = build_block(
-            &self.spec,
-            &parent,
-            &self.db,
-            timestamp,
-            beneficiary,
-            &inputs,
-        )
-        .map_err(|e| match e {
-            baton_evm::ReadError::Store(store) => ChainError::Store(store),
-            other => ChainError::Store(StoreError::Corrupt(other.to_string())),
-        })?;
-        let header = self.db.append_block(&built)?;
-        self.head = header.clone();
-        let _ = self
-            .events
-            .send(ChainEvent::Block(std::sync::Arc::new(header.clone())));
-        for tx in &built.included {
-            self.pool.remove(&candidates[tx.input].0);
-        }
-        let mut dropped = 0;
-        for (input, why) in &built.skipped {
-            if matches!(why, Skipped::BlockFull { .. }) {
-                continue;
-            }
-            let (hash, sender, nonce, _) = &candidates[*input];
-            if self.account(*sender)?.nonce == *nonce {
-                self.pool.remove(hash);
-                dropped += 1;
-            }
-        }
-        let db = &self.db;
-        dropped += self.pool.prune(|sender| {
-            db.account(sender)
-                .ok()
-                .flatten()
-                .map_or(0, |info| info.nonce)
-        });
-        Ok(Sealed {
-            header,
-            included: built.included.len(),
-            dropped,
-        })
     }
 }

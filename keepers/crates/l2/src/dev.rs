@@ -203,7 +203,7 @@ async fn seal_loop(
         .await;
         match sealed {
             Ok(Ok(Some(sealed))) => {
-                info!(target: "baton::evm_dev", number = sealed.header.number, txs = sealed.included, dropped = sealed.dropped, gas = sealed.header.gas_used, "sealed");
+                info!(target: "baton::evm_dev", number = sealed.block.evm.number, txs = sealed.block.transactions.len(), dropped = sealed.dropped, gas = sealed.block.evm.gas_used, "sealed");
             }
             Ok(Ok(None)) => {}
             Ok(Err(error)) => {

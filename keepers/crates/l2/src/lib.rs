@@ -3,8 +3,10 @@
 //!
 //! Read in this order:
 //! - [`pool`]: admission and block order of signed transactions (pure);
-//! - [`chain`]: [`L2Chain`], the database, the chain's parameters and the pool, and sealing a
-//!   block from the pool;
+//! - [`chain`]: [`L2Chain`], the database, the chain's parameters and the pool;
+//! - [`sequenced`]: the chain under the sequencer network: sealing a block from the pool
+//!   under its signed header, replaying a leader's signed block, deriving BatchInbox records
+//!   (keeping the blocks they settle, unwinding those they contradict);
 //! - [`call`]: `eth_call` and `eth_estimateGas` over any state, and [`overrides`]: a state
 //!   with a call's state overrides on top;
 //! - `block_state`, `convert` and [`rpc`]: the block and state a request names, the stored
@@ -26,9 +28,11 @@ pub mod overrides;
 pub mod pool;
 mod pubsub;
 pub mod rpc;
+pub mod sequenced;
 pub mod trace;
 
-pub use chain::{ChainError, ChainEvent, L2Chain, Sealed, SubmitError};
+pub use chain::{ChainError, ChainEvent, L2Chain, SubmitError};
 pub use dev::{DevChain, DevConfig};
 pub use pool::{PoolConfig, PoolError, TxPool};
 pub use rpc::L2Rpc;
+pub use sequenced::{BlockError, BlockInputs, BlockRoom, ChainBlock, Derived, Sealed};

@@ -261,6 +261,11 @@ impl TxPool {
         self.by_hash.is_empty()
     }
 
+    /// Every sender with a pooled transaction.
+    pub fn senders(&self) -> impl Iterator<Item = Address> + '_ {
+        self.by_sender.keys().copied()
+    }
+
     /// A pooled transaction.
     pub fn get(&self, hash: &B256) -> Option<&PooledTx> {
         self.by_hash.get(hash)

@@ -3,7 +3,7 @@
 //! hash for `BLOCKHASH`, so that after `kill -9` the file holds a whole block or none of it.
 //! What the node's JSON-RPC will read (`eth_getBlockByNumber`, `eth_getTransactionReceipt`...).
 
-use crate::{StateDb, StoreError, genesis::GenesisError, write_diff};
+use crate::{StateDb, StoreError, genesis::GenesisError, sequencing::Sequencing, write_diff};
 use alloy_consensus::Header;
 use alloy_primitives::{Address, B256, Bytes, Log};
 use alloy_rlp::Decodable;
@@ -79,7 +79,7 @@ fn decode_header(rlp: Vec<u8>) -> Result<Header, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("a stored header: {e}")))
 }
 
-fn sql(n: u64) -> Result<i64, StoreError> {
+pub(crate) fn sql(n: u64) -> Result<i64, StoreError> {
     i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("block {n} is above 2^63")))
 }
 
@@ -133,6 +133,24 @@ impl StateDb {
     /// Appends a block built on the current head: its state, history, header, transactions
     /// and receipts in one transaction. Returns the sealed header.
     pub fn append_block(&mut self, built: &BuiltBlock) -> Result<Header, StoreError> {
+        self.append(built, None)
+    }
+
+    /// [`StateDb::append_block`] with the block's place in the sequencing layer, written in the
+    /// same transaction.
+    pub fn append_sequenced(
+        &mut self,
+        built: &BuiltBlock,
+        sequencing: &Sequencing,
+    ) -> Result<Header, StoreError> {
+        self.append(built, Some(sequencing))
+    }
+
+    fn append(
+        &mut self,
+        built: &BuiltBlock,
+        sequencing: Option<&Sequencing>,
+    ) -> Result<Header, StoreError> {
         let number = built.header.number;
         let parent = self.latest_header()?.ok_or_else(|| {
             StoreError::Corrupt("no chain yet: the genesis is installed first (init_chain)".into())
@@ -155,6 +173,9 @@ impl StateDb {
         )?;
         let header = built.seal(root);
         put_header(&tx, &header)?;
+        if let Some(sequencing) = sequencing {
+            crate::sequencing::put_sequencing(&tx, number, sequencing)?;
+        }
         for (index, (included, receipt)) in built
             .included
             .iter()
@@ -243,8 +264,8 @@ impl StateDb {
     }
 }
 
-/// What unwinding to `block` removes of the chain: the later headers, transactions, hashes and
-/// logs.
+/// What unwinding to `block` removes of the chain: the later headers, transactions, hashes,
+/// logs and places in the sequencing layer.
 pub(crate) fn unwind_blocks(conn: &Connection, block: i64) -> Result<(), StoreError> {
     conn.execute("DELETE FROM evm_headers WHERE number > ?1", params![block])?;
     conn.execute(
@@ -256,5 +277,5 @@ pub(crate) fn unwind_blocks(conn: &Connection, block: i64) -> Result<(), StoreEr
         params![block],
     )?;
     conn.execute("DELETE FROM evm_logs WHERE block > ?1", params![block])?;
-    Ok(())
+    crate::sequencing::unwind_sequencing(conn, block)
 }

@@ -20,6 +20,9 @@
 //!   block's header, transactions and receipts written with its state in one transaction
 //!   (`blocks.rs`); [`StateDb::block_claims`] replays a stored block as a dispute's claims with
 //!   their preimages (`claims.rs`).
+//! - [`StateDb::append_sequenced`]: a block with its place in the sequencing layer (its signed
+//!   header, the force-queue cursor), and [`StateDb::record_derived`]: how far L1's records
+//!   have settled the chain (`sequencing.rs`).
 
 mod blocks;
 mod claims;
@@ -27,6 +30,7 @@ mod genesis;
 mod history;
 mod logs;
 mod past;
+mod sequencing;
 mod tries;
 
 pub use blocks::StoredTx;
@@ -35,6 +39,7 @@ pub use genesis::{GenesisError, genesis_diff, predeploy_code};
 pub use history::StateAt;
 pub use logs::{LogFilter, LogQueryError, MAX_LOG_BLOCK_RANGE, MAX_LOGS, StoredLog};
 pub use past::PastNodes;
+pub use sequencing::{L1Head, Sequencing};
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use baton_evm::{AccountChange, AccountInfo, StateDiff, StateNodes, StateReader};
@@ -139,6 +144,20 @@ CREATE TABLE IF NOT EXISTS evm_logs (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS evm_logs_by_address ON evm_logs (address, block);
 CREATE INDEX IF NOT EXISTS evm_logs_by_topic0 ON evm_logs (topic0, block);
+-- The sequencing layer (sequencing.rs): each block's signed header and force cursor, and the
+-- BatchInbox records derived.
+CREATE TABLE IF NOT EXISTS evm_sequencing (
+    number       INTEGER PRIMARY KEY,
+    hash         BLOB NOT NULL,
+    epoch        INTEGER NOT NULL,
+    timestamp    INTEGER NOT NULL,
+    tx_root      BLOB NOT NULL,
+    force_cursor INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS evm_records (
+    record     INTEGER PRIMARY KEY,   -- the BatchInbox index
+    last_block INTEGER NOT NULL
+);
 ";
 
 /// An account with its proofs, as `eth_getProof` returns them.

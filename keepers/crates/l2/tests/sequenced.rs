@@ -1,0 +1,428 @@
+//! The EVM chain under the sequencer network, on real SQLite files: a leader seals blocks with
+//! force-queue entries (a portal deposit, a forced transaction, bytes that only look like a
+//! deposit), a follower replays them from the signed stream, a node that saw nothing derives
+//! them from the record, and the three agree block for block. A record that contradicts the
+//! preconfirmed blocks replaces them and their transactions go back to the pool. What a follower
+//! and the derivation refuse, and what a reopened file remembers.
+
+mod common;
+
+use alloy::primitives::{Address, B256, Bytes, U256, address};
+use baton_core::{
+    BatchHeader, DeriveError, QueueEntry, RecordInput, RecordLimits,
+    batch::{L2Block, RecordContext},
+    check_record,
+    l2::{SignedBlock, block_hash},
+    ledger::L2Tx,
+};
+use baton_evm::{BaseFeeParams, ChainSpec, DEPOSIT_TX_TYPE, FEE_VAULT_PREDEPLOY, StateReader};
+use baton_l2::{BlockError, BlockInputs, BlockRoom, ChainBlock, L2Chain, PoolConfig};
+use common::{CHAIN_ID, GWEI, key, transfer};
+use std::{collections::BTreeMap, path::Path};
+
+const PORTAL: Address = address!("000000000000000000000000000000000000b0a1");
+const LEADER_FEES: Address = address!("00000000000000000000000000000000000b470e");
+const DEPOSITED_TO: Address = address!("00000000000000000000000000000000000d0d0d");
+const NOT_MINTED_TO: Address = address!("00000000000000000000000000000000000bad00");
+const SPEC: ChainSpec = ChainSpec {
+    chain_id: CHAIN_ID,
+    gas_limit: 30_000_000,
+    base_fee_params: BaseFeeParams::ETHEREUM,
+    genesis_base_fee: GWEI as u64,
+    fee_vault: FEE_VAULT_PREDEPLOY,
+};
+
+fn open(path: &Path) -> L2Chain {
+    let alloc: BTreeMap<Address, U256> = (0..3)
+        .map(|i| (key(i).address(), U256::from(10u128.pow(20))))
+        .collect();
+    let genesis =
+        baton_state::genesis_diff(&alloc, address!("00000000000000000000000000000000000f1ee5"))
+            .unwrap();
+    L2Chain::open(path, SPEC, &genesis, 0, PoolConfig::default())
+        .unwrap()
+        .with_portal(PORTAL)
+}
+
+/// Queue entries 0..3: a portal deposit, a transfer key 2 forced through L1, and a
+/// deposit-shaped entry enqueued by someone other than the portal.
+fn entries() -> Vec<QueueEntry> {
+    vec![
+        QueueEntry {
+            index: 0,
+            sender: PORTAL,
+            data: L2Tx::deposit_entry(DEPOSITED_TO, U256::from(7 * GWEI)).into(),
+        },
+        QueueEntry {
+            index: 1,
+            sender: key(2).address(),
+            data: transfer(2, 0, GWEI),
+        },
+        QueueEntry {
+            index: 2,
+            sender: key(2).address(),
+            data: L2Tx::deposit_entry(NOT_MINTED_TO, U256::from(GWEI)).into(),
+        },
+    ]
+}
+
+/// What the leader streams of a block it sealed (its signature is not the chain's to check).
+fn signed(block: &ChainBlock, entries: &[QueueEntry]) -> SignedBlock {
+    SignedBlock {
+        header: block.header.clone(),
+        signature: Bytes::new(),
+        fee_recipient: LEADER_FEES,
+        entries: entries.iter().map(|e| e.index).collect(),
+        transactions: block.transactions.clone(),
+    }
+}
+
+fn inputs(epoch: u64, timestamp: u64, entries: &[QueueEntry]) -> BlockInputs<'_> {
+    BlockInputs {
+        epoch,
+        timestamp,
+        fee_recipient: LEADER_FEES,
+        entries,
+    }
+}
+
+/// The record posting `blocks` (the first consuming `entries`), decoded as derivation reads it.
+fn record(blocks: &[ChainBlock], force_index: u64) -> (BatchHeader, baton_core::Batch) {
+    let context = RecordContext {
+        chain_id: U256::from(CHAIN_ID),
+        epoch: blocks[0].header.epoch,
+        first_block: blocks[0].header.number,
+        prev_record_hash: B256::ZERO,
+        force_index,
+        fee_recipient: LEADER_FEES,
+    };
+    let l2_blocks: Vec<L2Block> = blocks
+        .iter()
+        .map(|b| L2Block {
+            timestamp: b.header.timestamp,
+            transactions: b.transactions.clone(),
+        })
+        .collect();
+    let (header, data) = context.seal(&l2_blocks).unwrap();
+    let batch = check_record(&header, &data, &RecordLimits::UNLIMITED).unwrap();
+    (header, batch)
+}
+
+fn evm_headers(chain: &L2Chain) -> Vec<alloy::consensus::Header> {
+    (0..=chain.head().number)
+        .map(|n| chain.db().header(n).unwrap().unwrap())
+        .collect()
+}
+
+#[test]
+fn sealed_followed_and_derived_blocks_are_one_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut leader = open(&dir.path().join("leader.sqlite"));
+    let mut follower = open(&dir.path().join("follower.sqlite"));
+    let mut deriver = open(&dir.path().join("deriver.sqlite"));
+    for nonce in 0..4 {
+        leader.submit(&transfer(0, nonce, GWEI)).unwrap();
+    }
+    for nonce in 0..2 {
+        leader.submit(&transfer(1, nonce, 2 * GWEI)).unwrap();
+    }
+    let entries = entries();
+
+    // Block 1: the entries first, then the two transactions the record has room for.
+    let room = BlockRoom {
+        transactions: 2,
+        batch_bytes: usize::MAX,
+    };
+    let one = leader.seal_block(&inputs(1, 10, &entries), room).unwrap();
+    assert_eq!(one.dropped, 0);
+    let one = one.block;
+    assert_eq!(one.transactions.len(), 2);
+    let txs = leader.db().block_transactions(1).unwrap();
+    // The deposit, the forced transfer and the two pooled ones; the deposit-shaped bytes of a
+    // sender other than the portal are no transaction and not in the EVM block.
+    assert_eq!(txs.len(), 4);
+    assert_eq!(txs[0].tx_type(), DEPOSIT_TX_TYPE);
+    assert!(txs[0].success, "the deposit's call succeeds");
+    assert_eq!(txs[1].sender, key(2).address());
+    // ... but the signed header covers every input, the skipped entry included.
+    let mut hashes: Vec<B256> = entries
+        .iter()
+        .map(|e| alloy::primitives::keccak256(&e.data))
+        .collect();
+    hashes.extend(one.transactions.iter().map(alloy::primitives::keccak256));
+    assert_eq!(one.header.txRoot, baton_core::l2::tx_root(&hashes));
+    assert_eq!(
+        one.header.parentHash,
+        block_hash(&leader.signed_header(0).unwrap().unwrap())
+    );
+    assert_eq!(leader.force_cursor().unwrap(), 3);
+
+    let two = leader
+        .seal_block(&inputs(1, 10, &[]), BlockRoom::GAS_ONLY)
+        .unwrap()
+        .block;
+    assert_eq!(two.transactions.len(), 4);
+    assert!(leader.pool().is_empty());
+    let three = leader
+        .seal_block(&inputs(1, 11, &[]), BlockRoom::GAS_ONLY)
+        .unwrap()
+        .block;
+    assert!(three.transactions.is_empty());
+    assert_eq!(leader.signed_header(3).unwrap().unwrap(), three.header);
+
+    // A follower replays the signed stream; it ends on the same EVM chain.
+    follower.follow(&signed(&one, &entries), &entries).unwrap();
+    follower.follow(&signed(&two, &[]), &[]).unwrap();
+    follower.follow(&signed(&three, &[]), &[]).unwrap();
+    assert_eq!(evm_headers(&follower), evm_headers(&leader));
+
+    // A node that saw none of it derives the record and gets the same chain too.
+    let blocks = [one, two, three];
+    let (header, batch) = record(&blocks, 3);
+    let input = RecordInput {
+        header: &header,
+        batch: Some(&batch),
+        entries: &entries,
+        l1_timestamp: 20,
+    };
+    let derived = deriver.derive_record(0, &input).unwrap();
+    assert_eq!((derived.kept, derived.executed, derived.unwound), (0, 3, 0));
+    assert_eq!(evm_headers(&deriver), evm_headers(&leader));
+    for n in 1..=3 {
+        assert_eq!(
+            deriver.signed_header(n).unwrap(),
+            leader.signed_header(n).unwrap()
+        );
+    }
+    let l1 = deriver.l1_head().unwrap();
+    assert_eq!((l1.records, l1.block), (1, 3));
+    assert_eq!(
+        deriver.db().account(DEPOSITED_TO).unwrap().unwrap().balance,
+        U256::from(7 * GWEI),
+        "the deposit minted to its recipient"
+    );
+    assert!(
+        deriver.db().account(NOT_MINTED_TO).unwrap().is_none(),
+        "an entry that only looks like a deposit mints nothing"
+    );
+
+    // The leader and the follower settle their blocks without running them again.
+    for chain in [&mut leader, &mut follower] {
+        let derived = chain.derive_record(0, &input).unwrap();
+        assert_eq!((derived.kept, derived.executed, derived.unwound), (3, 0, 0));
+        assert_eq!(chain.l1_head().unwrap(), l1);
+    }
+    // Deriving it again is refused: records come in order.
+    assert!(matches!(
+        leader.derive_record(0, &input),
+        Err(BlockError::Chain(_))
+    ));
+}
+
+#[test]
+fn a_record_that_contradicts_preconfirmed_blocks_replaces_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = open(&dir.path().join("chain.sqlite"));
+    let sent: Vec<B256> = (0..3)
+        .map(|nonce| chain.submit(&transfer(0, nonce, GWEI)).unwrap())
+        .collect();
+    let room = BlockRoom {
+        transactions: 2,
+        batch_bytes: usize::MAX,
+    };
+    chain.seal_block(&inputs(1, 10, &[]), room).unwrap();
+    chain.seal_block(&inputs(1, 11, &[]), room).unwrap();
+    assert!(chain.pool().is_empty());
+
+    // L1 holds a forced record for block 1 instead: the portal's deposit, alone.
+    let entries = &entries()[..1];
+    let header = BatchHeader {
+        chainId: U256::from(CHAIN_ID),
+        epoch: 2,
+        firstBlock: 1,
+        lastBlock: 1,
+        forceIndex: 1,
+        ..Default::default()
+    };
+    let forced = RecordInput {
+        header: &header,
+        batch: None,
+        entries,
+        l1_timestamp: 5,
+    };
+    let derived = chain.derive_record(0, &forced).unwrap();
+    assert_eq!((derived.kept, derived.executed, derived.unwound), (0, 1, 2));
+    assert_eq!(chain.head().number, 1);
+    let block = chain.db().header(1).unwrap().unwrap();
+    assert_eq!(
+        block.beneficiary,
+        Address::ZERO,
+        "a forced record's fees go to no one"
+    );
+    let txs = chain.db().block_transactions(1).unwrap();
+    assert_eq!(txs.len(), 1);
+    assert_eq!(txs[0].tx_type(), DEPOSIT_TX_TYPE);
+    // The unwound blocks' transactions are pooled again, and the next block takes them.
+    for hash in &sent {
+        assert!(chain.pool().get(hash).is_some());
+    }
+    let next = chain
+        .seal_block(&inputs(2, 12, &[]), BlockRoom::GAS_ONLY)
+        .unwrap();
+    assert_eq!(next.block.transactions.len(), 3);
+    assert_eq!(chain.l1_head().unwrap().block, 1);
+
+    // A record naming another fee recipient for a preconfirmed block is another block.
+    let (mut header, batch) = record(std::slice::from_ref(&next.block), 1);
+    let mut batch = batch;
+    batch.fee_recipient = address!("0000000000000000000000000000000000000fee");
+    header.dataHash = batch.commitment().data_hash();
+    let input = RecordInput {
+        header: &header,
+        batch: Some(&batch),
+        entries: &[],
+        l1_timestamp: 20,
+    };
+    let derived = chain.derive_record(1, &input).unwrap();
+    assert_eq!((derived.kept, derived.executed, derived.unwound), (0, 1, 1));
+    assert_eq!(
+        chain.db().header(2).unwrap().unwrap().beneficiary,
+        batch.fee_recipient
+    );
+
+    // Dropping what no record holds: nothing is left to drop.
+    assert_eq!(chain.drop_unsettled().unwrap(), 0);
+}
+
+#[test]
+fn a_follower_refuses_what_its_signed_header_does_not_cover() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut leader = open(&dir.path().join("leader.sqlite"));
+    let mut follower = open(&dir.path().join("follower.sqlite"));
+    for nonce in 0..2 {
+        leader.submit(&transfer(0, nonce, GWEI)).unwrap();
+    }
+    let entries = &entries()[..1];
+    let block = leader
+        .seal_block(&inputs(1, 10, entries), BlockRoom::GAS_ONLY)
+        .unwrap()
+        .block;
+    let good = signed(&block, entries);
+
+    let mut dropped_tx = good.clone();
+    dropped_tx.transactions.pop();
+    assert!(matches!(
+        follower.follow(&dropped_tx, entries),
+        Err(BlockError::HeaderMismatch { number: 1, .. })
+    ));
+    let mut other_parent = good.clone();
+    other_parent.header.parentHash = B256::repeat_byte(1);
+    assert!(matches!(
+        follower.follow(&other_parent, entries),
+        Err(BlockError::HeaderMismatch { .. })
+    ));
+    assert!(matches!(
+        follower.follow(&good, &[]),
+        Err(BlockError::HeaderMismatch { .. })
+    ));
+    let skipped_entry = QueueEntry {
+        index: 1,
+        ..entries[0].clone()
+    };
+    assert!(matches!(
+        follower.follow(&good, &[skipped_entry]),
+        Err(BlockError::Derive(DeriveError::EntryIndexMismatch {
+            expected: 0,
+            got: 1,
+            ..
+        }))
+    ));
+    let mut later = good.clone();
+    later.header.number = 2;
+    assert!(matches!(
+        follower.follow(&later, entries),
+        Err(BlockError::NotNext { got: 2, head: 0 })
+    ));
+    assert_eq!(follower.head().number, 0, "nothing refused was stored");
+
+    follower.follow(&good, entries).unwrap();
+    assert_eq!(follower.head(), leader.head());
+}
+
+#[test]
+fn refused_records_change_nothing_and_a_reopened_chain_remembers_l1() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chain.sqlite");
+    let mut chain = open(&path);
+    chain.submit(&transfer(0, 0, GWEI)).unwrap();
+    let entries = entries();
+    let block = chain
+        .seal_block(&inputs(1, 10, &entries), BlockRoom::GAS_ONLY)
+        .unwrap()
+        .block;
+    let (header, batch) = record(std::slice::from_ref(&block), 3);
+
+    let mut other_chain = header.clone();
+    other_chain.chainId = U256::from(CHAIN_ID + 1);
+    let mut behind = header.clone();
+    behind.forceIndex = 2;
+    for (bad, given) in [(&other_chain, &entries[..]), (&behind, &entries[..])] {
+        let input = RecordInput {
+            header: bad,
+            batch: Some(&batch),
+            entries: given,
+            l1_timestamp: 20,
+        };
+        assert!(matches!(
+            chain.derive_record(0, &input),
+            Err(BlockError::Derive(_))
+        ));
+    }
+    assert!(matches!(
+        chain.derive_record(
+            1,
+            &RecordInput {
+                header: &header,
+                batch: Some(&batch),
+                entries: &entries,
+                l1_timestamp: 20,
+            }
+        ),
+        Err(BlockError::Chain(_))
+    ));
+    assert_eq!(chain.l1_head().unwrap().records, 0);
+    assert_eq!(
+        chain.head().number,
+        1,
+        "the preconfirmed block is still there"
+    );
+
+    let input = RecordInput {
+        header: &header,
+        batch: Some(&batch),
+        entries: &entries,
+        l1_timestamp: 20,
+    };
+    chain.derive_record(0, &input).unwrap();
+    let (head, l1, signed) = (
+        chain.head().clone(),
+        chain.l1_head().unwrap(),
+        chain.signed_header(1).unwrap(),
+    );
+    drop(chain);
+
+    let mut chain = open(&path);
+    assert_eq!(*chain.head(), head);
+    assert_eq!(chain.l1_head().unwrap(), l1);
+    assert_eq!(chain.signed_header(1).unwrap(), signed);
+    assert_eq!(chain.force_cursor().unwrap(), 3);
+    // L1 reorganised the record away: the block stays, preconfirmed, and can be dropped.
+    chain.forget_records_from(0).unwrap();
+    assert_eq!(chain.l1_head().unwrap().records, 0);
+    assert_eq!(chain.drop_unsettled().unwrap(), 1);
+    assert_eq!(chain.head().number, 0);
+    assert_eq!(chain.force_cursor().unwrap(), 0);
+    // Its signed transactions are pooled again, the forced one too: it runs once all the same,
+    // whichever of the pool and the queue brings it second is refused for its nonce.
+    assert_eq!(chain.pool().len(), 2);
+}
