@@ -40,20 +40,27 @@ need_cargo() {
 # -Zbuild-std) and checked against qemu-riscv64. Both come from Debian's packages; the image root
 # depends on the compiler, so the version is pinned.
 GUEST_RUSTC="rustc 1.96.0"
+# The linker rustc 1.96 calls for the bare-metal target: /usr/bin/rust-lld (from rust-web-llvm)
+# is a link to LLVM 22's lld, which is a package of its own that nothing pulls in.
+GUEST_LLD_PACKAGE=lld-22
 need_guest_toolchain() {
   if [ ! -x /usr/bin/rustc ] || [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/rustlib/src/rust/library ] \
-    || ! command -v qemu-riscv64 >/dev/null; then
-    step "installing the guest toolchain (Debian's rustc-web, cargo-web, rust-web-src) and qemu-user"
-    command -v apt-get >/dev/null || die "the guest needs Debian's rustc-web, cargo-web, rust-web-src and qemu-user (apt-get not found)"
+    || [ ! -x "$(readlink -f /usr/bin/rust-lld 2>/dev/null)" ] || ! command -v qemu-riscv64 >/dev/null; then
+    local packages="rustc-web cargo-web rust-web-src $GUEST_LLD_PACKAGE qemu-user"
+    step "installing the guest toolchain (Debian's $packages)"
+    command -v apt-get >/dev/null || die "the guest needs Debian's $packages (apt-get not found)"
     local sudo=""
     if [ "$(id -u)" != 0 ]; then
-      command -v sudo >/dev/null || die "installing the guest toolchain needs root: run as root, or install rustc-web cargo-web rust-web-src qemu-user"
+      command -v sudo >/dev/null || die "installing the guest toolchain needs root: run as root, or install $packages"
       sudo="sudo"
     fi
     $sudo apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq rustc-web cargo-web rust-web-src qemu-user >/dev/null \
-      || die "apt-get install rustc-web cargo-web rust-web-src qemu-user failed"
+    # shellcheck disable=SC2086 # the package list splits on purpose
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages >/dev/null \
+      || die "apt-get install $packages failed"
   fi
+  [ -x "$(readlink -f /usr/bin/rust-lld)" ] \
+    || die "/usr/bin/rust-lld points at $(readlink -f /usr/bin/rust-lld), which is not installed: install the lld package of that LLVM version"
   /usr/bin/rustc --version | grep -q "^$GUEST_RUSTC " \
     || die "the guest is pinned to $GUEST_RUSTC, /usr/bin/rustc is $(/usr/bin/rustc --version): the image root would differ"
 }
