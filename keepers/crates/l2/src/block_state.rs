@@ -35,7 +35,10 @@ pub(crate) fn resolve(chain: &L2Chain, block: Option<BlockId>) -> RpcResult<Head
         }
         BlockId::Number(BlockNumberOrTag::Earliest) => 0,
         BlockId::Number(BlockNumberOrTag::Number(n)) => n,
-        BlockId::Number(_) => return Ok(head),
+        BlockId::Number(BlockNumberOrTag::Safe | BlockNumberOrTag::Finalized) => {
+            chain.settled_head().map_err(internal)?
+        }
+        BlockId::Number(BlockNumberOrTag::Latest | BlockNumberOrTag::Pending) => return Ok(head),
     };
     if number > head.number {
         return Err(rpc_error(

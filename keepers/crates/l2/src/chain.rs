@@ -53,8 +53,9 @@ pub struct L2Chain {
     spec: ChainSpec,
     pool: TxPool,
     pool_config: PoolConfig,
-    /// The only sender whose force-queue entries can be deposits (the zero address: none).
-    portal: Address,
+    /// The only sender whose force-queue entries can be deposits; `None` for a chain without L1
+    /// (`baton evm-dev`), where every block is final once sealed.
+    portal: Option<Address>,
 }
 
 impl L2Chain {
@@ -89,17 +90,21 @@ impl L2Chain {
             spec,
             pool: TxPool::new(pool),
             pool_config: pool,
-            portal: Address::ZERO,
+            portal: None,
         })
     }
 
-    /// The chain with `portal` as the L1 sender whose queue entries are deposits.
+    /// The chain settled by L1 records, with `portal` as the L1 sender whose queue entries
+    /// are deposits.
     pub fn with_portal(self, portal: Address) -> Self {
-        Self { portal, ..self }
+        Self {
+            portal: Some(portal),
+            ..self
+        }
     }
 
-    /// The portal: the only sender of deposit entries.
-    pub fn portal(&self) -> Address {
+    /// The portal, the only sender of deposit entries, when the chain is settled by L1.
+    pub fn portal(&self) -> Option<Address> {
         self.portal
     }
 

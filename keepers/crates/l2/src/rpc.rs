@@ -1,8 +1,9 @@
 //! `eth_*`, `net_*` and `web3_*` over the EVM chain: the database answers reads, the executor
 //! answers calls and estimates on any kept block's state, and the pool takes transactions.
 //!
-//! Block tags: `latest` and `pending` are the head. Without L1 (the dev chain) every block is
-//! final once sealed, so `safe` and `finalized` are the head too.
+//! Block tags: `latest` and `pending` are the head, preconfirmed blocks included. `safe` and
+//! `finalized` are the last block of the last derived BatchInbox record (as the ledger node's);
+//! without L1 (the dev chain) every block is final once sealed, so they are the head too.
 
 use crate::{
     L2Chain,
@@ -18,15 +19,14 @@ use alloy::{
     eips::{BlockId, BlockNumberOrTag, eip2718::Decodable2718, eip2930::AccessListResult},
     primitives::{Address, B256, Bytes, U64, U256},
     rpc::types::{
-        Block, EIP1186AccountProofResponse, EIP1186StorageProof, FeeHistory, Filter,
-        FilterBlockOption, Log, SyncStatus, Transaction, TransactionReceipt, TransactionRequest,
-        state::StateOverride,
+        EIP1186AccountProofResponse, EIP1186StorageProof, FeeHistory, Filter, FilterBlockOption,
+        Log, SyncStatus, TransactionRequest, state::StateOverride,
     },
     serde::JsonStorageKey,
 };
 use baton_evm::StateReader;
 use baton_rpc::{
-    EthApiServer, NetApiServer, RpcResult, Web3ApiServer,
+    EthApiServer, NetApiServer, RpcBlock, RpcReceipt, RpcResult, RpcTransaction, Web3ApiServer,
     errors::{INVALID_PARAMS, LIMIT_EXCEEDED, TX_REJECTED, UNSUPPORTED, rpc_error},
 };
 use baton_state::{LogFilter, LogQueryError};
@@ -400,7 +400,7 @@ impl EthApiServer for L2Rpc {
         &self,
         block: BlockNumberOrTag,
         full: Option<bool>,
-    ) -> RpcResult<Option<Block>> {
+    ) -> RpcResult<Option<RpcBlock>> {
         let chain = self.chain();
         let header = match resolve(&chain, Some(BlockId::Number(block))) {
             Ok(header) => header,
@@ -415,7 +415,7 @@ impl EthApiServer for L2Rpc {
         Ok(Some(rpc_block(&header, &txs, full.unwrap_or(false))))
     }
 
-    fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<Block>> {
+    fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<RpcBlock>> {
         let chain = self.chain();
         let Some(header) = chain.db().header_by_hash(&hash).map_err(internal)? else {
             return Ok(None);
@@ -427,7 +427,7 @@ impl EthApiServer for L2Rpc {
         Ok(Some(rpc_block(&header, &txs, full.unwrap_or(false))))
     }
 
-    fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>> {
+    fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<RpcTransaction>> {
         let chain = self.chain();
         if let Some(tx) = chain.db().transaction(&hash).map_err(internal)? {
             let header = chain
@@ -437,10 +437,14 @@ impl EthApiServer for L2Rpc {
                 .ok_or_else(|| internal(format!("block {} is not stored", tx.block)))?;
             return Ok(rpc_tx(&header, header.hash_slow(), &tx));
         }
-        Ok(chain.pool().get(&hash).and_then(rpc_pooled_tx))
+        Ok(chain
+            .pool()
+            .get(&hash)
+            .and_then(rpc_pooled_tx)
+            .map(Into::into))
     }
 
-    fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>> {
+    fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<RpcReceipt>> {
         let chain = self.chain();
         let Some(tx) = chain.db().transaction(&hash).map_err(internal)? else {
             return Ok(None);
@@ -456,7 +460,7 @@ impl EthApiServer for L2Rpc {
             .nth(tx.index as usize))
     }
 
-    fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<TransactionReceipt>>> {
+    fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<RpcReceipt>>> {
         let chain = self.chain();
         let header = match resolve(&chain, Some(block)) {
             Ok(header) => header,

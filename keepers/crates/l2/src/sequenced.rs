@@ -140,8 +140,12 @@ impl From<StoreError> for BlockError {
 /// How the EVM chain runs a force-queue entry: the portal's deposit entry as a deposit
 /// transaction that mints the amount to its recipient (and calls it with nothing, so the
 /// receipt is a success), anything else as signed transaction bytes, skipped if invalid. The
-/// deposit's source is [`deposit_source`], so two equal deposits are two transactions.
-pub fn entry_tx(entry: &QueueEntry, portal: Address) -> BlockTx {
+/// deposit's source is [`deposit_source`], so two equal deposits are two transactions. A chain
+/// without a portal (no L1) has no deposits.
+pub fn entry_tx(entry: &QueueEntry, portal: Option<Address>) -> BlockTx {
+    let Some(portal) = portal else {
+        return BlockTx::Signed(entry.data.clone());
+    };
     match L2Tx::from_queue_entry(entry.sender, &entry.data, portal) {
         L2Tx::Deposit { recipient, amount } => BlockTx::Deposit(BlockDeposit {
             source: deposit_source(entry),
@@ -217,6 +221,15 @@ impl L2Chain {
     /// How far derived records settle the chain (`safe` and `finalized` in the JSON-RPC).
     pub fn l1_head(&self) -> Result<L1Head, StoreError> {
         self.db().l1_head()
+    }
+
+    /// The last block final for the JSON-RPC's `safe` and `finalized`: the last block of the
+    /// last derived record on a chain settled by L1, the head on a chain without L1.
+    pub fn settled_head(&self) -> Result<u64, StoreError> {
+        match self.portal() {
+            Some(_) => Ok(self.l1_head()?.block),
+            None => Ok(self.head().number),
+        }
     }
 
     /// The signed header of the block after the head over `inputs` whose hashes are `hashes`.

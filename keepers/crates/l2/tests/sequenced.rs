@@ -426,3 +426,109 @@ fn refused_records_change_nothing_and_a_reopened_chain_remembers_l1() {
     // whichever of the pool and the queue brings it second is refused for its nonce.
     assert_eq!(chain.pool().len(), 2);
 }
+
+#[test]
+fn the_rpc_serves_deposits_as_transactions_and_settled_blocks_as_safe() {
+    use alloy::eips::{BlockId, BlockNumberOrTag};
+    use baton_l2::L2Rpc;
+    use baton_rpc::EthApiServer;
+    use serde_json::{Value, json};
+    use std::sync::{Arc, Mutex};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = open(&dir.path().join("chain.sqlite"));
+    chain.submit(&transfer(0, 0, GWEI)).unwrap();
+    let entries = &entries()[..1];
+    let one = chain
+        .seal_block(&inputs(1, 10, entries), BlockRoom::GAS_ONLY)
+        .unwrap()
+        .block;
+    chain.submit(&transfer(0, 1, GWEI)).unwrap();
+    chain
+        .seal_block(&inputs(1, 11, &[]), BlockRoom::GAS_ONLY)
+        .unwrap();
+    // L1 holds block 1 only.
+    let (header, batch) = record(std::slice::from_ref(&one), 1);
+    let input = RecordInput {
+        header: &header,
+        batch: Some(&batch),
+        entries,
+        l1_timestamp: 20,
+    };
+    chain.derive_record(0, &input).unwrap();
+    let deposit = chain.db().block_transactions(1).unwrap()[0].clone();
+    let rpc = L2Rpc::new(Arc::new(Mutex::new(chain)));
+
+    // `safe` and `finalized` are the last settled block, `latest` the preconfirmed head.
+    let number = |tag| {
+        rpc.block_by_number(tag, None)
+            .unwrap()
+            .unwrap()
+            .header
+            .number
+    };
+    assert_eq!(number(BlockNumberOrTag::Safe), 1);
+    assert_eq!(number(BlockNumberOrTag::Finalized), 1);
+    assert_eq!(number(BlockNumberOrTag::Latest), 2);
+    let nonce_at = |tag| {
+        rpc.transaction_count(key(0).address(), Some(BlockId::Number(tag)))
+            .unwrap()
+            .to::<u64>()
+    };
+    assert_eq!(nonce_at(BlockNumberOrTag::Safe), 1);
+    assert_eq!(nonce_at(BlockNumberOrTag::Latest), 2);
+
+    // The deposit is a transaction like any other, in OP Stack's form.
+    let full = serde_json::to_value(
+        rpc.block_by_number(BlockNumberOrTag::Number(1), Some(true))
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let hashes = serde_json::to_value(
+        rpc.block_by_number(BlockNumberOrTag::Number(1), Some(false))
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let listed = full["transactions"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(hashes["transactions"].as_array().unwrap().len(), 2);
+    let tx = &listed[0];
+    assert_eq!(tx["hash"], json!(deposit.hash));
+    assert_eq!(hashes["transactions"][0], json!(deposit.hash));
+    assert_eq!(tx["type"], json!("0x7e"));
+    assert_eq!(
+        tx["sourceHash"],
+        json!(baton_l2::sequenced::deposit_source(&entries[0]))
+    );
+    assert_eq!(tx["from"], json!(DEPOSITED_TO));
+    assert_eq!(tx["to"], json!(DEPOSITED_TO));
+    assert_eq!(tx["mint"], json!(U256::from(7 * GWEI)));
+    assert_eq!(tx["isSystemTx"], json!(false));
+    assert_eq!(tx["transactionIndex"], json!("0x0"));
+    assert_eq!(tx["blockNumber"], json!("0x1"));
+    let by_hash =
+        serde_json::to_value(rpc.transaction_by_hash(deposit.hash).unwrap().unwrap()).unwrap();
+    assert_eq!(&by_hash, tx);
+    // alloy's catch-all network reads it back.
+    serde_json::from_value::<alloy::network::AnyRpcBlock>(full.clone()).unwrap();
+
+    let receipt =
+        serde_json::to_value(rpc.transaction_receipt(deposit.hash).unwrap().unwrap()).unwrap();
+    assert_eq!(receipt["type"], json!("0x7e"));
+    assert_eq!(receipt["status"], json!("0x1"));
+    assert_eq!(receipt["to"], json!(DEPOSITED_TO));
+    assert_eq!(receipt["effectiveGasPrice"], json!("0x0"));
+    assert_eq!(receipt["gasUsed"], json!("0x5208"));
+    let receipts = rpc
+        .block_receipts(BlockId::Number(BlockNumberOrTag::Number(1)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(receipts.len(), 2);
+    assert_eq!(serde_json::to_value(&receipts[0]).unwrap(), receipt);
+    // The transfer after it is an ordinary EIP-1559 transaction and receipt.
+    let transfer: Value = serde_json::to_value(&receipts[1]).unwrap();
+    assert_eq!(transfer["type"], json!("0x2"));
+    assert_eq!(listed[1]["type"], json!("0x2"));
+}

@@ -1,18 +1,47 @@
 //! The Ethereum namespaces: what wallets, `cast`, alloy, viem and ethers call, with alloy's RPC
-//! types, so the wire format is Ethereum's by construction.
+//! types, so the wire format is Ethereum's by construction. Blocks, transactions and receipts
+//! are alloy's catch-all network types ([`RpcBlock`], [`RpcTransaction`], [`RpcReceipt`]): an
+//! Ethereum transaction is served exactly as on Ethereum, and a deposit (`0x7e`, which
+//! Ethereum's types do not have) as OP Stack serves one, with its type and own fields.
 
 use crate::RpcResult;
 use alloy::{
+    consensus::ReceiptWithBloom,
     eips::{BlockId, BlockNumberOrTag, eip2930::AccessListResult},
+    network::{AnyReceiptEnvelope, AnyRpcBlock, AnyRpcTransaction, AnyTransactionReceipt},
     primitives::{Address, B256, Bytes, U64, U256},
     rpc::types::{
-        Block, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, Transaction,
-        TransactionReceipt, TransactionRequest,
+        EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, TransactionReceipt,
+        TransactionRequest,
         pubsub::{Params, SubscriptionKind},
     },
     serde::JsonStorageKey,
 };
 use jsonrpsee::proc_macros::rpc;
+
+/// A block as served.
+pub type RpcBlock = AnyRpcBlock;
+/// A transaction as served.
+pub type RpcTransaction = AnyRpcTransaction;
+/// A receipt as served.
+pub type RpcReceipt = AnyTransactionReceipt;
+
+/// An Ethereum receipt as served: the same fields, its type given as a number.
+pub fn rpc_receipt(receipt: TransactionReceipt) -> RpcReceipt {
+    receipt
+        .map_inner(|envelope| {
+            let ty = envelope.tx_type() as u8;
+            let logs_bloom = *envelope.logs_bloom();
+            AnyReceiptEnvelope {
+                inner: ReceiptWithBloom {
+                    receipt: envelope.into_receipt(),
+                    logs_bloom,
+                },
+                r#type: ty,
+            }
+        })
+        .into()
+}
 
 /// `eth_*`.
 #[rpc(server, client, namespace = "eth")]
@@ -98,23 +127,23 @@ pub trait EthApi {
         &self,
         block: BlockNumberOrTag,
         full: Option<bool>,
-    ) -> RpcResult<Option<Block>>;
+    ) -> RpcResult<Option<RpcBlock>>;
 
     /// A block by hash.
     #[method(name = "getBlockByHash")]
-    fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<Block>>;
+    fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<RpcBlock>>;
 
     /// A transaction in a block or in the pool.
     #[method(name = "getTransactionByHash")]
-    fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>>;
+    fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<RpcTransaction>>;
 
     /// The receipt of a transaction in a (preconfirmed or derived) block.
     #[method(name = "getTransactionReceipt")]
-    fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>>;
+    fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<RpcReceipt>>;
 
     /// Every receipt of a block.
     #[method(name = "getBlockReceipts")]
-    fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<TransactionReceipt>>>;
+    fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<RpcReceipt>>>;
 
     /// The logs matching a filter, over a bounded block range (none on the ledger).
     #[method(name = "getLogs")]

@@ -22,7 +22,7 @@ pub use baton::{
 };
 pub use eth::{
     DebugApiClient, DebugApiServer, EthApiClient, EthApiServer, EthPubSubApiServer, NetApiClient,
-    NetApiServer, Web3ApiClient, Web3ApiServer,
+    NetApiServer, RpcBlock, RpcReceipt, RpcTransaction, Web3ApiClient, Web3ApiServer, rpc_receipt,
 };
 pub use jsonrpsee::core::RpcResult;
 

@@ -14,8 +14,8 @@ use alloy::{
     eips::{BlockId, BlockNumberOrTag, eip2718::Decodable2718, eip2930::AccessListResult},
     primitives::{Address, B256, Bytes, U64, U256},
     rpc::types::{
-        Block, EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, Transaction,
-        TransactionReceipt, TransactionRequest,
+        EIP1186AccountProofResponse, FeeHistory, Filter, Log, SyncStatus, Transaction,
+        TransactionRequest,
     },
     serde::JsonStorageKey,
 };
@@ -24,7 +24,8 @@ use baton_core::{
     mempool::{Mempool, RejectReason},
 };
 use baton_rpc::{
-    EthApiClient, EthApiServer, NetApiServer, RpcResult, Web3ApiServer,
+    EthApiClient, EthApiServer, NetApiServer, RpcBlock, RpcReceipt, RpcResult, RpcTransaction,
+    Web3ApiServer,
     errors::{INVALID_PARAMS, TX_REJECTED, UNSUPPORTED, rpc_error},
 };
 use jsonrpsee::types::ErrorObjectOwned;
@@ -233,27 +234,28 @@ impl EthApiServer for NodeRpc {
         &self,
         block: BlockNumberOrTag,
         full: Option<bool>,
-    ) -> RpcResult<Option<Block>> {
+    ) -> RpcResult<Option<RpcBlock>> {
         let view = self.shared.view();
         let found = block_number(&view, block).and_then(|n| view.block(n));
         self.counted(Ok(found.map(|b| {
-            rpc_block(b, full.unwrap_or(false), self.shared.base_fee())
+            rpc_block(b, full.unwrap_or(false), self.shared.base_fee()).into()
         })))
     }
 
-    fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<Block>> {
+    fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<RpcBlock>> {
         let view = self.shared.view();
         self.counted(Ok(view.block_by_hash(&hash).map(|b| {
-            rpc_block(b, full.unwrap_or(false), self.shared.base_fee())
+            rpc_block(b, full.unwrap_or(false), self.shared.base_fee()).into()
         })))
     }
 
-    fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<Transaction>> {
+    fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<RpcTransaction>> {
         let view = self.shared.view();
         if let Some((n, i)) = view.tx_location(&hash) {
             return self.counted(Ok(view
                 .block(n)
-                .and_then(|b| rpc_tx(b, i, self.shared.base_fee()))));
+                .and_then(|b| rpc_tx(b, i, self.shared.base_fee()))
+                .map(Into::into)));
         }
         let pooled = view.mempool.get(&hash).and_then(|pooled| {
             let envelope = TxEnvelope::decode_2718_exact(&pooled.raw).ok()?;
@@ -269,18 +271,18 @@ impl EthApiServer for NodeRpc {
                 block_timestamp: None,
             })
         });
-        self.counted(Ok(pooled))
+        self.counted(Ok(pooled.map(Into::into)))
     }
 
-    fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<TransactionReceipt>> {
+    fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<RpcReceipt>> {
         let view = self.shared.view();
         let found = view
             .tx_location(&hash)
             .and_then(|(n, i)| receipt(view.block(n)?, i, self.shared.base_fee()));
-        self.counted(Ok(found))
+        self.counted(Ok(found.map(baton_rpc::rpc_receipt)))
     }
 
-    fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<TransactionReceipt>>> {
+    fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<RpcReceipt>>> {
         let view = self.shared.view();
         let entry = match block {
             BlockId::Hash(hash) => view.block_by_hash(&hash.block_hash),
@@ -290,6 +292,7 @@ impl EthApiServer for NodeRpc {
         self.counted(Ok(entry.map(|entry| {
             (0..entry.block.txs.len())
                 .filter_map(|i| receipt(entry, i, base_fee))
+                .map(baton_rpc::rpc_receipt)
                 .collect()
         })))
     }
