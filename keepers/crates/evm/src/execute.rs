@@ -167,25 +167,36 @@ fn run<S: StateReader>(
 /// [`inspect_transaction`] observes.
 pub type EvmContext<'a, S> = revm::handler::MainnetContext<WrapDatabaseRef<RevmDb<'a, S>>>;
 
-/// Runs `tx` like [`execute_transaction`] (or, with `simulate`, like [`simulate_call`]) with an
-/// inspector watching every frame and instruction (`debug_trace*`), and hands the inspector
-/// back. Nothing is paid to the fee vault: the caller reads the trace, not the diff.
+/// How revm is configured for an inspected run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunMode {
+    /// As a block runs a transaction ([`execute_transaction`]).
+    Execute,
+    /// As `eth_call` simulates a call ([`simulate_call`]).
+    Simulate,
+    /// As a deposit's call runs after its mint ([`deposit_call`]): at gas price zero.
+    Deposit,
+}
+
+/// Runs `tx` in `mode` with an inspector watching every frame and instruction
+/// (`debug_trace*`), and hands the inspector back. Nothing is paid to the fee vault: the caller
+/// reads the trace, not the diff.
 pub fn inspect_transaction<S, I>(
     state: &S,
     rules: &Rules,
     block: &BlockEnv,
     tx: TxEnv,
-    simulate: bool,
+    mode: RunMode,
     inspector: I,
 ) -> (Result<Executed, Rejected<S::Error>>, I)
 where
     S: StateReader,
     I: for<'a> revm::inspector::Inspector<EvmContext<'a, S>>,
 {
-    let config = if simulate {
-        simulation_cfg(rules, &tx)
-    } else {
-        cfg(rules)
+    let config = match mode {
+        RunMode::Execute => cfg(rules),
+        RunMode::Simulate => simulation_cfg(rules, &tx),
+        RunMode::Deposit => deposit_cfg(rules),
     };
     let codes = CodeCache::default();
     let mut evm = Context::mainnet()
@@ -249,6 +260,56 @@ pub struct Deposit {
     pub data: Bytes,
 }
 
+/// A deposit as it runs: its mint, then its call on the state after the mint.
+#[derive(Clone, Debug)]
+pub struct DepositCall {
+    /// `from`'s account before the mint.
+    pub before: AccountInfo,
+    /// The mint: `from` credited with `mint`.
+    pub minted: StateDiff,
+    /// The call from `from`, at gas price zero, to run on the state after the mint in
+    /// [`RunMode::Deposit`].
+    pub tx: TxEnv,
+}
+
+/// How [`execute_deposit`] runs `deposit` on `state` (and how `debug_traceTransaction` replays
+/// it).
+pub fn deposit_call<S: StateReader>(
+    state: &S,
+    rules: &Rules,
+    deposit: &Deposit,
+) -> Result<DepositCall, S::Error> {
+    let before = state.account(deposit.from)?.unwrap_or_default();
+    let mut minted = StateDiff::default();
+    minted.set_info(
+        deposit.from,
+        AccountInfo {
+            balance: before.balance.saturating_add(deposit.mint),
+            ..before
+        },
+    );
+    let tx = TxEnv::builder()
+        .tx_type(Some(0))
+        .caller(deposit.from)
+        .kind(deposit.to)
+        .value(deposit.value)
+        .data(deposit.data.clone())
+        .gas_limit(deposit.gas_limit)
+        .gas_price(0)
+        .nonce(before.nonce)
+        .chain_id(Some(rules.chain_id))
+        .build_fill();
+    Ok(DepositCall { before, minted, tx })
+}
+
+/// revm configured for a deposit's call: its gas was bought on L1, so it runs at gas price
+/// zero, whatever the base fee.
+fn deposit_cfg(rules: &Rules) -> CfgEnv {
+    let mut config = cfg(rules);
+    config.disable_base_fee = true;
+    config
+}
+
 /// Runs a deposit. It cannot fail the block: the mint always lands and `from`'s nonce always
 /// moves; if the call is invalid, reverts or halts, only its effects are dropped and the
 /// receipt says it failed, with the whole gas limit used. Only a failure to read the state is
@@ -270,37 +331,16 @@ pub(crate) fn deposit_with<S: StateReader>(
     deposit: &Deposit,
     codes: &CodeCache,
 ) -> Result<Executed, ReadError<S::Error>> {
-    let before = state
-        .account(deposit.from)
-        .map_err(ReadError::Store)?
-        .unwrap_or_default();
-    let mut minted = StateDiff::default();
-    minted.set_info(
-        deposit.from,
-        AccountInfo {
-            balance: before.balance.saturating_add(deposit.mint),
-            ..before
-        },
-    );
-    let tx = TxEnv::builder()
-        .tx_type(Some(0))
-        .caller(deposit.from)
-        .kind(deposit.to)
-        .value(deposit.value)
-        .data(deposit.data.clone())
-        .gas_limit(deposit.gas_limit)
-        .gas_price(0)
-        .nonce(before.nonce)
-        .chain_id(Some(rules.chain_id))
-        .build_fill();
-    let mut deposit_cfg = cfg(rules);
-    // Its gas was bought on L1: it runs at gas price zero, whatever the base fee.
-    deposit_cfg.disable_base_fee = true;
+    let DepositCall {
+        before,
+        mut minted,
+        tx,
+    } = deposit_call(state, rules, deposit).map_err(ReadError::Store)?;
     let after_mint = Overlay {
         base: state,
         diff: &minted,
     };
-    match run(&after_mint, deposit_cfg, block, tx, codes) {
+    match run(&after_mint, deposit_cfg(rules), block, tx, codes) {
         Ok(executed) => {
             minted.merge(executed.diff);
             Ok(Executed {

@@ -50,9 +50,9 @@ pub use claim::{
 };
 pub use db::{CodeCache, ReadError, RevmDb};
 pub use execute::{
-    CANCUN_MAX_BLOBS_PER_TX, Deposit, EvmContext, Executed, FEE_VAULT_PREDEPLOY, Rejected, Rules,
-    WITHDRAWALS_PREDEPLOY, execute_deposit, execute_transaction, inspect_transaction,
-    simulate_call,
+    CANCUN_MAX_BLOBS_PER_TX, Deposit, DepositCall, EvmContext, Executed, FEE_VAULT_PREDEPLOY,
+    Rejected, Rules, RunMode, WITHDRAWALS_PREDEPLOY, deposit_call, execute_deposit,
+    execute_transaction, inspect_transaction, simulate_call,
 };
 pub use fees::{BaseFeeParams, next_base_fee};
 pub use partial::{PartialState, PartialStateError, StateNodes};

@@ -11,7 +11,7 @@ use alloy::{
     rpc::types::TransactionRequest,
 };
 use baton_evm::{
-    Executed, Rejected, Rules, StateReader, inspect_transaction,
+    Executed, Rejected, Rules, RunMode, StateReader, inspect_transaction,
     revm::context::{BlockEnv, TxEnv},
     simulate_call,
 };
@@ -213,7 +213,7 @@ pub fn create_access_list<S: StateReader>(
             rules,
             block,
             tx_env(&request, rules.chain_id, gas),
-            true,
+            RunMode::Simulate,
             tracer,
         );
         let executed = result.map_err(|e| match e {

@@ -13,14 +13,15 @@ use alloy::{
     rpc::types::TransactionRequest,
 };
 use baton_evm::{
-    BlockDeposit, BlockExecutor, DEPOSIT_TX_TYPE, Executed, NotIncluded, Rejected, Rules,
-    StateReader, decode_transaction, inspect_transaction,
+    BlockDeposit, BlockExecutor, DEPOSIT_TX_TYPE, DepositCall, Executed, NotIncluded, Overlay,
+    Rejected, Rules, RunMode, StateReader, decode_transaction, deposit_call, inspect_transaction,
     revm::context::{BlockEnv, TxEnv},
 };
 use baton_rpc::{
     DebugApiServer, RpcResult,
-    errors::{INVALID_PARAMS, TX_REJECTED, UNSUPPORTED, rpc_error},
+    errors::{INVALID_PARAMS, TX_REJECTED, rpc_error},
 };
+use baton_state::StoredTx;
 use serde_json::{Value, json};
 
 /// The options a request names (none: struct logs with the stack and storage).
@@ -34,13 +35,19 @@ fn options(value: Option<Value>) -> RpcResult<(TraceOptions, TracerKind)> {
     Ok((options, kind))
 }
 
+/// A stored deposit, decoded.
+fn stored_deposit(tx: &StoredTx) -> RpcResult<BlockDeposit> {
+    BlockDeposit::decode(&tx.encoded)
+        .ok_or_else(|| internal(format!("stored deposit {} does not decode", tx.hash)))
+}
+
 /// Runs `tx` on `state` with the tracer the options name, and reports as geth does.
 fn traced<S: StateReader>(
     state: &S,
     rules: &Rules,
     block: &BlockEnv,
     tx: TxEnv,
-    simulate: bool,
+    mode: RunMode,
     (options, kind): (TraceOptions, TracerKind),
 ) -> RpcResult<Value> {
     let gas_limit = tx.gas_limit;
@@ -51,7 +58,7 @@ fn traced<S: StateReader>(
     match kind {
         TracerKind::Calls { only_top_call } => {
             let (result, tracer) =
-                inspect_transaction(state, rules, block, tx, simulate, CallTracer::default());
+                inspect_transaction(state, rules, block, tx, mode, CallTracer::default());
             let executed: Executed = result.map_err(refused)?;
             let mut root = tracer
                 .root
@@ -67,7 +74,7 @@ fn traced<S: StateReader>(
         }
         TracerKind::StructLogs => {
             let logger = StructLogger::new(&options);
-            let (result, logger) = inspect_transaction(state, rules, block, tx, simulate, logger);
+            let (result, logger) = inspect_transaction(state, rules, block, tx, mode, logger);
             let executed = result.map_err(refused)?;
             Ok(json!({
                 "gas": executed.gas_used,
@@ -89,12 +96,6 @@ impl DebugApiServer for L2Rpc {
                 format!("transaction {hash} not found"),
             ));
         };
-        if stored.tx_type() == DEPOSIT_TX_TYPE {
-            return Err(rpc_error(
-                UNSUPPORTED,
-                "tracing a deposit transaction is not supported yet",
-            ));
-        }
         let header = resolve(&chain, Some(BlockId::number(stored.block)))?;
         let parent = resolve(&chain, Some(BlockId::number(stored.block - 1)))?;
         let state = BlockState::of(&chain, &parent)?;
@@ -108,10 +109,9 @@ impl DebugApiServer for L2Rpc {
             .map_err(internal)?;
         for tx in earlier.iter().take(stored.index as usize) {
             if tx.tx_type() == DEPOSIT_TX_TYPE {
-                let deposit = BlockDeposit::decode(&tx.encoded).ok_or_else(|| {
-                    internal(format!("stored deposit {} does not decode", tx.hash))
-                })?;
-                executor.deposit(&deposit.deposit).map_err(internal)?;
+                executor
+                    .deposit(&stored_deposit(tx)?.deposit)
+                    .map_err(internal)?;
             } else if let Ok(decoded) = decode_transaction(&tx.encoded) {
                 match executor.transaction(decoded.env) {
                     Err(NotIncluded::Rejected(Rejected::Read(read))) => return Err(internal(read)),
@@ -121,9 +121,21 @@ impl DebugApiServer for L2Rpc {
                 }
             }
         }
+        let before = executor.state();
+        if stored.tx_type() == DEPOSIT_TX_TYPE {
+            // A deposit's call runs on the state after its mint, at gas price zero.
+            let deposit = stored_deposit(&stored)?;
+            let DepositCall { minted, tx, .. } =
+                deposit_call(&before, &rules, &deposit.deposit).map_err(internal)?;
+            let after_mint = Overlay {
+                base: &before,
+                diff: &minted,
+            };
+            return traced(&after_mint, &rules, &env, tx, RunMode::Deposit, options);
+        }
         let target = decode_transaction(&stored.encoded)
             .map_err(|e| internal(format!("stored transaction {hash}: {e}")))?;
-        traced(&executor.state(), &rules, &env, target.env, false, options)
+        traced(&before, &rules, &env, target.env, RunMode::Execute, options)
     }
 
     fn trace_call(
@@ -139,6 +151,13 @@ impl DebugApiServer for L2Rpc {
         let env = call_block_env(&header);
         let gas = request.gas.unwrap_or(env.gas_limit).min(env.gas_limit);
         let tx = tx_env(&request, chain.spec().chain_id, gas);
-        traced(&state, &chain.spec().rules(), &env, tx, true, options)
+        traced(
+            &state,
+            &chain.spec().rules(),
+            &env,
+            tx,
+            RunMode::Simulate,
+            options,
+        )
     }
 }

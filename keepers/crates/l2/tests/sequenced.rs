@@ -431,7 +431,7 @@ fn refused_records_change_nothing_and_a_reopened_chain_remembers_l1() {
 fn the_rpc_serves_deposits_as_transactions_and_settled_blocks_as_safe() {
     use alloy::eips::{BlockId, BlockNumberOrTag};
     use baton_l2::L2Rpc;
-    use baton_rpc::EthApiServer;
+    use baton_rpc::{DebugApiServer, EthApiServer};
     use serde_json::{Value, json};
     use std::sync::{Arc, Mutex};
 
@@ -527,6 +527,25 @@ fn the_rpc_serves_deposits_as_transactions_and_settled_blocks_as_safe() {
         .unwrap();
     assert_eq!(receipts.len(), 2);
     assert_eq!(serde_json::to_value(&receipts[0]).unwrap(), receipt);
+    // debug_traceTransaction replays it: its call on the state after the mint.
+    let trace = rpc
+        .trace_transaction(deposit.hash, Some(json!({ "tracer": "callTracer" })))
+        .unwrap();
+    assert_eq!(trace["type"], json!("CALL"));
+    assert_eq!(trace["from"], json!(DEPOSITED_TO));
+    assert_eq!(trace["to"], json!(DEPOSITED_TO));
+    assert_eq!(trace["gas"], json!("0x5208"));
+    assert_eq!(trace["gasUsed"], json!("0x5208"));
+    assert!(trace.get("error").is_none(), "{trace}");
+    let logs = rpc.trace_transaction(deposit.hash, None).unwrap();
+    assert_eq!(logs["failed"], json!(false));
+    assert_eq!(logs["gas"], json!(21_000));
+    assert_eq!(
+        logs["structLogs"],
+        json!([]),
+        "a call to an account without code"
+    );
+
     // The transfer after it is an ordinary EIP-1559 transaction and receipt.
     let transfer: Value = serde_json::to_value(&receipts[1]).unwrap();
     assert_eq!(transfer["type"], json!("0x2"));
