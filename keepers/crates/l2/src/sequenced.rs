@@ -175,6 +175,16 @@ pub fn deposit_source(entry: &QueueEntry) -> B256 {
     )
 }
 
+/// The leaves of a signed header's transaction root: the hashes of a block's inputs, its
+/// force-queue entries first.
+fn input_hashes(entries: &[QueueEntry], transactions: &[Bytes]) -> Vec<B256> {
+    entries
+        .iter()
+        .map(|e| queue_entry_hash(&e.data))
+        .chain(transactions.iter().map(keccak256))
+        .collect()
+}
+
 impl L2Chain {
     /// Block `number`'s signed header, rebuilt from what the chain stores (block 0's is
     /// [`genesis_header`]); `None` above the head or for a block stored without one.
@@ -232,22 +242,24 @@ impl L2Chain {
         }
     }
 
-    /// The signed header of the block after the head over `inputs` whose hashes are `hashes`.
-    fn next_signed_header(
+    /// The signed header of the block after block `parent` over `inputs` whose hashes are
+    /// `hashes`.
+    fn signed_header_after(
         &self,
+        parent: u64,
         inputs: &BlockInputs<'_>,
         hashes: &[B256],
     ) -> Result<BlockHeader, ChainError> {
-        let head = self.head().number;
-        let parent = self.signed_hash(head)?.ok_or_else(|| {
+        let parent_hash = self.signed_hash(parent)?.ok_or_else(|| {
             StoreError::Corrupt(format!(
-                "block {head} has no signed header: a chain sealed without one cannot be sequenced"
+                "block {parent} has no signed header: a chain sealed without one cannot be \
+                 sequenced"
             ))
         })?;
         Ok(BlockHeader {
             chainId: U256::from(self.spec().chain_id),
-            number: head + 1,
-            parentHash: parent,
+            number: parent + 1,
+            parentHash: parent_hash,
             epoch: inputs.epoch,
             timestamp: inputs.timestamp,
             txRoot: tx_root(hashes),
@@ -361,18 +373,15 @@ impl L2Chain {
                 }),
         );
         let built = self.build(inputs, &txs)?;
-        let mut hashes: Vec<B256> = inputs
-            .entries
+        // The signed header covers what ran: every entry, and the pooled transactions included.
+        let carried: Vec<Bytes> = built
+            .included
             .iter()
-            .map(|e| queue_entry_hash(&e.data))
+            .filter(|i| i.input >= entries)
+            .map(|i| candidates[i.input - entries].3.clone())
             .collect();
-        let mut carried = Vec::new();
-        for included in built.included.iter().filter(|i| i.input >= entries) {
-            let (hash, _, _, raw, _) = &candidates[included.input - entries];
-            hashes.push(*hash);
-            carried.push(raw.clone());
-        }
-        let header = self.next_signed_header(inputs, &hashes)?;
+        let hashes = input_hashes(inputs.entries, &carried);
+        let header = self.signed_header_after(self.head().number, inputs, &hashes)?;
         let block = self.store(&built, header, entries, carried)?;
         for included in built.included.iter().filter(|i| i.input >= entries) {
             self.pool_mut()
@@ -428,13 +437,8 @@ impl L2Chain {
         inputs: &BlockInputs<'_>,
         transactions: &[Bytes],
     ) -> Result<ChainBlock, ChainError> {
-        let mut hashes: Vec<B256> = inputs
-            .entries
-            .iter()
-            .map(|e| queue_entry_hash(&e.data))
-            .collect();
-        hashes.extend(transactions.iter().map(keccak256));
-        let header = self.next_signed_header(inputs, &hashes)?;
+        let hashes = input_hashes(inputs.entries, transactions);
+        let header = self.signed_header_after(self.head().number, inputs, &hashes)?;
         let mut txs: Vec<BlockTx> = inputs
             .entries
             .iter()
@@ -474,9 +478,8 @@ impl L2Chain {
             fee_recipient: block.fee_recipient,
             entries,
         };
-        let mut hashes: Vec<B256> = entries.iter().map(|e| queue_entry_hash(&e.data)).collect();
-        hashes.extend(block.transactions.iter().map(keccak256));
-        let derived = block_hash(&self.next_signed_header(&inputs, &hashes)?);
+        let hashes = input_hashes(entries, &block.transactions);
+        let derived = block_hash(&self.signed_header_after(head, &inputs, &hashes)?);
         let signed = block_hash(&block.header);
         if derived != signed {
             return Err(BlockError::HeaderMismatch {
@@ -528,30 +531,12 @@ impl L2Chain {
             if !unwound && self.head().number >= number {
                 // Is the stored block this one? Its signed header binds its parent, number,
                 // epoch, timestamp and inputs; the fee recipient is the rest of what it ran on.
-                let mut hashes: Vec<B256> = inputs
-                    .entries
-                    .iter()
-                    .map(|e| queue_entry_hash(&e.data))
-                    .collect();
-                hashes.extend(transactions.iter().map(keccak256));
-                let parent = self.signed_hash(number - 1)?;
-                let stored = self.db().sequencing(number)?;
+                let hashes = input_hashes(inputs.entries, transactions);
+                let expected =
+                    block_hash(&self.signed_header_after(number - 1, &inputs, &hashes)?);
+                let stored = self.db().sequencing(number)?.map(|s| s.hash);
                 let beneficiary = self.db().header(number)?.map(|h| h.beneficiary);
-                let same = match (stored, parent) {
-                    (Some(stored), Some(parent)) => {
-                        stored.hash
-                            == block_hash(&BlockHeader {
-                                chainId: U256::from(self.spec().chain_id),
-                                number,
-                                parentHash: parent,
-                                epoch: inputs.epoch,
-                                timestamp,
-                                txRoot: tx_root(&hashes),
-                            })
-                            && beneficiary == Some(fee_recipient)
-                    }
-                    _ => false,
-                };
+                let same = stored == Some(expected) && beneficiary == Some(fee_recipient);
                 if same {
                     derived.kept += 1;
                     continue;

@@ -3,11 +3,11 @@
 
 mod common;
 
-use alloy::primitives::{Address, U256, address};
+use alloy::primitives::{Address, address};
 use baton_evm::{BaseFeeParams, ChainSpec, FEE_VAULT_PREDEPLOY, StateReader};
 use baton_l2::{ChainEvent, L2Chain, PoolConfig};
 use common::{key, transfer};
-use std::{collections::BTreeMap, sync::Arc};
+use std::sync::Arc;
 
 const SEQUENCER: Address = address!("00000000000000000000000000000000000b470e");
 /// Room for four transfers a block.
@@ -20,13 +20,7 @@ const SPEC: ChainSpec = ChainSpec {
 };
 
 fn open(path: &std::path::Path) -> L2Chain {
-    let alloc: BTreeMap<Address, U256> = (0..3)
-        .map(|i| (key(i).address(), U256::from(10u128.pow(20))))
-        .collect();
-    let genesis =
-        baton_state::genesis_diff(&alloc, address!("00000000000000000000000000000000000f1ee5"))
-            .unwrap();
-    L2Chain::open(path, SPEC, &genesis, 0, PoolConfig::default()).unwrap()
+    L2Chain::open(path, SPEC, &common::genesis(), 0, PoolConfig::default()).unwrap()
 }
 
 #[test]

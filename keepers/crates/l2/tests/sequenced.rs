@@ -18,7 +18,7 @@ use baton_core::{
 use baton_evm::{BaseFeeParams, ChainSpec, DEPOSIT_TX_TYPE, FEE_VAULT_PREDEPLOY, StateReader};
 use baton_l2::{BlockError, BlockInputs, BlockRoom, ChainBlock, L2Chain, PoolConfig};
 use common::{CHAIN_ID, GWEI, key, transfer};
-use std::{collections::BTreeMap, path::Path};
+use std::path::Path;
 
 const PORTAL: Address = address!("000000000000000000000000000000000000b0a1");
 const LEADER_FEES: Address = address!("00000000000000000000000000000000000b470e");
@@ -33,13 +33,7 @@ const SPEC: ChainSpec = ChainSpec {
 };
 
 fn open(path: &Path) -> L2Chain {
-    let alloc: BTreeMap<Address, U256> = (0..3)
-        .map(|i| (key(i).address(), U256::from(10u128.pow(20))))
-        .collect();
-    let genesis =
-        baton_state::genesis_diff(&alloc, address!("00000000000000000000000000000000000f1ee5"))
-            .unwrap();
-    L2Chain::open(path, SPEC, &genesis, 0, PoolConfig::default())
+    L2Chain::open(path, SPEC, &common::genesis(), 0, PoolConfig::default())
         .unwrap()
         .with_portal(PORTAL)
 }
@@ -550,4 +544,134 @@ fn the_rpc_serves_deposits_as_transactions_and_settled_blocks_as_safe() {
     let transfer: Value = serde_json::to_value(&receipts[1]).unwrap();
     assert_eq!(transfer["type"], json!("0x2"));
     assert_eq!(listed[1]["type"], json!("0x2"));
+}
+
+/// Records in the kill test's stream, and blocks in each.
+const KILL_RECORDS: u64 = 100;
+const KILL_BLOCKS_PER_RECORD: u64 = 3;
+/// Set by [`a_sequencer_killed_mid_stream_reopens_on_a_prefix_and_derives_on`] for its child.
+const KILL_CHILD_FILE: &str = "BATON_L2_KILL_CHILD_FILE";
+
+/// The kill test's stream, on `chain` from where it stands: each record's blocks sealed as a
+/// leader seals them (two transfers of keys 0 and 1 each, the first block consuming a portal
+/// deposit), then the record derived over them. Returns the records, as L1 would hold them.
+fn kill_stream(chain: &mut L2Chain) -> Vec<(BatchHeader, baton_core::Batch, Vec<QueueEntry>)> {
+    let mut records = Vec::new();
+    for r in 0..KILL_RECORDS {
+        let entries = vec![QueueEntry {
+            index: r,
+            sender: PORTAL,
+            data: L2Tx::deposit_entry(DEPOSITED_TO, U256::from(GWEI + u128::from(r))).into(),
+        }];
+        let mut blocks = Vec::new();
+        for b in 0..KILL_BLOCKS_PER_RECORD {
+            let n = r * KILL_BLOCKS_PER_RECORD + b;
+            chain.submit(&transfer(0, n, GWEI)).unwrap();
+            chain.submit(&transfer(1, n, 2 * GWEI)).unwrap();
+            let block_entries = if b == 0 { &entries[..] } else { &[] };
+            let sealed = chain
+                .seal_block(&inputs(1, 100 + n, block_entries), BlockRoom::GAS_ONLY)
+                .unwrap();
+            blocks.push(sealed.block);
+        }
+        let (header, batch) = record(&blocks, r + 1);
+        let input = RecordInput {
+            header: &header,
+            batch: Some(&batch),
+            entries: &entries,
+            l1_timestamp: 1_000 + r,
+        };
+        chain.derive_record(r, &input).unwrap();
+        records.push((header, batch, entries));
+    }
+    records
+}
+
+/// Not a test of its own: the child process of the kill test (a no-op in a normal run) runs
+/// the stream on the file until it is killed.
+#[test]
+fn kill_child_sequencer() {
+    let Some(path) = std::env::var_os(KILL_CHILD_FILE) else {
+        return;
+    };
+    kill_stream(&mut open(Path::new(&path)));
+    // Stay alive to be killed like a sequencer that had more to do.
+    std::thread::sleep(std::time::Duration::from_secs(600));
+}
+
+#[test]
+fn a_sequencer_killed_mid_stream_reopens_on_a_prefix_and_derives_on() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let mut reference = open(&dir.path().join("reference.sqlite"));
+    let records = kill_stream(&mut reference);
+    let last = reference.head().number;
+
+    for round in 0..3u64 {
+        let path = dir.path().join(format!("killed-{round}.sqlite"));
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["kill_child_sequencer", "--exact", "--nocapture"])
+            .env(KILL_CHILD_FILE, &path)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Let it run for a while (longer each round), then SIGKILL it mid-stream.
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_millis(100 + 150 * round) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        // Reopened, the chain is a prefix of the stream's, each block whole: its state, its
+        // header, its signed header; and the records it noted are the stream's.
+        let mut chain = open(&path);
+        let head = chain.head().number;
+        assert!(head > 0, "round {round}: the child stored no block");
+        for n in 0..=head {
+            assert_eq!(
+                chain.db().header(n).unwrap(),
+                reference.db().header(n).unwrap(),
+                "round {round}: block {n}"
+            );
+            assert_eq!(
+                chain.signed_header(n).unwrap(),
+                reference.signed_header(n).unwrap(),
+                "round {round}: block {n}'s signed header"
+            );
+        }
+        assert_eq!(chain.db().root().unwrap(), chain.head().state_root);
+        let settled = chain.l1_head().unwrap();
+        assert!(settled.block <= head);
+        assert_eq!(settled.block, settled.records * KILL_BLOCKS_PER_RECORD);
+        eprintln!(
+            "round {round}: killed at block {head}, {} records derived",
+            settled.records
+        );
+
+        // Deriving the rest from L1's records ends on the stream's chain: the blocks it
+        // sealed before the kill are kept, the others run.
+        let mut kept = 0;
+        for (r, (header, batch, entries)) in
+            records.iter().enumerate().skip(settled.records as usize)
+        {
+            let input = RecordInput {
+                header,
+                batch: Some(batch),
+                entries,
+                l1_timestamp: 1_000 + r as u64,
+            };
+            let derived = chain.derive_record(r as u64, &input).unwrap();
+            assert_eq!(derived.unwound, 0, "round {round}: record {r}");
+            kept += derived.kept;
+        }
+        assert_eq!(
+            kept,
+            head - settled.block,
+            "round {round}: the unsettled blocks are kept"
+        );
+        assert_eq!(chain.head(), reference.head(), "round {round}");
+        assert_eq!(chain.l1_head().unwrap().block, last);
+    }
 }

@@ -40,6 +40,14 @@ pub fn transfer_with(from: u8, nonce: u64, fee: u128, tip: u128, gas: u64, chain
         .into()
 }
 
+/// The chain tests' genesis: keys 0–2 hold 100 ETH each, beside the predeploys.
+pub fn genesis() -> baton_evm::StateDiff {
+    let alloc: std::collections::BTreeMap<Address, U256> = (0..3)
+        .map(|i| (key(i).address(), U256::from(10u128.pow(20))))
+        .collect();
+    baton_state::genesis_diff(&alloc, address!("00000000000000000000000000000000000f1ee5")).unwrap()
+}
+
 /// A 21,000-gas transfer on this chain with a 10 gwei fee cap and `tip`.
 pub fn transfer(from: u8, nonce: u64, tip: u128) -> Bytes {
     transfer_with(from, nonce, 10 * GWEI, tip, 21_000, CHAIN_ID)
