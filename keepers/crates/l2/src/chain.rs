@@ -39,6 +39,9 @@ pub enum ChainEvent {
     Block(std::sync::Arc<Header>),
     /// A transaction entered the pool.
     Pooled(B256),
+    /// Blocks were unwound (L1 settled other blocks at their heights): their logs, marked
+    /// removed, newest block first. The blocks that replace them follow as `Block` events.
+    Unwound(std::sync::Arc<Vec<alloy::rpc::types::Log>>),
 }
 
 /// Events kept for a subscriber that has not read them yet; one further behind is dropped.

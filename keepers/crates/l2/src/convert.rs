@@ -136,15 +136,14 @@ pub(crate) fn rpc_log(stored: &StoredLog, block_hash: B256, timestamp: u64) -> L
     }
 }
 
-/// The receipts of a block's transactions, in order (each log's index counts the block's
-/// earlier logs).
-pub(crate) fn rpc_receipts(header: &Header, txs: &[StoredTx]) -> Vec<RpcReceipt> {
+/// The logs of a block's transactions, each transaction's in order (each log's index counts
+/// the block's earlier logs).
+pub(crate) fn block_logs(header: &Header, txs: &[StoredTx]) -> Vec<Vec<Log>> {
     let block_hash = header.hash_slow();
     let mut log_index = 0u64;
     txs.iter()
         .map(|tx| {
-            let logs: Vec<Log> = tx
-                .logs
+            tx.logs
                 .iter()
                 .map(|log| {
                     let stored = StoredLog {
@@ -157,9 +156,17 @@ pub(crate) fn rpc_receipts(header: &Header, txs: &[StoredTx]) -> Vec<RpcReceipt>
                     log_index += 1;
                     rpc_log(&stored, block_hash, header.timestamp)
                 })
-                .collect();
-            receipt(header, block_hash, tx, logs)
+                .collect()
         })
+        .collect()
+}
+
+/// The receipts of a block's transactions, in order.
+pub(crate) fn rpc_receipts(header: &Header, txs: &[StoredTx]) -> Vec<RpcReceipt> {
+    let block_hash = header.hash_slow();
+    txs.iter()
+        .zip(block_logs(header, txs))
+        .map(|(tx, logs)| receipt(header, block_hash, tx, logs))
         .collect()
 }
 

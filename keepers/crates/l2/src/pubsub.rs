@@ -2,7 +2,10 @@
 //! the pool, from the chain's events ([`crate::ChainEvent`]).
 //!
 //! A subscriber that falls more than [`crate::chain::EVENT_BUFFER`] events behind is ended with
-//! an error saying so, rather than silently missing some.
+//! an error saying so, rather than silently missing some. When blocks are unwound (L1 settled
+//! others at their heights), a logs subscriber is sent their matching logs again with
+//! `removed: true`, newest block first, then the replacing blocks' logs, as geth does on a
+//! reorganisation.
 
 use crate::{
     ChainEvent, L2Rpc,
@@ -104,10 +107,24 @@ impl L2Rpc {
             (Feed::Heads, ChainEvent::Block(header)) => Ok(vec![json(&rpc_header(&header))?]),
             (Feed::Logs(filter), ChainEvent::Block(header)) => {
                 let chain = self.chain();
+                // A block unwound since it was stored has no logs to send: the Unwound event
+                // before its replacement's takes back what was sent of it.
+                let stored = chain
+                    .db()
+                    .header(header.number)
+                    .map_err(|e| e.to_string())?;
+                if stored.is_none_or(|stored| stored.hash_slow() != header.hash_slow()) {
+                    return Ok(Vec::new());
+                }
                 let logs = matching_logs(&chain, filter, header.number, header.number)
                     .map_err(|e| e.message().to_string())?;
                 logs.iter().map(json).collect()
             }
+            (Feed::Logs(filter), ChainEvent::Unwound(removed)) => removed
+                .iter()
+                .filter(|log| filter.matches(&log.inner))
+                .map(json)
+                .collect(),
             (Feed::PooledHashes, ChainEvent::Pooled(hash)) => Ok(vec![json(&hash)?]),
             (Feed::PooledTransactions, ChainEvent::Pooled(hash)) => {
                 let chain = self.chain();

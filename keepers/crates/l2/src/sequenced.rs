@@ -559,15 +559,26 @@ impl L2Chain {
         if head <= number {
             return Ok(0);
         }
-        let mut raw = Vec::new();
-        for n in number + 1..=head {
-            raw.extend(
-                self.db()
-                    .block_transactions(n)?
+        let (mut raw, mut removed) = (Vec::new(), Vec::new());
+        for n in (number + 1..=head).rev() {
+            let header = self
+                .db()
+                .header(n)?
+                .ok_or_else(|| StoreError::Corrupt(format!("block {n} has no header")))?;
+            let txs = self.db().block_transactions(n)?;
+            removed.extend(
+                crate::convert::block_logs(&header, &txs)
                     .into_iter()
+                    .flatten(),
+            );
+            raw.push(
+                txs.into_iter()
                     .filter(|tx| tx.tx_type() != baton_evm::DEPOSIT_TX_TYPE)
                     .map(|tx| tx.encoded),
             );
+        }
+        for log in &mut removed {
+            log.removed = true;
         }
         self.db_mut().unwind_to(number)?;
         let header = self
@@ -575,8 +586,13 @@ impl L2Chain {
             .header(number)?
             .ok_or_else(|| StoreError::Corrupt(format!("block {number} has no header")))?;
         self.set_head(header);
+        // No subscriber is not an error.
+        let _ = self
+            .events_sender()
+            .send(ChainEvent::Unwound(Arc::new(removed)));
         self.prune_pool()?;
-        for tx in raw {
+        // Oldest block first, so that each sender's nonces come back in order.
+        for tx in raw.into_iter().rev().flatten() {
             // Best effort: a transaction the new head makes invalid is simply gone.
             let _ = self.submit(&tx);
         }

@@ -675,3 +675,81 @@ fn a_sequencer_killed_mid_stream_reopens_on_a_prefix_and_derives_on() {
         assert_eq!(chain.l1_head().unwrap().block, last);
     }
 }
+
+#[test]
+fn an_unwound_block_takes_its_logs_back() {
+    use alloy::primitives::{TxKind, hex};
+    use baton_l2::ChainEvent;
+    // A contract that emits one empty LOG0 on every call. Init code: PUSH1 6 DUP1 PUSH1 11
+    // PUSH1 0 CODECOPY PUSH1 0 RETURN; runtime: PUSH1 0 PUSH1 0 LOG0 STOP.
+    let init = hex!("600680600b6000396000f3" "60006000a000");
+    let dir = tempfile::tempdir().unwrap();
+    let mut chain = open(&dir.path().join("chain.sqlite"));
+    chain
+        .submit(&common::call(0, 0, TxKind::Create, init.to_vec().into()))
+        .unwrap();
+    let one = chain
+        .seal_block(&inputs(1, 10, &[]), BlockRoom::GAS_ONLY)
+        .unwrap()
+        .block;
+    let emitter = chain.db().block_transactions(1).unwrap()[0]
+        .contract_address
+        .expect("a creation");
+    let call = chain
+        .submit(&common::call(0, 1, TxKind::Call(emitter), Bytes::new()))
+        .unwrap();
+    chain
+        .seal_block(&inputs(1, 11, &[]), BlockRoom::GAS_ONLY)
+        .unwrap();
+    assert_eq!(
+        chain.db().transaction(&call).unwrap().unwrap().logs.len(),
+        1
+    );
+    let (header, batch) = record(std::slice::from_ref(&one), 0);
+    let settle_one = RecordInput {
+        header: &header,
+        batch: Some(&batch),
+        entries: &[],
+        l1_timestamp: 20,
+    };
+    chain.derive_record(0, &settle_one).unwrap();
+
+    // L1 settles a forced block at height 2 instead: the call's block is unwound.
+    let mut events = chain.events();
+    let entries = &entries()[..1];
+    let forced = BatchHeader {
+        chainId: U256::from(CHAIN_ID),
+        epoch: 2,
+        firstBlock: 2,
+        lastBlock: 2,
+        forceIndex: 1,
+        ..Default::default()
+    };
+    let input = RecordInput {
+        header: &forced,
+        batch: None,
+        entries,
+        l1_timestamp: 30,
+    };
+    assert_eq!(chain.derive_record(1, &input).unwrap().unwound, 1);
+    let ChainEvent::Unwound(removed) = events.try_recv().unwrap() else {
+        panic!("the unwinding comes first");
+    };
+    assert_eq!(removed.len(), 1);
+    let log = &removed[0];
+    assert!(log.removed);
+    assert_eq!(log.inner.address, emitter);
+    assert_eq!(log.block_number, Some(2));
+    assert_eq!(log.transaction_hash, Some(call));
+    // Then its transaction is pooled again, and the replacing block is stored.
+    assert_eq!(events.try_recv().unwrap(), ChainEvent::Pooled(call));
+    let ChainEvent::Block(replacement) = events.try_recv().unwrap() else {
+        panic!("then the replacing block");
+    };
+    assert_eq!(replacement.number, 2);
+    assert_eq!(replacement.beneficiary, Address::ZERO);
+    assert!(
+        chain.pool().get(&call).is_some(),
+        "the call is pooled again"
+    );
+}

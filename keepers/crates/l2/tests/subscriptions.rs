@@ -1,6 +1,7 @@
 //! `eth_subscribe` over WebSocket on `baton evm-dev`'s port: a contract deployment is heard as a
 //! pooled transaction (hash and whole), a new head, and the logs its constructor emitted; a
-//! subscription the chain does not offer is refused.
+//! subscription the chain does not offer is refused; when a record settles another block at its
+//! height, the logs subscriber hears the deployment's log again, removed.
 
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEnvelope},
@@ -155,5 +156,49 @@ async fn subscribers_hear_pooled_transactions_heads_and_logs() {
             break;
         }
     }
+
+    // A record on L1 settles another block 1 (an empty one): the deployment's block is unwound,
+    // and the logs subscriber hears its Transfer again, marked removed.
+    let logs_id = ids.iter().find(|(_, id)| **id == 2).unwrap().0.clone();
+    {
+        use baton_core::{
+            RecordInput, RecordLimits,
+            batch::{L2Block, RecordContext},
+            check_record,
+        };
+        let context = RecordContext {
+            chain_id: U256::from(901),
+            epoch: 0,
+            first_block: 1,
+            prev_record_hash: B256::ZERO,
+            force_index: 0,
+            fee_recipient: baton_l2::dev::DEV_SEQUENCER,
+        };
+        let empty = L2Block {
+            timestamp: 1,
+            transactions: Vec::new(),
+        };
+        let (header, data) = context.seal(&[empty]).unwrap();
+        let batch = check_record(&header, &data, &RecordLimits::UNLIMITED).unwrap();
+        let input = RecordInput {
+            header: &header,
+            batch: Some(&batch),
+            entries: &[],
+            l1_timestamp: 1,
+        };
+        let mut chain = dev.chain.lock().unwrap();
+        assert_eq!(chain.derive_record(0, &input).unwrap().unwound, 1);
+    }
+    let removed = loop {
+        let note = ws.next().await;
+        if note["params"]["subscription"] == logs_id.as_str()
+            && note["params"]["result"]["removed"] == true
+        {
+            break note["params"]["result"].clone();
+        }
+    };
+    assert_eq!(removed["transactionHash"], hash.to_string());
+    assert_eq!(removed["blockNumber"], "0x1");
+    assert_eq!(removed["address"], token.to_string().to_lowercase());
     dev.stop().await;
 }

@@ -34,6 +34,27 @@ pub fn transfer_with(from: u8, nonce: u64, fee: u128, tip: u128, gas: u64, chain
         access_list: Default::default(),
         input: Default::default(),
     };
+    sign(from, tx)
+}
+
+/// A call (or, to `TxKind::Create`, a creation) from key `from` on this chain with `input`,
+/// 200,000 gas at a 10 gwei fee cap and a 1 gwei tip.
+pub fn call(from: u8, nonce: u64, to: TxKind, input: Bytes) -> Bytes {
+    let tx = TxEip1559 {
+        chain_id: CHAIN_ID,
+        nonce,
+        gas_limit: 200_000,
+        max_fee_per_gas: 10 * GWEI,
+        max_priority_fee_per_gas: GWEI,
+        to,
+        value: U256::ZERO,
+        access_list: Default::default(),
+        input,
+    };
+    sign(from, tx)
+}
+
+fn sign(from: u8, tx: TxEip1559) -> Bytes {
     let signature = key(from).sign_hash_sync(&tx.signature_hash()).unwrap();
     TxEnvelope::from(tx.into_signed(signature))
         .encoded_2718()
