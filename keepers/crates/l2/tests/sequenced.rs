@@ -102,6 +102,19 @@ fn record(blocks: &[ChainBlock], force_index: u64) -> (BatchHeader, baton_core::
     (header, batch)
 }
 
+/// The header of a forced record (epoch 2) of block `number` consuming the queue up to
+/// `force_index`, as the inbox emits it.
+fn forced_header(number: u64, force_index: u64) -> BatchHeader {
+    BatchHeader {
+        chainId: U256::from(CHAIN_ID),
+        epoch: 2,
+        firstBlock: number,
+        lastBlock: number,
+        forceIndex: force_index,
+        ..Default::default()
+    }
+}
+
 fn evm_headers(chain: &L2Chain) -> Vec<alloy::consensus::Header> {
     (0..=chain.head().number)
         .map(|n| chain.db().header(n).unwrap().unwrap())
@@ -230,14 +243,7 @@ fn a_record_that_contradicts_preconfirmed_blocks_replaces_them() {
 
     // L1 holds a forced record for block 1 instead: the portal's deposit, alone.
     let entries = &entries()[..1];
-    let header = BatchHeader {
-        chainId: U256::from(CHAIN_ID),
-        epoch: 2,
-        firstBlock: 1,
-        lastBlock: 1,
-        forceIndex: 1,
-        ..Default::default()
-    };
+    let header = forced_header(1, 1);
     let forced = RecordInput {
         header: &header,
         batch: None,
@@ -717,14 +723,7 @@ fn an_unwound_block_takes_its_logs_back() {
     // L1 settles a forced block at height 2 instead: the call's block is unwound.
     let mut events = chain.events();
     let entries = &entries()[..1];
-    let forced = BatchHeader {
-        chainId: U256::from(CHAIN_ID),
-        epoch: 2,
-        firstBlock: 2,
-        lastBlock: 2,
-        forceIndex: 1,
-        ..Default::default()
-    };
+    let forced = forced_header(2, 1);
     let input = RecordInput {
         header: &forced,
         batch: None,
