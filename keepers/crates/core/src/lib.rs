@@ -18,7 +18,7 @@
 //! - [`trace`]: the dispute trace of an output interval: roots at any position, step witnesses.
 //! - [`parallel`]: mapping independent work over the machine's cores.
 //! - `evm_harness` (feature `test-utils`): an in-memory EVM with forge's artifacts, for the
-//!   differential tests.
+//!   differential tests; `vectors` (feature `test-utils`): committed test vectors kept current.
 
 pub mod batch;
 pub mod derive;
@@ -33,6 +33,8 @@ pub mod parallel;
 pub mod schedule;
 pub mod signature;
 pub mod trace;
+#[cfg(feature = "test-utils")]
+pub mod vectors;
 
 pub use batch::{
     Batch, BatchCommitment, DecodeError, EncodeError, L2Block, RecordContext, RecordError,

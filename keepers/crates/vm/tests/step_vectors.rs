@@ -163,14 +163,9 @@ fn from_the_guest() -> Vec<Value> {
 fn committed_step_vectors_are_current() {
     let mut cases = handmade();
     cases.extend(from_the_guest());
-    let generated = serde_json::to_string_pretty(&json!({ "cases": cases })).unwrap() + "\n";
-    let path = root().join("test/vectors/vm_steps.json");
-    if std::env::var("BATON_WRITE_VECTORS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &generated).unwrap();
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "test/vectors/vm_steps.json is stale: run `BATON_WRITE_VECTORS=1 cargo test -p baton-vm --test step_vectors`"
+    baton_core::vectors::check_committed(
+        "test/vectors/vm_steps.json",
+        &json!({ "cases": cases }),
+        "-p baton-vm --test step_vectors",
     );
 }

@@ -51,19 +51,10 @@ pub(crate) fn nodes_json(nodes: &[Bytes]) -> Value {
     )
 }
 
-/// Writes `vectors` (pretty JSON) to `file` (relative to the repository) with
-/// `BATON_WRITE_VECTORS=1`, and fails unless the committed file holds exactly it.
+/// Writes `vectors` to `file` with `BATON_WRITE_VECTORS=1`, and fails unless the committed
+/// file holds exactly it (`baton_core::vectors`).
 pub(crate) fn check_vectors(file: &str, vectors: &Value, test: &str) {
-    let generated = serde_json::to_string_pretty(vectors).unwrap() + "\n";
-    let path = repo_root().join(file);
-    if std::env::var("BATON_WRITE_VECTORS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &generated).unwrap();
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{file} is stale: run `BATON_WRITE_VECTORS=1 cargo test -p baton-state --test {test}`"
-    );
+    baton_core::vectors::check_committed(file, vectors, &format!("-p baton-state --test {test}"));
 }
 
 /// A file under the temp dir, removed (with its WAL) when dropped.
