@@ -6,7 +6,8 @@
 //! - [`chain`]: [`L2Chain`], the database, the chain's parameters and the pool;
 //! - [`sequenced`]: the chain under the sequencer network: sealing a block from the pool
 //!   under its signed header, replaying a leader's signed block, deriving BatchInbox records
-//!   (keeping the blocks they settle, unwinding those they contradict);
+//!   (keeping the blocks they settle, unwinding those they contradict), and [`entries`]: the
+//!   force-queue entries a block consumes as the EVM chain runs them (deposits);
 //! - [`call`]: `eth_call` and `eth_estimateGas` over any state, and [`overrides`]: a state
 //!   with a call's state overrides on top;
 //! - `block_state`, `convert` and [`rpc`]: the block and state a request names, the stored
@@ -24,6 +25,7 @@ pub mod chain;
 mod convert;
 mod debug;
 pub mod dev;
+pub mod entries;
 pub mod overrides;
 pub mod pool;
 mod pubsub;

@@ -17,22 +17,21 @@
 //! without running anything; at the first that differs, the stored blocks from there on are
 //! unwound, their transactions go back to the pool, and the record's blocks are run instead.
 
-use crate::chain::{ChainError, ChainEvent, L2Chain};
+use crate::{
+    chain::{ChainError, ChainEvent, L2Chain},
+    entries::entry_tx,
+};
 use alloy_consensus::Header;
-use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use baton_core::{
     BlockHeader, DeriveError, QueueEntry, RecordInput,
     batch::encoded_tx_len,
     derive::check_entries,
     l2::{SignedBlock, block_hash, genesis_header, queue_entry_hash, tx_root},
-    ledger::L2Tx,
 };
-use baton_evm::{BlockDeposit, BlockTx, BuiltBlock, Deposit, Skipped, build_block};
+use baton_evm::{BlockTx, BuiltBlock, Skipped, build_block};
 use baton_state::{L1Head, Sequencing, StoreError};
 use std::{collections::HashMap, sync::Arc};
-
-/// The gas a deposit from the portal runs with: a plain call to its recipient.
-pub const DEPOSIT_GAS: u64 = 21_000;
 
 /// What a block is built from besides its transactions.
 #[derive(Clone, Copy, Debug)]
@@ -135,44 +134,6 @@ impl From<StoreError> for BlockError {
     fn from(error: StoreError) -> Self {
         Self::Chain(error.into())
     }
-}
-
-/// How the EVM chain runs a force-queue entry: the portal's deposit entry as a deposit
-/// transaction that mints the amount to its recipient (and calls it with nothing, so the
-/// receipt is a success), anything else as signed transaction bytes, skipped if invalid. The
-/// deposit's source is [`deposit_source`], so two equal deposits are two transactions. A chain
-/// without a portal (no L1) has no deposits.
-pub fn entry_tx(entry: &QueueEntry, portal: Option<Address>) -> BlockTx {
-    let Some(portal) = portal else {
-        return BlockTx::Signed(entry.data.clone());
-    };
-    match L2Tx::from_queue_entry(entry.sender, &entry.data, portal) {
-        L2Tx::Deposit { recipient, amount } => BlockTx::Deposit(BlockDeposit {
-            source: deposit_source(entry),
-            deposit: Deposit {
-                from: recipient,
-                to: TxKind::Call(recipient),
-                mint: amount,
-                value: U256::ZERO,
-                gas_limit: DEPOSIT_GAS,
-                data: Bytes::new(),
-            },
-        }),
-        L2Tx::Signed(raw) => BlockTx::Signed(raw),
-    }
-}
-
-/// A deposit's source: `keccak256(uint256(index) ‖ keccak256(sender ‖ data))`, the queue's
-/// commitment to the entry (`ForceInclusionQueue.commitmentFor`) bound to its position.
-pub fn deposit_source(entry: &QueueEntry) -> B256 {
-    let commitment = keccak256([entry.sender.as_slice(), &entry.data].concat());
-    keccak256(
-        [
-            &U256::from(entry.index).to_be_bytes::<32>()[..],
-            commitment.as_slice(),
-        ]
-        .concat(),
-    )
 }
 
 /// The leaves of a signed header's transaction root: the hashes of a block's inputs, its

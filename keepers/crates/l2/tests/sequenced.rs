@@ -3,123 +3,24 @@
 //! deposit), a follower replays them from the signed stream, a node that saw nothing derives
 //! them from the record, and the three agree block for block. A record that contradicts the
 //! preconfirmed blocks replaces them and their transactions go back to the pool. What a follower
-//! and the derivation refuse, and what a reopened file remembers.
+//! and the derivation refuse, what a reopened file remembers, and what a SIGKILL leaves. (What
+//! the JSON-RPC serves over such a chain: `sequenced_rpc.rs`.)
 
 mod common;
 
-use alloy::primitives::{Address, B256, Bytes, U256, address};
-use baton_core::{
-    BatchHeader, DeriveError, QueueEntry, RecordInput, RecordLimits,
-    batch::{L2Block, RecordContext},
-    check_record,
-    l2::{SignedBlock, block_hash},
-    ledger::L2Tx,
+use alloy::primitives::{Address, B256, U256, address};
+use baton_core::{BatchHeader, DeriveError, QueueEntry, RecordInput, l2::block_hash, ledger::L2Tx};
+use baton_evm::{DEPOSIT_TX_TYPE, StateReader};
+use baton_l2::{BlockError, BlockRoom, L2Chain};
+use common::{
+    CHAIN_ID, GWEI, key,
+    sequenced::{
+        DEPOSITED_TO, NOT_MINTED_TO, PORTAL, entries, evm_headers, forced_header, inputs, open,
+        record, signed,
+    },
+    transfer,
 };
-use baton_evm::{BaseFeeParams, ChainSpec, DEPOSIT_TX_TYPE, FEE_VAULT_PREDEPLOY, StateReader};
-use baton_l2::{BlockError, BlockInputs, BlockRoom, ChainBlock, L2Chain, PoolConfig};
-use common::{CHAIN_ID, GWEI, key, transfer};
 use std::path::Path;
-
-const PORTAL: Address = address!("000000000000000000000000000000000000b0a1");
-const LEADER_FEES: Address = address!("00000000000000000000000000000000000b470e");
-const DEPOSITED_TO: Address = address!("00000000000000000000000000000000000d0d0d");
-const NOT_MINTED_TO: Address = address!("00000000000000000000000000000000000bad00");
-const SPEC: ChainSpec = ChainSpec {
-    chain_id: CHAIN_ID,
-    gas_limit: 30_000_000,
-    base_fee_params: BaseFeeParams::ETHEREUM,
-    genesis_base_fee: GWEI as u64,
-    fee_vault: FEE_VAULT_PREDEPLOY,
-};
-
-fn open(path: &Path) -> L2Chain {
-    L2Chain::open(path, SPEC, &common::genesis(), 0, PoolConfig::default())
-        .unwrap()
-        .with_portal(PORTAL)
-}
-
-/// Queue entries 0..3: a portal deposit, a transfer key 2 forced through L1, and a
-/// deposit-shaped entry enqueued by someone other than the portal.
-fn entries() -> Vec<QueueEntry> {
-    vec![
-        QueueEntry {
-            index: 0,
-            sender: PORTAL,
-            data: L2Tx::deposit_entry(DEPOSITED_TO, U256::from(7 * GWEI)).into(),
-        },
-        QueueEntry {
-            index: 1,
-            sender: key(2).address(),
-            data: transfer(2, 0, GWEI),
-        },
-        QueueEntry {
-            index: 2,
-            sender: key(2).address(),
-            data: L2Tx::deposit_entry(NOT_MINTED_TO, U256::from(GWEI)).into(),
-        },
-    ]
-}
-
-/// What the leader streams of a block it sealed (its signature is not the chain's to check).
-fn signed(block: &ChainBlock, entries: &[QueueEntry]) -> SignedBlock {
-    SignedBlock {
-        header: block.header.clone(),
-        signature: Bytes::new(),
-        fee_recipient: LEADER_FEES,
-        entries: entries.iter().map(|e| e.index).collect(),
-        transactions: block.transactions.clone(),
-    }
-}
-
-fn inputs(epoch: u64, timestamp: u64, entries: &[QueueEntry]) -> BlockInputs<'_> {
-    BlockInputs {
-        epoch,
-        timestamp,
-        fee_recipient: LEADER_FEES,
-        entries,
-    }
-}
-
-/// The record posting `blocks` (the first consuming `entries`), decoded as derivation reads it.
-fn record(blocks: &[ChainBlock], force_index: u64) -> (BatchHeader, baton_core::Batch) {
-    let context = RecordContext {
-        chain_id: U256::from(CHAIN_ID),
-        epoch: blocks[0].header.epoch,
-        first_block: blocks[0].header.number,
-        prev_record_hash: B256::ZERO,
-        force_index,
-        fee_recipient: LEADER_FEES,
-    };
-    let l2_blocks: Vec<L2Block> = blocks
-        .iter()
-        .map(|b| L2Block {
-            timestamp: b.header.timestamp,
-            transactions: b.transactions.clone(),
-        })
-        .collect();
-    let (header, data) = context.seal(&l2_blocks).unwrap();
-    let batch = check_record(&header, &data, &RecordLimits::UNLIMITED).unwrap();
-    (header, batch)
-}
-
-/// The header of a forced record (epoch 2) of block `number` consuming the queue up to
-/// `force_index`, as the inbox emits it.
-fn forced_header(number: u64, force_index: u64) -> BatchHeader {
-    BatchHeader {
-        chainId: U256::from(CHAIN_ID),
-        epoch: 2,
-        firstBlock: number,
-        lastBlock: number,
-        forceIndex: force_index,
-        ..Default::default()
-    }
-}
-
-fn evm_headers(chain: &L2Chain) -> Vec<alloy::consensus::Header> {
-    (0..=chain.head().number)
-        .map(|n| chain.db().header(n).unwrap().unwrap())
-        .collect()
-}
 
 #[test]
 fn sealed_followed_and_derived_blocks_are_one_chain() {
@@ -427,131 +328,6 @@ fn refused_records_change_nothing_and_a_reopened_chain_remembers_l1() {
     assert_eq!(chain.pool().len(), 2);
 }
 
-#[test]
-fn the_rpc_serves_deposits_as_transactions_and_settled_blocks_as_safe() {
-    use alloy::eips::{BlockId, BlockNumberOrTag};
-    use baton_l2::L2Rpc;
-    use baton_rpc::{DebugApiServer, EthApiServer};
-    use serde_json::{Value, json};
-    use std::sync::{Arc, Mutex};
-
-    let dir = tempfile::tempdir().unwrap();
-    let mut chain = open(&dir.path().join("chain.sqlite"));
-    chain.submit(&transfer(0, 0, GWEI)).unwrap();
-    let entries = &entries()[..1];
-    let one = chain
-        .seal_block(&inputs(1, 10, entries), BlockRoom::GAS_ONLY)
-        .unwrap()
-        .block;
-    chain.submit(&transfer(0, 1, GWEI)).unwrap();
-    chain
-        .seal_block(&inputs(1, 11, &[]), BlockRoom::GAS_ONLY)
-        .unwrap();
-    // L1 holds block 1 only.
-    let (header, batch) = record(std::slice::from_ref(&one), 1);
-    let input = RecordInput {
-        header: &header,
-        batch: Some(&batch),
-        entries,
-        l1_timestamp: 20,
-    };
-    chain.derive_record(0, &input).unwrap();
-    let deposit = chain.db().block_transactions(1).unwrap()[0].clone();
-    let rpc = L2Rpc::new(Arc::new(Mutex::new(chain)));
-
-    // `safe` and `finalized` are the last settled block, `latest` the preconfirmed head.
-    let number = |tag| {
-        rpc.block_by_number(tag, None)
-            .unwrap()
-            .unwrap()
-            .header
-            .number
-    };
-    assert_eq!(number(BlockNumberOrTag::Safe), 1);
-    assert_eq!(number(BlockNumberOrTag::Finalized), 1);
-    assert_eq!(number(BlockNumberOrTag::Latest), 2);
-    let nonce_at = |tag| {
-        rpc.transaction_count(key(0).address(), Some(BlockId::Number(tag)))
-            .unwrap()
-            .to::<u64>()
-    };
-    assert_eq!(nonce_at(BlockNumberOrTag::Safe), 1);
-    assert_eq!(nonce_at(BlockNumberOrTag::Latest), 2);
-
-    // The deposit is a transaction like any other, in OP Stack's form.
-    let full = serde_json::to_value(
-        rpc.block_by_number(BlockNumberOrTag::Number(1), Some(true))
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap();
-    let hashes = serde_json::to_value(
-        rpc.block_by_number(BlockNumberOrTag::Number(1), Some(false))
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap();
-    let listed = full["transactions"].as_array().unwrap();
-    assert_eq!(listed.len(), 2);
-    assert_eq!(hashes["transactions"].as_array().unwrap().len(), 2);
-    let tx = &listed[0];
-    assert_eq!(tx["hash"], json!(deposit.hash));
-    assert_eq!(hashes["transactions"][0], json!(deposit.hash));
-    assert_eq!(tx["type"], json!("0x7e"));
-    assert_eq!(
-        tx["sourceHash"],
-        json!(baton_l2::sequenced::deposit_source(&entries[0]))
-    );
-    assert_eq!(tx["from"], json!(DEPOSITED_TO));
-    assert_eq!(tx["to"], json!(DEPOSITED_TO));
-    assert_eq!(tx["mint"], json!(U256::from(7 * GWEI)));
-    assert_eq!(tx["isSystemTx"], json!(false));
-    assert_eq!(tx["transactionIndex"], json!("0x0"));
-    assert_eq!(tx["blockNumber"], json!("0x1"));
-    let by_hash =
-        serde_json::to_value(rpc.transaction_by_hash(deposit.hash).unwrap().unwrap()).unwrap();
-    assert_eq!(&by_hash, tx);
-    // alloy's catch-all network reads it back.
-    serde_json::from_value::<alloy::network::AnyRpcBlock>(full.clone()).unwrap();
-
-    let receipt =
-        serde_json::to_value(rpc.transaction_receipt(deposit.hash).unwrap().unwrap()).unwrap();
-    assert_eq!(receipt["type"], json!("0x7e"));
-    assert_eq!(receipt["status"], json!("0x1"));
-    assert_eq!(receipt["to"], json!(DEPOSITED_TO));
-    assert_eq!(receipt["effectiveGasPrice"], json!("0x0"));
-    assert_eq!(receipt["gasUsed"], json!("0x5208"));
-    let receipts = rpc
-        .block_receipts(BlockId::Number(BlockNumberOrTag::Number(1)))
-        .unwrap()
-        .unwrap();
-    assert_eq!(receipts.len(), 2);
-    assert_eq!(serde_json::to_value(&receipts[0]).unwrap(), receipt);
-    // debug_traceTransaction replays it: its call on the state after the mint.
-    let trace = rpc
-        .trace_transaction(deposit.hash, Some(json!({ "tracer": "callTracer" })))
-        .unwrap();
-    assert_eq!(trace["type"], json!("CALL"));
-    assert_eq!(trace["from"], json!(DEPOSITED_TO));
-    assert_eq!(trace["to"], json!(DEPOSITED_TO));
-    assert_eq!(trace["gas"], json!("0x5208"));
-    assert_eq!(trace["gasUsed"], json!("0x5208"));
-    assert!(trace.get("error").is_none(), "{trace}");
-    let logs = rpc.trace_transaction(deposit.hash, None).unwrap();
-    assert_eq!(logs["failed"], json!(false));
-    assert_eq!(logs["gas"], json!(21_000));
-    assert_eq!(
-        logs["structLogs"],
-        json!([]),
-        "a call to an account without code"
-    );
-
-    // The transfer after it is an ordinary EIP-1559 transaction and receipt.
-    let transfer: Value = serde_json::to_value(&receipts[1]).unwrap();
-    assert_eq!(transfer["type"], json!("0x2"));
-    assert_eq!(listed[1]["type"], json!("0x2"));
-}
-
 /// Records in the kill test's stream, and blocks in each.
 const KILL_RECORDS: u64 = 100;
 const KILL_BLOCKS_PER_RECORD: u64 = 3;
@@ -680,75 +456,4 @@ fn a_sequencer_killed_mid_stream_reopens_on_a_prefix_and_derives_on() {
         assert_eq!(chain.head(), reference.head(), "round {round}");
         assert_eq!(chain.l1_head().unwrap().block, last);
     }
-}
-
-#[test]
-fn an_unwound_block_takes_its_logs_back() {
-    use alloy::primitives::{TxKind, hex};
-    use baton_l2::ChainEvent;
-    // A contract that emits one empty LOG0 on every call. Init code: PUSH1 6 DUP1 PUSH1 11
-    // PUSH1 0 CODECOPY PUSH1 0 RETURN; runtime: PUSH1 0 PUSH1 0 LOG0 STOP.
-    let init = hex!("600680600b6000396000f3" "60006000a000");
-    let dir = tempfile::tempdir().unwrap();
-    let mut chain = open(&dir.path().join("chain.sqlite"));
-    chain
-        .submit(&common::call(0, 0, TxKind::Create, init.to_vec().into()))
-        .unwrap();
-    let one = chain
-        .seal_block(&inputs(1, 10, &[]), BlockRoom::GAS_ONLY)
-        .unwrap()
-        .block;
-    let emitter = chain.db().block_transactions(1).unwrap()[0]
-        .contract_address
-        .expect("a creation");
-    let call = chain
-        .submit(&common::call(0, 1, TxKind::Call(emitter), Bytes::new()))
-        .unwrap();
-    chain
-        .seal_block(&inputs(1, 11, &[]), BlockRoom::GAS_ONLY)
-        .unwrap();
-    assert_eq!(
-        chain.db().transaction(&call).unwrap().unwrap().logs.len(),
-        1
-    );
-    let (header, batch) = record(std::slice::from_ref(&one), 0);
-    let settle_one = RecordInput {
-        header: &header,
-        batch: Some(&batch),
-        entries: &[],
-        l1_timestamp: 20,
-    };
-    chain.derive_record(0, &settle_one).unwrap();
-
-    // L1 settles a forced block at height 2 instead: the call's block is unwound.
-    let mut events = chain.events();
-    let entries = &entries()[..1];
-    let forced = forced_header(2, 1);
-    let input = RecordInput {
-        header: &forced,
-        batch: None,
-        entries,
-        l1_timestamp: 30,
-    };
-    assert_eq!(chain.derive_record(1, &input).unwrap().unwound, 1);
-    let ChainEvent::Unwound(removed) = events.try_recv().unwrap() else {
-        panic!("the unwinding comes first");
-    };
-    assert_eq!(removed.len(), 1);
-    let log = &removed[0];
-    assert!(log.removed);
-    assert_eq!(log.inner.address, emitter);
-    assert_eq!(log.block_number, Some(2));
-    assert_eq!(log.transaction_hash, Some(call));
-    // Then its transaction is pooled again, and the replacing block is stored.
-    assert_eq!(events.try_recv().unwrap(), ChainEvent::Pooled(call));
-    let ChainEvent::Block(replacement) = events.try_recv().unwrap() else {
-        panic!("then the replacing block");
-    };
-    assert_eq!(replacement.number, 2);
-    assert_eq!(replacement.beneficiary, Address::ZERO);
-    assert!(
-        chain.pool().get(&call).is_some(),
-        "the call is pooled again"
-    );
 }
