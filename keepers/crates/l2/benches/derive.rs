@@ -20,25 +20,17 @@ use alloy::{
     primitives::{Address, B256, Bytes, TxKind, U256},
     signers::{SignerSync, local::PrivateKeySigner},
 };
-use baton_core::{
-    BatchHeader, RecordInput, RecordLimits,
-    batch::{Batch, L2Block, RecordContext},
-    check_record,
-    l2::SignedBlock,
-};
-use baton_evm::{BaseFeeParams, ChainSpec, FEE_VAULT_PREDEPLOY};
-use baton_l2::{BlockInputs, BlockRoom, ChainBlock, L2Chain, PoolConfig};
+use baton_core::{BatchHeader, RecordInput, batch::Batch, l2::SignedBlock};
+use baton_l2::{BlockInputs, BlockRoom, L2Chain, PoolConfig};
 use std::{collections::BTreeMap, path::Path, time::Instant};
 
-const CHAIN_ID: u64 = 901;
-const GWEI: u128 = 1_000_000_000;
-const LEADER: Address = Address::repeat_byte(0xb4);
-const SPEC: ChainSpec = ChainSpec {
-    chain_id: CHAIN_ID,
-    gas_limit: 30_000_000,
-    base_fee_params: BaseFeeParams::ETHEREUM,
-    genesis_base_fee: GWEI as u64,
-    fee_vault: FEE_VAULT_PREDEPLOY,
+// The sequenced chain tests' fixtures: the chain's parameters and the record L1 would hold.
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::{
+    CHAIN_ID, GWEI,
+    sequenced::{LEADER_FEES as LEADER, SPEC, record},
 };
 
 fn arg(index: usize, default: u64) -> u64 {
@@ -82,27 +74,6 @@ fn open(path: &Path, senders: &[PrivateKeySigner]) -> L2Chain {
     L2Chain::open(path, SPEC, &genesis, 0, PoolConfig::default())
         .unwrap()
         .with_portal(Address::repeat_byte(0xa1))
-}
-
-fn record(blocks: &[ChainBlock]) -> (BatchHeader, Batch) {
-    let context = RecordContext {
-        chain_id: U256::from(CHAIN_ID),
-        epoch: 1,
-        first_block: blocks[0].header.number,
-        prev_record_hash: B256::ZERO,
-        force_index: 0,
-        fee_recipient: LEADER,
-    };
-    let l2_blocks: Vec<L2Block> = blocks
-        .iter()
-        .map(|b| L2Block {
-            timestamp: b.header.timestamp,
-            transactions: b.transactions.clone(),
-        })
-        .collect();
-    let (header, data) = context.seal(&l2_blocks).unwrap();
-    let batch = check_record(&header, &data, &RecordLimits::UNLIMITED).unwrap();
-    (header, batch)
 }
 
 fn derive_all(chain: &mut L2Chain, records: &[(BatchHeader, Batch)]) -> (u64, u64) {
@@ -180,7 +151,7 @@ fn main() {
     report("seal", started, transfers, gas);
     let records: Vec<(BatchHeader, Batch)> = sealed
         .chunks(blocks_per_record as usize)
-        .map(record)
+        .map(|blocks| record(blocks, 0))
         .collect();
 
     // 2. A follower replays the signed stream.
