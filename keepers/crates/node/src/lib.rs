@@ -6,7 +6,10 @@
 //! - [`store`]: slashing protection and preconfirmed blocks, in SQLite.
 //! - [`duty`]: the epoch clock and who sequences now; whether to seal (pure, unit-tested).
 //! - [`force`]: the gate that keeps a leader off heights a forced record can take (pure).
-//! - [`view`]: the derived chain, the preconfirmed blocks on top, the mempool.
+//! - [`chain`]: what the loops need from the chain they run ([`chain::NodeChain`]), and the
+//!   force-queue entries read from L1.
+//! - [`view`]: the ledger's chain: the derived chain, the preconfirmed blocks on top, the
+//!   mempool.
 //! - [`metrics`]: the node's counters.
 //! - [`shared`]: what the tasks share (a leaf every task imports).
 //! - [`peers`]: the other nodes' RPC URLs and clients.
@@ -14,6 +17,7 @@
 //! - [`rpc`]: the L2 JSON-RPC.
 //! - [`service`]: start-up, the L1 loop, shutdown.
 
+pub mod chain;
 pub mod config;
 pub mod duty;
 pub mod force;

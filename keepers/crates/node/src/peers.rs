@@ -13,7 +13,7 @@ pub fn peer_client(url: &str) -> Option<HttpClient> {
 }
 
 /// The RPC URL of `operator`, from the peers' `baton_status`.
-pub fn peer_url(shared: &Shared, operator: Address) -> Option<String> {
+pub fn peer_url<C>(shared: &Shared<C>, operator: Address) -> Option<String> {
     shared
         .peers
         .lock()
@@ -23,7 +23,7 @@ pub fn peer_url(shared: &Shared, operator: Address) -> Option<String> {
 }
 
 /// Asks every configured peer who it is.
-pub async fn discover_peers(shared: &Shared) {
+pub async fn discover_peers<C>(shared: &Shared<C>) {
     for url in &shared.config.peers {
         let Some(client) = peer_client(url) else {
             continue;

@@ -1,6 +1,7 @@
 //! The running node: start-up (replaying the store), the L1 loop, the servers, and shutdown.
 
 use crate::{
+    chain::NodeChain,
     config::NodeConfig,
     duty::{Duty, DutyReader},
     metrics::Metrics,
@@ -31,38 +32,25 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-/// Rebuilds the view from what the stores hold: entries and records from L1, then the
-/// preconfirmed blocks above the derived head (dropping those that no longer apply).
-fn replay(view: &mut View, l1: &L1Store, store: &Store) -> eyre::Result<Records> {
-    for entry in l1.entries()? {
-        view.add_entry(entry);
-    }
-    for record in l1.records()? {
-        view.apply_record(&record)
-            .wrap_err_with(|| format!("re-deriving stored record {}", record.index))?;
-    }
-    let head = view.canonical().head().number;
+/// Brings the chain to what the stores hold: the entries and records read from L1, then this
+/// node's preconfirmed blocks above the derived head (all of them dropped if one no longer
+/// applies). Returns where the records being filled begin and end.
+fn replay<C: NodeChain>(chain: &mut C, l1: &L1Store, store: &Store) -> eyre::Result<Records> {
+    chain.resync(l1)?;
     let mut records = Records::default();
-    for block in store.blocks_above(head)? {
+    for block in store.blocks_above(chain.safe_head())? {
         let number = block.header.number;
-        let signature = block.signature.clone();
-        let expected = baton_core::l2::block_hash(&block.header);
         let starts = !block.entries.is_empty() || records.open.is_none();
-        match view.seal(block, None) {
-            Ok(entry) if entry.block.hash == expected => {
-                view.set_signature(number, signature);
-                if starts {
-                    if let Some((first, _)) = records.open.take() {
-                        records.cut.push_back((first, number - 1));
-                    }
-                    records.open = Some((number, std::time::Instant::now()));
-                }
+        if !chain.restore(block) {
+            warn!(target: "baton::node", number, "stored preconfirmed block no longer applies: dropped");
+            chain.drop_pending();
+            return Ok(Records::default());
+        }
+        if starts {
+            if let Some((first, _)) = records.open.take() {
+                records.cut.push_back((first, number - 1));
             }
-            _ => {
-                warn!(target: "baton::node", number, "stored preconfirmed block no longer applies: dropped");
-                view.drop_pending();
-                return Ok(Records::default());
-            }
+            records.open = Some((number, std::time::Instant::now()));
         }
     }
     Ok(records)
@@ -100,7 +88,7 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
     let mut view = View::new(genesis.state(), ledger, deployment.portal, config.mempool());
     let records = replay(&mut view, &l1_store, &store)?;
     let l1_cursor = l1_store.l1_cursor()?.unwrap_or(0);
-    info!(target: "baton::node", %operator, head = view.head().number, safe = view.canonical().head().number, l1_cursor, "state restored");
+    info!(target: "baton::node", %operator, head = view.head().number, safe = view.safe_head(), l1_cursor, "state restored");
 
     let txmgr = TxManager::new(
         provider.clone(),
@@ -192,8 +180,8 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
 /// Applies what a poll read to the view.
 /// `blocks` is taken `&mut`: the L1 loop owns that connection, and a shared reference to it
 /// could not be held across the loop's awaits (a SQLite connection is not `Sync`).
-fn apply_polled(
-    shared: &Shared,
+fn apply_polled<C: NodeChain>(
+    shared: &Shared<C>,
     (l1, blocks): (&L1Store, &mut Store),
     polled: Polled,
 ) -> eyre::Result<()> {
@@ -206,7 +194,7 @@ fn apply_polled(
         } => {
             let mut view = shared.view();
             for entry in entries {
-                view.add_entry(entry);
+                view.queue_mut().add(entry);
             }
             for record in &records {
                 view.apply_record(record)?;
@@ -220,8 +208,7 @@ fn apply_polled(
             // heights would not be.
             let mut records = shared.records.lock().expect("records lock");
             let mut view = shared.view();
-            view.reset_to_genesis();
-            *records = replay(&mut view, l1, blocks)?;
+            *records = replay(&mut *view, l1, blocks)?;
             drop(view);
             drop(records);
             shared.l1_cursor.store(to, Ordering::Relaxed);
@@ -232,8 +219,8 @@ fn apply_polled(
 }
 
 /// The L1 loop: read records and entries, track the duty, take the epoch's checkpoint.
-async fn run_l1(
-    shared: Arc<Shared>,
+async fn run_l1<C: NodeChain>(
+    shared: Arc<Shared<C>>,
     reader: L1Reader,
     (mut l1, mut blocks): (L1Store, Store),
     duty_reader: DutyReader,
@@ -278,11 +265,11 @@ async fn run_l1(
                     shared
                         .metrics
                         .safe_head
-                        .store(view.canonical().head().number, Ordering::Relaxed);
+                        .store(view.safe_head(), Ordering::Relaxed);
                     shared
                         .metrics
                         .mempool_size
-                        .store(view.mempool.len() as u64, Ordering::Relaxed);
+                        .store(view.pool_len() as u64, Ordering::Relaxed);
                 }
                 if caught_up {
                     tokio::select! {
@@ -308,7 +295,7 @@ async fn run_l1(
 
 /// Takes the epoch's checkpoint when nobody has yet (simulated first: a taken checkpoint
 /// returns false and costs nothing).
-async fn take_checkpoint(shared: Arc<Shared>) {
+async fn take_checkpoint<C: NodeChain>(shared: Arc<Shared<C>>) {
     let schedule = shared.deployment.leader_schedule(shared.provider.clone());
     let Ok(taken) = schedule.checkpoint().from(shared.operator).call().await else {
         return;

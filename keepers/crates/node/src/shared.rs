@@ -1,7 +1,9 @@
 //! What the node's tasks share: the settings, the L1 handles, the view, the store, the duty and
 //! the counters. A leaf: it imports no other task's module, so every task imports it.
 
-use crate::{config::NodeConfig, duty::Duty, metrics::Metrics, store::Store, view::View};
+use crate::{
+    chain::NodeChain, config::NodeConfig, duty::Duty, metrics::Metrics, store::Store, view::View,
+};
 use alloy::{primitives::Address, providers::RootProvider, signers::local::PrivateKeySigner};
 use baton_bindings::Deployment;
 use baton_core::{Eip712Domain, ledger::LedgerConfig};
@@ -17,9 +19,9 @@ use std::{
 };
 use tokio::sync::watch;
 
-/// Everything the node's tasks share.
+/// Everything the node's tasks share, over the chain `C` they run.
 #[derive(Debug)]
-pub struct Shared {
+pub struct Shared<C = View> {
     /// Settings.
     pub config: NodeConfig,
     /// The contracts.
@@ -38,8 +40,8 @@ pub struct Shared {
     pub operator: Address,
     /// L1 sends.
     pub txmgr: TxManager,
-    /// The L2 view.
-    pub view: Mutex<View>,
+    /// The L2 chain.
+    pub view: Mutex<C>,
     /// The database (slashing protection, preconfirmed blocks).
     pub store: Mutex<Store>,
     /// Record boundaries.
@@ -69,9 +71,9 @@ pub struct Shared {
     pub fault_twins: Mutex<Vec<crate::store::SignedBlock>>,
 }
 
-impl Shared {
-    /// The view, locked.
-    pub fn view(&self) -> MutexGuard<'_, View> {
+impl<C: NodeChain> Shared<C> {
+    /// The chain, locked.
+    pub fn view(&self) -> MutexGuard<'_, C> {
         self.view.lock().expect("view lock")
     }
 
@@ -98,10 +100,10 @@ impl Shared {
             sequencing: duty.sealing,
             my_rank: duty.my_rank,
             head: view.head().number,
-            safe_head: view.canonical().head().number,
-            records: view.canonical().records(),
-            force_cursor: view.canonical().force_cursor(),
-            mempool: view.mempool.len(),
+            safe_head: view.safe_head(),
+            records: view.derived_records(),
+            force_cursor: view.force_cursor(),
+            mempool: view.pool_len(),
             ready: self.ready.load(Ordering::Relaxed),
         }
     }

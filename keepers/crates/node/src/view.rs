@@ -10,17 +10,19 @@
 //! mempool. Sealing and derivation run the same `Chain::apply_block`, so an honest leader's
 //! blocks always match what L1 later derives.
 
-use crate::store::SignedBlock;
+use crate::{
+    chain::{MissingEntry, NodeChain, QueueEntries, SealRequest},
+    store::SignedBlock,
+};
 use alloy::primitives::{Address, B256, Bytes};
 use baton_core::{
-    BlockHeader, RecordLimits,
-    batch::{BLOCK_HEADER_LEN, PREFIX_LEN, encoded_tx_len},
-    check_record,
-    derive::{Chain, DeriveError, DerivedBlock, QueueEntry, RecordInput},
+    BlockHeader, RecordLimits, check_record,
+    derive::{Chain, DeriveError, DerivedBlock, RecordInput},
     ledger::{Applied, CheckedTx, Invalid, LedgerConfig, LedgerState},
     mempool::{Mempool, MempoolConfig, PooledTx, Prechecked, RejectReason},
 };
-use baton_l1::store::{StoredEntry, StoredRecord};
+use baton_l1::{L1Store, store::StoredRecord};
+use eyre::WrapErr;
 use std::collections::{BTreeMap, HashMap};
 use tracing::{info, warn};
 
@@ -38,14 +40,9 @@ pub enum ViewError {
         /// What is wrong.
         reason: String,
     },
-    /// A record consumes force-queue entries this node has not read yet.
-    #[error("record {index} consumes queue entry {entry}, which has not been read from L1")]
-    MissingEntry {
-        /// Record index.
-        index: u64,
-        /// The missing entry.
-        entry: u64,
-    },
+    /// A record or block consumes force-queue entries this node has not read yet.
+    #[error(transparent)]
+    MissingEntry(#[from] MissingEntry),
     /// A received block does not follow the pending head.
     #[error("block {got} does not follow the pending head {head}")]
     NotNext {
@@ -91,7 +88,7 @@ pub struct View {
     pending: Chain,
     blocks: BTreeMap<u64, BlockEntry>,
     tx_index: HashMap<B256, (u64, usize)>,
-    entries: BTreeMap<u64, StoredEntry>,
+    entries: QueueEntries,
     pool_config: MempoolConfig,
     /// The mempool of transactions waiting for a block.
     pub mempool: Mempool,
@@ -115,7 +112,7 @@ impl View {
             pending,
             blocks: BTreeMap::new(),
             tx_index: HashMap::new(),
-            entries: BTreeMap::new(),
+            entries: QueueEntries::default(),
             pool_config: pool,
             mempool: Mempool::new(pool, config),
         };
@@ -195,31 +192,6 @@ impl View {
         self.tx_index.get(hash).copied()
     }
 
-    /// Remembers a force-queue entry read from L1.
-    pub fn add_entry(&mut self, entry: StoredEntry) {
-        self.entries.insert(entry.index, entry);
-    }
-
-    /// The first force-queue entry L1 has not consumed yet, as `(index, deadline)`: the entry
-    /// at the canonical chain's cursor, due `inclusion_delay` L1 blocks after it was enqueued.
-    pub fn first_unconsumed(&self, inclusion_delay: u64) -> Option<(u64, u64)> {
-        let e = self.entries.get(&self.canonical.force_cursor())?;
-        Some((e.index, e.l1_block + inclusion_delay))
-    }
-
-    /// Known queue entries from `from` on, in order, as the derivation takes them.
-    pub fn entries_from(&self, from: u64, limit: usize) -> Vec<QueueEntry> {
-        self.entries
-            .range(from..)
-            .take(limit)
-            .map(|(_, e)| QueueEntry {
-                index: e.index,
-                sender: e.sender,
-                data: e.data.clone(),
-            })
-            .collect()
-    }
-
     fn index_block(&mut self, entry: BlockEntry) {
         let number = entry.block.header.number;
         for (i, tx) in entry.block.txs.iter().enumerate() {
@@ -254,19 +226,9 @@ impl View {
                 )?,
             )
         };
-        let from = self.canonical.force_cursor();
-        let mut entries = Vec::new();
-        for i in from..record.header.forceIndex {
-            let e = self.entries.get(&i).ok_or(ViewError::MissingEntry {
-                index: record.index,
-                entry: i,
-            })?;
-            entries.push(QueueEntry {
-                index: e.index,
-                sender: e.sender,
-                data: e.data.clone(),
-            });
-        }
+        let entries = self
+            .entries
+            .take(self.canonical.force_cursor()..record.header.forceIndex)?;
         let input = RecordInput {
             header: &record.header,
             batch: batch.as_ref(),
@@ -350,23 +312,7 @@ impl View {
         block: SignedBlock,
         checks: Option<Vec<Result<CheckedTx, Invalid>>>,
     ) -> Result<&BlockEntry, ViewError> {
-        let entries: Vec<QueueEntry> = block
-            .entries
-            .iter()
-            .map(|i| {
-                self.entries
-                    .get(i)
-                    .map(|e| QueueEntry {
-                        index: e.index,
-                        sender: e.sender,
-                        data: e.data.clone(),
-                    })
-                    .ok_or(ViewError::MissingEntry {
-                        index: u64::MAX,
-                        entry: *i,
-                    })
-            })
-            .collect::<Result<_, _>>()?;
+        let entries = self.entries.take(block.entries.iter().copied())?;
         let head = self.pending.head().number;
         if block.header.number != head + 1 {
             return Err(ViewError::NotNext {
@@ -421,15 +367,12 @@ impl View {
     /// the block's contents first and nothing is applied when they differ.
     pub fn follow(&mut self, block: SignedBlock) -> Result<(), ViewError> {
         let signed_hash = baton_core::l2::block_hash(&block.header);
-        let mut hashes: Vec<B256> =
-            Vec::with_capacity(block.entries.len() + block.transactions.len());
-        for i in &block.entries {
-            let e = self.entries.get(i).ok_or(ViewError::MissingEntry {
-                index: u64::MAX,
-                entry: *i,
-            })?;
-            hashes.push(baton_core::l2::queue_entry_hash(&e.data));
-        }
+        let mut hashes: Vec<B256> = self
+            .entries
+            .take(block.entries.iter().copied())?
+            .iter()
+            .map(|e| baton_core::l2::queue_entry_hash(&e.data))
+            .collect();
         hashes.extend(block.transactions.iter().map(alloy::primitives::keccak256));
         let expected = BlockHeader {
             chainId: alloy::primitives::U256::from(self.config.chain_id),
@@ -455,54 +398,6 @@ impl View {
         Ok(())
     }
 
-    /// Preconfirmed blocks not yet on L1, in order.
-    pub fn unposted(&self) -> Vec<&BlockEntry> {
-        self.blocks
-            .range(self.canonical.head().number + 1..)
-            .map(|(_, b)| b)
-            .collect()
-    }
-
-    /// The sealed, unposted blocks from `first` to the head: what a record cut now would carry.
-    fn record_blocks(&self, first: u64) -> impl Iterator<Item = &SignedBlock> {
-        self.blocks
-            .range(first.max(self.canonical.head().number + 1)..)
-            .filter_map(|(_, b)| b.sealed.as_ref())
-    }
-
-    /// The size of the batch data of a record holding the unposted blocks from `first` to the
-    /// head (what the inbox's calldata will carry).
-    pub fn record_bytes(&self, first: u64) -> usize {
-        PREFIX_LEN
-            + self
-                .record_blocks(first)
-                .map(|s| {
-                    BLOCK_HEADER_LEN
-                        + s.transactions
-                            .iter()
-                            .map(|t| encoded_tx_len(t.len()))
-                            .sum::<usize>()
-                })
-                .sum::<usize>()
-    }
-
-    /// The number of transactions (the header's `txCount`) of a record holding the unposted
-    /// blocks from `first` to the head; force-queue entries are not batch data and not counted.
-    pub fn record_txs(&self, first: u64) -> usize {
-        self.record_blocks(first)
-            .map(|s| s.transactions.len())
-            .sum()
-    }
-
-    /// Signed blocks with numbers above `after` (what followers fetch).
-    pub fn signed_blocks_after(&self, after: u64, limit: usize) -> Vec<SignedBlock> {
-        self.blocks
-            .range(after + 1..)
-            .filter_map(|(_, b)| b.sealed.clone().filter(|s| !s.signature.is_empty()))
-            .take(limit)
-            .collect()
-    }
-
     /// The pending head header.
     pub fn head(&self) -> &BlockHeader {
         self.pending.head()
@@ -526,6 +421,130 @@ impl View {
     pub fn take_block_txs(&mut self, max: usize, max_bytes: usize) -> Vec<PooledTx> {
         self.mempool
             .take_block_within(self.pending.state(), max, max_bytes)
+    }
+}
+
+impl NodeChain for View {
+    fn head(&self) -> BlockHeader {
+        self.pending.head().clone()
+    }
+
+    fn safe_head(&self) -> u64 {
+        self.canonical.head().number
+    }
+
+    fn derived_records(&self) -> u64 {
+        self.canonical.records()
+    }
+
+    fn force_cursor(&self) -> u64 {
+        self.canonical.force_cursor()
+    }
+
+    fn pending_force_cursor(&self) -> u64 {
+        self.pending.force_cursor()
+    }
+
+    fn queue(&self) -> &QueueEntries {
+        &self.entries
+    }
+
+    fn queue_mut(&mut self) -> &mut QueueEntries {
+        &mut self.entries
+    }
+
+    fn apply_record(&mut self, record: &StoredRecord) -> eyre::Result<()> {
+        View::apply_record(self, record)?;
+        Ok(())
+    }
+
+    /// The ledger is in memory: it starts again from genesis and derives every stored record.
+    fn resync(&mut self, l1: &L1Store) -> eyre::Result<()> {
+        self.reset_to_genesis();
+        for entry in l1.entries()? {
+            self.entries.add(entry);
+        }
+        for record in l1.records()? {
+            View::apply_record(self, &record)
+                .wrap_err_with(|| format!("re-deriving stored record {}", record.index))?;
+        }
+        Ok(())
+    }
+
+    fn restore(&mut self, block: SignedBlock) -> bool {
+        let (number, signature) = (block.header.number, block.signature.clone());
+        let expected = baton_core::l2::block_hash(&block.header);
+        match View::seal(self, block, None) {
+            Ok(entry) if entry.block.hash == expected => {
+                self.set_signature(number, signature);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn seal(&mut self, request: SealRequest) -> eyre::Result<Option<SignedBlock>> {
+        let txs = self.take_block_txs(request.max_txs, request.max_bytes);
+        if txs.is_empty() && request.entries.is_empty() && !request.even_empty {
+            return Ok(None);
+        }
+        let head = self.pending.head().clone();
+        let block = SignedBlock {
+            // Only number, epoch and timestamp are read; the sealed header replaces it.
+            header: BlockHeader {
+                number: head.number + 1,
+                epoch: request.epoch,
+                timestamp: request.timestamp,
+                ..head
+            },
+            signature: Bytes::new(),
+            fee_recipient: request.fee_recipient,
+            entries: request.entries.iter().map(|e| e.index).collect(),
+            transactions: txs.iter().map(|t| t.raw.clone()).collect(),
+        };
+        let checks = txs.iter().map(|t| Ok(t.checked())).collect();
+        match View::seal(self, block.clone(), Some(checks)) {
+            Ok(entry) => Ok(Some(SignedBlock {
+                header: entry.block.header.clone(),
+                ..block
+            })),
+            Err(e) => {
+                // Nothing was applied: the transactions go back to the pool.
+                for tx in &block.transactions {
+                    let _ = self.submit(tx.clone());
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    fn set_signature(&mut self, number: u64, signature: Bytes) {
+        View::set_signature(self, number, signature);
+    }
+
+    fn follow(&mut self, block: SignedBlock) -> eyre::Result<()> {
+        View::follow(self, block)?;
+        Ok(())
+    }
+
+    fn drop_pending(&mut self) -> usize {
+        View::drop_pending(self).len()
+    }
+
+    fn sealed(&self, number: u64) -> Option<&SignedBlock> {
+        self.blocks.get(&number)?.sealed.as_ref()
+    }
+
+    fn pool_len(&self) -> usize {
+        self.mempool.len()
+    }
+
+    fn pooled_raw(&self, limit: usize) -> Vec<Bytes> {
+        self.mempool
+            .iter()
+            .take(limit)
+            .map(|t| t.raw.clone())
+            .collect()
     }
 }
 

@@ -1,6 +1,7 @@
 //! `baton_*`: the node's status, preconfirmation receipts and the signed block stream.
 
 use super::NodeRpc;
+use crate::chain::NodeChain;
 use alloy::primitives::B256;
 use baton_core::{SignedBlock, l2::tx_proof};
 use baton_rpc::{

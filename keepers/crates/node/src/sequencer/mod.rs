@@ -24,10 +24,10 @@ pub use seal::run_sealer;
 pub use sync::run_follower;
 
 use crate::{
+    chain::NodeChain,
     duty::Duty,
     force::{self, ForceGate},
     shared::Shared,
-    view::View,
 };
 
 /// Most transactions in one L2 block.
@@ -42,21 +42,21 @@ pub const MAX_RECORD_ENTRIES: usize = 256;
 /// L1 blocks within which a record sealed now is taken to land: sealing stops this close to a
 /// force-queue deadline (force.rs). The cut records queued ahead of it, one per block, and the
 /// epoch margin.
-pub(crate) fn force_margin(shared: &Shared) -> u64 {
+pub(crate) fn force_margin<C>(shared: &Shared<C>) -> u64 {
     MAX_QUEUED_RECORDS as u64 + shared.config.epoch_margin
 }
 
-pub(crate) fn force_gate(shared: &Shared, view: &View, duty: &Duty) -> ForceGate {
+pub(crate) fn force_gate<C: NodeChain>(shared: &Shared<C>, view: &C, duty: &Duty) -> ForceGate {
     force::gate(
         view.first_unconsumed(shared.deployment.parameters.inclusion_delay),
-        view.pending().force_cursor(),
+        view.pending_force_cursor(),
         duty.l1_block,
         force_margin(shared),
     )
 }
 
 /// A ticker at the block time that skips ticks it could not serve instead of bursting.
-pub(crate) fn block_ticker(shared: &Shared) -> tokio::time::Interval {
+pub(crate) fn block_ticker<C>(shared: &Shared<C>) -> tokio::time::Interval {
     let mut tick = tokio::time::interval(shared.config.block_time);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick

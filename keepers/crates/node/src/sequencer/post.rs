@@ -3,7 +3,7 @@
 //! first. A record the inbox refuses drops the pending blocks (L1 is the truth).
 
 use super::force_gate;
-use crate::{force::ForceGate, shared::Shared, store::SignedBlock};
+use crate::{chain::NodeChain, force::ForceGate, shared::Shared, store::SignedBlock};
 use alloy::{primitives::U256, sol_types::SolCall};
 use baton_bindings::IBatchInbox;
 use baton_core::{L2Block, RecordContext, sign_digest};
@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 /// Cuts the open record when it is full, old or its epoch is ending.
-fn maybe_cut(shared: &Shared) {
+fn maybe_cut<C: NodeChain>(shared: &Shared<C>) {
     let duty = shared.duty.borrow().clone();
     let mut records = shared.records.lock().expect("records lock");
     let Some((first, opened)) = records.open else {
@@ -25,7 +25,7 @@ fn maybe_cut(shared: &Shared) {
     let view = shared.view.lock().expect("view lock");
     let head = view.head().number;
     let bytes = view.record_bytes(first);
-    let epoch_of_record = view.block(first).map(|b| b.block.header.epoch);
+    let epoch_of_record = view.sealed(first).map(|b| b.header.epoch);
     // This epoch's open record is cut once it is the last that can still land in the epoch; a
     // record sealed ahead for the next epoch stays open until that epoch begins.
     let ending = match epoch_of_record {
@@ -51,7 +51,7 @@ fn maybe_cut(shared: &Shared) {
 /// When this node acts, has nothing of its own to post and an entry is overdue, appends the
 /// forced record itself, so that it seals on top of it instead of racing anyone else's.
 /// Returns whether one was sent.
-async fn force_overdue(shared: &Shared) -> eyre::Result<bool> {
+async fn force_overdue<C: NodeChain>(shared: &Shared<C>) -> eyre::Result<bool> {
     let duty = shared.duty.borrow().clone();
     if shared.config.fault_censor || !duty.posting {
         return Ok(false);
@@ -102,7 +102,7 @@ async fn force_overdue(shared: &Shared) -> eyre::Result<bool> {
 }
 
 /// Posts the oldest cut record. Returns whether one was posted.
-async fn post_once(shared: &Shared) -> eyre::Result<bool> {
+async fn post_once<C: NodeChain>(shared: &Shared<C>) -> eyre::Result<bool> {
     maybe_cut(shared);
     if force_overdue(shared).await? {
         return Ok(true);
@@ -131,7 +131,7 @@ async fn post_once(shared: &Shared) -> eyre::Result<bool> {
     let (blocks, epoch) = {
         let view = shared.view.lock().expect("view lock");
         let blocks: Vec<SignedBlock> = (first..=last)
-            .filter_map(|n| view.block(n).and_then(|b| b.sealed.clone()))
+            .filter_map(|n| view.sealed(n).cloned())
             .collect();
         let epoch = blocks.first().map(|b| b.header.epoch);
         (blocks, epoch)
@@ -201,7 +201,7 @@ async fn post_once(shared: &Shared) -> eyre::Result<bool> {
     }
 }
 
-fn drop_everything(shared: &Shared) {
+fn drop_everything<C: NodeChain>(shared: &Shared<C>) {
     shared.sealed_ahead.store(u64::MAX, Ordering::Relaxed);
     let l1_head = shared.duty.borrow().l1_block;
     shared.resync_until.store(l1_head, Ordering::Relaxed);
@@ -210,7 +210,7 @@ fn drop_everything(shared: &Shared) {
     records.cut.clear();
     let mut view = shared.view.lock().expect("view lock");
     let dropped = view.drop_pending();
-    let canonical_head = view.canonical().head().number;
+    let canonical_head = view.safe_head();
     drop(view);
     if let Err(e) = shared
         .store
@@ -223,11 +223,11 @@ fn drop_everything(shared: &Shared) {
     shared
         .metrics
         .blocks_dropped
-        .fetch_add(dropped.len() as u64, Ordering::Relaxed);
+        .fetch_add(dropped as u64, Ordering::Relaxed);
 }
 
 /// The posting loop. On shutdown it cuts and posts what is sealed (best effort, bounded).
-pub async fn run_poster(shared: Arc<Shared>, cancel: CancellationToken) {
+pub async fn run_poster<C: NodeChain>(shared: Arc<Shared<C>>, cancel: CancellationToken) {
     loop {
         if cancel.is_cancelled() {
             {

@@ -2,7 +2,13 @@
 //! the pending chain, guarded by slashing protection, then signed.
 
 use super::{MAX_BLOCK_TXS, MAX_QUEUED_RECORDS, MAX_RECORD_ENTRIES, block_ticker, force_gate};
-use crate::{duty::SealState, force::ForceGate, shared::Shared, store::SignedBlock};
+use crate::{
+    chain::{NodeChain, SealRequest},
+    duty::SealState,
+    force::ForceGate,
+    shared::Shared,
+    store::SignedBlock,
+};
 use alloy::primitives::Bytes;
 use baton_core::{
     batch::{BLOCK_HEADER_LEN, PREFIX_LEN},
@@ -23,7 +29,7 @@ fn now_secs() -> u64 {
 }
 
 /// Seals one block if there is something to seal. Returns its number.
-pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
+pub fn seal_once<C: NodeChain>(shared: &Shared<C>) -> eyre::Result<Option<u64>> {
     let duty = shared.duty.borrow().clone();
     let l1_cursor = shared.l1_cursor.load(Ordering::Relaxed);
     let mut records = shared.records.lock().expect("records lock");
@@ -62,22 +68,19 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
         // Blocks another leader preconfirmed in an earlier epoch and never posted are dead: every
         // record of that epoch has been read. (This node's own posted blocks of the current epoch,
         // not derived yet, are not: a leader continuing into the next epoch builds on them.)
-        let stale = view
-            .unposted()
-            .iter()
-            .any(|b| b.block.header.epoch < duty.epoch);
+        let stale = view.unposted().iter().any(|b| b.header.epoch < duty.epoch);
         if stale {
             let dropped = view.drop_pending();
             shared
                 .metrics
                 .blocks_dropped
-                .fetch_add(dropped.len() as u64, Ordering::Relaxed);
+                .fetch_add(dropped as u64, Ordering::Relaxed);
         }
     }
     // A record never spans two epochs: an open record of an earlier epoch waits for the poster,
     // unless this node is moving on to the next epoch's blocks, which start a record of their own.
     if let Some((first, _)) = records.open
-        && view.block(first).map(|b| b.block.header.epoch) != Some(epoch)
+        && view.sealed(first).map(|b| b.header.epoch) != Some(epoch)
     {
         if !ahead {
             return Ok(None);
@@ -98,7 +101,7 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     let max_bytes = shared.config.max_record_bytes;
     let max_txs = shared.config.max_record_txs;
     if let Some((first, _)) = records.open
-        && !view.mempool.is_empty()
+        && view.pool_len() > 0
         && (view.record_bytes(first) > max_bytes - max_bytes / 4
             || view.record_txs(first) >= max_txs)
     {
@@ -111,48 +114,25 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     });
     // A censoring node (the devnet's scripted fault) never consumes the force queue.
     let entries = if starts_record && !shared.config.fault_censor {
-        view.entries_from(view.pending().force_cursor(), MAX_RECORD_ENTRIES)
+        view.queue()
+            .from(view.pending_force_cursor(), MAX_RECORD_ENTRIES)
     } else {
         Vec::new()
     };
-    let txs = view.take_block_txs(
-        MAX_BLOCK_TXS.min(max_txs.saturating_sub(used_txs)),
-        max_bytes.saturating_sub(used + BLOCK_HEADER_LEN),
-    );
-    let needs_record =
-        !ahead && !duty.posted && view.unposted().is_empty() && records.cut.is_empty();
-    if txs.is_empty() && entries.is_empty() && !needs_record {
-        return Ok(None);
-    }
-    let head = view.head().clone();
-    let mut block = SignedBlock {
-        // Only number, epoch and timestamp are read here; the sealed header replaces it.
-        header: baton_core::BlockHeader {
-            number: head.number + 1,
-            epoch,
-            timestamp: now_secs().max(head.timestamp),
-            ..head
-        },
-        signature: Bytes::new(),
+    let request = SealRequest {
+        epoch,
+        timestamp: now_secs().max(view.head().timestamp),
         fee_recipient: shared.config.fee_recipient,
-        entries: entries.iter().map(|e| e.index).collect(),
-        transactions: txs.iter().map(|t| t.raw.clone()).collect(),
+        entries,
+        max_txs: MAX_BLOCK_TXS.min(max_txs.saturating_sub(used_txs)),
+        max_bytes: max_bytes.saturating_sub(used + BLOCK_HEADER_LEN),
+        even_empty: !ahead && !duty.posted && view.unposted().is_empty() && records.cut.is_empty(),
     };
-    let checks = txs.iter().map(|t| Ok(t.checked())).collect();
-    let sealed = view
-        .seal(block.clone(), Some(checks))
-        .map(|e| (e.block.header.clone(), e.block.hash));
-    let (header, hash) = match sealed {
-        Ok(sealed) => sealed,
-        Err(e) => {
-            // Nothing was applied: the transactions go back to the pool.
-            for tx in &block.transactions {
-                let _ = view.submit(tx.clone());
-            }
-            return Err(e.into());
-        }
+    let Some(mut block) = view.seal(request)? else {
+        return Ok(None);
     };
-    block.header = header.clone();
+    let header = block.header.clone();
+    let hash = baton_core::l2::block_hash(&header);
     // Slashing protection: durable before the signature exists.
     let store = shared.store.lock().expect("store lock");
     if let Err(e) = store.guard_signature(header.epoch, header.number, hash) {
@@ -182,7 +162,7 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
     shared
         .metrics
         .mempool_size
-        .store(view.mempool.len() as u64, Ordering::Relaxed);
+        .store(view.pool_len() as u64, Ordering::Relaxed);
     debug!(target: "baton::sequencer", number = header.number, epoch = header.epoch, ahead, txs = block.transactions.len(), entries = block.entries.len(), "sealed");
     Ok(Some(header.number))
 }
@@ -190,7 +170,7 @@ pub fn seal_once(shared: &Shared) -> eyre::Result<Option<u64>> {
 /// The scripted equivocation (`--fault-equivocate`): once per process, a second header for the
 /// height of `block`, with another tx root, signed past slashing protection and published in
 /// the block stream.
-fn sign_twin(shared: &Shared, block: &SignedBlock) -> eyre::Result<()> {
+fn sign_twin<C>(shared: &Shared<C>, block: &SignedBlock) -> eyre::Result<()> {
     let mut twins = shared.fault_twins.lock().expect("twins lock");
     if !twins.is_empty() {
         return Ok(());
@@ -206,7 +186,7 @@ fn sign_twin(shared: &Shared, block: &SignedBlock) -> eyre::Result<()> {
 }
 
 /// The sealing loop.
-pub async fn run_sealer(shared: Arc<Shared>, cancel: CancellationToken) {
+pub async fn run_sealer<C: NodeChain>(shared: Arc<Shared<C>>, cancel: CancellationToken) {
     let mut tick = block_ticker(&shared);
     loop {
         tokio::select! {

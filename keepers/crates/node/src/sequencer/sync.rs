@@ -4,6 +4,7 @@
 
 use super::{MAX_HANDOFF, block_ticker};
 use crate::{
+    chain::NodeChain,
     peers::{discover_peers, peer_client, peer_url},
     shared::Shared,
     store::SignedBlock,
@@ -16,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 
 /// The following loop: replays the acting node's signed blocks.
-pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
+pub async fn run_follower<C: NodeChain>(shared: Arc<Shared<C>>, cancel: CancellationToken) {
     let mut tick = block_ticker(&shared);
     let mut handed_off = None;
     loop {
@@ -44,13 +45,7 @@ pub async fn run_follower(shared: Arc<Shared>, cancel: CancellationToken) {
             // to an earlier leader, or requeued from blocks this node had to drop, would
             // otherwise wait for this node's own turn to lead.
             handed_off = Some((duty.epoch, operator));
-            let pooled: Vec<Bytes> = shared
-                .view()
-                .mempool
-                .iter()
-                .take(MAX_HANDOFF)
-                .map(|t| t.raw.clone())
-                .collect();
+            let pooled: Vec<Bytes> = shared.view().pooled_raw(MAX_HANDOFF);
             if !pooled.is_empty() {
                 debug!(target: "baton::follower", %url, txs = pooled.len(), "handing the pool to the acting node");
                 let client = client.clone();
