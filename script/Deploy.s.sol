@@ -59,6 +59,12 @@ contract Deploy is Script {
         bytes32 vmMemoryRoot;
         uint256 vmEntry;
         bytes32 vmAbsolutePrestate;
+        /// @notice What runs the L2's blocks: "" (the ledger) or "evm", with the EVM chain's block
+        ///         gas limit and the L1 account its fee vault pays out to (docs/evm.md). The L1
+        ///         contracts do not read them; the nodes do, from the record.
+        string l2Execution;
+        uint256 l2GasLimit;
+        address feeVaultRecipient;
     }
 
     /// @notice The deployed system.
@@ -125,6 +131,11 @@ contract Deploy is Script {
         p.invalidOutputSlashBps = vm.parseJsonUint(json, ".invalidOutputSlashBps");
         p.l2BaseFee = vm.parseJsonUint(json, ".l2BaseFee");
         p.genesisStateRoot = vm.parseJsonBytes32(json, ".genesisStateRoot");
+        if (vm.keyExistsJson(json, ".l2Execution")) {
+            p.l2Execution = vm.parseJsonString(json, ".l2Execution");
+            p.l2GasLimit = vm.parseJsonUint(json, ".l2GasLimit");
+            p.feeVaultRecipient = vm.parseJsonAddress(json, ".feeVaultRecipient");
+        }
         string memory image = vm.readFile(string.concat(vm.projectRoot(), "/keepers/guest/image.json"));
         p.vmMemoryRoot = vm.parseJsonBytes32(image, ".memoryRoot");
         p.vmEntry = vm.parseJsonUint(image, ".entry");
@@ -226,6 +237,13 @@ contract Deploy is Script {
         if (p.inclusionDelay < p.epochLength) revert BadProfile("inclusionDelay must be >= epochLength");
         // Each side of a dispute gets half of the longest dispute on its chess clock.
         if (p.maxDisputeDuration < 2) revert BadProfile("maxDisputeDuration must be >= 2");
+        if (bytes(p.l2Execution).length != 0) {
+            if (keccak256(bytes(p.l2Execution)) != keccak256("evm")) {
+                revert BadProfile("l2Execution must be \"evm\" or absent (the ledger)");
+            }
+            if (p.l2GasLimit < 21_000) revert BadProfile("l2GasLimit must be >= 21000");
+            if (p.feeVaultRecipient == address(0)) revert BadProfile("feeVaultRecipient must be set");
+        }
     }
 
     /// @notice Assert every address and parameter landed where predicted.
@@ -319,6 +337,11 @@ contract Deploy is Script {
         vm.serializeBytes32(params, "vmMemoryRoot", p.vmMemoryRoot);
         vm.serializeUint(params, "vmEntry", p.vmEntry);
         vm.serializeBytes32(params, "vmAbsolutePrestate", p.vmAbsolutePrestate);
+        if (bytes(p.l2Execution).length != 0) {
+            vm.serializeString(params, "l2Execution", p.l2Execution);
+            vm.serializeUint(params, "l2GasLimit", p.l2GasLimit);
+            vm.serializeAddress(params, "feeVaultRecipient", p.feeVaultRecipient);
+        }
         string memory paramsJson = vm.serializeBytes32(params, "genesisStateRoot", p.genesisStateRoot);
 
         string memory root = "deployment";

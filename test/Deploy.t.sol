@@ -21,6 +21,33 @@ contract Deploy_CheckProfile_Test is DeployTest {
     function test_shippedProfiles_passTheRules() public view {
         script.checkProfile(script.loadProfile("devnet"));
         script.checkProfile(script.loadProfile("mainnet"));
+        script.checkProfile(script.loadProfile("devnet-evm"));
+    }
+
+    function test_loadProfile_readsTheEvmExecutionOnlyWhereNamed() public view {
+        Deploy.Profile memory evm = script.loadProfile("devnet-evm");
+        assertEq(evm.l2Execution, "evm");
+        assertEq(evm.l2GasLimit, 30_000_000);
+        assertTrue(evm.feeVaultRecipient != address(0));
+        Deploy.Profile memory ledger = script.loadProfile("devnet");
+        assertEq(bytes(ledger.l2Execution).length, 0);
+        assertEq(ledger.feeVaultRecipient, address(0));
+    }
+
+    function test_checkProfile_rejectsAnUnknownExecution() public {
+        Deploy.Profile memory p = script.loadProfile("devnet-evm");
+        p.l2Execution = "wasm";
+        vm.expectRevert(
+            abi.encodeWithSelector(Deploy.BadProfile.selector, "l2Execution must be \"evm\" or absent (the ledger)")
+        );
+        script.checkProfile(p);
+    }
+
+    function test_checkProfile_rejectsAnEvmChainWithoutItsFeeVaultRecipient() public {
+        Deploy.Profile memory p = script.loadProfile("devnet-evm");
+        p.feeVaultRecipient = address(0);
+        vm.expectRevert(abi.encodeWithSelector(Deploy.BadProfile.selector, "feeVaultRecipient must be set"));
+        script.checkProfile(p);
     }
 
     function test_checkProfile_rejectsUnbondingNotCoveringDisputes() public {

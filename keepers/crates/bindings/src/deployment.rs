@@ -189,6 +189,36 @@ pub struct Parameters {
     /// The VM guest's absolute pre-state: the claim hash of the booted machine (docs/vm.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vm_absolute_prestate: Option<B256>,
+    /// What runs the L2's blocks (absent: the ledger).
+    #[serde(default, skip_serializing_if = "L2Execution::is_ledger")]
+    pub l2_execution: L2Execution,
+    /// The EVM chain's block gas limit (EVM deployments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub l2_gas_limit: Option<u64>,
+    /// The L1 account the EVM chain's fee vault pays out to, in the vault's slot 0 at genesis
+    /// (EVM deployments).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_vault_recipient: Option<Address>,
+}
+
+/// What runs a deployment's L2 blocks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum L2Execution {
+    /// The ledger of ETH transfers (docs/ledger.md).
+    #[default]
+    Ledger,
+    /// The EVM (docs/evm.md). Only the sequencer nodes run it so far: the proposer, the
+    /// challenger, the dispute game and the portal still prove the ledger, so an EVM
+    /// deployment has no outputs and pays no withdrawals yet.
+    Evm,
+}
+
+impl L2Execution {
+    /// Whether this is the ledger.
+    pub fn is_ledger(&self) -> bool {
+        *self == Self::Ledger
+    }
 }
 
 impl Parameters {

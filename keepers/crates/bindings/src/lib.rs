@@ -10,7 +10,7 @@
 mod convert;
 mod deployment;
 
-pub use deployment::{Deployment, DeploymentError, Parameters};
+pub use deployment::{Deployment, DeploymentError, L2Execution, Parameters};
 
 /// Everything `sol!` generates from the interface files. Its items carry the NatSpec of the
 /// Solidity source as docs, but the generated helper items (call/return structs, enums of calls,

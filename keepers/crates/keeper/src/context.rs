@@ -41,6 +41,7 @@ impl Context {
             provider,
             chain_id: l1_chain_id,
         } = args.l1.connect().await?;
+        baton_l1::connect::require_ledger(&deployment, &format!("the {role}"))?;
         let genesis = args.l1.load_genesis(&deployment)?;
         let key = args.key.load()?;
         let txmgr = TxManager::new(

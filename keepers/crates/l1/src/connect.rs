@@ -13,6 +13,12 @@ use std::path::{Path, PathBuf};
 /// Why loading or connecting failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
+    /// The deployment's L2 runs the EVM, which this command cannot prove yet.
+    #[error(
+        "this deployment's L2 runs the EVM (profile l2Execution \"evm\"): {0} proves the ledger's \
+         state and does not run on it yet (issue 18, docs/evm.md); only the sequencer nodes do"
+    )]
+    EvmDeployment(String),
     /// The deployment record does not read (the error names the file).
     #[error("{0}: deploy first (./script/devnet) or pass --deployment")]
     Deployment(#[source] baton_bindings::DeploymentError),
@@ -73,7 +79,11 @@ pub fn load_genesis(path: &Path, deployment: &Deployment) -> Result<Genesis, Con
     };
     let text = std::fs::read_to_string(path).map_err(|e| failed(e.to_string()))?;
     let genesis = Genesis::from_json(&text).map_err(|e| failed(e.to_string()))?;
-    if genesis.state_root() != deployment.parameters.genesis_state_root {
+    // An EVM deployment commits to the EVM chain's genesis root, which the node checks when it
+    // opens the chain (baton-node's `evm::open_chain`).
+    if deployment.parameters.l2_execution.is_ledger()
+        && genesis.state_root() != deployment.parameters.genesis_state_root
+    {
         return Err(ConnectError::WrongGenesis {
             path: path.to_path_buf(),
             found: genesis.state_root(),
@@ -105,6 +115,15 @@ pub async fn connect_l1(
         });
     }
     Ok((provider, chain_id))
+}
+
+/// Refuses a deployment whose L2 runs the EVM for `what`, which proves the ledger's state: its
+/// roots and withdrawals would not be the chain's.
+pub fn require_ledger(d: &Deployment, what: &str) -> Result<(), ConnectError> {
+    if d.parameters.l2_execution.is_ledger() {
+        return Ok(());
+    }
+    Err(ConnectError::EvmDeployment(what.to_string()))
 }
 
 /// The ledger parameters the deployment fixes.

@@ -266,6 +266,14 @@ impl TxPool {
         self.by_sender.keys().copied()
     }
 
+    /// Every pooled transaction, each sender's in nonce order (what a node hands to a new
+    /// leader).
+    pub fn iter(&self) -> impl Iterator<Item = &PooledTx> + '_ {
+        self.by_sender
+            .values()
+            .flat_map(|nonces| nonces.values().filter_map(|hash| self.by_hash.get(hash)))
+    }
+
     /// A pooled transaction.
     pub fn get(&self, hash: &B256) -> Option<&PooledTx> {
         self.by_hash.get(hash)

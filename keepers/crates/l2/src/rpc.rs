@@ -49,12 +49,28 @@ pub const MAX_FEE_HISTORY_BLOCKS: u64 = 1024;
 #[derive(Clone)]
 pub struct L2Rpc {
     chain: Arc<Mutex<L2Chain>>,
+    on_pooled: Option<OnPooled>,
 }
+
+/// Told of every transaction `eth_sendRawTransaction` pools, with its hash (a sequencer node
+/// hands it on to the acting leader).
+pub type OnPooled = Arc<dyn Fn(Bytes, B256) + Send + Sync>;
 
 impl L2Rpc {
     /// The API over a shared chain.
     pub fn new(chain: Arc<Mutex<L2Chain>>) -> Self {
-        Self { chain }
+        Self {
+            chain,
+            on_pooled: None,
+        }
+    }
+
+    /// The API, telling `on_pooled` of every transaction it pools.
+    pub fn with_on_pooled(self, on_pooled: OnPooled) -> Self {
+        Self {
+            on_pooled: Some(on_pooled),
+            ..self
+        }
     }
 
     /// Every namespace as one module for a jsonrpsee server.
@@ -528,7 +544,12 @@ impl EthApiServer for L2Rpc {
         let checked = TxPool::check(&bytes, &admission, &config)
             .map_err(|reason| submit_error(reason.into()))?;
         match self.chain().insert(checked) {
-            Ok(hash) => Ok(hash),
+            Ok(hash) => {
+                if let Some(on_pooled) = &self.on_pooled {
+                    on_pooled(bytes, hash);
+                }
+                Ok(hash)
+            }
             // Sending the same transaction again is not an error: it is pooled.
             Err(SubmitError::Pool(PoolError::AlreadyKnown)) => {
                 Ok(alloy::primitives::keccak256(&bytes))

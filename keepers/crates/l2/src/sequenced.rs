@@ -168,6 +168,12 @@ impl L2Chain {
         }))
     }
 
+    /// The hashes of block `number`'s inputs (the leaves of its signed header's transaction
+    /// root), if it was stored with them.
+    pub fn block_inputs(&self, number: u64) -> Result<Option<Vec<B256>>, StoreError> {
+        self.db().block_inputs(number)
+    }
+
     /// The hash of block `number`'s signed header.
     fn signed_hash(&self, number: u64) -> Result<Option<B256>, StoreError> {
         if number == 0 {
@@ -176,8 +182,9 @@ impl L2Chain {
         Ok(self.db().sequencing(number)?.map(|s| s.hash))
     }
 
-    /// The next force-queue entry after block `number`.
-    fn force_cursor_after(&self, number: u64) -> Result<u64, StoreError> {
+    /// The next force-queue entry after block `number` (at the settled head: the cursor the
+    /// next record continues from).
+    pub fn force_cursor_after(&self, number: u64) -> Result<u64, StoreError> {
         if number == 0 {
             return Ok(0);
         }
@@ -247,11 +254,13 @@ impl L2Chain {
         })
     }
 
-    /// Stores a built block under its signed header and tells subscribers.
+    /// Stores a built block under its signed header, whose transaction root is over `hashes`
+    /// (the block's inputs), and tells subscribers.
     fn store(
         &mut self,
         built: &BuiltBlock,
         header: BlockHeader,
+        hashes: &[B256],
         entries: usize,
         transactions: Vec<Bytes>,
     ) -> Result<ChainBlock, ChainError> {
@@ -263,7 +272,7 @@ impl L2Chain {
             tx_root: header.txRoot,
             force_cursor: self.force_cursor()? + entries as u64,
         };
-        let evm = self.db_mut().append_sequenced(built, &sequencing)?;
+        let evm = self.db_mut().append_sequenced(built, &sequencing, hashes)?;
         self.set_head(evm.clone());
         Ok(ChainBlock {
             header,
@@ -343,7 +352,7 @@ impl L2Chain {
             .collect();
         let hashes = input_hashes(inputs.entries, &carried);
         let header = self.signed_header_after(self.head().number, inputs, &hashes)?;
-        let block = self.store(&built, header, entries, carried)?;
+        let block = self.store(&built, header, &hashes, entries, carried)?;
         for included in built.included.iter().filter(|i| i.input >= entries) {
             self.pool_mut()
                 .remove(&candidates[included.input - entries].0);
@@ -407,7 +416,13 @@ impl L2Chain {
             .collect();
         txs.extend(transactions.iter().cloned().map(BlockTx::Signed));
         let built = self.build(inputs, &txs)?;
-        let block = self.store(&built, header, inputs.entries.len(), transactions.to_vec())?;
+        let block = self.store(
+            &built,
+            header,
+            &hashes,
+            inputs.entries.len(),
+            transactions.to_vec(),
+        )?;
         for tx in &built.included {
             self.pool_mut().remove(&tx.hash);
         }

@@ -9,7 +9,7 @@
 //! ones a block or a record consumes.
 
 use crate::store::SignedBlock;
-use alloy::primitives::{Address, Bytes};
+use alloy::primitives::{Address, B256, Bytes};
 use baton_core::{
     BlockHeader,
     batch::{BLOCK_HEADER_LEN, PREFIX_LEN, encoded_tx_len},
@@ -19,6 +19,7 @@ use baton_l1::{
     L1Store,
     store::{StoredEntry, StoredRecord},
 };
+use baton_rpc::Preconfirmation;
 use std::collections::BTreeMap;
 
 /// The force-queue entries read from L1, by index.
@@ -141,6 +142,9 @@ pub trait NodeChain: Send + 'static {
     fn pool_len(&self) -> usize;
     /// At most `limit` pooled transactions, raw (handed to a new leader).
     fn pooled_raw(&self, limit: usize) -> Vec<Bytes>;
+    /// The preconfirmation of transaction `tx_hash`: its block's signed header and the Merkle
+    /// proof of the transaction under the header's `txRoot`.
+    fn preconfirmation(&self, tx_hash: B256) -> Option<Preconfirmation>;
 
     /// The queue entry at the derived cursor as `(index, deadline)` (see
     /// [`QueueEntries::deadline_at`]).

@@ -134,4 +134,13 @@ impl NodeConfig {
             max_tx_bytes: self.max_tx_bytes,
         }
     }
+
+    /// The EVM chain's pool limits (the same flags).
+    pub fn evm_pool(&self) -> baton_l2::PoolConfig {
+        baton_l2::PoolConfig {
+            max_per_sender: self.mempool_max_per_sender,
+            max_total: self.mempool_max,
+            max_tx_bytes: self.max_tx_bytes,
+        }
+    }
 }

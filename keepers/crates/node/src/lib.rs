@@ -8,6 +8,7 @@
 //! - [`force`]: the gate that keeps a leader off heights a forced record can take (pure).
 //! - [`chain`]: what the loops need from the chain they run ([`chain::NodeChain`]), and the
 //!   force-queue entries read from L1.
+//! - [`evm`]: the EVM chain (baton-l2) under the loops, for EVM deployments.
 //! - [`view`]: the ledger's chain: the derived chain, the preconfirmed blocks on top, the
 //!   mempool.
 //! - [`metrics`]: the node's counters.
@@ -20,6 +21,7 @@
 pub mod chain;
 pub mod config;
 pub mod duty;
+pub mod evm;
 pub mod force;
 pub mod metrics;
 pub mod peers;

@@ -4,6 +4,7 @@ use crate::{
     chain::NodeChain,
     config::NodeConfig,
     duty::{Duty, DutyReader},
+    evm::{self, EvmChain},
     metrics::Metrics,
     rpc, sequencer,
     shared::{Records, Shared},
@@ -13,7 +14,7 @@ use crate::{
 use alloy::{
     network::EthereumWallet, primitives::U256, signers::local::PrivateKeySigner, sol_types::SolCall,
 };
-use baton_bindings::ILeaderSchedule;
+use baton_bindings::{ILeaderSchedule, L2Execution};
 use baton_l1::{
     L1Reader, L1Store, Polled, TxManager,
     connect::ledger_config,
@@ -85,11 +86,7 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
     let l1_store = L1Store::open(&db).wrap_err_with(opening)?;
     let l1_blocks = Store::open(&db).wrap_err_with(opening)?;
     let ledger = ledger_config(&deployment)?;
-    let mut view = View::new(genesis.state(), ledger, deployment.portal, config.mempool());
-    let records = replay(&mut view, &l1_store, &store)?;
     let l1_cursor = l1_store.l1_cursor()?.unwrap_or(0);
-    info!(target: "baton::node", %operator, head = view.head().number, safe = view.safe_head(), l1_cursor, "state restored");
-
     let txmgr = TxManager::new(
         provider.clone(),
         EthereumWallet::from(key.clone()),
@@ -104,30 +101,88 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
         config.epoch_margin,
     )
     .await?;
-    let shared = Arc::new(Shared {
-        domain: deployment.domain(),
-        config: config.clone(),
-        deployment: deployment.clone(),
-        provider: provider.clone(),
-        ledger,
-        pool: config.mempool(),
-        signer,
-        operator,
-        txmgr,
-        view: Mutex::new(view),
-        store: Mutex::new(store),
-        records: Mutex::new(records),
-        duty: watch::Sender::new(Duty::default()),
-        peers: Mutex::new(HashMap::new()),
-        metrics: Metrics::default(),
-        l1_cursor: AtomicU64::new(l1_cursor),
-        ready: AtomicBool::new(false),
-        followed_epoch: AtomicU64::new(0),
-        sealed_ahead: AtomicU64::new(u64::MAX),
-        resync_until: AtomicU64::new(0),
-        fault_twins: Mutex::new(Vec::new()),
-    });
+    // The same for either chain; the chain and the records it restored differ.
+    macro_rules! shared {
+        ($view:expr, $records:expr) => {
+            Shared {
+                domain: deployment.domain(),
+                config: config.clone(),
+                deployment: deployment.clone(),
+                provider: provider.clone(),
+                ledger,
+                pool: config.mempool(),
+                signer,
+                operator,
+                txmgr,
+                view: Mutex::new($view),
+                store: Mutex::new(store),
+                records: Mutex::new($records),
+                duty: watch::Sender::new(Duty::default()),
+                peers: Mutex::new(HashMap::new()),
+                metrics: Metrics::default(),
+                l1_cursor: AtomicU64::new(l1_cursor),
+                ready: AtomicBool::new(false),
+                followed_epoch: AtomicU64::new(0),
+                sealed_ahead: AtomicU64::new(u64::MAX),
+                resync_until: AtomicU64::new(0),
+                fault_twins: Mutex::new(Vec::new()),
+            }
+        };
+    }
+    let (reader_store, blocks_store) = (l1_store, l1_blocks);
+    match deployment.parameters.l2_execution {
+        L2Execution::Ledger => {
+            let mut view = View::new(genesis.state(), ledger, deployment.portal, config.mempool());
+            let records = replay(&mut view, &reader_store, &blocks_store)?;
+            let shared = Arc::new(shared!(view, records));
+            let module = rpc::module(shared.clone());
+            serve(
+                shared,
+                module,
+                (reader_store, blocks_store),
+                duty_reader,
+                cancel,
+            )
+            .await
+        }
+        L2Execution::Evm => {
+            let chain = evm::open_chain(
+                &config.data_dir.join("chain.sqlite"),
+                &deployment.parameters,
+                &genesis,
+                deployment.portal,
+                config.evm_pool(),
+            )?;
+            let chain = Arc::new(Mutex::new(chain));
+            let mut view = EvmChain::new(chain.clone())?;
+            let records = replay(&mut view, &reader_store, &blocks_store)?;
+            let shared = Arc::new(shared!(view, records));
+            let module = rpc::evm_module(shared.clone(), chain);
+            serve(
+                shared,
+                module,
+                (reader_store, blocks_store),
+                duty_reader,
+                cancel,
+            )
+            .await
+        }
+    }
+}
 
+/// Serves the JSON-RPC and the endpoints and runs the loops over the chain until `cancel`.
+async fn serve<C: NodeChain>(
+    shared: Arc<Shared<C>>,
+    module: jsonrpsee::RpcModule<()>,
+    l1_stores: (L1Store, Store),
+    duty_reader: DutyReader,
+    cancel: CancellationToken,
+) -> eyre::Result<()> {
+    let (config, operator) = (shared.config.clone(), shared.operator);
+    {
+        let view = shared.view();
+        info!(target: "baton::node", %operator, head = view.head().number, safe = view.safe_head(), l1_cursor = shared.l1_cursor.load(Ordering::Relaxed), "state restored");
+    }
     let rpc_config = baton_rpc::server_config(config.max_request_bytes);
     let server = jsonrpsee::server::Server::builder()
         .set_config(rpc_config)
@@ -135,7 +190,7 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
         .await
         .wrap_err_with(|| format!("binding the L2 RPC on {}", config.rpc_addr))?;
     let rpc_addr = server.local_addr()?;
-    let rpc_handle = server.start(rpc::module(shared.clone()));
+    let rpc_handle = server.start(module);
     let (m, r) = (shared.clone(), shared.clone());
     let endpoints = Endpoints {
         metrics: Arc::new(move || m.metrics.render()),
@@ -150,15 +205,15 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
         .insert(operator, format!("http://{rpc_addr}"));
 
     let reader = L1Reader::new(
-        provider.clone(),
-        deployment.clone(),
+        shared.provider.clone(),
+        shared.deployment.clone(),
         config.follow.confirmations,
     );
     let tasks = vec![
         tokio::spawn(run_l1(
             shared.clone(),
             reader,
-            (l1_store, l1_blocks),
+            l1_stores,
             duty_reader,
             cancel.clone(),
         )),

@@ -22,6 +22,7 @@ use baton_core::{
     mempool::{Mempool, MempoolConfig, PooledTx, Prechecked, RejectReason},
 };
 use baton_l1::{L1Store, store::StoredRecord};
+use baton_rpc::Preconfirmation;
 use eyre::WrapErr;
 use std::collections::{BTreeMap, HashMap};
 use tracing::{info, warn};
@@ -545,6 +546,21 @@ impl NodeChain for View {
             .take(limit)
             .map(|t| t.raw.clone())
             .collect()
+    }
+
+    fn preconfirmation(&self, tx_hash: B256) -> Option<Preconfirmation> {
+        let (n, i) = self.tx_location(&tx_hash)?;
+        let entry = self.block(n)?;
+        let hashes: Vec<B256> = entry.block.txs.iter().map(|t| t.hash).collect();
+        Some(Preconfirmation {
+            header: entry.block.header.clone(),
+            block_hash: entry.block.hash,
+            signature: entry.signature.clone(),
+            tx_hash,
+            tx_index: i,
+            proof: baton_core::l2::tx_proof(&hashes, i).unwrap_or_default(),
+            on_l1: entry.on_l1,
+        })
     }
 }
 

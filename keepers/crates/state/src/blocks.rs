@@ -136,20 +136,22 @@ impl StateDb {
         self.append(built, None)
     }
 
-    /// [`StateDb::append_block`] with the block's place in the sequencing layer, written in the
-    /// same transaction.
+    /// [`StateDb::append_block`] with the block's place in the sequencing layer and the hashes
+    /// of its inputs (the leaves of its signed header's transaction root), written in the same
+    /// transaction.
     pub fn append_sequenced(
         &mut self,
         built: &BuiltBlock,
         sequencing: &Sequencing,
+        inputs: &[B256],
     ) -> Result<Header, StoreError> {
-        self.append(built, Some(sequencing))
+        self.append(built, Some((sequencing, inputs)))
     }
 
     fn append(
         &mut self,
         built: &BuiltBlock,
-        sequencing: Option<&Sequencing>,
+        sequencing: Option<(&Sequencing, &[B256])>,
     ) -> Result<Header, StoreError> {
         let number = built.header.number;
         let parent = self.latest_header()?.ok_or_else(|| {
@@ -173,8 +175,8 @@ impl StateDb {
         )?;
         let header = built.seal(root);
         put_header(&tx, &header)?;
-        if let Some(sequencing) = sequencing {
-            crate::sequencing::put_sequencing(&tx, number, sequencing)?;
+        if let Some((sequencing, inputs)) = sequencing {
+            crate::sequencing::put_sequencing(&tx, number, sequencing, inputs)?;
         }
         for (index, (included, receipt)) in built
             .included

@@ -154,6 +154,10 @@ CREATE TABLE IF NOT EXISTS evm_sequencing (
     tx_root      BLOB NOT NULL,
     force_cursor INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS evm_inputs (
+    number INTEGER PRIMARY KEY,
+    hashes BLOB NOT NULL      -- the block's input hashes, 32 bytes each, in order
+);
 CREATE TABLE IF NOT EXISTS evm_records (
     record     INTEGER PRIMARY KEY,   -- the BatchInbox index
     last_block INTEGER NOT NULL

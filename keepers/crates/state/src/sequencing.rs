@@ -1,7 +1,8 @@
 //! Where each block of the chain stands in the sequencing layer above it (docs/evm.md, "The
 //! node's chain"): the header its leader signed (the preconfirmation: its hash, epoch, timestamp
 //! and transaction root over the block's inputs), the force-queue cursor after it, and which
-//! BatchInbox records have been derived, up to which block. Written in the same SQLite
+//! BatchInbox records have been derived, up to which block, and the hashes of each block's
+//! inputs (what a preconfirmation's Merkle proof is over). Written in the same SQLite
 //! transaction as the block or the record, and dropped with the blocks when the chain unwinds,
 //! so that after `kill -9` a reopened chain knows exactly what L1 has settled.
 
@@ -38,7 +39,10 @@ pub(crate) fn put_sequencing(
     conn: &Connection,
     number: u64,
     s: &Sequencing,
+    inputs: &[B256],
 ) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO evm_inputs (number, hashes) VALUES (?1, ?2)")?
+        .execute(params![sql(number)?, inputs.concat()])?;
     conn.prepare_cached(
         "INSERT INTO evm_sequencing (number, hash, epoch, timestamp, tx_root, force_cursor) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -60,6 +64,7 @@ pub(crate) fn unwind_sequencing(conn: &Connection, block: i64) -> Result<(), Sto
         "DELETE FROM evm_sequencing WHERE number > ?1",
         params![block],
     )?;
+    conn.execute("DELETE FROM evm_inputs WHERE number > ?1", params![block])?;
     conn.execute(
         "DELETE FROM evm_records WHERE last_block > ?1",
         params![block],
@@ -96,6 +101,27 @@ impl StateDb {
             })
         })
         .transpose()
+    }
+
+    /// The hashes of block `number`'s inputs (its queue entries', then its signed
+    /// transactions'), if it was stored with them.
+    pub fn block_inputs(&self, number: u64) -> Result<Option<Vec<B256>>, StoreError> {
+        let hashes: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT hashes FROM evm_inputs WHERE number = ?1")?
+            .query_row(params![sql(number)?], |r| r.get(0))
+            .optional()?;
+        hashes
+            .map(|bytes| {
+                if bytes.len() % 32 != 0 {
+                    return Err(StoreError::Corrupt(format!(
+                        "block {number}'s input hashes are {} bytes",
+                        bytes.len()
+                    )));
+                }
+                Ok(bytes.chunks(32).map(B256::from_slice).collect())
+            })
+            .transpose()
     }
 
     /// Records that BatchInbox record `record`, the next one, has been derived and ends at

@@ -75,6 +75,9 @@ async fn withdraw_start(
     key: &PrivateKeySigner,
 ) -> eyre::Result<()> {
     let (_, d) = endpoints.connect().await?;
+    // On the EVM chain a transfer to the ledger's withdrawal address is only a transfer: the
+    // money would be gone on L2 and never paid on L1.
+    baton_l1::connect::require_ledger(&d, "withdraw start")?;
     let l2 = &endpoints.l2_rpc;
     let nonce = l2_nonce(l2, key.address(), BlockNumberOrTag::Pending)
         .await
@@ -187,6 +190,7 @@ async fn finalize(tx: B256, endpoints: &Endpoints, key: &PrivateKeySigner) -> ey
     );
 
     // Our own derivation of L1, from genesis.
+    baton_l1::connect::require_ledger(&d, "withdraw finalize")?;
     let genesis = endpoints.l1.load_genesis(&d)?;
     let (reader_provider, _) = connect_l1(&endpoints.l1.l1_rpc, &d).await?;
     let dir = std::env::temp_dir().join(format!("baton-withdraw-{}", std::process::id()));

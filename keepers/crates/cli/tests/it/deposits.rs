@@ -1,8 +1,8 @@
 //! Force-queue entries reach L2 through the node: a portal deposit is credited, and a user's
 //! force-queued transfer is executed, both in the leader's next record (long before their
-//! deadline), the same on every node.
+//! deadline), the same on every node; on the ledger and on the EVM chain.
 
-use crate::harness::{enqueue_transfer, rpc, start_network};
+use crate::harness::{NetOptions, enqueue_transfer, rpc, start_network_with};
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, U256},
@@ -15,7 +15,20 @@ use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deposits_and_force_queued_transfers_reach_l2() -> eyre::Result<()> {
-    let net = start_network("deposit").await?;
+    deposits_and_forced_transfers_on("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deposits_and_force_queued_transfers_reach_the_evm_chain() -> eyre::Result<()> {
+    deposits_and_forced_transfers_on("devnet-evm").await
+}
+
+async fn deposits_and_forced_transfers_on(profile: &'static str) -> eyre::Result<()> {
+    let options = NetOptions {
+        profile: Some(profile),
+        ..NetOptions::default()
+    };
+    let net = start_network_with(&format!("deposit-{profile}"), &options).await?;
     let d = &net.devnet.deployment;
     let user = PrivateKeySigner::from(net.devnet.anvil.keys()[4].clone());
     let l1 = ProviderBuilder::new()

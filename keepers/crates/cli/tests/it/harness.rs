@@ -219,11 +219,13 @@ pub(crate) struct NetOptions {
     pub(crate) separate_signer: bool,
     /// Extra flags for every node.
     pub(crate) node_args: Vec<String>,
+    /// The deploy profile (`script/profiles/<name>.json`; default `devnet`).
+    pub(crate) profile: Option<&'static str>,
 }
 
 /// [`start_network`] with options.
 pub(crate) async fn start_network_with(name: &str, options: &NetOptions) -> eyre::Result<Network> {
-    let devnet = baton_devnet::start_with(Some(1)).await?;
+    let devnet = baton_devnet::start_profile(Some(1), options.profile.unwrap_or("devnet")).await?;
     let d = &devnet.deployment;
     let keys: Vec<PrivateKeySigner> = (1..=3)
         .map(|i| PrivateKeySigner::from(devnet.anvil.keys()[i].clone()))

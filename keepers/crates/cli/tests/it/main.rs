@@ -5,6 +5,7 @@
 mod deposits;
 mod devnet;
 mod disputes;
+mod evm;
 mod forcing;
 mod harness;
 mod outage;

@@ -3,7 +3,7 @@
 use super::NodeRpc;
 use crate::chain::NodeChain;
 use alloy::primitives::B256;
-use baton_core::{SignedBlock, l2::tx_proof};
+use baton_core::SignedBlock;
 use baton_rpc::{
     BatonApiServer, NodeStatus, Preconfirmation, RpcResult,
     errors::{UNSUPPORTED, rpc_error},
@@ -12,34 +12,18 @@ use baton_rpc::{
 /// Most signed blocks one `baton_getSignedBlocks` returns, whatever the limit asked.
 pub const MAX_SIGNED_BLOCKS: usize = 2_000;
 
-impl BatonApiServer for NodeRpc {
+impl<C: NodeChain> BatonApiServer for NodeRpc<C> {
     fn status(&self) -> RpcResult<NodeStatus> {
         self.counted(Ok(self.shared.status()))
     }
 
     fn preconfirmation(&self, tx_hash: B256) -> RpcResult<Preconfirmation> {
-        let view = self.shared.view();
-        let receipt = view
-            .tx_location(&tx_hash)
-            .and_then(|(n, i)| {
-                let entry = view.block(n)?;
-                let hashes: Vec<B256> = entry.block.txs.iter().map(|t| t.hash).collect();
-                Some(Preconfirmation {
-                    header: entry.block.header.clone(),
-                    block_hash: entry.block.hash,
-                    signature: entry.signature.clone(),
-                    tx_hash,
-                    tx_index: i,
-                    proof: tx_proof(&hashes, i).unwrap_or_default(),
-                    on_l1: entry.on_l1,
-                })
-            })
-            .ok_or_else(|| {
-                rpc_error(
-                    UNSUPPORTED,
-                    format!("transaction {tx_hash} is not in any block this node knows"),
-                )
-            });
+        let receipt = self.shared.view().preconfirmation(tx_hash).ok_or_else(|| {
+            rpc_error(
+                UNSUPPORTED,
+                format!("transaction {tx_hash} is not in any block this node knows"),
+            )
+        });
         self.counted(receipt)
     }
 

@@ -5,10 +5,7 @@ use super::{
     NodeRpc, SUGGESTED_TIP,
     convert::{block_number, receipt, rpc_block, rpc_tx, state_view},
 };
-use crate::{
-    peers::{discover_peers, peer_client, peer_url},
-    shared::Shared,
-};
+use crate::{peers::hand_to_acting, shared::Shared};
 use alloy::{
     consensus::TxEnvelope,
     eips::{BlockId, BlockNumberOrTag, eip2718::Decodable2718, eip2930::AccessListResult},
@@ -24,8 +21,7 @@ use baton_core::{
     mempool::{Mempool, RejectReason},
 };
 use baton_rpc::{
-    EthApiClient, EthApiServer, NetApiServer, RpcBlock, RpcReceipt, RpcResult, RpcTransaction,
-    Web3ApiServer,
+    EthApiServer, NetApiServer, RpcBlock, RpcReceipt, RpcResult, RpcTransaction, Web3ApiServer,
     errors::{INVALID_PARAMS, TX_REJECTED, UNSUPPORTED, rpc_error},
 };
 use jsonrpsee::types::ErrorObjectOwned;
@@ -352,30 +348,6 @@ fn send_raw(s: &Arc<Shared>, raw: Bytes) -> Result<B256, ErrorObjectOwned> {
     s.metrics
         .mempool_size
         .store(s.view().mempool.len() as u64, Ordering::Relaxed);
-    let duty = s.duty.borrow().clone();
-    if let Some((operator, _, _)) = duty.acting
-        && operator != s.operator
-    {
-        // Handing the transaction on happens off the request path: the caller has its hash.
-        tokio::spawn(forward(s.clone(), operator, raw, hash));
-    }
+    hand_to_acting(s, raw, hash);
     Ok(hash)
-}
-
-/// Hands a pooled transaction to the acting node (it stays in the local pool either way).
-async fn forward(s: Arc<Shared>, operator: Address, raw: Bytes, hash: B256) {
-    if peer_url(&s, operator).is_none() {
-        discover_peers(&s).await;
-    }
-    let Some(url) = peer_url(&s, operator) else {
-        tracing::debug!(target: "baton::rpc", %hash, %operator, "acting node unknown; kept in the local pool");
-        return;
-    };
-    let Some(client) = peer_client(&url) else {
-        return;
-    };
-    let sent = client.send_raw_transaction(raw).await;
-    if let Err(e) = sent {
-        tracing::debug!(target: "baton::rpc", %hash, %url, error = %e, "forwarding failed; kept in the local pool");
-    }
 }
