@@ -38,7 +38,9 @@ contract Deploy_CheckProfile_Test is DeployTest {
         Deploy.Profile memory p = script.loadProfile("devnet-evm");
         p.l2Execution = "wasm";
         vm.expectRevert(
-            abi.encodeWithSelector(Deploy.BadProfile.selector, "l2Execution must be \"evm\" or absent (the ledger)")
+            abi.encodeWithSelector(
+                Deploy.BadProfile.selector, "l2Execution must be \"evm\" or absent (the ledger)"
+            )
         );
         script.checkProfile(p);
     }

@@ -2,7 +2,7 @@
 //! force-queued transfer is executed, both in the leader's next record (long before their
 //! deadline), the same on every node; on the ledger and on the EVM chain.
 
-use crate::harness::{NetOptions, enqueue_transfer, rpc, start_network_with};
+use crate::harness::{enqueue_transfer, rpc, start_network_on};
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, U256},
@@ -24,11 +24,7 @@ async fn deposits_and_force_queued_transfers_reach_the_evm_chain() -> eyre::Resu
 }
 
 async fn deposits_and_forced_transfers_on(profile: &'static str) -> eyre::Result<()> {
-    let options = NetOptions {
-        profile: Some(profile),
-        ..NetOptions::default()
-    };
-    let net = start_network_with(&format!("deposit-{profile}"), &options).await?;
+    let net = start_network_on("deposit", profile).await?;
     let d = &net.devnet.deployment;
     let user = PrivateKeySigner::from(net.devnet.anvil.keys()[4].clone());
     let l1 = ProviderBuilder::new()

@@ -6,7 +6,7 @@
 
 use crate::{
     check_preconfirmation,
-    harness::{NetOptions, rpc, start_network_with, wait_for},
+    harness::{rpc, start_network_on, wait_for},
 };
 use alloy::{
     primitives::{Address, B256},
@@ -65,11 +65,7 @@ fn block_number(receipt: &Value) -> eyre::Result<u64> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
-    let options = NetOptions {
-        profile: Some("devnet-evm"),
-        ..NetOptions::default()
-    };
-    let mut net = start_network_with("evm", &options).await?;
+    let mut net = start_network_on("erc20", "devnet-evm").await?;
     let d = net.devnet.deployment.clone();
     let user = PrivateKeySigner::from(net.devnet.anvil.keys()[5].clone());
     let key = alloy::primitives::hex::encode_prefixed(user.to_bytes());

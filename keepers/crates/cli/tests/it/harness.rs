@@ -210,6 +210,16 @@ pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
     start_network_with(name, &NetOptions::default()).await
 }
 
+/// [`start_network`] on the deployment of `profile` (`devnet`: the ledger, `devnet-evm`: the
+/// EVM chain).
+pub(crate) async fn start_network_on(name: &str, profile: &'static str) -> eyre::Result<Network> {
+    let options = NetOptions {
+        profile: Some(profile),
+        ..NetOptions::default()
+    };
+    start_network_with(&format!("{name}-{profile}"), &options).await
+}
+
 /// How a test network differs from the plain one.
 #[derive(Default)]
 pub(crate) struct NetOptions {

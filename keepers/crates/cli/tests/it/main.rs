@@ -26,7 +26,7 @@ use alloy::{
 use baton_bindings::IBatchInbox;
 use baton_core::{BlockHeader, l2, recover_signer};
 use eyre::{OptionExt, WrapErr, ensure};
-use harness::{rpc, start_network};
+use harness::{rpc, start_network_on};
 use serde_json::{Value, json};
 use std::{
     collections::{BTreeSet, HashMap},
@@ -64,10 +64,20 @@ fn check_preconfirmation(
 }
 
 /// Transactions sent to every node, with alloy and with `cast send`, are preconfirmed, reach L1
-/// in order, and every node derives the same chain; leadership rotates across epochs.
+/// in order, and every node derives the same chain; leadership rotates across epochs. On the
+/// ledger and on the EVM chain.
 #[tokio::test(flavor = "multi_thread")]
 async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
-    let net = start_network("agree").await?;
+    sequence_rotate_and_agree_on("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_evm_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
+    sequence_rotate_and_agree_on("devnet-evm").await
+}
+
+async fn sequence_rotate_and_agree_on(profile: &'static str) -> eyre::Result<()> {
+    let net = start_network_on("agree", profile).await?;
     let d = &net.devnet.deployment;
     let domain = d.domain();
     let operators = net.operators();

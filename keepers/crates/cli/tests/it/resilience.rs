@@ -1,8 +1,8 @@
 //! A leader killed with SIGKILL mid-epoch and restarted, and an L1 reorg that removes a posted
 //! record: no posted transaction is lost, no second header is signed for a height, and every
-//! node ends on the same chain.
+//! node ends on the same chain; on the ledger and on the EVM chain.
 
-use crate::harness::{Network, rpc, start_network, transfer};
+use crate::harness::{Network, rpc, start_network_on, transfer};
 use alloy::{
     primitives::B256,
     providers::{Provider, ProviderBuilder},
@@ -69,7 +69,16 @@ async fn wait_on_l1(net: &Network, hash: B256) -> eyre::Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_leader_restarts_without_losing_or_resigning() -> eyre::Result<()> {
-    let mut net = start_network("kill").await?;
+    killed_leader_on("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_evm_leader_restarts_without_losing_or_resigning() -> eyre::Result<()> {
+    killed_leader_on("devnet-evm").await
+}
+
+async fn killed_leader_on(profile: &'static str) -> eyre::Result<()> {
+    let mut net = start_network_on("kill", profile).await?;
     let user = PrivateKeySigner::from(net.devnet.anvil.keys()[8].clone());
     let leader = acting(&net).await?;
     let url = net.nodes[leader].url.clone();
@@ -112,7 +121,16 @@ async fn a_killed_leader_restarts_without_losing_or_resigning() -> eyre::Result<
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_l1_reorg_removing_a_record_is_survived() -> eyre::Result<()> {
-    let net = start_network("reorg").await?;
+    reorg_on("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_l1_reorg_removing_a_record_is_survived_by_the_evm_chain() -> eyre::Result<()> {
+    reorg_on("devnet-evm").await
+}
+
+async fn reorg_on(profile: &'static str) -> eyre::Result<()> {
+    let net = start_network_on("reorg", profile).await?;
     let user = PrivateKeySigner::from(net.devnet.anvil.keys()[9].clone());
     let leader = acting(&net).await?;
     let (hash, _) = transfer(&net.nodes[leader].url, &user, 5).await?;
