@@ -175,6 +175,15 @@ impl Net {
                 "{} names contracts the resumed L1 does not hold: start over with --fresh",
                 record_path.display()
             );
+            ensure!(
+                d.profile == args.profile,
+                "the chain in {} was deployed with the {} profile, not {}: start over with --fresh, \
+                 or resume it with --profile {}",
+                args.data_dir.display(),
+                d.profile,
+                args.profile,
+                d.profile
+            );
             d
         } else {
             step(&format!("deploying with the {} profile", args.profile));
