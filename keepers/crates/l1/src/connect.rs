@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 pub enum ConnectError {
     /// The deployment's L2 runs the EVM, which this command cannot prove yet.
     #[error(
-        "this deployment's L2 runs the EVM (profile l2Execution \"evm\"): {0} proves the ledger's \
-         state and does not run on it yet (issue 18, docs/evm.md); only the sequencer nodes do"
+        "this deployment's L2 runs the EVM (profile l2Execution \"evm\"): {0} is built for the \
+         ledger and does not run on the EVM chain yet (issue 18; docs/evm.md, \"An EVM \
+         deployment\", says what does)"
     )]
     EvmDeployment(String),
     /// The deployment record does not read (the error names the file).
