@@ -7,7 +7,7 @@ use crate::{
     evm::{self, EvmChain},
     metrics::Metrics,
     rpc, sequencer,
-    shared::{Records, Shared},
+    shared::{NodeCore, Records, Shared},
     store::Store,
     view::View,
 };
@@ -101,49 +101,37 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
         config.epoch_margin,
     )
     .await?;
-    // The same for either chain; the chain and the records it restored differ.
-    macro_rules! shared {
-        ($view:expr, $records:expr) => {
-            Shared {
-                domain: deployment.domain(),
-                config: config.clone(),
-                deployment: deployment.clone(),
-                provider: provider.clone(),
-                ledger,
-                pool: config.mempool(),
-                signer,
-                operator,
-                txmgr,
-                view: Mutex::new($view),
-                store: Mutex::new(store),
-                records: Mutex::new($records),
-                duty: watch::Sender::new(Duty::default()),
-                peers: Mutex::new(HashMap::new()),
-                metrics: Metrics::default(),
-                l1_cursor: AtomicU64::new(l1_cursor),
-                ready: AtomicBool::new(false),
-                followed_epoch: AtomicU64::new(0),
-                sealed_ahead: AtomicU64::new(u64::MAX),
-                resync_until: AtomicU64::new(0),
-                fault_twins: Mutex::new(Vec::new()),
-            }
-        };
-    }
-    let (reader_store, blocks_store) = (l1_store, l1_blocks);
+    let parts = Parts {
+        core: NodeCore {
+            domain: deployment.domain(),
+            config: config.clone(),
+            deployment: deployment.clone(),
+            provider: provider.clone(),
+            ledger,
+            pool: config.mempool(),
+            signer,
+            operator,
+            txmgr,
+            store: Mutex::new(store),
+            records: Mutex::new(Records::default()),
+            duty: watch::Sender::new(Duty::default()),
+            peers: Mutex::new(HashMap::new()),
+            metrics: Metrics::default(),
+            l1_cursor: AtomicU64::new(l1_cursor),
+            ready: AtomicBool::new(false),
+            followed_epoch: AtomicU64::new(0),
+            sealed_ahead: AtomicU64::new(u64::MAX),
+            resync_until: AtomicU64::new(0),
+            fault_twins: Mutex::new(Vec::new()),
+        },
+        l1_stores: (l1_store, l1_blocks),
+        duty_reader,
+        cancel,
+    };
     match deployment.parameters.l2_execution {
         L2Execution::Ledger => {
-            let mut view = View::new(genesis.state(), ledger, deployment.portal, config.mempool());
-            let records = replay(&mut view, &reader_store, &blocks_store)?;
-            let shared = Arc::new(shared!(view, records));
-            let module = rpc::module(shared.clone());
-            serve(
-                shared,
-                module,
-                (reader_store, blocks_store),
-                duty_reader,
-                cancel,
-            )
-            .await
+            let view = View::new(genesis.state(), ledger, deployment.portal, config.mempool());
+            start(parts, view, rpc::module).await
         }
         L2Execution::Evm => {
             let chain = evm::open_chain(
@@ -154,20 +142,40 @@ pub async fn run(mut config: NodeConfig, cancel: CancellationToken) -> eyre::Res
                 config.evm_pool(),
             )?;
             let chain = Arc::new(Mutex::new(chain));
-            let mut view = EvmChain::new(chain.clone())?;
-            let records = replay(&mut view, &reader_store, &blocks_store)?;
-            let shared = Arc::new(shared!(view, records));
-            let module = rpc::evm_module(shared.clone(), chain);
-            serve(
-                shared,
-                module,
-                (reader_store, blocks_store),
-                duty_reader,
-                cancel,
-            )
-            .await
+            let view = EvmChain::new(chain.clone())?;
+            start(parts, view, |shared| rpc::evm_module(shared, chain)).await
         }
     }
+}
+
+/// What the node holds whatever chain it runs: the shared state without its chain, the L1
+/// loop's stores and duty reader.
+struct Parts {
+    core: NodeCore,
+    l1_stores: (L1Store, Store),
+    duty_reader: DutyReader,
+    cancel: CancellationToken,
+}
+
+/// Restores `chain` from the stores, then serves and runs the loops over it.
+async fn start<C: NodeChain>(
+    parts: Parts,
+    mut chain: C,
+    module: impl FnOnce(Arc<Shared<C>>) -> jsonrpsee::RpcModule<()>,
+) -> eyre::Result<()> {
+    let Parts {
+        core,
+        l1_stores,
+        duty_reader,
+        cancel,
+    } = parts;
+    *core.records.lock().expect("records lock") = replay(&mut chain, &l1_stores.0, &l1_stores.1)?;
+    let shared = Arc::new(Shared {
+        core,
+        view: Mutex::new(chain),
+    });
+    let module = module(shared.clone());
+    serve(shared, module, l1_stores, duty_reader, cancel).await
 }
 
 /// Serves the JSON-RPC and the endpoints and runs the loops over the chain until `cancel`.

@@ -19,9 +19,27 @@ use std::{
 };
 use tokio::sync::watch;
 
-/// Everything the node's tasks share, over the chain `C` they run.
+/// Everything the node's tasks share, over the chain `C` they run: the chain, and the rest
+/// (which it dereferences to).
 #[derive(Debug)]
 pub struct Shared<C = View> {
+    /// Everything but the chain.
+    pub core: NodeCore,
+    /// The L2 chain.
+    pub view: Mutex<C>,
+}
+
+impl<C> std::ops::Deref for Shared<C> {
+    type Target = NodeCore;
+
+    fn deref(&self) -> &NodeCore {
+        &self.core
+    }
+}
+
+/// What the node's tasks share whatever chain they run.
+#[derive(Debug)]
+pub struct NodeCore {
     /// Settings.
     pub config: NodeConfig,
     /// The contracts.
@@ -40,8 +58,6 @@ pub struct Shared<C = View> {
     pub operator: Address,
     /// L1 sends.
     pub txmgr: TxManager,
-    /// The L2 chain.
-    pub view: Mutex<C>,
     /// The database (slashing protection, preconfirmed blocks).
     pub store: Mutex<Store>,
     /// Record boundaries.
