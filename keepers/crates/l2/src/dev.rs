@@ -1,8 +1,9 @@
 //! `baton evm-dev`: the EVM chain alone, one sequencer and no L1, serving its JSON-RPC. What a
-//! dapp developer points forge, cast, viem or ethers at to try contracts on baton's L2 before
-//! the node runs the EVM chain (issue 18); the devnet's L2 is still the ledger.
+//! dapp developer points forge, cast, viem or ethers at to try contracts on baton's L2 without
+//! a network (the nodes run the same chain on an EVM deployment, docs/evm.md).
 //!
-//! A block is sealed every `--block-time-ms` when transactions wait, at the wall clock's second
+//! A block is sealed every `--block-time-ms` when transactions wait (empty if none can pay the
+//! base fee yet: empty blocks bring it down), at the wall clock's second
 //! (one after its parent's if the clock has not moved on). The chain lives in one SQLite file:
 //! stopped and started again, even by `kill -9`, it goes on from its last block.
 

@@ -16,8 +16,8 @@
 //! - [`trace`]: the call tracer and the struct logger of `debug_trace*`;
 //! - [`dev`]: `baton evm-dev`, the chain alone with one sequencer and no L1.
 //!
-//! The sequencer node and the devnet still run the ledger (docs/ledger.md); docs/evm.md says
-//! what is left before they run this chain.
+//! The sequencer node runs this chain on an EVM deployment (baton-node's `evm.rs`); the
+//! default deployment still runs the ledger (docs/ledger.md). docs/evm.md says what is left.
 
 mod block_state;
 pub mod call;

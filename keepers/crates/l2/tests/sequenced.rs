@@ -59,6 +59,8 @@ fn sealed_followed_and_derived_blocks_are_one_chain() {
         .collect();
     hashes.extend(one.transactions.iter().map(alloy::primitives::keccak256));
     assert_eq!(one.header.txRoot, baton_core::l2::tx_root(&hashes));
+    // Stored with the block: what a preconfirmation's proof is over.
+    assert_eq!(leader.block_inputs(1).unwrap().unwrap(), hashes);
     assert_eq!(
         one.header.parentHash,
         block_hash(&leader.signed_header(0).unwrap().unwrap())

@@ -2,8 +2,9 @@
 //!
 //! Sealing, posting, following, the L1 loop and the restart work on signed blocks, records and
 //! queue entries; what a block *does* is the chain's business. [`NodeChain`] is that boundary.
-//! The ledger's [`View`](crate::view::View) implements it; the EVM chain (baton-l2) is next
-//! (docs/evm.md, "Next"), after which the ledger is deleted.
+//! The ledger's [`View`](crate::view::View) and the EVM chain's
+//! [`EvmChain`](crate::evm::EvmChain) implement it; the node picks one from the deployment
+//! record (docs/evm.md, "An EVM deployment").
 //!
 //! The force-queue entries read from L1 are the node's ([`QueueEntries`]): a chain is handed the
 //! ones a block or a record consumes.

@@ -25,7 +25,8 @@ use std::{
 };
 use tracing::{info, warn};
 
-/// Signed blocks kept below the derived head, for followers that are behind.
+/// Signed blocks kept below the derived head, for followers that are behind (older ones reach
+/// them through L1).
 const KEEP_SETTLED: u64 = 2_000;
 
 /// The EVM chain's parameters for a deployment.
@@ -246,6 +247,8 @@ impl NodeChain for EvmChain {
     }
 
     fn seal(&mut self, request: SealRequest) -> eyre::Result<Option<SignedBlock>> {
+        // A pool of transactions that cannot run yet (fee caps under a base fee that rose)
+        // still gets blocks: empty ones bring the base fee down to them, as on Ethereum.
         if request.entries.is_empty() && !request.even_empty && self.chain().pool().is_empty() {
             return Ok(None);
         }
