@@ -2,11 +2,13 @@
 //! OpenZeppelin's ERC-20 through one node, `cast send` through another moves tokens, `cast
 //! call` and `cast logs` on the third see it; the blocks reach L1 and every node derives the
 //! same EVM blocks and state; the preconfirmation proves the transfer under a signed header;
-//! a node killed with SIGKILL comes back with its chain.
+//! a node killed with SIGKILL comes back with its chain. What is built for the ledger (the
+//! keepers, `baton withdraw`) refuses the deployment and says why.
 
 use crate::{
     check_preconfirmation,
-    harness::{rpc, start_network_on, wait_for},
+    harness::{free_port, rpc, start_network_on, wait_for},
+    user_cli::baton,
 };
 use alloy::{
     primitives::{Address, B256},
@@ -178,6 +180,29 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     }
     let header = signed.ok_or_eyre("no node holds a signed preconfirmation")?;
     ensure!(header.number == number, "preconfirmed in {}", header.number);
+
+    // The ledger's keepers and withdrawals refuse, naming the reason.
+    let (ok, _, err) = baton(&net, Some(&user), &["withdraw", "start", "--amount", "0.1"]).await?;
+    ensure!(!ok && err.contains("runs the EVM"), "withdraw start: {err}");
+    let proposer = tokio::process::Command::new(env!("CARGO_BIN_EXE_baton"))
+        .current_dir(repo_root())
+        .args(["proposer", "--l1-rpc", &net.devnet.anvil.endpoint()])
+        .arg("--deployment")
+        .arg(&net.devnet.record_path)
+        .arg("--keeper-data-dir")
+        .arg(net.dir.0.join("proposer"))
+        .args([
+            "--keeper-metrics-addr",
+            &format!("127.0.0.1:{}", free_port()),
+        ])
+        .env("BATON_PRIVATE_KEY", &key)
+        .output();
+    let proposer = tokio::time::timeout(Duration::from_secs(60), proposer).await??;
+    let err = String::from_utf8_lossy(&proposer.stderr);
+    ensure!(
+        !proposer.status.success() && err.contains("the proposer is built for the ledger"),
+        "the proposer on an EVM deployment: {err}"
+    );
 
     // SIGKILL: the node reopens its chain and goes on.
     net.nodes[2].kill9().await?;

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 /// `baton <args>` with the network's endpoints and `key`; (success, stdout, stderr).
-async fn baton(
+pub(crate) async fn baton(
     net: &Network,
     key: Option<&PrivateKeySigner>,
     args: &[&str],
