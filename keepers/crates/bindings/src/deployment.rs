@@ -209,8 +209,8 @@ pub enum L2Execution {
     #[default]
     Ledger,
     /// The EVM (docs/evm.md). Only the sequencer nodes run it so far: the proposer, the
-    /// challenger, the dispute game and the portal still prove the ledger, so an EVM
-    /// deployment has no outputs and pays no withdrawals yet.
+    /// challenger, the dispute game and the portal still prove the ledger, so nothing
+    /// disputes an EVM deployment's outputs and it must not hold value yet.
     Evm,
 }
 
