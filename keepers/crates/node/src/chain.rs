@@ -12,8 +12,9 @@
 use crate::store::SignedBlock;
 use alloy::primitives::{Address, B256, Bytes};
 use baton_core::{
-    BlockHeader,
+    Batch, BlockHeader, RecordError, RecordLimits,
     batch::{BLOCK_HEADER_LEN, PREFIX_LEN, encoded_tx_len},
+    check_record,
     derive::QueueEntry,
 };
 use baton_l1::{
@@ -51,7 +52,7 @@ impl QueueEntries {
     }
 
     /// Known entries from `from` on, in order, at most `limit`.
-    pub fn from(&self, from: u64, limit: usize) -> Vec<QueueEntry> {
+    pub fn starting_at(&self, from: u64, limit: usize) -> Vec<QueueEntry> {
         self.0
             .range(from..)
             .take(limit)
@@ -69,6 +70,15 @@ impl QueueEntries {
             .map(|i| self.0.get(&i).map(queue_entry).ok_or(MissingEntry(i)))
             .collect()
     }
+}
+
+/// A record's batch data, decoded (`None` for a forced record, which has none). The inbox
+/// enforced its caps when it accepted the record, so none are checked again here.
+pub fn record_batch(record: &StoredRecord) -> Result<Option<Batch>, RecordError> {
+    if record.forced {
+        return Ok(None);
+    }
+    check_record(&record.header, &record.data, &RecordLimits::UNLIMITED).map(Some)
 }
 
 fn queue_entry(e: &StoredEntry) -> QueueEntry {

@@ -7,12 +7,12 @@
 //! the queue entries read from L1.
 
 use crate::{
-    chain::{NodeChain, QueueEntries, SealRequest},
+    chain::{NodeChain, QueueEntries, SealRequest, record_batch},
     store::SignedBlock,
 };
 use alloy::primitives::{Address, B256, Bytes};
 use baton_bindings::Parameters;
-use baton_core::{BlockHeader, Genesis, RecordInput, RecordLimits, check_record};
+use baton_core::{BlockHeader, Genesis, RecordInput};
 use baton_evm::{BaseFeeParams, ChainSpec, FEE_VAULT_PREDEPLOY};
 use baton_l1::{L1Store, store::StoredRecord};
 use baton_l2::{BlockInputs, BlockRoom, L2Chain, PoolConfig};
@@ -131,15 +131,7 @@ impl EvmChain {
     }
 
     fn derive(&mut self, record: &StoredRecord) -> eyre::Result<()> {
-        let batch = if record.forced {
-            None
-        } else {
-            // The inbox enforced its caps when it accepted the record.
-            Some(
-                check_record(&record.header, &record.data, &RecordLimits::UNLIMITED)
-                    .wrap_err_with(|| format!("record {}", record.index))?,
-            )
-        };
+        let batch = record_batch(record).wrap_err_with(|| format!("record {}", record.index))?;
         let entries = self
             .queue
             .take(self.heads.force_cursor..record.header.forceIndex)?;

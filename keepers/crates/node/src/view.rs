@@ -11,12 +11,12 @@
 //! blocks always match what L1 later derives.
 
 use crate::{
-    chain::{MissingEntry, NodeChain, QueueEntries, SealRequest},
+    chain::{MissingEntry, NodeChain, QueueEntries, SealRequest, record_batch},
     store::SignedBlock,
 };
 use alloy::primitives::{Address, B256, Bytes};
 use baton_core::{
-    BlockHeader, RecordLimits, check_record,
+    BlockHeader,
     derive::{Chain, DeriveError, DerivedBlock, RecordInput},
     ledger::{Applied, CheckedTx, Invalid, LedgerConfig, LedgerState},
     mempool::{Mempool, MempoolConfig, PooledTx, Prechecked, RejectReason},
@@ -214,19 +214,10 @@ impl View {
     /// Applies a record read from L1 to the canonical chain and reconciles the preconfirmed
     /// blocks with it. Returns the preconfirmed blocks that L1 contradicted (dropped).
     pub fn apply_record(&mut self, record: &StoredRecord) -> Result<Vec<BlockEntry>, ViewError> {
-        let batch = if record.forced {
-            None
-        } else {
-            Some(
-                // The inbox enforced its caps when it accepted the record.
-                check_record(&record.header, &record.data, &RecordLimits::UNLIMITED).map_err(
-                    |e| ViewError::BadRecord {
-                        index: record.index,
-                        reason: e.to_string(),
-                    },
-                )?,
-            )
-        };
+        let batch = record_batch(record).map_err(|e| ViewError::BadRecord {
+            index: record.index,
+            reason: e.to_string(),
+        })?;
         let entries = self
             .entries
             .take(self.canonical.force_cursor()..record.header.forceIndex)?;

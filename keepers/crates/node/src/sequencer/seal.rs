@@ -115,7 +115,7 @@ pub fn seal_once<C: NodeChain>(shared: &Shared<C>) -> eyre::Result<Option<u64>> 
     // A censoring node (the devnet's scripted fault) never consumes the force queue.
     let entries = if starts_record && !shared.config.fault_censor {
         view.queue()
-            .from(view.pending_force_cursor(), MAX_RECORD_ENTRIES)
+            .starting_at(view.pending_force_cursor(), MAX_RECORD_ENTRIES)
     } else {
         Vec::new()
     };
