@@ -1,10 +1,11 @@
-//! baton's fault-proof guest for the EVM chain: checks one transaction's claim with the nodes'
-//! own executor (baton-evm, revm at Cancun).
+//! baton's fault-proof guest for the EVM chain: checks a block's claim (`BlockClaim`) or one
+//! transaction's (`Claim`) with the nodes' own executor (baton-evm, revm at Cancun).
 //!
-//! The VM boots with the claim's key (`Claim::key`) in `a0`..`a3`. The guest reads the claim
-//! through the preimage channel, opens the pre-state node by node from preimages, runs the
-//! transaction or deposit and exits 0 if the claimed post-state root is the one it computed, 1
-//! if not, 2 if the claim is not a claim, 101 on a panic (message on stderr).
+//! The VM boots with the claim's key (`BlockClaim::key`, `Claim::key`) in `a0`..`a3`. The guest
+//! reads the claim through the preimage channel, opens the pre-state node by node from
+//! preimages, builds the block (or runs the transaction or deposit) and exits 0 if the claimed
+//! header hash (or post-state root) is the one it computed, 1 if not, 2 if the input is not a
+//! claim, 101 on a panic (message on stderr).
 
 #![no_std]
 #![no_main]
@@ -19,7 +20,7 @@ mod syscall;
 
 use alloc::vec::Vec;
 use alloy_primitives::B256;
-use baton_evm::{Claim, Preimages};
+use baton_evm::{BlockClaim, Claim, Preimages};
 
 impl Preimages for syscall::Channel {
     fn preimage(&mut self, hash: &B256) -> Option<Vec<u8>> {
@@ -35,9 +36,12 @@ extern "C" fn guest_main(k0: u64, k1: u64, k2: u64, k3: u64) -> ! {
         key[8 * i..8 * i + 8].copy_from_slice(&word.to_be_bytes());
     }
     let input = syscall::read_preimage(&B256::from(key));
-    let Some(claim) = Claim::decode(&input) else {
+    let right = if let Some(claim) = BlockClaim::decode(&input) {
+        claim.post_hash(syscall::Channel) == claim.claimed_hash
+    } else if let Some(claim) = Claim::decode(&input) {
+        claim.post_root(syscall::Channel) == claim.claimed_post_root
+    } else {
         syscall::exit(2)
     };
-    let post = claim.post_root(syscall::Channel);
-    syscall::exit(if post == claim.claimed_post_root { 0 } else { 1 })
+    syscall::exit(if right { 0 } else { 1 })
 }

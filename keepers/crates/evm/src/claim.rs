@@ -24,6 +24,7 @@ use crate::{
 };
 use alloc::vec::Vec;
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, keccak256};
+use alloy_rlp::Decodable;
 use revm::context::BlockEnv;
 
 /// Preimages by keccak-256: the guest's channel (which has every one it is asked for, or stops),
@@ -320,19 +321,33 @@ impl Claim {
         Oracle {
             preimages,
             number: self.block.number,
-            commitment: self.block.block_hashes,
-            hashes: None,
+            hashes: BlockHashes::Committed {
+                commitment: self.block.block_hashes,
+                loaded: None,
+            },
         }
     }
 }
 
-/// A [`StateNodes`] over preimages: nodes and codes by hash, block hashes from the claim's
-/// commitment.
-struct Oracle<P> {
-    preimages: P,
-    number: u64,
-    commitment: B256,
-    hashes: Option<Vec<u8>>,
+/// A [`StateNodes`] over preimages: nodes and codes by hash, block hashes from a commitment to
+/// them (a transaction's claim) or from the headers before the block (a block's claim).
+pub(crate) struct Oracle<P> {
+    pub(crate) preimages: P,
+    /// The block the claim runs in.
+    pub(crate) number: u64,
+    pub(crate) hashes: BlockHashes,
+}
+
+/// Where an [`Oracle`] finds the hashes of the 256 blocks before its block.
+pub(crate) enum BlockHashes {
+    /// In the preimage of `commitment` ([`block_hashes_commitment`]), read once if at all.
+    Committed {
+        commitment: B256,
+        loaded: Option<Vec<u8>>,
+    },
+    /// Walking the headers back by hash: `known[i]` is the hash of block `number - 1 - i`, and
+    /// the header whose hash is the last one names the one before it.
+    Ancestors { known: Vec<B256> },
 }
 
 /// What the preimages of a claim lack.
@@ -341,6 +356,9 @@ pub enum OracleError {
     /// The 256 block hashes are not a preimage of 8,192 bytes.
     #[error("the block hashes {0} are not a preimage of 256 hashes")]
     BlockHashes(B256),
+    /// A block hash's preimage is not a header.
+    #[error("block hash {0} is not the hash of a header the preimages hold")]
+    Header(B256),
 }
 
 impl<P: Preimages> StateNodes for Oracle<P> {
@@ -372,19 +390,36 @@ impl<P: Preimages> StateNodes for Oracle<P> {
         else {
             return Ok(B256::ZERO);
         };
-        if self.hashes.is_none() {
-            let hashes = self
-                .preimages
-                .preimage(&self.commitment)
-                .filter(|h| h.len() == 32 * BLOCK_HASH_WINDOW as usize)
-                .ok_or(OracleError::BlockHashes(self.commitment))?;
-            self.hashes = Some(hashes);
+        match &mut self.hashes {
+            BlockHashes::Committed { commitment, loaded } => {
+                if loaded.is_none() {
+                    let hashes = self
+                        .preimages
+                        .preimage(commitment)
+                        .filter(|h| h.len() == 32 * BLOCK_HASH_WINDOW as usize)
+                        .ok_or(OracleError::BlockHashes(*commitment))?;
+                    *loaded = Some(hashes);
+                }
+                let hashes = loaded.as_deref().expect("loaded above");
+                let at = usize::try_from(index).unwrap_or(usize::MAX) * 32;
+                Ok(hashes
+                    .get(at..at + 32)
+                    .map(B256::from_slice)
+                    .unwrap_or_default())
+            }
+            BlockHashes::Ancestors { known } => {
+                let back = usize::try_from(self.number - 1 - number).unwrap_or(usize::MAX);
+                while known.len() <= back {
+                    let last = *known.last().expect("the parent's hash is known");
+                    let header = self
+                        .preimages
+                        .preimage(&last)
+                        .and_then(|rlp| alloy_consensus::Header::decode(&mut rlp.as_slice()).ok())
+                        .ok_or(OracleError::Header(last))?;
+                    known.push(header.parent_hash);
+                }
+                Ok(known[back])
+            }
         }
-        let hashes = self.hashes.as_deref().expect("loaded above");
-        let at = usize::try_from(index).unwrap_or(usize::MAX) * 32;
-        Ok(hashes
-            .get(at..at + 32)
-            .map(B256::from_slice)
-            .unwrap_or_default())
     }
 }

@@ -19,22 +19,25 @@
 //!   [`StateNodes`] source (a [`Witness`], the node's database, a keeper's uncommitted state),
 //!   with a [`Recording`] that captures the witness of a run.
 //! - [`Claim`]: one transaction's claim as the fault-proof guest (keepers/guest-evm) checks it,
-//!   from preimages alone.
+//!   from preimages alone; [`BlockClaim`]: a whole block's, its inputs read from the record's
+//!   commitments ([`queue_entry_tx`]: a force-queue entry as the chain runs it).
 //!
-//! Nothing on the live chain uses this crate yet (docs/evm.md, "Next"): the node, its RPC and
-//! the dispute game still run the ledger.
+//! The sequencer nodes run the chain with this crate on EVM deployments; the dispute game does
+//! not use its claims yet (docs/evm.md, "Next").
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
 mod block;
+mod block_claim;
 mod chain;
 mod claim;
 mod db;
 mod execute;
 mod fees;
 mod partial;
+mod queue;
 mod state;
 mod transaction;
 mod witness;
@@ -42,6 +45,7 @@ mod witness;
 pub use block::{
     BlockExecutor, BlockOutcome, DEPOSIT_TX_TYPE, Included, NotIncluded, Receipt, ordered_root,
 };
+pub use block_claim::{BlockClaim, BlockClaimError, ClaimChain, ClaimInputs};
 pub use chain::{
     BlockDeposit, BlockTx, BuiltBlock, ChainSpec, IncludedTx, Skipped, block_env, build_block,
 };
@@ -56,6 +60,10 @@ pub use execute::{
 };
 pub use fees::{BaseFeeParams, next_base_fee};
 pub use partial::{PartialState, PartialStateError, StateNodes};
+pub use queue::{
+    DEPOSIT_ENTRY_LEN, DEPOSIT_ENTRY_TYPE, DEPOSIT_GAS, deposit_source, queue_commitment,
+    queue_entry_tx,
+};
 pub use revm;
 pub use state::{AccountChange, AccountInfo, MemoryState, Overlay, StateDiff, StateReader};
 pub use transaction::{SignedTransaction, Undecodable, decode_transaction};

@@ -4,13 +4,16 @@
 //! opened node by node (`StateDb::nodes_at`), so its claim comes with exactly the preimages the
 //! EVM guest reads: the witness, the transaction's bytes or the deposit's data, and the 256
 //! block hashes before the block.
+//!
+//! A whole block's claim (`StateDb::block_claim`, for the dispute over blocks) is made the same
+//! way from what the block's record and the queue say it runs.
 
 use crate::{StateDb, StoreError};
 use alloy_primitives::{B256, Bytes, keccak256};
 use baton_evm::{
-    BLOCK_HASH_WINDOW, BlockDeposit, ChainSpec, Claim, ClaimBlock, ClaimTx, PartialState,
-    Recording, StateDiff, block_hashes_commitment, decode_transaction, execute_deposit,
-    execute_transaction,
+    BLOCK_HASH_WINDOW, BlockClaim, BlockDeposit, ChainSpec, Claim, ClaimBlock, ClaimChain,
+    ClaimInputs, ClaimTx, PartialState, Recording, StateDiff, block_hashes_commitment,
+    decode_transaction, execute_deposit, execute_transaction,
 };
 use std::collections::BTreeMap;
 
@@ -150,5 +153,46 @@ impl StateDb {
             });
         }
         Ok(claims)
+    }
+}
+
+impl StateDb {
+    /// The claim of block `number` built from `inputs` (what its record and the queue say it
+    /// runs) after stored block `number - 1`, with its true header hash and every preimage the
+    /// guest reads: the parent header and the earlier ones `BLOCKHASH` walks back to, the
+    /// parent state's witness, the inputs.
+    pub fn block_claim(
+        &self,
+        chain: ClaimChain,
+        number: u64,
+        inputs: &ClaimInputs<'_>,
+    ) -> Result<(BlockClaim, BTreeMap<B256, Vec<u8>>), ClaimsError> {
+        let parent_number = number.checked_sub(1).ok_or(ClaimsError::Missing(number))?;
+        let parent = self
+            .header(parent_number)?
+            .ok_or(ClaimsError::Missing(number))?;
+        let parent_hash = parent.hash_slow();
+        let (mut claim, mut preimages) = inputs.claim(chain, parent_hash, B256::ZERO);
+        preimages.insert(parent_hash, alloy_rlp::encode(&parent));
+        let txs = claim
+            .inputs(&mut preimages)
+            .map_err(|e| ClaimsError::State(e.to_string()))?;
+        let nodes = self
+            .nodes_at(parent_number)
+            .map_err(|_| ClaimsError::Missing(number))?;
+        let mut recording = Recording::new(nodes);
+        let header = claim
+            .run(&parent, &txs, &mut recording)
+            .map_err(ClaimsError::State)?;
+        preimages.extend(recording.witness.preimages());
+        // The guest learns block m's hash from block m + 1's header.
+        if let Some(&oldest) = recording.witness.block_hashes.keys().next() {
+            for n in oldest + 1..parent_number {
+                let header = self.header(n)?.ok_or(ClaimsError::Missing(n))?;
+                preimages.insert(header.hash_slow(), alloy_rlp::encode(&header));
+            }
+        }
+        claim.claimed_hash = header.hash_slow();
+        Ok((claim, preimages))
     }
 }

@@ -1,0 +1,325 @@
+//! Whole blocks as a dispute over blocks will claim them (`baton_evm::BlockClaim`): a chain is
+//! built and stored the node's way (`build_block`, `StateDb::append_block`), and each block's
+//! claim is made the keeper's way (`StateDb::block_claim`, from what its record and the queue
+//! say it runs). From preimages alone the claim gives the stored header's hash, natively and in
+//! the EVM guest under the VM's emulator, which accepts the true hash and refuses any other.
+//!
+//! The blocks: an empty one; one with the force-queue entries of every kind (a deposit from the
+//! portal, the same bytes from someone else, a forced signed transaction) before signed ones
+//! (an ERC-20 transfer, a transaction whose nonce is used, bytes that are no transaction); a
+//! call reading `BLOCKHASH` of a block three back (the guest walks the headers back by hash);
+//! and blocks of 1 and 8 ERC-20 transfers. Each block sits inside a record of more
+//! transactions, so its leaves are found inside the record's tree. The guest's steps per block
+//! are printed (`--nocapture`; docs/evm.md). Needs `forge build` and `./script/guest` first, as
+//! `./script/test` runs them.
+
+mod common;
+
+use alloy_consensus::Header;
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address};
+use baton_evm::{
+    AccountInfo, BlockClaim, BlockTx, ClaimChain, ClaimInputs, DEPOSIT_ENTRY_TYPE, StateReader,
+    build_block, queue_entry_tx,
+};
+use baton_state::{StateDb, genesis_diff};
+use baton_vm::Status;
+use common::scenario::*;
+use std::collections::{BTreeMap, HashMap};
+
+const PORTAL: Address = address!("ba70000000000000000000000000000000000a11");
+const SEQUENCER: Address = address!("00000000000000000000000000000000000c0ffe");
+
+/// A block's inputs as a record carries them.
+struct Block {
+    entries: Vec<(Address, Bytes)>,
+    txs: Vec<Bytes>,
+}
+
+/// The chain and the queue index of the next entry.
+struct Chain {
+    db: StateDb,
+    next_entry: u64,
+}
+
+impl Chain {
+    /// Genesis with funded accounts, the predeploys and the `BLOCKHASH` reader, then a block
+    /// that deploys the ERC-20 and spreads it over the holders. Returns the token too.
+    fn new() -> (Self, Address) {
+        let mut db = StateDb::in_memory().unwrap();
+        let alloc: BTreeMap<Address, U256> = (0..300)
+            .chain([USER])
+            .map(|i| (holder(i), ether(10)))
+            .collect();
+        let mut genesis = genesis_diff(&alloc, SEQUENCER).unwrap();
+        let reader = Bytes::from_static(&BLOCKHASH_READER_CODE);
+        genesis
+            .codes
+            .insert(alloy_primitives::keccak256(&reader), reader.clone());
+        genesis.set_info(
+            BLOCKHASH_READER,
+            AccountInfo {
+                nonce: 1,
+                code_hash: alloy_primitives::keccak256(&reader),
+                ..Default::default()
+            },
+        );
+        db.init_chain(&SPEC, &genesis, 1_700_000_000).unwrap();
+        let mut chain = Self { db, next_entry: 0 };
+        let mut initcode = common::artifact("BenchToken", "bytecode");
+        initcode.extend_from_slice(&U256::from(1_000_000u64).to_be_bytes::<32>());
+        let token = holder(USER).create(0);
+        let mut txs = vec![signed(USER, 0, TxKind::Create, U256::ZERO, initcode)];
+        txs.extend((0..HOLDERS).map(|i| {
+            signed(
+                USER,
+                1 + i,
+                TxKind::Call(token),
+                U256::ZERO,
+                transfer(holder(i), 1_000 + i),
+            )
+        }));
+        chain.append(&Block {
+            entries: vec![],
+            txs,
+        });
+        (chain, token)
+    }
+
+    fn head(&self) -> Header {
+        self.db.latest_header().unwrap().unwrap()
+    }
+
+    /// Builds and stores the next block the node's way; its header.
+    fn append(&mut self, block: &Block) -> Header {
+        let parent = self.head();
+        let mut inputs: Vec<BlockTx> = block
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, (sender, data))| {
+                queue_entry_tx(self.next_entry + i as u64, *sender, data, Some(PORTAL))
+            })
+            .collect();
+        inputs.extend(block.txs.iter().cloned().map(BlockTx::Signed));
+        let built = build_block(
+            &SPEC,
+            &parent,
+            &self.db,
+            parent.timestamp + 2,
+            SEQUENCER,
+            &inputs,
+        )
+        .unwrap();
+        self.next_entry += block.entries.len() as u64;
+        self.db.append_block(&built).unwrap()
+    }
+
+    /// Appends `block` and makes its claim the keeper's way, the block placed inside a record
+    /// with `before` other transactions before it and two after.
+    fn append_and_claim(
+        &mut self,
+        block: &Block,
+        before: usize,
+    ) -> (Header, BlockClaim, BTreeMap<B256, Vec<u8>>) {
+        let first_entry = self.next_entry;
+        let header = self.append(block);
+        let filler =
+            |i: usize| Bytes::from(format!("another block's transaction {i}").into_bytes());
+        let mut record_txs: Vec<Bytes> = (0..before).map(filler).collect();
+        record_txs.extend(block.txs.iter().cloned());
+        record_txs.extend((before..before + 2).map(filler));
+        let inputs = ClaimInputs {
+            timestamp: header.timestamp,
+            beneficiary: header.beneficiary,
+            first_entry,
+            entries: &block.entries,
+            record_txs: &record_txs,
+            first_tx: before,
+            block_txs: block.txs.len(),
+        };
+        let chain = ClaimChain::of(&SPEC, Some(PORTAL));
+        let (claim, preimages) = self.db.block_claim(chain, header.number, &inputs).unwrap();
+        (header, claim, preimages)
+    }
+}
+
+/// Runs the guest on `claim` to its end; its exit status and steps.
+fn run_guest(claim: &BlockClaim, preimages: &BTreeMap<B256, Vec<u8>>) -> (Status, u64) {
+    let mut oracle: HashMap<B256, Vec<u8>> = preimages.clone().into_iter().collect();
+    oracle.insert(claim.key(), claim.encode());
+    let mut machine = guest().boot(claim.key());
+    let steps = machine
+        .run(&oracle, 1 << 36)
+        .expect("the preimages hold everything the guest reads");
+    (machine.status, steps)
+}
+
+/// The claim's hash is the stored header's, natively and in the guest, which refuses the same
+/// claim with another hash. Returns the guest's steps.
+fn decided(
+    what: &str,
+    header: &Header,
+    claim: &BlockClaim,
+    preimages: &BTreeMap<B256, Vec<u8>>,
+) -> u64 {
+    assert_eq!(
+        claim.claimed_hash,
+        header.hash_slow(),
+        "{what}: the keeper's hash"
+    );
+    assert_eq!(
+        claim.post_hash(preimages.clone()),
+        header.hash_slow(),
+        "{what}: natively from preimages"
+    );
+    let (status, steps) = run_guest(claim, preimages);
+    assert_eq!(
+        status,
+        Status::Exited(0),
+        "{what}: the guest refuses the true hash"
+    );
+    let wrong = BlockClaim {
+        claimed_hash: B256::repeat_byte(0x77),
+        ..*claim
+    };
+    let (status, _) = run_guest(&wrong, preimages);
+    assert_eq!(
+        status,
+        Status::Exited(1),
+        "{what}: the guest accepts a wrong hash"
+    );
+    println!(
+        "{what}: {} transactions, {} gas: {steps} VM steps; {} preimages, {} bytes",
+        claim.entry_count + claim.block_txs,
+        header.gas_used,
+        preimages.len(),
+        preimages.values().map(Vec::len).sum::<usize>()
+    );
+    steps
+}
+
+#[test]
+fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_guest() {
+    let (mut chain, token) = Chain::new();
+    let mut nonce = HOLDERS + 1;
+    let mut user_tx = |to: Address, data: Vec<u8>| {
+        nonce += 1;
+        signed(USER, nonce - 1, TxKind::Call(to), U256::ZERO, data)
+    };
+
+    let (header, claim, preimages) = chain.append_and_claim(
+        &Block {
+            entries: vec![],
+            txs: vec![],
+        },
+        3,
+    );
+    decided("an empty block", &header, &claim, &preimages);
+
+    let mut deposit = vec![DEPOSIT_ENTRY_TYPE];
+    deposit.extend_from_slice(holder(250).as_slice());
+    deposit.extend_from_slice(&ether(1).to_be_bytes::<32>());
+    let forced = signed(
+        9,
+        0,
+        TxKind::Call(token),
+        U256::ZERO,
+        transfer(holder(201), 1),
+    );
+    let transfer_tx = user_tx(token, transfer(holder(202), 7));
+    let block = Block {
+        entries: vec![
+            (PORTAL, deposit.clone().into()),
+            (holder(3), deposit.into()),
+            (holder(9), forced),
+        ],
+        txs: vec![
+            transfer_tx.clone(),
+            transfer_tx,
+            Bytes::from_static(b"not a transaction"),
+        ],
+    };
+    let (header, claim, preimages) = chain.append_and_claim(&block, 5);
+    assert_eq!(
+        chain.db.block_transactions(header.number).unwrap().len(),
+        3,
+        "the deposit, the forced transfer and one transfer are in the block; the deposit-shaped \
+         entry from someone else, the used nonce and the garbage are skipped"
+    );
+    decided(
+        "entries and skipped transactions",
+        &header,
+        &claim,
+        &preimages,
+    );
+    // The stored block's hash claimed for the same block without the forced transaction (with
+    // that claim's own witness) is refused.
+    let inputs = ClaimInputs {
+        timestamp: header.timestamp,
+        beneficiary: header.beneficiary,
+        first_entry: claim.first_entry,
+        entries: &block.entries[..2],
+        record_txs: &block.txs,
+        first_tx: 0,
+        block_txs: block.txs.len(),
+    };
+    let (other, other_preimages) = chain
+        .db
+        .block_claim(claim.chain, header.number, &inputs)
+        .unwrap();
+    assert_ne!(other.claimed_hash, header.hash_slow());
+    let (status, _) = run_guest(
+        &BlockClaim {
+            claimed_hash: header.hash_slow(),
+            ..other
+        },
+        &other_preimages,
+    );
+    assert_eq!(status, Status::Exited(1), "a claim over other inputs");
+
+    let (header, claim, preimages) = chain.append_and_claim(
+        &Block {
+            entries: vec![],
+            txs: vec![user_tx(token, transfer(holder(203), 1))],
+        },
+        0,
+    );
+    let one_transfer = decided("one ERC-20 transfer", &header, &claim, &preimages);
+
+    let (header, claim, preimages) = chain.append_and_claim(
+        &Block {
+            entries: vec![],
+            txs: vec![user_tx(BLOCKHASH_READER, vec![])],
+        },
+        1,
+    );
+    assert_eq!(header.number, 5);
+    let reader_slot = chain.db.storage(BLOCKHASH_READER, U256::ZERO).unwrap();
+    assert_eq!(
+        B256::from(reader_slot),
+        chain.db.header(1).unwrap().unwrap().hash_slow(),
+        "the reader stored block 1's hash"
+    );
+    decided(
+        "BLOCKHASH of a block four back",
+        &header,
+        &claim,
+        &preimages,
+    );
+
+    let txs = (0..8)
+        .map(|i| user_tx(token, transfer(holder(210 + i), 3)))
+        .collect();
+    let (header, claim, preimages) = chain.append_and_claim(
+        &Block {
+            entries: vec![],
+            txs,
+        },
+        7,
+    );
+    let eight = decided("eight ERC-20 transfers", &header, &claim, &preimages);
+    println!(
+        "an ERC-20 transfer adds {} VM steps to a block",
+        (eight - one_transfer) / 7
+    );
+}
