@@ -244,7 +244,9 @@ impl BuiltBlock {
 }
 
 /// The executor's block environment of the block after `parent` at `timestamp`, sealed by
-/// `beneficiary`.
+/// `beneficiary`. The block's time is never behind its parent's: an earlier `timestamp` (a
+/// forced record's block carries its L1 block's time, which may be behind a preconfirmed one)
+/// is the parent's.
 pub fn block_env(
     spec: &ChainSpec,
     parent: &Header,
@@ -254,7 +256,7 @@ pub fn block_env(
     BlockEnv {
         number: U256::from(parent.number + 1),
         beneficiary,
-        timestamp: U256::from(timestamp),
+        timestamp: U256::from(timestamp.max(parent.timestamp)),
         gas_limit: spec.gas_limit,
         basefee: spec.next_base_fee(parent),
         prevrandao: Some(parent.hash_slow()),
@@ -262,9 +264,9 @@ pub fn block_env(
     }
 }
 
-/// Builds the block after `parent` from `txs` over `state` (the parent's state): deposits
-/// always, signed transactions when they decode, are valid and fit. Only a failure to read the
-/// state is an error.
+/// Builds the block after `parent` from `txs` over `state` (the parent's state) at `timestamp`
+/// (the parent's if earlier, [`block_env`]): deposits always, signed transactions when they
+/// decode, are valid and fit. Only a failure to read the state is an error.
 pub fn build_block<S: StateReader>(
     spec: &ChainSpec,
     parent: &Header,
@@ -329,7 +331,7 @@ pub fn build_block<S: StateReader>(
         number: parent.number + 1,
         gas_limit: spec.gas_limit,
         gas_used: outcome.gas_used,
-        timestamp,
+        timestamp: env.timestamp.to(),
         mix_hash: parent_hash,
         base_fee_per_gas: Some(env.basefee),
         ..cancun_header()

@@ -236,15 +236,13 @@ impl L2Chain {
 
     /// Runs `txs` (the entries' transactions, then signed ones) as the block after the head.
     fn build(&self, inputs: &BlockInputs<'_>, txs: &[BlockTx]) -> Result<BuiltBlock, ChainError> {
-        let parent = self.head();
-        // Timestamps never go back on the EVM chain, whatever the signed header says (a forced
-        // record's block carries its L1 block's time, which may be behind a preconfirmed one).
-        let timestamp = inputs.timestamp.max(parent.timestamp);
+        // Timestamps never go back on the EVM chain, whatever the signed header says
+        // (`build_block` takes the parent's time if the block's is earlier).
         build_block(
             self.spec(),
-            parent,
+            self.head(),
             self.db(),
-            timestamp,
+            inputs.timestamp,
             inputs.fee_recipient,
             txs,
         )

@@ -6,7 +6,8 @@
 //!
 //! The blocks: an empty one; one with the force-queue entries of every kind (a deposit from the
 //! portal, the same bytes from someone else, a forced signed transaction) before signed ones
-//! (an ERC-20 transfer, a transaction whose nonce is used, bytes that are no transaction); a
+//! (an ERC-20 transfer, a transaction whose nonce is used, bytes that are no transaction), its
+//! record's time behind its parent's (as a forced record's L1 time may be); a
 //! call reading `BLOCKHASH` of a block three back (the guest walks the headers back by hash);
 //! and blocks of 1 and 8 ERC-20 transfers. Each block sits inside a record of more
 //! transactions, so its leaves are found inside the record's tree. The guest's steps per block
@@ -31,8 +32,20 @@ const SEQUENCER: Address = address!("00000000000000000000000000000000000c0ffe");
 
 /// A block's inputs as a record carries them.
 struct Block {
+    /// Its time as its record says (two seconds after its parent's if `None`).
+    timestamp: Option<u64>,
     entries: Vec<(Address, Bytes)>,
     txs: Vec<Bytes>,
+}
+
+impl Block {
+    fn of(txs: Vec<Bytes>) -> Self {
+        Self {
+            timestamp: None,
+            entries: vec![],
+            txs,
+        }
+    }
 }
 
 /// The chain and the queue index of the next entry.
@@ -78,10 +91,7 @@ impl Chain {
                 transfer(holder(i), 1_000 + i),
             )
         }));
-        chain.append(&Block {
-            entries: vec![],
-            txs,
-        });
+        chain.append(&Block::of(txs));
         (chain, token)
     }
 
@@ -89,9 +99,11 @@ impl Chain {
         self.db.latest_header().unwrap().unwrap()
     }
 
-    /// Builds and stores the next block the node's way; its header.
-    fn append(&mut self, block: &Block) -> Header {
+    /// Builds and stores the next block the node's way; its header and the time its record
+    /// gives it.
+    fn append(&mut self, block: &Block) -> (Header, u64) {
         let parent = self.head();
+        let timestamp = block.timestamp.unwrap_or(parent.timestamp + 2);
         let mut inputs: Vec<BlockTx> = block
             .entries
             .iter()
@@ -101,17 +113,9 @@ impl Chain {
             })
             .collect();
         inputs.extend(block.txs.iter().cloned().map(BlockTx::Signed));
-        let built = build_block(
-            &SPEC,
-            &parent,
-            &self.db,
-            parent.timestamp + 2,
-            SEQUENCER,
-            &inputs,
-        )
-        .unwrap();
+        let built = build_block(&SPEC, &parent, &self.db, timestamp, SEQUENCER, &inputs).unwrap();
         self.next_entry += block.entries.len() as u64;
-        self.db.append_block(&built).unwrap()
+        (self.db.append_block(&built).unwrap(), timestamp)
     }
 
     /// Appends `block` and makes its claim the keeper's way, the block placed inside a record
@@ -122,14 +126,14 @@ impl Chain {
         before: usize,
     ) -> (Header, BlockClaim, BTreeMap<B256, Vec<u8>>) {
         let first_entry = self.next_entry;
-        let header = self.append(block);
+        let (header, timestamp) = self.append(block);
         let filler =
             |i: usize| Bytes::from(format!("another block's transaction {i}").into_bytes());
         let mut record_txs: Vec<Bytes> = (0..before).map(filler).collect();
         record_txs.extend(block.txs.iter().cloned());
         record_txs.extend((before..before + 2).map(filler));
         let inputs = ClaimInputs {
-            timestamp: header.timestamp,
+            timestamp,
             beneficiary: header.beneficiary,
             first_entry,
             entries: &block.entries,
@@ -207,13 +211,7 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         signed(USER, nonce - 1, TxKind::Call(to), U256::ZERO, data)
     };
 
-    let (header, claim, preimages) = chain.append_and_claim(
-        &Block {
-            entries: vec![],
-            txs: vec![],
-        },
-        3,
-    );
+    let (header, claim, preimages) = chain.append_and_claim(&Block::of(vec![]), 3);
     decided("an empty block", &header, &claim, &preimages);
 
     let mut deposit = vec![DEPOSIT_ENTRY_TYPE];
@@ -227,7 +225,10 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         transfer(holder(201), 1),
     );
     let transfer_tx = user_tx(token, transfer(holder(202), 7));
+    // Its time is behind its parent's, as a forced record's L1 time may be: the block takes the
+    // parent's.
     let block = Block {
+        timestamp: Some(chain.head().timestamp - 100),
         entries: vec![
             (PORTAL, deposit.clone().into()),
             (holder(3), deposit.into()),
@@ -240,6 +241,10 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         ],
     };
     let (header, claim, preimages) = chain.append_and_claim(&block, 5);
+    assert_eq!(
+        header.timestamp,
+        chain.db.header(2).unwrap().unwrap().timestamp
+    );
     assert_eq!(
         chain.db.block_transactions(header.number).unwrap().len(),
         3,
@@ -255,7 +260,7 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
     // The stored block's hash claimed for the same block without the forced transaction (with
     // that claim's own witness) is refused.
     let inputs = ClaimInputs {
-        timestamp: header.timestamp,
+        timestamp: claim.timestamp,
         beneficiary: header.beneficiary,
         first_entry: claim.first_entry,
         entries: &block.entries[..2],
@@ -278,21 +283,13 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
     assert_eq!(status, Status::Exited(1), "a claim over other inputs");
 
     let (header, claim, preimages) = chain.append_and_claim(
-        &Block {
-            entries: vec![],
-            txs: vec![user_tx(token, transfer(holder(203), 1))],
-        },
+        &Block::of(vec![user_tx(token, transfer(holder(203), 1))]),
         0,
     );
     let one_transfer = decided("one ERC-20 transfer", &header, &claim, &preimages);
 
-    let (header, claim, preimages) = chain.append_and_claim(
-        &Block {
-            entries: vec![],
-            txs: vec![user_tx(BLOCKHASH_READER, vec![])],
-        },
-        1,
-    );
+    let (header, claim, preimages) =
+        chain.append_and_claim(&Block::of(vec![user_tx(BLOCKHASH_READER, vec![])]), 1);
     assert_eq!(header.number, 5);
     let reader_slot = chain.db.storage(BLOCKHASH_READER, U256::ZERO).unwrap();
     assert_eq!(
@@ -310,13 +307,7 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
     let txs = (0..8)
         .map(|i| user_tx(token, transfer(holder(210 + i), 3)))
         .collect();
-    let (header, claim, preimages) = chain.append_and_claim(
-        &Block {
-            entries: vec![],
-            txs,
-        },
-        7,
-    );
+    let (header, claim, preimages) = chain.append_and_claim(&Block::of(txs), 7);
     let eight = decided("eight ERC-20 transfers", &header, &claim, &preimages);
     println!(
         "an ERC-20 transfer adds {} VM steps to a block",
