@@ -11,7 +11,9 @@
 //! call reading `BLOCKHASH` of a block three back (the guest walks the headers back by hash);
 //! and blocks of 1 and 8 ERC-20 transfers. Each block sits inside a record of more
 //! transactions, so its leaves are found inside the record's tree. The guest's steps per block
-//! are printed (`--nocapture`; docs/evm.md). Needs `forge build` and `./script/guest` first, as
+//! are printed (`--nocapture`; docs/evm.md). The claims are the vectors L1 rebuilds
+//! (`test/vectors/block_claims.json`, replayed by `test/BlockClaim.t.sol`;
+//! `BATON_WRITE_VECTORS=1` rewrites them). Needs `forge build` and `./script/guest` first, as
 //! `./script/test` runs them.
 
 mod common;
@@ -25,6 +27,7 @@ use baton_evm::{
 use baton_state::{StateDb, genesis_diff};
 use baton_vm::Status;
 use common::scenario::*;
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
 const PORTAL: Address = address!("ba70000000000000000000000000000000000a11");
@@ -158,6 +161,34 @@ fn run_guest(claim: &BlockClaim, preimages: &BTreeMap<B256, Vec<u8>>) -> (Status
     (machine.status, steps)
 }
 
+/// A claim as `test/BlockClaim.t.sol` rebuilds it on L1: its fields, the entries whose
+/// commitments `entriesHash` hashes, and the key the encoding must hash to.
+fn vector(what: &str, claim: &BlockClaim, entries: &[(Address, Bytes)]) -> Value {
+    let c = &claim.chain;
+    json!({
+        "what": what,
+        "parentHash": claim.parent_hash,
+        "claimedHash": claim.claimed_hash,
+        "chainId": c.chain_id,
+        "gasLimit": c.gas_limit,
+        "elasticity": c.base_fee_params.elasticity_multiplier,
+        "maxChangeDenominator": c.base_fee_params.max_change_denominator,
+        "feeVault": c.fee_vault,
+        "portal": c.portal,
+        "timestamp": claim.timestamp,
+        "beneficiary": claim.beneficiary,
+        "firstEntry": claim.first_entry,
+        "entrySenders": entries.iter().map(|(sender, _)| *sender).collect::<Vec<_>>(),
+        "entryData": entries.iter().map(|(_, data)| data.clone()).collect::<Vec<_>>(),
+        "entriesHash": claim.entries_hash,
+        "txRoot": claim.tx_root,
+        "txCount": claim.tx_count,
+        "firstTx": claim.first_tx,
+        "blockTxs": claim.block_txs,
+        "key": claim.key(),
+    })
+}
+
 /// The claim's hash is the stored header's, natively and in the guest, which refuses the same
 /// claim with another hash. Returns the guest's steps.
 fn decided(
@@ -213,6 +244,7 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
 
     let (header, claim, preimages) = chain.append_and_claim(&Block::of(vec![]), 3);
     decided("an empty block", &header, &claim, &preimages);
+    let mut vectors = vec![vector("an empty block", &claim, &[])];
 
     let mut deposit = vec![DEPOSIT_ENTRY_TYPE];
     deposit.extend_from_slice(holder(250).as_slice());
@@ -257,6 +289,11 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         &claim,
         &preimages,
     );
+    vectors.push(vector(
+        "entries and skipped transactions",
+        &claim,
+        &block.entries,
+    ));
     // The stored block's hash claimed for the same block without the forced transaction (with
     // that claim's own witness) is refused.
     let inputs = ClaimInputs {
@@ -287,6 +324,7 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         0,
     );
     let one_transfer = decided("one ERC-20 transfer", &header, &claim, &preimages);
+    vectors.push(vector("one ERC-20 transfer", &claim, &[]));
 
     let (header, claim, preimages) =
         chain.append_and_claim(&Block::of(vec![user_tx(BLOCKHASH_READER, vec![])]), 1);
@@ -303,14 +341,21 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         &claim,
         &preimages,
     );
+    vectors.push(vector("BLOCKHASH of a block four back", &claim, &[]));
 
     let txs = (0..8)
         .map(|i| user_tx(token, transfer(holder(210 + i), 3)))
         .collect();
     let (header, claim, preimages) = chain.append_and_claim(&Block::of(txs), 7);
     let eight = decided("eight ERC-20 transfers", &header, &claim, &preimages);
+    vectors.push(vector("eight ERC-20 transfers", &claim, &[]));
     println!(
         "an ERC-20 transfer adds {} VM steps to a block",
         (eight - one_transfer) / 7
+    );
+    common::check_vectors(
+        "test/vectors/block_claims.json",
+        &json!({ "claims": vectors }),
+        "block_claims",
     );
 }
