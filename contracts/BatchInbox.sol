@@ -151,8 +151,8 @@ contract BatchInbox is IBatchInbox {
         // epoch must not inherit the blame, and after the epoch nothing can change at all.
         EpochPosting posting = _epochPostings[censored];
         uint256 responsibleRank = posting.posted() ? posting.actingRank() : 0;
-        _censorships[count] =
-            Censorship.wrap(0).setCensoredEpoch(censored).setResponsibleRank(uint128(responsibleRank));
+        _censorships[count] = Censorship.wrap(0).setCensoredEpoch(censored)
+            .setResponsibleRank(uint64(responsibleRank)).setTimestamp(uint64(block.timestamp));
         _append(count, SequencingHeaders.hashBatch(header), address(0), 0, header, true);
         emit CensorshipRecorded(count, censored, responsibleRank);
     }
@@ -202,6 +202,13 @@ contract BatchInbox is IBatchInbox {
         Censorship censorship = _censorships[index];
         if (!censorship.isForced()) return (false, 0, 0);
         return (true, censorship.censoredEpoch(), censorship.responsibleRank());
+    }
+
+    /// @inheritdoc IBatchInbox
+    function forcedTimestampOf(uint256 index) external view returns (uint64) {
+        Censorship censorship = _censorships[index];
+        if (!censorship.isForced()) revert NotAForcedRecord(index);
+        return censorship.timestamp();
     }
 
     /// @inheritdoc IBatchInbox

@@ -783,7 +783,14 @@ contract BatchInbox_SubmitForcedRecord_Test is BatchInboxTest {
         vm.expectEmit(address(inbox));
         emit IBatchInbox.RecordAppended(1, _batchStructHash(h), h.epoch, address(0), 0, h, true);
         vm.prank(forcer);
+        vm.warp(1_800_000_123);
         inbox.submitForcedRecord(2);
+        // Its L2 block's time is the L1 block's, kept for a dispute over that block.
+        assertEq(inbox.forcedTimestampOf(1), 1_800_000_123);
+        vm.expectRevert(abi.encodeWithSelector(IBatchInbox.NotAForcedRecord.selector, 0));
+        inbox.forcedTimestampOf(0);
+        vm.expectRevert(abi.encodeWithSelector(IBatchInbox.NotAForcedRecord.selector, 2));
+        inbox.forcedTimestampOf(2);
 
         assertEq(inbox.recordCount(), 2);
         assertEq(inbox.recordHash(1), _batchStructHash(h));

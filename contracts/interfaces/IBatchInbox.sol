@@ -85,6 +85,8 @@ interface IBatchInbox {
     error SequencerInactive(address operator);
     /// @notice A forced record was requested but no entry is overdue.
     error NothingOverdue();
+    /// @notice Record `index` is not a forced record (or does not exist).
+    error NotAForcedRecord(uint256 index);
 
     /// @notice Append a sequenced record.
     /// @param header The batch header, signed by the scheduled operator's signer.
@@ -128,6 +130,10 @@ interface IBatchInbox {
         external
         view
         returns (bool forced, uint256 epoch, uint256 responsibleRank);
+    /// @notice The time of the L1 block forced record `index` landed in: its L2 block's time
+    ///         (docs/protocol.md), which a dispute over that block needs. Reverts
+    ///         `NotAForcedRecord` for any other index.
+    function forcedTimestampOf(uint256 index) external view returns (uint64);
     /// @notice The EIP-712 digest a sequencer signs for `header`.
     function batchHeaderDigest(BatchHeader calldata header) external view returns (bytes32);
     /// @notice The EIP-712 domain separator shared by batch and block headers.
