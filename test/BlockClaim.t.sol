@@ -22,8 +22,9 @@ contract BlockClaimHarness {
 
 /// @notice L1's block claims are the bytes the EVM guest reads: the claims of
 ///         keepers/crates/state/tests/block_claims.rs (test/vectors/block_claims.json), each
-///         accepted by the guest under the emulator, rebuilt here from their fields hash to the
-///         same keys; and a record's block framing gives each block's time and transactions.
+///         accepted by the guest under the emulator, rebuilt here from their fields and their
+///         record's block framing hash to the same keys; and a record's block framing gives
+///         each block's time and transactions.
 contract BlockClaimTest is Test {
     BlockClaimHarness internal h = new BlockClaimHarness();
     string internal json;
@@ -36,8 +37,8 @@ contract BlockClaimTest is Test {
         return string.concat(".claims[", vm.toString(i), "].", field);
     }
 
-    function _claim(uint256 i) internal view returns (bytes memory) {
-        BlockClaim.Chain memory c = BlockClaim.Chain({
+    function _chain(uint256 i) internal view returns (BlockClaim.Chain memory) {
+        return BlockClaim.Chain({
             chainId: uint64(vm.parseJsonUint(json, _at(i, "chainId"))),
             gasLimit: uint64(vm.parseJsonUint(json, _at(i, "gasLimit"))),
             elasticity: uint64(vm.parseJsonUint(json, _at(i, "elasticity"))),
@@ -45,29 +46,42 @@ contract BlockClaimTest is Test {
             feeVault: vm.parseJsonAddress(json, _at(i, "feeVault")),
             portal: vm.parseJsonAddress(json, _at(i, "portal"))
         });
+    }
+
+    /// @dev The entries' queue commitments, as ForceInclusionQueue stores them (`commitmentFor`).
+    function _commitments(uint256 i) internal view returns (bytes32[] memory commitments) {
         address[] memory senders = vm.parseJsonAddressArray(json, _at(i, "entrySenders"));
         bytes[] memory data = vm.parseJsonBytesArray(json, _at(i, "entryData"));
-        bytes32[] memory commitments = new bytes32[](senders.length);
+        commitments = new bytes32[](senders.length);
         for (uint256 e; e < senders.length; ++e) {
-            // What ForceInclusionQueue stores for the entry (`commitmentFor`).
             commitments[e] = keccak256(abi.encodePacked(senders[e], data[e]));
         }
-        BlockClaim.Inputs memory b = BlockClaim.Inputs({
-            timestamp: uint64(vm.parseJsonUint(json, _at(i, "timestamp"))),
-            beneficiary: vm.parseJsonAddress(json, _at(i, "beneficiary")),
-            firstEntry: uint64(vm.parseJsonUint(json, _at(i, "firstEntry"))),
-            entryCount: uint32(senders.length),
-            entriesHash: BlockClaim.entriesHash(commitments),
-            txRoot: vm.parseJsonBytes32(json, _at(i, "txRoot")),
-            txCount: uint32(vm.parseJsonUint(json, _at(i, "txCount"))),
-            firstTx: uint32(vm.parseJsonUint(json, _at(i, "firstTx"))),
-            blockTxs: uint32(vm.parseJsonUint(json, _at(i, "blockTxs")))
-        });
+    }
+
+    function _inputs(uint256 i) internal view returns (BlockClaim.Inputs memory b) {
+        bytes32[] memory commitments = _commitments(i);
+        b.beneficiary = vm.parseJsonAddress(json, _at(i, "beneficiary"));
+        b.firstEntry = uint64(vm.parseJsonUint(json, _at(i, "firstEntry")));
+        b.entryCount = uint32(commitments.length);
+        b.entriesHash = BlockClaim.entriesHash(commitments);
+        b.txRoot = vm.parseJsonBytes32(json, _at(i, "txRoot"));
+        b.txCount = uint32(vm.parseJsonUint(json, _at(i, "txCount")));
+        // The block's time and range as L1 reads them from its record's framing.
+        bytes memory framing = vm.parseJsonBytes(json, _at(i, "framing"));
+        (b.timestamp, b.firstTx, b.blockTxs) =
+            h.framedBlock(framing, keccak256(framing), vm.parseJsonUint(json, _at(i, "blockIndex")));
+    }
+
+    function _claim(uint256 i) internal view returns (bytes memory) {
+        BlockClaim.Inputs memory b = _inputs(i);
+        assertEq(b.timestamp, vm.parseJsonUint(json, _at(i, "timestamp")), "timestamp");
+        assertEq(b.firstTx, vm.parseJsonUint(json, _at(i, "firstTx")), "firstTx");
+        assertEq(b.blockTxs, vm.parseJsonUint(json, _at(i, "blockTxs")), "blockTxs");
         assertEq(b.entriesHash, vm.parseJsonBytes32(json, _at(i, "entriesHash")), "entries hash");
         return BlockClaim.encode(
             vm.parseJsonBytes32(json, _at(i, "parentHash")),
             vm.parseJsonBytes32(json, _at(i, "claimedHash")),
-            c,
+            _chain(i),
             b
         );
     }

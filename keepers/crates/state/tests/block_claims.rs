@@ -162,10 +162,22 @@ fn run_guest(claim: &BlockClaim, preimages: &BTreeMap<B256, Vec<u8>>) -> (Status
 }
 
 /// A claim as `test/BlockClaim.t.sol` rebuilds it on L1: its fields, the entries whose
-/// commitments `entriesHash` hashes, and the key the encoding must hash to.
+/// commitments `entriesHash` hashes, the record's block framing the block is read from (block 1
+/// of three: `append_and_claim` puts the block between a block of the transactions before it
+/// and one of those after), and the key the encoding must hash to.
 fn vector(what: &str, claim: &BlockClaim, entries: &[(Address, Bytes)]) -> Value {
     let c = &claim.chain;
+    let after = claim.tx_count - claim.first_tx - claim.block_txs;
+    let framing: Vec<u8> = [claim.first_tx, claim.block_txs, after]
+        .into_iter()
+        .flat_map(|count| {
+            let count = u16::try_from(count).expect("a block's count fits the framing");
+            [&claim.timestamp.to_be_bytes()[..], &count.to_be_bytes()].concat()
+        })
+        .collect();
     json!({
+        "framing": Bytes::from(framing),
+        "blockIndex": 1,
         "what": what,
         "parentHash": claim.parent_hash,
         "claimedHash": claim.claimed_hash,
