@@ -355,7 +355,7 @@ pub struct ClaimInputs<'a> {
     /// The queue index of its first entry.
     pub first_entry: u64,
     /// Its entries: sender and data.
-    pub entries: &'a [(Address, Bytes)],
+    pub entries: Vec<(Address, Bytes)>,
     /// Every signed transaction of the record that carries it.
     pub record_txs: &'a [Bytes],
     /// Where the block's own start in `record_txs`.
@@ -376,7 +376,7 @@ impl ClaimInputs<'_> {
     ) -> (BlockClaim, BTreeMap<B256, Vec<u8>>) {
         let mut preimages = BTreeMap::new();
         let mut commitments = Vec::with_capacity(32 * self.entries.len());
-        for (sender, data) in self.entries {
+        for (sender, data) in &self.entries {
             let commitment = crate::queue_commitment(*sender, data);
             commitments.extend_from_slice(commitment.as_slice());
             preimages.insert(commitment, [sender.as_slice(), data].concat());
@@ -447,7 +447,7 @@ mod tests {
                         timestamp: 7,
                         beneficiary: Address::repeat_byte(1),
                         first_entry: 0,
-                        entries: &[],
+                        entries: vec![],
                         record_txs: &txs,
                         first_tx: first,
                         block_txs: len,
@@ -467,7 +467,7 @@ mod tests {
                 timestamp: 7,
                 beneficiary: Address::ZERO,
                 first_entry: 0,
-                entries: &[],
+                entries: vec![],
                 record_txs: &txs,
                 first_tx: 0,
                 block_txs: 0,
@@ -500,7 +500,7 @@ mod tests {
             timestamp: 7,
             beneficiary: Address::ZERO,
             first_entry: 40,
-            entries: &entries,
+            entries: entries.to_vec(),
             record_txs: &[],
             first_tx: 0,
             block_txs: 0,

@@ -7,7 +7,8 @@
 //! - [`sequenced`]: the chain under the sequencer network: sealing a block from the pool
 //!   under its signed header, replaying a leader's signed block, deriving BatchInbox records
 //!   (keeping the blocks they settle, unwinding those they contradict), and [`entries`]: the
-//!   force-queue entries a block consumes as the EVM chain runs them (deposits);
+//!   force-queue entries a block consumes as the EVM chain runs them (deposits), and
+//!   [`records`]: a record's blocks, as derivation splits it and as a dispute claims each one;
 //! - [`call`]: `eth_call` and `eth_estimateGas` over any state, and [`overrides`]: a state
 //!   with a call's state overrides on top;
 //! - `block_state`, `convert` and [`rpc`]: the block and state a request names, the stored
@@ -29,6 +30,7 @@ pub mod entries;
 pub mod overrides;
 pub mod pool;
 mod pubsub;
+pub mod records;
 pub mod rpc;
 pub mod sequenced;
 pub mod trace;

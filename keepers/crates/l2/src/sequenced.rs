@@ -20,6 +20,7 @@
 use crate::{
     chain::{ChainError, ChainEvent, L2Chain},
     entries::entry_tx,
+    records::record_blocks,
 };
 use alloy_consensus::Header;
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
@@ -484,23 +485,15 @@ impl L2Chain {
         let cursor = self.force_cursor_after(settled.block)?;
         record.check(self.spec().chain_id, settled.block + 1, cursor)?;
         let header = record.header;
-        let blocks: Vec<(u64, Address, &[Bytes])> = match record.batch {
-            None => vec![(record.l1_timestamp, Address::ZERO, &[][..])],
-            Some(batch) => batch
-                .blocks
-                .iter()
-                .map(|b| (b.timestamp, batch.fee_recipient, b.transactions.as_slice()))
-                .collect(),
-        };
         let mut derived = Derived::default();
         let mut unwound = false;
-        for (i, (timestamp, fee_recipient, transactions)) in blocks.into_iter().enumerate() {
-            let number = header.firstBlock + i as u64;
+        for block in record_blocks(record) {
+            let (number, transactions) = (block.number, block.transactions);
             let inputs = BlockInputs {
                 epoch: header.epoch,
-                timestamp,
-                fee_recipient,
-                entries: if i == 0 { record.entries } else { &[] },
+                timestamp: block.timestamp,
+                fee_recipient: block.fee_recipient,
+                entries: block.entries,
             };
             if !unwound && self.head().number >= number {
                 // Is the stored block this one? Its signed header binds its parent, number,
@@ -510,7 +503,7 @@ impl L2Chain {
                     block_hash(&self.signed_header_after(number - 1, &inputs, &hashes)?);
                 let stored = self.db().sequencing(number)?.map(|s| s.hash);
                 let beneficiary = self.db().header(number)?.map(|h| h.beneficiary);
-                let same = stored == Some(expected) && beneficiary == Some(fee_recipient);
+                let same = stored == Some(expected) && beneficiary == Some(block.fee_recipient);
                 if same {
                     derived.kept += 1;
                     continue;

@@ -2,7 +2,8 @@
 //! force-queue entries (a portal deposit, a forced transaction, bytes that only look like a
 //! deposit), a follower replays them from the signed stream, a node that saw nothing derives
 //! them from the record, and the three agree block for block. A record that contradicts the
-//! preconfirmed blocks replaces them and their transactions go back to the pool. What a follower
+//! preconfirmed blocks replaces them and their transactions go back to the pool. Every derived
+//! block's claim for a dispute over blocks gives its stored header. What a follower
 //! and the derivation refuse, what a reopened file remembers, and what a SIGKILL leaves. (What
 //! the JSON-RPC serves over such a chain: `sequenced_rpc.rs`.)
 
@@ -11,7 +12,7 @@ mod common;
 use alloy::primitives::{Address, B256, U256, address};
 use baton_core::{BatchHeader, DeriveError, QueueEntry, RecordInput, l2::block_hash, ledger::L2Tx};
 use baton_evm::{DEPOSIT_TX_TYPE, StateReader};
-use baton_l2::{BlockError, BlockRoom, L2Chain};
+use baton_l2::{BlockError, BlockRoom, L2Chain, records::record_blocks};
 use common::{
     CHAIN_ID, GWEI, key,
     sequenced::{
@@ -21,6 +22,24 @@ use common::{
     transfer,
 };
 use std::path::Path;
+
+/// Every block of a derived record, claimed the keepers' way (`L2Chain::block_claim`: the
+/// record split as derivation splits it, run over the parent's stored state), claims the
+/// stored header's hash, and the claim gives that hash from its preimages alone, as the EVM
+/// guest reads them (the guest itself runs such claims in baton-state's `block_claims` test).
+fn claims_give_the_stored_blocks(chain: &L2Chain, record: &RecordInput<'_>) {
+    for block in record_blocks(record) {
+        let stored = chain
+            .db()
+            .header(block.number)
+            .unwrap()
+            .unwrap()
+            .hash_slow();
+        let (claim, preimages) = chain.block_claim(record, block.number).unwrap();
+        assert_eq!(claim.claimed_hash, stored, "block {}", block.number);
+        assert_eq!(claim.post_hash(preimages), stored, "block {}", block.number);
+    }
+}
 
 #[test]
 fn sealed_followed_and_derived_blocks_are_one_chain() {
@@ -98,6 +117,7 @@ fn sealed_followed_and_derived_blocks_are_one_chain() {
     let derived = deriver.derive_record(0, &input).unwrap();
     assert_eq!((derived.kept, derived.executed, derived.unwound), (0, 3, 0));
     assert_eq!(evm_headers(&deriver), evm_headers(&leader));
+    claims_give_the_stored_blocks(&deriver, &input);
     for n in 1..=3 {
         assert_eq!(
             deriver.signed_header(n).unwrap(),
@@ -155,6 +175,7 @@ fn a_record_that_contradicts_preconfirmed_blocks_replaces_them() {
     };
     let derived = chain.derive_record(0, &forced).unwrap();
     assert_eq!((derived.kept, derived.executed, derived.unwound), (0, 1, 2));
+    claims_give_the_stored_blocks(&chain, &forced);
     assert_eq!(chain.head().number, 1);
     let block = chain.db().header(1).unwrap().unwrap();
     assert_eq!(
@@ -188,6 +209,7 @@ fn a_record_that_contradicts_preconfirmed_blocks_replaces_them() {
     };
     let derived = chain.derive_record(1, &input).unwrap();
     assert_eq!((derived.kept, derived.executed, derived.unwound), (0, 1, 1));
+    claims_give_the_stored_blocks(&chain, &input);
     assert_eq!(
         chain.db().header(2).unwrap().unwrap().beneficiary,
         batch.fee_recipient
