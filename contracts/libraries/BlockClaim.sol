@@ -43,9 +43,10 @@ library BlockClaim {
         uint64 timestamp;
         /// @dev Zero in a forced record: its priority fees burn.
         address beneficiary;
+        /// @dev Zero when it consumes no entry (every block of a record but the first).
         uint64 firstEntry;
         uint32 entryCount;
-        /// @dev `entriesHash(commitments)` of the entries it consumes.
+        /// @dev `entriesHash(commitments)` of the entries it consumes (of none: keccak256("")).
         bytes32 entriesHash;
         bytes32 txRoot;
         uint32 txCount;

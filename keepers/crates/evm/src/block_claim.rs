@@ -93,7 +93,7 @@ pub struct BlockClaim {
     pub timestamp: u64,
     /// Who receives its priority fees (zero in a forced record: they burn).
     pub beneficiary: Address,
-    /// The queue index of the first entry it consumes.
+    /// The queue index of the first entry it consumes (zero if none).
     pub first_entry: u64,
     /// How many entries it consumes.
     pub entry_count: u32,
@@ -358,7 +358,7 @@ pub struct ClaimInputs<'a> {
     pub entries: Vec<(Address, Bytes)>,
     /// Every signed transaction of the record that carries it.
     pub record_txs: &'a [Bytes],
-    /// Where the block's own start in `record_txs`.
+    /// The position of the block's first transaction in `record_txs`.
     pub first_tx: usize,
     /// How many of them are the block's.
     pub block_txs: usize,
@@ -405,7 +405,12 @@ impl ClaimInputs<'_> {
             chain,
             timestamp: self.timestamp,
             beneficiary: self.beneficiary,
-            first_entry: self.first_entry,
+            // Canonical: a block without entries names none (L1 builds it the same way).
+            first_entry: if self.entries.is_empty() {
+                0
+            } else {
+                self.first_entry
+            },
             entry_count: count(self.entries.len()),
             entries_hash,
             tx_root: level.first().copied().unwrap_or_default(),

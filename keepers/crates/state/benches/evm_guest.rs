@@ -10,15 +10,19 @@
 //! ERC-20 transfers from its parent's state and make every transaction's claim with its
 //! preimages (what a keeper does when a game reaches that block).
 //!
+//! Then whole blocks of 50 and 500 ERC-20 transfers as one `BlockClaim` each (the dispute over
+//! blocks): the keeper's claim, the guest's steps and speed, and proof mode over the long run.
+//!
 //! `cargo bench -p baton-state --bench evm_guest` after `forge build` and `./script/guest`;
 //! docs/evm.md records the figures.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-use alloy_primitives::{TxKind, U256};
+use alloy_primitives::{B256, Bytes, TxKind, U256};
 use baton_evm::{
-    BaseFeeParams, BlockTx, ChainSpec, FEE_VAULT_PREDEPLOY, PartialState, build_block,
+    BaseFeeParams, BlockTx, ChainSpec, ClaimChain, ClaimInputs, FEE_VAULT_PREDEPLOY, PartialState,
+    build_block,
 };
 use baton_state::{StateDb, genesis_diff};
 use baton_vm::Trace;
@@ -28,7 +32,10 @@ use common::{
         CHAIN_ID, USER, call, guest, holder, keeper_step, oracle, prepared, signed, witness_block,
     },
 };
-use std::time::{Duration, Instant};
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -103,11 +110,73 @@ fn main() {
     }
 
     block_claims_of_a_stored_block(500);
+    for transfers in [50, 500] {
+        whole_block_claim(transfers);
+    }
 }
 
-/// Stores a chain whose block 2 holds `transfers` ERC-20 transfers among 100 holders, then
-/// times making the claims of every transaction of block 2.
-fn block_claims_of_a_stored_block(transfers: u64) {
+/// A whole block of `transfers` ERC-20 transfers as the dispute over blocks ends on it
+/// (`BlockClaim`): the keeper's time to make the claim with its preimages, the guest's steps and
+/// speed, then proof mode with a snapshot every 2^24 steps (the pages one snapshot holds, the
+/// time to record the trace) and the claim and witness of the middle step.
+fn whole_block_claim(transfers: u64) {
+    let (db, spec, txs) = erc20_chain(transfers);
+    let inputs = ClaimInputs {
+        timestamp: db.header(2).unwrap().unwrap().timestamp,
+        beneficiary: holder(USER),
+        first_entry: 0,
+        entries: vec![],
+        record_txs: &txs,
+        first_tx: 0,
+        block_txs: txs.len(),
+    };
+    let start = Instant::now();
+    let (claim, preimages) = db
+        .block_claim(ClaimChain::of(&spec, None), 2, &inputs)
+        .unwrap();
+    let keeper = start.elapsed();
+    assert_eq!(
+        claim.claimed_hash,
+        db.header(2).unwrap().unwrap().hash_slow()
+    );
+    let mut oracle: HashMap<B256, Vec<u8>> = preimages.into_iter().collect();
+    oracle.insert(claim.key(), claim.encode());
+    let program = guest();
+    let mut machine = program.boot(claim.key());
+    let start = Instant::now();
+    let steps = machine.run(&oracle, u64::MAX).expect("preimages");
+    let run = start.elapsed();
+    assert_eq!(machine.status, baton_vm::Status::Exited(0));
+    let interval = 1 << 24;
+    let start = Instant::now();
+    let trace =
+        Trace::record(program.boot(claim.key()), &oracle, interval, 1 << 40).expect("preimages");
+    let record = start.elapsed();
+    let k = steps / 2;
+    let start = Instant::now();
+    let mut middle = trace.at(k, &oracle).expect("preimages");
+    let witness = middle.clone().witness(&oracle).expect("preimages");
+    let answer = start.elapsed();
+    assert_eq!(baton_vm::claim_hash(&witness.state), middle.claim());
+    println!(
+        "a block of {transfers} ERC-20 transfers: keeper's claim {:.0} ms; {steps} VM steps \
+         ({:.2} M a transfer), {:.1} s at {:.1} M instr/s; trace with {} snapshots of up to {} \
+         pages ({} MiB) recorded in {:.1} s; the middle step's claim and witness in {:.0} ms",
+        ms(keeper),
+        steps as f64 / transfers as f64 / 1e6,
+        run.as_secs_f64(),
+        steps as f64 / run.as_secs_f64() / 1e6,
+        steps / interval + 1,
+        machine.cpu.mem.pages(),
+        (steps / interval + 1) * machine.cpu.mem.pages() as u64 * 4096 / (1 << 20),
+        record.as_secs_f64(),
+        ms(answer)
+    );
+}
+
+/// A chain whose block 2 holds `transfers` ERC-20 transfers among 100 holders (block 1 deploys
+/// the token and funds them); its spec and block 2's transactions.
+fn erc20_chain(transfers: u64) -> (StateDb, ChainSpec, Vec<Bytes>) {
     let spec = ChainSpec {
         chain_id: CHAIN_ID,
         gas_limit: 100_000_000,
@@ -129,42 +198,45 @@ fn block_claims_of_a_stored_block(transfers: u64) {
     let mut initcode = artifact("BenchToken", "bytecode");
     initcode.extend_from_slice(&U256::from(1_000_000_000u64).to_be_bytes::<32>());
     let token = holder(USER).create(0);
-    let mut setup = vec![BlockTx::Signed(signed(
-        USER,
-        0,
-        TxKind::Create,
-        U256::ZERO,
-        initcode,
-    ))];
+    let mut setup = vec![signed(USER, 0, TxKind::Create, U256::ZERO, initcode)];
     setup.extend((0..100).map(|i| {
-        BlockTx::Signed(signed(
+        signed(
             USER,
             1 + i,
             TxKind::Call(token),
             U256::ZERO,
             transfer(i, 1_000_000),
-        ))
+        )
     }));
     let mut nonces = [0u64; 100];
-    let timed: Vec<BlockTx> = (0..transfers)
+    let timed: Vec<Bytes> = (0..transfers)
         .map(|t| {
             let from = t % 100;
             nonces[from as usize] += 1;
             let data = transfer((from + 7) % 100, 1 + t % 5);
-            BlockTx::Signed(signed(
+            signed(
                 from,
                 nonces[from as usize] - 1,
                 TxKind::Call(token),
                 U256::ZERO,
                 data,
-            ))
+            )
         })
         .collect();
-    for txs in [setup, timed] {
-        let built = build_block(&spec, &head, &db, head.timestamp + 1, holder(USER), &txs).unwrap();
+    for txs in [&setup, &timed] {
+        let inputs: Vec<BlockTx> = txs.iter().cloned().map(BlockTx::Signed).collect();
+        let built =
+            build_block(&spec, &head, &db, head.timestamp + 1, holder(USER), &inputs).unwrap();
         assert!(built.skipped.is_empty());
         head = db.append_block(&built).unwrap();
     }
+    (db, spec, timed)
+}
+
+/// Times making the claims of every transaction of a stored block of `transfers` ERC-20
+/// transfers.
+fn block_claims_of_a_stored_block(transfers: u64) {
+    let (db, spec, _) = erc20_chain(transfers);
     let mut best = Duration::MAX;
     let mut count = 0;
     for _ in 0..3 {
