@@ -22,7 +22,7 @@
 
 use crate::{
     BaseFeeParams, BlockTx, ChainSpec, PartialState, Preimages, StateNodes, build_block,
-    claim::{BlockHashes, Oracle},
+    claim::{BlockHashes, Oracle, Reader},
     queue_entry_tx,
 };
 use alloc::{
@@ -127,29 +127,6 @@ pub enum BlockClaimError {
         /// Leaves of the tree.
         count: u32,
     },
-}
-
-/// Reads a packed encoding front to back.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take<const N: usize>(&mut self) -> [u8; N] {
-        let (head, rest) = self.0.split_at(N);
-        self.0 = rest;
-        head.try_into().expect("N bytes")
-    }
-    fn word(&mut self) -> B256 {
-        B256::from(self.take::<32>())
-    }
-    fn address(&mut self) -> Address {
-        Address::from(self.take::<20>())
-    }
-    fn u64(&mut self) -> u64 {
-        u64::from_be_bytes(self.take())
-    }
-    fn u32(&mut self) -> u32 {
-        u32::from_be_bytes(self.take())
-    }
 }
 
 impl BlockClaim {

@@ -139,23 +139,26 @@ pub struct Claim {
 const HEAD: usize = 32 + 32 + 8 + 20 + 8 + 8 + 20 + 8 + 8 + 32 + 32 + 1;
 const DEPOSIT: usize = 20 + 20 + 32 + 32 + 8 + 32;
 
-/// Reads a packed encoding front to back.
-struct Reader<'a>(&'a [u8]);
+/// Reads a packed encoding front to back (a claim's, whose length the caller checked).
+pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> &'a [u8] {
-        let (head, rest) = self.0.split_at(n);
+    pub(crate) fn take<const N: usize>(&mut self) -> [u8; N] {
+        let (head, rest) = self.0.split_at(N);
         self.0 = rest;
-        head
+        head.try_into().expect("N bytes")
     }
-    fn word(&mut self) -> B256 {
-        B256::from_slice(self.take(32))
+    pub(crate) fn word(&mut self) -> B256 {
+        B256::from(self.take::<32>())
     }
-    fn address(&mut self) -> Address {
-        Address::from_slice(self.take(20))
+    pub(crate) fn address(&mut self) -> Address {
+        Address::from(self.take::<20>())
     }
-    fn u64(&mut self) -> u64 {
-        u64::from_be_bytes(self.take(8).try_into().expect("8 bytes"))
+    pub(crate) fn u64(&mut self) -> u64 {
+        u64::from_be_bytes(self.take())
+    }
+    pub(crate) fn u32(&mut self) -> u32 {
+        u32::from_be_bytes(self.take())
     }
 }
 
@@ -224,7 +227,7 @@ impl Claim {
             prev_randao: r.word(),
             block_hashes: r.word(),
         };
-        r.take(1);
+        r.take::<1>();
         let tx = if kind == 0 {
             ClaimTx::Signed(r.word())
         } else {
