@@ -11,7 +11,8 @@
 //! preimages (what a keeper does when a game reaches that block).
 //!
 //! Then whole blocks of 50 and 500 ERC-20 transfers as one `BlockClaim` each (the dispute over
-//! blocks): the keeper's claim, the guest's steps and speed, and proof mode over the long run.
+//! blocks): the keeper's claim, the guest's steps and speed, proof mode over the long run, and
+//! a whole bisection answered from a trace focused on the disputed segment.
 //!
 //! `cargo bench -p baton-state --bench evm_guest` after `forge build` and `./script/guest`;
 //! docs/evm.md records the figures.
@@ -158,6 +159,26 @@ fn whole_block_claim(transfers: u64) {
     let witness = middle.clone().witness(&oracle).expect("preimages");
     let answer = start.elapsed();
     assert_eq!(baton_vm::claim_hash(&witness.state), middle.claim());
+    // The same questions as a bisection asks them, the trace focused on the disputed segment
+    // (64 snapshots) each round: its total replay time and what it holds at most.
+    let target = steps / 3;
+    let (mut lo, mut hi) = (0, steps);
+    let mut focused = trace.clone();
+    let (mut held, mut rounds) = (0, 0);
+    let start = Instant::now();
+    while hi - lo > 1 {
+        focused.focus(lo, hi, 64, &oracle).expect("preimages");
+        held = held.max(focused.snapshots());
+        let mid = lo + (hi - lo) / 2;
+        focused.at(mid, &oracle).expect("preimages");
+        if mid <= target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        rounds += 1;
+    }
+    let bisection = start.elapsed();
     println!(
         "a block of {transfers} ERC-20 transfers: keeper's claim {:.0} ms; {steps} VM steps \
          ({:.2} M a transfer), {:.1} s at {:.1} M instr/s; trace with {} snapshots of up to {} \
@@ -171,6 +192,11 @@ fn whole_block_claim(transfers: u64) {
         (steps / interval + 1) * machine.cpu.mem.pages() as u64 * 4096 / (1 << 20),
         record.as_secs_f64(),
         ms(answer)
+    );
+    println!(
+        "  bisected to step {lo} in {rounds} rounds, the trace focused each round: {:.1} s in all, \
+         at most {held} snapshots held",
+        bisection.as_secs_f64()
     );
 }
 

@@ -7,6 +7,7 @@ use crate::{
     state::STATE_SIZE,
 };
 use alloy_primitives::B256;
+use std::collections::BTreeMap;
 
 /// Bytes of one encoded memory proof: the leaf, then its siblings from the bottom up.
 pub const PROOF_SIZE: usize = 32 * (1 + TREE_DEPTH);
@@ -58,11 +59,16 @@ impl Machine {
     }
 }
 
-/// A run kept for answering a dispute: snapshots of the machine every `interval` steps.
+/// A run kept for answering a dispute: snapshots of the machine, by step.
+///
+/// [`Trace::record`] keeps one every `interval` steps of the whole run, which is what a run of
+/// some million steps (one transaction) affords. A run of billions (a whole EVM block,
+/// docs/evm.md) would hold gigabytes that way; [`Trace::focus`] keeps snapshots of the segment
+/// a bisection still disputes only, refined as it narrows.
 #[derive(Clone, Debug)]
 pub struct Trace {
-    snapshots: Vec<Machine>,
-    interval: u64,
+    /// Always holds step 0 (the booted machine).
+    snapshots: BTreeMap<u64, Machine>,
     /// The step the machine halted at (or the step limit, if it never halted).
     pub last_step: u64,
 }
@@ -76,28 +82,63 @@ impl Trace {
         max_steps: u64,
     ) -> Result<Self, MissingPreimage> {
         assert!(interval > 0, "a snapshot interval of at least one step");
-        let mut snapshots = vec![machine.clone()];
+        let mut snapshots = BTreeMap::from([(machine.step, machine.clone())]);
         while machine.status == Status::Running && machine.step < max_steps {
             let target = (machine.step + interval).min(max_steps);
             machine.run(oracle, target - machine.step)?;
             if machine.step.is_multiple_of(interval) {
-                snapshots.push(machine.clone());
+                snapshots.insert(machine.step, machine.clone());
             }
         }
         Ok(Self {
             last_step: machine.step,
             snapshots,
-            interval,
         })
     }
 
     /// The machine at step `k`: a halted machine stays as it halted for every later step.
     pub fn at(&self, k: u64, oracle: &impl PreimageOracle) -> Result<Machine, MissingPreimage> {
-        let index = ((k / self.interval) as usize).min(self.snapshots.len() - 1);
-        let mut machine = self.snapshots[index].clone();
+        let (_, snapshot) = self
+            .snapshots
+            .range(..=k)
+            .next_back()
+            .expect("step 0 is always kept");
+        let mut machine = snapshot.clone();
         let to_run = k.saturating_sub(machine.step);
         machine.run(oracle, to_run)?;
         Ok(machine)
+    }
+
+    /// Narrows the snapshots to the steps `[lo, hi]` a bisection still disputes: every other
+    /// one is forgotten (but step 0's), and the segment is replayed from its start keeping
+    /// `count` snapshots evenly spaced in it. Memory stays at about `count` machines whatever
+    /// the run's length; each round replays a segment half as long as the last, about one more
+    /// run over a whole bisection. A step outside the segment is still answered, from further
+    /// back.
+    pub fn focus(
+        &mut self,
+        lo: u64,
+        hi: u64,
+        count: u64,
+        oracle: &impl PreimageOracle,
+    ) -> Result<(), MissingPreimage> {
+        assert!(lo <= hi && count > 0, "a segment and at least one snapshot");
+        let mut machine = self.at(lo, oracle)?;
+        let end = hi.min(self.last_step).max(lo);
+        let interval = (end - lo).div_ceil(count).max(1);
+        self.snapshots.retain(|&step, _| step == 0);
+        while machine.status == Status::Running && machine.step < end {
+            self.snapshots.insert(machine.step, machine.clone());
+            let target = (machine.step + interval).min(end);
+            machine.run(oracle, target - machine.step)?;
+        }
+        self.snapshots.insert(machine.step, machine);
+        Ok(())
+    }
+
+    /// How many machines the trace holds.
+    pub fn snapshots(&self) -> usize {
+        self.snapshots.len()
     }
 }
 
@@ -140,6 +181,36 @@ mod tests {
             from_start.run(&oracle, k).unwrap();
             let mut answered = trace.at(k, &oracle).unwrap();
             assert_eq!(answered.claim(), from_start.claim(), "step {k}");
+        }
+    }
+
+    #[test]
+    fn a_focused_trace_still_answers_every_step_from_few_snapshots() {
+        let oracle = HashMap::new();
+        let mut whole = countdown();
+        whole.run(&oracle, u64::MAX).unwrap();
+        let mut trace = Trace::record(countdown(), &oracle, 3, 1 << 20).unwrap();
+        // A bisection narrowing down, then a segment past the halt.
+        for (lo, hi) in [
+            (0, 200),
+            (40, 100),
+            (70, 100),
+            (70, 85),
+            (77, 78),
+            (150, 300),
+        ] {
+            trace.focus(lo, hi, 4, &oracle).unwrap();
+            assert!(
+                trace.snapshots() <= 4 + 2,
+                "{lo}..{hi}: {}",
+                trace.snapshots()
+            );
+            for k in 0..whole.step + 5 {
+                let mut from_start = countdown();
+                from_start.run(&oracle, k).unwrap();
+                let mut answered = trace.at(k, &oracle).unwrap();
+                assert_eq!(answered.claim(), from_start.claim(), "{lo}..{hi}: step {k}");
+            }
         }
     }
 
