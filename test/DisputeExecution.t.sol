@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {DisputeTest} from "./utils/DisputeTest.sol";
 import {TinyGuest} from "./utils/TinyGuest.sol";
 import {IDisputeGame} from "../contracts/interfaces/IDisputeGame.sol";
+import {IBisectionGame} from "../contracts/interfaces/IBisectionGame.sol";
 import {IRiscV} from "../contracts/interfaces/IRiscV.sol";
 import {RiscVState} from "../contracts/vm/RiscVState.sol";
 
@@ -80,29 +81,29 @@ contract DisputeExecution_Claims_Test is DisputeExecutionTest {
         // Running, exited non-zero, trapped: refused; zero: refused.
         bytes32 running = _claim(1);
         vm.prank(proposer.operator);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.EndClaimNotValid.selector, running));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.EndClaimNotValid.selector, running));
         game.bisect(gameId, running);
         for (uint256 status = 1; status < 3; ++status) {
             bytes32 halted = bytes32((uint256(_claim(end)) << 8 >> 8) | (status << 248));
             vm.prank(proposer.operator);
-            vm.expectRevert(abi.encodeWithSelector(IDisputeGame.EndClaimNotValid.selector, halted));
+            vm.expectRevert(abi.encodeWithSelector(IBisectionGame.EndClaimNotValid.selector, halted));
             game.bisect(gameId, halted);
         }
         vm.prank(proposer.operator);
-        vm.expectRevert(IDisputeGame.ZeroRoot.selector);
+        vm.expectRevert(IBisectionGame.ZeroRoot.selector);
         game.bisect(gameId, 0);
 
         vm.expectEmit(address(game));
-        emit IDisputeGame.ExecutionBisected(gameId, end, _claim(end));
+        emit IBisectionGame.ExecutionBisected(gameId, end, _claim(end));
         _bisect(_claim(end));
         assertTrue(game.gameAt(gameId).proposerToMove, "then the first midpoint, still the proposer's");
         assertEq(game.executionOf(gameId).hiClaim, _claim(end));
         vm.prank(honest);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, honest));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.NotYourMove.selector, gameId, honest));
         game.respond(gameId, false);
         _bisect(_claim(end / 2));
         _respond(false);
-        IDisputeGame.Execution memory e = game.executionOf(gameId);
+        IBisectionGame.Execution memory e = game.executionOf(gameId);
         assertEq(e.hi, end / 2);
         assertEq(e.hiClaim, _claim(end / 2));
     }
@@ -115,9 +116,9 @@ contract DisputeExecution_Claims_Test is DisputeExecutionTest {
         _atExecution();
         _bisect(_claim(game.executionSteps()));
         for (uint256 moves; moves < 60; ++moves) {
-            IDisputeGame.Game memory g = game.gameAt(gameId);
-            if (g.status != IDisputeGame.Status.InProgress) break;
-            IDisputeGame.Execution memory e = game.executionOf(gameId);
+            IBisectionGame.Game memory g = game.gameAt(gameId);
+            if (g.status != IBisectionGame.Status.InProgress) break;
+            IBisectionGame.Execution memory e = game.executionOf(gameId);
             uint256 mid = (uint256(e.lo) + e.hi) / 2;
             if (g.proposerToMove) {
                 _bisect(mid < lieFrom ? _claim(mid) : keccak256(abi.encode("lie", mid)));
@@ -128,7 +129,7 @@ contract DisputeExecution_Claims_Test is DisputeExecutionTest {
                 game.step(gameId, TinyGuest.stateAt(0, e.inputKey, e.lo), TinyGuest.proofsAt(0, e.lo));
             }
         }
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IBisectionGame.Status.ChallengerWon));
     }
 
     function test_step_refusesAnotherPreStateOrAMalformedOne() public {
@@ -141,9 +142,9 @@ contract DisputeExecution_Claims_Test is DisputeExecutionTest {
         }
         bytes32 key = _key();
         vm.prank(honest);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.WrongStage.selector, gameId));
         game.respond(gameId, true);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongPreState.selector, _claim(0), _claim(1)));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.WrongPreState.selector, _claim(0), _claim(1)));
         game.step(gameId, TinyGuest.stateAt(0, key, 1), TinyGuest.proofsAt(0, 1));
         vm.expectRevert(abi.encodeWithSelector(RiscVState.InvalidStateLength.selector, 352));
         game.step(gameId, new bytes(352), "");
@@ -151,15 +152,15 @@ contract DisputeExecution_Claims_Test is DisputeExecutionTest {
         bytes32 other = keccak256("another input");
         vm.expectRevert(
             abi.encodeWithSelector(
-                IDisputeGame.WrongPreState.selector, _claim(0), TinyGuest.claimAt(0, other, 0)
+                IBisectionGame.WrongPreState.selector, _claim(0), TinyGuest.claimAt(0, other, 0)
             )
         );
         game.step(gameId, TinyGuest.stateAt(0, other, 0), TinyGuest.proofsAt(0, 0));
 
         vm.expectEmit(address(game));
-        emit IDisputeGame.StepProven(gameId, 0, _claim(1));
+        emit IBisectionGame.StepProven(gameId, 0, _claim(1));
         game.step(gameId, TinyGuest.stateAt(0, key, 0), TinyGuest.proofsAt(0, 0));
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ProposerWon));
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IBisectionGame.Status.ProposerWon));
     }
 }
 
@@ -171,10 +172,10 @@ contract DisputeExecution_Clocks_Test is DisputeExecutionTest {
         vm.warp(block.timestamp + left + 1);
         bytes32 endClaim = TinyGuest.asValid(_claim(game.executionSteps()));
         vm.prank(proposer.operator);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.ClockExpired.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.ClockExpired.selector, gameId));
         game.bisect(gameId, endClaim);
         game.resolve(gameId);
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IBisectionGame.Status.ChallengerWon));
     }
 
     function test_challengerOwingTheStepLosesOnItsClock() public {
@@ -189,9 +190,9 @@ contract DisputeExecution_Clocks_Test is DisputeExecutionTest {
         bytes32 key = _key();
         bytes memory state = TinyGuest.stateAt(1, key, 0);
         bytes memory proofs = TinyGuest.proofsAt(1, 0);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.ClockExpired.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.ClockExpired.selector, gameId));
         game.step(gameId, state, proofs);
         game.resolve(gameId);
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ProposerWon));
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IBisectionGame.Status.ProposerWon));
     }
 }

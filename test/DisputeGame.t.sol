@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {DisputeTest} from "./utils/DisputeTest.sol";
 import {IDisputeGame} from "../contracts/interfaces/IDisputeGame.sol";
+import {IBisectionGame} from "../contracts/interfaces/IBisectionGame.sol";
 import {IL1OutputOracle} from "../contracts/interfaces/IL1OutputOracle.sol";
 import {IPortal} from "../contracts/interfaces/IPortal.sol";
 
@@ -45,11 +46,11 @@ contract DisputeGame_Outcome_Test is DisputeGameTest {
         uint256 stake = registry.stakeOf(proposer);
 
         uint256 gameId = _challenge(honest, outputIndex);
-        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
 
-        IDisputeGame.Game memory g = game.gameAt(gameId);
+        IBisectionGame.Game memory g = game.gameAt(gameId);
         assertEq(g.lo, firstWrong - 1, "the execution ran the transaction to the first wrong root");
-        IDisputeGame.Execution memory e = game.executionOf(gameId);
+        IBisectionGame.Execution memory e = game.executionOf(gameId);
         assertEq(e.hi - e.lo, 1, "decided at one VM step");
         assertEq(oracle.outputCount(), outputIndex, "the output is deleted");
         uint256 slashed = stake * game.slashBps() / 10_000;
@@ -74,7 +75,7 @@ contract DisputeGame_Outcome_Test is DisputeGameTest {
             proposerLiesFrom = w;
             uint256 outputIndex = _intervalOf(kinds);
             uint256 gameId = _challenge(honest, outputIndex);
-            assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+            assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
             assertEq(game.gameAt(gameId).lo, w - 1);
             // Back to before the interval: chain, model and this test's own records.
             vm.revertToState(snap);
@@ -86,16 +87,16 @@ contract DisputeGame_Outcome_Test is DisputeGameTest {
         uint256 snap = vm.snapshotState();
         uint256 outputIndex = _interval(0, 0);
         uint256 gameId = _challenge(honest, outputIndex);
-        IDisputeGame.Game memory g = game.gameAt(gameId);
+        IBisectionGame.Game memory g = game.gameAt(gameId);
         assertEq(g.hi, 0);
         assertFalse(g.proposerToMove, "straight to the proof");
-        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ProposerWon));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IBisectionGame.Status.ProposerWon));
 
         vm.revertToState(snap);
         proposerLiesFrom = 0;
         outputIndex = _interval(0, 0);
         gameId = _challenge(honest, outputIndex);
-        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
     }
 }
 
@@ -110,7 +111,7 @@ contract DisputeGame_HonestOutcome_Test is HonestOutputTest {
         address liar = makeAddr("lying challenger");
 
         uint256 gameId = _challenge(liar, outputIndex);
-        assertEq(uint8(_playOut(gameId, answer)), uint8(IDisputeGame.Status.ProposerWon));
+        assertEq(uint8(_playOut(gameId, answer)), uint8(IBisectionGame.Status.ProposerWon));
 
         uint256 bond = game.challengeBond();
         uint256 tax = bond * game.bondTaxBps() / 10_000;
@@ -129,9 +130,9 @@ contract DisputeGame_HonestOutcome_Test is HonestOutputTest {
         address proposer = oracle.outputAt(outputIndex).proposer;
         uint256 a = _challenge(makeAddr("liar a"), outputIndex);
         uint256 b = _challenge(makeAddr("liar b"), outputIndex);
-        assertEq(uint8(_playOut(b, Answer.AlwaysDisagree)), uint8(IDisputeGame.Status.ProposerWon));
+        assertEq(uint8(_playOut(b, Answer.AlwaysDisagree)), uint8(IBisectionGame.Status.ProposerWon));
         assertEq(oracle.outputAt(outputIndex).openDisputes, 1, "the other game still holds it");
-        assertEq(uint8(_playOut(a, Answer.AlwaysAgree)), uint8(IDisputeGame.Status.ProposerWon));
+        assertEq(uint8(_playOut(a, Answer.AlwaysAgree)), uint8(IBisectionGame.Status.ProposerWon));
         uint256 bond = game.challengeBond();
         assertEq(game.creditOf(proposer), 2 * (bond - bond * game.bondTaxBps() / 10_000));
         assertEq(oracle.outputAt(outputIndex).openDisputes, 0);
@@ -159,15 +160,15 @@ contract DisputeGame_Clocks_Test is DisputeGameTest {
         uint256 gameId = _challenge(honest, outputIndex);
         uint256 clock = game.clockDuration();
         vm.warp(block.timestamp + clock);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotResolvable.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.NotResolvable.selector, gameId));
         game.resolve(gameId);
         vm.warp(block.timestamp + 1);
         Op memory proposer = _opOf(game.gameAt(gameId).proposer);
         vm.prank(proposer.operator);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.ClockExpired.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.ClockExpired.selector, gameId));
         game.bisect(gameId, keccak256("late"));
         game.resolve(gameId);
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IBisectionGame.Status.ChallengerWon));
         assertEq(oracle.outputCount(), outputIndex);
     }
 
@@ -179,10 +180,10 @@ contract DisputeGame_Clocks_Test is DisputeGameTest {
         game.bisect(gameId, roots[3]);
         vm.warp(block.timestamp + game.clockDuration() + 1);
         vm.prank(honest);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.ClockExpired.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.ClockExpired.selector, gameId));
         game.respond(gameId, true);
         game.resolve(gameId);
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ProposerWon));
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IBisectionGame.Status.ProposerWon));
     }
 
     function test_challengerLosesOnItsClock_whenOwingTheProof() public {
@@ -191,10 +192,10 @@ contract DisputeGame_Clocks_Test is DisputeGameTest {
         assertFalse(game.gameAt(gameId).proposerToMove, "one transaction: the proof is owed");
         vm.warp(block.timestamp + game.clockDuration() + 1);
         IDisputeGame.TransactionProof memory proof = _txProof(outputIndex, 0);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.ClockExpired.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.ClockExpired.selector, gameId));
         game.proveTransaction(gameId, proof);
         game.resolve(gameId);
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ProposerWon));
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IBisectionGame.Status.ProposerWon));
     }
 
     function test_clocksAreChargedOnlyForOwnTime() public {
@@ -212,7 +213,7 @@ contract DisputeGame_Clocks_Test is DisputeGameTest {
         vm.warp(block.timestamp + 25);
         vm.prank(honest);
         game.respond(gameId, true);
-        IDisputeGame.Game memory g = game.gameAt(gameId);
+        IBisectionGame.Game memory g = game.gameAt(gameId);
         assertEq(g.proposerClock, clock - 10);
         assertEq(g.challengerClock, clock - 25);
         assertEq(g.lo, 4);
@@ -220,11 +221,11 @@ contract DisputeGame_Clocks_Test is DisputeGameTest {
         assertEq(g.loRoot, roots[4]);
         // Running out later still loses, with the time banked earlier.
         vm.warp(block.timestamp + clock - 10);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotResolvable.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.NotResolvable.selector, gameId));
         game.resolve(gameId);
         vm.warp(block.timestamp + 1);
         game.resolve(gameId);
-        assertEq(uint8(game.gameAt(gameId).status), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(game.gameAt(gameId).status), uint8(IBisectionGame.Status.ChallengerWon));
     }
 }
 
@@ -238,12 +239,12 @@ contract DisputeGame_SeveralGames_Test is DisputeGameTest {
         uint256 other = _challenge(second, outputIndex);
         assertEq(oracle.outputAt(outputIndex).openDisputes, 2);
 
-        assertEq(uint8(_playOut(first, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(first, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
         // The output is gone: the second game's proof is refused, and it refunds its bond.
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.OutputGone.selector, other));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.OutputGone.selector, other));
         this.playOutExternal(other);
         game.resolve(other);
-        assertEq(uint8(game.gameAt(other).status), uint8(IDisputeGame.Status.Moot));
+        assertEq(uint8(game.gameAt(other).status), uint8(IBisectionGame.Status.Moot));
         assertEq(game.creditOf(second), game.challengeBond());
         assertEq(game.creditOf(honest), game.challengeBond());
     }
@@ -255,10 +256,10 @@ contract DisputeGame_SeveralGames_Test is DisputeGameTest {
         uint256 onFirst = _challenge(honest, 0);
         address second = makeAddr("second challenger");
         uint256 onSecond = _challenge(second, 1);
-        assertEq(uint8(_playOut(onFirst, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(onFirst, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
         assertEq(oracle.outputCount(), 0, "both outputs are deleted");
         game.resolve(onSecond);
-        assertEq(uint8(game.gameAt(onSecond).status), uint8(IDisputeGame.Status.Moot));
+        assertEq(uint8(game.gameAt(onSecond).status), uint8(IBisectionGame.Status.Moot));
         assertEq(game.creditOf(second), game.challengeBond());
     }
 
@@ -268,7 +269,7 @@ contract DisputeGame_SeveralGames_Test is DisputeGameTest {
         _interval(5, 16); // output 1 wrong from its third transaction
         uint256 onFirst = _challenge(makeAddr("liar"), 0);
         uint256 onSecond = _challenge(honest, 1);
-        assertEq(uint8(_playOut(onSecond, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(onSecond, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
         assertEq(game.gameAt(onSecond).lo, 2);
         assertEq(oracle.outputCount(), 1, "only output 1 is deleted");
         // The liar on output 0 gives up after the proposer's first root (this suite's stand-in
@@ -276,7 +277,7 @@ contract DisputeGame_SeveralGames_Test is DisputeGameTest {
         _moveOnce(onFirst, Answer.AlwaysDisagree, true);
         vm.warp(block.timestamp + game.clockDuration() + 1);
         game.resolve(onFirst);
-        assertEq(uint8(game.gameAt(onFirst).status), uint8(IDisputeGame.Status.ProposerWon));
+        assertEq(uint8(game.gameAt(onFirst).status), uint8(IBisectionGame.Status.ProposerWon));
         vm.warp(block.timestamp + p.finalizationPeriod);
         oracle.finalize(1);
         assertTrue(oracle.isFinalized(0));
@@ -295,7 +296,7 @@ contract DisputeGame_Outputs_Test is DisputeGameTest {
         _interval(3, 20);
         uint256 gameId = _challenge(honest, 1);
         IL1OutputOracle.Output memory finalized = oracle.outputAt(0);
-        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
         assertEq(oracle.outputCount(), 1, "outputs 1, 2 and 3 are deleted");
         assertEq(abi.encode(oracle.outputAt(0)), abi.encode(finalized), "the finalized output is untouched");
 
@@ -320,7 +321,7 @@ contract DisputeGame_Outputs_Test is DisputeGameTest {
         _propose(roots[outputEnds[outputIndex]]);
         assertEq(oracle.outputAt(outputIndex).generation, game.gameAt(stale).generation + 1);
         game.resolve(stale);
-        assertEq(uint8(game.gameAt(stale).status), uint8(IDisputeGame.Status.Moot));
+        assertEq(uint8(game.gameAt(stale).status), uint8(IBisectionGame.Status.Moot));
         assertEq(oracle.outputAt(outputIndex).openDisputes, 0, "the stale game never counted it");
     }
 
@@ -376,7 +377,7 @@ contract DisputeGame_SelfChallenge_Test is DisputeGameTest {
         Op memory proposer = _opOf(oracle.outputAt(outputIndex).proposer);
         uint256 stake = registry.stakeOf(proposer.operator);
         uint256 gameId = _challenge(proposer.operator, outputIndex);
-        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
         uint256 slashed = stake - registry.stakeOf(proposer.operator);
         uint256 reward = registry.rewardOf(proposer.operator);
         assertGt(slashed, 0);

@@ -3,7 +3,9 @@ pragma solidity 0.8.28;
 
 import {DisputeTest} from "./utils/DisputeTest.sol";
 import {DisputeGame} from "../contracts/DisputeGame.sol";
+import {BisectionGame} from "../contracts/BisectionGame.sol";
 import {IDisputeGame} from "../contracts/interfaces/IDisputeGame.sol";
+import {IBisectionGame} from "../contracts/interfaces/IBisectionGame.sol";
 import {IL1OutputOracle} from "../contracts/interfaces/IL1OutputOracle.sol";
 import {IBatchInbox} from "../contracts/interfaces/IBatchInbox.sol";
 import {TraceLayout} from "../contracts/libraries/TraceLayout.sol";
@@ -42,7 +44,7 @@ abstract contract DisputeGameRevertsTest is DisputeTest {
         proposerLiesFrom = position + 1;
         outputIndex = _intervalOf(kinds);
         gameId = _challenge(honest, outputIndex);
-        IDisputeGame.Game memory g = game.gameAt(gameId);
+        IBisectionGame.Game memory g = game.gameAt(gameId);
         Op memory proposer = _opOf(g.proposer);
         while (g.proposerToMove || g.hi - g.lo > 1) {
             uint256 mid = (uint256(g.lo) + g.hi) / 2;
@@ -97,7 +99,7 @@ abstract contract DisputeGameRevertsTest is DisputeTest {
     }
 
     function _expectParam(string memory name) internal {
-        vm.expectRevert(abi.encodeWithSelector(DisputeGame.InvalidParameter.selector, name));
+        vm.expectRevert(abi.encodeWithSelector(BisectionGame.InvalidParameter.selector, name));
     }
 }
 
@@ -107,9 +109,9 @@ contract DisputeGame_Challenge_Test is DisputeGameRevertsTest {
         outputIndex = _interval(2, 1);
         bytes32 end = roots[outputEnds[0]];
         IBatchInbox.BatchHeader[] memory hs = _headersFor(0);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongBond.selector, bond - 1, bond));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.WrongBond.selector, bond - 1, bond));
         _challengeWith(bond - 1, roots[0], end, hs);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongBond.selector, bond + 1, bond));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.WrongBond.selector, bond + 1, bond));
         _challengeWith(bond + 1, roots[0], end, hs);
     }
 
@@ -118,16 +120,16 @@ contract DisputeGame_Challenge_Test is DisputeGameRevertsTest {
         bytes32 end = roots[outputEnds[0]];
         IBatchInbox.BatchHeader[] memory hs = _headersFor(0);
         bytes32 wrong = keccak256("wrong");
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.RootMismatch.selector, wrong));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.RootMismatch.selector, wrong));
         _challengeWith(bond, roots[0], wrong, hs);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.RootMismatch.selector, wrong));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.RootMismatch.selector, wrong));
         _challengeWith(bond, wrong, end, hs);
 
         // For a later output the start root is the previous output's.
         outputIndex = _interval(2, 3);
         bytes32 end1 = roots[outputEnds[1]];
         hs = _headersFor(1);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.RootMismatch.selector, roots[0]));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.RootMismatch.selector, roots[0]));
         _challengeWith(bond, roots[0], end1, hs);
         _challengeWith(bond, end, end1, hs);
     }
@@ -188,37 +190,37 @@ contract DisputeGame_Moves_Test is DisputeGameRevertsTest {
         address stranger = makeAddr("stranger");
 
         vm.prank(stranger);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, stranger));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.NotYourMove.selector, gameId, stranger));
         game.bisect(gameId, roots[3]);
         // Another operator's signer is not this proposer's.
         Op memory other = ops[0].operator == proposer.operator ? ops[1] : ops[0];
         vm.prank(other.signer);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, other.signer));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.NotYourMove.selector, gameId, other.signer));
         game.bisect(gameId, roots[3]);
         vm.prank(honest);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, honest));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.NotYourMove.selector, gameId, honest));
         game.respond(gameId, true);
         vm.prank(proposer.operator);
-        vm.expectRevert(IDisputeGame.ZeroRoot.selector);
+        vm.expectRevert(IBisectionGame.ZeroRoot.selector);
         game.bisect(gameId, bytes32(0));
         IDisputeGame.TransactionProof memory proof = _txProof(outputIndex, 0);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.WrongStage.selector, gameId));
         game.proveTransaction(gameId, proof);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.WrongStage.selector, gameId));
         game.step(gameId, "", "");
 
         vm.prank(proposer.operator);
         game.bisect(gameId, roots[3]);
         vm.prank(proposer.operator);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, proposer.operator));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.NotYourMove.selector, gameId, proposer.operator));
         game.bisect(gameId, roots[3]);
         vm.prank(proposer.operator);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.NotYourMove.selector, gameId, proposer.operator));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.NotYourMove.selector, gameId, proposer.operator));
         game.respond(gameId, true);
 
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.UnknownGame.selector, gameId + 1));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.UnknownGame.selector, gameId + 1));
         game.respond(gameId + 1, true);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.UnknownGame.selector, gameId + 1));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.UnknownGame.selector, gameId + 1));
         game.gameAt(gameId + 1);
     }
 }
@@ -230,22 +232,22 @@ contract DisputeGame_Respond_Test is DisputeGameRevertsTest {
         outputIndex = _interval(1, 8);
         uint256 gameId = _challenge(honest, outputIndex);
         vm.prank(honest);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.WrongStage.selector, gameId));
         game.respond(gameId, false);
         IDisputeGame.TransactionProof memory proof = _txProof(outputIndex, 0);
         game.proveTransaction(gameId, proof);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.WrongStage.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.WrongStage.selector, gameId));
         game.proveTransaction(gameId, proof);
 
-        IDisputeGame.Status won = _playOut(gameId, Answer.Honest);
-        assertEq(uint8(won), uint8(IDisputeGame.Status.ChallengerWon));
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
+        IBisectionGame.Status won = _playOut(gameId, Answer.Honest);
+        assertEq(uint8(won), uint8(IBisectionGame.Status.ChallengerWon));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.GameOver.selector, gameId, won));
         game.resolve(gameId);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.GameOver.selector, gameId, won));
         game.proveTransaction(gameId, proof);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.GameOver.selector, gameId, won));
         game.step(gameId, "", "");
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.GameOver.selector, gameId, won));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.GameOver.selector, gameId, won));
         game.bisect(gameId, keccak256("late"));
     }
 }
@@ -260,7 +262,7 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
 
         IDisputeGame.TransactionProof memory forged = _txProof(outputIndex, 1);
         forged.span.txCount += 1;
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.BadLayout.selector, gameId));
         game.proveTransaction(gameId, forged);
 
         forged = _txProof(outputIndex, 1);
@@ -278,7 +280,7 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
         // Another span's index for this span: the path no longer leads to the layout root.
         forged = _txProof(outputIndex, 1);
         forged.spanIndex = forged.spanIndex == 0 ? 1 : 0;
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.BadLayout.selector, gameId));
         game.proveTransaction(gameId, forged);
 
         // Another span, honestly proven, that does not hold the position.
@@ -287,14 +289,14 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
         forged.spanIndex = forged.spanIndex == 0 ? 1 : 0;
         forged.span = spans[forged.spanIndex];
         forged.spanPath = _spanPath(spans, forged.spanIndex);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.BadLayout.selector, gameId));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.BadLayout.selector, gameId));
         game.proveTransaction(gameId, forged);
 
         forged = _txProof(outputIndex, 1);
         forged.feeRecipient = address(0xbad);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IDisputeGame.RecordDataMismatch.selector,
+                IBisectionGame.RecordDataMismatch.selector,
                 proof.span.dataHash,
                 BatchData.dataHashOf(address(0xbad), proof.blocksHash, proof.txRoot)
             )
@@ -317,16 +319,16 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
             1, _proposerRoot(2), FEE_RECIPIENT, abi.encodePacked(uint8(0), keccak256(proof.transaction))
         );
         vm.expectEmit(address(game));
-        emit IDisputeGame.ExecutionStarted(gameId, 1, keccak256(input), input);
+        emit IBisectionGame.ExecutionStarted(gameId, 1, keccak256(input), input);
         game.proveTransaction(gameId, proof);
-        IDisputeGame.Execution memory e = game.executionOf(gameId);
+        IBisectionGame.Execution memory e = game.executionOf(gameId);
         assertEq(e.inputKey, keccak256(input));
         assertEq(e.lo, 0);
         assertEq(e.hi, game.executionSteps());
         assertEq(e.loClaim, game.bootClaimOf(e.inputKey));
         assertEq(e.hiClaim, 0, "the proposer's end claim is owed");
         assertTrue(game.gameAt(gameId).proposerToMove);
-        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
     }
 
     function test_prove_revertsOnAnEntryClaimedForAnotherSender() public {
@@ -336,11 +338,11 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
         IDisputeGame.TransactionProof memory forged = _txProof(outputIndex, 0);
         uint256 queueIndex = forged.span.forceStart;
         forged.entrySender = user;
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.EntryMismatch.selector, queueIndex));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.EntryMismatch.selector, queueIndex));
         game.proveTransaction(gameId, forged);
         forged = _txProof(outputIndex, 0);
         forged.transaction[52] ^= 0x01; // another amount
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.EntryMismatch.selector, queueIndex));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.EntryMismatch.selector, queueIndex));
         game.proveTransaction(gameId, forged);
         // The deposit reaches the guest as one: its recipient and amount.
         // The deposit DisputeTest made first: 1 ether to users[0] (its salt is position 0).
@@ -349,9 +351,9 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
         bytes memory input =
             _expectedInput(0, _proposerRoot(1), FEE_RECIPIENT, abi.encodePacked(uint8(1), recipient, amount));
         vm.expectEmit(address(game));
-        emit IDisputeGame.ExecutionStarted(gameId, 0, keccak256(input), input);
+        emit IBisectionGame.ExecutionStarted(gameId, 0, keccak256(input), input);
         game.proveTransaction(gameId, _txProof(outputIndex, 0));
-        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
     }
 
     function test_depositShapedEntryFromAUserIsATransactionToTheGuest() public {
@@ -382,9 +384,9 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
         bytes memory input =
             _expectedInput(0, creditedRoot, FEE_RECIPIENT, abi.encodePacked(uint8(0), keccak256(entry)));
         vm.expectEmit(address(game));
-        emit IDisputeGame.ExecutionStarted(gameId, 0, keccak256(input), input);
+        emit IBisectionGame.ExecutionStarted(gameId, 0, keccak256(input), input);
         game.proveTransaction(gameId, _txProof(outputIndex, 0));
-        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
     }
 
     function test_forcedRecord_burnsFeesAtTheZeroAddress() public {
@@ -425,9 +427,9 @@ contract DisputeGame_Prove_Test is DisputeGameRevertsTest {
         bytes memory input =
             _expectedInput(0, _proposerRoot(1), address(0), abi.encodePacked(uint8(0), keccak256(txBytes)));
         vm.expectEmit(address(game));
-        emit IDisputeGame.ExecutionStarted(gameId, 0, keccak256(input), input);
+        emit IBisectionGame.ExecutionStarted(gameId, 0, keccak256(input), input);
         game.proveTransaction(gameId, _txProof(outputIndex, 0));
-        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(_playOut(gameId, Answer.Honest)), uint8(IBisectionGame.Status.ChallengerWon));
         assertEq(model.balanceOf(address(0)), _l2Fee(), "the honest state burned the fee");
     }
 }
@@ -437,7 +439,7 @@ contract DisputeGame_Claim_Test is DisputeGameRevertsTest {
     function test_claim_paysOnce() public {
         outputIndex = _interval(2, 9);
         uint256 gameId = _challenge(honest, outputIndex);
-        vm.expectRevert(IDisputeGame.NothingToClaim.selector);
+        vm.expectRevert(IBisectionGame.NothingToClaim.selector);
         vm.prank(honest);
         game.claim();
         _playOut(gameId, Answer.AlwaysDisagree);
@@ -449,7 +451,7 @@ contract DisputeGame_Claim_Test is DisputeGameRevertsTest {
         assertEq(proposer.balance, before + credit);
         assertEq(game.creditOf(proposer), 0);
         vm.prank(proposer);
-        vm.expectRevert(IDisputeGame.NothingToClaim.selector);
+        vm.expectRevert(IBisectionGame.NothingToClaim.selector);
         game.claim();
     }
 
@@ -460,8 +462,8 @@ contract DisputeGame_Claim_Test is DisputeGameRevertsTest {
         uint256 gameId = _challenge(address(refuser), outputIndex);
         _playOut(gameId, Answer.Honest);
         assertEq(game.creditOf(address(refuser)), bond);
-        vm.expectRevert(abi.encodeWithSelector(IDisputeGame.TransferFailed.selector, address(refuser), bond));
-        refuser.exec(address(game), abi.encodeCall(IDisputeGame.claim, ()));
+        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.TransferFailed.selector, address(refuser), bond));
+        refuser.exec(address(game), abi.encodeCall(IBisectionGame.claim, ()));
         assertEq(game.creditOf(address(refuser)), bond, "nothing is lost");
     }
 }
@@ -504,7 +506,7 @@ contract DisputeGame_Constructor_Test is DisputeGameRevertsTest {
         new DisputeGame(address(oracle), address(portal), q);
         q = _params();
         q.genesisStateRoot = 0;
-        _expectParam("genesisStateRoot");
+        _expectParam("genesisRoot");
         new DisputeGame(address(oracle), address(portal), q);
         q = _params();
         q.riscV = makeAddr("no code");

@@ -7,6 +7,7 @@ import {Deploy} from "../../script/Deploy.s.sol";
 import {BatchInbox} from "../../contracts/BatchInbox.sol";
 import {BatchData} from "../../contracts/libraries/BatchData.sol";
 import {IDisputeGame} from "../../contracts/interfaces/IDisputeGame.sol";
+import {IBisectionGame} from "../../contracts/interfaces/IBisectionGame.sol";
 import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
 
 /// @notice "Every step provable in one L1 transaction" (docs/protocol.md), measured. The system
@@ -71,7 +72,7 @@ contract ProofBoundTest is DisputeTest, GasMeasure {
         uint256 outputIndex = _propose(_proposerRoot(trace.length));
 
         uint256 gameId = _challenge(honest, outputIndex);
-        IDisputeGame.Game memory g = game.gameAt(gameId);
+        IBisectionGame.Game memory g = game.gameAt(gameId);
         while (g.proposerToMove || g.hi - g.lo > 1) {
             vm.warp(block.timestamp + 1);
             _moveOnce(gameId, Answer.Honest, true);

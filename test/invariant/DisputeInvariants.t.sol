@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {DisputeTest} from "../utils/DisputeTest.sol";
 import {IDisputeGame} from "../../contracts/interfaces/IDisputeGame.sol";
+import {IBisectionGame} from "../../contracts/interfaces/IBisectionGame.sol";
 import {DisputeHandler, IDisputeActions} from "./handlers/DisputeHandler.sol";
 
 /// @notice Random histories, honest and lying proposals, honest and lying challengers, moves,
@@ -48,7 +49,7 @@ contract DisputeInvariants is DisputeTest, IDisputeActions {
         uint256 open;
         uint256 count = game.gameCount();
         for (uint256 i; i < count; ++i) {
-            if (game.gameAt(i).status == IDisputeGame.Status.InProgress) open += game.challengeBond();
+            if (game.gameAt(i).status == IBisectionGame.Status.InProgress) open += game.challengeBond();
         }
         uint256 credits;
         for (uint256 i; i < actors.length; ++i) {
@@ -107,8 +108,8 @@ contract DisputeInvariants is DisputeTest, IDisputeActions {
         uint256 count = game.gameCount();
         if (count == 0) return;
         uint256 gameId = which % count;
-        IDisputeGame.Game memory g = game.gameAt(gameId);
-        if (g.status != IDisputeGame.Status.InProgress) return;
+        IBisectionGame.Game memory g = game.gameAt(gameId);
+        if (g.status != IBisectionGame.Status.InProgress) return;
         (uint256 proposerLeft, uint256 challengerLeft) = game.clocksOf(gameId);
         if ((g.proposerToMove ? proposerLeft : challengerLeft) == 0) return;
         // The stand-in guest rejects every disputed claim (DisputeTest), which is true only of
@@ -156,9 +157,9 @@ contract DisputeInvariants is DisputeTest, IDisputeActions {
         for (uint256 i; i < 80; ++i) {
             this.actMove(0);
         }
-        assertEq(uint8(game.gameAt(0).status), uint8(IDisputeGame.Status.ChallengerWon));
+        assertEq(uint8(game.gameAt(0).status), uint8(IBisectionGame.Status.ChallengerWon));
         this.actResolve(1);
-        assertEq(uint8(game.gameAt(1).status), uint8(IDisputeGame.Status.Moot));
+        assertEq(uint8(game.gameAt(1).status), uint8(IBisectionGame.Status.Moot));
 
         this.actPropose(false, 0);
         this.actChallenge(0, 1, true);
@@ -167,7 +168,7 @@ contract DisputeInvariants is DisputeTest, IDisputeActions {
         }
         this.actWarp(game.clockDuration() + 1);
         this.actResolve(2);
-        assertEq(uint8(game.gameAt(2).status), uint8(IDisputeGame.Status.ProposerWon));
+        assertEq(uint8(game.gameAt(2).status), uint8(IBisectionGame.Status.ProposerWon));
         this.actWarp(40);
         this.actWarp(40);
         this.actFinalize();

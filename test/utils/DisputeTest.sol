@@ -9,6 +9,7 @@ import {L1OutputOracle} from "../../contracts/L1OutputOracle.sol";
 import {Portal} from "../../contracts/Portal.sol";
 import {DisputeGame} from "../../contracts/DisputeGame.sol";
 import {IDisputeGame} from "../../contracts/interfaces/IDisputeGame.sol";
+import {IBisectionGame} from "../../contracts/interfaces/IBisectionGame.sol";
 import {IBatchInbox} from "../../contracts/interfaces/IBatchInbox.sol";
 import {TraceLayout} from "../../contracts/libraries/TraceLayout.sol";
 import {DepositEntry} from "../../contracts/libraries/DepositEntry.sol";
@@ -362,10 +363,10 @@ abstract contract DisputeTest is SequencingTest {
     /// @dev Play game `gameId` to its end: the proposer posts `_proposerRoot`, the challenger
     ///      answers per `answer`, at one transaction the proof is handed in, and the execution is
     ///      played the same way over the stand-in guest's steps.
-    function _playOut(uint256 gameId, Answer answer) internal returns (IDisputeGame.Status status) {
+    function _playOut(uint256 gameId, Answer answer) internal returns (IBisectionGame.Status status) {
         for (uint256 moves; moves < 200; ++moves) {
             status = game.gameAt(gameId).status;
-            if (status != IDisputeGame.Status.InProgress) return status;
+            if (status != IBisectionGame.Status.InProgress) return status;
             vm.warp(block.timestamp + 1);
             _moveOnce(gameId, answer, moves % 4 == 0);
         }
@@ -375,7 +376,7 @@ abstract contract DisputeTest is SequencingTest {
     /// @dev Make the move game `gameId` waits for. The proposer moves from its operator
     ///      account or, as it may, from its signer key.
     function _moveOnce(uint256 gameId, Answer answer, bool proposerUsesOperator) internal {
-        IDisputeGame.Game memory g = game.gameAt(gameId);
+        IBisectionGame.Game memory g = game.gameAt(gameId);
         if (game.executionOf(gameId).inputKey != 0) {
             return _executionMove(gameId, answer, proposerUsesOperator);
         }
@@ -399,8 +400,8 @@ abstract contract DisputeTest is SequencingTest {
     /// @dev A move of the execution level. The proposer claims the stand-in guest's true
     ///      states, but at the end always "exited 0" (a lie when the guest rejects).
     function _executionMove(uint256 gameId, Answer answer, bool proposerUsesOperator) internal {
-        IDisputeGame.Game memory g = game.gameAt(gameId);
-        IDisputeGame.Execution memory e = game.executionOf(gameId);
+        IBisectionGame.Game memory g = game.gameAt(gameId);
+        IBisectionGame.Execution memory e = game.executionOf(gameId);
         uint256 code = _guestExitCode();
         uint256 mid = (uint256(e.lo) + e.hi) / 2;
         if (g.proposerToMove) {

@@ -1,8 +1,8 @@
 //! The deployment record `deployments/<chainId>.json` written by `script/Deploy.s.sol`.
 
 use crate::{
-    IBatchInbox, IDisputeGame, IForceInclusionQueue, IL1OutputOracle, ILeaderSchedule, IPortal,
-    ISequencerRegistry, ISlasher,
+    IBatchInbox, IBisectionGame, IDisputeGame, IForceInclusionQueue, IL1OutputOracle,
+    ILeaderSchedule, IPortal, ISequencerRegistry, ISlasher,
 };
 use alloy::{
     primitives::{Address, B256, U256},
@@ -321,8 +321,19 @@ impl Deployment {
         IPortal::new(self.portal, provider)
     }
 
-    /// The DisputeGame.
-    pub fn dispute_game<P: Provider>(&self, provider: P) -> IDisputeGame::IDisputeGameInstance<P> {
+    /// The dispute game, as every game is played (`IBisectionGame`).
+    pub fn dispute_game<P: Provider>(
+        &self,
+        provider: P,
+    ) -> IBisectionGame::IBisectionGameInstance<P> {
+        IBisectionGame::new(self.dispute_game, provider)
+    }
+
+    /// The dispute game as the ledger's (`IDisputeGame`: its layout and transaction proofs).
+    pub fn ledger_dispute_game<P: Provider>(
+        &self,
+        provider: P,
+    ) -> IDisputeGame::IDisputeGameInstance<P> {
         IDisputeGame::new(self.dispute_game, provider)
     }
 }

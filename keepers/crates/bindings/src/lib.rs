@@ -21,6 +21,6 @@ mod generated {
 }
 
 pub use generated::{
-    IBatchInbox, IDisputeGame, IForceInclusionQueue, IL1OutputOracle, ILeaderSchedule, IPortal,
-    IPreimageOracle, IRiscV, ISequencerRegistry, ISlasher,
+    IBatchInbox, IBisectionGame, IDisputeGame, IForceInclusionQueue, IL1OutputOracle,
+    ILeaderSchedule, IPortal, IPreimageOracle, IRiscV, ISequencerRegistry, ISlasher,
 };

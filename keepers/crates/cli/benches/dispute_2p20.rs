@@ -23,7 +23,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::{SolCall, SolEvent},
 };
-use baton_bindings::{IBatchInbox, IDisputeGame};
+use baton_bindings::{IBatchInbox, IBisectionGame};
 use baton_core::{
     batch::{L2Block, RecordContext},
     ledger::testkit::{TxFields, bench_arg},
@@ -229,14 +229,14 @@ async fn main() -> eyre::Result<()> {
             &Filter::new()
                 .address(d.dispute_game)
                 .event_signature(vec![
-                    IDisputeGame::GameCreated::SIGNATURE_HASH,
-                    IDisputeGame::Bisected::SIGNATURE_HASH,
-                    IDisputeGame::Responded::SIGNATURE_HASH,
-                    IDisputeGame::ExecutionStarted::SIGNATURE_HASH,
-                    IDisputeGame::ExecutionBisected::SIGNATURE_HASH,
-                    IDisputeGame::ExecutionResponded::SIGNATURE_HASH,
-                    IDisputeGame::StepProven::SIGNATURE_HASH,
-                    IDisputeGame::GameResolved::SIGNATURE_HASH,
+                    IBisectionGame::GameCreated::SIGNATURE_HASH,
+                    IBisectionGame::Bisected::SIGNATURE_HASH,
+                    IBisectionGame::Responded::SIGNATURE_HASH,
+                    IBisectionGame::ExecutionStarted::SIGNATURE_HASH,
+                    IBisectionGame::ExecutionBisected::SIGNATURE_HASH,
+                    IBisectionGame::ExecutionResponded::SIGNATURE_HASH,
+                    IBisectionGame::StepProven::SIGNATURE_HASH,
+                    IBisectionGame::GameResolved::SIGNATURE_HASH,
                 ])
                 .from_block(0),
         )

@@ -13,7 +13,7 @@ use crate::{
     send::{Sent, send},
 };
 use alloy::primitives::U256;
-use baton_bindings::IDisputeGame;
+use baton_bindings::IBisectionGame;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
@@ -125,7 +125,7 @@ async fn challenge(keeper: &Keeper, output: u64, fault: Option<u64>) -> eyre::Re
     match send(
         ctx,
         ctx.deployment.dispute_game,
-        IDisputeGame::challengeCall {
+        IBisectionGame::challengeCall {
             outputIndex: U256::from(output),
             startRoot: start,
             claimedRoot: claimed,

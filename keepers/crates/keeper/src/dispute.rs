@@ -26,8 +26,8 @@ use alloy::{
     sol_types::SolValue,
 };
 use baton_bindings::{
-    IDisputeGame::{self, IDisputeGameInstance},
-    IPreimageOracle, IRiscV, ISequencerRegistry,
+    IBisectionGame::{self, IBisectionGameInstance},
+    IDisputeGame, IPreimageOracle, IRiscV, ISequencerRegistry,
 };
 use baton_core::{decode_batch, l2::tx_proof, trace::Trace};
 use std::{collections::HashMap, sync::atomic::Ordering};
@@ -71,7 +71,7 @@ impl Player {
         }
     }
 
-    fn game_contract(ctx: &Context) -> IDisputeGameInstance<&RootProvider> {
+    fn game_contract(ctx: &Context) -> IBisectionGameInstance<&RootProvider> {
         ctx.deployment.dispute_game(&ctx.provider)
     }
 
@@ -164,7 +164,7 @@ impl Player {
         ctx: &Context,
         deriver: &Deriver,
         row: &GameRow,
-        g: &IDisputeGame::Game,
+        g: &IBisectionGame::Game,
     ) -> eyre::Result<()> {
         let contract = Self::game_contract(ctx);
         let id = U256::from(row.id);
@@ -261,7 +261,7 @@ impl Player {
                 send(
                     ctx,
                     address,
-                    IDisputeGame::stepCall {
+                    IBisectionGame::stepCall {
                         gameId: id,
                         state: witness.state.to_vec().into(),
                         proofs: witness.proofs.into(),
@@ -294,13 +294,13 @@ impl Player {
 
     /// Proposer: posts `root` (a state root, or a VM claim in the execution).
     async fn bisect(ctx: &Context, id: U256, root: B256, what: &str) -> eyre::Result<Sent> {
-        let call = IDisputeGame::bisectCall { gameId: id, root };
+        let call = IBisectionGame::bisectCall { gameId: id, root };
         send(ctx, ctx.deployment.dispute_game, call, U256::ZERO, what).await
     }
 
     /// Challenger: agrees or disagrees with the proposer's midpoint.
     async fn respond(ctx: &Context, id: U256, agree: bool, what: &str) -> eyre::Result<Sent> {
-        let call = IDisputeGame::respondCall { gameId: id, agree };
+        let call = IBisectionGame::respondCall { gameId: id, agree };
         send(ctx, ctx.deployment.dispute_game, call, U256::ZERO, what).await
     }
 
@@ -318,7 +318,7 @@ impl Player {
         match send(
             ctx,
             ctx.deployment.dispute_game,
-            IDisputeGame::resolveCall {
+            IBisectionGame::resolveCall {
                 gameId: U256::from(id),
             },
             U256::ZERO,
@@ -356,8 +356,8 @@ impl Player {
         ctx: &Context,
         deriver: &Deriver,
         row: &GameRow,
-        g: &IDisputeGame::Game,
-        e: &IDisputeGame::Execution,
+        g: &IBisectionGame::Game,
+        e: &IBisectionGame::Execution,
     ) -> eyre::Result<Option<&Execution>> {
         if self
             .executions
@@ -401,13 +401,15 @@ impl Player {
         ctx: &Context,
         deriver: &Deriver,
         row: &GameRow,
-        g: &IDisputeGame::Game,
+        g: &IBisectionGame::Game,
     ) -> eyre::Result<IDisputeGame::TransactionProof> {
         let output = row.output_index;
         let headers = deriver
             .game_headers(output)
             .ok_or_else(|| eyre::eyre!("records of output {output} not derived"))?;
-        let layout = Self::game_contract(ctx)
+        let layout = ctx
+            .deployment
+            .ledger_dispute_game(&ctx.provider)
             .layoutOf(
                 U256::from(output),
                 headers.into_iter().map(Into::into).collect(),
@@ -493,7 +495,7 @@ impl Player {
             && let Sent::Mined(_) = send(
                 ctx,
                 ctx.deployment.dispute_game,
-                IDisputeGame::claimCall {},
+                IBisectionGame::claimCall {},
                 U256::ZERO,
                 "claim",
             )

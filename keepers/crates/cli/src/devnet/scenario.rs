@@ -16,7 +16,7 @@ use alloy::{
 };
 use baton_bindings::{
     IBatchInbox::IBatchInboxEvents,
-    IDisputeGame::{IDisputeGameEvents, Status},
+    IBisectionGame::{IBisectionGameEvents, Status},
     IL1OutputOracle::IL1OutputOracleEvents,
     ISequencerRegistry::ISequencerRegistryEvents,
     ISlasher::{ISlasherEvents, Offence},
@@ -376,7 +376,7 @@ async fn invalid_output(
         "a dispute game against the wrong output",
         Duration::from_secs(180),
         |e| match e {
-            Event::Game(IDisputeGameEvents::GameCreated(g)) => Some(g.gameId),
+            Event::Game(IBisectionGameEvents::GameCreated(g)) => Some(g.gameId),
             _ => None,
         },
     )
@@ -390,7 +390,7 @@ async fn invalid_output(
         "the guest's execution of the disputed transaction",
         Duration::from_secs(240),
         |e| match e {
-            Event::Game(IDisputeGameEvents::ExecutionStarted(s)) if s.gameId == game => Some(()),
+            Event::Game(IBisectionGameEvents::ExecutionStarted(s)) if s.gameId == game => Some(()),
             _ => None,
         },
     )
@@ -402,7 +402,7 @@ async fn invalid_output(
         "one VM step run on L1",
         Duration::from_secs(300),
         |e| match e {
-            Event::Game(IDisputeGameEvents::StepProven(s)) if s.gameId == game => Some(()),
+            Event::Game(IBisectionGameEvents::StepProven(s)) if s.gameId == game => Some(()),
             _ => None,
         },
     )
@@ -414,7 +414,9 @@ async fn invalid_output(
         "the game's resolution",
         Duration::from_secs(300),
         |e| match e {
-            Event::Game(IDisputeGameEvents::GameResolved(r)) if r.gameId == game => Some(r.status),
+            Event::Game(IBisectionGameEvents::GameResolved(r)) if r.gameId == game => {
+                Some(r.status)
+            }
             _ => None,
         },
     )
@@ -456,7 +458,7 @@ async fn invalid_output(
         "the challenger's payout",
         Duration::from_secs(60),
         move |e| match e {
-            Event::Game(IDisputeGameEvents::Claimed(c)) if c.account == challenger => Some(()),
+            Event::Game(IBisectionGameEvents::Claimed(c)) if c.account == challenger => Some(()),
             _ => None,
         },
     )

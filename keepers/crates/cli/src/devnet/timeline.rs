@@ -11,7 +11,7 @@ use alloy::{
     sol_types::SolEventInterface,
 };
 use baton_bindings::{
-    IBatchInbox::IBatchInboxEvents, IDisputeGame::IDisputeGameEvents,
+    IBatchInbox::IBatchInboxEvents, IBisectionGame::IBisectionGameEvents,
     IForceInclusionQueue::IForceInclusionQueueEvents, IL1OutputOracle::IL1OutputOracleEvents,
     IPortal::IPortalEvents, ISequencerRegistry::ISequencerRegistryEvents, ISlasher::ISlasherEvents,
 };
@@ -24,7 +24,7 @@ pub(crate) enum Event {
     Slasher(ISlasherEvents),
     Inbox(IBatchInboxEvents),
     Oracle(IL1OutputOracleEvents),
-    Game(IDisputeGameEvents),
+    Game(IBisectionGameEvents),
     Queue(IForceInclusionQueueEvents),
     Portal(IPortalEvents),
 }
@@ -161,7 +161,7 @@ fn decode(net: &Net, log: &Log) -> Option<Event> {
             .ok()
             .map(|l| Event::Oracle(l.data))
     } else if a == d.dispute_game {
-        IDisputeGameEvents::decode_log(inner)
+        IBisectionGameEvents::decode_log(inner)
             .ok()
             .map(|l| Event::Game(l.data))
     } else if a == d.force_inclusion_queue {
@@ -236,29 +236,29 @@ fn describe(net: &Net, event: &Event) -> Option<String> {
         Event::Oracle(IL1OutputOracleEvents::OutputsFinalized(e)) => {
             format!("outputs finalized: {} in all", e.count)
         }
-        Event::Game(IDisputeGameEvents::GameCreated(e)) => format!(
+        Event::Game(IBisectionGameEvents::GameCreated(e)) => format!(
             "dispute game {} opened by {} against output {} ({} transactions in its trace)",
             e.gameId,
             n(e.challenger),
             e.outputIndex,
             e.traceLength
         ),
-        Event::Game(IDisputeGameEvents::ExecutionStarted(e)) => format!(
+        Event::Game(IBisectionGameEvents::ExecutionStarted(e)) => format!(
             "game {}: transaction {} proven; the guest's execution of it is disputed next (input {})",
             e.gameId, e.position, e.inputKey
         ),
-        Event::Game(IDisputeGameEvents::StepProven(e)) => format!(
+        Event::Game(IBisectionGameEvents::StepProven(e)) => format!(
             "game {}: VM step {} executed on L1",
             e.gameId,
             e.step + U256::from(1)
         ),
-        Event::Game(IDisputeGameEvents::GameResolved(e)) => {
+        Event::Game(IBisectionGameEvents::GameResolved(e)) => {
             format!("game {} resolved: {:?}", e.gameId, e.status)
         }
-        Event::Game(IDisputeGameEvents::Credited(e)) => {
+        Event::Game(IBisectionGameEvents::Credited(e)) => {
             format!("{} credited {} by the game", n(e.account), eth(e.amount))
         }
-        Event::Game(IDisputeGameEvents::Claimed(e)) => {
+        Event::Game(IBisectionGameEvents::Claimed(e)) => {
             format!(
                 "payout: {} claimed {} from the game",
                 n(e.account),

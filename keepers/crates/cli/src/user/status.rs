@@ -8,7 +8,7 @@ use alloy::{
     rpc::types::Filter,
     sol_types::SolEvent,
 };
-use baton_bindings::{Deployment, IDisputeGame, ISlasher};
+use baton_bindings::{Deployment, IBisectionGame, ISlasher};
 use baton_rpc::BatonApiClient;
 use clap::Args;
 use eyre::WrapErr;
@@ -75,7 +75,7 @@ impl Snapshot {
         let mut open_disputes = 0;
         for id in games.saturating_sub(RECENT_GAMES)..games {
             let g = game.gameAt(U256::from(id)).call().await?;
-            if g.status == IDisputeGame::Status::InProgress {
+            if g.status == IBisectionGame::Status::InProgress {
                 open_disputes += 1;
             }
         }

@@ -15,7 +15,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::SolEvent,
 };
-use baton_bindings::{IDisputeGame, IL1OutputOracle, ISequencerRegistry};
+use baton_bindings::{IBisectionGame, IL1OutputOracle, ISequencerRegistry};
 use eyre::{OptionExt, ensure};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -44,7 +44,7 @@ async fn play_with_a_crash(
     net: &Network,
     keepers: &mut [&mut KeeperProc],
     victim: usize,
-) -> eyre::Result<IDisputeGame::Game> {
+) -> eyre::Result<IBisectionGame::Game> {
     let provider: RootProvider = ProviderBuilder::new()
         .disable_recommended_fillers()
         .connect_http(net.devnet.anvil.endpoint_url());
@@ -148,7 +148,7 @@ async fn play_with_a_crash(
         .get_logs(
             &Filter::new()
                 .address(net.devnet.deployment.dispute_game)
-                .event_signature(IDisputeGame::StepProven::SIGNATURE_HASH)
+                .event_signature(IBisectionGame::StepProven::SIGNATURE_HASH)
                 .from_block(0),
         )
         .await?;
@@ -174,14 +174,14 @@ async fn print_move_gaps(net: &Network) -> eyre::Result<()> {
             &Filter::new()
                 .address(net.devnet.deployment.dispute_game)
                 .event_signature(vec![
-                    IDisputeGame::GameCreated::SIGNATURE_HASH,
-                    IDisputeGame::Bisected::SIGNATURE_HASH,
-                    IDisputeGame::Responded::SIGNATURE_HASH,
-                    IDisputeGame::ExecutionStarted::SIGNATURE_HASH,
-                    IDisputeGame::ExecutionBisected::SIGNATURE_HASH,
-                    IDisputeGame::ExecutionResponded::SIGNATURE_HASH,
-                    IDisputeGame::StepProven::SIGNATURE_HASH,
-                    IDisputeGame::GameResolved::SIGNATURE_HASH,
+                    IBisectionGame::GameCreated::SIGNATURE_HASH,
+                    IBisectionGame::Bisected::SIGNATURE_HASH,
+                    IBisectionGame::Responded::SIGNATURE_HASH,
+                    IBisectionGame::ExecutionStarted::SIGNATURE_HASH,
+                    IBisectionGame::ExecutionBisected::SIGNATURE_HASH,
+                    IBisectionGame::ExecutionResponded::SIGNATURE_HASH,
+                    IBisectionGame::StepProven::SIGNATURE_HASH,
+                    IBisectionGame::GameResolved::SIGNATURE_HASH,
                 ])
                 .from_block(0),
         )
@@ -222,10 +222,10 @@ async fn claimed(net: &Network, account: Address) -> eyre::Result<(U256, U256)> 
                 .await
         }
     };
-    let credits = logs(d.dispute_game, IDisputeGame::Claimed::SIGNATURE_HASH)
+    let credits = logs(d.dispute_game, IBisectionGame::Claimed::SIGNATURE_HASH)
         .await?
         .iter()
-        .filter_map(|l| IDisputeGame::Claimed::decode_log(&l.inner).ok())
+        .filter_map(|l| IBisectionGame::Claimed::decode_log(&l.inner).ok())
         .map(|e| e.data.amount)
         .sum();
     let rewards = logs(
