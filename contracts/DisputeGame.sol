@@ -55,7 +55,9 @@ contract DisputeGame is BisectionGame, IDisputeGame {
             })
         )
     {
-        if (p.l2BaseFee > type(uint128).max) revert InvalidParameter("l2BaseFee");
+        if (p.l2BaseFee > type(uint128).max) {
+            revert InvalidParameter("l2BaseFee");
+        }
         L2_BASE_FEE = uint128(p.l2BaseFee);
     }
 

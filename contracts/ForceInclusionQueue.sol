@@ -115,6 +115,20 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     }
 
     /// @inheritdoc IForceInclusionQueue
+    function entriesHashOf(uint256 from, uint256 count) external view returns (bytes32 hash) {
+        uint256 length_ = _lengthAndCursor.length();
+        if (from > length_ || count > length_ - from) revert EntriesOutOfRange(from, count, length_);
+        bytes32[] memory commitments = new bytes32[](count);
+        for (uint256 i; i < count; ++i) {
+            commitments[i] = _commitments[from + i];
+        }
+        // The array's words after its length word: the packed commitments.
+        assembly ("memory-safe") {
+            hash := keccak256(add(commitments, 0x20), mul(count, 0x20))
+        }
+    }
+
+    /// @inheritdoc IForceInclusionQueue
     function commitmentFor(address sender, bytes calldata transaction) public pure returns (bytes32) {
         return keccak256(abi.encodePacked(sender, transaction));
     }

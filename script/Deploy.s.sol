@@ -9,6 +9,8 @@ import {Slasher} from "../contracts/Slasher.sol";
 import {L1OutputOracle} from "../contracts/L1OutputOracle.sol";
 import {Portal} from "../contracts/Portal.sol";
 import {DisputeGame} from "../contracts/DisputeGame.sol";
+import {EvmDisputeGame} from "../contracts/EvmDisputeGame.sol";
+import {IBisectionGame} from "../contracts/interfaces/IBisectionGame.sol";
 import {PreimageOracle} from "../contracts/vm/PreimageOracle.sol";
 import {RiscV} from "../contracts/vm/RiscV.sol";
 import {IPreimageOracle} from "../contracts/interfaces/IPreimageOracle.sol";
@@ -22,8 +24,10 @@ import {ILeaderSchedule} from "../contracts/interfaces/ILeaderSchedule.sol";
 ///
 ///         The contracts point at each other through immutables, so their addresses are
 ///         predicted from the deployer's nonce: registry, queue, inbox, slasher, oracle, portal,
-///         preimage oracle, RISC-V step verifier, dispute game, in that order. The registry lets two contracts slash: the Slasher and
-///         the dispute game.
+///         preimage oracle, RISC-V step verifier, dispute game, in that order. The registry lets
+///         two contracts slash: the Slasher and the dispute game. The game is the ledger's
+///         (`DisputeGame`) or, with `"l2Execution": "evm"`, the EVM chain's (`EvmDisputeGame`),
+///         each with its guest's image.
 contract Deploy is Script {
     /// @notice Every deploy-time parameter (see docs/protocol.md, "Parameters").
     struct Profile {
@@ -60,8 +64,9 @@ contract Deploy is Script {
         uint256 vmEntry;
         bytes32 vmAbsolutePrestate;
         /// @notice What runs the L2's blocks: "" (the ledger) or "evm", with the EVM chain's block
-        ///         gas limit and the L1 account its fee vault pays out to (docs/evm.md). The L1
-        ///         contracts do not read them; the nodes do, from the record.
+        ///         gas limit and the L1 account its fee vault pays out to (docs/evm.md). The game
+        ///         over blocks reads the gas limit (its claims carry it); the nodes read all
+        ///         three from the record.
         string l2Execution;
         uint256 l2GasLimit;
         address feeVaultRecipient;
@@ -75,13 +80,16 @@ contract Deploy is Script {
         Slasher slasher;
         L1OutputOracle oracle;
         Portal portal;
-        DisputeGame game;
-        /// @notice The fault-proof VM: deployed and recorded, not yet called by the game (issue
-        ///         17 in progress; the game still ends on Ledger.step).
+        /// @notice The ledger's `DisputeGame` or the EVM chain's `EvmDisputeGame`.
+        IBisectionGame game;
+        /// @notice The fault-proof VM the game ends in.
         PreimageOracle preimageOracle;
         RiscV riscv;
         uint256 deployBlock;
     }
+
+    /// @notice The EVM chain's fee vault predeploy (baton-evm's `FEE_VAULT_PREDEPLOY`).
+    address internal constant FEE_VAULT_PREDEPLOY = 0xBA70000000000000000000000000000000000019;
 
     /// @notice A profile breaks a cross-contract rule.
     error BadProfile(string why);
@@ -136,7 +144,9 @@ contract Deploy is Script {
             p.l2GasLimit = vm.parseJsonUint(json, ".l2GasLimit");
             p.feeVaultRecipient = vm.parseJsonAddress(json, ".feeVaultRecipient");
         }
-        string memory image = vm.readFile(string.concat(vm.projectRoot(), "/keepers/guest/image.json"));
+        // The guest the game runs: the EVM chain's (keepers/guest-evm) or the ledger's.
+        string memory guest = _isEvm(p) ? "/keepers/guest-evm/image.json" : "/keepers/guest/image.json";
+        string memory image = vm.readFile(string.concat(vm.projectRoot(), guest));
         p.vmMemoryRoot = vm.parseJsonBytes32(image, ".memoryRoot");
         p.vmEntry = vm.parseJsonUint(image, ".entry");
         p.vmAbsolutePrestate = vm.parseJsonBytes32(image, ".absolutePrestate");
@@ -197,7 +207,17 @@ contract Deploy is Script {
         d.preimageOracle = new PreimageOracle();
         d.riscv = new RiscV(IPreimageOracle(address(d.preimageOracle)));
         if (address(d.riscv.oracle()) != address(d.preimageOracle)) revert WiringMismatch("riscv.oracle");
-        d.game = new DisputeGame(
+        d.game = _isEvm(p) ? _evmGame(p, d) : _ledgerGame(p, d);
+        checkOutputWiring(p, d, gameAt);
+    }
+
+    /// @notice Whether the profile runs the EVM chain.
+    function _isEvm(Profile memory p) internal pure returns (bool) {
+        return keccak256(bytes(p.l2Execution)) == keccak256("evm");
+    }
+
+    function _ledgerGame(Profile memory p, Deployment memory d) internal returns (IBisectionGame) {
+        return new DisputeGame(
             address(d.oracle),
             address(d.portal),
             DisputeGame.Params({
@@ -212,7 +232,31 @@ contract Deploy is Script {
                 vmEntry: p.vmEntry
             })
         );
-        checkOutputWiring(p, d, gameAt);
+    }
+
+    /// @notice The game over EVM blocks. The base fee moves by Ethereum's EIP-1559 parameters
+    ///         (baton-evm's `BaseFeeParams::ETHEREUM`, what the node runs), and base fees go to
+    ///         the fee vault predeploy (keepers/crates/evm/src/execute.rs).
+    function _evmGame(Profile memory p, Deployment memory d) internal returns (IBisectionGame) {
+        return new EvmDisputeGame(
+            address(d.oracle),
+            address(d.portal),
+            EvmDisputeGame.Params({
+                challengeBond: p.challengeBond,
+                bondTaxBps: p.bondTaxBps,
+                slashBps: p.invalidOutputSlashBps,
+                clockDuration: p.maxDisputeDuration / 2,
+                genesisStateRoot: p.genesisStateRoot,
+                gasLimit: p.l2GasLimit,
+                genesisBaseFee: p.l2BaseFee,
+                elasticity: 2,
+                maxChangeDenominator: 8,
+                feeVault: FEE_VAULT_PREDEPLOY,
+                riscV: address(d.riscv),
+                vmMemoryRoot: p.vmMemoryRoot,
+                vmEntry: p.vmEntry
+            })
+        );
     }
 
     /// @notice Rules that span contracts, so no single constructor can check them.
@@ -292,7 +336,13 @@ contract Deploy is Script {
             revert WiringMismatch("game registry/queue");
         }
         if (d.oracle.outputInterval() != p.outputInterval) revert WiringMismatch("outputInterval");
-        if (d.game.genesisStateRoot() != p.genesisStateRoot) revert WiringMismatch("genesisStateRoot");
+        if (_isEvm(p)) {
+            if (EvmDisputeGame(address(d.game)).l2GasLimit() != p.l2GasLimit) {
+                revert WiringMismatch("l2GasLimit");
+            }
+        } else if (DisputeGame(address(d.game)).genesisStateRoot() != p.genesisStateRoot) {
+            revert WiringMismatch("genesisStateRoot");
+        }
         if (
             d.game.riscV() != address(d.riscv) || d.game.vmMemoryRoot() != p.vmMemoryRoot
                 || d.game.vmEntry() != p.vmEntry

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Test} from "forge-std/Test.sol";
 import {BlockClaim} from "../contracts/libraries/BlockClaim.sol";
 import {BatchData} from "../contracts/libraries/BatchData.sol";
+import {EvmGenesis} from "../contracts/libraries/EvmGenesis.sol";
 
 /// @dev Exposes the framing reader over calldata, the way the game will use it.
 contract BlockClaimHarness {
@@ -31,6 +32,23 @@ contract BlockClaimTest is Test {
 
     function setUp() public {
         json = vm.readFile("test/vectors/block_claims.json");
+    }
+
+    /// @notice The genesis header L1 hashes is the one the node stores (the game's first leaf).
+    function test_genesisHeaderHash_isTheStoredGenesisHeaders() public view {
+        bytes32 expected = vm.parseJsonBytes32(json, ".genesis.hash");
+        bytes32 stateRoot = vm.parseJsonBytes32(json, ".genesis.stateRoot");
+        uint64 gasLimit = uint64(vm.parseJsonUint(json, ".genesis.gasLimit"));
+        uint64 baseFee = uint64(vm.parseJsonUint(json, ".genesis.baseFee"));
+        uint64 timestamp = uint64(vm.parseJsonUint(json, ".genesis.timestamp"));
+        assertEq(EvmGenesis.headerHash(stateRoot, gasLimit, baseFee, timestamp), expected, "genesis hash");
+        // Every field is hashed: another root, limit, fee or time is another header.
+        assertTrue(
+            EvmGenesis.headerHash(bytes32(uint256(stateRoot) ^ 1), gasLimit, baseFee, timestamp) != expected
+        );
+        assertTrue(EvmGenesis.headerHash(stateRoot, gasLimit + 1, baseFee, timestamp) != expected);
+        assertTrue(EvmGenesis.headerHash(stateRoot, gasLimit, baseFee + 1, timestamp) != expected);
+        assertTrue(EvmGenesis.headerHash(stateRoot, gasLimit, baseFee, 0) != expected);
     }
 
     function _at(uint256 i, string memory field) internal pure returns (string memory) {

@@ -7,6 +7,7 @@ import {TraceLayout} from "../contracts/libraries/TraceLayout.sol";
 import {PaddedMerkle} from "../contracts/libraries/PaddedMerkle.sol";
 import {SequencingHeaders} from "../contracts/libraries/SequencingHeaders.sol";
 import {IBatchInbox} from "../contracts/interfaces/IBatchInbox.sol";
+import {IEvmDisputeGame} from "../contracts/interfaces/IEvmDisputeGame.sol";
 import {BatchDataModel} from "./utils/BatchDataModel.sol";
 
 /// @dev Exposes the library over calldata, the way a game over blocks will use it.
@@ -16,20 +17,25 @@ contract BlockLayoutHarness {
         uint256 outputIndex,
         uint256 interval,
         bytes32 lastRecordHash
-    ) external pure returns (BlockLayout.Span[] memory spans, uint64 length, bytes32 root) {
+    ) external pure returns (IEvmDisputeGame.BlockSpan[] memory spans, uint64 length, bytes32 root) {
         (spans, length) = BlockLayout.build(headers, outputIndex, interval, lastRecordHash);
         root = BlockLayout.root(spans);
     }
 
-    function contains(BlockLayout.Span calldata span, uint256 position) external pure returns (bool) {
+    function contains(IEvmDisputeGame.BlockSpan calldata span, uint256 position)
+        external
+        pure
+        returns (bool)
+    {
         return BlockLayout.contains(span, position);
     }
 
-    function rootOf(BlockLayout.Span calldata span, uint256 index, uint256 count, bytes32[] calldata path)
-        external
-        pure
-        returns (bytes32)
-    {
+    function rootOf(
+        IEvmDisputeGame.BlockSpan calldata span,
+        uint256 index,
+        uint256 count,
+        bytes32[] calldata path
+    ) external pure returns (bytes32) {
         return BlockLayout.rootOf(span, index, count, path);
     }
 }
@@ -79,7 +85,8 @@ contract BlockLayoutTest is Test {
             seed, interval + skip, outputIndex == 0 ? bytes32(0) : keccak256("earlier"), 0, uint64(seed % 100)
         );
         bytes32 last = SequencingHeaders.hashBatch(hs[hs.length - 1]);
-        (BlockLayout.Span[] memory spans, uint64 length,) = harness.build(hs, outputIndex, interval, last);
+        (IEvmDisputeGame.BlockSpan[] memory spans, uint64 length,) =
+            harness.build(hs, outputIndex, interval, last);
 
         assertEq(spans.length, interval);
         uint64 cursor = outputIndex == 0 ? 0 : hs[0].forceIndex;
@@ -111,7 +118,7 @@ contract BlockLayoutTest is Test {
     function test_rootOf_provesEachSpanAtItsIndex() public view {
         IBatchInbox.BatchHeader[] memory hs = chain(7, 5, bytes32(0), 0, 0);
         bytes32 last = SequencingHeaders.hashBatch(hs[4]);
-        (BlockLayout.Span[] memory spans,, bytes32 root) = harness.build(hs, 0, 5, last);
+        (IEvmDisputeGame.BlockSpan[] memory spans,, bytes32 root) = harness.build(hs, 0, 5, last);
         bytes32[] memory leaves = new bytes32[](5);
         for (uint256 i; i < 5; ++i) {
             leaves[i] = keccak256(abi.encode(spans[i]));

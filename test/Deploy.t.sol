@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {Deploy} from "../script/Deploy.s.sol";
+import {DisputeGame} from "../contracts/DisputeGame.sol";
 
 /// @notice The deploy script itself: shipped profiles load and pass the cross-contract rules,
 ///         each rule rejects a profile that breaks it, the record holds every address and
@@ -119,7 +120,7 @@ contract Deploy_Deploy_Test is DeployTest {
         assertEq(d.game.portal(), address(d.portal));
         assertEq(d.game.clockDuration(), p.maxDisputeDuration / 2);
         assertEq(d.game.challengeBond(), p.challengeBond);
-        assertEq(d.game.l2BaseFee(), p.l2BaseFee);
+        assertEq(DisputeGame(address(d.game)).l2BaseFee(), p.l2BaseFee);
         assertEq(d.game.slashBps(), p.invalidOutputSlashBps);
         assertEq(d.oracle.outputInterval(), p.outputInterval);
     }

@@ -212,10 +212,14 @@ contract DisputeGame_Moves_Test is DisputeGameRevertsTest {
         vm.prank(proposer.operator);
         game.bisect(gameId, roots[3]);
         vm.prank(proposer.operator);
-        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.NotYourMove.selector, gameId, proposer.operator));
+        vm.expectRevert(
+            abi.encodeWithSelector(IBisectionGame.NotYourMove.selector, gameId, proposer.operator)
+        );
         game.bisect(gameId, roots[3]);
         vm.prank(proposer.operator);
-        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.NotYourMove.selector, gameId, proposer.operator));
+        vm.expectRevert(
+            abi.encodeWithSelector(IBisectionGame.NotYourMove.selector, gameId, proposer.operator)
+        );
         game.respond(gameId, true);
 
         vm.expectRevert(abi.encodeWithSelector(IBisectionGame.UnknownGame.selector, gameId + 1));
@@ -462,7 +466,9 @@ contract DisputeGame_Claim_Test is DisputeGameRevertsTest {
         uint256 gameId = _challenge(address(refuser), outputIndex);
         _playOut(gameId, Answer.Honest);
         assertEq(game.creditOf(address(refuser)), bond);
-        vm.expectRevert(abi.encodeWithSelector(IBisectionGame.TransferFailed.selector, address(refuser), bond));
+        vm.expectRevert(
+            abi.encodeWithSelector(IBisectionGame.TransferFailed.selector, address(refuser), bond)
+        );
         refuser.exec(address(game), abi.encodeCall(IBisectionGame.claim, ()));
         assertEq(game.creditOf(address(refuser)), bond, "nothing is lost");
     }

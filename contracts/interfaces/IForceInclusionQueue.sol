@@ -29,6 +29,8 @@ interface IForceInclusionQueue {
     error OverdueNotConsumed(uint256 upTo, uint256 required);
     /// @notice `upTo` is before the cursor or past the end of the queue.
     error BadConsumeRange(uint256 upTo, uint256 cursor, uint256 length);
+    /// @notice `entriesHashOf` was asked for entries the queue does not hold.
+    error EntriesOutOfRange(uint256 from, uint256 count, uint256 length);
     /// @notice A forced record may only consume entries that are overdue.
     error NotOverdue(uint256 index, uint256 deadline);
     /// @notice No fees to claim.
@@ -58,6 +60,10 @@ interface IForceInclusionQueue {
     function deadlineOf(uint256 index) external view returns (uint64);
     /// @notice The commitment stored for `index`: `commitmentFor(sender, transaction)`.
     function commitmentOf(uint256 index) external view returns (bytes32);
+    /// @notice keccak-256 of the commitments of entries [from, from + count), packed in queue
+    ///         order: how a dispute over EVM blocks names the entries a block consumes
+    ///         (`BlockClaim.entriesHash`). Reverts `EntriesOutOfRange` past the queue's end.
+    function entriesHashOf(uint256 from, uint256 count) external view returns (bytes32);
     /// @notice The commitment of `transaction` enqueued by `sender`: keccak256(sender ‖
     ///         transaction), all 32 bytes. Binding the sender lets a fraud proof recognise
     ///         the portal's deposit entries (docs/protocol.md, "Force inclusion").

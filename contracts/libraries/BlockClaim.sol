@@ -15,8 +15,8 @@ pragma solidity ^0.8.24;
 ///
 ///         Every field is one L1 holds: the deployment's parameters, a record header and the
 ///         parts of its data commitment (`BatchData`), the queue's stored commitments. The
-///         dispute game over blocks builds it with this library when it starts a block's
-///         execution (not wired yet: the game still runs the ledger, docs/evm.md "Next").
+///         dispute game over blocks (`EvmDisputeGame.proveBlock`) builds it with this library
+///         when it starts a block's execution.
 library BlockClaim {
     /// @notice Bytes of a block's framing in a record's data: timestamp (8) and txCount (2).
     uint256 internal constant FRAMING_LENGTH = 10;

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IBatchInbox} from "../interfaces/IBatchInbox.sol";
 import {IDisputeGame} from "../interfaces/IDisputeGame.sol";
+import {IEvmDisputeGame} from "../interfaces/IEvmDisputeGame.sol";
 import {PaddedMerkle} from "./PaddedMerkle.sol";
 import {TraceLayout} from "./TraceLayout.sol";
 
@@ -13,28 +14,12 @@ import {TraceLayout} from "./TraceLayout.sol";
 ///         blocks `firstBlock..lastBlock` in order (a forced record's one block). A record's
 ///         force-queue entries are all consumed by its first block.
 ///
-///         One `Span` per record, built once when a game opens from the interval's record
+///         One `IEvmDisputeGame.BlockSpan` per record, built once when a game opens from the interval's record
 ///         headers (checked to chain to the inbox's record hash by `TraceLayout.build`, whose
-///         transaction spans it extends with the blocks); the game stores only the spans'
-///         PaddedMerkle root, and a block's proof hands back its span with its path.
-///         Not wired yet: the game still runs the ledger's transaction trace (docs/evm.md, "Next").
+///         transaction spans it extends with the blocks); the game (`EvmDisputeGame`) stores
+///         only the spans' PaddedMerkle root, and a block's proof hands back its span with its
+///         path.
 library BlockLayout {
-    /// @notice One record of the interval.
-    struct Span {
-        /// @dev Zero for a forced record (no data: no transactions, its fees burn).
-        bytes32 dataHash;
-        /// @dev The record's index in the inbox (a forced record's L1 time is read by it).
-        uint64 recordIndex;
-        /// @dev The trace position of its first block.
-        uint64 firstPosition;
-        uint64 blockCount;
-        /// @dev The queue entries its first block consumes: [forceStart, forceStart + forceCount).
-        uint64 forceStart;
-        uint64 forceCount;
-        /// @dev Leaves of its data's transaction tree.
-        uint64 txCount;
-    }
-
     /// @notice Build the block layout of output `outputIndex`'s interval from its record headers
     ///         (as `TraceLayout.build` takes them: for output 0 records 0..last, otherwise the
     ///         previous output's last record first).
@@ -45,16 +30,16 @@ library BlockLayout {
         uint256 outputIndex,
         uint256 interval,
         bytes32 lastRecordHash
-    ) internal pure returns (Span[] memory spans, uint64 length) {
+    ) internal pure returns (IEvmDisputeGame.BlockSpan[] memory spans, uint64 length) {
         bool fromGenesis = outputIndex == 0;
         (IDisputeGame.Span[] memory txSpans,) =
             TraceLayout.build(headers, fromGenesis, interval, lastRecordHash);
         uint256 skip = fromGenesis ? 0 : 1;
-        spans = new Span[](interval);
+        spans = new IEvmDisputeGame.BlockSpan[](interval);
         for (uint256 i; i < interval; ++i) {
             IBatchInbox.BatchHeader calldata h = headers[i + skip];
             uint64 blocks = h.lastBlock - h.firstBlock + 1;
-            spans[i] = Span({
+            spans[i] = IEvmDisputeGame.BlockSpan({
                 dataHash: txSpans[i].dataHash,
                 recordIndex: uint64(outputIndex * interval + i),
                 firstPosition: length,
@@ -68,7 +53,7 @@ library BlockLayout {
     }
 
     /// @notice The commitment a game stores: the PaddedMerkle root of the spans' leaves.
-    function root(Span[] memory spans) internal pure returns (bytes32) {
+    function root(IEvmDisputeGame.BlockSpan[] memory spans) internal pure returns (bytes32) {
         bytes32[] memory leaves = new bytes32[](spans.length);
         for (uint256 i; i < spans.length; ++i) {
             leaves[i] = keccak256(abi.encode(spans[i]));
@@ -77,16 +62,21 @@ library BlockLayout {
     }
 
     /// @notice The layout root that `span`, at `index` of `count` spans, implies through `path`.
-    function rootOf(Span calldata span, uint256 index, uint256 count, bytes32[] calldata path)
-        internal
-        pure
-        returns (bytes32)
-    {
+    function rootOf(
+        IEvmDisputeGame.BlockSpan calldata span,
+        uint256 index,
+        uint256 count,
+        bytes32[] calldata path
+    ) internal pure returns (bytes32) {
         return PaddedMerkle.rootOf(keccak256(abi.encode(span)), index, count, path);
     }
 
     /// @notice Whether block `position` of the trace is one of `span`'s.
-    function contains(Span calldata span, uint256 position) internal pure returns (bool) {
+    function contains(IEvmDisputeGame.BlockSpan calldata span, uint256 position)
+        internal
+        pure
+        returns (bool)
+    {
         return position >= span.firstPosition && position < uint256(span.firstPosition) + span.blockCount;
     }
 }

@@ -98,7 +98,7 @@ abstract contract DisputeTest is SequencingTest {
         super.setUp();
         oracle = deployment.oracle;
         portal = deployment.portal;
-        game = deployment.game;
+        game = DisputeGame(address(deployment.game));
         Op[] memory three = _threeOps();
         for (uint256 i; i < three.length; ++i) {
             ops.push(three[i]);

@@ -26,7 +26,7 @@ abstract contract SequencingTest is BatonTest {
         return queue.inclusionFee();
     }
 
-    function _enqueue(bytes memory transaction) internal returns (uint256 index) {
+    function _enqueue(bytes memory transaction) internal virtual returns (uint256 index) {
         uint256 fee = _fee();
         vm.deal(user, user.balance + fee);
         vm.prank(user);

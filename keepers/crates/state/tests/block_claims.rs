@@ -365,9 +365,18 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         "an ERC-20 transfer adds {} VM steps to a block",
         (eight - one_transfer) / 7
     );
+    // The genesis header as L1's `EvmGenesis` must hash it (the game over blocks starts there).
+    let genesis = chain.db.header(0).unwrap().unwrap();
+    let genesis = json!({
+        "stateRoot": genesis.state_root,
+        "gasLimit": genesis.gas_limit,
+        "baseFee": genesis.base_fee_per_gas,
+        "timestamp": genesis.timestamp,
+        "hash": genesis.hash_slow(),
+    });
     common::check_vectors(
         "test/vectors/block_claims.json",
-        &json!({ "claims": vectors }),
+        &json!({ "claims": vectors, "genesis": genesis }),
         "block_claims",
     );
 }
