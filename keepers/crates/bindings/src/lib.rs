@@ -21,6 +21,7 @@ mod generated {
 }
 
 pub use generated::{
-    IBatchInbox, IBisectionGame, IDisputeGame, IForceInclusionQueue, IL1OutputOracle,
-    ILeaderSchedule, IPortal, IPreimageOracle, IRiscV, ISequencerRegistry, ISlasher,
+    IBatchInbox, IBisectionGame, IDisputeGame, IEvmDisputeGame, IForceInclusionQueue,
+    IL1OutputOracle, ILeaderSchedule, IPortal, IPreimageOracle, IRiscV, ISequencerRegistry,
+    ISlasher,
 };

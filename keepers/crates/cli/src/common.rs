@@ -160,6 +160,7 @@ impl Advice for QueueError {
             Self::BadTxSize(_) => "the transaction exceeds the queue's maxTxSize",
             Self::NoFees(_) | Self::TransferFailed(_) => "no fees to collect for this account",
             Self::BadConsumeRange(_)
+            | Self::EntriesOutOfRange(_)
             | Self::NotInbox(_)
             | Self::NotOverdue(_)
             | Self::OverdueNotConsumed(_) => "a protocol call, not a user one: report it",
