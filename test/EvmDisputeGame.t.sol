@@ -62,8 +62,17 @@ abstract contract EvmDisputeGameTest is SequencingTest {
     Block[] internal blocks;
     Record[] internal records;
     IBatchInbox.BatchHeader[] internal headers;
+    /// @dev outputEnds[k]: the blocks from genesis to output k's last.
+    uint256[] internal outputEnds;
     /// @dev The proposer's header hash after `n` blocks is wrong from `n == liesFrom` on.
     uint256 internal liesFrom = type(uint256).max;
+
+    /// @dev How a challenger answers the proposer's midpoints.
+    enum Answer {
+        Honest,
+        AlwaysAgree,
+        AlwaysDisagree
+    }
 
     function _profile() internal view override returns (Deploy.Profile memory profile) {
         profile = script.loadProfile("devnet-evm");
@@ -92,6 +101,7 @@ abstract contract EvmDisputeGameTest is SequencingTest {
         _postSequenced(counts);
         counts = new uint16[](2);
         _postSequenced(counts);
+        outputEnds.push(blocks.length);
     }
 
     // ------------------------------------------------------------------ history
@@ -125,6 +135,29 @@ abstract contract EvmDisputeGameTest is SequencingTest {
         h.forceIndex = uint64(queue.length());
         _submit(_leader(), 0, h, data);
         headers.push(h);
+    }
+
+    /// @dev Post the records of the next output interval in shapes `seed` draws: each record
+    ///      after 0 to 2 new queue entries (a user's or a deposit), sequenced with 1 to 3 blocks
+    ///      of 0 to 3 transactions each, or one in five forced.
+    function _postRandomInterval(uint256 seed) internal {
+        for (uint256 r; r < p.outputInterval; ++r) {
+            uint256 draw = uint256(keccak256(abi.encode(seed, r)));
+            for (uint256 e; e < draw % 3; ++e) {
+                if ((draw >> (8 + e)) & 1 == 0) _enqueue(abi.encodePacked("entry", seed, r, e));
+                else _deposit(l2Recipient, 1 ether);
+            }
+            if ((draw >> 16) % 5 == 0) {
+                _postForced(abi.encodePacked("forced", seed, r));
+                continue;
+            }
+            uint16[] memory counts = new uint16[](1 + (draw >> 24) % 3);
+            for (uint256 b; b < counts.length; ++b) {
+                counts[b] = uint16((draw >> (32 + 8 * b)) % 4);
+            }
+            _postSequenced(counts);
+        }
+        outputEnds.push(blocks.length);
     }
 
     /// @dev Enqueue `entry`, let it go overdue and force it in: a record of one block.
@@ -201,7 +234,7 @@ abstract contract EvmDisputeGameTest is SequencingTest {
         for (uint256 i; i < ops.length; ++i) {
             if (registry.isActive(ops[i].operator)) {
                 uint256 next = oracle.outputCount();
-                bytes32 root = _proposerLeaf(blocks.length);
+                bytes32 root = _proposerLeaf(outputEnds[next]);
                 vm.prank(ops[i].operator);
                 return oracle.proposeOutput(next, root);
             }
@@ -210,11 +243,33 @@ abstract contract EvmDisputeGameTest is SequencingTest {
     }
 
     function _challenge() internal returns (uint256 gameId) {
+        return _challenge(0);
+    }
+
+    /// @dev Open a game against output `outputIndex` as the honest challenger.
+    function _challenge(uint256 outputIndex) internal returns (uint256 gameId) {
         uint256 bond = game.challengeBond();
-        vm.deal(honest, bond);
-        (bytes32 start, bytes32 claimed) = (_leaf(0), _proposerLeaf(blocks.length));
+        vm.deal(honest, honest.balance + bond);
+        bytes32 start = outputIndex == 0 ? _leaf(0) : _proposerLeaf(_base(outputIndex));
+        bytes32 claimed = _proposerLeaf(outputEnds[outputIndex]);
+        IBatchInbox.BatchHeader[] memory hs = _headersFor(outputIndex);
         vm.prank(honest);
-        gameId = game.challenge{value: bond}(0, start, claimed, headers);
+        gameId = game.challenge{value: bond}(outputIndex, start, claimed, hs);
+    }
+
+    /// @dev The blocks before output `outputIndex`'s interval.
+    function _base(uint256 outputIndex) internal view returns (uint256) {
+        return outputIndex == 0 ? 0 : outputEnds[outputIndex - 1];
+    }
+
+    /// @dev The record headers a game over `outputIndex` needs.
+    function _headersFor(uint256 outputIndex) internal view returns (IBatchInbox.BatchHeader[] memory hs) {
+        uint256 interval = p.outputInterval;
+        uint256 first = outputIndex == 0 ? 0 : outputIndex * interval - 1;
+        hs = new IBatchInbox.BatchHeader[]((outputIndex + 1) * interval - first);
+        for (uint256 i; i < hs.length; ++i) {
+            hs[i] = headers[first + i];
+        }
     }
 
     function _opOf(address operator) internal view returns (Op memory) {
@@ -226,33 +281,52 @@ abstract contract EvmDisputeGameTest is SequencingTest {
 
     /// @dev Bisect down to one block, the challenger answering honestly.
     function _bisectToOneBlock(uint256 gameId) internal {
-        for (uint256 moves; moves < 20; ++moves) {
+        _bisectToOneBlock(gameId, Answer.Honest);
+    }
+
+    /// @dev Bisect down to one block, the proposer posting its leaves, the challenger answering
+    ///      per `answer`.
+    function _bisectToOneBlock(uint256 gameId, Answer answer) internal {
+        uint256 base = _base(game.gameAt(gameId).outputIndex);
+        for (uint256 moves; moves < 40; ++moves) {
             IBisectionGame.Game memory g = game.gameAt(gameId);
             if (!g.proposerToMove && g.hi - g.lo <= 1) return;
             vm.warp(block.timestamp + 1);
-            uint256 mid = (uint256(g.lo) + g.hi) / 2;
+            uint256 mid = base + (uint256(g.lo) + g.hi) / 2;
             if (g.proposerToMove) {
+                bytes32 root = _proposerLeaf(mid);
                 vm.prank(g.proposer);
-                game.bisect(gameId, _proposerLeaf(mid));
+                game.bisect(gameId, root);
             } else {
+                bool agree =
+                    answer == Answer.AlwaysAgree || (answer == Answer.Honest && g.midRoot == _leaf(mid));
                 vm.prank(g.challenger);
-                game.respond(gameId, g.midRoot == _leaf(mid));
+                game.respond(gameId, agree);
             }
         }
         revert("bisection did not end");
     }
 
-    /// @dev The proof of the block at trace `position`.
-    function _proof(uint256 position) internal view returns (IEvmDisputeGame.BlockProof memory proof) {
-        (IEvmDisputeGame.BlockSpan[] memory spans,) = game.layoutOf(0, headers);
-        Block storage b = blocks[position];
-        proof.spanIndex = b.record;
-        proof.span = spans[b.record];
+    /// @dev The proof of the block at trace `position` of output 0.
+    function _proof(uint256 position) internal view returns (IEvmDisputeGame.BlockProof memory) {
+        return _proof(0, position);
+    }
+
+    /// @dev The proof of block `global` (counted from genesis) in a game over `outputIndex`.
+    function _proof(uint256 outputIndex, uint256 global)
+        internal
+        view
+        returns (IEvmDisputeGame.BlockProof memory proof)
+    {
+        (IEvmDisputeGame.BlockSpan[] memory spans,) = game.layoutOf(outputIndex, _headersFor(outputIndex));
+        Block storage b = blocks[global];
+        proof.spanIndex = b.record - outputIndex * p.outputInterval;
+        proof.span = spans[proof.spanIndex];
         bytes32[] memory leaves = new bytes32[](spans.length);
         for (uint256 i; i < spans.length; ++i) {
             leaves[i] = keccak256(abi.encode(spans[i]));
         }
-        proof.spanPath = BatchDataModel.path(leaves, b.record);
+        proof.spanPath = BatchDataModel.path(leaves, proof.spanIndex);
         Record storage r = records[b.record];
         if (r.data.length != 0) {
             BatchDataModel.Parsed memory parsed = BatchDataModel.parse(r.data, r.blocks, type(uint256).max);
@@ -402,6 +476,27 @@ contract EvmDisputeGame_Test is EvmDisputeGameTest {
         assertEq(game.creditOf(honest), game.challengeBond(), "bond back");
     }
 
+    /// @notice On any history shape, wherever in a later output the proposer first lies, an
+    ///         honest challenger narrows the dispute to that block, the guest gets its claim,
+    ///         and the liar loses at one step: its output goes, the earlier one stays.
+    function testFuzz_liarLosesWhereverItFirstLies(uint256 seed, uint256 lieAt) public {
+        _propose();
+        _postRandomInterval(seed);
+        uint256 base = outputEnds[0];
+        liesFrom = base + 1 + lieAt % (outputEnds[1] - base);
+        _propose();
+        uint256 gameId = _challenge(1);
+        _bisectToOneBlock(gameId);
+        uint256 position = game.gameAt(gameId).lo;
+        assertEq(base + position, liesFrom - 1, "the first wrong block");
+        IEvmDisputeGame.BlockProof memory proof = _proof(1, base + position);
+        game.proveBlock(gameId, proof);
+        bytes memory expected = _expectedClaim(base + position, _leaf(liesFrom - 1), _proposerLeaf(liesFrom));
+        assertEq(game.executionOf(gameId).inputKey, keccak256(expected), "the block's claim");
+        assertEq(uint256(_playExecution(gameId)), uint256(IBisectionGame.Status.ChallengerWon));
+        assertEq(oracle.outputCount(), 1, "only the lying output deleted");
+    }
+
     function test_challenge_startsFromTheGenesisHeader() public {
         _propose();
         uint256 bond = game.challengeBond();
@@ -536,19 +631,27 @@ contract EvmDisputeGame_HonestProposer_Test is EvmDisputeGameTest {
         _propose();
         uint256 gameId = _challenge();
         // The challenger disputes the last block although every hash is right.
-        for (uint256 moves; moves < 20; ++moves) {
-            IBisectionGame.Game memory g = game.gameAt(gameId);
-            if (!g.proposerToMove && g.hi - g.lo <= 1) break;
-            if (g.proposerToMove) {
-                vm.prank(g.proposer);
-                game.bisect(gameId, _leaf((uint256(g.lo) + g.hi) / 2));
-            } else {
-                vm.prank(g.challenger);
-                game.respond(gameId, true);
-            }
-        }
+        _bisectToOneBlock(gameId, Answer.AlwaysAgree);
         game.proveBlock(gameId, _proof(game.gameAt(gameId).lo));
         assertEq(uint256(_playExecution(gameId)), uint256(IBisectionGame.Status.ProposerWon));
         assertEq(oracle.outputCount(), 1, "output kept");
+    }
+
+    /// @notice On any history shape, however a challenger answers, an honest proposer's output
+    ///         stands and the challenger's bond goes to it, less the burned tax.
+    function testFuzz_honestProposerBeatsAnyChallenger(uint256 seed, uint8 answer) public {
+        _propose();
+        _postRandomInterval(seed);
+        uint256 outputIndex = _propose();
+        address proposer = oracle.outputAt(outputIndex).proposer;
+        uint256 gameId = _challenge(1);
+        _bisectToOneBlock(gameId, Answer(answer % 3));
+        IBisectionGame.Game memory g = game.gameAt(gameId);
+        game.proveBlock(gameId, _proof(1, outputEnds[0] + g.lo));
+        assertEq(uint256(_playExecution(gameId)), uint256(IBisectionGame.Status.ProposerWon));
+        assertEq(oracle.outputCount(), 2, "outputs kept");
+        uint256 bond = game.challengeBond();
+        assertEq(game.creditOf(proposer), bond - bond * game.bondTaxBps() / 10_000, "bond less tax");
+        assertEq(game.creditOf(honest), 0);
     }
 }

@@ -2,7 +2,8 @@
 //! OpenZeppelin's ERC-20 through one node, `cast send` through another moves tokens, `cast
 //! call` and `cast logs` on the third see it; the blocks reach L1 and every node derives the
 //! same EVM blocks and state; the preconfirmation proves the transfer under a signed header;
-//! a node killed with SIGKILL comes back with its chain. What is built for the ledger (the
+//! a node killed with SIGKILL comes back with its chain; the deployment's dispute game is the
+//! game over blocks, its genesis leaf the nodes' genesis header. What is built for the ledger (the
 //! keepers, `baton withdraw`) refuses the deployment and says why.
 
 use crate::{
@@ -12,8 +13,10 @@ use crate::{
 };
 use alloy::{
     primitives::{Address, B256},
+    providers::ProviderBuilder,
     signers::local::PrivateKeySigner,
 };
+use baton_bindings::IEvmDisputeGame;
 use baton_devnet::{foundry_tool, repo_root};
 use eyre::{OptionExt, WrapErr, bail, ensure};
 use serde_json::{Value, json};
@@ -73,6 +76,20 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     let key = alloy::primitives::hex::encode_prefixed(user.to_bytes());
     let recipient = Address::repeat_byte(0x42);
     let urls: Vec<String> = net.nodes.iter().map(|n| n.url.clone()).collect();
+
+    // The deployment's game is the game over blocks, and the genesis leaf it computed on L1
+    // (`EvmGenesis`) is the genesis header the nodes hold.
+    let game = IEvmDisputeGame::new(
+        d.dispute_game,
+        ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url()),
+    );
+    let genesis = rpc(&urls[0], "eth_getBlockByNumber", json!(["0x0", false])).await?;
+    let genesis: B256 = serde_json::from_value(genesis["hash"].clone())?;
+    ensure!(
+        game.genesisHeaderHash().call().await? == genesis,
+        "the EVM game's genesis leaf is not the nodes' genesis block {genesis}"
+    );
+    ensure!(game.executionSteps().call().await? == alloy::primitives::U256::from(1u64 << 36));
 
     // forge create through node 0.
     let created = tool(
