@@ -164,11 +164,12 @@ fn whole_block_claim(transfers: u64) {
     let target = steps / 3;
     let (mut lo, mut hi) = (0, steps);
     let mut focused = trace.clone();
-    let (mut held, mut rounds) = (0, 0);
+    let (mut held, mut held_pages, mut rounds) = (0, 0, 0);
     let start = Instant::now();
     while hi - lo > 1 {
         focused.focus(lo, hi, 64, &oracle).expect("preimages");
         held = held.max(focused.snapshots());
+        held_pages = held_pages.max(focused.held_pages());
         let mid = lo + (hi - lo) / 2;
         focused.at(mid, &oracle).expect("preimages");
         if mid <= target {
@@ -182,21 +183,24 @@ fn whole_block_claim(transfers: u64) {
     println!(
         "a block of {transfers} ERC-20 transfers: keeper's claim {:.0} ms; {steps} VM steps \
          ({:.2} M a transfer), {:.1} s at {:.1} M instr/s; trace with {} snapshots of up to {} \
-         pages ({} MiB) recorded in {:.1} s; the middle step's claim and witness in {:.0} ms",
+         pages, {} distinct pages held ({} MiB) recorded in {:.1} s; the middle step's claim and \
+         witness in {:.0} ms",
         ms(keeper),
         steps as f64 / transfers as f64 / 1e6,
         run.as_secs_f64(),
         steps as f64 / run.as_secs_f64() / 1e6,
-        steps / interval + 1,
+        trace.snapshots(),
         machine.cpu.mem.pages(),
-        (steps / interval + 1) * machine.cpu.mem.pages() as u64 * 4096 / (1 << 20),
+        trace.held_pages(),
+        trace.held_pages() * 4096 / (1 << 20),
         record.as_secs_f64(),
         ms(answer)
     );
     println!(
         "  bisected to step {lo} in {rounds} rounds, the trace focused each round: {:.1} s in all, \
-         at most {held} snapshots held",
-        bisection.as_secs_f64()
+         at most {held} snapshots held, {held_pages} distinct pages ({} MiB)",
+        bisection.as_secs_f64(),
+        held_pages * 4096 / (1 << 20)
     );
 }
 

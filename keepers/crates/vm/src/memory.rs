@@ -9,7 +9,7 @@
 
 use crate::decode::{Instr, decode};
 use alloy_primitives::{B256, keccak256};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// Bits of a memory address: the machine has `2^ADDRESS_BITS` bytes.
 pub const ADDRESS_BITS: u32 = 32;
@@ -52,22 +52,25 @@ pub fn hash_pair(left: &B256, right: &B256) -> B256 {
 /// Instruction words in a page.
 const PAGE_WORDS: usize = (PAGE_SIZE / 4) as usize;
 
+/// A page. Its two caches fill through a shared reference (`OnceLock`), so a page that a
+/// cloned memory (a trace's snapshot) still shares is never copied just to cache its root or
+/// its decoded words.
 #[derive(Clone)]
 struct Page {
     bytes: [u8; PAGE_SIZE as usize],
     /// The page's subtree root, until the page is written.
-    root: Option<B256>,
+    root: OnceLock<B256>,
     /// Every word of the page decoded, once something is fetched from it, until it is written:
     /// fast mode decodes each instruction once, not once per step.
-    decoded: Option<Box<[Option<Instr>; PAGE_WORDS]>>,
+    decoded: OnceLock<Box<[Option<Instr>; PAGE_WORDS]>>,
 }
 
 impl Page {
-    fn zeroed() -> Box<Self> {
-        Box::new(Self {
+    fn zeroed() -> Arc<Self> {
+        Arc::new(Self {
             bytes: [0; PAGE_SIZE as usize],
-            root: None,
-            decoded: None,
+            root: OnceLock::new(),
+            decoded: OnceLock::new(),
         })
     }
 
@@ -102,22 +105,19 @@ impl Page {
         levels
     }
 
-    fn root(&mut self) -> B256 {
-        if let Some(root) = self.root {
-            return root;
-        }
-        let root = self.levels()[PAGE_DEPTH][0];
-        self.root = Some(root);
-        root
+    fn root(&self) -> B256 {
+        *self.root.get_or_init(|| self.levels()[PAGE_DEPTH][0])
     }
 }
 
-type Directory = [Option<Box<Page>>; DIR_LEN];
+type Directory = [Option<Arc<Page>>; DIR_LEN];
 
-/// The machine's memory.
+/// The machine's memory. Directories and pages are shared between clones until one writes
+/// them (copy on write): a trace's snapshots hold the pages the run changed since the one
+/// before, not a copy of the whole memory each.
 #[derive(Clone, Default)]
 pub struct Memory {
-    dirs: Vec<Option<Box<Directory>>>,
+    dirs: Vec<Option<Arc<Directory>>>,
 }
 
 /// A Merkle proof of one 32-byte leaf: the leaf and its siblings from the bottom up.
@@ -165,10 +165,12 @@ impl Memory {
         if self.dirs.len() <= d {
             self.dirs.resize_with(d + 1, || None);
         }
-        let dir = self.dirs[d].get_or_insert_with(|| Box::new([const { None }; DIR_LEN]));
-        let page = dir[n & (DIR_LEN - 1)].get_or_insert_with(Page::zeroed);
-        page.root = None;
-        page.decoded = None;
+        let dir = self.dirs[d].get_or_insert_with(|| Arc::new([const { None }; DIR_LEN]));
+        // Copies the directory and the page only if a clone still shares them.
+        let page =
+            Arc::make_mut(Arc::make_mut(dir)[n & (DIR_LEN - 1)].get_or_insert_with(Page::zeroed));
+        page.root = OnceLock::new();
+        page.decoded = OnceLock::new();
         page
     }
 
@@ -177,18 +179,15 @@ impl Memory {
     #[inline]
     pub fn fetch(&mut self, pc: u64) -> Result<Instr, u32> {
         debug_assert!(pc.is_multiple_of(4) && pc < MEMORY_SIZE);
-        let n = (pc >> PAGE_BITS) as usize;
         let index = ((pc % PAGE_SIZE) / 4) as usize;
-        let page = match self.dirs.get_mut(n >> DIR_BITS) {
-            Some(Some(dir)) => dir[n & (DIR_LEN - 1)].as_deref_mut(),
-            _ => None,
-        };
         // Memory never written holds zero words, which are not instructions.
-        let Some(page) = page else { return Err(0) };
-        if page.decoded.is_none() {
-            page.decoded = Some(Box::new(std::array::from_fn(|i| decode(page.word(i)))));
-        }
-        match page.decoded.as_ref().expect("just filled")[index] {
+        let Some(page) = self.page(pc) else {
+            return Err(0);
+        };
+        let decoded = page
+            .decoded
+            .get_or_init(|| Box::new(std::array::from_fn(|i| decode(page.word(i)))));
+        match decoded[index] {
             Some(instr) => Ok(instr),
             None => Err(page.word(index)),
         }
@@ -263,6 +262,14 @@ impl Memory {
         }
     }
 
+    /// The identities of its pages (shared with a clone until one of them writes the page).
+    pub fn page_ids(&self) -> impl Iterator<Item = usize> + '_ {
+        self.dirs
+            .iter()
+            .flatten()
+            .flat_map(|dir| dir.iter().flatten().map(|page| Arc::as_ptr(page) as usize))
+    }
+
     /// Pages holding something written.
     pub fn pages(&self) -> usize {
         self.dirs
@@ -275,9 +282,9 @@ impl Memory {
     /// Every page's number and subtree root, in address order (computing stale roots).
     fn page_roots(&mut self) -> Vec<(u64, B256)> {
         let mut roots = Vec::new();
-        for (d, dir) in self.dirs.iter_mut().enumerate() {
+        for (d, dir) in self.dirs.iter().enumerate() {
             let Some(dir) = dir else { continue };
-            for (i, page) in dir.iter_mut().enumerate() {
+            for (i, page) in dir.iter().enumerate() {
                 if let Some(page) = page {
                     roots.push((((d << DIR_BITS) | i) as u64, page.root()));
                 }

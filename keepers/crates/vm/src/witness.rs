@@ -140,6 +140,16 @@ impl Trace {
     pub fn snapshots(&self) -> usize {
         self.snapshots.len()
     }
+
+    /// The distinct memory pages its snapshots hold: snapshots share the pages the run did not
+    /// write between them, so this, not snapshots × pages, is what a trace costs.
+    pub fn held_pages(&self) -> usize {
+        let mut pages = std::collections::HashSet::new();
+        for machine in self.snapshots.values() {
+            pages.extend(machine.cpu.mem.page_ids());
+        }
+        pages.len()
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +192,26 @@ mod tests {
             let mut answered = trace.at(k, &oracle).unwrap();
             assert_eq!(answered.claim(), from_start.claim(), "step {k}");
         }
+    }
+
+    #[test]
+    fn snapshots_share_the_pages_the_run_did_not_write() {
+        let oracle = HashMap::new();
+        let mut boot = countdown();
+        // Pages the countdown never writes: one snapshot holds them for all.
+        for page in 0..50u64 {
+            boot.cpu.mem.write(0x10_0000 + page * 4096, 8, page + 1);
+        }
+        let pages = boot.cpu.mem.pages();
+        let trace = Trace::record(boot, &oracle, 7, 1 << 20).unwrap();
+        assert!(trace.snapshots() > 10);
+        // The code page is never written after boot; the data page is written between most
+        // snapshots: each of those holds its own copy of it, and nothing else of its own.
+        assert!(trace.held_pages() <= pages + trace.snapshots());
+        assert!(
+            trace.held_pages() > pages,
+            "the written page is copied, not shared"
+        );
     }
 
     #[test]
