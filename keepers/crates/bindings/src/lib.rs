@@ -20,6 +20,22 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/baton_interfaces.rs"));
 }
 
+/// The topics of the events a dispute game emits for its moves, from opening to resolution
+/// (`IBisectionGame`'s, whichever game): a log filter over every move of every game.
+pub const GAME_MOVE_EVENTS: [alloy::primitives::B256; 8] = {
+    use alloy::sol_types::SolEvent;
+    [
+        IBisectionGame::GameCreated::SIGNATURE_HASH,
+        IBisectionGame::Bisected::SIGNATURE_HASH,
+        IBisectionGame::Responded::SIGNATURE_HASH,
+        IBisectionGame::ExecutionStarted::SIGNATURE_HASH,
+        IBisectionGame::ExecutionBisected::SIGNATURE_HASH,
+        IBisectionGame::ExecutionResponded::SIGNATURE_HASH,
+        IBisectionGame::StepProven::SIGNATURE_HASH,
+        IBisectionGame::GameResolved::SIGNATURE_HASH,
+    ]
+};
+
 pub use generated::{
     IBatchInbox, IBisectionGame, IDisputeGame, IEvmDisputeGame, IForceInclusionQueue,
     IL1OutputOracle, ILeaderSchedule, IPortal, IPreimageOracle, IRiscV, ISequencerRegistry,

@@ -21,9 +21,9 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
     rpc::types::Filter,
     signers::local::PrivateKeySigner,
-    sol_types::{SolCall, SolEvent},
+    sol_types::SolCall,
 };
-use baton_bindings::{IBatchInbox, IBisectionGame};
+use baton_bindings::{GAME_MOVE_EVENTS, IBatchInbox};
 use baton_core::{
     batch::{L2Block, RecordContext},
     ledger::testkit::{TxFields, bench_arg},
@@ -228,16 +228,7 @@ async fn main() -> eyre::Result<()> {
         .get_logs(
             &Filter::new()
                 .address(d.dispute_game)
-                .event_signature(vec![
-                    IBisectionGame::GameCreated::SIGNATURE_HASH,
-                    IBisectionGame::Bisected::SIGNATURE_HASH,
-                    IBisectionGame::Responded::SIGNATURE_HASH,
-                    IBisectionGame::ExecutionStarted::SIGNATURE_HASH,
-                    IBisectionGame::ExecutionBisected::SIGNATURE_HASH,
-                    IBisectionGame::ExecutionResponded::SIGNATURE_HASH,
-                    IBisectionGame::StepProven::SIGNATURE_HASH,
-                    IBisectionGame::GameResolved::SIGNATURE_HASH,
-                ])
+                .event_signature(GAME_MOVE_EVENTS.to_vec())
                 .from_block(0),
         )
         .await?;

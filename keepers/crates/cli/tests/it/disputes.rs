@@ -15,7 +15,7 @@ use alloy::{
     signers::local::PrivateKeySigner,
     sol_types::SolEvent,
 };
-use baton_bindings::{IBisectionGame, IL1OutputOracle, ISequencerRegistry};
+use baton_bindings::{GAME_MOVE_EVENTS, IBisectionGame, IL1OutputOracle, ISequencerRegistry};
 use eyre::{OptionExt, ensure};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -173,16 +173,7 @@ async fn print_move_gaps(net: &Network) -> eyre::Result<()> {
         .get_logs(
             &Filter::new()
                 .address(net.devnet.deployment.dispute_game)
-                .event_signature(vec![
-                    IBisectionGame::GameCreated::SIGNATURE_HASH,
-                    IBisectionGame::Bisected::SIGNATURE_HASH,
-                    IBisectionGame::Responded::SIGNATURE_HASH,
-                    IBisectionGame::ExecutionStarted::SIGNATURE_HASH,
-                    IBisectionGame::ExecutionBisected::SIGNATURE_HASH,
-                    IBisectionGame::ExecutionResponded::SIGNATURE_HASH,
-                    IBisectionGame::StepProven::SIGNATURE_HASH,
-                    IBisectionGame::GameResolved::SIGNATURE_HASH,
-                ])
+                .event_signature(GAME_MOVE_EVENTS.to_vec())
                 .from_block(0),
         )
         .await?;
