@@ -1,8 +1,8 @@
 //! The deployment record `deployments/<chainId>.json` written by `script/Deploy.s.sol`.
 
 use crate::{
-    IBatchInbox, IBisectionGame, IDisputeGame, IForceInclusionQueue, IL1OutputOracle,
-    ILeaderSchedule, IPortal, ISequencerRegistry, ISlasher,
+    IBatchInbox, IBisectionGame, IDisputeGame, IEvmDisputeGame, IForceInclusionQueue,
+    IL1OutputOracle, ILeaderSchedule, IPortal, ISequencerRegistry, ISlasher,
 };
 use alloy::{
     primitives::{Address, B256, U256},
@@ -208,9 +208,9 @@ pub enum L2Execution {
     /// The ledger of ETH transfers (docs/ledger.md).
     #[default]
     Ledger,
-    /// The EVM (docs/evm.md). Only the sequencer nodes run it so far: the proposer, the
-    /// challenger, the dispute game and the portal still prove the ledger, so nothing
-    /// disputes an EVM deployment's outputs and it must not hold value yet.
+    /// The EVM (docs/evm.md): the nodes and the keepers run it and the dispute game is the
+    /// game over blocks, but the portal still proves withdrawals the ledger's way, so nothing
+    /// deposited can be withdrawn and an EVM deployment must not hold value yet.
     Evm,
 }
 
@@ -335,6 +335,14 @@ impl Deployment {
         provider: P,
     ) -> IDisputeGame::IDisputeGameInstance<P> {
         IDisputeGame::new(self.dispute_game, provider)
+    }
+
+    /// The dispute game as the EVM chain's (`IEvmDisputeGame`: its layout and block proofs).
+    pub fn evm_dispute_game<P: Provider>(
+        &self,
+        provider: P,
+    ) -> IEvmDisputeGame::IEvmDisputeGameInstance<P> {
+        IEvmDisputeGame::new(self.dispute_game, provider)
     }
 }
 

@@ -67,6 +67,18 @@ impl RecordLimits {
     };
 }
 
+/// The block framing `blocksHash` commits to: every block's timestamp (8 bytes) and transaction
+/// count (2 bytes), in order. A dispute over blocks hands it to L1 to split a record into blocks.
+pub fn block_framing(blocks: &[L2Block]) -> Vec<u8> {
+    let mut framing = Vec::with_capacity(blocks.len() * BLOCK_HEADER_LEN);
+    for block in blocks {
+        framing.extend_from_slice(&block.timestamp.to_be_bytes());
+        // A decoded or encodable block holds at most u16::MAX transactions.
+        framing.extend_from_slice(&(block.transactions.len() as u16).to_be_bytes());
+    }
+    framing
+}
+
 /// What `dataHash` is made of: the data's fee recipient, the hash of its block framing and the
 /// Merkle root of its transactions. A transaction proof sends these three, the transaction and its
 /// path to `tx_root` (`IDisputeGame.StepProof`).
@@ -83,15 +95,9 @@ pub struct BatchCommitment {
 impl BatchCommitment {
     /// The commitment of `blocks` with `fee_recipient` (as [`encode_batch`] would lay them out).
     pub fn of(fee_recipient: Address, blocks: &[L2Block]) -> Self {
-        let mut framing = Vec::with_capacity(blocks.len() * BLOCK_HEADER_LEN);
-        for block in blocks {
-            framing.extend_from_slice(&block.timestamp.to_be_bytes());
-            // A decoded or encodable block holds at most u16::MAX transactions.
-            framing.extend_from_slice(&(block.transactions.len() as u16).to_be_bytes());
-        }
         Self {
             fee_recipient,
-            blocks_hash: keccak256(&framing),
+            blocks_hash: keccak256(block_framing(blocks)),
             tx_root: tx_root(&tx_hashes_of(blocks)),
         }
     }

@@ -38,7 +38,7 @@ pub mod vectors;
 
 pub use batch::{
     Batch, BatchCommitment, DecodeError, EncodeError, L2Block, RecordContext, RecordError,
-    RecordLimits, check_record, decode_batch, decode_batch_limited, encode_batch,
+    RecordLimits, block_framing, check_record, decode_batch, decode_batch_limited, encode_batch,
 };
 pub use derive::{Chain, DeriveError, DerivedBlock, DerivedTx, QueueEntry, RecordInput};
 pub use eip712::{BatchHeader, BlockHeader, GENESIS_RECORD_HASH, baton_domain};

@@ -57,7 +57,7 @@ async fn check_outputs(keeper: &Keeper, fault_at: Option<u64>) -> eyre::Result<(
     let period = ctx.deployment.parameters.finalization_period;
     let games = ctx.db().games()?;
     while next < count {
-        let Some(state_root) = keeper.deriver.output_state_root(next) else {
+        let Some(root) = keeper.deriver.proposal_root(next) else {
             break; // not derived that far yet
         };
         let record = keeper.deriver.record_index_of(next);
@@ -66,7 +66,7 @@ async fn check_outputs(keeper: &Keeper, fault_at: Option<u64>) -> eyre::Result<(
             .record_hash(record)
             .expect("a derived boundary has its record");
         let output = oracle.outputAt(U256::from(next)).call().await?;
-        let ours = output_root(state_root, record, record_hash);
+        let ours = output_root(root, record, record_hash);
         let open = now < output.proposedAt.to::<u64>() + period;
         let disputed = games.iter().any(|g| g.output_index == next && !g.done);
         if output.outputRoot != ours {
@@ -99,6 +99,9 @@ async fn check_outputs(keeper: &Keeper, fault_at: Option<u64>) -> eyre::Result<(
         }
         next += 1;
     }
+    ctx.metrics
+        .outputs_checked
+        .store(next, std::sync::atomic::Ordering::Relaxed);
     let db = ctx.db();
     db.set_meta("outputs_checked", &next.to_string())?;
     db.set_meta("checked_generation", &generation.to_string())?;
@@ -109,18 +112,16 @@ async fn check_outputs(keeper: &Keeper, fault_at: Option<u64>) -> eyre::Result<(
 async fn challenge(keeper: &Keeper, output: u64, fault: Option<u64>) -> eyre::Result<()> {
     let ctx = &keeper.ctx;
     let d = &keeper.deriver;
-    let (Some(start), Some(claimed_state), Some(headers)) = (
-        start_root(keeper, output),
-        d.output_state_root(output),
+    let (Some(start), Some(ours), Some(headers)) = (
+        d.start_root(output),
+        d.proposal_root(output),
         d.game_headers(output),
     ) else {
         return Ok(());
     };
     // The claimed root is the proposer's: the oracle only accepts the one it committed to,
     // which the keeper reads from the proposal event's state root.
-    let claimed = proposed_state_root(keeper, output)
-        .await?
-        .unwrap_or(claimed_state);
+    let claimed = proposed_state_root(keeper, output).await?.unwrap_or(ours);
     let bond = ctx.deployment.parameters.challenge_bond;
     match send(
         ctx,
@@ -147,14 +148,7 @@ async fn challenge(keeper: &Keeper, output: u64, fault: Option<u64>) -> eyre::Re
     Ok(())
 }
 
-fn start_root(keeper: &Keeper, output: u64) -> Option<alloy::primitives::B256> {
-    match output {
-        0 => Some(keeper.ctx.deployment.parameters.genesis_state_root),
-        k => keeper.deriver.output_state_root(k - 1),
-    }
-}
-
-/// The state root the proposer posted for `output` (the `OutputProposed` event of the live
+/// The root the proposer posted for `output` (the `OutputProposed` event of the live
 /// generation: the latest one for that index).
 async fn proposed_state_root(
     keeper: &Keeper,

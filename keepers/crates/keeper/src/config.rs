@@ -41,8 +41,8 @@ pub struct ProposerConfig {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Scripted fault for the devnet's invalid-output scenario: the first output with at least
-    /// one transaction is built from a trace that goes wrong at this transaction index (taken
-    /// modulo the trace length), and the proposer defends it. Never set this on a real network:
+    /// one position (a ledger transaction, an EVM block) is built from a trace that goes wrong
+    /// at this position (taken modulo the trace length), and the proposer defends it. Never set this on a real network:
     /// it gets the operator slashed.
     #[arg(long, env = "BATON_FAULT_INVALID_OUTPUT_AT", hide = true)]
     pub fault_invalid_output_at: Option<u64>,
@@ -55,8 +55,8 @@ pub struct ChallengerConfig {
     #[command(flatten)]
     pub common: CommonArgs,
     /// Scripted fault for the devnet: dispute the first correct output with at least one
-    /// transaction, playing a trace that goes wrong at this transaction index (modulo its
-    /// length). The challenger loses its bond.
+    /// position (a ledger transaction, an EVM block), playing a trace that goes wrong at this
+    /// position (modulo its length). The challenger loses its bond.
     #[arg(long, env = "BATON_FAULT_DISPUTE_VALID_AT", hide = true)]
     pub fault_dispute_valid_at: Option<u64>,
 }

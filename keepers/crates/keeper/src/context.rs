@@ -4,8 +4,8 @@
 use crate::{config::CommonArgs, db::KeeperDb, metrics::Metrics};
 use alloy::{network::EthereumWallet, primitives::Address, providers::RootProvider};
 use baton_bindings::Deployment;
-use baton_core::{Genesis, ledger::LedgerConfig};
-use baton_l1::{L1, TxManager, connect::ledger_config};
+use baton_core::Genesis;
+use baton_l1::{L1, TxManager};
 use eyre::WrapErr;
 use std::sync::{
     Arc,
@@ -19,8 +19,6 @@ pub struct Context {
     pub deployment: Deployment,
     /// The L2 genesis.
     pub genesis: Genesis,
-    /// The ledger parameters.
-    pub ledger: LedgerConfig,
     /// L1 reads.
     pub provider: RootProvider,
     /// L1 sends from the keeper's key.
@@ -41,7 +39,6 @@ impl Context {
             provider,
             chain_id: l1_chain_id,
         } = args.l1.connect().await?;
-        baton_l1::connect::require_ledger(&deployment, &format!("the {role}"))?;
         let genesis = args.l1.load_genesis(&deployment)?;
         let key = args.key.load()?;
         let txmgr = TxManager::new(
@@ -55,11 +52,9 @@ impl Context {
             .wrap_err_with(|| format!("creating the data directory {}", args.data_dir.display()))?;
         let path = args.data_dir.join(format!("{role}.sqlite"));
         let db = KeeperDb::open(&path).wrap_err_with(|| format!("opening {}", path.display()))?;
-        let ledger = ledger_config(&deployment)?;
         Ok(Self {
             deployment,
             genesis,
-            ledger,
             provider,
             txmgr,
             db: std::sync::Mutex::new(db),

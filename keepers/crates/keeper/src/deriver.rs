@@ -1,21 +1,27 @@
-//! The keepers' own derivation: BatchInbox records read from L1 (reorg-safe, through
-//! [`L1Reader`] into the keeper's SQLite file) applied to the genesis state, with the state kept
-//! at every output boundary so that the trace of any output interval can be rebuilt.
+//! The keepers' own derivation: BatchInbox records and force-queue entries read from L1
+//! (reorg-safe, through [`L1Reader`] into the keeper's SQLite file) and run on the deployment's
+//! L2, with what a dispute game needs of every output interval: the root an output commits to,
+//! the interval's trace, and the record data its last position is proven from.
 //!
-//! A reorg rewinds the stored L1 data; the chain is then derived again from genesis, which on a
-//! devnet-sized history takes milliseconds and keeps one code path for start-up and reorgs.
+//! What runs the records is the deployment's chain ([`DerivedChain`]):
+//! - the ledger ([`ledger`]), derived again from genesis on start and after a reorg, which on
+//!   a devnet-sized history takes milliseconds;
+//! - the EVM chain ([`evm`]), on the chain database in the keeper's data directory, which
+//!   keeps what it derived across restarts and forgets only the records a reorg removed.
 
+pub mod evm;
+pub mod ledger;
+
+use crate::trace::OutputTrace;
 use alloy::primitives::B256;
-use baton_core::{
-    BatchHeader, Chain, QueueEntry, RecordInput, RecordLimits, check_record,
-    ledger::{LedgerConfig, LedgerState},
-    trace::{Trace, TraceStep},
-};
+use baton_core::{BatchHeader, QueueEntry, RecordInput};
 use baton_l1::{
     L1Reader, L1Store, Polled,
     store::{StoredEntry, StoredRecord},
 };
+use evm::EvmDerivation;
 use eyre::WrapErr;
+use ledger::LedgerDerivation;
 use std::collections::BTreeMap;
 use tracing::info;
 
@@ -30,47 +36,46 @@ pub enum Progress {
     Rewound,
 }
 
-/// A derived L2 chain with its output-boundary states.
+/// The chain a deployment's records run on.
+#[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per keeper, built once and never moved on a hot path"
+)]
+pub enum DerivedChain {
+    /// The ledger of ETH transfers.
+    Ledger(LedgerDerivation),
+    /// The EVM chain.
+    Evm(EvmDerivation),
+}
+
+/// The records read from L1 and the chain derived from them.
 #[derive(Debug)]
 pub struct Deriver {
     reader: L1Reader,
     store: L1Store,
-    genesis: LedgerState,
-    config: LedgerConfig,
-    portal: alloy::primitives::Address,
     output_interval: u64,
-    chain: Chain,
     entries: BTreeMap<u64, StoredEntry>,
     records: Vec<StoredRecord>,
-    steps: Vec<Vec<TraceStep>>,
-    /// Output index → (state root, state) after its last record.
-    boundaries: BTreeMap<u64, (B256, LedgerState)>,
+    chain: DerivedChain,
 }
 
 impl Deriver {
-    /// Opens the L1 store at `path` and derives what it already holds.
+    /// Opens the L1 store at `path` and derives what it already holds on `chain`.
     pub fn open(
         path: &std::path::Path,
         reader: L1Reader,
-        genesis: LedgerState,
-        config: LedgerConfig,
-        portal: alloy::primitives::Address,
+        chain: DerivedChain,
         output_interval: u64,
     ) -> eyre::Result<Self> {
         let store = L1Store::open(path).wrap_err_with(|| format!("opening {}", path.display()))?;
-        let chain = Chain::new(genesis.clone(), config, portal);
         let mut deriver = Self {
             reader,
             store,
-            genesis,
-            config,
-            portal,
             output_interval,
-            chain,
             entries: BTreeMap::new(),
             records: Vec::new(),
-            steps: Vec::new(),
-            boundaries: BTreeMap::new(),
+            chain,
         };
         deriver.rebuild()?;
         Ok(deriver)
@@ -116,21 +121,25 @@ impl Deriver {
         Ok((head, self.store.l1_cursor()?.unwrap_or(0)))
     }
 
+    /// Derives the stored records again (on start and after a reorg): the chain forgets what
+    /// it derived from records L1 no longer holds.
     fn rebuild(&mut self) -> eyre::Result<()> {
-        self.chain = Chain::new(self.genesis.clone(), self.config, self.portal);
         self.entries = self
             .store
             .entries()?
             .into_iter()
             .map(|e| (e.index, e))
             .collect();
+        let stored = self.store.records()?;
+        match &mut self.chain {
+            DerivedChain::Ledger(l) => l.reset(),
+            DerivedChain::Evm(e) => e.forget_from(stored.len() as u64)?,
+        }
         self.records.clear();
-        self.steps.clear();
-        self.boundaries.clear();
-        for record in self.store.records()? {
+        for record in stored {
             self.apply(record)?;
         }
-        info!(target: "baton::keeper", records = self.records.len(), head = self.chain.head().number, "derived from stored L1 data");
+        info!(target: "baton::keeper", records = self.records.len(), head = self.l2_head(), "derived from stored L1 data");
         Ok(())
     }
 
@@ -141,45 +150,75 @@ impl Deriver {
             "record {index} read while {} records are derived",
             self.records.len()
         );
-        let batch = if record.forced {
-            None
-        } else {
-            Some(
-                // The inbox enforced its caps when it accepted the record.
-                check_record(&record.header, &record.data, &RecordLimits::UNLIMITED)
-                    .wrap_err_with(|| format!("record {index} does not match its header"))?,
-            )
+        let ends_output = (index + 1)
+            .is_multiple_of(self.output_interval)
+            .then(|| (index + 1) / self.output_interval - 1);
+        // The EVM chain's database keeps what it derived before a restart.
+        let derived = match &self.chain {
+            DerivedChain::Evm(e) => e.has_derived(index)?,
+            DerivedChain::Ledger(_) => false,
         };
-        let entries = (self.chain.force_cursor()..record.header.forceIndex)
-            .map(|i| {
-                self.entries
-                    .get(&i)
-                    .map(|e| QueueEntry {
-                        index: e.index,
-                        sender: e.sender,
-                        data: e.data.clone(),
-                    })
-                    .ok_or_else(|| eyre::eyre!("record {index} consumes entry {i}, not read yet"))
-            })
-            .collect::<eyre::Result<Vec<_>>>()?;
-        let blocks = self
-            .chain
-            .apply_record(&RecordInput {
+        if !derived {
+            let batch = record
+                .batch()
+                .wrap_err_with(|| format!("record {index} does not match its header"))?;
+            let entries = self.record_entries(&record)?;
+            let input = RecordInput {
                 header: &record.header,
                 batch: batch.as_ref(),
                 entries: &entries,
                 l1_timestamp: record.l1_timestamp,
-            })
+            };
+            match &mut self.chain {
+                DerivedChain::Ledger(l) => l.apply(&input, ends_output),
+                DerivedChain::Evm(e) => e.apply(index, &input),
+            }
             .wrap_err_with(|| format!("deriving record {index}"))?;
-        self.steps.push(Trace::steps_of(&blocks));
-        self.records.push(record);
-        if (index + 1).is_multiple_of(self.output_interval) {
-            let output = (index + 1) / self.output_interval - 1;
-            let root = self.chain.state_root();
-            self.boundaries
-                .insert(output, (root, self.chain.state().clone()));
         }
+        self.records.push(record);
         Ok(())
+    }
+
+    /// The force-queue entries `record` consumes: from the previous record's cursor to its own.
+    fn record_entries(&self, record: &StoredRecord) -> eyre::Result<Vec<QueueEntry>> {
+        let from = match record.index {
+            0 => 0,
+            i => {
+                self.record(i - 1)
+                    .ok_or_else(|| eyre::eyre!("record {} not read", i - 1))?
+                    .header
+                    .forceIndex
+            }
+        };
+        (from..record.header.forceIndex)
+            .map(|i| {
+                self.entries
+                    .get(&i)
+                    .map(StoredEntry::queue_entry)
+                    .ok_or_else(|| {
+                        eyre::eyre!("record {} consumes entry {i}, not read yet", record.index)
+                    })
+            })
+            .collect()
+    }
+
+    /// Record `index` as derivation ran it: its checked batch and its queue entries.
+    pub fn record_parts(
+        &self,
+        index: u64,
+    ) -> eyre::Result<(&StoredRecord, Option<baton_core::Batch>, Vec<QueueEntry>)> {
+        let record = self
+            .record(index)
+            .ok_or_else(|| eyre::eyre!("record {index} not derived"))?;
+        let batch = record
+            .batch()
+            .wrap_err_with(|| format!("record {index} does not match its header"))?;
+        Ok((record, batch, self.record_entries(record)?))
+    }
+
+    /// The chain the records run on.
+    pub fn chain(&self) -> &DerivedChain {
+        &self.chain
     }
 
     /// Records derived so far.
@@ -189,7 +228,10 @@ impl Deriver {
 
     /// The derived L2 head.
     pub fn l2_head(&self) -> u64 {
-        self.chain.head().number
+        match &self.chain {
+            DerivedChain::Ledger(l) => l.head(),
+            DerivedChain::Evm(e) => e.head(),
+        }
     }
 
     /// The record the last record of output `index` is.
@@ -197,28 +239,44 @@ impl Deriver {
         (output + 1) * self.output_interval - 1
     }
 
-    /// The state root after output `output`'s last record, once derived.
-    pub fn output_state_root(&self, output: u64) -> Option<B256> {
-        self.boundaries.get(&output).map(|(root, _)| *root)
+    /// The first record of output `output`'s interval.
+    pub fn first_record_of(&self, output: u64) -> u64 {
+        output * self.output_interval
     }
 
-    /// The state after output `output`'s last record, once derived (withdrawal proofs are
-    /// read from it).
-    pub fn output_state(&mut self, output: u64) -> Option<&mut LedgerState> {
-        self.boundaries.get_mut(&output).map(|(_, state)| state)
+    /// The root output `output` commits to (`proposeOutput`'s `stateRoot`) once its last record
+    /// is derived: the ledger's state root, or the EVM chain's header hash of its last block.
+    pub fn proposal_root(&self, output: u64) -> Option<B256> {
+        let last = self.record(self.record_index_of(output))?;
+        match &self.chain {
+            DerivedChain::Ledger(l) => l.output_root(output),
+            DerivedChain::Evm(e) => e.block_hash(last.header.lastBlock),
+        }
+    }
+
+    /// The root the game over `output` starts from: the previous output's, or the genesis one.
+    pub fn start_root(&self, output: u64) -> Option<B256> {
+        match output {
+            0 => Some(match &self.chain {
+                DerivedChain::Ledger(l) => l.genesis_root(),
+                DerivedChain::Evm(e) => e.block_hash(0)?,
+            }),
+            k => self.proposal_root(k - 1),
+        }
+    }
+
+    /// The ledger's state after output `output`'s last record, once derived (withdrawal proofs
+    /// are read from it); `None` on the EVM chain.
+    pub fn output_state(&mut self, output: u64) -> Option<&mut baton_core::ledger::LedgerState> {
+        match &mut self.chain {
+            DerivedChain::Ledger(l) => l.output_state(output),
+            DerivedChain::Evm(_) => None,
+        }
     }
 
     /// Outputs whose last record is derived.
     pub fn outputs_derived(&self) -> u64 {
-        self.boundaries.keys().next_back().map_or(0, |k| k + 1)
-    }
-
-    /// The state root the game over `output` starts from: the previous output's, or genesis.
-    pub fn start_root(&mut self, output: u64) -> Option<B256> {
-        match output {
-            0 => Some(self.genesis.root()),
-            k => self.output_state_root(k - 1),
-        }
+        self.record_count() / self.output_interval
     }
 
     /// A stored record.
@@ -245,36 +303,73 @@ impl Deriver {
         self.record(index).map(|r| r.header.record_hash())
     }
 
-    /// The record headers `DisputeGame.challenge` takes for output `output`: for output 0,
+    /// The record headers `challenge` and `layoutOf` take for output `output`: for output 0,
     /// records `0..=R(0)`; otherwise record `R(k−1)` and then the interval's.
     pub fn game_headers(&self, output: u64) -> Option<Vec<BatchHeader>> {
         let last = self.record_index_of(output);
-        let first = if output == 0 {
-            0
-        } else {
-            self.record_index_of(output - 1)
+        let first = match output {
+            0 => 0,
+            k => self.record_index_of(k - 1),
         };
         (first..=last)
             .map(|i| self.record(i).map(|r| r.header.clone()))
             .collect()
     }
 
+    /// The EVM guest's input for the block at `position` of output `output`'s trace with
+    /// `claimed` as its hash (what the game builds on L1 from the proposer's root): its key and
+    /// every preimage the guest reads, the input among them. `None` while the interval is not
+    /// derived.
+    pub fn block_input(
+        &self,
+        output: u64,
+        position: u64,
+        claimed: B256,
+    ) -> eyre::Result<Option<(B256, baton_core::ledger::PreimageMap)>> {
+        let DerivedChain::Evm(chain) = &self.chain else {
+            eyre::bail!("the ledger's game is over transactions, not blocks");
+        };
+        let Some(OutputTrace::Blocks(trace)) = self.trace(output) else {
+            return Ok(None);
+        };
+        let number = trace.block_at(position) + 1;
+        let index = (self.first_record_of(output)..=self.record_index_of(output))
+            .find(|&i| {
+                self.record(i)
+                    .is_some_and(|r| r.header.firstBlock <= number && number <= r.header.lastBlock)
+            })
+            .ok_or_else(|| eyre::eyre!("no record of output {output} holds block {number}"))?;
+        let (record, batch, entries) = self.record_parts(index)?;
+        let input = RecordInput {
+            header: &record.header,
+            batch: batch.as_ref(),
+            entries: &entries,
+            l1_timestamp: record.l1_timestamp,
+        };
+        let (mut claim, preimages) = chain.block_claim(&input, number)?;
+        claim.claimed_hash = claimed;
+        let mut preimages: baton_core::ledger::PreimageMap = preimages.into_iter().collect();
+        preimages.insert(claim.key(), claim.encode());
+        Ok(Some((claim.key(), preimages)))
+    }
+
     /// The trace of output `output`'s interval, once its records are derived.
-    pub fn trace(&self, output: u64) -> Option<Trace> {
-        let start = match output {
-            0 => self.genesis.clone(),
-            k => self.boundaries.get(&(k - 1))?.1.clone(),
-        };
-        self.boundaries.get(&output)?;
-        let first = if output == 0 {
-            0
-        } else {
-            self.record_index_of(output - 1) + 1
-        };
-        let last = self.record_index_of(output);
-        let steps = (first..=last)
-            .flat_map(|i| self.steps[i as usize].iter().cloned())
-            .collect();
-        Some(Trace::new(start, self.config, steps))
+    pub fn trace(&self, output: u64) -> Option<OutputTrace> {
+        let last = self.record(self.record_index_of(output))?;
+        match &self.chain {
+            DerivedChain::Ledger(l) => {
+                let first = self.first_record_of(output);
+                l.trace(output, first..=last.index)
+                    .map(OutputTrace::Transactions)
+            }
+            DerivedChain::Evm(e) => {
+                let start = match output {
+                    0 => 0,
+                    k => self.record(self.record_index_of(k - 1))?.header.lastBlock,
+                };
+                e.trace(start, last.header.lastBlock)
+                    .map(OutputTrace::Blocks)
+            }
+        }
     }
 }

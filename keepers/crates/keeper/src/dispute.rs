@@ -1,11 +1,11 @@
 //! Playing dispute games: what the proposer and the challenger share.
 //!
 //! Every tick the player reads each of its games from L1 and makes the one move the game's
-//! state asks of its side, computed from its own trace: the proposer bisects with the root at
-//! the midpoint, the challenger agrees or disagrees with it and, at one transaction, proves which
-//! transaction it is. Then the same over the VM steps of that transaction's execution, answered
-//! from a recorded run of the guest (`execution.rs`), down to one step that the challenger runs
-//! on L1. Either side resolves a game whose opponent's clock ran out, and claims what it is
+//! state asks of its side, computed from its own trace (`trace.rs`): the proposer bisects with
+//! the root at the midpoint, the challenger agrees or disagrees with it and, at one position,
+//! proves which transaction (the ledger) or block (the EVM chain) it is (`proofs.rs`). Then the
+//! same over the VM steps of that position's execution, answered from a recorded run of the
+//! guest (`execution.rs`), down to one step that the challenger runs on L1. Either side resolves a game whose opponent's clock ran out, and claims what it is
 //! credited. Because the move is derived from L1's state each time, a restart (or a reorg that
 //! removed a move) simply makes the move again, and a move already mined is never repeated.
 
@@ -13,23 +13,24 @@ pub use crate::moves::Side;
 use crate::{
     context::Context,
     db::GameRow,
-    deriver::Deriver,
-    execution::{Execution, Guest, as_valid, is_valid},
+    deriver::{DerivedChain, Deriver},
+    execution::{EVM_GUEST_ELF, Execution, Guest, LEDGER_GUEST_ELF, as_valid, is_valid},
     metrics::Metrics,
     moves::{ExecutionState, GameState, Move, next_move},
+    proofs,
     reorg::{REORG_WINDOW, head_block, replaced},
     send::{Sent, send},
+    trace::OutputTrace,
 };
 use alloy::{
-    primitives::{Address, B256, U256, keccak256},
+    primitives::{Address, B256, U256},
     providers::RootProvider,
     sol_types::SolValue,
 };
 use baton_bindings::{
     IBisectionGame::{self, IBisectionGameInstance},
-    IDisputeGame, IPreimageOracle, IRiscV, ISequencerRegistry,
+    IDisputeGame, IEvmDisputeGame, IPreimageOracle, IRiscV, ISequencerRegistry,
 };
-use baton_core::{decode_batch, l2::tx_proof, trace::Trace};
 use std::{collections::HashMap, sync::atomic::Ordering};
 use tracing::{info, warn};
 
@@ -47,7 +48,7 @@ pub struct Player {
     /// The address the games name for this keeper: its operator (a proposer may send from the
     /// signer key it bonded with) or its own account.
     party: Address,
-    traces: HashMap<u64, Trace>,
+    traces: HashMap<u64, OutputTrace>,
     executions: HashMap<u64, Execution>,
     /// The guest, checked against the game's image, and the preimage oracle its steps read
     /// (loaded on the first execution).
@@ -198,18 +199,21 @@ impl Player {
                     .resolve(ctx, row.id, "resolve (opponent out of time)")
                     .await;
             }
-            Move::ProveTransaction { lo } => {
-                let proof = self.transaction_proof(ctx, deriver, row, g).await?;
-                info!(target: "baton::keeper", game = row.id, position = lo, "proving the disputed transaction");
-                send(
-                    ctx,
-                    address,
-                    IDisputeGame::proveTransactionCall { gameId: id, proof },
-                    U256::ZERO,
-                    "proveTransaction",
-                )
-                .await?
-            }
+            Move::ProvePosition { lo } => match deriver.chain() {
+                DerivedChain::Ledger(_) => {
+                    let proof =
+                        proofs::transaction_proof(ctx, deriver, row.output_index, lo, g.hi).await?;
+                    info!(target: "baton::keeper", game = row.id, position = lo, "proving the disputed transaction");
+                    let call = IDisputeGame::proveTransactionCall { gameId: id, proof };
+                    send(ctx, address, call, U256::ZERO, "proveTransaction").await?
+                }
+                DerivedChain::Evm(_) => {
+                    let proof = proofs::block_proof(ctx, deriver, row.output_index, lo).await?;
+                    info!(target: "baton::keeper", game = row.id, position = lo, record = proof.span.recordIndex, "proving the disputed block");
+                    let call = IEvmDisputeGame::proveBlockCall { gameId: id, proof };
+                    send(ctx, address, call, U256::ZERO, "proveBlock").await?
+                }
+            },
             Move::ClaimExecutionEnd => {
                 let steps = u64::try_from(contract.executionSteps().call().await?)?;
                 let Some(run) = self.execution(ctx, deriver, row, g, &e).await? else {
@@ -335,7 +339,7 @@ impl Player {
     }
 
     /// The trace this keeper plays `row` with (built once per game, with its scripted fault).
-    fn trace<'a>(&'a mut self, deriver: &Deriver, row: &GameRow) -> Option<&'a mut Trace> {
+    fn trace<'a>(&'a mut self, deriver: &Deriver, row: &GameRow) -> Option<&'a mut OutputTrace> {
         match self.traces.entry(row.id) {
             std::collections::hash_map::Entry::Occupied(e) => Some(e.into_mut()),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -372,117 +376,39 @@ impl Player {
             let entry = u64::try_from(game.vmEntry().call().await?)?;
             let riscv = IRiscV::new(game.riscV().call().await?, &ctx.provider);
             let oracle = riscv.oracle().call().await?;
-            self.vm = Some((Guest::load(memory_root, entry)?, oracle));
+            let (elf, image) = match deriver.chain() {
+                DerivedChain::Ledger(_) => (LEDGER_GUEST_ELF, "keepers/guest/image.json"),
+                DerivedChain::Evm(_) => (EVM_GUEST_ELF, "keepers/guest-evm/image.json"),
+            };
+            self.vm = Some((Guest::load(elf, image, memory_root, entry)?, oracle));
         }
         let steps = u64::try_from(Self::game_contract(ctx).executionSteps().call().await?)?;
-        let Some(trace) = self.trace(deriver, row) else {
+        // The claim the game fixed: our root before the position, the proposer's after it.
+        let input = match deriver.chain() {
+            DerivedChain::Ledger(_) => match self.trace(deriver, row) {
+                Some(OutputTrace::Transactions(trace)) => {
+                    let (input, preimages) = trace.guest_claim(g.lo, g.hiRoot);
+                    Some((input.key(), preimages))
+                }
+                _ => None,
+            },
+            DerivedChain::Evm(_) => deriver.block_input(row.output_index, g.lo, g.hiRoot)?,
+        };
+        let Some((key, preimages)) = input else {
             return Ok(None);
         };
-        // The claim the game fixed: our state before the transaction, the proposer's root after.
-        let (input, preimages) = trace.guest_claim(g.lo, g.hiRoot);
         eyre::ensure!(
-            input.key() == e.inputKey,
-            "the game's guest input {} is not the one this keeper builds for transaction {} ({}): \
+            key == e.inputKey,
+            "the game's guest input {} is not the one this keeper builds for position {} ({key}): \
              its derivation of the interval differs from L1's",
             e.inputKey,
             g.lo,
-            input.key()
         );
         let guest = &self.vm.as_ref().expect("loaded above").0;
-        let run = Execution::record(guest, &input, preimages, steps)?;
-        info!(target: "baton::keeper", game = row.id, input = %e.inputKey, halted_at = run.last_step(), end = %run.claim_at(steps)?, "recorded the guest's run on the disputed transaction");
+        let run = Execution::record(guest, key, preimages, steps)?;
+        info!(target: "baton::keeper", game = row.id, input = %e.inputKey, halted_at = run.last_step(), end = %run.claim_at(steps)?, "recorded the guest's run on the disputed position");
         self.executions.insert(row.id, run);
         Ok(self.executions.get(&row.id))
-    }
-
-    /// The proof of which transaction is at the game's `lo`.
-    async fn transaction_proof(
-        &mut self,
-        ctx: &Context,
-        deriver: &Deriver,
-        row: &GameRow,
-        g: &IBisectionGame::Game,
-    ) -> eyre::Result<IDisputeGame::TransactionProof> {
-        let output = row.output_index;
-        let headers = deriver
-            .game_headers(output)
-            .ok_or_else(|| eyre::eyre!("records of output {output} not derived"))?;
-        let layout = ctx
-            .deployment
-            .ledger_dispute_game(&ctx.provider)
-            .layoutOf(
-                U256::from(output),
-                headers.into_iter().map(Into::into).collect(),
-            )
-            .call()
-            .await?;
-        let position = g.lo;
-        let mut proof = IDisputeGame::TransactionProof {
-            span: Default::default(),
-            spanIndex: U256::ZERO,
-            spanPath: Vec::new(),
-            feeRecipient: Address::ZERO,
-            blocksHash: B256::ZERO,
-            txRoot: B256::ZERO,
-            transaction: Default::default(),
-            txPath: Vec::new(),
-            entrySender: Address::ZERO,
-        };
-        if g.hi == g.lo {
-            // An empty trace: nothing to execute.
-            return Ok(proof);
-        }
-        let spans = &layout.spans;
-        let (span_index, span) = spans
-            .iter()
-            .enumerate()
-            .find(|(_, s)| {
-                s.firstPosition <= position && position < s.firstPosition + s.forceCount + s.txCount
-            })
-            .ok_or_else(|| eyre::eyre!("no span holds position {position}"))?;
-        // The span and its path to the game's layout root (leaves: keccak256(abi.encode(span))).
-        let span_leaves: Vec<B256> = spans.iter().map(|s| keccak256(s.abi_encode())).collect();
-        proof.span = span.clone();
-        proof.spanIndex = U256::from(span_index);
-        proof.spanPath = tx_proof(&span_leaves, span_index).expect("the span is in the layout");
-        let first_record = if output == 0 {
-            0
-        } else {
-            deriver.record_index_of(output - 1) + 1
-        };
-        let record = deriver
-            .record(first_record + span_index as u64)
-            .ok_or_else(|| eyre::eyre!("record of span {span_index} not derived"))?;
-        // A sequenced record is proven by its commitment's parts, never its whole data.
-        let batch = if record.forced {
-            None
-        } else {
-            let blocks = record.header.block_count().unwrap_or(0);
-            let batch = decode_batch(&record.data, blocks)
-                .map_err(|e| eyre::eyre!("record {} does not decode: {e}", record.index))?;
-            let commitment = batch.commitment();
-            proof.feeRecipient = commitment.fee_recipient;
-            proof.blocksHash = commitment.blocks_hash;
-            proof.txRoot = commitment.tx_root;
-            Some(batch)
-        };
-        let offset = position - span.firstPosition;
-        if offset < span.forceCount {
-            let entry = deriver
-                .entry(span.forceStart + offset)
-                .ok_or_else(|| eyre::eyre!("queue entry {} not read", span.forceStart + offset))?;
-            proof.entrySender = entry.sender;
-            proof.transaction = entry.data.clone();
-        } else {
-            let index = usize::try_from(offset - span.forceCount)?;
-            let (transaction, path) = batch
-                .as_ref()
-                .and_then(|b| b.transaction_proof(index))
-                .ok_or_else(|| eyre::eyre!("record {} has no transaction {index}", record.index))?;
-            proof.transaction = transaction;
-            proof.txPath = path;
-        }
-        Ok(proof)
     }
 
     /// Claims whatever the dispute game credits this keeper, and its reporter rewards.

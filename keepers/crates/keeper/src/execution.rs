@@ -1,45 +1,50 @@
 //! The execution level of a dispute game: the fault-proof VM's guest run on the disputed
-//! transaction, and the answers a keeper gives from that run.
+//! position (a ledger transaction, or an EVM block), and the answers a keeper gives from that run.
 //!
-//! The guest is the ELF committed at `keepers/guest/baton-guest.elf`, built into the keeper, so
-//! what a keeper runs cannot drift from what it was tested with. Before playing, the keeper checks
-//! that its memory image and entry point are the ones the dispute game was deployed with; a keeper
+//! The guests are the ELFs committed at `keepers/guest/baton-guest.elf` (the ledger's) and
+//! `keepers/guest-evm/baton-evm-guest.elf` (the EVM chain's), built into the keeper, so what a
+//! keeper runs cannot drift from what it was tested with. Before playing, the keeper checks that
+//! its memory image and entry point are the ones the dispute game was deployed with; a keeper
 //! built from another guest refuses to play rather than lose.
 //!
 //! A run is recorded once per game (a [`Trace`] with a snapshot every [`SNAPSHOT_INTERVAL`]
-//! steps) from the claim the game fixed on L1, which the keeper rebuilds from its own trace of
-//! the interval and checks against the game's input key. Every answer (the claim at a step, the
-//! witness of a step) comes from that record, so a restart or a reorg only costs recording it again.
+//! steps) from the claim the game fixed on L1, which the keeper rebuilds from its own derivation
+//! of the interval and checks against the game's input key. Every answer (the claim at a step,
+//! the witness of a step) comes from that record, so a restart or a reorg only costs recording
+//! it again.
 
 use alloy::primitives::B256;
-use baton_core::ledger::{GuestInput, PreimageMap};
+use baton_core::ledger::PreimageMap;
 use baton_vm::{MissingPreimage, Program, StepWitness, Trace, VmStatus};
 
-/// The guest ELF the keepers play with (see `./script/guest`).
-pub const GUEST_ELF: &[u8] = include_bytes!("../../../guest/baton-guest.elf");
+/// The ledger's guest ELF (see `./script/guest`).
+pub const LEDGER_GUEST_ELF: &[u8] = include_bytes!("../../../guest/baton-guest.elf");
+/// The EVM chain's guest ELF (see `./script/guest`).
+pub const EVM_GUEST_ELF: &[u8] = include_bytes!("../../../guest-evm/baton-evm-guest.elf");
 
 /// Steps between two snapshots of a recorded run: any step is answered by replaying at most this
-/// many (about 15 ms at the emulator's speed).
+/// many (about 30 ms at the emulator's speed). Snapshots share the memory pages the run did not
+/// write, so a long run's snapshots stay small (docs/benchmarks.md).
 pub const SNAPSHOT_INTERVAL: u64 = 1 << 20;
 
-/// The guest program, checked against a deployment's image.
+/// A guest program, checked against a deployment's image.
 #[derive(Debug)]
 pub struct Guest {
     program: Program,
 }
 
 impl Guest {
-    /// Loads the built-in guest and checks it is the program the game runs: memory root
-    /// `memory_root` and entry point `entry`.
-    pub fn load(memory_root: B256, entry: u64) -> eyre::Result<Self> {
-        let program = Program::load(GUEST_ELF)
+    /// Loads the built-in guest `elf` (committed with `image`, its image.json's path) and checks
+    /// it is the program the game runs: memory root `memory_root` and entry point `entry`.
+    pub fn load(elf: &[u8], image: &str, memory_root: B256, entry: u64) -> eyre::Result<Self> {
+        let program = Program::load(elf)
             .map_err(|e| eyre::eyre!("the built-in guest ELF does not load: {e}"))?;
         let (ours, our_entry) = (program.image_root(), program.entry);
         eyre::ensure!(
             ours == memory_root && our_entry == entry,
             "this keeper's guest (memory root {ours}, entry {our_entry:#x}) is not the one the \
              dispute game runs (memory root {memory_root}, entry {entry:#x}): build the keeper from \
-             the commit the contracts were deployed from (keepers/guest/image.json)"
+             the commit the contracts were deployed from ({image})"
         );
         Ok(Self { program })
     }
@@ -55,14 +60,14 @@ pub struct Execution {
 }
 
 impl Execution {
-    /// Runs `guest` on `input` with `preimages` to its halt or `steps`, keeping snapshots.
+    /// Runs `guest` booted on `input_key` with `preimages` (the input among them) to its halt
+    /// or `steps`, keeping snapshots.
     pub fn record(
         guest: &Guest,
-        input: &GuestInput,
+        input_key: B256,
         preimages: PreimageMap,
         steps: u64,
     ) -> Result<Self, MissingPreimage> {
-        let input_key = input.key();
         let machine = guest.program.boot(input_key);
         let trace = Trace::record(machine, &preimages, SNAPSHOT_INTERVAL, steps)?;
         Ok(Self {
@@ -114,31 +119,37 @@ mod tests {
     use baton_core::ledger::vectors;
 
     fn guest() -> Guest {
-        let program = Program::load(GUEST_ELF).expect("the committed guest loads");
-        Guest::load(program.image_root(), program.entry).expect("its own image")
+        let program = Program::load(LEDGER_GUEST_ELF).expect("the committed guest loads");
+        Guest::load(LEDGER_GUEST_ELF, "", program.image_root(), program.entry)
+            .expect("its own image")
     }
 
     #[test]
-    fn the_built_in_guest_is_the_committed_image() {
-        let image: serde_json::Value =
-            serde_json::from_str(include_str!("../../../guest/image.json")).expect("image.json");
-        let program = Program::load(GUEST_ELF).expect("the committed guest loads");
-        assert_eq!(
-            program.image_root().to_string(),
-            image["memoryRoot"].as_str().expect("memoryRoot")
-        );
-        assert_eq!(
-            program.absolute_prestate().to_string(),
-            image["absolutePrestate"]
-                .as_str()
-                .expect("absolutePrestate")
-        );
-        let err = Guest::load(B256::repeat_byte(1), program.entry).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("is not the one the dispute game runs"),
-            "{err}"
-        );
+    fn the_built_in_guests_are_the_committed_images() {
+        for (elf, image) in [
+            (LEDGER_GUEST_ELF, include_str!("../../../guest/image.json")),
+            (EVM_GUEST_ELF, include_str!("../../../guest-evm/image.json")),
+        ] {
+            let image: serde_json::Value = serde_json::from_str(image).expect("image.json");
+            let program = Program::load(elf).expect("the committed guest loads");
+            assert_eq!(
+                program.image_root().to_string(),
+                image["memoryRoot"].as_str().expect("memoryRoot")
+            );
+            assert_eq!(
+                program.absolute_prestate().to_string(),
+                image["absolutePrestate"]
+                    .as_str()
+                    .expect("absolutePrestate")
+            );
+            let err =
+                Guest::load(elf, "image.json", B256::repeat_byte(1), program.entry).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("is not the one the dispute game runs"),
+                "{err}"
+            );
+        }
     }
 
     #[test]
@@ -154,7 +165,8 @@ mod tests {
         for (claimed, valid) in [(after.root(), true), (B256::repeat_byte(7), false)] {
             let (input, preimages) =
                 state.guest_claim(&case.config, &case.block, &case.tx, claimed);
-            let run = Execution::record(&guest, &input, preimages, 1 << 28).expect("preimages");
+            let run =
+                Execution::record(&guest, input.key(), preimages, 1 << 28).expect("preimages");
             let end = run.claim_at(1 << 28).unwrap();
             assert_eq!(is_valid(end), valid, "claimed {claimed}");
             assert_eq!(

@@ -6,8 +6,10 @@
 //! - [`watcher`]: turns equivocation, censorship and missed epochs into slashes.
 //!
 //! They stand on `baton-l1` (arguments, connecting, tx manager, reorg-safe following) and share
-//! their own derivation ([`deriver`]), the game player ([`dispute`], carrying out what [`moves`]
-//! decides from a game's state alone, with the guest's runs in [`execution`]), a SQLite database
+//! their own derivation ([`deriver`], on the ledger or the EVM chain, whichever the deployment
+//! runs), the game player ([`dispute`], carrying out what [`moves`] decides from a game's state
+//! alone, over the interval's [`trace`], with the last position's [`proofs`] and the guest's runs
+//! in [`execution`]), a SQLite database
 //! ([`db`]) and `/healthz`, `/readyz`, `/metrics` ([`metrics`]). Around them: [`config`] (the flags),
 //! [`context`] (deployment, genesis, provider and tx manager, checked against each other),
 //! [`send`] (one call through the tx manager, simulated first with [`simulate`], revm on a fork
@@ -22,18 +24,20 @@ pub mod dispute;
 pub mod execution;
 pub mod metrics;
 pub mod moves;
+pub mod proofs;
 pub mod proposer;
 pub mod reorg;
 pub mod send;
 pub mod simulate;
+pub mod trace;
 pub mod watcher;
 
 pub use config::{ChallengerConfig, CommonArgs, ProposerConfig, WatcherConfig};
 
 use alloy::providers::Provider;
-use baton_l1::L1Reader;
+use baton_l1::{L1Reader, connect::ledger_config};
 use context::Context;
-use deriver::Deriver;
+use deriver::{DerivedChain, Deriver, evm::EvmDerivation, ledger::LedgerDerivation};
 use std::{sync::atomic::Ordering, time::Duration};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
@@ -63,13 +67,26 @@ impl Keeper {
             ctx.deployment.clone(),
             args.follow.confirmations,
         );
+        let d = &ctx.deployment;
+        let chain = if d.parameters.l2_execution.is_ledger() {
+            DerivedChain::Ledger(LedgerDerivation::new(
+                ctx.genesis.state(),
+                ledger_config(d)?,
+                d.portal,
+            ))
+        } else {
+            DerivedChain::Evm(EvmDerivation::open(
+                &args.data_dir.join(format!("{role}-l2.sqlite")),
+                &d.parameters,
+                &ctx.genesis,
+                d.portal,
+            )?)
+        };
         let deriver = Deriver::open(
             &args.data_dir.join(format!("{role}-l1.sqlite")),
             reader,
-            ctx.genesis.state(),
-            ctx.ledger,
-            ctx.deployment.portal,
-            ctx.deployment.parameters.output_interval,
+            chain,
+            d.parameters.output_interval,
         )?;
         let addr = metrics::serve(
             ctx.metrics.clone(),

@@ -24,6 +24,9 @@ pub struct Metrics {
     pub bonds_claimed_wei: AtomicU64,
     /// Outputs proposed (counter).
     pub outputs_proposed: AtomicU64,
+    /// Outputs of the live generation the challenger has checked, from the first: each matched
+    /// its own derivation or was too late to dispute (gauge: the next output it checks).
+    pub outputs_checked: AtomicU64,
     /// Slashing transactions submitted and mined: equivocation, liveness, censorship (counter).
     pub slashes_submitted: AtomicU64,
     /// Forced records appended (counter).
@@ -41,7 +44,7 @@ pub struct Metrics {
 impl Metrics {
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
-        let rows: [Row<'_>; 11] = [
+        let rows: [Row<'_>; 12] = [
             (
                 "baton_keeper_games_open",
                 "gauge",
@@ -71,6 +74,12 @@ impl Metrics {
                 "counter",
                 "outputs proposed",
                 &self.outputs_proposed,
+            ),
+            (
+                "baton_keeper_outputs_checked",
+                "gauge",
+                "outputs the challenger has checked against its own derivation (the next one it checks)",
+                &self.outputs_checked,
             ),
             (
                 "baton_keeper_slashes_submitted_total",

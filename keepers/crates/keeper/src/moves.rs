@@ -1,7 +1,8 @@
 //! The move a keeper makes in a dispute game, decided from the game's state alone (as
 //! op-challenger's `NextMove`): no RPC, no trace, so every branch is unit-tested here and the
 //! player (`dispute.rs`, `execution.rs`) only carries the decision out. A game has two levels,
-//! the transactions and then the VM steps of the disputed one; see `IDisputeGame`.
+//! the positions (transactions or blocks) and then the VM steps of the disputed one; see
+//! `IBisectionGame`.
 
 /// Which side of a game this keeper plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,10 +62,10 @@ pub enum Move {
         /// The midpoint position.
         mid: u64,
     },
-    /// The challenger proves which transaction is at `lo`, starting its execution (or, for an
-    /// empty trace, ending the game).
-    ProveTransaction {
-        /// The agreed position whose transaction is disputed.
+    /// The challenger proves which transaction (or block) is at `lo`, starting its execution
+    /// (or, for an empty trace, ending the game).
+    ProvePosition {
+        /// The agreed position whose transaction (or block) is disputed.
         lo: u64,
     },
     /// The proposer claims the VM state at the execution's end (the guest accepts its root).
@@ -116,7 +117,7 @@ pub fn next_move(side: Side, g: &GameState) -> Move {
     match side {
         Side::Proposer => Move::Bisect { mid },
         // One transaction (or none) left: its execution settles it.
-        Side::Challenger if g.hi - g.lo <= 1 => Move::ProveTransaction { lo: g.lo },
+        Side::Challenger if g.hi - g.lo <= 1 => Move::ProvePosition { lo: g.lo },
         Side::Challenger => Move::Respond { mid },
     }
 }
@@ -182,12 +183,12 @@ mod tests {
         );
         assert_eq!(
             next_move(Side::Challenger, &game(false, 3, 4)),
-            Move::ProveTransaction { lo: 3 }
+            Move::ProvePosition { lo: 3 }
         );
         // An empty trace: the proof decides at once.
         assert_eq!(
             next_move(Side::Challenger, &game(false, 0, 0)),
-            Move::ProveTransaction { lo: 0 }
+            Move::ProvePosition { lo: 0 }
         );
     }
 

@@ -55,7 +55,7 @@ async fn propose(
     let ctx = &keeper.ctx;
     let oracle = ctx.deployment.output_oracle(&ctx.provider);
     let next = u64::try_from(oracle.outputCount().call().await?)?;
-    let Some(honest) = keeper.deriver.output_state_root(next) else {
+    let Some(honest) = keeper.deriver.proposal_root(next) else {
         return Ok(());
     };
     let mut root = honest;

@@ -6,7 +6,7 @@
 //! to one file); each keeper keeps them in a file of their own.
 
 use alloy::primitives::{Address, B256, Bytes};
-use baton_core::BatchHeader;
+use baton_core::{Batch, BatchHeader, QueueEntry, RecordError, RecordLimits, check_record};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -50,6 +50,28 @@ pub struct StoredEntry {
     pub data: Bytes,
     /// L1 block that holds it.
     pub l1_block: u64,
+}
+
+impl StoredRecord {
+    /// The record's batch, checked against its header; `None` for a forced record (it has no
+    /// data). The inbox enforced its caps when it accepted the record, so none are applied.
+    pub fn batch(&self) -> Result<Option<Batch>, RecordError> {
+        if self.forced {
+            return Ok(None);
+        }
+        check_record(&self.header, &self.data, &RecordLimits::UNLIMITED).map(Some)
+    }
+}
+
+impl StoredEntry {
+    /// The entry as derivation consumes it.
+    pub fn queue_entry(&self) -> QueueEntry {
+        QueueEntry {
+            index: self.index,
+            sender: self.sender,
+            data: self.data.clone(),
+        }
+    }
 }
 
 /// The L1 tables of one SQLite file.

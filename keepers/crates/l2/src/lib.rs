@@ -15,6 +15,7 @@
 //!   chain as alloy's RPC types, and [`L2Rpc`], the server of `eth_*`, `net_*` and `web3_*`
 //!   (and, in `debug`, of `debug_*`, in `pubsub` of `eth_subscribe`);
 //! - [`trace`]: the call tracer and the struct logger of `debug_trace*`;
+//! - [`deployment`]: the chain an EVM deployment record names (the node's and the keepers');
 //! - [`dev`]: `baton evm-dev`, the chain alone with one sequencer and no L1.
 //!
 //! The sequencer node runs this chain on an EVM deployment (baton-node's `evm.rs`); the
@@ -25,6 +26,7 @@ pub mod call;
 pub mod chain;
 mod convert;
 mod debug;
+pub mod deployment;
 pub mod dev;
 pub mod entries;
 pub mod overrides;

@@ -12,9 +12,8 @@
 use crate::store::SignedBlock;
 use alloy::primitives::{Address, B256, Bytes};
 use baton_core::{
-    Batch, BlockHeader, RecordError, RecordLimits,
+    BlockHeader,
     batch::{BLOCK_HEADER_LEN, PREFIX_LEN, encoded_tx_len},
-    check_record,
     derive::QueueEntry,
 };
 use baton_l1::{
@@ -56,7 +55,7 @@ impl QueueEntries {
         self.0
             .range(from..)
             .take(limit)
-            .map(|(_, e)| queue_entry(e))
+            .map(|(_, e)| e.queue_entry())
             .collect()
     }
 
@@ -67,25 +66,13 @@ impl QueueEntries {
     ) -> Result<Vec<QueueEntry>, MissingEntry> {
         indices
             .into_iter()
-            .map(|i| self.0.get(&i).map(queue_entry).ok_or(MissingEntry(i)))
+            .map(|i| {
+                self.0
+                    .get(&i)
+                    .map(StoredEntry::queue_entry)
+                    .ok_or(MissingEntry(i))
+            })
             .collect()
-    }
-}
-
-/// A record's batch data, decoded (`None` for a forced record, which has none). The inbox
-/// enforced its caps when it accepted the record, so none are checked again here.
-pub fn record_batch(record: &StoredRecord) -> Result<Option<Batch>, RecordError> {
-    if record.forced {
-        return Ok(None);
-    }
-    check_record(&record.header, &record.data, &RecordLimits::UNLIMITED).map(Some)
-}
-
-fn queue_entry(e: &StoredEntry) -> QueueEntry {
-    QueueEntry {
-        index: e.index,
-        sender: e.sender,
-        data: e.data.clone(),
     }
 }
 

@@ -7,20 +7,18 @@
 //! the queue entries read from L1.
 
 use crate::{
-    chain::{NodeChain, QueueEntries, SealRequest, record_batch},
+    chain::{NodeChain, QueueEntries, SealRequest},
     store::SignedBlock,
 };
-use alloy::primitives::{Address, B256, Bytes};
-use baton_bindings::Parameters;
-use baton_core::{BlockHeader, Genesis, RecordInput};
-use baton_evm::{BaseFeeParams, ChainSpec, FEE_VAULT_PREDEPLOY};
+use alloy::primitives::{B256, Bytes};
+use baton_core::{BlockHeader, RecordInput};
 use baton_l1::{L1Store, store::StoredRecord};
-use baton_l2::{BlockInputs, BlockRoom, L2Chain, PoolConfig};
+pub use baton_l2::deployment::{chain_spec, open_chain};
+use baton_l2::{BlockInputs, BlockRoom, L2Chain};
 use baton_rpc::Preconfirmation;
-use eyre::{OptionExt, WrapErr};
+use eyre::WrapErr;
 use std::{
     collections::BTreeMap,
-    path::Path,
     sync::{Arc, Mutex, MutexGuard},
 };
 use tracing::{info, warn};
@@ -28,51 +26,6 @@ use tracing::{info, warn};
 /// Signed blocks kept below the derived head, for followers that are behind (older ones reach
 /// them through L1).
 const KEEP_SETTLED: u64 = 2_000;
-
-/// The EVM chain's parameters for a deployment.
-pub fn chain_spec(parameters: &Parameters) -> eyre::Result<ChainSpec> {
-    Ok(ChainSpec {
-        chain_id: parameters.l2_chain_id,
-        gas_limit: parameters
-            .l2_gas_limit
-            .ok_or_eyre("the deployment record has no l2GasLimit: redeploy with an EVM profile")?,
-        base_fee_params: BaseFeeParams::ETHEREUM,
-        genesis_base_fee: u64::try_from(parameters.l2_base_fee)
-            .wrap_err("the deployment's l2BaseFee does not fit 64 bits")?,
-        fee_vault: FEE_VAULT_PREDEPLOY,
-    })
-}
-
-/// Opens (or creates) the EVM chain of a deployment in `path`: the genesis is the genesis file's
-/// balances with the predeploys, and its state root must be the one the deployment commits to.
-pub fn open_chain(
-    path: &Path,
-    parameters: &Parameters,
-    genesis: &Genesis,
-    portal: Address,
-    pool: PoolConfig,
-) -> eyre::Result<L2Chain> {
-    let recipient = parameters.fee_vault_recipient.ok_or_eyre(
-        "the deployment record has no feeVaultRecipient: redeploy with an EVM profile",
-    )?;
-    let diff = baton_state::genesis_diff(genesis.alloc(), recipient)?;
-    let chain = L2Chain::open(path, chain_spec(parameters)?, &diff, 0, pool)
-        .wrap_err_with(|| format!("opening the EVM chain in {}", path.display()))?
-        .with_portal(portal);
-    let root = chain
-        .db()
-        .header(0)?
-        .ok_or_eyre("the chain has no genesis block")?
-        .state_root;
-    eyre::ensure!(
-        root == parameters.genesis_state_root,
-        "the EVM genesis (the genesis file's balances, the predeploys, fee vault recipient {recipient}) \
-         has state root {root}, but the deployment commits to {}: pass the genesis file of the profile \
-         that was deployed (--genesis)",
-        parameters.genesis_state_root
-    );
-    Ok(chain)
-}
 
 /// The heads and cursors of the chain, read after every change.
 #[derive(Clone, Debug)]
@@ -131,7 +84,9 @@ impl EvmChain {
     }
 
     fn derive(&mut self, record: &StoredRecord) -> eyre::Result<()> {
-        let batch = record_batch(record).wrap_err_with(|| format!("record {}", record.index))?;
+        let batch = record
+            .batch()
+            .wrap_err_with(|| format!("record {}", record.index))?;
         let entries = self
             .queue
             .take(self.heads.force_cursor..record.header.forceIndex)?;
@@ -336,36 +291,5 @@ impl NodeChain for EvmChain {
             proof: baton_core::l2::tx_proof(&hashes, index).unwrap_or_default(),
             on_l1: number <= self.heads.safe,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `script/profiles/devnet-evm.json` commits to the EVM genesis of its genesis file.
-    #[test]
-    fn the_evm_profile_commits_to_its_genesis_root() {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../script");
-        let profile = std::fs::read_to_string(script.join("profiles/devnet-evm.json")).unwrap();
-        let parameters: Parameters = serde_json::from_str(&profile).unwrap();
-        assert_eq!(parameters.l2_execution, baton_bindings::L2Execution::Evm);
-        let genesis = std::fs::read_to_string(script.join("genesis/devnet-evm.json")).unwrap();
-        let genesis = Genesis::from_json(&genesis).unwrap();
-        let dir = std::env::temp_dir().join(format!("baton-evm-profile-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let opened = open_chain(
-            &dir.join("chain.sqlite"),
-            &parameters,
-            &genesis,
-            Address::ZERO,
-            PoolConfig::default(),
-        );
-        let _ = std::fs::remove_dir_all(&dir);
-        if let Err(error) = opened {
-            panic!(
-                "{error:#}: put the root into script/profiles/devnet-evm.json's genesisStateRoot"
-            );
-        }
     }
 }

@@ -11,7 +11,7 @@
 //! blocks always match what L1 later derives.
 
 use crate::{
-    chain::{MissingEntry, NodeChain, QueueEntries, SealRequest, record_batch},
+    chain::{MissingEntry, NodeChain, QueueEntries, SealRequest},
     store::SignedBlock,
 };
 use alloy::primitives::{Address, B256, Bytes};
@@ -214,7 +214,7 @@ impl View {
     /// Applies a record read from L1 to the canonical chain and reconciles the preconfirmed
     /// blocks with it. Returns the preconfirmed blocks that L1 contradicted (dropped).
     pub fn apply_record(&mut self, record: &StoredRecord) -> Result<Vec<BlockEntry>, ViewError> {
-        let batch = record_batch(record).map_err(|e| ViewError::BadRecord {
+        let batch = record.batch().map_err(|e| ViewError::BadRecord {
             index: record.index,
             reason: e.to_string(),
         })?;

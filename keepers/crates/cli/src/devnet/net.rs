@@ -268,22 +268,11 @@ impl Net {
                 }
             }
         }
-        // The keepers derive the ledger: on an EVM deployment they would propose and challenge
-        // roots that are not the chain's (docs/evm.md), so only the nodes run.
-        let keepers = self.deployment.parameters.l2_execution.is_ledger();
-        if keepers {
-            self.start_keeper("proposer", SIGNER_KEY, &faults.proposer_args)?;
-            self.start_keeper("challenger", CHALLENGER_KEY, &[])?;
-        } else {
-            step(
-                "EVM deployment: the nodes run the EVM; no proposer, challenger or watcher yet (they derive the ledger)",
-            );
-        }
+        // The keepers derive whichever chain the deployment runs (the ledger or the EVM).
+        self.start_keeper("proposer", SIGNER_KEY, &faults.proposer_args)?;
+        self.start_keeper("challenger", CHALLENGER_KEY, &[])?;
         step("waiting for the nodes to catch up with L1");
         self.wait_ready().await?;
-        if !keepers {
-            return Ok(());
-        }
         // The watcher judges missed epochs from the one it first runs in: start it once an
         // epoch has begun with every node running, so the start-up epoch is not held against a
         // leader that a backup beat to it.

@@ -14,7 +14,7 @@ use alloy::{
 };
 use baton_bindings::IPortal;
 use baton_core::ledger::{WITHDRAWAL_ADDRESS, withdrawal_key, withdrawal_leaf};
-use baton_keeper::deriver::Deriver;
+use baton_keeper::deriver::{DerivedChain, Deriver, ledger::LedgerDerivation};
 use baton_l1::{
     KeyArgs, L1Reader,
     connect::{connect_l1, ledger_config},
@@ -201,9 +201,11 @@ async fn finalize(tx: B256, endpoints: &Endpoints, key: &PrivateKeySigner) -> ey
     let mut deriver = Deriver::open(
         &dir.join("l1.sqlite"),
         L1Reader::new(reader_provider, d.clone(), 0),
-        genesis.state(),
-        ledger_config(&d)?,
-        d.portal,
+        DerivedChain::Ledger(LedgerDerivation::new(
+            genesis.state(),
+            ledger_config(&d)?,
+            d.portal,
+        )),
         d.parameters.output_interval,
     )?;
     deriver.catch_up().await.wrap_err("deriving L2 from L1")?;

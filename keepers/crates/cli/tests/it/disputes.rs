@@ -1,7 +1,7 @@
 //! Dispute games played to the end by real `baton proposer` and `baton challenger` processes
-//! against the real contracts, with a node network producing the records: the transactions are
-//! bisected, then the VM steps of the disputed one's execution by the real guest, down to one
-//! step run by the RiscV contract. An L1 reorg removes a move and a side is killed with
+//! against the real contracts, with a node network producing the records: the positions (the
+//! ledger's transactions, the EVM chain's blocks) are bisected, then the VM steps of the disputed
+//! one's execution by the real guest, down to one step run by the RiscV contract. An L1 reorg removes a move and a side is killed with
 //! `kill -9` and restarted in each level; both must finish the game from their databases and L1.
 
 use crate::harness::{
@@ -72,7 +72,7 @@ async fn play_with_a_crash(
         .await?
     };
     eprintln!(
-        "game 0 over output {}: trace of {} transactions",
+        "game 0 over output {}: trace of {} positions",
         opened.outputIndex, opened.hi
     );
     let snapshot = logs(keepers);
@@ -233,17 +233,32 @@ async fn claimed(net: &Network, account: Address) -> eyre::Result<(U256, U256)> 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lying_proposer_loses_to_the_challenger() -> eyre::Result<()> {
+    a_lying_proposer_loses("liar", "devnet").await
+}
+
+/// On the EVM chain the game is over blocks: the proposer's lie is a header hash, the last
+/// block's claim is built on L1 from the record, and the EVM guest runs it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lying_proposer_loses_to_the_challenger_on_the_evm_chain() -> eyre::Result<()> {
+    a_lying_proposer_loses("liar-evm", "devnet-evm").await
+}
+
+/// A proposer that lies from a random position of the first output on plays against an honest
+/// challenger on the deployment of `profile`, through a reorg and a `kill -9` of each side; it
+/// must lose at one VM step, its output deleted, its operator slashed, the challenger paid.
+async fn a_lying_proposer_loses(name: &str, profile: &'static str) -> eyre::Result<()> {
     let net = start_network_with(
-        "liar",
+        name,
         &NetOptions {
             separate_signer: true,
+            profile: Some(profile),
             ..Default::default()
         },
     )
     .await?;
     let sender = keep_sending(net.nodes[1].url.clone(), key(&net, 8));
     let position = random_position();
-    eprintln!("the proposer lies at transaction index {position} (mod the trace length)");
+    eprintln!("the proposer lies at position {position} (mod the trace length) on {profile}");
     let mut proposer = KeeperProc::start(
         &net,
         "proposer",
@@ -303,17 +318,30 @@ async fn a_lying_proposer_loses_to_the_challenger() -> eyre::Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lying_challenger_loses_to_the_honest_proposer() -> eyre::Result<()> {
+    a_lying_challenger_loses("false-dispute", "devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lying_challenger_loses_to_the_honest_proposer_on_the_evm_chain() -> eyre::Result<()> {
+    a_lying_challenger_loses("false-dispute-evm", "devnet-evm").await
+}
+
+/// A challenger that disputes a correct output from a random position on plays against the
+/// honest proposer on the deployment of `profile`, through a reorg and a `kill -9` of each side;
+/// it must lose at one VM step, the output standing and the bond going to the proposer.
+async fn a_lying_challenger_loses(name: &str, profile: &'static str) -> eyre::Result<()> {
     let net = start_network_with(
-        "false-dispute",
+        name,
         &NetOptions {
             separate_signer: true,
+            profile: Some(profile),
             ..Default::default()
         },
     )
     .await?;
     let sender = keep_sending(net.nodes[1].url.clone(), key(&net, 8));
     let position = random_position();
-    eprintln!("the challenger lies at transaction index {position} (mod the trace length)");
+    eprintln!("the challenger lies at position {position} (mod the trace length) on {profile}");
     let mut proposer = KeeperProc::start(&net, "proposer", key(&net, 10), &[])?;
     let mut challenger = KeeperProc::start(
         &net,

@@ -3,16 +3,17 @@
 //! call` and `cast logs` on the third see it; the blocks reach L1 and every node derives the
 //! same EVM blocks and state; the preconfirmation proves the transfer under a signed header;
 //! a node killed with SIGKILL comes back with its chain; the deployment's dispute game is the
-//! game over blocks, its genesis leaf the nodes' genesis header. What is built for the ledger (the
-//! keepers, `baton withdraw`) refuses the deployment and says why.
+//! game over blocks, its genesis leaf the nodes' genesis header; the proposer's outputs commit to
+//! the nodes' blocks and the challenger agrees. `baton withdraw`, still built for the ledger,
+//! refuses the deployment and says why. A dispute over blocks is played in `disputes.rs`.
 
 use crate::{
     check_preconfirmation,
-    harness::{free_port, rpc, start_network_on, wait_for},
+    harness::{KeeperProc, NetOptions, metric, proposed_root, rpc, start_network_with, wait_for},
     user_cli::baton,
 };
 use alloy::{
-    primitives::{Address, B256},
+    primitives::{Address, B256, U256},
     providers::ProviderBuilder,
     signers::local::PrivateKeySigner,
 };
@@ -61,6 +62,10 @@ async fn balance_of(url: &str, token: &str, holder: Address, block: &str) -> eyr
         .to_string())
 }
 
+fn key_of(net: &crate::harness::Network, i: usize) -> PrivateKeySigner {
+    PrivateKeySigner::from(net.devnet.anvil.keys()[i].clone())
+}
+
 fn block_number(receipt: &Value) -> eyre::Result<u64> {
     let hex = receipt["blockNumber"]
         .as_str()
@@ -70,9 +75,18 @@ fn block_number(receipt: &Value) -> eyre::Result<u64> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
-    let mut net = start_network_on("erc20", "devnet-evm").await?;
+    let mut net = start_network_with(
+        "erc20-devnet-evm",
+        &NetOptions {
+            // The proposer sends from operator 0's signer key, its node from the operator key.
+            separate_signer: true,
+            profile: Some("devnet-evm"),
+            ..Default::default()
+        },
+    )
+    .await?;
     let d = net.devnet.deployment.clone();
-    let user = PrivateKeySigner::from(net.devnet.anvil.keys()[5].clone());
+    let user = key_of(&net, 5);
     let key = alloy::primitives::hex::encode_prefixed(user.to_bytes());
     let recipient = Address::repeat_byte(0x42);
     let urls: Vec<String> = net.nodes.iter().map(|n| n.url.clone()).collect();
@@ -201,28 +215,50 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     let header = signed.ok_or_eyre("no node holds a signed preconfirmation")?;
     ensure!(header.number == number, "preconfirmed in {}", header.number);
 
-    // The ledger's keepers and withdrawals refuse, naming the reason.
+    // Withdrawals are still proven the ledger's way: `baton withdraw` refuses, naming why.
     let (ok, _, err) = baton(&net, Some(&user), &["withdraw", "start", "--amount", "0.1"]).await?;
     ensure!(!ok && err.contains("runs the EVM"), "withdraw start: {err}");
-    let proposer = tokio::process::Command::new(env!("CARGO_BIN_EXE_baton"))
-        .current_dir(repo_root())
-        .args(["proposer", "--l1-rpc", &net.devnet.anvil.endpoint()])
-        .arg("--deployment")
-        .arg(&net.devnet.record_path)
-        .arg("--keeper-data-dir")
-        .arg(net.dir.0.join("proposer"))
-        .args([
-            "--keeper-metrics-addr",
-            &format!("127.0.0.1:{}", free_port()),
-        ])
-        .env("BATON_PRIVATE_KEY", &key)
-        .output();
-    let proposer = tokio::time::timeout(Duration::from_secs(60), proposer).await??;
-    let err = String::from_utf8_lossy(&proposer.stderr);
+
+    // The keepers derive the EVM chain: the proposer's outputs commit to the header hash of
+    // each output's last block as the nodes hold it, and the challenger, deriving on its own,
+    // checks them and disputes none.
+    let mut proposer = KeeperProc::start(&net, "proposer", key_of(&net, 10), &[])?;
+    let mut challenger = KeeperProc::start(&net, "challenger", key_of(&net, 11), &[])?;
+    let oracle = d.output_oracle(&l1);
+    let logs = || format!("{}\n{}", proposer.log(), challenger.log());
+    wait_for(
+        "the challenger to check two outputs",
+        Duration::from_secs(180),
+        logs,
+        || async {
+            let text = challenger.metrics().await.unwrap_or_default();
+            Ok((metric(&text, "baton_keeper_outputs_checked").unwrap_or(0) >= 2).then_some(()))
+        },
+    )
+    .await?;
+    for index in 0..2u64 {
+        let root = proposed_root(&l1, &d, index).await?;
+        for url in &urls {
+            let block = rpc(url, "eth_getBlockByHash", json!([root, false])).await?;
+            ensure!(
+                !block.is_null(),
+                "output {index}'s root {root} is not a block {url} holds"
+            );
+        }
+        let verified = oracle
+            .verifyStateRoot(U256::from(index), root)
+            .call()
+            .await?;
+        ensure!(verified.matches, "output {index} does not commit to {root}");
+    }
+    let games = d.dispute_game(&l1).gameCount().call().await?;
     ensure!(
-        !proposer.status.success() && err.contains("the proposer is built for the ledger"),
-        "the proposer on an EVM deployment: {err}"
+        games == U256::ZERO,
+        "the honest challenger opened {games} games\n{}",
+        logs()
     );
+    proposer.kill9().await?;
+    challenger.kill9().await?;
 
     // SIGKILL: the node reopens its chain and goes on.
     net.nodes[2].kill9().await?;

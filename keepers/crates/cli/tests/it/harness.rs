@@ -649,3 +649,25 @@ pub(crate) async fn reorg_latest_log_of(net: &Network, address: Address) -> eyre
     eprintln!("L1 reorg: blocks {block}..={head} replaced (depth {depth})");
     Ok(depth)
 }
+
+/// The root proposed for output `index` in its live generation (the latest `OutputProposed`
+/// event for it): a state root on the ledger, a header hash on the EVM chain.
+pub(crate) async fn proposed_root<P: Provider>(
+    l1: &P,
+    d: &baton_bindings::Deployment,
+    index: u64,
+) -> eyre::Result<B256> {
+    use alloy::sol_types::SolEvent;
+    use baton_bindings::IL1OutputOracle::OutputProposed;
+    let filter = alloy::rpc::types::Filter::new()
+        .address(d.output_oracle)
+        .event_signature(OutputProposed::SIGNATURE_HASH)
+        .topic1(U256::from(index))
+        .from_block(0);
+    let log = l1
+        .get_logs(&filter)
+        .await?
+        .pop()
+        .ok_or_else(|| eyre::eyre!("output {index} was never proposed"))?;
+    Ok(OutputProposed::decode_log(&log.inner)?.data.stateRoot)
+}
