@@ -8,9 +8,13 @@ import {IBatchInbox} from "./interfaces/IBatchInbox.sol";
 import {Ledger} from "./libraries/ledger/Ledger.sol";
 import {SparseMerkle} from "./libraries/ledger/SparseMerkle.sol";
 import {DepositEntry} from "./libraries/DepositEntry.sol";
+import {EvmHeader} from "./libraries/EvmHeader.sol";
+import {EvmWithdrawal} from "./libraries/EvmWithdrawal.sol";
 
 /// @title Portal
-/// @notice See IPortal. Holds deposited ETH; pays proven withdrawals once.
+/// @notice See IPortal. Holds deposited ETH; pays proven withdrawals once, proven the way the
+///         deployment's L2 commits to them: the ledger's withdrawals tree, or the EVM chain's
+///         withdrawal predeploy's storage under the state root of the output's last header.
 contract Portal is IPortal {
     /// @notice The first byte of a deposit entry (see DepositEntry).
     bytes1 public constant DEPOSIT_TYPE = DepositEntry.TYPE;
@@ -18,19 +22,26 @@ contract Portal is IPortal {
     IL1OutputOracle internal immutable ORACLE;
     IForceInclusionQueue internal immutable QUEUE;
     IBatchInbox internal immutable INBOX;
+    /// @dev Whether the L2 runs the EVM (its outputs commit to header hashes).
+    bool internal immutable EVM_CHAIN;
+    /// @dev The L2 chain id an EVM withdrawal's hash binds.
+    uint256 internal immutable L2_CHAIN_ID;
 
     mapping(bytes32 withdrawalKey => bool) internal _withdrawn;
 
     /// @notice A constructor parameter is the zero address.
     error InvalidParameter(string name);
 
-    constructor(address oracle_, address queue_, address inbox_) {
+    /// @param evmChain_ Whether the L2 runs the EVM (the profile's `l2Execution` is `evm`).
+    constructor(address oracle_, address queue_, address inbox_, bool evmChain_) {
         if (oracle_ == address(0)) revert InvalidParameter("oracle");
         if (queue_ == address(0)) revert InvalidParameter("queue");
         if (inbox_ == address(0)) revert InvalidParameter("inbox");
         ORACLE = IL1OutputOracle(oracle_);
         QUEUE = IForceInclusionQueue(queue_);
         INBOX = IBatchInbox(inbox_);
+        EVM_CHAIN = evmChain_;
+        L2_CHAIN_ID = IBatchInbox(inbox_).l2ChainId();
     }
 
     /// @inheritdoc IPortal
@@ -45,9 +56,8 @@ contract Portal is IPortal {
 
     /// @inheritdoc IPortal
     function finalizeWithdrawal(WithdrawalProof calldata w) external {
-        (bool matches, bool finalized) = ORACLE.verifyStateRoot(w.outputIndex, w.stateRoot);
-        if (!finalized) revert OutputNotFinalized(w.outputIndex);
-        if (!matches) revert StateRootMismatch(w.outputIndex);
+        if (EVM_CHAIN) revert WrongWithdrawalKind("finalizeEvmWithdrawal");
+        _checkFinalized(w.outputIndex, w.stateRoot);
         if (keccak256(abi.encodePacked(w.accountsRoot, w.withdrawalsRoot)) != w.stateRoot) {
             revert SubRootsMismatch();
         }
@@ -58,11 +68,38 @@ contract Portal is IPortal {
         // (`update` reverts WitnessMismatch otherwise).
         bytes32 leaf = Ledger.withdrawalLeaf(w.l1Recipient, w.amount);
         SparseMerkle.update(w.withdrawalsRoot, uint256(key), Ledger.WITHDRAWALS_DEPTH, leaf, leaf, w.proof, 0);
+        _pay(key, w.l1Recipient, w.amount, w.outputIndex);
+    }
 
+    /// @inheritdoc IPortal
+    function finalizeEvmWithdrawal(EvmWithdrawalProof calldata w) external {
+        if (!EVM_CHAIN) revert WrongWithdrawalKind("finalizeWithdrawal");
+        // The output commits to the header's hash; the header to the state root.
+        _checkFinalized(w.outputIndex, keccak256(w.header));
+        EvmWithdrawal.Withdrawal memory withdrawal = EvmWithdrawal.Withdrawal({
+            nonce: w.nonce, sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: w.amount
+        });
+        bytes32 key = EvmWithdrawal.hashOf(L2_CHAIN_ID, withdrawal);
+        if (_withdrawn[key]) revert AlreadyWithdrawn(key);
+        EvmWithdrawal.verify(
+            EvmHeader.stateRoot(w.header), L2_CHAIN_ID, withdrawal, w.accountProof, w.storageProof
+        );
+        _pay(key, w.l1Recipient, w.amount, w.outputIndex);
+    }
+
+    /// @dev Reverts unless output `outputIndex` is finalized and commits to `root`.
+    function _checkFinalized(uint256 outputIndex, bytes32 root) private view {
+        (bool matches, bool finalized) = ORACLE.verifyStateRoot(outputIndex, root);
+        if (!finalized) revert OutputNotFinalized(outputIndex);
+        if (!matches) revert StateRootMismatch(outputIndex);
+    }
+
+    /// @dev Marks withdrawal `key` paid, then pays it (effects before the call).
+    function _pay(bytes32 key, address to, uint256 amount, uint256 outputIndex) private {
         _withdrawn[key] = true;
-        emit WithdrawalFinalized(key, w.l1Recipient, w.amount, w.outputIndex);
-        (bool ok,) = w.l1Recipient.call{value: w.amount}("");
-        if (!ok) revert TransferFailed(w.l1Recipient, w.amount);
+        emit WithdrawalFinalized(key, to, amount, outputIndex);
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert TransferFailed(to, amount);
     }
 
     /// @inheritdoc IPortal
@@ -73,6 +110,11 @@ contract Portal is IPortal {
     /// @inheritdoc IPortal
     function withdrawn(bytes32 withdrawalKey) external view returns (bool) {
         return _withdrawn[withdrawalKey];
+    }
+
+    /// @inheritdoc IPortal
+    function evmChain() external view returns (bool) {
+        return EVM_CHAIN;
     }
 
     /// @inheritdoc IPortal

@@ -202,7 +202,7 @@ contract Deploy is Script {
         d.oracle = new L1OutputOracle(
             address(d.registry), address(d.inbox), gameAt, p.outputInterval, p.finalizationPeriod
         );
-        d.portal = new Portal(address(d.oracle), address(d.queue), address(d.inbox));
+        d.portal = new Portal(address(d.oracle), address(d.queue), address(d.inbox), _isEvm(p));
         // The VM the game ends in: the step verifier and its preimage oracle.
         d.preimageOracle = new PreimageOracle();
         d.riscv = new RiscV(IPreimageOracle(address(d.preimageOracle)));
@@ -329,6 +329,7 @@ contract Deploy is Script {
         if (d.portal.oracle() != address(d.oracle) || d.portal.queue() != address(d.queue)) {
             revert WiringMismatch("portal links");
         }
+        if (d.portal.evmChain() != _isEvm(p)) revert WiringMismatch("portal withdrawal kind");
         if (d.game.oracle() != address(d.oracle) || d.game.portal() != address(d.portal)) {
             revert WiringMismatch("game links");
         }

@@ -27,7 +27,7 @@ abstract contract PortalTest is SequencingTest {
     function setUp() public override {
         super.setUp();
         oracle = new L1OutputOracle(address(registry), address(inbox), game, 1, p.finalizationPeriod);
-        portal = new Portal(address(oracle), address(queue), address(inbox));
+        portal = new Portal(address(oracle), address(queue), address(inbox), false);
         Op[] memory three = _threeOps();
         for (uint256 i; i < three.length; ++i) {
             ops.push(three[i]);
@@ -101,11 +101,11 @@ abstract contract PortalTest is SequencingTest {
 contract Portal_Constructor_Test is PortalTest {
     function test_constructor_rejectsZeroAddresses() public {
         vm.expectRevert(abi.encodeWithSelector(Portal.InvalidParameter.selector, "oracle"));
-        new Portal(address(0), address(queue), address(inbox));
+        new Portal(address(0), address(queue), address(inbox), false);
         vm.expectRevert(abi.encodeWithSelector(Portal.InvalidParameter.selector, "queue"));
-        new Portal(address(oracle), address(0), address(inbox));
+        new Portal(address(oracle), address(0), address(inbox), false);
         vm.expectRevert(abi.encodeWithSelector(Portal.InvalidParameter.selector, "inbox"));
-        new Portal(address(oracle), address(queue), address(0));
+        new Portal(address(oracle), address(queue), address(0), false);
         assertEq(portal.oracle(), address(oracle));
         assertEq(portal.queue(), address(queue));
         assertEq(portal.inbox(), address(inbox));

@@ -6,9 +6,14 @@ pragma solidity ^0.8.24;
 ///         ForceInclusionQueue, so it reaches L2 even if every sequencer refuses it: the entry
 ///         `0x7e ‖ l2Recipient (20) ‖ amount (32)`, enqueued by this contract, is read as a deposit
 ///         by the derivation and the dispute game (the queue's commitment binds the sender, so
-///         the same bytes from anyone else are a no-op). A withdrawal made on L2 (a transfer to
-///         the ledger's withdrawal address) is proven against a finalized output's state root
-///         and paid once. See docs/outputs.md and docs/ledger.md.
+///         the same bytes from anyone else are a no-op). A withdrawal made on L2 is proven
+///         against a finalized output and paid once:
+///         - on the ledger (a transfer to the withdrawal address), against the output's state
+///           root with the withdrawals tree (`finalizeWithdrawal`; docs/ledger.md);
+///         - on the EVM chain (`L2Withdrawals.withdraw` at the predeploy), against the state
+///           root in the header the output commits to, with `eth_getProof`'s account and
+///           storage proofs (`finalizeEvmWithdrawal`; docs/evm.md).
+///         See docs/outputs.md.
 interface IPortal {
     /// @notice A deposit was escrowed and enqueued.
     /// @param queueIndex Its force-queue index.
@@ -19,7 +24,8 @@ interface IPortal {
         uint256 indexed queueIndex, address indexed from, address indexed l2Recipient, uint256 amount
     );
     /// @notice A withdrawal was paid.
-    /// @param withdrawalKey `keccak256(abi.encode(l2Sender, nonce))`.
+    /// @param withdrawalKey On the ledger `keccak256(abi.encode(l2Sender, nonce))`; on the EVM
+    ///        chain the predeploy's withdrawal hash (`L2Withdrawals.hashOf`).
     /// @param l1Recipient Who was paid.
     /// @param amount Wei paid.
     /// @param outputIndex The finalized output it was proven against.
@@ -41,6 +47,8 @@ interface IPortal {
     error AlreadyWithdrawn(bytes32 withdrawalKey);
     /// @notice Paying the L1 recipient failed; nothing changed, the call can be retried.
     error TransferFailed(address to, uint256 amount);
+    /// @notice This portal's L2 proves withdrawals the other way: call `use` instead.
+    error WrongWithdrawalKind(string use);
 
     /// @notice Everything needed to prove one withdrawal.
     struct WithdrawalProof {
@@ -62,17 +70,40 @@ interface IPortal {
         bytes proof;
     }
 
+    /// @notice Everything needed to prove one withdrawal of the EVM chain.
+    struct EvmWithdrawalProof {
+        /// @dev A finalized output.
+        uint256 outputIndex;
+        /// @dev The RLP of the header of the output's last block: its keccak-256 is the root
+        ///      the output commits to, and it holds the state root the proofs start from.
+        bytes header;
+        /// @dev The withdrawal as the predeploy recorded it (`WithdrawalInitiated`).
+        uint256 nonce;
+        address l2Sender;
+        address l1Recipient;
+        uint256 amount;
+        /// @dev `eth_getProof` at that block: the predeploy's account proof, and the storage
+        ///      proof of its `initiated[hash]` slot.
+        bytes[] accountProof;
+        bytes[] storageProof;
+    }
+
     /// @notice Deposit `msg.value − inclusionFee` to `l2Recipient` on L2.
     /// @return queueIndex The deposit's force-queue index.
     function deposit(address l2Recipient) external payable returns (uint256 queueIndex);
     /// @notice Prove a withdrawal against a finalized output and pay it (permissionless: the
     ///         payment always goes to the recipient the L2 sender named).
     function finalizeWithdrawal(WithdrawalProof calldata w) external;
+    /// @notice The same for the EVM chain: prove a withdrawal the predeploy recorded in the
+    ///         state of a finalized output's last block, and pay it.
+    function finalizeEvmWithdrawal(EvmWithdrawalProof calldata w) external;
 
     /// @notice The queue entry a deposit of `amount` to `l2Recipient` enqueues.
     function depositEntry(address l2Recipient, uint256 amount) external pure returns (bytes memory);
     /// @notice Whether the withdrawal with this key was paid.
     function withdrawn(bytes32 withdrawalKey) external view returns (bool);
+    /// @notice Whether the L2 runs the EVM (withdrawals by `finalizeEvmWithdrawal`).
+    function evmChain() external view returns (bool);
     /// @notice The output oracle withdrawals are proven against.
     function oracle() external view returns (address);
     /// @notice The force-inclusion queue deposits go through.

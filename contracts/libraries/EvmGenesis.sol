@@ -22,6 +22,15 @@ library EvmGenesis {
         pure
         returns (bytes32)
     {
+        return keccak256(header(stateRoot, gasLimit, baseFee, timestamp));
+    }
+
+    /// @notice rlp(header) of the genesis header.
+    function header(bytes32 stateRoot, uint64 gasLimit, uint64 baseFee, uint64 timestamp)
+        internal
+        pure
+        returns (bytes memory)
+    {
         bytes memory payload = bytes.concat(
             abi.encodePacked(
                 _word(0), // parentHash
@@ -53,7 +62,7 @@ library EvmGenesis {
                 _word(0) // parentBeaconBlockRoot
             )
         );
-        return keccak256(bytes.concat(_listPrefix(payload.length), payload));
+        return bytes.concat(_listPrefix(payload.length), payload);
     }
 
     /// @dev A 32-byte string.

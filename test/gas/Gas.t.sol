@@ -15,6 +15,7 @@ import {L1OutputOracle} from "../../contracts/L1OutputOracle.sol";
 import {IL1OutputOracle} from "../../contracts/interfaces/IL1OutputOracle.sol";
 import {Portal} from "../../contracts/Portal.sol";
 import {IPortal} from "../../contracts/interfaces/IPortal.sol";
+import {WithdrawalVectors} from "../utils/WithdrawalVectors.sol";
 
 /// @notice Execution gas of each operation that has a goal in docs/gas.md, written to
 ///         snapshots/Gas.json (see GasMeasure; the dispute game's figures are in DisputeGas.t.sol).
@@ -139,7 +140,7 @@ contract GasTest is BatonTest, GasMeasure {
         address game = makeAddr("game");
         L1OutputOracle oracle =
             new L1OutputOracle(address(registry), address(inbox), game, 1, p.finalizationPeriod);
-        Portal portal = new Portal(address(oracle), address(queue), address(inbox));
+        Portal portal = new Portal(address(oracle), address(queue), address(inbox), false);
         address depositor = makeAddr("depositor");
         vm.deal(depositor, 10 ether);
         uint256 value = 1 ether + p.inclusionFee;
@@ -176,6 +177,30 @@ contract GasTest is BatonTest, GasMeasure {
         });
         cd = abi.encodeCall(IPortal.finalizeWithdrawal, (w));
         _measure("finalizeWithdrawal", makeAddr("relayer"), 0, address(portal), cd);
+    }
+
+    /// @dev The EVM chain's portal: a withdrawal baton's EVM executed (the vectors), proven
+    ///      through the header a finalized output commits to.
+    /// forge-config: default.isolate = true
+    function test_gas_portal_evm() public {
+        Op[] memory ops = _bondOps(3);
+        _activateSchedule();
+        Op memory leader = _scheduled(ops, 0);
+        L1OutputOracle oracle =
+            new L1OutputOracle(address(registry), address(inbox), makeAddr("game"), 1, p.finalizationPeriod);
+        Portal portal = new Portal(address(oracle), address(queue), address(inbox), true);
+        vm.deal(address(portal), 10 ether);
+        string memory json = WithdrawalVectors.read();
+        bytes memory header = WithdrawalVectors.header(json, 1_700_000_000);
+        _post(leader, 0);
+        vm.prank(leader.operator);
+        oracle.proposeOutput(0, keccak256(header));
+        vm.warp(block.timestamp + p.finalizationPeriod);
+        oracle.finalize(1);
+        bytes memory cd =
+            abi.encodeCall(IPortal.finalizeEvmWithdrawal, (WithdrawalVectors.proof(json, 0, 0, header)));
+        _measure("finalizeEvmWithdrawal", makeAddr("relayer"), 0, address(portal), cd);
+        vm.snapshotValue(GROUP, "finalizeEvmWithdrawal_calldata", _calldataGas(cd));
     }
 
     /// forge-config: default.isolate = true

@@ -244,13 +244,18 @@ impl Deriver {
         output * self.output_interval
     }
 
+    /// The last L2 block of output `output`, once its last record is read.
+    pub fn output_last_block(&self, output: u64) -> Option<u64> {
+        Some(self.record(self.record_index_of(output))?.header.lastBlock)
+    }
+
     /// The root output `output` commits to (`proposeOutput`'s `stateRoot`) once its last record
     /// is derived: the ledger's state root, or the EVM chain's header hash of its last block.
     pub fn proposal_root(&self, output: u64) -> Option<B256> {
-        let last = self.record(self.record_index_of(output))?;
+        let last = self.output_last_block(output)?;
         match &self.chain {
             DerivedChain::Ledger(l) => l.output_root(output),
-            DerivedChain::Evm(e) => e.block_hash(last.header.lastBlock),
+            DerivedChain::Evm(e) => e.block_hash(last),
         }
     }
 

@@ -13,13 +13,6 @@ use std::path::{Path, PathBuf};
 /// Why loading or connecting failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    /// The deployment's L2 runs the EVM, which this command cannot prove yet.
-    #[error(
-        "this deployment's L2 runs the EVM (profile l2Execution \"evm\"): {0} is built for the \
-         ledger and does not run on the EVM chain yet (issue 18; docs/evm.md, \"An EVM \
-         deployment\", says what does)"
-    )]
-    EvmDeployment(String),
     /// The deployment record does not read (the error names the file).
     #[error("{0}: deploy first (./script/devnet) or pass --deployment")]
     Deployment(#[source] baton_bindings::DeploymentError),
@@ -80,8 +73,8 @@ pub fn load_genesis(path: &Path, deployment: &Deployment) -> Result<Genesis, Con
     };
     let text = std::fs::read_to_string(path).map_err(|e| failed(e.to_string()))?;
     let genesis = Genesis::from_json(&text).map_err(|e| failed(e.to_string()))?;
-    // An EVM deployment commits to the EVM chain's genesis root, which the node checks when it
-    // opens the chain (baton-node's `evm::open_chain`).
+    // An EVM deployment commits to the EVM chain's genesis root, which the node and the keepers
+    // check when they open the chain (baton-l2's `deployment::open_chain`).
     if deployment.parameters.l2_execution.is_ledger()
         && genesis.state_root() != deployment.parameters.genesis_state_root
     {
@@ -116,15 +109,6 @@ pub async fn connect_l1(
         });
     }
     Ok((provider, chain_id))
-}
-
-/// Refuses a deployment whose L2 runs the EVM for `what`, which proves the ledger's state: its
-/// roots and withdrawals would not be the chain's.
-pub fn require_ledger(d: &Deployment, what: &str) -> Result<(), ConnectError> {
-    if d.parameters.l2_execution.is_ledger() {
-        return Ok(());
-    }
-    Err(ConnectError::EvmDeployment(what.to_string()))
 }
 
 /// The ledger parameters the deployment fixes.

@@ -10,12 +10,12 @@
 //! `StateDb::recompute_root`), later ones reuse what it found.
 
 use crate::{
-    StateDb, StoreError,
+    AccountProof, StateDb, StoreError,
     tries::{StoredAccount, account_leaf_of, slot_leaf_of},
 };
-use alloy_primitives::{B256, Bytes};
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use baton_evm::{StateNodes, StateReader};
-use baton_trie::{NodeSource, StoreSource, TrieStore, prefix_range};
+use baton_trie::{EMPTY_ROOT, NodeSource, StoreSource, TrieStore, prefix_range, proof, root};
 use rusqlite::params;
 use std::collections::BTreeMap;
 
@@ -170,5 +170,53 @@ impl StateNodes for PastNodes<'_> {
 
     fn block_hash(&mut self, number: u64) -> Result<B256, StoreError> {
         self.db.block_hash(number)
+    }
+}
+
+impl StateDb {
+    /// [`StateDb::proof`] against the state after kept block `block`: what `eth_getProof` at
+    /// that block gives, so that a withdrawal is proven against the output it is in, however
+    /// many blocks came after.
+    pub fn proof_at(
+        &self,
+        block: u64,
+        address: Address,
+        slots: &[U256],
+    ) -> Result<AccountProof, StoreError> {
+        let state = self.at(block)?;
+        let block = i64::try_from(block).unwrap_or(i64::MAX);
+        let key = keccak256(address);
+        let as_bytes = |nodes: Vec<Vec<u8>>| nodes.into_iter().map(Bytes::from).collect();
+        let (mut account_refs, mut storage_refs) = (BTreeMap::new(), BTreeMap::new());
+        let mut accounts = PastTrie {
+            db: self,
+            block,
+            account: None,
+            refs: &mut account_refs,
+        };
+        let account_proof = as_bytes(proof(&mut accounts, &key)?);
+        let info = state.account(address)?;
+        let mut storage = PastTrie {
+            db: self,
+            block,
+            account: Some(key),
+            refs: &mut storage_refs,
+        };
+        let storage_root = match info {
+            Some(_) => root(&mut storage, [])?,
+            None => EMPTY_ROOT,
+        };
+        let mut storage_proofs = Vec::with_capacity(slots.len());
+        for slot in slots {
+            let value = state.storage(address, *slot)?;
+            let nodes = proof(&mut storage, &keccak256(slot.to_be_bytes::<32>()))?;
+            storage_proofs.push((*slot, value, as_bytes(nodes)));
+        }
+        Ok(AccountProof {
+            info: info.unwrap_or_default(),
+            storage_root,
+            account_proof,
+            storage_proofs,
+        })
     }
 }

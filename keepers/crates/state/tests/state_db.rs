@@ -11,7 +11,7 @@ use alloy_trie::{Nibbles, proof::verify_proof};
 use baton_evm::{
     AccountChange, AccountInfo, MemoryState, PartialState, Recording, StateDiff, StateReader,
 };
-use baton_state::StateDb;
+use baton_state::{AccountProof, StateDb};
 use baton_trie::account_leaf;
 use common::TempFile;
 use proptest::prelude::*;
@@ -72,11 +72,24 @@ fn diff() -> impl Strategy<Value = StateDiff> {
     })
 }
 
+/// The slots whose proofs are checked.
+fn proven_slots() -> Vec<U256> {
+    (0u64..40).step_by(7).map(U256::from).collect()
+}
+
 /// Checks `db`'s account proof and storage proofs of `address` against its root and `memory`.
 fn check_proofs(db: &StateDb, memory: &MemoryState, address: Address) -> Result<(), TestCaseError> {
-    let root = db.root().unwrap();
-    let slots: Vec<U256> = (0u64..40).step_by(7).map(U256::from).collect();
-    let proof = db.proof(address, &slots).unwrap();
+    let proof = db.proof(address, &proven_slots()).unwrap();
+    check_proof(db.root().unwrap(), &proof, memory, address)
+}
+
+/// Checks `proof` of `address` against `root` and the state `memory` it is a proof of.
+fn check_proof(
+    root: B256,
+    proof: &AccountProof,
+    memory: &MemoryState,
+    address: Address,
+) -> Result<(), TestCaseError> {
     let account = memory.accounts.get(&address);
     let expected = account.map(|a| account_leaf(a.nonce, a.balance, a.storage_root(), a.code_hash));
     let verified = verify_proof(
@@ -227,6 +240,13 @@ proptest! {
             // Its tries, opened node by node as a dispute's witness over it: the next block's
             // diff gives the next root, and the witness alone gives it again.
             let root = snapshot.root();
+            // Its proofs (`eth_getProof` at block n) verify against its root.
+            for a in [0u8, 3, 11] {
+                let address = Address::with_last_byte(a);
+                let proof = db.proof_at(n, address, &proven_slots()).unwrap();
+                check_proof(root, &proof, snapshot, address)?;
+                prop_assert_eq!(proof.info, snapshot.account(address).unwrap().unwrap_or_default());
+            }
             let mut past = PartialState::new(root, Recording::new(db.nodes_at(n).unwrap()));
             prop_assert_eq!(&reads(&past), &reads(snapshot));
             if let Some(next) = diffs.get(n as usize) {

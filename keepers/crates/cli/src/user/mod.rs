@@ -9,6 +9,7 @@ pub(crate) mod force_include;
 pub(crate) mod stake;
 pub(crate) mod status;
 pub(crate) mod withdraw;
+mod withdraw_evm;
 
 use crate::common::l2_provider;
 use alloy::{eips::BlockNumberOrTag, providers::Provider};

@@ -4,8 +4,9 @@
 //! same EVM blocks and state; the preconfirmation proves the transfer under a signed header;
 //! a node killed with SIGKILL comes back with its chain; the deployment's dispute game is the
 //! game over blocks, its genesis leaf the nodes' genesis header; the proposer's outputs commit to
-//! the nodes' blocks and the challenger agrees. `baton withdraw`, still built for the ledger,
-//! refuses the deployment and says why. A dispute over blocks is played in `disputes.rs`.
+//! the nodes' blocks and the challenger agrees; withdrawals made by an account and by a contract
+//! are proven against a finalized output's header and paid on L1. A dispute over blocks is
+//! played in `disputes.rs`.
 
 use crate::{
     check_preconfirmation,
@@ -14,7 +15,7 @@ use crate::{
 };
 use alloy::{
     primitives::{Address, B256, U256},
-    providers::ProviderBuilder,
+    providers::{Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
 use baton_bindings::IEvmDisputeGame;
@@ -59,6 +60,30 @@ async fn balance_of(url: &str, token: &str, holder: Address, block: &str) -> eyr
         .split_whitespace()
         .next()
         .unwrap_or_default()
+        .to_string())
+}
+
+/// `forge create` of `contract` through `url`: its address.
+async fn deploy(url: &str, key: &str, contract: &str, args: &[&str]) -> eyre::Result<String> {
+    let mut command = vec![
+        "create",
+        contract,
+        "--rpc-url",
+        url,
+        "--private-key",
+        key,
+        "--broadcast",
+        "--json",
+    ];
+    if !args.is_empty() {
+        command.push("--constructor-args");
+        command.extend(args);
+    }
+    let created = tool("forge", &command).await?;
+    let created: Value = serde_json::from_str(&created[created.find('{').unwrap_or(0)..])?;
+    Ok(created["deployedTo"]
+        .as_str()
+        .ok_or_eyre("forge create printed no address")?
         .to_string())
 }
 
@@ -109,28 +134,14 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     );
 
     // forge create through node 0.
-    let created = tool(
-        "forge",
-        &[
-            "create",
-            "test/bench/BenchToken.sol:BenchToken",
-            "--rpc-url",
-            &urls[0],
-            "--private-key",
-            &key,
-            "--broadcast",
-            "--json",
-            "--constructor-args",
-            SUPPLY,
-        ],
+    let token = deploy(
+        &urls[0],
+        &key,
+        "test/bench/BenchToken.sol:BenchToken",
+        &[SUPPLY],
     )
     .await
     .wrap_err_with(|| net.nodes[0].log())?;
-    let created: Value = serde_json::from_str(&created[created.find('{').unwrap_or(0)..])?;
-    let token = created["deployedTo"]
-        .as_str()
-        .ok_or_eyre("forge create printed no address")?
-        .to_string();
 
     // cast send through node 1.
     let sent = tool(
@@ -215,10 +226,6 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     let header = signed.ok_or_eyre("no node holds a signed preconfirmation")?;
     ensure!(header.number == number, "preconfirmed in {}", header.number);
 
-    // Withdrawals are still proven the ledger's way: `baton withdraw` refuses, naming why.
-    let (ok, _, err) = baton(&net, Some(&user), &["withdraw", "start", "--amount", "0.1"]).await?;
-    ensure!(!ok && err.contains("runs the EVM"), "withdraw start: {err}");
-
     // The keepers derive the EVM chain: the proposer's outputs commit to the header hash of
     // each output's last block as the nodes hold it, and the challenger, deriving on its own,
     // checks them and disputes none.
@@ -256,6 +263,96 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
         games == U256::ZERO,
         "the honest challenger opened {games} games\n{}",
         logs()
+    );
+
+    // Withdrawals: one by the user's own call to the predeploy (`baton withdraw start`), one by
+    // a contract it calls. `baton withdraw finalize` derives the chain from L1 itself, proves
+    // each against the header of the first finalized output holding it, and the portal pays.
+    let to_user = Address::repeat_byte(0xe1);
+    let (ok, out, _) = baton(
+        &net,
+        Some(&user),
+        &[
+            "withdraw",
+            "start",
+            "--amount",
+            "0.25",
+            "--to",
+            &to_user.to_string(),
+        ],
+    )
+    .await?;
+    ensure!(ok, "withdraw start: {out}");
+    let by_user = out
+        .split("baton withdraw finalize --tx ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .ok_or_eyre("no finalize command printed")?
+        .to_string();
+    let withdrawer = deploy(
+        &urls[0],
+        &key,
+        "test/mocks/L2Withdrawer.sol:L2Withdrawer",
+        &[],
+    )
+    .await?;
+    let to_contract = Address::repeat_byte(0xe2);
+    let sent = tool(
+        "cast",
+        &[
+            "send",
+            &withdrawer,
+            "withdrawTo(address)",
+            &to_contract.to_string(),
+            "--value",
+            "0.5ether",
+            "--private-key",
+            &key,
+            "--json",
+            "--rpc-url",
+            &urls[1],
+        ],
+    )
+    .await?;
+    let sent: Value = serde_json::from_str(&sent)?;
+    ensure!(
+        sent["status"] == json!("0x1"),
+        "the contract's withdrawal failed: {sent}"
+    );
+    let by_contract = sent["transactionHash"]
+        .as_str()
+        .ok_or_eyre("no transaction hash")?
+        .to_string();
+    let (ok, out, _) = baton(&net, None, &["withdraw", "finalize", "--tx", &by_user]).await?;
+    ensure!(
+        ok && out.contains("not "),
+        "an early finalize says what it waits for: {out}"
+    );
+    let mut unpaid = vec![(by_user.clone(), "0.25"), (by_contract, "0.5")];
+    let deadline = std::time::Instant::now() + Duration::from_secs(300);
+    while !unpaid.is_empty() {
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "withdrawals {unpaid:?} not paid within 300 s\n{}",
+            logs()
+        );
+        let mut left = Vec::new();
+        for (tx, amount) in unpaid {
+            let (_, out, _) = baton(&net, None, &["withdraw", "finalize", "--tx", &tx]).await?;
+            if !out.contains(&format!("paid {amount} ETH")) {
+                left.push((tx, amount));
+            }
+        }
+        unpaid = left;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+    }
+    let ether = U256::from(10u64).pow(U256::from(18));
+    ensure!(l1.get_balance(to_user).await? == ether / U256::from(4));
+    ensure!(l1.get_balance(to_contract).await? == ether / U256::from(2));
+    let (ok, _, err) = baton(&net, None, &["withdraw", "finalize", "--tx", &by_user]).await?;
+    ensure!(
+        !ok && err.contains("already paid"),
+        "a second finalize: {err}"
     );
     proposer.kill9().await?;
     challenger.kill9().await?;

@@ -4,12 +4,12 @@
 //! is its blocks' header hashes; a disputed block's claim comes from the chain's history.
 
 use crate::trace::BlockTrace;
-use alloy::primitives::{Address, B256};
+use alloy::primitives::{Address, B256, U256};
 use baton_bindings::Parameters;
 use baton_core::{Genesis, RecordInput};
-use baton_evm::BlockClaim;
+use baton_evm::{BlockClaim, StateReader};
 use baton_l2::{L2Chain, PoolConfig, deployment::open_chain};
-use baton_state::L1Head;
+use baton_state::{AccountProof, L1Head};
 use std::{collections::BTreeMap, path::Path};
 
 /// See the module documentation.
@@ -74,6 +74,37 @@ impl EvmDerivation {
             return None;
         }
         Some(self.chain.db().header(number).ok()??.hash_slow())
+    }
+
+    /// The RLP of settled block `number`'s header (its keccak-256 is the block hash).
+    pub fn header_rlp(&self, number: u64) -> Option<Vec<u8>> {
+        if number > self.settled.block {
+            return None;
+        }
+        Some(alloy_rlp::encode(self.chain.db().header(number).ok()??))
+    }
+
+    /// Slot `slot` of `address` in the state after settled block `number`.
+    pub fn storage_at(&self, number: u64, address: Address, slot: U256) -> eyre::Result<U256> {
+        eyre::ensure!(
+            number <= self.settled.block,
+            "block {number} is not settled"
+        );
+        Ok(self.chain.db().at(number)?.storage(address, slot)?)
+    }
+
+    /// `eth_getProof` of `address` and its `slots` in the state after settled block `number`.
+    pub fn proof_at(
+        &self,
+        number: u64,
+        address: Address,
+        slots: &[U256],
+    ) -> eyre::Result<AccountProof> {
+        eyre::ensure!(
+            number <= self.settled.block,
+            "block {number} is not settled"
+        );
+        Ok(self.chain.db().proof_at(number, address, slots)?)
     }
 
     /// The trace whose positions are settled blocks `start..=end`.
