@@ -96,6 +96,7 @@ contract Portal is IPortal {
 
     /// @dev Marks withdrawal `key` paid, then pays it (effects before the call).
     function _pay(bytes32 key, address to, uint256 amount, uint256 outputIndex) private {
+        if (address(this).balance < amount) revert InsufficientDeposits(amount, address(this).balance);
         _withdrawn[key] = true;
         emit WithdrawalFinalized(key, to, amount, outputIndex);
         (bool ok,) = to.call{value: amount}("");

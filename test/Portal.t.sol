@@ -24,7 +24,7 @@ abstract contract PortalTest is SequencingTest {
     address internal l2Sender = makeAddr("l2 sender");
     address internal l1Recipient = makeAddr("l1 recipient");
 
-    function setUp() public override {
+    function setUp() public virtual override {
         super.setUp();
         oracle = new L1OutputOracle(address(registry), address(inbox), game, 1, p.finalizationPeriod);
         portal = new Portal(address(oracle), address(queue), address(inbox), false);
@@ -37,11 +37,15 @@ abstract contract PortalTest is SequencingTest {
 
     /// @dev Propose the model's current state as the next output.
     function _proposeModel() internal returns (uint256 index) {
+        return _propose(model.stateRoot());
+    }
+
+    /// @dev Propose `root` as the next output (after a record for it).
+    function _propose(bytes32 root) internal returns (uint256 index) {
         _post(_scheduled(ops, 0), 0);
-        bytes32 stateRoot = model.stateRoot(); // read before the prank, which the next call uses
         uint256 next = oracle.outputCount();
         vm.prank(ops[0].operator);
-        index = oracle.proposeOutput(next, stateRoot);
+        index = oracle.proposeOutput(next, root);
     }
 
     function _finalizeAll() internal {
@@ -268,6 +272,21 @@ contract Portal_FinalizeWithdrawal_Test is PortalTest {
         w.proof[at] ^= 0x01;
         vm.expectRevert();
         portal.finalizeWithdrawal(w);
+    }
+
+    /// @dev An unbacked withdrawal (more than the deposits held) is refused by name, and paid
+    ///      once deposits cover it.
+    function test_withdraw_beyondTheDepositsHeldIsRefusedUntilCovered() public {
+        _deposit(user, user, 0.5 ether);
+        IPortal.WithdrawalProof memory w = _stateWithWithdrawal(1 ether);
+        _finalizeAll();
+        vm.expectRevert(abi.encodeWithSelector(IPortal.InsufficientDeposits.selector, 1 ether, 0.5 ether));
+        portal.finalizeWithdrawal(w);
+        assertFalse(portal.withdrawn(keccak256(abi.encode(l2Sender, uint256(3)))));
+        _deposit(user, user, 0.5 ether);
+        portal.finalizeWithdrawal(w);
+        assertEq(l1Recipient.balance, 1 ether);
+        assertEq(address(portal).balance, 0);
     }
 
     function test_withdraw_failedPaymentChangesNothing() public {

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {SequencingTest} from "./utils/SequencingTest.sol";
+import {PortalTest} from "./Portal.t.sol";
 import {WithdrawalVectors} from "./utils/WithdrawalVectors.sol";
-import {L1OutputOracle} from "../contracts/L1OutputOracle.sol";
 import {Portal} from "../contracts/Portal.sol";
 import {IPortal} from "../contracts/interfaces/IPortal.sol";
 import {EvmGenesis} from "../contracts/libraries/EvmGenesis.sol";
@@ -25,43 +24,21 @@ contract ChainIdOnly {
     }
 }
 
-/// @notice The portal of an EVM deployment on the real sequencing contracts, with an oracle whose
-///         dispute game is played by `game`: the withdrawals baton's EVM executed (the vectors,
+/// @notice The portal of an EVM deployment (`PortalTest`'s sequencing contracts and oracle): the
+///         withdrawals baton's EVM executed (the vectors,
 ///         one initiated by an account and one by a contract) are paid once each when proven
 ///         through the header a finalized output commits to; everything else is refused.
-contract PortalEvmTest is SequencingTest {
-    L1OutputOracle internal oracle;
-    Portal internal portal;
+contract PortalEvmTest is PortalTest {
     EvmHeaderHarness internal headers = new EvmHeaderHarness();
-    address internal game = makeAddr("game");
-    Op[] internal ops;
     string internal json;
     bytes internal header;
 
     function setUp() public override {
         super.setUp();
-        oracle = new L1OutputOracle(address(registry), address(inbox), game, 1, p.finalizationPeriod);
         portal = new Portal(address(oracle), address(queue), address(inbox), true);
-        Op[] memory three = _threeOps();
-        for (uint256 i; i < three.length; ++i) {
-            ops.push(three[i]);
-        }
         json = WithdrawalVectors.read();
         header = WithdrawalVectors.header(json, 1_700_000_000);
         vm.deal(address(portal), 100 ether);
-    }
-
-    /// @dev Propose `root` as the next output.
-    function _propose(bytes32 root) internal returns (uint256 index) {
-        _post(_scheduled(ops, 0), 0);
-        uint256 next = oracle.outputCount();
-        vm.prank(ops[0].operator);
-        index = oracle.proposeOutput(next, root);
-    }
-
-    function _finalizeAll() internal {
-        vm.warp(block.timestamp + p.finalizationPeriod);
-        oracle.finalize(oracle.outputCount());
     }
 
     /// @dev A finalized output committing to `header`; returns its index.

@@ -47,6 +47,9 @@ interface IPortal {
     error AlreadyWithdrawn(bytes32 withdrawalKey);
     /// @notice Paying the L1 recipient failed; nothing changed, the call can be retried.
     error TransferFailed(address to, uint256 amount);
+    /// @notice The portal holds less ETH than the withdrawal: it pays out only what was
+    ///         deposited (an L2 genesis that credits accounts is not backed); nothing changed.
+    error InsufficientDeposits(uint256 amount, uint256 held);
     /// @notice This portal's L2 proves withdrawals the other way: call `use` instead.
     error WrongWithdrawalKind(string use);
 

@@ -7,16 +7,15 @@ import {Portal} from "../../contracts/Portal.sol";
 import {PortalHandler} from "./handlers/PortalHandler.sol";
 import {EvmPortalHandler} from "./handlers/EvmPortalHandler.sol";
 
-/// @notice Under random deposits, L2 withdrawals, proposals, deletions, finalization and claims:
-///         the portal's ETH is exactly what was deposited minus what was paid, no withdrawal is
-///         paid twice, and a finalized output never changes.
-contract PortalInvariants is BatonTest {
+/// @dev The sequencing contracts with `RECORDS` records posted, an oracle whose game is `game`,
+///      and the operator that proposes.
+abstract contract PortalInvariantsBase is BatonTest {
     uint256 internal constant RECORDS = 30;
-    PortalHandler internal handler;
-    Portal internal portal;
     L1OutputOracle internal oracle;
+    address internal game = makeAddr("game");
+    address internal proposer;
 
-    function setUp() public override {
+    function setUp() public virtual override {
         super.setUp();
         Op[] memory o = new Op[](3);
         o[0] = _bond("alice", 1 ether);
@@ -27,11 +26,23 @@ contract PortalInvariants is BatonTest {
         for (uint256 i; i < RECORDS; ++i) {
             _post(leader, 0);
         }
-        address game = makeAddr("game");
+        proposer = leader.operator;
         oracle = new L1OutputOracle(address(registry), address(inbox), game, 1, p.finalizationPeriod);
+    }
+}
+
+/// @notice Under random deposits, L2 withdrawals, proposals, deletions, finalization and claims:
+///         the portal's ETH is exactly what was deposited minus what was paid, no withdrawal is
+///         paid twice, and a finalized output never changes.
+contract PortalInvariants is PortalInvariantsBase {
+    PortalHandler internal handler;
+    Portal internal portal;
+
+    function setUp() public override {
+        super.setUp();
         portal = new Portal(address(oracle), address(queue), address(inbox), false);
         handler = new PortalHandler(
-            portal, oracle, leader.operator, game, RECORDS, queue.inclusionFee(), p.finalizationPeriod
+            portal, oracle, proposer, game, RECORDS, queue.inclusionFee(), p.finalizationPeriod
         );
         targetContract(address(handler));
     }
@@ -54,28 +65,15 @@ contract PortalInvariants is BatonTest {
 /// @notice The same for the EVM chain's portal (`finalizeEvmWithdrawal` through output headers):
 ///         its ETH is deposits minus payouts, no withdrawal is paid twice, and nothing is paid
 ///         that the state under the finalized output's header does not hold.
-contract EvmPortalInvariants is BatonTest {
-    uint256 internal constant RECORDS = 30;
+contract EvmPortalInvariants is PortalInvariantsBase {
     EvmPortalHandler internal handler;
     Portal internal portal;
 
     function setUp() public override {
         super.setUp();
-        Op[] memory o = new Op[](3);
-        o[0] = _bond("alice", 1 ether);
-        o[1] = _bond("bob", 2 ether);
-        o[2] = _bond("carol", 3 ether);
-        _activateSchedule();
-        Op memory leader = _scheduled(o, 0);
-        for (uint256 i; i < RECORDS; ++i) {
-            _post(leader, 0);
-        }
-        address game = makeAddr("game");
-        L1OutputOracle oracle =
-            new L1OutputOracle(address(registry), address(inbox), game, 1, p.finalizationPeriod);
         portal = new Portal(address(oracle), address(queue), address(inbox), true);
         handler = new EvmPortalHandler(
-            portal, oracle, leader.operator, game, RECORDS, queue.inclusionFee(), p.finalizationPeriod
+            portal, oracle, proposer, game, RECORDS, queue.inclusionFee(), p.finalizationPeriod
         );
         targetContract(address(handler));
     }

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {CommonBase} from "forge-std/Base.sol";
-import {StdCheats} from "forge-std/StdCheats.sol";
-import {StdUtils} from "forge-std/StdUtils.sol";
+import {PortalHandlerBase} from "./PortalHandlerBase.sol";
 import {L1OutputOracle} from "../../../contracts/L1OutputOracle.sol";
 import {Portal} from "../../../contracts/Portal.sol";
 import {IPortal} from "../../../contracts/interfaces/IPortal.sol";
@@ -12,21 +10,10 @@ import {LedgerModel} from "../../utils/LedgerModel.sol";
 /// @notice Random deposits, L2 withdrawals appearing in the state, output proposals, disputes
 ///         that delete outputs, passing time and finalization, and withdrawal claims (valid,
 ///         repeated, against stale outputs), with running totals of what went in and out.
-contract PortalHandler is CommonBase, StdCheats, StdUtils {
-    Portal internal immutable portal;
-    L1OutputOracle internal immutable oracle;
+contract PortalHandler is PortalHandlerBase {
     LedgerModel internal immutable model;
-    address internal immutable proposer;
-    address internal immutable game;
-    uint256 internal immutable maxOutputs;
-    uint256 internal immutable inclusionFee;
-    uint256 internal immutable finalizationPeriod;
 
-    uint256 public ghostDeposited;
-    uint256 public ghostPaid;
-    uint256 public paidTwice;
     uint256 public finalizedChanged;
-    uint256 public withdrawalsPaid;
 
     struct Withdrawal {
         address l2Sender;
@@ -36,7 +23,6 @@ contract PortalHandler is CommonBase, StdCheats, StdUtils {
     }
 
     Withdrawal[] internal _withdrawals;
-    mapping(bytes32 key => uint256) internal _paidCount;
     bytes32[] internal _finalRoots;
     /// How many L2 withdrawals the state proposed as output `index` holds (withdrawals are only
     /// ever appended, so that count names the state).
@@ -50,15 +36,8 @@ contract PortalHandler is CommonBase, StdCheats, StdUtils {
         uint256 maxOutputs_,
         uint256 inclusionFee_,
         uint256 finalizationPeriod_
-    ) {
-        portal = portal_;
-        oracle = oracle_;
+    ) PortalHandlerBase(portal_, oracle_, proposer_, game_, maxOutputs_, inclusionFee_, finalizationPeriod_) {
         model = new LedgerModel();
-        proposer = proposer_;
-        game = game_;
-        maxOutputs = maxOutputs_;
-        inclusionFee = inclusionFee_;
-        finalizationPeriod = finalizationPeriod_;
         model.setAccount(address(0xA11CE), 1 ether, 1);
     }
 
@@ -70,16 +49,6 @@ contract PortalHandler is CommonBase, StdCheats, StdUtils {
             Withdrawal memory w = _withdrawals[i];
             m.setWithdrawal(m.withdrawalKey(w.l2Sender, w.nonce), m.withdrawalLeaf(w.l1Recipient, w.amount));
         }
-    }
-
-    function deposit(uint256 amount, address to) external {
-        amount = bound(amount, 1, 100 ether);
-        if (to == address(0)) to = address(0xBEEF);
-        address from = address(uint160(uint256(keccak256(abi.encode("depositor", amount)))));
-        vm.deal(from, amount + inclusionFee);
-        vm.prank(from);
-        portal.deposit{value: amount + inclusionFee}(to);
-        ghostDeposited += amount;
     }
 
     /// A withdrawal is made on L2: its leaf enters the model state.
@@ -98,31 +67,11 @@ contract PortalHandler is CommonBase, StdCheats, StdUtils {
     }
 
     function propose() external {
-        if (oracle.outputCount() >= maxOutputs) return;
-        bytes32 stateRoot = model.stateRoot();
-        uint256 next = oracle.outputCount();
-        vm.prank(proposer);
-        uint256 index = oracle.proposeOutput(next, stateRoot);
-        _withdrawalsAt[index] = _withdrawals.length;
+        (bool proposed, uint256 index) = _propose(model.stateRoot());
+        if (proposed) _withdrawalsAt[index] = _withdrawals.length;
     }
 
-    /// The game deletes the newest unfinalized output (as if its proposer lost).
-    function disputeAndDelete() external {
-        uint256 count = oracle.outputCount();
-        if (count == 0 || count <= oracle.finalizedCount()) return;
-        uint256 index = count - 1;
-        uint256 generation = oracle.outputAt(index).generation;
-        vm.startPrank(game);
-        try oracle.openDispute(index, generation) {
-            oracle.deleteOutputs(index, generation);
-            oracle.closeDispute(index, generation);
-        } catch {}
-        vm.stopPrank();
-    }
-
-    function passTime(uint256 seconds_) external {
-        vm.warp(block.timestamp + bound(seconds_, 1, finalizationPeriod));
-        try oracle.finalize(oracle.outputCount()) {} catch {}
+    function _afterTimePassed() internal override {
         _recordFinalized();
     }
 
@@ -150,9 +99,7 @@ contract PortalHandler is CommonBase, StdCheats, StdUtils {
             proof: proof
         });
         try portal.finalizeWithdrawal(p) {
-            ghostPaid += w.amount;
-            withdrawalsPaid += 1;
-            if (++_paidCount[key] > 1) paidTwice += 1;
+            _paid(key, w.amount);
         } catch {}
     }
 

@@ -149,6 +149,9 @@ impl Advice for PortalError {
                 "the proof does not match the output: derive again from L1 and retry"
             }
             Self::TransferFailed(_) => "the recipient refused ETH: withdraw to one that accepts it",
+            Self::InsufficientDeposits(_) => {
+                "the portal holds less ETH than this withdrawal (it pays out only what was deposited): retry once it holds enough"
+            }
             Self::WrongWithdrawalKind(_) => {
                 "the portal proves the other chain's withdrawals: run `baton withdraw` against this deployment's record"
             }

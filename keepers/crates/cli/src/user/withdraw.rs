@@ -133,12 +133,17 @@ async fn withdraw_start(
         key.address(),
         receipt.block_number.unwrap_or_default()
     );
+    print_next_step(&d, hash);
+    Ok(())
+}
+
+/// Tells how to finish the withdrawal L2 transaction `hash` started, and when.
+pub(super) fn print_next_step(d: &Deployment, hash: B256) {
     println!(
         "it can be collected once the output covering it is finalized (about {} s after it is \
          proposed); then run:\n  baton withdraw finalize --tx {hash}",
         d.parameters.finalization_period,
     );
-    Ok(())
 }
 
 /// The withdrawal an L2 transaction made.

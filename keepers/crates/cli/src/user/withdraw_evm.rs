@@ -7,7 +7,7 @@
 //!   pay it (`Portal.finalizeEvmWithdrawal`) with the output's last header and the predeploy's
 //!   account and storage proofs at that block, read from its own derivation.
 
-use super::withdraw::{final_output, own_derivation, paid};
+use super::withdraw::{final_output, own_derivation, paid, print_next_step};
 use crate::common::{Endpoints, ether, l2_provider, send};
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
@@ -98,11 +98,7 @@ pub(super) async fn start(
             receipt.block_number.unwrap_or_default()
         );
     }
-    println!(
-        "it can be collected once the output covering it is finalized (about {} s after it is \
-         proposed); then run:\n  baton withdraw finalize --tx {hash}",
-        d.parameters.finalization_period,
-    );
+    print_next_step(d, hash);
     Ok(())
 }
 

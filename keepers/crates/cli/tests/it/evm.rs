@@ -11,7 +11,7 @@
 use crate::{
     check_preconfirmation,
     harness::{KeeperProc, NetOptions, metric, proposed_root, rpc, start_network_with, wait_for},
-    user_cli::baton,
+    user_cli::{baton, finalize_tx_of},
 };
 use alloy::{
     primitives::{Address, B256, U256},
@@ -268,6 +268,10 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     // Withdrawals: one by the user's own call to the predeploy (`baton withdraw start`), one by
     // a contract it calls. `baton withdraw finalize` derives the chain from L1 itself, proves
     // each against the header of the first finalized output holding it, and the portal pays.
+    // The portal pays out only what was deposited (the devnet's genesis credits accounts on L2
+    // without backing): a deposit backs the withdrawals.
+    let (ok, out, _) = baton(&net, Some(&user), &["deposit", "--amount", "1"]).await?;
+    ensure!(ok, "deposit: {out}");
     let to_user = Address::repeat_byte(0xe1);
     let (ok, out, _) = baton(
         &net,
@@ -283,12 +287,7 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     )
     .await?;
     ensure!(ok, "withdraw start: {out}");
-    let by_user = out
-        .split("baton withdraw finalize --tx ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .ok_or_eyre("no finalize command printed")?
-        .to_string();
+    let by_user = finalize_tx_of(&out)?;
     let withdrawer = deploy(
         &urls[0],
         &key,
@@ -323,7 +322,12 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
         .as_str()
         .ok_or_eyre("no transaction hash")?
         .to_string();
-    let (ok, out, _) = baton(&net, None, &["withdraw", "finalize", "--tx", &by_user]).await?;
+    let (ok, out, _) = baton(
+        &net,
+        Some(&user),
+        &["withdraw", "finalize", "--tx", &by_user],
+    )
+    .await?;
     ensure!(
         ok && out.contains("not "),
         "an early finalize says what it waits for: {out}"
@@ -338,7 +342,8 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
         );
         let mut left = Vec::new();
         for (tx, amount) in unpaid {
-            let (_, out, _) = baton(&net, None, &["withdraw", "finalize", "--tx", &tx]).await?;
+            let (_, out, _) =
+                baton(&net, Some(&user), &["withdraw", "finalize", "--tx", &tx]).await?;
             if !out.contains(&format!("paid {amount} ETH")) {
                 left.push((tx, amount));
             }
@@ -349,7 +354,12 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     let ether = U256::from(10u64).pow(U256::from(18));
     ensure!(l1.get_balance(to_user).await? == ether / U256::from(4));
     ensure!(l1.get_balance(to_contract).await? == ether / U256::from(2));
-    let (ok, _, err) = baton(&net, None, &["withdraw", "finalize", "--tx", &by_user]).await?;
+    let (ok, _, err) = baton(
+        &net,
+        Some(&user),
+        &["withdraw", "finalize", "--tx", &by_user],
+    )
+    .await?;
     ensure!(
         !ok && err.contains("already paid"),
         "a second finalize: {err}"

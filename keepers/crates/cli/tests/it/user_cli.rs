@@ -40,6 +40,16 @@ pub(crate) async fn baton(
     Ok((out.status.success(), stdout, stderr))
 }
 
+/// The L2 transaction `baton withdraw start` told to finalize, from its output.
+pub(crate) fn finalize_tx_of(out: &str) -> eyre::Result<String> {
+    Ok(out
+        .split("baton withdraw finalize --tx ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .ok_or_eyre("no finalize command printed")?
+        .to_string())
+}
+
 fn key(net: &Network, i: usize) -> PrivateKeySigner {
     PrivateKeySigner::from(net.devnet.anvil.keys()[i].clone())
 }
@@ -139,12 +149,7 @@ async fn user_commands_move_funds_and_explain_errors() -> eyre::Result<()> {
     )
     .await?;
     ensure!(ok, "withdraw start: {out}");
-    let tx = out
-        .split("baton withdraw finalize --tx ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .ok_or_eyre("no finalize command printed")?
-        .to_string();
+    let tx = finalize_tx_of(&out)?;
     let (ok, out, _) = baton(&net, Some(&user), &["withdraw", "finalize", "--tx", &tx]).await?;
     ensure!(
         ok && out.contains("not "),
