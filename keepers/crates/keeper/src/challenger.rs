@@ -121,7 +121,7 @@ async fn challenge(keeper: &Keeper, output: u64, fault: Option<u64>) -> eyre::Re
     };
     // The claimed root is the proposer's: the oracle only accepts the one it committed to,
     // which the keeper reads from the proposal event's state root.
-    let claimed = proposed_state_root(keeper, output).await?.unwrap_or(ours);
+    let claimed = proposed_root(keeper, output).await?.unwrap_or(ours);
     let bond = ctx.deployment.parameters.challenge_bond;
     match send(
         ctx,
@@ -150,7 +150,7 @@ async fn challenge(keeper: &Keeper, output: u64, fault: Option<u64>) -> eyre::Re
 
 /// The root the proposer posted for `output` (the `OutputProposed` event of the live
 /// generation: the latest one for that index).
-async fn proposed_state_root(
+async fn proposed_root(
     keeper: &Keeper,
     output: u64,
 ) -> eyre::Result<Option<alloy::primitives::B256>> {

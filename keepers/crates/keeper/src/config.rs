@@ -42,8 +42,8 @@ pub struct ProposerConfig {
     pub common: CommonArgs,
     /// Scripted fault for the devnet's invalid-output scenario: the first output with at least
     /// one position (a ledger transaction, an EVM block) is built from a trace that goes wrong
-    /// at this position (taken modulo the trace length), and the proposer defends it. Never set this on a real network:
-    /// it gets the operator slashed.
+    /// at this position (taken modulo the trace length), and the proposer defends it. Never set
+    /// this on a real network: it gets the operator slashed.
     #[arg(long, env = "BATON_FAULT_INVALID_OUTPUT_AT", hide = true)]
     pub fault_invalid_output_at: Option<u64>,
 }

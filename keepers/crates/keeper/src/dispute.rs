@@ -5,9 +5,10 @@
 //! the root at the midpoint, the challenger agrees or disagrees with it and, at one position,
 //! proves which transaction (the ledger) or block (the EVM chain) it is (`proofs.rs`). Then the
 //! same over the VM steps of that position's execution, answered from a recorded run of the
-//! guest (`execution.rs`), down to one step that the challenger runs on L1. Either side resolves a game whose opponent's clock ran out, and claims what it is
-//! credited. Because the move is derived from L1's state each time, a restart (or a reorg that
-//! removed a move) simply makes the move again, and a move already mined is never repeated.
+//! guest (`execution.rs`), down to one step that the challenger runs on L1. Either side
+//! resolves a game whose opponent's clock ran out, and claims what it is credited. Because the
+//! move is derived from L1's state each time, a restart (or a reorg that removed a move) simply
+//! makes the move again, and a move already mined is never repeated.
 
 pub use crate::moves::Side;
 use crate::{

@@ -9,8 +9,8 @@
 //! their own derivation ([`deriver`], on the ledger or the EVM chain, whichever the deployment
 //! runs), the game player ([`dispute`], carrying out what [`moves`] decides from a game's state
 //! alone, over the interval's [`trace`], with the last position's [`proofs`] and the guest's runs
-//! in [`execution`]), a SQLite database
-//! ([`db`]) and `/healthz`, `/readyz`, `/metrics` ([`metrics`]). Around them: [`config`] (the flags),
+//! in [`execution`]), a SQLite database ([`db`]) and `/healthz`, `/readyz`, `/metrics`
+//! ([`metrics`]). Around them: [`config`] (the flags),
 //! [`context`] (deployment, genesis, provider and tx manager, checked against each other),
 //! [`send`] (one call through the tx manager, simulated first with [`simulate`], revm on a fork
 //! of L1) and [`reorg`] (noticing that a reorg undid something settled).

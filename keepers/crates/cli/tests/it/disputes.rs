@@ -1,8 +1,9 @@
 //! Dispute games played to the end by real `baton proposer` and `baton challenger` processes
 //! against the real contracts, with a node network producing the records: the positions (the
 //! ledger's transactions, the EVM chain's blocks) are bisected, then the VM steps of the disputed
-//! one's execution by the real guest, down to one step run by the RiscV contract. An L1 reorg removes a move and a side is killed with
-//! `kill -9` and restarted in each level; both must finish the game from their databases and L1.
+//! one's execution by the real guest, down to one step run by the RiscV contract. An L1 reorg
+//! removes a move and a side is killed with `kill -9` and restarted in each level; both must
+//! finish the game from their databases and L1.
 
 use crate::harness::{
     KeeperProc, NetOptions, Network, keep_sending, metric, reorg_latest_log_of, start_network_with,
