@@ -157,7 +157,7 @@ contract DisputeGame is BisectionGame, IDisputeGame {
         view
         returns (bytes memory)
     {
-        if (QUEUE.commitmentOf(queueIndex) != QUEUE.commitmentFor(proof.entrySender, proof.transaction)) {
+        if (!QUEUE.isEntry(queueIndex, proof.entrySender, proof.transaction)) {
             revert EntryMismatch(queueIndex);
         }
         (bool isDeposit, address recipient, uint256 amount) =

@@ -13,7 +13,7 @@ import {EvmGenesis} from "./libraries/EvmGenesis.sol";
 /// @notice See IEvmDisputeGame: the EVM chain's game, a `BisectionGame` over blocks whose roots
 ///         are header hashes, and whose last position is proven by `proveBlock`, which builds
 ///         the block's `BlockClaim` from what L1 holds: the deployment's chain parameters, the
-///         record's span, its data commitment and block framing, the queue's commitments and a
+///         record's span, its data commitment and block framing, the queue's accumulator and a
 ///         forced record's L1 time.
 contract EvmDisputeGame is BisectionGame, IEvmDisputeGame {
     /// @notice The VM steps a disputed block is bisected over: 2^36. A block of the devnet's
@@ -22,8 +22,6 @@ contract EvmDisputeGame is BisectionGame, IEvmDisputeGame {
     ///         margin covers blocks whose gas buys more steps than an ERC-20 transfer does.
     ///         Each doubling costs one more round of the execution's bisection.
     uint64 internal constant EXECUTION_STEPS_EVM = 1 << 36;
-    /// @dev keccak256(""): the entries of a block that consumes none.
-    bytes32 internal constant NO_ENTRIES_HASH = keccak256("");
 
     uint64 internal immutable GAS_LIMIT;
     uint64 internal immutable ELASTICITY;
@@ -185,12 +183,12 @@ contract EvmDisputeGame is BisectionGame, IEvmDisputeGame {
         returns (BlockClaim.Inputs memory b)
     {
         BlockSpan calldata span = proof.span;
-        b.entriesHash = NO_ENTRIES_HASH;
         if (index == 0 && span.forceCount != 0) {
             b.firstEntry = span.forceStart;
             // A record's entries were each enqueued by an L1 transaction: far fewer than 2^32.
             b.entryCount = uint32(span.forceCount);
-            b.entriesHash = QUEUE.entriesHashOf(span.forceStart, span.forceCount);
+            // One storage read names them all, however many (the queue's accumulator).
+            b.entriesAccumulator = QUEUE.accumulatorOf(span.forceStart + span.forceCount);
         }
         if (span.dataHash == 0) {
             b.timestamp = INBOX.forcedTimestampOf(span.recordIndex);

@@ -5,13 +5,15 @@ import {IForceInclusionQueue} from "./interfaces/IForceInclusionQueue.sol";
 import {QueueBounds} from "./types/QueueBounds.sol";
 
 /// @title ForceInclusionQueue
-/// @notice See IForceInclusionQueue. Each entry has a storage word for its commitment,
-///         keccak256(sender ‖ tx) in full, and a quarter word for its deadline (four uint64
-///         deadlines share a word, so three enqueues in four update a word instead of creating
-///         one). The commitment binds who enqueued an entry, so a fraud proof can tell the
-///         portal's deposits from anyone else's bytes; all 32 bytes are kept so that forging a
-///         second (sender, tx) for an entry costs a keccak256 preimage, not a 2^96 birthday
-///         search on a truncated hash.
+/// @notice See IForceInclusionQueue. Each entry has a storage word for the queue's accumulator
+///         after it, keccak256(previous accumulator ‖ commitment) with the commitment
+///         keccak256(sender ‖ tx) (Arbitrum's delayed inbox keeps the same kind of chain), and a
+///         quarter word for its deadline (four uint64 deadlines share a word, so three enqueues
+///         in four update a word instead of creating one). The commitment binds who enqueued an
+///         entry, so a fraud proof can tell the portal's deposits from anyone else's bytes; the
+///         chain lets one stored word name every entry before it, so a dispute reads a block's
+///         entries in O(1) on L1 whatever their number. All 32 bytes are kept so that forging
+///         an entry costs a keccak256 preimage, not a birthday search on a truncated hash.
 ///         Deadlines never decrease (constant delay, rising block numbers), so the overdue
 ///         entries are always a prefix of the unconsumed ones: one comparison decides whether a
 ///         record consumed all of them. The fee of an entry goes to whoever consumes it.
@@ -21,7 +23,8 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     uint256 internal immutable MAX_TX_SIZE;
     uint256 internal immutable INCLUSION_DELAY;
 
-    mapping(uint256 index => bytes32 commitment) internal _commitments;
+    /// @dev Entry i's word: `accumulatorOf(i + 1)`.
+    mapping(uint256 index => bytes32 accumulator) internal _accumulators;
     /// @dev Word index / 4 holds the deadlines of entries 4w .. 4w+3, entry i in bits 64·(i % 4).
     mapping(uint256 word => uint256 deadlines) internal _deadlineWords;
     /// @dev length | cursor (contracts/types/QueueBounds.sol): read together on every record.
@@ -55,10 +58,11 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         QueueBounds bounds = _lengthAndCursor;
         index = bounds.length();
         uint64 deadline = uint64(block.number + INCLUSION_DELAY);
-        _commitments[index] = commitmentFor(msg.sender, transaction);
+        bytes32 before = _accumulatorBefore(index);
+        _accumulators[index] = accumulate(before, commitmentFor(msg.sender, transaction));
         _deadlineWords[index / 4] |= uint256(deadline) << (64 * (index % 4));
         _lengthAndCursor = bounds.setLength(uint128(index + 1));
-        emit Enqueued(index, msg.sender, deadline, transaction);
+        emit Enqueued(index, msg.sender, deadline, before, transaction);
     }
 
     /// @inheritdoc IForceInclusionQueue
@@ -110,22 +114,22 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     }
 
     /// @inheritdoc IForceInclusionQueue
-    function commitmentOf(uint256 index) external view returns (bytes32) {
-        return _commitments[index];
+    function accumulatorOf(uint256 count) external view returns (bytes32) {
+        uint256 length_ = _lengthAndCursor.length();
+        if (count > length_) revert EntriesOutOfRange(count, length_);
+        return _accumulatorBefore(count);
     }
 
     /// @inheritdoc IForceInclusionQueue
-    function entriesHashOf(uint256 from, uint256 count) external view returns (bytes32 hash) {
-        uint256 length_ = _lengthAndCursor.length();
-        if (from > length_ || count > length_ - from) revert EntriesOutOfRange(from, count, length_);
-        bytes32[] memory commitments = new bytes32[](count);
-        for (uint256 i; i < count; ++i) {
-            commitments[i] = _commitments[from + i];
-        }
-        // The array's words after its length word: the packed commitments.
-        assembly ("memory-safe") {
-            hash := keccak256(add(commitments, 0x20), mul(count, 0x20))
-        }
+    function isEntry(uint256 index, address sender, bytes calldata transaction) external view returns (bool) {
+        // Past the end the stored word is zero, which no keccak256 output is.
+        return
+            _accumulators[index] == accumulate(_accumulatorBefore(index), commitmentFor(sender, transaction));
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function accumulate(bytes32 accumulator, bytes32 commitment) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked(accumulator, commitment));
     }
 
     /// @inheritdoc IForceInclusionQueue
@@ -169,6 +173,11 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         _lengthAndCursor = bounds.setCursor(uint128(upTo));
         if (fees != 0) _fees[includer] += fees;
         emit Consumed(from, upTo, includer, fees);
+    }
+
+    /// @dev `accumulatorOf(index)` unchecked: zero before the first entry.
+    function _accumulatorBefore(uint256 index) private view returns (bytes32) {
+        return index == 0 ? bytes32(0) : _accumulators[index - 1];
     }
 
     function _isOverdue(uint256 index) private view returns (bool) {

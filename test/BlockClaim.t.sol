@@ -66,22 +66,24 @@ contract BlockClaimTest is Test {
         });
     }
 
-    /// @dev The entries' queue commitments, as ForceInclusionQueue stores them (`commitmentFor`).
-    function _commitments(uint256 i) internal view returns (bytes32[] memory commitments) {
+    /// @dev The queue's accumulator after the block's entries, folded as ForceInclusionQueue
+    ///      folds them (`accumulate(previous, commitmentFor(sender, data))`) from the one before
+    ///      its first entry; zero for a block without entries, as the game builds it.
+    function _entriesAccumulator(uint256 i) internal view returns (bytes32 acc, uint32 count) {
         address[] memory senders = vm.parseJsonAddressArray(json, _at(i, "entrySenders"));
         bytes[] memory data = vm.parseJsonBytesArray(json, _at(i, "entryData"));
-        commitments = new bytes32[](senders.length);
+        if (senders.length == 0) return (0, 0);
+        acc = vm.parseJsonBytes32(json, _at(i, "accumulatorBefore"));
         for (uint256 e; e < senders.length; ++e) {
-            commitments[e] = keccak256(abi.encodePacked(senders[e], data[e]));
+            acc = keccak256(abi.encodePacked(acc, keccak256(abi.encodePacked(senders[e], data[e]))));
         }
+        count = uint32(senders.length);
     }
 
     function _inputs(uint256 i) internal view returns (BlockClaim.Inputs memory b) {
-        bytes32[] memory commitments = _commitments(i);
         b.beneficiary = vm.parseJsonAddress(json, _at(i, "beneficiary"));
         b.firstEntry = uint64(vm.parseJsonUint(json, _at(i, "firstEntry")));
-        b.entryCount = uint32(commitments.length);
-        b.entriesHash = BlockClaim.entriesHash(commitments);
+        (b.entriesAccumulator, b.entryCount) = _entriesAccumulator(i);
         b.txRoot = vm.parseJsonBytes32(json, _at(i, "txRoot"));
         b.txCount = uint32(vm.parseJsonUint(json, _at(i, "txCount")));
         // The block's time and range as L1 reads them from its record's framing.
@@ -95,7 +97,11 @@ contract BlockClaimTest is Test {
         assertEq(b.timestamp, vm.parseJsonUint(json, _at(i, "timestamp")), "timestamp");
         assertEq(b.firstTx, vm.parseJsonUint(json, _at(i, "firstTx")), "firstTx");
         assertEq(b.blockTxs, vm.parseJsonUint(json, _at(i, "blockTxs")), "blockTxs");
-        assertEq(b.entriesHash, vm.parseJsonBytes32(json, _at(i, "entriesHash")), "entries hash");
+        assertEq(
+            b.entriesAccumulator,
+            vm.parseJsonBytes32(json, _at(i, "entriesAccumulator")),
+            "entries accumulator"
+        );
         return BlockClaim.encode(
             vm.parseJsonBytes32(json, _at(i, "parentHash")),
             vm.parseJsonBytes32(json, _at(i, "claimedHash")),

@@ -209,6 +209,14 @@ abstract contract EvmDisputeGameTest is SequencingTest {
         return keccak256(abi.encodePacked(address(portal), portal.depositEntry(l2Recipient, 1 ether)));
     }
 
+    /// @dev The queue's accumulator over its first `count` entries, folded by the test from what
+    ///      it enqueued.
+    function _accumulated(uint256 count) internal view returns (bytes32 acc) {
+        for (uint256 i; i < count; ++i) {
+            acc = keccak256(abi.encodePacked(acc, _enqueuedAt(i)));
+        }
+    }
+
     function _leader() internal returns (Op memory) {
         for (uint256 tries; tries < 20; ++tries) {
             (,, bool eligible) = registry.scheduledSigner(registry.currentEpoch(), 0);
@@ -346,11 +354,10 @@ abstract contract EvmDisputeGameTest is SequencingTest {
         Record storage r = records[b.record];
         BlockClaim.Inputs memory inputs;
         inputs.timestamp = b.timestamp;
-        inputs.entriesHash = keccak256("");
         if (b.index == 0 && r.commitments.length != 0) {
             inputs.firstEntry = uint64(r.forceStart);
             inputs.entryCount = uint32(r.commitments.length);
-            inputs.entriesHash = keccak256(abi.encodePacked(r.commitments));
+            inputs.entriesAccumulator = _accumulated(r.forceStart + r.commitments.length);
         }
         if (r.data.length != 0) {
             inputs.beneficiary = FEE_RECIPIENT;
@@ -555,18 +562,17 @@ contract EvmDisputeGame_Test is EvmDisputeGameTest {
         game.proveBlock(gameId, proof);
     }
 
-    function test_entriesHashOf_isTheCommitmentsAndRefusesMissingEntries() public {
+    function test_accumulatorOf_chainsTheCommitmentsAndRefusesMissingEntries() public {
         uint256 length = queue.length();
-        assertEq(queue.entriesHashOf(0, 2), keccak256(abi.encodePacked(_enqueuedAt(0), _enqueuedAt(1))));
-        assertEq(queue.entriesHashOf(length, 0), keccak256(""));
+        assertEq(queue.accumulatorOf(0), bytes32(0));
+        for (uint256 count = 1; count <= length; ++count) {
+            assertEq(queue.accumulatorOf(count), _accumulated(count));
+        }
+        assertEq(queue.accumulatorOf(2), keccak256(abi.encodePacked(queue.accumulatorOf(1), _enqueuedAt(1))));
         vm.expectRevert(
-            abi.encodeWithSelector(IForceInclusionQueue.EntriesOutOfRange.selector, 1, length, length)
+            abi.encodeWithSelector(IForceInclusionQueue.EntriesOutOfRange.selector, length + 1, length)
         );
-        queue.entriesHashOf(1, length);
-        vm.expectRevert(
-            abi.encodeWithSelector(IForceInclusionQueue.EntriesOutOfRange.selector, length + 1, 0, length)
-        );
-        queue.entriesHashOf(length + 1, 0);
+        queue.accumulatorOf(length + 1);
     }
 
     function test_constructor_checksTheChainParameters() public {

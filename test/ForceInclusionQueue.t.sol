@@ -12,7 +12,7 @@ contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
         uint256 fee = _fee();
         vm.deal(user, fee);
         vm.expectEmit(address(queue));
-        emit IForceInclusionQueue.Enqueued(0, user, uint64(block.number + p.inclusionDelay), transaction);
+        emit IForceInclusionQueue.Enqueued(0, user, uint64(block.number + p.inclusionDelay), 0, transaction);
         vm.prank(user);
         uint256 index = queue.enqueue{value: fee}(transaction);
 
@@ -20,11 +20,22 @@ contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
         assertEq(queue.length(), 1);
         assertEq(queue.cursor(), 0);
         assertEq(queue.deadlineOf(0), block.number + p.inclusionDelay);
-        assertEq(queue.commitmentOf(0), keccak256(abi.encodePacked(user, transaction)));
-        assertEq(queue.commitmentOf(0), queue.commitmentFor(user, transaction));
+        bytes32 first =
+            keccak256(abi.encodePacked(bytes32(0), keccak256(abi.encodePacked(user, transaction))));
+        assertEq(queue.accumulatorOf(1), first);
+        assertEq(queue.accumulatorOf(1), queue.accumulate(0, queue.commitmentFor(user, transaction)));
+        assertTrue(queue.isEntry(0, user, transaction));
         assertEq(address(queue).balance, fee);
+
+        // The next entry's event names the accumulator before it; its own chains from it.
+        vm.expectEmit(address(queue));
+        emit IForceInclusionQueue.Enqueued(1, user, uint64(block.number + p.inclusionDelay), first, hex"aa");
         assertEq(_enqueue(hex"aa"), 1);
         assertEq(queue.length(), 2);
+        assertEq(queue.accumulatorOf(2), queue.accumulate(first, queue.commitmentFor(user, hex"aa")));
+        assertTrue(queue.isEntry(1, user, hex"aa"));
+        assertFalse(queue.isEntry(1, user, transaction), "another entry's bytes");
+        assertFalse(queue.isEntry(2, user, hex"aa"), "past the end");
     }
 
     function test_enqueue_revertsWhenFeeTooLow() public {
@@ -65,7 +76,7 @@ contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
     function test_enqueue_acceptsMaxSize() public {
         bytes memory big = _randomBytes(1, p.maxTxSize);
         uint256 index = _enqueue(big);
-        assertEq(queue.commitmentOf(index), keccak256(abi.encodePacked(user, big)));
+        assertTrue(queue.isEntry(index, user, big));
     }
 
     function testFuzz_enqueue_anySizeInRange(uint256 seed, uint256 size, uint256 gap) public {
@@ -74,7 +85,7 @@ contract ForceInclusionQueue_Enqueue_Test is SequencingTest {
         vm.roll(block.number + gap);
         bytes memory transaction = _randomBytes(seed, size);
         uint256 index = _enqueue(transaction);
-        assertEq(queue.commitmentOf(index), keccak256(abi.encodePacked(user, transaction)));
+        assertTrue(queue.isEntry(index, user, transaction));
         assertEq(queue.deadlineOf(index), block.number + p.inclusionDelay);
         assertEq(address(queue).balance, _fee());
     }
@@ -389,8 +400,29 @@ contract ForceInclusionQueue_Commitment_Test is SequencingTest {
         vm.deal(other, fee);
         vm.prank(other);
         uint256 b = queue.enqueue{value: fee}(transaction);
-        assertTrue(queue.commitmentOf(a) != queue.commitmentOf(b));
-        assertEq(queue.commitmentOf(a), queue.commitmentFor(user, transaction));
-        assertEq(queue.commitmentOf(b), queue.commitmentFor(other, transaction));
+        assertTrue(queue.commitmentFor(user, transaction) != queue.commitmentFor(other, transaction));
+        assertTrue(queue.isEntry(a, user, transaction) && queue.isEntry(b, other, transaction));
+        assertFalse(queue.isEntry(a, other, transaction) || queue.isEntry(b, user, transaction));
+    }
+
+    /// @notice The accumulator chains every entry in order: changing any entry's sender or bytes,
+    ///         or their order, changes every accumulator from it on, so one stored word names the
+    ///         whole prefix (what a dispute over EVM blocks reads).
+    function testFuzz_accumulator_namesThePrefix(bytes32 seed, uint8 n, uint8 changed) public {
+        n = uint8(bound(n, 1, 12));
+        changed = uint8(bound(changed, 0, n - 1));
+        bytes32 acc;
+        for (uint256 i; i < n; ++i) {
+            bytes memory transaction = abi.encodePacked(seed, i);
+            assertEq(queue.accumulatorOf(i), acc, "the accumulator before each entry");
+            acc = queue.accumulate(acc, queue.commitmentFor(user, transaction));
+            _enqueue(transaction);
+        }
+        assertEq(queue.accumulatorOf(n), acc);
+        assertEq(queue.accumulatorOf(queue.length()), acc);
+        assertFalse(queue.isEntry(changed, user, abi.encodePacked(seed, uint256(changed) + 1)));
+        assertFalse(queue.isEntry(changed, address(this), abi.encodePacked(seed, uint256(changed))));
+        vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.EntriesOutOfRange.selector, n + 1, n));
+        queue.accumulatorOf(n + 1);
     }
 }

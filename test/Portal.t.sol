@@ -126,7 +126,9 @@ contract Portal_Deposit_Test is PortalTest {
         uint256 fee = queue.inclusionFee();
         vm.deal(user, 2 ether + fee);
         vm.expectEmit(address(queue));
-        emit IForceInclusionQueue.Enqueued(0, address(portal), uint64(block.number + p.inclusionDelay), entry);
+        emit IForceInclusionQueue.Enqueued(
+            0, address(portal), uint64(block.number + p.inclusionDelay), 0, entry
+        );
         vm.expectEmit(address(portal));
         emit IPortal.DepositInitiated(0, user, to, 2 ether);
         vm.prank(user);
@@ -135,7 +137,7 @@ contract Portal_Deposit_Test is PortalTest {
         assertEq(index, 0);
         assertEq(address(portal).balance, 2 ether);
         assertEq(address(queue).balance, fee);
-        assertEq(queue.commitmentOf(index), queue.commitmentFor(address(portal), entry));
+        assertTrue(queue.isEntry(index, address(portal), entry));
     }
 
     function test_deposit_revertsWhenNothingWouldBeCredited() public {
@@ -180,7 +182,8 @@ contract Portal_Deposit_Test is PortalTest {
     function test_depositBytesFromAnyoneElseAreNotADeposit() public {
         bytes memory entry = portal.depositEntry(user, 100 ether);
         uint256 index = _enqueue(entry);
-        assertTrue(queue.commitmentOf(index) != queue.commitmentFor(address(portal), entry));
+        assertFalse(queue.isEntry(index, address(portal), entry));
+        assertTrue(queue.isEntry(index, user, entry));
         assertEq(address(portal).balance, 0);
     }
 }

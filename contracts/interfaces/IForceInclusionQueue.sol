@@ -12,8 +12,17 @@ interface IForceInclusionQueue {
     /// @param index Position in the queue.
     /// @param sender Who paid the fee.
     /// @param deadline Last L1 block in which a record may leave this entry unconsumed.
+    /// @param accumulatorBefore The queue's accumulator over the entries before this one
+    ///        (`accumulatorOf(index)`); this entry's is `accumulate(accumulatorBefore,
+    ///        commitmentFor(sender, transaction))`.
     /// @param transaction The raw L2 transaction bytes, as given.
-    event Enqueued(uint256 indexed index, address indexed sender, uint64 deadline, bytes transaction);
+    event Enqueued(
+        uint256 indexed index,
+        address indexed sender,
+        uint64 deadline,
+        bytes32 accumulatorBefore,
+        bytes transaction
+    );
     /// @notice Entries [fromIndex, toIndex) were consumed by a record; their fees go to `includer`.
     event Consumed(uint256 fromIndex, uint256 toIndex, address indexed includer, uint256 fees);
     /// @notice An includer withdrew the fees of the entries it consumed.
@@ -29,8 +38,8 @@ interface IForceInclusionQueue {
     error OverdueNotConsumed(uint256 upTo, uint256 required);
     /// @notice `upTo` is before the cursor or past the end of the queue.
     error BadConsumeRange(uint256 upTo, uint256 cursor, uint256 length);
-    /// @notice `entriesHashOf` was asked for entries the queue does not hold.
-    error EntriesOutOfRange(uint256 from, uint256 count, uint256 length);
+    /// @notice `accumulatorOf` was asked for more entries than the queue holds.
+    error EntriesOutOfRange(uint256 count, uint256 length);
     /// @notice A forced record may only consume entries that are overdue.
     error NotOverdue(uint256 index, uint256 deadline);
     /// @notice No fees to claim.
@@ -58,12 +67,16 @@ interface IForceInclusionQueue {
     function cursor() external view returns (uint256);
     /// @notice Last L1 block in which entry `index` may still be left unconsumed.
     function deadlineOf(uint256 index) external view returns (uint64);
-    /// @notice The commitment stored for `index`: `commitmentFor(sender, transaction)`.
-    function commitmentOf(uint256 index) external view returns (bytes32);
-    /// @notice keccak-256 of the commitments of entries [from, from + count), packed in queue
-    ///         order: how a dispute over EVM blocks names the entries a block consumes
-    ///         (`BlockClaim.entriesHash`). Reverts `EntriesOutOfRange` past the queue's end.
-    function entriesHashOf(uint256 from, uint256 count) external view returns (bytes32);
+    /// @notice The queue's accumulator over its first `count` entries: zero for none, then
+    ///         `accumulate(accumulatorOf(i), commitmentFor(sender_i, transaction_i))` for entry
+    ///         `i`. One value names every entry before it, so a dispute names the entries a block
+    ///         consumes by one storage read, however many they are (`BlockClaim`'s
+    ///         `entriesAccumulator`). Reverts `EntriesOutOfRange` past the queue's end.
+    function accumulatorOf(uint256 count) external view returns (bytes32);
+    /// @notice Whether entry `index` is `transaction` enqueued by `sender` (false past the end).
+    function isEntry(uint256 index, address sender, bytes calldata transaction) external view returns (bool);
+    /// @notice One step of the accumulator: keccak256(accumulator ‖ commitment).
+    function accumulate(bytes32 accumulator, bytes32 commitment) external pure returns (bytes32);
     /// @notice The commitment of `transaction` enqueued by `sender`: keccak256(sender ‖
     ///         transaction), all 32 bytes. Binding the sender lets a fraud proof recognise
     ///         the portal's deposit entries (docs/protocol.md, "Force inclusion").

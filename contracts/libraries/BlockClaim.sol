@@ -5,16 +5,17 @@ pragma solidity ^0.8.24;
 /// @notice The claim the EVM guest checks for one disputed L2 block: "the block after the header
 ///         with this hash, built from these inputs, has a header with this hash" (docs/evm.md,
 ///         "A block's claim"). Its keccak-256 is the guest's input key; the guest reads the
-///         bytes back through the preimage oracle, then the parent header, the entries, the
-///         record's transaction tree and the state by hash. Packed, big-endian, as baton-evm's
-///         `BlockClaim` reads it (252 bytes):
+///         bytes back through the preimage oracle, then the parent header, the entries (walked
+///         back from the queue's accumulator after the last one, each step's preimage
+///         `previous ‖ commitment`), the record's transaction tree and the state by hash.
+///         Packed, big-endian, as baton-evm's `BlockClaim` reads it (252 bytes):
 ///         parentHash (32) | claimedHash (32) | chainId (8) | gasLimit (8) | elasticity (8) |
 ///         maxChangeDenominator (8) | feeVault (20) | portal (20) | timestamp (8) |
-///         beneficiary (20) | firstEntry (8) | entryCount (4) | entriesHash (32) | txRoot (32) |
+///         beneficiary (20) | firstEntry (8) | entryCount (4) | entriesAccumulator (32) | txRoot (32) |
 ///         txCount (4) | firstTx (4) | blockTxs (4).
 ///
 ///         Every field is one L1 holds: the deployment's parameters, a record header and the
-///         parts of its data commitment (`BatchData`), the queue's stored commitments. The
+///         parts of its data commitment (`BatchData`), the queue's stored accumulator. The
 ///         dispute game over blocks (`EvmDisputeGame.proveBlock`) builds it with this library
 ///         when it starts a block's execution.
 library BlockClaim {
@@ -46,8 +47,9 @@ library BlockClaim {
         /// @dev Zero when it consumes no entry (every block of a record but the first).
         uint64 firstEntry;
         uint32 entryCount;
-        /// @dev `entriesHash(commitments)` of the entries it consumes (of none: keccak256("")).
-        bytes32 entriesHash;
+        /// @dev The queue's accumulator after its last entry, `accumulatorOf(firstEntry +
+        ///      entryCount)` (zero when it consumes none).
+        bytes32 entriesAccumulator;
         bytes32 txRoot;
         uint32 txCount;
         uint32 firstTx;
@@ -76,19 +78,13 @@ library BlockClaim {
                 b.beneficiary,
                 b.firstEntry,
                 b.entryCount,
-                b.entriesHash,
+                b.entriesAccumulator,
                 b.txRoot,
                 b.txCount,
                 b.firstTx,
                 b.blockTxs
             )
         );
-    }
-
-    /// @notice The hash a claim names the entries by: keccak-256 of their queue commitments
-    ///         (`ForceInclusionQueue.commitmentOf`, `keccak256(sender ‖ data)`) in queue order.
-    function entriesHash(bytes32[] memory commitments) internal pure returns (bytes32) {
-        return keccak256(abi.encodePacked(commitments));
     }
 
     /// @notice Block `index` of a sequenced record, from its data's block framing (every block's

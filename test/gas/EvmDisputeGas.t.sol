@@ -9,7 +9,8 @@ import {IForceInclusionQueue} from "../../contracts/interfaces/IForceInclusionQu
 
 /// @notice Execution gas of the EVM game's own moves (see GasMeasure) on the devnet-evm
 ///         deployment and EvmDisputeGameTest's history (4 records, 7 blocks): opening a game,
-///         `proveBlock` for each kind of block, and the queue's `entriesHashOf` per entry. The
+///         `proveBlock` for each kind of block, and the queue's `accumulatorOf`, which names a
+///         block's entries in one read however many they are. The
 ///         moves it shares with the ledger's game (bisect, respond, step, resolve, claim) are
 ///         BisectionGame's, measured by DisputeGas.t.sol.
 contract EvmDisputeGasTest is EvmDisputeGameTest, GasMeasure {
@@ -45,15 +46,15 @@ contract EvmDisputeGasTest is EvmDisputeGameTest, GasMeasure {
     }
 
     /// forge-config: default.isolate = true
-    function test_gas_entriesHashOf_perEntry() public {
+    function test_gas_accumulatorOf_sameForAnyNumberOfEntries() public {
         uint256 from = queue.length();
         for (uint256 i; i < 100; ++i) {
             _enqueue(abi.encodePacked("entry", i));
         }
-        bytes memory one = abi.encodeCall(IForceInclusionQueue.entriesHashOf, (from, 1));
-        _measure("queue_entriesHashOf_1_entry", honest, 0, address(queue), one);
-        bytes memory hundred = abi.encodeCall(IForceInclusionQueue.entriesHashOf, (from, 100));
-        _measure("queue_entriesHashOf_100_entries", honest, 0, address(queue), hundred);
+        bytes memory one = abi.encodeCall(IForceInclusionQueue.accumulatorOf, (from + 1));
+        _measure("queue_accumulatorOf_after_1_entry", honest, 0, address(queue), one);
+        bytes memory hundred = abi.encodeCall(IForceInclusionQueue.accumulatorOf, (from + 100));
+        _measure("queue_accumulatorOf_after_100_entries", honest, 0, address(queue), hundred);
     }
 
     /// @dev Lie from the block after `position`, bisect to it, and measure its proof.

@@ -40,6 +40,9 @@ pub struct QueueEntry {
     pub sender: Address,
     /// The raw bytes.
     pub data: Bytes,
+    /// The queue's accumulator before it (`Enqueued.accumulatorBefore`): what a dispute over
+    /// EVM blocks names a block's entries by (docs/evm.md, "A block's claim").
+    pub accumulator_before: B256,
 }
 
 /// One transaction of a derived block and what the STF made of it.

@@ -7,9 +7,11 @@
 //! Everything the block runs on follows from the claim and the preimages of hashes it names:
 //! - the parent header (its state root, number, base fee, gas used), the preimage of
 //!   `parentHash`, and the headers before it, walked back by hash as far as `BLOCKHASH` reads;
-//! - the force-queue entries the block consumes: `entriesHash` is the keccak-256 of their queue
-//!   commitments (`keccak256(sender ‖ data)`, what `ForceInclusionQueue` stores), each the hash of
-//!   the entry itself; entry `i` is queue index `firstEntry + i`;
+//! - the force-queue entries the block consumes: `entriesAccumulator` is the queue's accumulator
+//!   after the last of them (`ForceInclusionQueue.accumulatorOf`, one storage read on L1 however
+//!   many they are); each accumulator's preimage is the one before it and the entry's commitment
+//!   (`previous ‖ keccak256(sender ‖ data)`), so the guest walks `entryCount` steps back from it
+//!   and reads each entry from its commitment; entry `i` is queue index `firstEntry + i`;
 //! - the signed transactions: leaves `[firstTx, firstTx + blockTxs)` of the record's
 //!   transaction tree (`txRoot` over `txCount` leaves, `PaddedMerkle` on L1), each leaf the
 //!   keccak-256 of a transaction's bytes; inner nodes are read as the preimages `left ‖ right`.
@@ -17,7 +19,7 @@
 //! Encoding (packed, big-endian), 252 bytes:
 //! `parentHash (32) ‖ claimedHash (32) ‖ chainId (8) ‖ gasLimit (8) ‖ elasticity (8) ‖
 //! maxChangeDenominator (8) ‖ feeVault (20) ‖ portal (20, zero: no deposits) ‖ timestamp (8) ‖
-//! beneficiary (20) ‖ firstEntry (8) ‖ entryCount (4) ‖ entriesHash (32) ‖ txRoot (32) ‖
+//! beneficiary (20) ‖ firstEntry (8) ‖ entryCount (4) ‖ entriesAccumulator (32) ‖ txRoot (32) ‖
 //! txCount (4) ‖ firstTx (4) ‖ blockTxs (4)`.
 
 use crate::{
@@ -97,8 +99,8 @@ pub struct BlockClaim {
     pub first_entry: u64,
     /// How many entries it consumes.
     pub entry_count: u32,
-    /// keccak-256 of the entries' queue commitments, in order.
-    pub entries_hash: B256,
+    /// The queue's accumulator after its last entry (zero when it consumes none).
+    pub entries_accumulator: B256,
     /// The root of the record's transaction tree.
     pub tx_root: B256,
     /// The number of leaves of that tree (the record's transactions).
@@ -146,7 +148,7 @@ impl BlockClaim {
         out.extend_from_slice(self.beneficiary.as_slice());
         out.extend_from_slice(&self.first_entry.to_be_bytes());
         out.extend_from_slice(&self.entry_count.to_be_bytes());
-        out.extend_from_slice(self.entries_hash.as_slice());
+        out.extend_from_slice(self.entries_accumulator.as_slice());
         out.extend_from_slice(self.tx_root.as_slice());
         out.extend_from_slice(&self.tx_count.to_be_bytes());
         out.extend_from_slice(&self.first_tx.to_be_bytes());
@@ -182,7 +184,7 @@ impl BlockClaim {
             beneficiary: r.address(),
             first_entry: r.u64(),
             entry_count: r.u32(),
-            entries_hash: r.word(),
+            entries_accumulator: r.word(),
             tx_root: r.word(),
             tx_count: r.u32(),
             first_tx: r.u32(),
@@ -202,25 +204,30 @@ impl BlockClaim {
     /// transactions.
     pub fn inputs<P: Preimages>(&self, preimages: &mut P) -> Result<Vec<BlockTx>, BlockClaimError> {
         let mut txs = Vec::new();
-        if self.entry_count > 0 {
-            let commitments = preimages
-                .preimage(&self.entries_hash)
-                .filter(|c| c.len() == 32 * self.entry_count as usize)
-                .ok_or(BlockClaimError::Preimage(self.entries_hash))?;
-            for (i, commitment) in commitments.chunks(32).enumerate() {
-                let commitment = B256::from_slice(commitment);
-                let entry = preimages
-                    .preimage(&commitment)
-                    .filter(|e| e.len() >= 20)
-                    .ok_or(BlockClaimError::Preimage(commitment))?;
-                let (sender, data) = entry.split_at(20);
-                txs.push(queue_entry_tx(
-                    self.first_entry + i as u64,
-                    Address::from_slice(sender),
-                    data,
-                    self.chain.portal(),
-                ));
-            }
+        // Walk the accumulator back, last entry first: each step's preimage is the accumulator
+        // before the entry and the entry's commitment.
+        let mut commitments = Vec::with_capacity(self.entry_count as usize);
+        let mut accumulator = self.entries_accumulator;
+        for _ in 0..self.entry_count {
+            let step = preimages
+                .preimage(&accumulator)
+                .filter(|step| step.len() == 64)
+                .ok_or(BlockClaimError::Preimage(accumulator))?;
+            commitments.push(B256::from_slice(&step[32..]));
+            accumulator = B256::from_slice(&step[..32]);
+        }
+        for (i, commitment) in commitments.into_iter().rev().enumerate() {
+            let entry = preimages
+                .preimage(&commitment)
+                .filter(|e| e.len() >= 20)
+                .ok_or(BlockClaimError::Preimage(commitment))?;
+            let (sender, data) = entry.split_at(20);
+            txs.push(queue_entry_tx(
+                self.first_entry + i as u64,
+                Address::from_slice(sender),
+                data,
+                self.chain.portal(),
+            ));
         }
         for leaf in self.tx_leaves(preimages)? {
             let raw = preimages
@@ -331,6 +338,8 @@ pub struct ClaimInputs<'a> {
     pub beneficiary: Address,
     /// The queue index of its first entry.
     pub first_entry: u64,
+    /// The queue's accumulator before its first entry (`Enqueued.accumulatorBefore`).
+    pub accumulator_before: B256,
     /// Its entries: sender and data.
     pub entries: Vec<(Address, Bytes)>,
     /// Every signed transaction of the record that carries it.
@@ -343,8 +352,8 @@ pub struct ClaimInputs<'a> {
 
 impl ClaimInputs<'_> {
     /// The claim of the block after `parent_hash` on `chain` with header hash `claimed_hash`,
-    /// and the preimages of its inputs: the entries, the transaction tree's inner nodes and
-    /// leaves on the block's paths, the transactions.
+    /// and the preimages of its inputs: the accumulator's steps and the entries, the
+    /// transaction tree's inner nodes and leaves on the block's paths, the transactions.
     pub fn claim(
         &self,
         chain: ClaimChain,
@@ -352,14 +361,14 @@ impl ClaimInputs<'_> {
         claimed_hash: B256,
     ) -> (BlockClaim, BTreeMap<B256, Vec<u8>>) {
         let mut preimages = BTreeMap::new();
-        let mut commitments = Vec::with_capacity(32 * self.entries.len());
+        let mut accumulator = self.accumulator_before;
         for (sender, data) in &self.entries {
             let commitment = crate::queue_commitment(*sender, data);
-            commitments.extend_from_slice(commitment.as_slice());
+            let step = [accumulator.as_slice(), commitment.as_slice()].concat();
+            accumulator = crate::queue_accumulate(accumulator, commitment);
+            preimages.insert(accumulator, step);
             preimages.insert(commitment, [sender.as_slice(), data].concat());
         }
-        let entries_hash = keccak256(&commitments);
-        preimages.insert(entries_hash, commitments);
         let mut level: Vec<B256> = self.record_txs.iter().map(keccak256).collect();
         for raw in &self.record_txs[self.first_tx..self.first_tx + self.block_txs] {
             preimages.insert(keccak256(raw), raw.to_vec());
@@ -389,7 +398,11 @@ impl ClaimInputs<'_> {
                 self.first_entry
             },
             entry_count: count(self.entries.len()),
-            entries_hash,
+            entries_accumulator: if self.entries.is_empty() {
+                B256::ZERO
+            } else {
+                accumulator
+            },
             tx_root: level.first().copied().unwrap_or_default(),
             tx_count: count(self.record_txs.len()),
             first_tx: count(self.first_tx),
@@ -429,6 +442,7 @@ mod tests {
                         timestamp: 7,
                         beneficiary: Address::repeat_byte(1),
                         first_entry: 0,
+                        accumulator_before: B256::ZERO,
                         entries: vec![],
                         record_txs: &txs,
                         first_tx: first,
@@ -449,6 +463,7 @@ mod tests {
                 timestamp: 7,
                 beneficiary: Address::ZERO,
                 first_entry: 0,
+                accumulator_before: B256::ZERO,
                 entries: vec![],
                 record_txs: &txs,
                 first_tx: 0,
@@ -482,6 +497,7 @@ mod tests {
             timestamp: 7,
             beneficiary: Address::ZERO,
             first_entry: 40,
+            accumulator_before: B256::repeat_byte(0xac),
             entries: entries.to_vec(),
             record_txs: &[],
             first_tx: 0,
@@ -497,8 +513,14 @@ mod tests {
         assert_eq!(read, expected);
         assert!(matches!(read[0], BlockTx::Deposit(_)));
         assert!(matches!(read[1], BlockTx::Signed(_)));
-        // Without the entries' preimages the claim cannot be read.
-        preimages.remove(&claim.entries_hash);
+        // The walk back from the accumulator ends where the block's entries begin.
+        let before = preimages[&claim.entries_accumulator][..32].to_vec();
+        assert_eq!(
+            preimages[&B256::from_slice(&before)][..32],
+            *inputs.accumulator_before.as_slice()
+        );
+        // Without the accumulator's steps the claim cannot be read.
+        preimages.remove(&claim.entries_accumulator);
         assert!(matches!(
             claim.inputs(&mut preimages),
             Err(BlockClaimError::Preimage(_))

@@ -24,6 +24,13 @@ pub fn queue_commitment(sender: Address, data: &[u8]) -> B256 {
     keccak256(bytes)
 }
 
+/// One step of the queue's accumulator: `keccak256(accumulator ‖ commitment)`
+/// (`ForceInclusionQueue.accumulate`). The accumulator before entry 0 is zero; after entry `i`
+/// it is this of the one before and the entry's [`queue_commitment`].
+pub fn queue_accumulate(accumulator: B256, commitment: B256) -> B256 {
+    keccak256([accumulator.as_slice(), commitment.as_slice()].concat())
+}
+
 /// A deposit's source: `keccak256(uint256(index) ‖ commitment)`, the queue's commitment bound
 /// to the entry's position, so that two equal deposits are two transactions.
 pub fn deposit_source(index: u64, commitment: B256) -> B256 {

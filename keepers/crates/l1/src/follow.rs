@@ -139,6 +139,7 @@ impl L1Reader {
                         .map_err(|_| FollowError::Inconsistent("queue index".into()))?,
                     sender: event.data.sender,
                     data: event.data.transaction.clone(),
+                    accumulator_before: event.data.accumulatorBefore,
                     l1_block: number,
                 });
             }

@@ -48,6 +48,8 @@ pub struct StoredEntry {
     pub sender: Address,
     /// The raw entry bytes.
     pub data: Bytes,
+    /// The queue's accumulator before it, as its event gives it.
+    pub accumulator_before: B256,
     /// L1 block that holds it.
     pub l1_block: u64,
 }
@@ -70,6 +72,7 @@ impl StoredEntry {
             index: self.index,
             sender: self.sender,
             data: self.data.clone(),
+            accumulator_before: self.accumulator_before,
         }
     }
 }
@@ -274,6 +277,7 @@ mod tests {
             index,
             sender: Address::ZERO,
             data: Bytes::from(vec![1]),
+            accumulator_before: B256::repeat_byte(index as u8),
             l1_block,
         };
         store

@@ -73,6 +73,10 @@ impl RecordBlock<'_> {
             timestamp: self.timestamp,
             beneficiary: self.fee_recipient,
             first_entry: self.entries.first().map_or(0, |e| e.index),
+            accumulator_before: self
+                .entries
+                .first()
+                .map_or(B256::ZERO, |e| e.accumulator_before),
             entries: self
                 .entries
                 .iter()

@@ -368,6 +368,7 @@ fn kill_stream(chain: &mut L2Chain) -> Vec<(BatchHeader, baton_core::Batch, Vec<
             index: r,
             sender: PORTAL,
             data: L2Tx::deposit_entry(DEPOSITED_TO, U256::from(GWEI + u128::from(r))).into(),
+            accumulator_before: B256::repeat_byte(r as u8),
         }];
         let mut blocks = Vec::new();
         for b in 0..KILL_BLOCKS_PER_RECORD {

@@ -126,6 +126,7 @@ fn whole_block_claim(transfers: u64) {
         timestamp: db.header(2).unwrap().unwrap().timestamp,
         beneficiary: holder(USER),
         first_entry: 0,
+        accumulator_before: B256::ZERO,
         entries: vec![],
         record_txs: &txs,
         first_tx: 0,

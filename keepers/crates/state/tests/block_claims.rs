@@ -22,7 +22,7 @@ use alloy_consensus::Header;
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address};
 use baton_evm::{
     AccountInfo, BlockClaim, BlockTx, ClaimChain, ClaimInputs, DEPOSIT_ENTRY_TYPE, StateReader,
-    build_block, queue_entry_tx,
+    build_block, queue_accumulate, queue_commitment, queue_entry_tx,
 };
 use baton_state::{StateDb, genesis_diff};
 use baton_vm::Status;
@@ -55,6 +55,8 @@ impl Block {
 struct Chain {
     db: StateDb,
     next_entry: u64,
+    /// The queue's accumulator before `next_entry`, as `ForceInclusionQueue` chains it.
+    accumulator: B256,
 }
 
 impl Chain {
@@ -80,7 +82,11 @@ impl Chain {
             },
         );
         db.init_chain(&SPEC, &genesis, 1_700_000_000).unwrap();
-        let mut chain = Self { db, next_entry: 0 };
+        let mut chain = Self {
+            db,
+            next_entry: 0,
+            accumulator: B256::repeat_byte(0xac),
+        };
         let mut initcode = common::artifact("BenchToken", "bytecode");
         initcode.extend_from_slice(&U256::from(1_000_000u64).to_be_bytes::<32>());
         let token = holder(USER).create(0);
@@ -118,6 +124,9 @@ impl Chain {
         inputs.extend(block.txs.iter().cloned().map(BlockTx::Signed));
         let built = build_block(&SPEC, &parent, &self.db, timestamp, SEQUENCER, &inputs).unwrap();
         self.next_entry += block.entries.len() as u64;
+        for (sender, data) in &block.entries {
+            self.accumulator = queue_accumulate(self.accumulator, queue_commitment(*sender, data));
+        }
         (self.db.append_block(&built).unwrap(), timestamp)
     }
 
@@ -128,7 +137,7 @@ impl Chain {
         block: &Block,
         before: usize,
     ) -> (Header, BlockClaim, BTreeMap<B256, Vec<u8>>) {
-        let first_entry = self.next_entry;
+        let (first_entry, accumulator_before) = (self.next_entry, self.accumulator);
         let (header, timestamp) = self.append(block);
         let filler =
             |i: usize| Bytes::from(format!("another block's transaction {i}").into_bytes());
@@ -139,6 +148,7 @@ impl Chain {
             timestamp,
             beneficiary: header.beneficiary,
             first_entry,
+            accumulator_before,
             entries: block.entries.clone(),
             record_txs: &record_txs,
             first_tx: before,
@@ -161,11 +171,16 @@ fn run_guest(claim: &BlockClaim, preimages: &BTreeMap<B256, Vec<u8>>) -> (Status
     (machine.status, steps)
 }
 
-/// A claim as `test/BlockClaim.t.sol` rebuilds it on L1: its fields, the entries whose
-/// commitments `entriesHash` hashes, the record's block framing the block is read from (block 1
+/// A claim as `test/BlockClaim.t.sol` rebuilds it on L1: its fields, the entries and the
+/// accumulator before them that `entriesAccumulator` chains them from, the record's block framing the block is read from (block 1
 /// of three: `append_and_claim` puts the block between a block of the transactions before it
 /// and one of those after), and the key the encoding must hash to.
-fn vector(what: &str, claim: &BlockClaim, entries: &[(Address, Bytes)]) -> Value {
+fn vector(
+    what: &str,
+    claim: &BlockClaim,
+    entries: &[(Address, Bytes)],
+    accumulator_before: B256,
+) -> Value {
     let c = &claim.chain;
     let after = claim.tx_count - claim.first_tx - claim.block_txs;
     let framing: Vec<u8> = [claim.first_tx, claim.block_txs, after]
@@ -192,7 +207,8 @@ fn vector(what: &str, claim: &BlockClaim, entries: &[(Address, Bytes)]) -> Value
         "firstEntry": claim.first_entry,
         "entrySenders": entries.iter().map(|(sender, _)| *sender).collect::<Vec<_>>(),
         "entryData": entries.iter().map(|(_, data)| data.clone()).collect::<Vec<_>>(),
-        "entriesHash": claim.entries_hash,
+        "accumulatorBefore": accumulator_before,
+        "entriesAccumulator": claim.entries_accumulator,
         "txRoot": claim.tx_root,
         "txCount": claim.tx_count,
         "firstTx": claim.first_tx,
@@ -256,7 +272,7 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
 
     let (header, claim, preimages) = chain.append_and_claim(&Block::of(vec![]), 3);
     decided("an empty block", &header, &claim, &preimages);
-    let mut vectors = vec![vector("an empty block", &claim, &[])];
+    let mut vectors = vec![vector("an empty block", &claim, &[], B256::ZERO)];
 
     let mut deposit = vec![DEPOSIT_ENTRY_TYPE];
     deposit.extend_from_slice(holder(250).as_slice());
@@ -284,6 +300,7 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
             Bytes::from_static(b"not a transaction"),
         ],
     };
+    let entries_before = chain.accumulator;
     let (header, claim, preimages) = chain.append_and_claim(&block, 5);
     assert_eq!(
         header.timestamp,
@@ -305,6 +322,7 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         "entries and skipped transactions",
         &claim,
         &block.entries,
+        entries_before,
     ));
     // The stored block's hash claimed for the same block without the forced transaction (with
     // that claim's own witness) is refused.
@@ -312,6 +330,7 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         timestamp: claim.timestamp,
         beneficiary: header.beneficiary,
         first_entry: claim.first_entry,
+        accumulator_before: entries_before,
         entries: block.entries[..2].to_vec(),
         record_txs: &block.txs,
         first_tx: 0,
@@ -336,7 +355,7 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         0,
     );
     let one_transfer = decided("one ERC-20 transfer", &header, &claim, &preimages);
-    vectors.push(vector("one ERC-20 transfer", &claim, &[]));
+    vectors.push(vector("one ERC-20 transfer", &claim, &[], B256::ZERO));
 
     let (header, claim, preimages) =
         chain.append_and_claim(&Block::of(vec![user_tx(BLOCKHASH_READER, vec![])]), 1);
@@ -353,14 +372,14 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         &claim,
         &preimages,
     );
-    vectors.push(vector("BLOCKHASH of a block four back", &claim, &[]));
+    vectors.push(vector("BLOCKHASH of a block four back", &claim, &[], B256::ZERO));
 
     let txs = (0..8)
         .map(|i| user_tx(token, transfer(holder(210 + i), 3)))
         .collect();
     let (header, claim, preimages) = chain.append_and_claim(&Block::of(txs), 7);
     let eight = decided("eight ERC-20 transfers", &header, &claim, &preimages);
-    vectors.push(vector("eight ERC-20 transfers", &claim, &[]));
+    vectors.push(vector("eight ERC-20 transfers", &claim, &[], B256::ZERO));
     println!(
         "an ERC-20 transfer adds {} VM steps to a block",
         (eight - one_transfer) / 7

@@ -128,6 +128,7 @@ fn entry(index: u64, sender: Address, data: impl Into<Bytes>) -> QueueEntry {
         index,
         sender,
         data: data.into(),
+        accumulator_before: B256::ZERO,
     }
 }
 

@@ -35,6 +35,7 @@ fn derived() -> (Chain, Vec<DerivedBlock>) {
         index: 0,
         sender: PORTAL,
         data: L2Tx::deposit_entry(Address::repeat_byte(7), U256::from(5)).into(),
+        accumulator_before: B256::ZERO,
     };
     let transfer = |from: u64, nonce: u64| -> Bytes {
         TxFields::transfer(

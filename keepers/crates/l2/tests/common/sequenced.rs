@@ -10,7 +10,9 @@ use baton_core::{
     l2::SignedBlock,
     ledger::L2Tx,
 };
-use baton_evm::{BaseFeeParams, ChainSpec, FEE_VAULT_PREDEPLOY};
+use baton_evm::{
+    BaseFeeParams, ChainSpec, FEE_VAULT_PREDEPLOY, queue_accumulate, queue_commitment,
+};
 use baton_l2::{BlockInputs, ChainBlock, L2Chain, PoolConfig};
 use std::path::Path;
 
@@ -33,25 +35,35 @@ pub fn open(path: &Path) -> L2Chain {
 }
 
 /// Queue entries 0..3: a portal deposit, a transfer key 2 forced through L1, and a
-/// deposit-shaped entry enqueued by someone other than the portal.
+/// deposit-shaped entry enqueued by someone other than the portal, each with the queue's
+/// accumulator before it.
 pub fn entries() -> Vec<QueueEntry> {
-    vec![
+    let mut entries = vec![
         QueueEntry {
             index: 0,
             sender: PORTAL,
             data: L2Tx::deposit_entry(DEPOSITED_TO, U256::from(7 * GWEI)).into(),
+            accumulator_before: B256::ZERO,
         },
         QueueEntry {
             index: 1,
             sender: key(2).address(),
             data: transfer(2, 0, GWEI),
+            accumulator_before: B256::ZERO,
         },
         QueueEntry {
             index: 2,
             sender: key(2).address(),
             data: L2Tx::deposit_entry(NOT_MINTED_TO, U256::from(GWEI)).into(),
+            accumulator_before: B256::ZERO,
         },
-    ]
+    ];
+    let mut accumulator = B256::ZERO;
+    for entry in &mut entries {
+        entry.accumulator_before = accumulator;
+        accumulator = queue_accumulate(accumulator, queue_commitment(entry.sender, &entry.data));
+    }
+    entries
 }
 
 /// What the leader streams of a block it sealed (its signature is not the chain's to check).
