@@ -67,11 +67,11 @@ interface IForceInclusionQueue {
     function cursor() external view returns (uint256);
     /// @notice Last L1 block in which entry `index` may still be left unconsumed.
     function deadlineOf(uint256 index) external view returns (uint64);
-    /// @notice The queue's accumulator over its first `count` entries: zero for none, then
-    ///         `accumulate(accumulatorOf(i), commitmentFor(sender_i, transaction_i))` for entry
-    ///         `i`. One value names every entry before it, so a dispute names the entries a block
-    ///         consumes by one storage read, however many they are (`BlockClaim`'s
-    ///         `entriesAccumulator`). Reverts `EntriesOutOfRange` past the queue's end.
+    /// @notice The queue's accumulator over its first `count` entries: zero for none, and
+    ///         `accumulatorOf(i + 1) = accumulate(accumulatorOf(i), commitmentFor(sender_i,
+    ///         transaction_i))`. One value names every entry before it, so a dispute names the
+    ///         entries a block consumes by one storage read, however many they are
+    ///         (`BlockClaim`'s `entriesAccumulator`). Reverts `EntriesOutOfRange` past the end.
     function accumulatorOf(uint256 count) external view returns (bytes32);
     /// @notice Whether entry `index` is `transaction` enqueued by `sender` (false past the end).
     function isEntry(uint256 index, address sender, bytes calldata transaction) external view returns (bool);
