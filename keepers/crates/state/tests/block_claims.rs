@@ -372,7 +372,12 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         &claim,
         &preimages,
     );
-    vectors.push(vector("BLOCKHASH of a block four back", &claim, &[], B256::ZERO));
+    vectors.push(vector(
+        "BLOCKHASH of a block four back",
+        &claim,
+        &[],
+        B256::ZERO,
+    ));
 
     let txs = (0..8)
         .map(|i| user_tx(token, transfer(holder(210 + i), 3)))
