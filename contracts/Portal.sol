@@ -18,6 +18,14 @@ import {EvmWithdrawal} from "./libraries/EvmWithdrawal.sol";
 contract Portal is IPortal {
     /// @notice The first byte of a deposit entry (see DepositEntry).
     bytes1 public constant DEPOSIT_TYPE = DepositEntry.TYPE;
+    /// @notice The least gas a deposit call may ask for: a plain transfer's.
+    uint64 public constant MIN_DEPOSIT_GAS = 21_000;
+    /// @notice The most: the inclusion fee pays for the call, and every deposit runs in the
+    ///         fault-proof VM when its block is disputed, so a deposit's gas is bounded the
+    ///         way OP Stack bounds it by the gas its L1 caller burns.
+    uint64 public constant MAX_DEPOSIT_GAS = 1_000_000;
+    /// @dev OP Stack's and Arbitrum's L1-to-L2 alias offset.
+    uint160 internal constant ALIAS_OFFSET = uint160(0x1111000000000000000000000000000000001111);
 
     IL1OutputOracle internal immutable ORACLE;
     IForceInclusionQueue internal immutable QUEUE;
@@ -52,6 +60,27 @@ contract Portal is IPortal {
         uint256 amount = msg.value - fee;
         queueIndex = QUEUE.enqueue{value: fee}(DepositEntry.encode(l2Recipient, amount));
         emit DepositInitiated(queueIndex, msg.sender, l2Recipient, amount);
+    }
+
+    /// @inheritdoc IPortal
+    function depositCall(address target, uint64 gasLimit, bytes calldata data)
+        external
+        payable
+        returns (uint256 queueIndex)
+    {
+        if (!EVM_CHAIN) revert DepositCallsNeedEvm();
+        if (target == address(0)) revert ZeroRecipient();
+        if (gasLimit < MIN_DEPOSIT_GAS || gasLimit > MAX_DEPOSIT_GAS) {
+            revert DepositGasOutOfRange(gasLimit, MIN_DEPOSIT_GAS, MAX_DEPOSIT_GAS);
+        }
+        uint256 fee = QUEUE.inclusionFee();
+        if (msg.value < fee) revert DepositTooSmall(msg.value, fee);
+        uint256 amount = msg.value - fee;
+        // An externally owned caller is itself on L2; a contract (not the origin) is its alias.
+        address l2Sender = msg.sender == tx.origin ? msg.sender : aliasOf(msg.sender);
+        queueIndex =
+            QUEUE.enqueue{value: fee}(DepositEntry.encodeCall(l2Sender, target, amount, gasLimit, data));
+        emit DepositCallInitiated(queueIndex, msg.sender, l2Sender, target, amount, gasLimit, data);
     }
 
     /// @inheritdoc IPortal
@@ -106,6 +135,24 @@ contract Portal is IPortal {
     /// @inheritdoc IPortal
     function depositEntry(address l2Recipient, uint256 amount) external pure returns (bytes memory) {
         return DepositEntry.encode(l2Recipient, amount);
+    }
+
+    /// @inheritdoc IPortal
+    function depositCallEntry(
+        address l2Sender,
+        address target,
+        uint256 amount,
+        uint64 gasLimit,
+        bytes calldata data
+    ) external pure returns (bytes memory) {
+        return DepositEntry.encodeCall(l2Sender, target, amount, gasLimit, data);
+    }
+
+    /// @inheritdoc IPortal
+    function aliasOf(address l1Contract) public pure returns (address) {
+        unchecked {
+            return address(uint160(l1Contract) + ALIAS_OFFSET);
+        }
     }
 
     /// @inheritdoc IPortal

@@ -148,6 +148,15 @@ contract Portal_Deposit_Test is PortalTest {
         portal.deposit{value: fee}(user);
     }
 
+    /// @notice The ledger runs no calls: a deposit call would be read as malformed transaction
+    ///         bytes and its ETH stranded, so its portal refuses it.
+    function test_depositCall_refusedOnTheLedger() public {
+        vm.deal(user, 1 ether);
+        vm.expectRevert(IPortal.DepositCallsNeedEvm.selector);
+        vm.prank(user, user);
+        portal.depositCall{value: 1 ether}(user, 50_000, "");
+    }
+
     function test_deposit_revertsForZeroRecipient() public {
         vm.deal(user, 1 ether);
         vm.expectRevert(IPortal.ZeroRecipient.selector);

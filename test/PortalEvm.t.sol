@@ -8,6 +8,7 @@ import {IPortal} from "../contracts/interfaces/IPortal.sol";
 import {EvmGenesis} from "../contracts/libraries/EvmGenesis.sol";
 import {EvmHeader} from "../contracts/libraries/EvmHeader.sol";
 import {EvmWithdrawal} from "../contracts/libraries/EvmWithdrawal.sol";
+import {IForceInclusionQueue} from "../contracts/interfaces/IForceInclusionQueue.sol";
 
 contract EvmHeaderHarness {
     function stateRoot(bytes calldata header) external pure returns (bytes32) {
@@ -58,6 +59,74 @@ contract PortalEvmTest is PortalTest {
                 nonce: w.nonce, sender: w.l2Sender, l1Recipient: w.l1Recipient, amount: w.amount
             })
         );
+    }
+
+    /// @notice A deposit call from an account: the entry names the caller as the L2 sender, the
+    ///         target, the amount after the fee, the gas and the data; the portal escrows the
+    ///         amount and the queue the fee.
+    function testFuzz_depositCall_enqueuesTheCallFromTheCaller(
+        address target,
+        uint64 gasLimit,
+        uint96 amount,
+        bytes calldata data
+    ) public {
+        vm.assume(target != address(0) && data.length <= p.maxTxSize - 81);
+        gasLimit = uint64(bound(gasLimit, portal.MIN_DEPOSIT_GAS(), portal.MAX_DEPOSIT_GAS()));
+        uint256 fee = queue.inclusionFee();
+        uint256 held = address(portal).balance;
+        bytes memory entry = portal.depositCallEntry(user, target, amount, gasLimit, data);
+        assertEq(entry, abi.encodePacked(bytes1(0x7f), user, target, uint256(amount), gasLimit, data));
+        vm.deal(user, uint256(amount) + fee);
+        vm.expectEmit(address(portal));
+        emit IPortal.DepositCallInitiated(0, user, user, target, amount, gasLimit, data);
+        vm.prank(user, user);
+        uint256 index = portal.depositCall{value: uint256(amount) + fee}(target, gasLimit, data);
+        assertTrue(queue.isEntry(index, address(portal), entry));
+        assertEq(address(portal).balance, held + amount);
+        assertEq(address(queue).balance, fee);
+    }
+
+    /// @notice A contract's deposit call comes from its alias on L2, never from its own address
+    ///         (which an L2 contract or account of the same address controls).
+    function test_depositCall_fromAContractComesFromItsAlias() public {
+        address l1Contract = address(this);
+        address l2Sender = portal.aliasOf(l1Contract);
+        assertEq(uint160(l2Sender), uint160(l1Contract) + uint160(0x1111000000000000000000000000000000001111));
+        assertEq(
+            portal.aliasOf(address(type(uint160).max)), address(0x1111000000000000000000000000000000001110)
+        );
+        uint256 fee = queue.inclusionFee();
+        vm.deal(l1Contract, fee);
+        vm.expectEmit(address(portal));
+        emit IPortal.DepositCallInitiated(0, l1Contract, l2Sender, user, 0, 21_000, "");
+        uint256 index = portal.depositCall{value: fee}(user, 21_000, "");
+        assertTrue(
+            queue.isEntry(index, address(portal), portal.depositCallEntry(l2Sender, user, 0, 21_000, ""))
+        );
+    }
+
+    function test_depositCall_refusesBadParameters() public {
+        uint256 fee = queue.inclusionFee();
+        vm.deal(user, 10 ether);
+        vm.startPrank(user, user);
+        uint64 min = portal.MIN_DEPOSIT_GAS();
+        uint64 max = portal.MAX_DEPOSIT_GAS();
+        vm.expectRevert(abi.encodeWithSelector(IPortal.DepositGasOutOfRange.selector, min - 1, min, max));
+        portal.depositCall{value: 1 ether}(user, min - 1, "");
+        vm.expectRevert(abi.encodeWithSelector(IPortal.DepositGasOutOfRange.selector, max + 1, min, max));
+        portal.depositCall{value: 1 ether}(user, max + 1, "");
+        vm.expectRevert(IPortal.ZeroRecipient.selector);
+        portal.depositCall{value: 1 ether}(address(0), min, "");
+        vm.expectRevert(abi.encodeWithSelector(IPortal.DepositTooSmall.selector, fee - 1, fee));
+        portal.depositCall{value: fee - 1}(user, min, "");
+        // Data the queue cannot hold is refused by the queue, with the entry's size.
+        bytes memory big = new bytes(p.maxTxSize - 80);
+        vm.expectRevert(
+            abi.encodeWithSelector(IForceInclusionQueue.BadTxSize.selector, p.maxTxSize + 1, p.maxTxSize)
+        );
+        portal.depositCall{value: fee}(user, min, big);
+        vm.stopPrank();
+        assertEq(queue.length(), 0);
     }
 
     function test_paysEachWithdrawalOnceToItsRecipient() public {

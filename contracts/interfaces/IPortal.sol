@@ -23,6 +23,23 @@ interface IPortal {
     event DepositInitiated(
         uint256 indexed queueIndex, address indexed from, address indexed l2Recipient, uint256 amount
     );
+    /// @notice A deposit with a call was escrowed and enqueued (EVM chain only).
+    /// @param queueIndex Its force-queue index.
+    /// @param from Who paid on L1.
+    /// @param l2Sender The call's sender on L2: `from`, or its alias if `from` is a contract.
+    /// @param target The L2 contract (or account) called.
+    /// @param amount Wei minted to `l2Sender` and sent with the call.
+    /// @param gasLimit The call's gas on L2, paid for by the inclusion fee.
+    /// @param data The calldata.
+    event DepositCallInitiated(
+        uint256 indexed queueIndex,
+        address indexed from,
+        address l2Sender,
+        address indexed target,
+        uint256 amount,
+        uint64 gasLimit,
+        bytes data
+    );
     /// @notice A withdrawal was paid.
     /// @param withdrawalKey On the ledger `keccak256(abi.encode(l2Sender, nonce))`; on the EVM
     ///        chain the predeploy's withdrawal hash (`L2Withdrawals.hashOf`).
@@ -33,7 +50,8 @@ interface IPortal {
         bytes32 indexed withdrawalKey, address indexed l1Recipient, uint256 amount, uint256 outputIndex
     );
 
-    /// @notice The value sent does not exceed the queue's inclusion fee: nothing would be credited.
+    /// @notice The value sent does not cover the queue's inclusion fee (a plain deposit must
+    ///         also exceed it: it would credit nothing).
     error DepositTooSmall(uint256 value, uint256 inclusionFee);
     /// @notice The L2 recipient is the zero address.
     error ZeroRecipient();
@@ -52,6 +70,10 @@ interface IPortal {
     error InsufficientDeposits(uint256 amount, uint256 held);
     /// @notice This portal's L2 proves withdrawals the other way: call `use` instead.
     error WrongWithdrawalKind(string use);
+    /// @notice Deposits with a call need an EVM chain; this portal's L2 is the ledger.
+    error DepositCallsNeedEvm();
+    /// @notice A deposit call's gas limit is outside [min, max].
+    error DepositGasOutOfRange(uint64 gasLimit, uint64 min, uint64 max);
 
     /// @notice Everything needed to prove one withdrawal.
     struct WithdrawalProof {
@@ -94,6 +116,15 @@ interface IPortal {
     /// @notice Deposit `msg.value − inclusionFee` to `l2Recipient` on L2.
     /// @return queueIndex The deposit's force-queue index.
     function deposit(address l2Recipient) external payable returns (uint256 queueIndex);
+    /// @notice Deposit `msg.value − inclusionFee` (possibly nothing) on the EVM chain and call
+    ///         `target` with it and `data`, with `gasLimit` gas, from the caller's L2 address:
+    ///         the caller's own for an account, `alias(caller)` for a contract (a contract's L1
+    ///         address is not its L2 one). A failing call keeps the minted ETH with the sender.
+    /// @return queueIndex The deposit's force-queue index.
+    function depositCall(address target, uint64 gasLimit, bytes calldata data)
+        external
+        payable
+        returns (uint256 queueIndex);
     /// @notice Prove a withdrawal against a finalized output and pay it (permissionless: the
     ///         payment always goes to the recipient the L2 sender named).
     function finalizeWithdrawal(WithdrawalProof calldata w) external;
@@ -103,6 +134,19 @@ interface IPortal {
 
     /// @notice The queue entry a deposit of `amount` to `l2Recipient` enqueues.
     function depositEntry(address l2Recipient, uint256 amount) external pure returns (bytes memory);
+    /// @notice The queue entry a deposit with a call enqueues.
+    function depositCallEntry(
+        address l2Sender,
+        address target,
+        uint256 amount,
+        uint64 gasLimit,
+        bytes calldata data
+    ) external pure returns (bytes memory);
+    /// @notice The L2 sender of a deposit call made by the L1 contract `l1Contract`: its
+    ///         address plus 0x1111000000000000000000000000000000001111 (mod 2^160), the offset
+    ///         OP Stack and Arbitrum use, so that no L1 contract can act as the L2 account of
+    ///         the same address.
+    function aliasOf(address l1Contract) external pure returns (address);
     /// @notice Whether the withdrawal with this key was paid.
     function withdrawn(bytes32 withdrawalKey) external view returns (bool);
     /// @notice Whether the L2 runs the EVM (withdrawals by `finalizeEvmWithdrawal`).

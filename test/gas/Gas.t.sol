@@ -189,6 +189,14 @@ contract GasTest is BatonTest, GasMeasure {
         L1OutputOracle oracle =
             new L1OutputOracle(address(registry), address(inbox), makeAddr("game"), 1, p.finalizationPeriod);
         Portal portal = new Portal(address(oracle), address(queue), address(inbox), true);
+        // A deposit calling an ERC-20's transfer (68 bytes of calldata) after the queue's first
+        // entry (the very first one also creates the queue's counter).
+        address depositor = makeAddr("depositor");
+        vm.deal(depositor, 10 ether);
+        portal.deposit{value: 1 ether + p.inclusionFee}(depositor);
+        bytes memory transfer = abi.encodeWithSignature("transfer(address,uint256)", depositor, 1 ether);
+        bytes memory call = abi.encodeCall(IPortal.depositCall, (makeAddr("token"), 100_000, transfer));
+        _measure("depositCall_erc20_transfer", depositor, 1 ether + p.inclusionFee, address(portal), call);
         vm.deal(address(portal), 10 ether);
         string memory json = WithdrawalVectors.read();
         bytes memory header = WithdrawalVectors.header(json, 1_700_000_000);

@@ -35,6 +35,27 @@ contract EvmPortalHandler is PortalHandlerBase {
         json = WithdrawalVectors.read();
     }
 
+    /// A deposit with a call, by an account or (`byContract`) by this handler, a contract: the
+    /// portal escrows its amount like a plain deposit's.
+    function depositCall(
+        uint256 amount,
+        address target,
+        uint64 gasLimit,
+        bytes calldata data,
+        bool byContract
+    ) external {
+        amount = bound(amount, 0, 100 ether);
+        if (target == address(0)) target = address(0xBEEF);
+        gasLimit = uint64(bound(gasLimit, portal.MIN_DEPOSIT_GAS(), portal.MAX_DEPOSIT_GAS()));
+        if (data.length > 1000) data = data[:1000];
+        address from =
+            byContract ? address(this) : address(uint160(uint256(keccak256(abi.encode("caller", amount)))));
+        vm.deal(from, amount + inclusionFee);
+        vm.prank(from, byContract ? address(0xCA11) : from);
+        portal.depositCall{value: amount + inclusionFee}(target, gasLimit, data);
+        ghostDeposited += amount;
+    }
+
     /// Propose the next output: its last header holds the vectors' state, or (`other`) a state
     /// with no withdrawal of theirs.
     function propose(bool other, uint64 timestamp) external {

@@ -141,7 +141,9 @@ impl Advice for RegistryError {
 impl Advice for PortalError {
     fn advice(&self) -> &'static str {
         match self {
-            Self::DepositTooSmall(_) => "send more than the inclusion fee",
+            Self::DepositTooSmall(_) => {
+                "send more than the inclusion fee (with --call, at least the fee)"
+            }
             Self::ZeroRecipient(_) => "name a recipient",
             Self::OutputNotFinalized(_) => "wait for the output to be finalized",
             Self::AlreadyWithdrawn(_) => "this withdrawal was already paid",
@@ -155,6 +157,10 @@ impl Advice for PortalError {
             Self::WrongWithdrawalKind(_) => {
                 "the portal proves the other chain's withdrawals: run `baton withdraw` against this deployment's record"
             }
+            Self::DepositCallsNeedEvm(_) => {
+                "this deployment's L2 is the ledger, which runs no calls: deposit without --call"
+            }
+            Self::DepositGasOutOfRange(_) => "give --gas between 21000 and 1000000",
         }
     }
 }

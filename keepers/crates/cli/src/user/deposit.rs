@@ -1,12 +1,26 @@
-//! `baton deposit`: escrow on L1 through the portal, credited on L2 by the next record.
+//! `baton deposit`: escrow on L1 through the portal, credited on L2 by the next record. On the
+//! EVM chain a deposit may also call a contract (`--call`), and the command follows the
+//! deposit's L2 transaction to its receipt.
 
 use super::l2_balance;
-use crate::common::{Endpoints, ether, parse_amount, send};
-use alloy::primitives::{Address, U256};
-use baton_bindings::IPortal;
+use crate::common::{Endpoints, ether, l2_provider, parse_amount, send};
+use alloy::{
+    primitives::{Address, B256, Bytes, U256, keccak256},
+    providers::Provider,
+    rpc::types::TransactionReceipt,
+};
+use baton_bindings::{Deployment, IForceInclusionQueue, IPortal};
+use baton_evm::{BlockTx, queue_entry_tx};
 use baton_l1::KeyArgs;
 use clap::Args;
+use eyre::{OptionExt, bail};
 use std::time::{Duration, Instant};
+
+/// How long the command waits for the deposit on L2.
+const WAIT: Duration = Duration::from_secs(60);
+
+/// The call's gas when `--gas` is not given.
+const DEFAULT_CALL_GAS: u64 = 100_000;
 
 /// `baton deposit`.
 #[derive(Debug, Args)]
@@ -14,9 +28,18 @@ pub(crate) struct DepositArgs {
     /// ETH to credit on L2 (the force queue's inclusion fee is paid on top).
     #[arg(long, value_parser = parse_amount)]
     pub(crate) amount: U256,
-    /// The L2 account to credit (default: the sender's address).
+    /// The L2 account to credit (default: the sender's address); with `--call`, the contract to
+    /// call.
     #[arg(long)]
     pub(crate) to: Option<Address>,
+    /// Calldata (hex) to call `--to` with, the amount as its value, from the sender's L2
+    /// address (EVM chain only). If the call fails, the amount stays with the sender on L2.
+    #[arg(long, value_name = "HEX")]
+    pub(crate) call: Option<Bytes>,
+    /// Gas for the call on L2 (21,000 to 1,000,000, paid by the inclusion fee; default
+    /// 100,000).
+    #[arg(long, requires = "call")]
+    pub(crate) gas: Option<u64>,
     #[command(flatten)]
     pub(crate) endpoints: Endpoints,
     #[command(flatten)]
@@ -25,6 +48,9 @@ pub(crate) struct DepositArgs {
 
 /// `baton deposit`: escrow on L1, credited on L2 by the next record.
 pub(crate) async fn deposit(args: DepositArgs) -> eyre::Result<()> {
+    if args.call.is_some() {
+        return deposit_call(args).await;
+    }
     let key = args.key.load()?;
     let (l1, d) = args.endpoints.connect_as(&key).await?;
     let to = args.to.unwrap_or(key.address());
@@ -43,11 +69,10 @@ pub(crate) async fn deposit(args: DepositArgs) -> eyre::Result<()> {
         receipt.transaction_hash,
         receipt.block_number.unwrap_or_default()
     );
-    println!(
-        "the next record includes it; a sequencer must include it within {} L1 blocks, or \
-         anyone may force it in",
-        d.parameters.inclusion_delay
-    );
+    print_inclusion(&d);
+    if !d.parameters.l2_execution.is_ledger() {
+        return follow_on_l2(&args.endpoints.l2_rpc, &d, &receipt).await;
+    }
     let Some(before) = l2_before else {
         println!(
             "({} did not answer: check the L2 balance later)",
@@ -56,7 +81,7 @@ pub(crate) async fn deposit(args: DepositArgs) -> eyre::Result<()> {
         return Ok(());
     };
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(60) {
+    while started.elapsed() < WAIT {
         if let Ok(now) = l2_balance(&args.endpoints.l2_rpc, to).await
             && now >= before + args.amount
         {
@@ -70,5 +95,93 @@ pub(crate) async fn deposit(args: DepositArgs) -> eyre::Result<()> {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     println!("not credited on L2 within 60 s: check with `baton status --address {to}`");
+    Ok(())
+}
+
+/// `baton deposit --call`: escrow on L1 and call a contract on the EVM chain.
+async fn deposit_call(args: DepositArgs) -> eyre::Result<()> {
+    let key = args.key.load()?;
+    let (l1, d) = args.endpoints.connect_as(&key).await?;
+    if d.parameters.l2_execution.is_ledger() {
+        bail!("this deployment's L2 is the ledger, which runs no calls: deposit without --call");
+    }
+    let target = args
+        .to
+        .ok_or_eyre("--call needs --to: the L2 contract to call")?;
+    let data = args.call.clone().unwrap_or_default();
+    let gas = args.gas.unwrap_or(DEFAULT_CALL_GAS);
+    let fee = d.parameters.inclusion_fee;
+    let portal = d.portal(&l1);
+    let receipt = send::<IPortal::IPortalErrors, _, _>(
+        "Portal.depositCall",
+        portal
+            .depositCall(target, gas, data)
+            .value(args.amount + fee),
+    )
+    .await?;
+    println!(
+        "deposited {} ETH to call {target} on L2 with {gas} gas (fee {} ETH), L1 tx {} in block {}",
+        ether(args.amount),
+        ether(fee),
+        receipt.transaction_hash,
+        receipt.block_number.unwrap_or_default()
+    );
+    print_inclusion(&d);
+    follow_on_l2(&args.endpoints.l2_rpc, &d, &receipt).await
+}
+
+fn print_inclusion(d: &Deployment) {
+    println!(
+        "the next record includes it; a sequencer must include it within {} L1 blocks, or \
+         anyone may force it in",
+        d.parameters.inclusion_delay
+    );
+}
+
+/// The L2 transaction hash of the deposit `receipt` enqueued: the queue's `Enqueued` event gives
+/// the entry, read the way the chain reads it.
+fn l2_deposit_hash(d: &Deployment, receipt: &TransactionReceipt) -> eyre::Result<B256> {
+    let enqueued = receipt
+        .decoded_log::<IForceInclusionQueue::Enqueued>()
+        .ok_or_else(|| eyre::eyre!("no Enqueued event in {}", receipt.transaction_hash))?;
+    let index = u64::try_from(enqueued.data.index)?;
+    let entry = &enqueued.data.transaction;
+    match queue_entry_tx(index, enqueued.data.sender, entry, Some(d.portal)) {
+        BlockTx::Deposit(deposit) => Ok(keccak256(deposit.encoded())),
+        _ => bail!("queue entry {index} is not the portal's deposit"),
+    }
+}
+
+/// Waits for the deposit's L2 transaction and says how it ran.
+async fn follow_on_l2(
+    l2_rpc: &str,
+    d: &Deployment,
+    receipt: &TransactionReceipt,
+) -> eyre::Result<()> {
+    let hash = l2_deposit_hash(d, receipt)?;
+    println!("its L2 transaction will be {hash}");
+    let l2 = l2_provider(l2_rpc)?;
+    let started = Instant::now();
+    while started.elapsed() < WAIT {
+        if let Ok(Some(l2_receipt)) = l2.get_transaction_receipt(hash).await {
+            let outcome = if l2_receipt.status() {
+                "succeeded"
+            } else {
+                "failed (the amount stays with the sender on L2)"
+            };
+            println!(
+                "on L2 after {:.1?}: block {}, {outcome}, gas used {}",
+                started.elapsed(),
+                l2_receipt.block_number.unwrap_or_default(),
+                l2_receipt.gas_used
+            );
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    println!(
+        "not on L2 within {} s: check with `cast receipt {hash} --rpc-url {l2_rpc}`",
+        WAIT.as_secs()
+    );
     Ok(())
 }
