@@ -61,8 +61,8 @@ pub use execute::{
 pub use fees::{BaseFeeParams, next_base_fee};
 pub use partial::{PartialState, PartialStateError, StateNodes};
 pub use queue::{
-    DEPOSIT_CALL_ENTRY_TYPE, DEPOSIT_CALL_HEADER_LEN, DEPOSIT_ENTRY_LEN, DEPOSIT_ENTRY_TYPE, DEPOSIT_GAS, deposit_source, queue_accumulate,
-    queue_commitment, queue_entry_tx,
+    DEPOSIT_CALL_ENTRY_TYPE, DEPOSIT_CALL_HEADER_LEN, DEPOSIT_ENTRY_LEN, DEPOSIT_ENTRY_TYPE,
+    DEPOSIT_GAS, deposit_source, queue_accumulate, queue_commitment, queue_entry_tx,
 };
 pub use revm;
 pub use state::{AccountChange, AccountInfo, MemoryState, Overlay, StateDiff, StateReader};

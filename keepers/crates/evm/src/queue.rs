@@ -139,7 +139,10 @@ mod tests {
                 data: Bytes::from_static(b"calldata"),
             }
         );
-        assert_eq!(d.source, deposit_source(3, queue_commitment(PORTAL, &entry)));
+        assert_eq!(
+            d.source,
+            deposit_source(3, queue_commitment(PORTAL, &entry))
+        );
         // Without data too: the header alone is a call with empty calldata.
         let bare = call_entry(21_000, b"");
         assert!(matches!(
