@@ -21,8 +21,9 @@ mod common;
 use alloy_consensus::Header;
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address};
 use baton_evm::{
-    AccountInfo, BlockClaim, BlockTx, ClaimChain, ClaimInputs, DEPOSIT_ENTRY_TYPE, StateReader,
-    build_block, queue_accumulate, queue_commitment, queue_entry_tx,
+    AccountInfo, BlockClaim, BlockTx, ClaimChain, ClaimInputs, DEPOSIT_CALL_ENTRY_TYPE,
+    DEPOSIT_ENTRY_TYPE, StateReader, build_block, queue_accumulate, queue_commitment,
+    queue_entry_tx,
 };
 use baton_state::{StateDb, genesis_diff};
 use baton_vm::Status;
@@ -284,6 +285,18 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         U256::ZERO,
         transfer(holder(201), 1),
     );
+    // Deposits with a call (`Portal.depositCall`) from holder 7's L2 address to the token: a
+    // transfer of its tokens, and the same call carrying ETH, which the token refuses (the
+    // minted ETH stays with the sender).
+    let deposit_call = |amount: U256| -> Bytes {
+        let mut entry = vec![DEPOSIT_CALL_ENTRY_TYPE];
+        entry.extend_from_slice(holder(7).as_slice());
+        entry.extend_from_slice(token.as_slice());
+        entry.extend_from_slice(&amount.to_be_bytes::<32>());
+        entry.extend_from_slice(&100_000u64.to_be_bytes());
+        entry.extend_from_slice(&transfer(holder(203), 5));
+        entry.into()
+    };
     let transfer_tx = user_tx(token, transfer(holder(202), 7));
     // Its time is behind its parent's, as a forced record's L1 time may be: the block takes the
     // parent's.
@@ -293,6 +306,8 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
             (PORTAL, deposit.clone().into()),
             (holder(3), deposit.into()),
             (holder(9), forced),
+            (PORTAL, deposit_call(U256::ZERO)),
+            (PORTAL, deposit_call(ether(1))),
         ],
         txs: vec![
             transfer_tx.clone(),
@@ -306,12 +321,23 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         header.timestamp,
         chain.db.header(2).unwrap().unwrap().timestamp
     );
+    let txs = chain.db.block_transactions(header.number).unwrap();
     assert_eq!(
-        chain.db.block_transactions(header.number).unwrap().len(),
-        3,
-        "the deposit, the forced transfer and one transfer are in the block; the deposit-shaped \
-         entry from someone else, the used nonce and the garbage are skipped"
+        txs.len(),
+        5,
+        "the deposit, the forced transfer, both deposit calls and one transfer are in the block; \
+         the deposit-shaped entry from someone else, the used nonce and the garbage are skipped"
     );
+    let (call, refused) = (&txs[2], &txs[3]);
+    assert!(
+        call.success && call.logs.len() == 1,
+        "the deposit's call transfers tokens"
+    );
+    assert!(
+        !refused.success && refused.logs.is_empty(),
+        "the token refuses ETH"
+    );
+    assert_eq!((call.sender, refused.sender), (holder(7), holder(7)));
     decided(
         "entries and skipped transactions",
         &header,
