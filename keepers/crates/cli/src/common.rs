@@ -6,7 +6,7 @@ use alloy::{
     contract::{CallBuilder, CallDecoder},
     network::EthereumWallet,
     primitives::{
-        U256,
+        B256, U256,
         utils::{format_ether, parse_ether},
     },
     providers::{DynProvider, Provider, ProviderBuilder, RootProvider},
@@ -63,6 +63,44 @@ pub(crate) fn l2_provider(url: &str) -> eyre::Result<RootProvider> {
         .parse()
         .wrap_err_with(|| format!("{url} is not an L2 RPC URL (--l2-rpc)"))?;
     Ok(RootProvider::new_http(url))
+}
+
+/// What the commands read of an L2 receipt.
+#[derive(Debug)]
+pub(crate) struct L2Receipt {
+    /// Whether the transaction succeeded.
+    pub(crate) success: bool,
+    /// The L2 block holding it.
+    pub(crate) block: u64,
+    /// The gas it used.
+    pub(crate) gas_used: u64,
+    /// Its logs.
+    pub(crate) logs: Vec<alloy::rpc::types::Log>,
+}
+
+/// The receipt of L2 transaction `tx` (`None` if the node does not know it), read as JSON:
+/// alloy's Ethereum receipt type refuses deposit (`0x7e`) receipts.
+pub(crate) async fn l2_receipt(l2_rpc: &str, tx: B256) -> eyre::Result<Option<L2Receipt>> {
+    let receipt: Option<serde_json::Value> = l2_provider(l2_rpc)?
+        .raw_request("eth_getTransactionReceipt".into(), (tx,))
+        .await
+        .wrap_err_with(|| format!("{l2_rpc} could not be asked for the receipt of {tx}"))?;
+    let Some(receipt) = receipt else {
+        return Ok(None);
+    };
+    let quantity = |field: &str| -> eyre::Result<u64> {
+        receipt[field]
+            .as_str()
+            .and_then(|hex| u64::from_str_radix(hex.trim_start_matches("0x"), 16).ok())
+            .ok_or_else(|| eyre::eyre!("the receipt of {tx} has no {field}: {receipt}"))
+    };
+    Ok(Some(L2Receipt {
+        success: receipt["status"] == "0x1",
+        block: quantity("blockNumber")?,
+        gas_used: quantity("gasUsed")?,
+        logs: serde_json::from_value(receipt["logs"].clone())
+            .wrap_err_with(|| format!("the logs of {tx} are not logs"))?,
+    }))
 }
 
 /// A node's `baton_*` methods (and a watcher's), through the client generated from their traits.

@@ -3,10 +3,9 @@
 //! deposit's L2 transaction to its receipt.
 
 use super::l2_balance;
-use crate::common::{Endpoints, ether, l2_provider, parse_amount, send};
+use crate::common::{Endpoints, ether, l2_receipt, parse_amount, send};
 use alloy::{
     primitives::{Address, B256, Bytes, U256, keccak256},
-    providers::Provider,
     rpc::types::TransactionReceipt,
 };
 use baton_bindings::{Deployment, IForceInclusionQueue, IPortal};
@@ -160,11 +159,10 @@ async fn follow_on_l2(
 ) -> eyre::Result<()> {
     let hash = l2_deposit_hash(d, receipt)?;
     println!("its L2 transaction will be {hash}");
-    let l2 = l2_provider(l2_rpc)?;
     let started = Instant::now();
     while started.elapsed() < WAIT {
-        if let Ok(Some(l2_receipt)) = l2.get_transaction_receipt(hash).await {
-            let outcome = if l2_receipt.status() {
+        if let Ok(Some(l2_receipt)) = l2_receipt(l2_rpc, hash).await {
+            let outcome = if l2_receipt.success {
                 "succeeded"
             } else {
                 "failed (the amount stays with the sender on L2)"
@@ -172,7 +170,7 @@ async fn follow_on_l2(
             println!(
                 "on L2 after {:.1?}: block {}, {outcome}, gas used {}",
                 started.elapsed(),
-                l2_receipt.block_number.unwrap_or_default(),
+                l2_receipt.block,
                 l2_receipt.gas_used
             );
             return Ok(());

@@ -8,7 +8,7 @@
 //!   account and storage proofs at that block, read from its own derivation.
 
 use super::withdraw::{final_output, own_derivation, paid, print_next_step};
-use crate::common::{Endpoints, ether, l2_provider, send};
+use crate::common::{Endpoints, ether, l2_receipt, send};
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, B256, U256, keccak256},
@@ -118,15 +118,14 @@ pub(super) async fn finalize<P: Provider>(
     l1: &P,
     d: &Deployment,
 ) -> eyre::Result<()> {
-    let receipt = l2_provider(&endpoints.l2_rpc)?
-        .get_transaction_receipt(tx)
+    let receipt = l2_receipt(&endpoints.l2_rpc, tx)
         .await?
         .ok_or_else(|| eyre::eyre!("{} does not know L2 transaction {tx}", endpoints.l2_rpc))?;
     ensure!(
-        receipt.status(),
+        receipt.success,
         "L2 transaction {tx} did not succeed: it withdrew nothing"
     );
-    let withdrawals = initiated(receipt.inner.logs());
+    let withdrawals = initiated(&receipt.logs);
     ensure!(
         !withdrawals.is_empty(),
         "L2 transaction {tx} is not a withdrawal: the withdrawal predeploy \

@@ -269,7 +269,7 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     // a contract it calls. `baton withdraw finalize` derives the chain from L1 itself, proves
     // each against the header of the first finalized output holding it, and the portal pays.
     // The portal pays out only what was deposited (the devnet's genesis credits accounts on L2
-    // without backing): a deposit backs the withdrawals.
+    // without backing): the deposits back the withdrawals.
     let (ok, out, _) = baton(&net, Some(&user), &["deposit", "--amount", "1"]).await?;
     ensure!(ok, "deposit: {out}");
     let to_user = Address::repeat_byte(0xe1);
@@ -322,6 +322,47 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
         .as_str()
         .ok_or_eyre("no transaction hash")?
         .to_string();
+    // A deposit that calls a contract (`baton deposit --call`): 0.5 ETH minted to the user on L2
+    // and sent to the withdrawer, which withdraws it back to L1 in the same call.
+    let by_deposit_to = Address::repeat_byte(0xe3);
+    let calldata = tool(
+        "cast",
+        &[
+            "calldata",
+            "withdrawTo(address)",
+            &by_deposit_to.to_string(),
+        ],
+    )
+    .await?;
+    let (ok, out, _) = baton(
+        &net,
+        Some(&user),
+        &[
+            "deposit",
+            "--amount",
+            "0.5",
+            "--to",
+            &withdrawer,
+            "--call",
+            calldata.trim(),
+            "--gas",
+            "200000",
+        ],
+    )
+    .await?;
+    ensure!(ok && out.contains("succeeded"), "the deposit's call: {out}");
+    let by_deposit = out
+        .split_whitespace()
+        .skip_while(|w| *w != "will")
+        .nth(2)
+        .ok_or_else(|| eyre::eyre!("no L2 transaction hash in: {out}"))?
+        .to_string();
+    let receipt = rpc(&urls[2], "eth_getTransactionReceipt", json!([by_deposit])).await?;
+    ensure!(
+        receipt["type"] == json!("0x7e")
+            && receipt["logs"].as_array().is_some_and(|l| !l.is_empty()),
+        "the deposit call's receipt on another node: {receipt}"
+    );
     let (ok, out, _) = baton(
         &net,
         Some(&user),
@@ -332,7 +373,11 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
         ok && out.contains("not "),
         "an early finalize says what it waits for: {out}"
     );
-    let mut unpaid = vec![(by_user.clone(), "0.25"), (by_contract, "0.5")];
+    let mut unpaid = vec![
+        (by_user.clone(), "0.25"),
+        (by_contract, "0.5"),
+        (by_deposit, "0.5"),
+    ];
     let deadline = std::time::Instant::now() + Duration::from_secs(300);
     while !unpaid.is_empty() {
         ensure!(
@@ -354,6 +399,7 @@ async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     let ether = U256::from(10u64).pow(U256::from(18));
     ensure!(l1.get_balance(to_user).await? == ether / U256::from(4));
     ensure!(l1.get_balance(to_contract).await? == ether / U256::from(2));
+    ensure!(l1.get_balance(by_deposit_to).await? == ether / U256::from(2));
     let (ok, _, err) = baton(
         &net,
         Some(&user),
