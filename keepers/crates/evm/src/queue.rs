@@ -79,8 +79,8 @@ pub fn queue_entry_tx(
 
 /// The deposit a portal entry asks for, if it is one of the portal's two shapes.
 fn portal_deposit(data: &[u8]) -> Option<Deposit> {
-    match data.first()? {
-        &DEPOSIT_ENTRY_TYPE if data.len() == DEPOSIT_ENTRY_LEN => {
+    match *data.first()? {
+        DEPOSIT_ENTRY_TYPE if data.len() == DEPOSIT_ENTRY_LEN => {
             let recipient = Address::from_slice(&data[1..21]);
             Some(Deposit {
                 from: recipient,
@@ -91,7 +91,7 @@ fn portal_deposit(data: &[u8]) -> Option<Deposit> {
                 data: Bytes::new(),
             })
         }
-        &DEPOSIT_CALL_ENTRY_TYPE if data.len() >= DEPOSIT_CALL_HEADER_LEN => {
+        DEPOSIT_CALL_ENTRY_TYPE if data.len() >= DEPOSIT_CALL_HEADER_LEN => {
             let amount = U256::from_be_slice(&data[41..73]);
             Some(Deposit {
                 from: Address::from_slice(&data[1..21]),
