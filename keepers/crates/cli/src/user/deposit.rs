@@ -93,7 +93,10 @@ pub(crate) async fn deposit(args: DepositArgs) -> eyre::Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    println!("not credited on L2 within 60 s: check with `baton status --address {to}`");
+    println!(
+        "not credited on L2 within {} s: check with `baton status --address {to}`",
+        WAIT.as_secs()
+    );
     Ok(())
 }
 
