@@ -7,7 +7,8 @@ BATON_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export BATON_ROOT
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/baton-target}"
 
-step() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+# Each step says how long the script has run, so a slow stage shows in CI's log.
+step() { printf '\033[1;34m==>\033[0m %s (%ss in)\n' "$*" "$SECONDS"; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 need_node_modules() {
