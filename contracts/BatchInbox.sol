@@ -115,7 +115,8 @@ contract BatchInbox is IBatchInbox {
         _checkData(header, data);
         (address operator, bytes32 recordHash_) = _checkSequencer(header, rank, signature);
 
-        // Reverts unless every overdue force-queue entry is consumed by this record.
+        // Reverts unless this record consumes every overdue force-queue entry or as many entries
+        // as a record may.
         QUEUE.consume(header.forceIndex, operator);
 
         _markPosted(header.epoch, rank);
@@ -145,10 +146,12 @@ contract BatchInbox is IBatchInbox {
         uint256 censored = _epochOf(firstDeadline);
         // Blame is fixed now, not when a slash is asked for: whoever held the pen at the deadline,
         // the acting rank if anyone had posted in that epoch (it then had to consume the entry),
-        // else the leader. Exact: every sequenced record after the deadline must consume the
-        // entry, so none can have moved that epoch's acting rank before this record; once the
-        // forced record is in, a backup that takes over later (after its timeout) in the same
-        // epoch must not inherit the blame, and after the epoch nothing can change at all.
+        // else the leader. Every sequenced record after the deadline had to consume the entry,
+        // unless it consumed the most entries a record may (`maxRecordEntries`), all overdue
+        // ones ahead of it; so only a take-over that worked off such a backlog can have moved
+        // that epoch's acting rank before this record. Once the forced record is in, a backup
+        // that takes over later (after its timeout) in the same epoch must not inherit the
+        // blame, and after the epoch nothing can change at all.
         EpochPosting posting = _epochPostings[censored];
         uint256 responsibleRank = posting.posted() ? posting.actingRank() : 0;
         _censorships[count] = Censorship.wrap(0).setCensoredEpoch(censored)

@@ -14,14 +14,33 @@ import {QueueBounds} from "./types/QueueBounds.sol";
 ///         chain lets one stored word name every entry before it, so a dispute reads a block's
 ///         entries in O(1) on L1 whatever their number. All 32 bytes are kept so that forging
 ///         an entry costs a keccak256 preimage, not a birthday search on a truncated hash.
-///         Deadlines never decrease (constant delay, rising block numbers), so the overdue
-///         entries are always a prefix of the unconsumed ones: one comparison decides whether a
+///         Deadlines never decrease (see below), so the overdue entries are always a prefix of the unconsumed ones: one comparison decides whether a
 ///         record consumed all of them. The fee of an entry goes to whoever consumes it.
+///
+///         A record consumes at most `maxRecordEntries` (M) entries: the fault-proof VM runs
+///         each one in the record's first block (a few million steps apiece), and that block's
+///         execution must stay far inside what the dispute game can bisect. So that a sequencer
+///         posting a full record every DUE_SPACING L1 blocks always keeps up, at most M entries
+///         fall due in any DUE_SPACING consecutive blocks: an entry is due `inclusionDelay`
+///         blocks after it is enqueued, or DUE_SPACING blocks after the entry M places before
+///         it, whichever is later. A flood of entries thus delays its own deadlines (and those
+///         behind it) instead of making the honest sequencer look like a censor; flooding costs
+///         an L1 transaction and the inclusion fee per entry (docs/protocol.md, "Force
+///         inclusion").
 contract ForceInclusionQueue is IForceInclusionQueue {
     address internal immutable INBOX;
     uint256 internal immutable INCLUSION_FEE;
     uint256 internal immutable MAX_TX_SIZE;
     uint256 internal immutable INCLUSION_DELAY;
+    uint256 internal immutable MAX_RECORD_ENTRIES;
+
+    /// @notice L1 blocks within which at most `maxRecordEntries` entries fall due: the pace, in
+    ///         full records, that a sequencer must keep up to consume a flood on time.
+    uint256 public constant DUE_SPACING = 2;
+    /// @notice Ceiling on `maxRecordEntries`: an entry costs the fault-proof VM a few million
+    ///         steps (recovering a signed entry's sender dominates), so 1,024 of them stay
+    ///         under 2^32 steps, a sixteenth of what the EVM dispute game bisects (2^36).
+    uint256 public constant RECORD_ENTRIES_LIMIT = 1024;
 
     /// @dev Entry i's word: `accumulatorOf(i + 1)`.
     mapping(uint256 index => bytes32 accumulator) internal _accumulators;
@@ -34,14 +53,24 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     /// @notice A constructor parameter is out of range.
     error InvalidParameter(string name);
 
-    constructor(address inbox_, uint256 inclusionFee_, uint256 maxTxSize_, uint256 inclusionDelay_) {
+    constructor(
+        address inbox_,
+        uint256 inclusionFee_,
+        uint256 maxTxSize_,
+        uint256 inclusionDelay_,
+        uint256 maxRecordEntries_
+    ) {
         if (inbox_ == address(0)) revert InvalidParameter("inbox");
         if (maxTxSize_ == 0 || maxTxSize_ >= 1 << 24) revert InvalidParameter("maxTxSize");
         if (inclusionDelay_ == 0) revert InvalidParameter("inclusionDelay");
+        if (maxRecordEntries_ == 0 || maxRecordEntries_ > RECORD_ENTRIES_LIMIT) {
+            revert InvalidParameter("maxRecordEntries");
+        }
         INBOX = inbox_;
         INCLUSION_FEE = inclusionFee_;
         MAX_TX_SIZE = maxTxSize_;
         INCLUSION_DELAY = inclusionDelay_;
+        MAX_RECORD_ENTRIES = maxRecordEntries_;
     }
 
     modifier onlyInbox() {
@@ -57,7 +86,7 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         }
         QueueBounds bounds = _lengthAndCursor;
         index = bounds.length();
-        uint64 deadline = uint64(block.number + INCLUSION_DELAY);
+        uint64 deadline = _deadlineFor(index);
         bytes32 before = _accumulatorBefore(index);
         _accumulators[index] = accumulate(before, commitmentFor(msg.sender, transaction));
         _deadlineWords[index / 4] |= uint256(deadline) << (64 * (index % 4));
@@ -70,9 +99,11 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         QueueBounds bounds = _lengthAndCursor;
         (uint256 length_, uint256 cursor_) = (bounds.length(), bounds.cursor());
         if (upTo < cursor_ || upTo > length_) revert BadConsumeRange(upTo, cursor_, length_);
-        // The first entry left unconsumed must not be overdue; later ones then aren't either.
-        if (upTo < length_ && _isOverdue(upTo)) {
-            revert OverdueNotConsumed(upTo, _firstNotOverdue(upTo, length_));
+        _checkCount(upTo - cursor_);
+        // The first entry left unconsumed must not be overdue (later ones then aren't either),
+        // unless the record consumed as many as a record may.
+        if (upTo - cursor_ < MAX_RECORD_ENTRIES && upTo < length_ && _isOverdue(upTo)) {
+            revert OverdueNotConsumed(upTo, _requiredCursor(cursor_, length_));
         }
         if (upTo > cursor_) _advance(bounds, cursor_, upTo, includer);
     }
@@ -82,6 +113,7 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         QueueBounds bounds = _lengthAndCursor;
         (uint256 length_, uint256 cursor_) = (bounds.length(), bounds.cursor());
         if (upTo <= cursor_ || upTo > length_) revert BadConsumeRange(upTo, cursor_, length_);
+        _checkCount(upTo - cursor_);
         // The last consumed entry is overdue, so every one before it is too.
         if (!_isOverdue(upTo - 1)) revert NotOverdue(upTo - 1, deadlineOf(upTo - 1));
         firstDeadline = deadlineOf(cursor_);
@@ -140,7 +172,12 @@ contract ForceInclusionQueue is IForceInclusionQueue {
     /// @inheritdoc IForceInclusionQueue
     function requiredCursor() external view returns (uint256) {
         QueueBounds bounds = _lengthAndCursor;
-        return _firstNotOverdue(bounds.cursor(), bounds.length());
+        return _requiredCursor(bounds.cursor(), bounds.length());
+    }
+
+    /// @inheritdoc IForceInclusionQueue
+    function maxRecordEntries() external view returns (uint256) {
+        return MAX_RECORD_ENTRIES;
     }
 
     /// @inheritdoc IForceInclusionQueue
@@ -180,15 +217,40 @@ contract ForceInclusionQueue is IForceInclusionQueue {
         return index == 0 ? bytes32(0) : _accumulators[index - 1];
     }
 
+    /// @dev Entry `index`'s deadline if enqueued now: `inclusionDelay` blocks from now, and at
+    ///      least DUE_SPACING blocks after the deadline of the entry `maxRecordEntries` before it.
+    ///      Both terms never decrease with the index, so neither do deadlines.
+    function _deadlineFor(uint256 index) private view returns (uint64) {
+        uint256 deadline = block.number + INCLUSION_DELAY;
+        if (index >= MAX_RECORD_ENTRIES) {
+            uint256 spaced = deadlineOf(index - MAX_RECORD_ENTRIES) + DUE_SPACING;
+            if (spaced > deadline) deadline = spaced;
+        }
+        return uint64(deadline);
+    }
+
+    function _checkCount(uint256 count) private view {
+        if (count > MAX_RECORD_ENTRIES) revert TooManyEntries(count, MAX_RECORD_ENTRIES);
+    }
+
     function _isOverdue(uint256 index) private view returns (bool) {
         return deadlineOf(index) < block.number;
     }
 
-    /// @dev Binary search over [lo, hi) for the first entry that is not overdue (hi if none).
-    function _firstNotOverdue(uint256 lo, uint256 hi) private view returns (uint256) {
+    /// @dev The first entry from `cursor_` that is not overdue, or `cursor_ + maxRecordEntries`
+    ///      if that comes first: how far a sequenced record must consume.
+    function _requiredCursor(uint256 cursor_, uint256 length_) private view returns (uint256) {
+        uint256 reach = cursor_ + MAX_RECORD_ENTRIES;
+        return _firstDeadlineFrom(cursor_, reach < length_ ? reach : length_, block.number);
+    }
+
+    /// @dev Binary search over [lo, hi) for the first entry whose deadline is at least
+    ///      `blockNumber` (hi if none): the first not overdue at that block. Deadlines never
+    ///      decrease, so the entries before it are exactly those overdue then.
+    function _firstDeadlineFrom(uint256 lo, uint256 hi, uint256 blockNumber) private view returns (uint256) {
         while (lo < hi) {
             uint256 mid = (lo + hi) / 2;
-            if (_isOverdue(mid)) lo = mid + 1;
+            if (deadlineOf(mid) < blockNumber) lo = mid + 1;
             else hi = mid;
         }
         return lo;

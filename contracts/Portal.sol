@@ -19,11 +19,13 @@ contract Portal is IPortal {
     /// @notice The first byte of a deposit entry (see DepositEntry).
     bytes1 public constant DEPOSIT_TYPE = DepositEntry.TYPE;
     /// @notice The least gas a deposit call may ask for: a plain transfer's.
-    uint64 public constant MIN_DEPOSIT_GAS = 21_000;
-    /// @notice The most: the inclusion fee pays for the call, and every deposit runs in the
-    ///         fault-proof VM when its block is disputed, so a deposit's gas is bounded the
-    ///         way OP Stack bounds it by the gas its L1 caller burns.
-    uint64 public constant MAX_DEPOSIT_GAS = 1_000_000;
+    uint64 public constant MIN_DEPOSIT_GAS = DepositEntry.MIN_GAS;
+    /// @notice The most. A record's deposits all run in its first L2 block, and a deposit
+    ///         cannot fail the block, so no block gas check stops them: the deploy script
+    ///         requires `maxRecordEntries × MAX_DEPOSIT_GAS ≤ l2GasLimit`, so that a block's
+    ///         deposits never use more gas than a block may, which keeps its execution within
+    ///         what the fault-proof VM bisects (docs/evm.md, "The most steps a block takes").
+    uint64 public constant MAX_DEPOSIT_GAS = DepositEntry.MAX_GAS;
     /// @dev OP Stack's and Arbitrum's L1-to-L2 alias offset.
     uint160 internal constant ALIAS_OFFSET = uint160(0x1111000000000000000000000000000000001111);
 

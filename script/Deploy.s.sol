@@ -8,6 +8,7 @@ import {SequencerRegistry} from "../contracts/SequencerRegistry.sol";
 import {Slasher} from "../contracts/Slasher.sol";
 import {L1OutputOracle} from "../contracts/L1OutputOracle.sol";
 import {Portal} from "../contracts/Portal.sol";
+import {DepositEntry} from "../contracts/libraries/DepositEntry.sol";
 import {DisputeGame} from "../contracts/DisputeGame.sol";
 import {EvmDisputeGame} from "../contracts/EvmDisputeGame.sol";
 import {IBisectionGame} from "../contracts/interfaces/IBisectionGame.sol";
@@ -48,6 +49,7 @@ contract Deploy is Script {
         uint256 maxTxSize;
         uint256 maxRecordBytes;
         uint256 maxRecordTxs;
+        uint256 maxRecordEntries;
         uint256 finalizationPeriod;
         uint256 maxDisputeDuration;
         uint256 l1BlockTime;
@@ -130,6 +132,7 @@ contract Deploy is Script {
         p.maxTxSize = vm.parseJsonUint(json, ".maxTxSize");
         p.maxRecordBytes = vm.parseJsonUint(json, ".maxRecordBytes");
         p.maxRecordTxs = vm.parseJsonUint(json, ".maxRecordTxs");
+        p.maxRecordEntries = vm.parseJsonUint(json, ".maxRecordEntries");
         p.finalizationPeriod = vm.parseJsonUint(json, ".finalizationPeriod");
         p.maxDisputeDuration = vm.parseJsonUint(json, ".maxDisputeDuration");
         p.l1BlockTime = vm.parseJsonUint(json, ".l1BlockTime");
@@ -178,7 +181,9 @@ contract Deploy is Script {
             })
         );
         d.deployBlock = block.number;
-        d.queue = new ForceInclusionQueue(inboxAt, p.inclusionFee, p.maxTxSize, p.inclusionDelay);
+        d.queue = new ForceInclusionQueue(
+            inboxAt, p.inclusionFee, p.maxTxSize, p.inclusionDelay, p.maxRecordEntries
+        );
         d.inbox = new BatchInbox(
             ILeaderSchedule(address(d.registry)),
             d.queue, // the inbox reads its transaction size limit, so pass what exists
@@ -286,6 +291,10 @@ contract Deploy is Script {
                 revert BadProfile("l2Execution must be \"evm\" or absent (the ledger)");
             }
             if (p.l2GasLimit < 21_000) revert BadProfile("l2GasLimit must be >= 21000");
+            // A record's deposits run in its first block whatever the block's gas limit.
+            if (p.maxRecordEntries * DepositEntry.MAX_GAS > p.l2GasLimit) {
+                revert BadProfile("maxRecordEntries x Portal.MAX_DEPOSIT_GAS must be <= l2GasLimit");
+            }
             if (p.feeVaultRecipient == address(0)) revert BadProfile("feeVaultRecipient must be set");
         }
     }
@@ -315,6 +324,7 @@ contract Deploy is Script {
         if (d.registry.epochLength() != p.epochLength) revert WiringMismatch("epochLength");
         if (d.registry.minStake() != p.minStake) revert WiringMismatch("minStake");
         if (d.queue.inclusionDelay() != p.inclusionDelay) revert WiringMismatch("inclusionDelay");
+        if (d.queue.maxRecordEntries() != p.maxRecordEntries) revert WiringMismatch("maxRecordEntries");
         if (d.slasher.equivocationSlashBps() != p.equivocationSlashBps) revert WiringMismatch("slash bps");
     }
 
@@ -377,6 +387,7 @@ contract Deploy is Script {
         vm.serializeUint(params, "maxTxSize", p.maxTxSize);
         vm.serializeUint(params, "maxRecordBytes", p.maxRecordBytes);
         vm.serializeUint(params, "maxRecordTxs", p.maxRecordTxs);
+        vm.serializeUint(params, "maxRecordEntries", p.maxRecordEntries);
         vm.serializeUint(params, "finalizationPeriod", p.finalizationPeriod);
         vm.serializeUint(params, "maxDisputeDuration", p.maxDisputeDuration);
         vm.serializeUint(params, "l1BlockTime", p.l1BlockTime);

@@ -18,24 +18,34 @@ contract ForceInclusionQueue_Constructor_Test is BatonTest {
 
     function test_constructor_revertsOnZeroInbox() public {
         _expect("inbox");
-        new ForceInclusionQueue(address(0), 1, 100, 10);
+        new ForceInclusionQueue(address(0), 1, 100, 10, 256);
     }
 
     function test_constructor_revertsOnMaxTxSizeOutOfRange() public {
         _expect("maxTxSize");
-        new ForceInclusionQueue(address(inbox), 1, 0, 10);
+        new ForceInclusionQueue(address(inbox), 1, 0, 10, 256);
         // The batch framing gives a transaction a 3-byte length.
         _expect("maxTxSize");
-        new ForceInclusionQueue(address(inbox), 1, 1 << 24, 10);
+        new ForceInclusionQueue(address(inbox), 1, 1 << 24, 10, 256);
     }
 
     function test_constructor_revertsOnZeroDelay() public {
         _expect("inclusionDelay");
-        new ForceInclusionQueue(address(inbox), 1, 100, 0);
+        new ForceInclusionQueue(address(inbox), 1, 100, 0, 256);
+    }
+
+    function test_constructor_revertsOnMaxRecordEntriesOutOfRange() public {
+        _expect("maxRecordEntries");
+        new ForceInclusionQueue(address(inbox), 1, 100, 10, 0);
+        uint256 limit = queue.RECORD_ENTRIES_LIMIT();
+        _expect("maxRecordEntries");
+        new ForceInclusionQueue(address(inbox), 1, 100, 10, limit + 1);
+        ForceInclusionQueue q = new ForceInclusionQueue(address(inbox), 1, 100, 10, limit);
+        assertEq(q.maxRecordEntries(), limit);
     }
 
     function test_constructor_acceptsTheLargestFramableSize() public {
-        ForceInclusionQueue q = new ForceInclusionQueue(address(inbox), 0, (1 << 24) - 1, 1);
+        ForceInclusionQueue q = new ForceInclusionQueue(address(inbox), 0, (1 << 24) - 1, 1, 256);
         assertEq(q.maxTxSize(), (1 << 24) - 1);
         assertEq(q.inclusionFee(), 0);
     }
@@ -94,7 +104,7 @@ contract BatchInbox_Constructor_Test is BatonTest {
 
     /// @dev A queue whose transactions could exceed a transaction proof's budget is refused.
     function test_constructor_revertsOnAQueueWithHugeTransactions() public {
-        ForceInclusionQueue huge = new ForceInclusionQueue(address(1), 0, (1 << 16) + 1, 10);
+        ForceInclusionQueue huge = new ForceInclusionQueue(address(1), 0, (1 << 16) + 1, 10, 256);
         _expect("queue.maxTxSize");
         _inbox(ILeaderSchedule(address(registry)), address(huge), 901, 120_000, 4096);
     }

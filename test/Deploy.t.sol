@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
 import {Deploy} from "../script/Deploy.s.sol";
+import {DepositEntry} from "../contracts/libraries/DepositEntry.sol";
 import {DisputeGame} from "../contracts/DisputeGame.sol";
 
 /// @notice The deploy script itself: shipped profiles load and pass the cross-contract rules,
@@ -50,6 +51,25 @@ contract Deploy_CheckProfile_Test is DeployTest {
         Deploy.Profile memory p = script.loadProfile("devnet-evm");
         p.feeVaultRecipient = address(0);
         vm.expectRevert(abi.encodeWithSelector(Deploy.BadProfile.selector, "feeVaultRecipient must be set"));
+        script.checkProfile(p);
+    }
+
+    /// @notice A record's deposits run in its first block whatever its gas limit, so the entries
+    ///         a record may consume times the most gas a deposit may take must fit a block.
+    function test_checkProfile_rejectsDepositsOutgrowingABlock() public {
+        Deploy.Profile memory p = script.loadProfile("devnet-evm");
+        p.maxRecordEntries = p.l2GasLimit / DepositEntry.MAX_GAS;
+        script.checkProfile(p);
+        p.maxRecordEntries += 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Deploy.BadProfile.selector, "maxRecordEntries x Portal.MAX_DEPOSIT_GAS must be <= l2GasLimit"
+            )
+        );
+        script.checkProfile(p);
+        // The ledger runs no deposit calls: no such bound.
+        p = script.loadProfile("devnet");
+        p.maxRecordEntries = 1024;
         script.checkProfile(p);
     }
 
@@ -164,7 +184,7 @@ contract Deploy_WriteRecord_Test is DeployTest {
         assertEq(vm.parseJsonString(json, ".parameters.minStake"), "32000000000000000000");
         assertEq(vm.parseJsonUint(json, ".parameters.minStake"), p.minStake);
         assertEq(vm.parseJsonUint(json, ".parameters.inclusionFee"), p.inclusionFee);
-        string[29] memory keys = [
+        string[30] memory keys = [
             "l2ChainId",
             "epochLength",
             "leaderTimeout",
@@ -182,6 +202,7 @@ contract Deploy_WriteRecord_Test is DeployTest {
             "maxTxSize",
             "maxRecordBytes",
             "maxRecordTxs",
+            "maxRecordEntries",
             "finalizationPeriod",
             "maxDisputeDuration",
             "l1BlockTime",

@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {SequencingTest} from "./utils/SequencingTest.sol";
+import {Deploy} from "../script/Deploy.s.sol";
 import {IBatchInbox} from "../contracts/interfaces/IBatchInbox.sol";
 import {IForceInclusionQueue} from "../contracts/interfaces/IForceInclusionQueue.sol";
 import {EthRefuser} from "./mocks/EthRefuser.sol";
@@ -424,5 +425,108 @@ contract ForceInclusionQueue_Commitment_Test is SequencingTest {
         assertFalse(queue.isEntry(changed, address(this), abi.encodePacked(seed, uint256(changed))));
         vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.EntriesOutOfRange.selector, n + 1, n));
         queue.accumulatorOf(n + 1);
+    }
+}
+
+/// @notice The cap on entries per record and the deadlines it spaces out, with a small cap
+///         (four) so that a flood is a handful of entries.
+contract ForceInclusionQueue_Cap_Test is SequencingTest {
+    address internal includer = makeAddr("includer");
+    uint256 internal constant M = 4;
+
+    function _profile() internal override returns (Deploy.Profile memory profile) {
+        profile = super._profile();
+        profile.maxRecordEntries = M;
+    }
+
+    function _enqueueMany(uint256 n) internal {
+        for (uint256 i; i < n; ++i) {
+            _enqueue(abi.encode(i));
+        }
+    }
+
+    function test_deploy_setsTheCap() public view {
+        assertEq(queue.maxRecordEntries(), M);
+    }
+
+    /// @notice Entries enqueued in one block fall due M at a time, DUE_SPACING blocks apart.
+    function test_enqueue_spacesTheDeadlinesOfAFlood() public {
+        uint256 due = block.number + p.inclusionDelay;
+        uint256 spacing = queue.DUE_SPACING();
+        _enqueueMany(2 * M + 1);
+        for (uint256 i; i < 2 * M + 1; ++i) {
+            assertEq(queue.deadlineOf(i), due + (i / M) * spacing, "deadline");
+        }
+    }
+
+    /// @notice Away from a flood the delay alone sets the deadline.
+    function test_enqueue_spacedEntriesKeepTheDelay() public {
+        _enqueueMany(M);
+        vm.roll(block.number + queue.DUE_SPACING());
+        _enqueue(hex"05");
+        assertEq(queue.deadlineOf(M), block.number + p.inclusionDelay);
+    }
+
+    function test_consume_revertsOverTheCap() public {
+        _enqueueMany(M + 2);
+        vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.TooManyEntries.selector, M + 1, M));
+        vm.prank(address(inbox));
+        queue.consume(M + 1, includer);
+        vm.prank(address(inbox));
+        queue.consume(M, includer);
+        assertEq(queue.cursor(), M);
+    }
+
+    /// @notice More than M overdue entries: a record must consume M, and may leave the rest.
+    function test_consume_aFullRecordMayLeaveOverdueEntries() public {
+        _enqueueMany(M + 2);
+        vm.roll(queue.deadlineOf(M + 1) + 1); // every entry overdue
+        assertEq(queue.requiredCursor(), M, "the cap bounds what a record must reach");
+        vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.OverdueNotConsumed.selector, M - 1, M));
+        vm.prank(address(inbox));
+        queue.consume(M - 1, includer);
+        vm.prank(address(inbox));
+        queue.consume(M, includer);
+        assertEq(queue.requiredCursor(), M + 2, "the next record must consume the rest");
+        vm.expectRevert(
+            abi.encodeWithSelector(IForceInclusionQueue.OverdueNotConsumed.selector, M + 1, M + 2)
+        );
+        vm.prank(address(inbox));
+        queue.consume(M + 1, includer);
+    }
+
+    function test_consumeForced_revertsOverTheCap() public {
+        _enqueueMany(M + 1);
+        vm.roll(queue.deadlineOf(M) + 1);
+        vm.expectRevert(abi.encodeWithSelector(IForceInclusionQueue.TooManyEntries.selector, M + 1, M));
+        vm.prank(address(inbox));
+        queue.consumeForced(M + 1, includer);
+        vm.prank(address(inbox));
+        queue.consumeForced(M, includer);
+        assertEq(queue.cursor(), M);
+    }
+
+    /// @notice However large a flood and however it is spread, a sequencer that starts at the
+    ///         first deadline and posts a full record every DUE_SPACING blocks never has an entry
+    ///         go overdue: flooding the queue cannot make an honest sequencer a censor.
+    function testFuzz_flood_aFullRecordEverySpacingKeepsUp(uint256 seed, uint8 n) public {
+        n = uint8(bound(n, 1, 60));
+        for (uint256 i; i < n; ++i) {
+            _enqueue(abi.encode(i));
+            if (uint256(keccak256(abi.encode(seed, i))) % 3 == 0) vm.roll(block.number + 1);
+        }
+        uint256 spacing = queue.DUE_SPACING();
+        uint256 start = queue.deadlineOf(0) > block.number ? queue.deadlineOf(0) : block.number;
+        for (uint256 t = start; queue.cursor() < n; t += spacing) {
+            vm.roll(t);
+            assertEq(queue.requiredCursor(), queue.cursor(), "an entry is overdue");
+            uint256 upTo = queue.cursor() + M;
+            if (upTo > n) upTo = n;
+            vm.prank(address(inbox));
+            queue.consume(upTo, includer);
+            // Nothing falls overdue before the next record.
+            vm.roll(t + spacing - 1);
+            assertEq(queue.requiredCursor(), queue.cursor(), "an entry fell overdue between records");
+        }
     }
 }

@@ -4,14 +4,17 @@ pragma solidity ^0.8.24;
 /// @title IForceInclusionQueue
 /// @notice The censorship escape hatch: anyone enqueues an L2 transaction on L1 for a fee. Each
 ///         entry must be consumed by a BatchInbox record before its deadline; after it, every
-///         sequenced record must consume it and anyone may append a forced record that does.
+///         sequenced record must consume it (or as many entries as a record may,
+///         `maxRecordEntries`) and anyone may append a forced record that does.
 ///         Entries are opaque bytes here: a malformed one becomes a no-op in the L2 STF, so no
 ///         content can ever block the queue.
 interface IForceInclusionQueue {
     /// @notice A transaction entered the queue.
     /// @param index Position in the queue.
     /// @param sender Who paid the fee.
-    /// @param deadline Last L1 block in which a record may leave this entry unconsumed.
+    /// @param deadline Last L1 block in which a record may leave this entry unconsumed:
+    ///        `inclusionDelay` blocks after this one, or later under a flood (at most
+    ///        `maxRecordEntries` entries fall due in any two consecutive blocks).
     /// @param accumulatorBefore The queue's accumulator over the entries before this one
     ///        (`accumulatorOf(index)`); this entry's is `accumulate(accumulatorBefore,
     ///        commitmentFor(sender, transaction))`.
@@ -34,8 +37,11 @@ interface IForceInclusionQueue {
     error BadTxSize(uint256 size, uint256 maxTxSize);
     /// @notice Only the BatchInbox may consume entries.
     error NotInbox(address caller);
-    /// @notice A record must consume at least up to `required` (every overdue entry).
+    /// @notice A record must consume at least up to `required` (every overdue entry, or
+    ///         `maxRecordEntries` of them).
     error OverdueNotConsumed(uint256 upTo, uint256 required);
+    /// @notice A record may consume at most `maxRecordEntries` entries.
+    error TooManyEntries(uint256 count, uint256 maxRecordEntries);
     /// @notice `upTo` is before the cursor or past the end of the queue.
     error BadConsumeRange(uint256 upTo, uint256 cursor, uint256 length);
     /// @notice `accumulatorOf` was asked for more entries than the queue holds.
@@ -51,10 +57,12 @@ interface IForceInclusionQueue {
     /// @return index The entry's position.
     function enqueue(bytes calldata transaction) external payable returns (uint256 index);
     /// @notice Mark entries [cursor, upTo) consumed by a sequenced record, crediting `includer`
-    ///         with their fees. Reverts unless every overdue entry is below `upTo`.
+    ///         with their fees. Reverts if that is more than `maxRecordEntries`, and unless every
+    ///         overdue entry is below `upTo` or the record consumes `maxRecordEntries`.
     /// @dev Only the BatchInbox.
     function consume(uint256 upTo, address includer) external;
-    /// @notice Mark entries [cursor, upTo) consumed by a forced record; each must be overdue.
+    /// @notice Mark entries [cursor, upTo) consumed by a forced record; each must be overdue, and
+    ///         they may be at most `maxRecordEntries`.
     /// @dev Only the BatchInbox.
     /// @return firstDeadline The deadline of the first consumed entry (whose leader censored).
     function consumeForced(uint256 upTo, address includer) external returns (uint64 firstDeadline);
@@ -81,8 +89,13 @@ interface IForceInclusionQueue {
     ///         transaction), all 32 bytes. Binding the sender lets a fraud proof recognise
     ///         the portal's deposit entries (docs/protocol.md, "Force inclusion").
     function commitmentFor(address sender, bytes calldata transaction) external pure returns (bytes32);
-    /// @notice The smallest index a sequenced record may consume up to right now.
+    /// @notice The smallest index a sequenced record may consume up to right now: the first
+    ///         entry not overdue, or `cursor() + maxRecordEntries()` if that is less. A forced
+    ///         record may be appended up to it while it is above the cursor.
     function requiredCursor() external view returns (uint256);
+    /// @notice Most entries one record consumes. Each costs the fault-proof VM a few million
+    ///         steps in the record's first block, which must stay provable (docs/evm.md).
+    function maxRecordEntries() external view returns (uint256);
     /// @notice Fees credited to `includer` and not yet claimed.
     function feesOf(address includer) external view returns (uint256);
     /// @notice Fee in wei for one entry.

@@ -16,6 +16,10 @@ library DepositEntry {
     bytes1 internal constant TYPE = 0x7e;
     uint256 internal constant LENGTH = 53;
     bytes1 internal constant CALL_TYPE = 0x7f;
+    /// @dev A deposit call's gas range (the portal's MIN_DEPOSIT_GAS and MAX_DEPOSIT_GAS), here
+    ///      so that the deploy script can check a profile against it before deploying.
+    uint64 internal constant MIN_GAS = 21_000;
+    uint64 internal constant MAX_GAS = 400_000;
 
     function encode(address l2Recipient, uint256 amount) internal pure returns (bytes memory) {
         return abi.encodePacked(TYPE, l2Recipient, amount);

@@ -3,12 +3,20 @@ pragma solidity 0.8.28;
 
 import {BatonTest} from "../utils/BatonTest.sol";
 import {InboxHandler} from "./handlers/InboxHandler.sol";
+import {Deploy} from "../../script/Deploy.s.sol";
 
 /// @notice Under random enqueues (garbage included), sequenced records by the scheduled leader,
-///         forced records, fee claims and passing time: no overdue entry is ever skipped, the
-///         record hash chain matches a ghost chain, and the queue's ETH is fully accounted for.
+///         forced records, fee claims and passing time: no overdue entry is ever skipped short of
+///         a full record, no record consumes more than the cap, deadlines are spaced as the queue
+///         promises, the record hash chain matches a ghost chain, and the queue's ETH is fully
+///         accounted for. The cap is three entries, so that the runs reach it.
 contract InboxInvariants is BatonTest {
     InboxHandler internal handler;
+
+    function _profile() internal override returns (Deploy.Profile memory profile) {
+        profile = super._profile();
+        profile.maxRecordEntries = 3;
+    }
 
     function setUp() public override {
         super.setUp();
@@ -38,8 +46,23 @@ contract InboxInvariants is BatonTest {
         assertEq(handler.overdueSkipped(), 0, "a sequenced record left an overdue entry");
         assertEq(handler.cursorWentBack(), 0, "cursor moved back");
         assertEq(handler.skipAccepted(), 0, "record skipping an overdue entry accepted");
+        assertEq(handler.overCapAccepted(), 0, "record consuming more than the cap accepted");
         assertGe(queue.cursor(), handler.ghostLastCursor());
         assertLe(queue.cursor(), queue.length());
+    }
+
+    /// Every deadline is the ghost's: the delay after its enqueue, spaced DUE_SPACING blocks
+    /// after the entry a full record before it; so deadlines never decrease.
+    function invariant_deadlinesSpaced() public view {
+        uint256 n = queue.length();
+        uint256 cap = queue.maxRecordEntries();
+        for (uint256 i; i < n; ++i) {
+            assertEq(queue.deadlineOf(i), handler.ghostDeadlines(i), "deadline");
+            if (i > 0) assertGe(queue.deadlineOf(i), queue.deadlineOf(i - 1), "deadlines decrease");
+            if (i >= cap) {
+                assertGe(queue.deadlineOf(i), queue.deadlineOf(i - cap) + queue.DUE_SPACING(), "spacing");
+            }
+        }
     }
 
     /// recordHash(i) is the ghost chain's i-th hash, each naming its predecessor.

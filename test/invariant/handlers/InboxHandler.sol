@@ -41,6 +41,7 @@ contract InboxHandler is CommonBase, StdCheats, StdUtils {
     uint256 public overdueSkipped;
     uint256 public cursorWentBack;
     uint256 public skipAccepted;
+    uint256 public overCapAccepted;
 
     mapping(bytes32 => uint256) public calls;
 
@@ -81,19 +82,24 @@ contract InboxHandler is CommonBase, StdCheats, StdUtils {
         vm.deal(sender, fee);
         vm.prank(sender);
         queue.enqueue{value: fee}(transaction);
-        ghostDeadlines.push(uint64(block.number + queue.inclusionDelay()));
+        // Due after the delay, and DUE_SPACING blocks after the entry a full record before it.
+        uint256 deadline = block.number + queue.inclusionDelay();
+        uint256 n = ghostDeadlines.length;
+        uint256 cap = queue.maxRecordEntries();
+        if (n >= cap && ghostDeadlines[n - cap] + queue.DUE_SPACING() > deadline) {
+            deadline = ghostDeadlines[n - cap] + queue.DUE_SPACING();
+        }
+        ghostDeadlines.push(uint64(deadline));
     }
 
     /// @dev A sequenced record by the right poster, consuming the overdue entries and `extra` more.
     function postRecord(uint256 extra, uint256 blocks, bool trySkip) external step("postRecord") {
         uint256 epoch = registry.currentEpoch();
-        (bool posted, uint256 acting,) = inbox.epochPosting(epoch);
-        uint256 rank = posted ? acting : 0;
+        uint256 rank = _postingRank(epoch);
         Op memory op = _opOf(registry.leaderOf(epoch, rank));
 
         uint256 cursor = queue.cursor();
         uint256 required = queue.requiredCursor();
-        uint256 length = queue.length();
         blocks = bound(blocks, 1, 3);
         (bytes memory data, bytes32 dataHash) = _emptyBlocks(blocks);
         IBatchInbox.BatchHeader memory h = IBatchInbox.BatchHeader({
@@ -107,27 +113,29 @@ contract InboxHandler is CommonBase, StdCheats, StdUtils {
             forceIndex: 0
         });
 
-        if (trySkip && required > cursor) {
-            // A leader that leaves an overdue entry behind must be refused.
-            h.forceIndex = uint64(required - 1);
-            vm.prank(op.operator);
-            try inbox.submitRecord(h, rank, _sign(op.signerKey, h), data) {
-                ++skipAccepted;
-                return;
-            } catch {}
+        // A leader that leaves an overdue entry behind (short of a full record) is refused, and
+        // so is one that consumes more than a record may.
+        if (trySkip && required > cursor && _accepted(h, rank, op, data, required - 1)) {
+            ++skipAccepted;
+            return;
+        }
+        if (trySkip && _overCapAccepted(h, rank, op, data, cursor)) {
+            ++overCapAccepted;
+            return;
         }
 
-        h.forceIndex = uint64(required + bound(extra, 0, length - required));
+        h.forceIndex = uint64(_legalForceIndex(extra, cursor, required));
         vm.prank(op.operator);
         inbox.submitRecord(h, rank, _sign(op.signerKey, h), data);
 
         ghostHashes.push(_hash(h));
         ghostLastL2Block = h.lastBlock;
         _credit(op.operator, h.forceIndex - cursor);
-        // No entry with a passed deadline may be left behind by a sequenced record.
+        // No entry with a passed deadline may be left behind by a sequenced record, unless it
+        // consumed as many entries as a record may.
         uint256 overdue;
         while (overdue < ghostDeadlines.length && ghostDeadlines[overdue] < block.number) ++overdue;
-        if (queue.cursor() < overdue) ++overdueSkipped;
+        if (queue.cursor() < overdue && h.forceIndex - cursor < queue.maxRecordEntries()) ++overdueSkipped;
     }
 
     function submitForcedRecord(uint256 upToSeed, uint256 callerSeed) external step("forced") {
@@ -186,6 +194,53 @@ contract InboxHandler is CommonBase, StdCheats, StdUtils {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev The rank that may post in `epoch` now: its acting rank, else the leader.
+    function _postingRank(uint256 epoch) internal view returns (uint256) {
+        (bool posted, uint256 acting,) = inbox.epochPosting(epoch);
+        return posted ? acting : 0;
+    }
+
+    /// @dev A force index a sequenced record may set: at least `required`, at most the cap past
+    ///      the cursor (or the queue's end).
+    function _legalForceIndex(uint256 extra, uint256 cursor, uint256 required)
+        internal
+        view
+        returns (uint256)
+    {
+        uint256 reach = cursor + queue.maxRecordEntries();
+        if (reach > queue.length()) reach = queue.length();
+        return required + bound(extra, 0, reach - required);
+    }
+
+    /// @dev Whether the inbox accepts a record consuming one entry more than the cap allows.
+    function _overCapAccepted(
+        IBatchInbox.BatchHeader memory h,
+        uint256 rank,
+        Op memory op,
+        bytes memory data,
+        uint256 cursor
+    ) internal returns (bool) {
+        uint256 over = cursor + queue.maxRecordEntries() + 1;
+        return over <= queue.length() && _accepted(h, rank, op, data, over);
+    }
+
+    /// @dev Whether the inbox accepts `h` consuming up to `forceIndex` (an attempt it must refuse).
+    function _accepted(
+        IBatchInbox.BatchHeader memory h,
+        uint256 rank,
+        Op memory op,
+        bytes memory data,
+        uint256 forceIndex
+    ) internal returns (bool) {
+        h.forceIndex = uint64(forceIndex);
+        vm.prank(op.operator);
+        try inbox.submitRecord(h, rank, _sign(op.signerKey, h), data) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
 
     function _checkCursor() internal {
         uint256 cursor = queue.cursor();

@@ -154,6 +154,9 @@ pub struct Parameters {
     /// Most transactions one record may carry (the inbox's `maxRecordTxs`).
     #[serde(with = "flexible::u64")]
     pub max_record_txs: u64,
+    /// Most force-queue entries one record may consume (the queue's `maxRecordEntries`).
+    #[serde(with = "flexible::u64")]
+    pub max_record_entries: u64,
     /// Seconds before an output finalizes.
     #[serde(with = "flexible::u64")]
     pub finalization_period: u64,
@@ -432,7 +435,7 @@ mod tests {
         "parameters":{"l2ChainId":901,"epochLength":8,"leaderTimeout":3,"minStake":"1000000000000000000","maxActiveSet":100,
         "unbondingPeriod":300,"jailEpochs":8,"reporterRewardBps":2000,"equivocationSlashBps":5000,"livenessSlashBps":100,
         "censorshipSlashBps":1000,"slashingWindowEpochs":8,"inclusionDelay":30,"inclusionFee":"1000000000000000",
-        "maxTxSize":4096,"maxRecordBytes":120000,"maxRecordTxs":4096,"finalizationPeriod":60,"maxDisputeDuration":120,"l1BlockTime":1,"outputInterval":4,
+        "maxTxSize":4096,"maxRecordBytes":120000,"maxRecordTxs":4096,"maxRecordEntries":256,"finalizationPeriod":60,"maxDisputeDuration":120,"l1BlockTime":1,"outputInterval":4,
         "challengeBond":"100000000000000000","bondTaxBps":1000,"invalidOutputSlashBps":5000,"l2BaseFee":"1000000000",
         "genesisStateRoot":"0x598ce533fbcacec628264e7deb85a941c28d4d8cbfc3cd20c2f8043206b23fa9"}}"#;
 

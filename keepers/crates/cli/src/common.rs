@@ -198,7 +198,9 @@ impl Advice for PortalError {
             Self::DepositCallsNeedEvm(_) => {
                 "this deployment's L2 is the ledger, which runs no calls: deposit without --call"
             }
-            Self::DepositGasOutOfRange(_) => "give --gas between 21000 and 1000000",
+            Self::DepositGasOutOfRange(_) => {
+                "give --gas within the portal's range (the error's min and max)"
+            }
         }
     }
 }
@@ -213,7 +215,8 @@ impl Advice for QueueError {
             | Self::EntriesOutOfRange(_)
             | Self::NotInbox(_)
             | Self::NotOverdue(_)
-            | Self::OverdueNotConsumed(_) => "a protocol call, not a user one: report it",
+            | Self::OverdueNotConsumed(_)
+            | Self::TooManyEntries(_) => "a protocol call, not a user one: report it",
         }
     }
 }

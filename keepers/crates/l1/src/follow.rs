@@ -141,6 +141,7 @@ impl L1Reader {
                     data: event.data.transaction.clone(),
                     accumulator_before: event.data.accumulatorBefore,
                     l1_block: number,
+                    deadline: event.data.deadline,
                 });
             }
         }

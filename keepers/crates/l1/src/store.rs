@@ -52,6 +52,9 @@ pub struct StoredEntry {
     pub accumulator_before: B256,
     /// L1 block that holds it.
     pub l1_block: u64,
+    /// Last L1 block in which a record may leave it unconsumed, as its event gives it (the
+    /// inclusion delay after `l1_block`, or later under a flood).
+    pub deadline: u64,
 }
 
 impl StoredRecord {
@@ -279,6 +282,7 @@ mod tests {
             data: Bytes::from(vec![1]),
             accumulator_before: B256::repeat_byte(index as u8),
             l1_block,
+            deadline: l1_block + 30,
         };
         store
             .put_l1(

@@ -43,11 +43,10 @@ impl QueueEntries {
         self.0.clear();
     }
 
-    /// The entry at `cursor` as `(index, deadline)`: due `inclusion_delay` L1 blocks after it
-    /// was enqueued.
-    pub fn deadline_at(&self, cursor: u64, inclusion_delay: u64) -> Option<(u64, u64)> {
+    /// The entry at `cursor` as `(index, deadline)`.
+    pub fn deadline_at(&self, cursor: u64) -> Option<(u64, u64)> {
         let e = self.0.get(&cursor)?;
-        Some((e.index, e.l1_block + inclusion_delay))
+        Some((e.index, e.deadline))
     }
 
     /// Known entries from `from` on, in order, at most `limit`.
@@ -146,9 +145,8 @@ pub trait NodeChain: Send + 'static {
 
     /// The queue entry at the derived cursor as `(index, deadline)` (see
     /// [`QueueEntries::deadline_at`]).
-    fn first_unconsumed(&self, inclusion_delay: u64) -> Option<(u64, u64)> {
-        self.queue()
-            .deadline_at(self.force_cursor(), inclusion_delay)
+    fn first_unconsumed(&self) -> Option<(u64, u64)> {
+        self.queue().deadline_at(self.force_cursor())
     }
 
     /// Preconfirmed blocks not yet derived from L1, in order.

@@ -14,7 +14,9 @@
 //! - in this node's unposted blocks and within the margin (or past it): build nothing more on
 //!   them until they land, so a forced record that still wins the race burns as few heights
 //!   as possible;
-//! - otherwise: seal as usual (each record's first block consumes every entry read).
+//! - otherwise: seal as usual (each record's first block consumes every entry read, up to the
+//!   queue's `maxRecordEntries`; deadlines are spaced so that a full record every two L1 blocks
+//!   keeps up with any flood).
 
 /// What the acting node does about the first force-queue entry L1 has not consumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

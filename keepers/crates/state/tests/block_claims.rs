@@ -20,6 +20,7 @@ mod common;
 
 use alloy_consensus::Header;
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address};
+use alloy_signer::SignerSync;
 use baton_evm::{
     AccountInfo, BlockClaim, BlockTx, ClaimChain, ClaimInputs, DEPOSIT_CALL_ENTRY_TYPE,
     DEPOSIT_ENTRY_TYPE, StateReader, build_block, queue_accumulate, queue_commitment,
@@ -428,5 +429,184 @@ fn a_block_claim_gives_the_stored_header_from_preimages_natively_and_in_the_gues
         "test/vectors/block_claims.json",
         &json!({ "claims": vectors, "genesis": genesis }),
         "block_claims",
+    );
+}
+
+/// The nonce of `address` in the chain's latest state.
+fn nonce_of(chain: &Chain, address: Address) -> u64 {
+    chain.db.account(address).unwrap().map_or(0, |a| a.nonce)
+}
+
+/// What the costliest gas-priced work costs the guest per gas, and whether a block of it fits
+/// the bisection. Gas bounds a block's work, but not evenly: a precompile priced for native code,
+/// or a cold read of a large contract's code (whose hash the guest checks), may take far more VM
+/// steps a gas than the opcodes do. Each is done by one transaction, against a baseline
+/// transaction of the same calldata to an account without code: the difference in steps over
+/// the difference in gas is its steps per gas. The bound: the costliest
+/// of them over a whole block's gas (deposits included), plus the fixed cost (decoding, sender
+/// recovery) of as many transactions as a record may carry and entries as it may consume, must
+/// stay under the 2^36 steps the game over blocks bisects (docs/evm.md, "The most steps a block
+/// takes").
+#[test]
+fn a_block_of_the_costliest_work_fits_the_bisection() {
+    let (mut chain, _) = Chain::new();
+    let mut nonce = HOLDERS + 1;
+    let mut run_tx = |chain: &mut Chain, to: TxKind, data: &[u8]| -> (u64, u64) {
+        let tx = signed_with_gas(USER, nonce, to, U256::ZERO, data.to_vec(), 10_000_000);
+        nonce += 1;
+        let (header, claim, preimages) = chain.append_and_claim(&Block::of(vec![tx]), 0);
+        let (status, steps) = run_guest(&claim, &preimages);
+        assert_eq!(status, Status::Exited(0), "the guest decides the block");
+        (header.gas_used, steps)
+    };
+    let (_, empty) = {
+        let (header, claim, preimages) = chain.append_and_claim(&Block::of(vec![]), 0);
+        let (_, steps) = run_guest(&claim, &preimages);
+        (header.gas_used, steps)
+    };
+    // A contract of the largest size (24,576 zero bytes: `PUSH2 0x6000 PUSH1 0 RETURN`), and
+    // one that reads its size cold (`PUSH20 big EXTCODESIZE POP STOP`): the guest loads the
+    // whole code and checks its hash.
+    let creator = holder(USER);
+    let big = creator.create(nonce_of(&chain, creator));
+    run_tx(
+        &mut chain,
+        TxKind::Create,
+        &[0x61, 0x60, 0x00, 0x60, 0x00, 0xf3],
+    );
+    // Initcode that CODECOPYs `runtime` (after its 12-byte prefix) and RETURNs it.
+    let deploy = |runtime: &[u8]| -> Vec<u8> {
+        let len = u8::try_from(runtime.len()).expect("a short runtime");
+        let mut initcode = vec![
+            0x60, len, 0x60, 12, 0x60, 0x00, 0x39, 0x60, len, 0x60, 0x00, 0xf3,
+        ];
+        initcode.extend_from_slice(runtime);
+        initcode
+    };
+    let mut size_read = vec![0x73];
+    size_read.extend_from_slice(big.as_slice());
+    size_read.extend_from_slice(&[0x3b, 0x50, 0x00]);
+    let size_reader = creator.create(nonce_of(&chain, creator));
+    run_tx(&mut chain, TxKind::Create, &deploy(&size_read));
+    // KECCAK256 of 24 KB of memory, eight times (`PUSH2 0x6000 PUSH1 0 KECCAK256 POP`).
+    let mut hashing: Vec<u8> = [0x61, 0x60, 0x00, 0x60, 0x00, 0x20, 0x50].repeat(8);
+    hashing.push(0x00);
+    let hasher = creator.create(nonce_of(&chain, creator));
+    run_tx(&mut chain, TxKind::Create, &deploy(&hashing));
+    let big_code = chain.db.account(big).unwrap().expect("deployed").code_hash;
+    assert_eq!(
+        chain.db.code(big_code).unwrap().map(|c| c.len()),
+        Some(24_576)
+    );
+    let mut run =
+        |chain: &mut Chain, to: Address, data: &[u8]| run_tx(chain, TxKind::Call(to), data);
+    let (_, one_tx) = run(&mut chain, holder(0), &[]);
+    let per_tx = one_tx - empty;
+
+    // A signature the ecrecover precompile recovers (not an early refusal).
+    let digest = alloy_primitives::keccak256(b"steps per gas");
+    let signature = key(3).sign_hash_sync(&digest).unwrap();
+    let mut ecrecover = digest.to_vec();
+    ecrecover.extend_from_slice(&U256::from(27 + u8::from(signature.v())).to_be_bytes::<32>());
+    ecrecover.extend_from_slice(&signature.r().to_be_bytes::<32>());
+    ecrecover.extend_from_slice(&signature.s().to_be_bytes::<32>());
+    // Two pairs that pair to one (the Byzantium test vector every client carries).
+    let pairing = alloy_primitives::hex::decode(
+        "1c76476f4def4bb94541d57ebba1193381ffa7aa76ada664dd31c16024c43f59\
+         3034dd2920f673e204fee2811c678745fc819b55d3e9d294e45c9b03a76aef41\
+         209dd15ebff5d46c4bd888e51a93cf99a7329636c63514396b4a452003a35bf7\
+         04bf11ca01483bfa8b34b43561848d28905960114c8ac04049af4b6315a41678\
+         2bb8324af6cfc93537a2ad1a445cfd0ca2a71acd7ac41fadbf933c2a51be344d\
+         120a2a4cf30c1bf9845f20c6fe39e07ea2cce61f0c9bb048165fe5e4de877550\
+         111e129f1cf1097710d41c4ac70fcdfa5ba2023c6ff1cbeac322de49d1b6df7c\
+         2032c61a830e3c17286de9462bf242fca2883585b93870a73853face6a6bf411\
+         198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2\
+         1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed\
+         090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b\
+         12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa",
+    )
+    .unwrap();
+    // blake2f: 20,000 rounds (one gas each) of the compression function.
+    let mut blake2f = 20_000u32.to_be_bytes().to_vec();
+    blake2f.extend((0..208).map(|i| i as u8));
+    blake2f.push(1);
+    // modexp with every byte set: 32-byte operands, then a 256-byte exponent; an odd modulus
+    // and an even one (a different algorithm).
+    let modexp = |exp_len: usize, modulus_low: u8| -> Vec<u8> {
+        let mut input = Vec::new();
+        for len in [32, exp_len, 32] {
+            input.extend_from_slice(&U256::from(len).to_be_bytes::<32>());
+        }
+        input.extend(std::iter::repeat_n(0xff, 32 + exp_len + 31));
+        input.push(modulus_low);
+        input
+    };
+    let precompiles: [(&str, u8, Vec<u8>); 6] = [
+        ("ecrecover", 1, ecrecover),
+        ("bn254 pairing, two pairs", 8, pairing),
+        ("blake2f, 20,000 rounds", 9, blake2f),
+        ("modexp 32-byte, odd modulus", 5, modexp(32, 0xff)),
+        (
+            "modexp 256-byte exponent, odd modulus",
+            5,
+            modexp(256, 0xff),
+        ),
+        (
+            "modexp 256-byte exponent, even modulus",
+            5,
+            modexp(256, 0xfe),
+        ),
+    ];
+    let mut measured: Vec<(&str, Address, Address, Vec<u8>)> = precompiles
+        .into_iter()
+        .map(|(what, address, input)| (what, holder(0), Address::with_last_byte(address), input))
+        .collect();
+    measured.push((
+        "EXTCODESIZE of a 24 KB contract, cold",
+        holder(0),
+        size_reader,
+        vec![],
+    ));
+    measured.push((
+        "KECCAK256 of 24 KB of memory, eight times",
+        holder(0),
+        hasher,
+        vec![],
+    ));
+    let mut worst = 0u64;
+    for (what, baseline, target, input) in &measured {
+        let (base_gas, base_steps) = run(&mut chain, *baseline, input);
+        let (gas, steps) = run(&mut chain, *target, input);
+        assert!(gas > base_gas, "{what}: the precompile charged gas");
+        let per_gas = (steps.saturating_sub(base_steps)) / (gas - base_gas);
+        println!(
+            "{what}: {} gas, {} VM steps over the same calldata to an account: {per_gas} steps a gas",
+            gas - base_gas,
+            steps.saturating_sub(base_steps)
+        );
+        worst = worst.max(per_gas);
+    }
+    // The EVM profile's caps: a block's gas (deposits included: the deploy script holds
+    // maxRecordEntries × MAX_DEPOSIT_GAS to it), and the transactions a record carries and the
+    // entries it consumes, all in one block at worst.
+    let profile: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::repo_root().join("script/profiles/devnet-evm.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let cap = |key: &str| profile[key].as_u64().expect(key);
+    let (gas_limit, inputs) = (
+        cap("l2GasLimit"),
+        cap("maxRecordTxs") + cap("maxRecordEntries"),
+    );
+    let bound = worst * gas_limit + inputs * per_tx;
+    println!(
+        "a transaction's fixed cost: {per_tx} steps; the worst block: {worst} steps a gas × \
+         {gas_limit} gas + {inputs} inputs × {per_tx} = {bound} steps, {:.1}% of 2^36",
+        bound as f64 * 100.0 / (1u64 << 36) as f64
+    );
+    assert!(
+        bound < 1 << 36,
+        "a block could outrun the bisection: {bound} steps"
     );
 }

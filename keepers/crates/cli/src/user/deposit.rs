@@ -35,8 +35,8 @@ pub(crate) struct DepositArgs {
     /// address (EVM chain only). If the call fails, the amount stays with the sender on L2.
     #[arg(long, value_name = "HEX")]
     pub(crate) call: Option<Bytes>,
-    /// Gas for the call on L2 (21,000 to 1,000,000, paid by the inclusion fee; default
-    /// 100,000).
+    /// Gas for the call on L2 (the portal's MIN_DEPOSIT_GAS to MAX_DEPOSIT_GAS, 21,000 to
+    /// 400,000, paid by the inclusion fee; default 100,000).
     #[arg(long, requires = "call")]
     pub(crate) gas: Option<u64>,
     #[command(flatten)]
@@ -68,7 +68,7 @@ pub(crate) async fn deposit(args: DepositArgs) -> eyre::Result<()> {
         receipt.transaction_hash,
         receipt.block_number.unwrap_or_default()
     );
-    print_inclusion(&d);
+    print_inclusion(&receipt);
     if !d.parameters.l2_execution.is_ledger() {
         return follow_on_l2(&args.endpoints.l2_rpc, &d, &receipt).await;
     }
@@ -128,16 +128,20 @@ async fn deposit_call(args: DepositArgs) -> eyre::Result<()> {
         receipt.transaction_hash,
         receipt.block_number.unwrap_or_default()
     );
-    print_inclusion(&d);
+    print_inclusion(&receipt);
     follow_on_l2(&args.endpoints.l2_rpc, &d, &receipt).await
 }
 
-fn print_inclusion(d: &Deployment) {
-    println!(
-        "the next record includes it; a sequencer must include it within {} L1 blocks, or \
-         anyone may force it in",
-        d.parameters.inclusion_delay
-    );
+/// The entry's deadline from its `Enqueued` event: the inclusion delay after its L1 block, or
+/// later when a flood of entries is ahead of it.
+fn print_inclusion(receipt: &TransactionReceipt) {
+    if let Some(enqueued) = receipt.decoded_log::<IForceInclusionQueue::Enqueued>() {
+        println!(
+            "the next record includes it; a sequencer must include it by L1 block {}, or anyone \
+             may force it in after that",
+            enqueued.data.deadline
+        );
+    }
 }
 
 /// The L2 transaction hash of the deposit `receipt` enqueued: the queue's `Enqueued` event gives

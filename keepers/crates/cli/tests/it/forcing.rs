@@ -1,14 +1,19 @@
 //! A forced record lands at the start of an honest leader's epoch, before its first record: the
 //! leader must still post in its epoch (no liveness slash), and never sign a height the forced
-//! record takes (issue 15; `baton_node::force`).
+//! record takes (issue 15; `baton_node::force`). An entry near its deadline is sequenced in time.
+//! A flood of entries is consumed a capped record at a time on the EVM chain.
 
-use crate::harness::{Network, enqueue_transfer, keep_sending, start_network, wait_for};
+use crate::harness::{
+    Network, enqueue_transfer, keep_sending, start_network, start_network_on, wait_for,
+};
+use alloy::sol_types::SolEvent;
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, Bytes, U64, U256, keccak256},
     providers::{Provider, ProviderBuilder},
     signers::local::PrivateKeySigner,
 };
+use baton_bindings::{IBatchInbox, IForceInclusionQueue};
 use eyre::{OptionExt, ensure};
 use std::time::Duration;
 
@@ -228,5 +233,106 @@ async fn an_entry_near_its_deadline_is_sequenced_in_time() -> eyre::Result<()> {
     }
     net.ensure_on_every_node(keccak256(&raw), to, U256::from(555u64))
         .await?;
+    Ok(())
+}
+
+/// A flood of deposits, more than two records may consume (`maxRecordEntries`, 64 on
+/// `devnet-evm`), enqueued within a few L1 blocks: the queue spaces their deadlines (at most 64
+/// fall due in two blocks), the EVM nodes consume them over several records of at most 64
+/// entries each, none goes overdue (no forced record), and every deposit is minted once on L2.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_deposits_is_consumed_within_the_cap_on_the_evm_chain() -> eyre::Result<()> {
+    let net = start_network_on("flood", "devnet-evm").await?;
+    let d = net.devnet.deployment.clone();
+    let cap = d.parameters.max_record_entries;
+    let user = PrivateKeySigner::from(net.devnet.anvil.keys()[6].clone());
+    let l1 = ProviderBuilder::new()
+        .with_cached_nonce_management()
+        .wallet(EthereumWallet::from(user))
+        .connect_http(net.devnet.anvil.endpoint_url());
+    let (portal, queue) = (d.portal(&l1), d.force_inclusion_queue(&l1));
+    let recipient = Address::repeat_byte(0xf1);
+    let count = 2 * cap + cap / 2;
+    let first = queue.length().call().await?;
+    let value = U256::from(1) + d.parameters.inclusion_fee;
+    let mut sent = Vec::new();
+    for _ in 0..count {
+        sent.push(portal.deposit(recipient).value(value).send().await?);
+    }
+    for pending in sent {
+        ensure!(pending.get_receipt().await?.status(), "a deposit reverted");
+    }
+    let last = first + U256::from(count - 1);
+    for i in 0..count - cap {
+        let (a, b) = (first + U256::from(i), first + U256::from(i + cap));
+        let spaced = queue.deadlineOf(a).call().await? + 2;
+        ensure!(
+            queue.deadlineOf(b).call().await? >= spaced,
+            "entries {a} and {b}: deadlines not spaced"
+        );
+    }
+    let l2 = ProviderBuilder::new().connect_http(net.nodes[0].url.parse()?);
+    wait_for(
+        "every deposit minted on L2",
+        Duration::from_secs(120),
+        || net.nodes[0].log(),
+        || async {
+            let balance = l2.get_balance(recipient).await?;
+            ensure!(
+                balance <= U256::from(count),
+                "minted {balance} wei, more than {count}"
+            );
+            Ok((balance == U256::from(count)).then_some(()))
+        },
+    )
+    .await?;
+    wait_for(
+        "the flood consumed on L1",
+        Duration::from_secs(60),
+        || net.nodes[0].log(),
+        || async { Ok((queue.cursor().call().await? > last).then_some(())) },
+    )
+    .await?;
+    let consumed = l1
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(d.force_inclusion_queue)
+                .event_signature(IForceInclusionQueue::Consumed::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await?;
+    let ranges: Vec<(U256, U256)> = consumed
+        .iter()
+        .filter_map(|l| IForceInclusionQueue::Consumed::decode_log(&l.inner).ok())
+        .map(|e| (e.data.fromIndex, e.data.toIndex))
+        .filter(|&(from, to)| to > first && from <= last)
+        .collect();
+    ensure!(
+        ranges.len() >= 3,
+        "the flood fit fewer than three records: {ranges:?}"
+    );
+    for (from, to) in &ranges {
+        ensure!(
+            *to - *from <= U256::from(cap),
+            "a record consumed {from}..{to}, over the cap"
+        );
+    }
+    let appended = l1
+        .get_logs(
+            &alloy::rpc::types::Filter::new()
+                .address(d.batch_inbox)
+                .event_signature(IBatchInbox::RecordAppended::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await?;
+    let forced = appended
+        .iter()
+        .filter_map(|l| IBatchInbox::RecordAppended::decode_log(&l.inner).ok())
+        .filter(|e| e.data.forced)
+        .count();
+    ensure!(
+        forced == 0,
+        "{forced} forced records: an entry went overdue"
+    );
     Ok(())
 }

@@ -36,8 +36,6 @@ pub const MAX_BLOCK_TXS: usize = 2_000;
 pub const MAX_QUEUED_RECORDS: usize = 4;
 /// Most pooled transactions handed to a new acting node at once.
 pub const MAX_HANDOFF: usize = 2_000;
-/// Most force-queue entries consumed by one record.
-pub const MAX_RECORD_ENTRIES: usize = 256;
 
 /// L1 blocks within which a record sealed now is taken to land: sealing stops this close to a
 /// force-queue deadline (force.rs). The cut records queued ahead of it, one per block, and the
@@ -48,7 +46,7 @@ pub(crate) fn force_margin<C>(shared: &Shared<C>) -> u64 {
 
 pub(crate) fn force_gate<C: NodeChain>(shared: &Shared<C>, view: &C, duty: &Duty) -> ForceGate {
     force::gate(
-        view.first_unconsumed(shared.deployment.parameters.inclusion_delay),
+        view.first_unconsumed(),
         view.pending_force_cursor(),
         duty.l1_block,
         force_margin(shared),

@@ -1,7 +1,7 @@
 //! The sealing loop: every `block_time`, when this node acts and may seal, one block executed on
 //! the pending chain, guarded by slashing protection, then signed.
 
-use super::{MAX_BLOCK_TXS, MAX_QUEUED_RECORDS, MAX_RECORD_ENTRIES, block_ticker, force_gate};
+use super::{MAX_BLOCK_TXS, MAX_QUEUED_RECORDS, block_ticker, force_gate};
 use crate::{
     chain::{NodeChain, SealRequest},
     duty::SealState,
@@ -112,10 +112,12 @@ pub fn seal_once<C: NodeChain>(shared: &Shared<C>) -> eyre::Result<Option<u64>> 
     let (used, used_txs) = records.open.map_or((PREFIX_LEN, 0), |(first, _)| {
         (view.record_bytes(first), view.record_txs(first))
     });
-    // A censoring node (the devnet's scripted fault) never consumes the force queue.
+    // A censoring node (the devnet's scripted fault) never consumes the force queue. A record
+    // consumes at most the queue's maxRecordEntries, all in its first block.
     let entries = if starts_record && !shared.config.fault_censor {
-        view.queue()
-            .starting_at(view.pending_force_cursor(), MAX_RECORD_ENTRIES)
+        let cap =
+            usize::try_from(shared.deployment.parameters.max_record_entries).unwrap_or(usize::MAX);
+        view.queue().starting_at(view.pending_force_cursor(), cap)
     } else {
         Vec::new()
     };
