@@ -4,9 +4,8 @@
 //! A flood of entries is consumed a capped record at a time on the EVM chain.
 
 use crate::harness::{
-    Network, enqueue_transfer, keep_sending, start_network, start_network_on, wait_for,
+    Network, enqueue_transfer, events, keep_sending, start_network, start_network_on, wait_for,
 };
-use alloy::sol_types::SolEvent;
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, Bytes, U64, U256, keccak256},
@@ -293,20 +292,13 @@ async fn a_flood_of_deposits_is_consumed_within_the_cap_on_the_evm_chain() -> ey
         || async { Ok((queue.cursor().call().await? > last).then_some(())) },
     )
     .await?;
-    let consumed = l1
-        .get_logs(
-            &alloy::rpc::types::Filter::new()
-                .address(d.force_inclusion_queue)
-                .event_signature(IForceInclusionQueue::Consumed::SIGNATURE_HASH)
-                .from_block(0),
-        )
-        .await?;
-    let ranges: Vec<(U256, U256)> = consumed
-        .iter()
-        .filter_map(|l| IForceInclusionQueue::Consumed::decode_log(&l.inner).ok())
-        .map(|e| (e.data.fromIndex, e.data.toIndex))
-        .filter(|&(from, to)| to > first && from <= last)
-        .collect();
+    let ranges: Vec<(U256, U256)> =
+        events::<IForceInclusionQueue::Consumed>(&l1, d.force_inclusion_queue)
+            .await?
+            .iter()
+            .map(|e| (e.fromIndex, e.toIndex))
+            .filter(|&(from, to)| to > first && from <= last)
+            .collect();
     ensure!(
         ranges.len() >= 3,
         "the flood fit fewer than three records: {ranges:?}"
@@ -317,18 +309,10 @@ async fn a_flood_of_deposits_is_consumed_within_the_cap_on_the_evm_chain() -> ey
             "a record consumed {from}..{to}, over the cap"
         );
     }
-    let appended = l1
-        .get_logs(
-            &alloy::rpc::types::Filter::new()
-                .address(d.batch_inbox)
-                .event_signature(IBatchInbox::RecordAppended::SIGNATURE_HASH)
-                .from_block(0),
-        )
-        .await?;
-    let forced = appended
+    let forced = events::<IBatchInbox::RecordAppended>(&l1, d.batch_inbox)
+        .await?
         .iter()
-        .filter_map(|l| IBatchInbox::RecordAppended::decode_log(&l.inner).ok())
-        .filter(|e| e.data.forced)
+        .filter(|e| e.forced)
         .count();
     ensure!(
         forced == 0,

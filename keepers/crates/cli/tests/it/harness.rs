@@ -4,8 +4,9 @@ use alloy::{
     network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, B256, U256},
     providers::{Provider, ProviderBuilder},
-    rpc::types::TransactionRequest,
+    rpc::types::{Filter, TransactionRequest},
     signers::local::PrivateKeySigner,
+    sol_types::SolEvent,
 };
 use baton_devnet::{Devnet, repo_root};
 use eyre::{OptionExt, WrapErr, bail, ensure};
@@ -670,4 +671,24 @@ pub(crate) async fn proposed_root<P: Provider>(
         .pop()
         .ok_or_else(|| eyre::eyre!("output {index} was never proposed"))?;
     Ok(OutputProposed::decode_log(&log.inner)?.data.stateRoot)
+}
+
+/// Every `E` event `address` emitted on L1 so far, decoded.
+pub(crate) async fn events<E: SolEvent>(
+    l1: &impl Provider,
+    address: Address,
+) -> eyre::Result<Vec<E>> {
+    let logs = l1
+        .get_logs(
+            &Filter::new()
+                .address(address)
+                .event_signature(E::SIGNATURE_HASH)
+                .from_block(0),
+        )
+        .await?;
+    Ok(logs
+        .iter()
+        .filter_map(|l| E::decode_log(&l.inner).ok())
+        .map(|e| e.data)
+        .collect())
 }

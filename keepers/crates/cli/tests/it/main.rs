@@ -21,12 +21,11 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
-    sol_types::SolEvent,
 };
 use baton_bindings::IBatchInbox;
 use baton_core::{BlockHeader, l2, recover_signer};
 use eyre::{OptionExt, WrapErr, ensure};
-use harness::{rpc, start_network_on};
+use harness::{events, rpc, start_network_on};
 use serde_json::{Value, json};
 use std::{
     collections::{BTreeSet, HashMap},
@@ -204,19 +203,12 @@ async fn sequence_rotate_and_agree_on(profile: &'static str) -> eyre::Result<()>
     let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
     let deadline = std::time::Instant::now() + Duration::from_secs(8 * epoch_secs + 10);
     let posters = loop {
-        let logs = provider
-            .get_logs(
-                &alloy::rpc::types::Filter::new()
-                    .address(d.batch_inbox)
-                    .event_signature(IBatchInbox::RecordAppended::SIGNATURE_HASH)
-                    .from_block(0),
-            )
-            .await?;
-        let posters: BTreeSet<Address> = logs
-            .iter()
-            .filter_map(|l| IBatchInbox::RecordAppended::decode_log(&l.inner).ok())
-            .map(|e| e.data.operator)
-            .collect();
+        let posters: BTreeSet<Address> =
+            events::<IBatchInbox::RecordAppended>(&provider, d.batch_inbox)
+                .await?
+                .iter()
+                .map(|e| e.operator)
+                .collect();
         if posters.len() >= 2 || std::time::Instant::now() > deadline {
             break posters;
         }
