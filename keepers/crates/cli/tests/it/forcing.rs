@@ -1,11 +1,10 @@
 //! A forced record lands at the start of an honest leader's epoch, before its first record: the
 //! leader must still post in its epoch (no liveness slash), and never sign a height the forced
 //! record takes (issue 15; `baton_node::force`). An entry near its deadline is sequenced in time.
-//! A flood of entries is consumed a capped record at a time on the EVM chain.
+//! Both on the ledger and on the EVM chain. A flood of entries is consumed a capped record at a
+//! time on the EVM chain.
 
-use crate::harness::{
-    Network, enqueue_transfer, events, keep_sending, start_network, start_network_on, wait_for,
-};
+use crate::harness::{Network, enqueue_transfer, events, keep_sending, start_network_on, wait_for};
 use alloy::{
     network::EthereumWallet,
     primitives::{Address, Bytes, U64, U256, keccak256},
@@ -24,16 +23,17 @@ async fn mine(l1: &impl Provider, blocks: u64) -> eyre::Result<()> {
     Ok(())
 }
 
-/// A network whose nodes are all down, so nobody includes what a user force-queues: the
-/// user (anvil key `key`) enqueues a transfer of `value` wei to `to`. Returns the network, the
-/// user, the raw transaction, its queue index and its deadline.
+/// A network on `profile` whose nodes are all down, so nobody includes what a user
+/// force-queues: the user (anvil key `key`) enqueues a transfer of `value` wei to `to`. Returns
+/// the network, the user, the raw transaction, its queue index and its deadline.
 async fn stalled_with_an_entry(
     name: &str,
+    profile: &'static str,
     key: usize,
     to: Address,
     value: u64,
 ) -> eyre::Result<(Network, PrivateKeySigner, Bytes, U256, u64)> {
-    let mut net = start_network(name).await?;
+    let mut net = start_network_on(name, profile).await?;
     for node in &mut net.nodes {
         node.kill9().await?;
     }
@@ -52,10 +52,20 @@ async fn stalled_with_an_entry(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::Result<()> {
+    forced_record_before_the_leaders_first_record("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forced_record_before_the_leaders_first_record_is_survived_on_the_evm_chain()
+-> eyre::Result<()> {
+    forced_record_before_the_leaders_first_record("devnet-evm").await
+}
+
+async fn forced_record_before_the_leaders_first_record(profile: &'static str) -> eyre::Result<()> {
     // Every node goes down, so nobody includes the user's entry before its deadline.
     let to = Address::repeat_byte(0xf0);
     let (mut net, user, raw, index, deadline) =
-        stalled_with_an_entry("forcing", 7, to, 777).await?;
+        stalled_with_an_entry("forcing", profile, 7, to, 777).await?;
     let d = net.devnet.deployment.clone();
     let l1 = ProviderBuilder::new()
         .wallet(EthereumWallet::from(user.clone()))
@@ -178,9 +188,18 @@ async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::
 /// the deadline, so no forced record is needed and nobody is blamed for censorship.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_entry_near_its_deadline_is_sequenced_in_time() -> eyre::Result<()> {
+    entry_near_its_deadline_sequenced_in_time("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_entry_near_its_deadline_is_sequenced_in_time_on_the_evm_chain() -> eyre::Result<()> {
+    entry_near_its_deadline_sequenced_in_time("devnet-evm").await
+}
+
+async fn entry_near_its_deadline_sequenced_in_time(profile: &'static str) -> eyre::Result<()> {
     let to = Address::repeat_byte(0xf1);
     let (mut net, _, raw, index, deadline) =
-        stalled_with_an_entry("near-deadline", 6, to, 555).await?;
+        stalled_with_an_entry("near-deadline", profile, 6, to, 555).await?;
     let d = net.devnet.deployment.clone();
     let l1 = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
     let schedule = d.leader_schedule(&l1);
