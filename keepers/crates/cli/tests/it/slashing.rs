@@ -4,8 +4,8 @@
 //! epoch is slashed). The watcher is killed with `kill -9` and restarted mid-scenario.
 
 use crate::harness::{
-    KeeperProc, NetOptions, Network, enqueue_transfer, metric, reorg_latest_log_of, rpc,
-    start_network, start_network_with, transfer, wait_for,
+    KeeperProc, NetOptions, Network, enqueue_transfer, events, metric, reorg_latest_log_of, rpc,
+    start_network, start_network_on, start_network_with, transfer, wait_for,
 };
 use alloy::{
     network::EthereumWallet,
@@ -284,7 +284,16 @@ async fn an_equivocating_leader_is_slashed_from_its_block_stream() -> eyre::Resu
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_offline_leader_is_replaced_by_a_backup_and_slashed() -> eyre::Result<()> {
-    let mut net = start_network("offline").await?;
+    offline_leader_replaced_and_slashed("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_offline_evm_leader_is_replaced_by_a_backup_and_slashed() -> eyre::Result<()> {
+    offline_leader_replaced_and_slashed("devnet-evm").await
+}
+
+async fn offline_leader_replaced_and_slashed(profile: &'static str) -> eyre::Result<()> {
+    let mut net = start_network_on("offline", profile).await?;
     let mut watcher = watcher(&net)?;
     let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
     let d = net.devnet.deployment.clone();
@@ -351,10 +360,20 @@ async fn an_offline_leader_is_replaced_by_a_backup_and_slashed() -> eyre::Result
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_censoring_leader_is_forced_around_and_slashed() -> eyre::Result<()> {
+    censoring_leader_forced_around_and_slashed("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_censoring_evm_leader_is_forced_around_and_slashed() -> eyre::Result<()> {
+    censoring_leader_forced_around_and_slashed("devnet-evm").await
+}
+
+async fn censoring_leader_forced_around_and_slashed(profile: &'static str) -> eyre::Result<()> {
     let net = start_network_with(
-        "censorship",
+        &format!("censorship-{profile}"),
         &NetOptions {
             node_args: vec!["--fault-censor".into()],
+            profile: Some(profile),
             ..Default::default()
         },
     )
@@ -384,20 +403,11 @@ async fn a_censoring_leader_is_forced_around_and_slashed() -> eyre::Result<()> {
         "forced record {} slashed epoch {}'s leader {} wei",
         slashed.subject, slashed.epoch, slashed.amount
     );
-    let records = ProviderBuilder::new()
-        .connect_http(net.devnet.anvil.endpoint_url())
-        .get_logs(
-            &Filter::new()
-                .address(d.batch_inbox)
-                .event_signature(IBatchInbox::RecordAppended::SIGNATURE_HASH)
-                .from_block(0),
-        )
-        .await?;
     ensure!(
-        records
+        events::<IBatchInbox::RecordAppended>(&l1, d.batch_inbox)
+            .await?
             .iter()
-            .filter_map(|l| IBatchInbox::RecordAppended::decode_log(&l.inner).ok())
-            .any(|e| e.data.forced),
+            .any(|e| e.forced),
         "no forced RecordAppended"
     );
     // Every node derives the forced record: the user's transfer is on L2.
