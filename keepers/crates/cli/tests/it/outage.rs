@@ -1,8 +1,9 @@
 //! A node whose L1 RPC goes away: it keeps serving L2, retries with backoff, and catches up with
 //! the others once L1 is back. The outage is real: the node reaches anvil through a TCP relay
-//! that the test closes (dropping every open connection) and later reopens on the same port.
+//! that the test closes (dropping every open connection) and later reopens on the same port. On
+//! the ledger and on the EVM chain.
 
-use crate::harness::{free_port, rpc, start_network, transfer};
+use crate::harness::{free_port, rpc, start_network_on, transfer};
 use alloy::signers::local::PrivateKeySigner;
 use eyre::{WrapErr, ensure};
 use serde_json::json;
@@ -60,7 +61,16 @@ impl Relay {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_node_survives_its_l1_rpc_going_away() -> eyre::Result<()> {
-    let mut net = start_network("outage").await?;
+    survives_its_l1_rpc_going_away("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_evm_node_survives_its_l1_rpc_going_away() -> eyre::Result<()> {
+    survives_its_l1_rpc_going_away("devnet-evm").await
+}
+
+async fn survives_its_l1_rpc_going_away(profile: &'static str) -> eyre::Result<()> {
+    let mut net = start_network_on("outage", profile).await?;
     let user = PrivateKeySigner::from(net.devnet.anvil.keys()[7].clone());
     let anvil: SocketAddr = format!("127.0.0.1:{}", net.devnet.anvil.port()).parse()?;
     let mut relay = Relay::new(anvil);
