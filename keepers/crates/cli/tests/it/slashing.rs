@@ -5,7 +5,7 @@
 
 use crate::harness::{
     KeeperProc, NetOptions, Network, enqueue_transfer, events, metric, reorg_latest_log_of, rpc,
-    start_network, start_network_on, start_network_with, transfer, wait_for,
+    start_network_on, start_network_with, transfer, wait_for,
 };
 use alloy::{
     network::EthereumWallet,
@@ -91,7 +91,16 @@ async fn slashed_despite_a_reorg(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_equivocating_leader_is_slashed_from_a_users_receipt() -> eyre::Result<()> {
-    let net = start_network("equivocation").await?;
+    slashed_from_a_users_receipt("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_equivocating_evm_leader_is_slashed_from_a_users_receipt() -> eyre::Result<()> {
+    slashed_from_a_users_receipt("devnet-evm").await
+}
+
+async fn slashed_from_a_users_receipt(profile: &'static str) -> eyre::Result<()> {
+    let net = start_network_on("equivocation", profile).await?;
     let mut watcher = watcher(&net)?;
     let user = key(&net, 9);
     let (hash, _) = transfer(&net.nodes[0].url, &user, 5).await?;
@@ -214,10 +223,20 @@ async fn an_equivocating_leader_is_slashed_from_a_users_receipt() -> eyre::Resul
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_equivocating_leader_is_slashed_from_its_block_stream() -> eyre::Result<()> {
+    slashed_from_its_block_stream("devnet").await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_equivocating_evm_leader_is_slashed_from_its_block_stream() -> eyre::Result<()> {
+    slashed_from_its_block_stream("devnet-evm").await
+}
+
+async fn slashed_from_its_block_stream(profile: &'static str) -> eyre::Result<()> {
     let net = start_network_with(
-        "equivocating-stream",
+        &format!("equivocating-stream-{profile}"),
         &NetOptions {
             node_args: vec!["--fault-equivocate".into()],
+            profile: Some(profile),
             ..Default::default()
         },
     )
