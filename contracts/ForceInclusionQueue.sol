@@ -14,8 +14,9 @@ import {QueueBounds} from "./types/QueueBounds.sol";
 ///         chain lets one stored word name every entry before it, so a dispute reads a block's
 ///         entries in O(1) on L1 whatever their number. All 32 bytes are kept so that forging
 ///         an entry costs a keccak256 preimage, not a birthday search on a truncated hash.
-///         Deadlines never decrease (see below), so the overdue entries are always a prefix of the unconsumed ones: one comparison decides whether a
-///         record consumed all of them. The fee of an entry goes to whoever consumes it.
+///         Deadlines never decrease (see below), so the overdue entries are always a prefix of
+///         the unconsumed ones: one comparison decides whether a record consumed all of them.
+///         The fee of an entry goes to whoever consumes it.
 ///
 ///         A record consumes at most `maxRecordEntries` (M) entries: the fault-proof VM runs
 ///         each one in the record's first block (a few million steps apiece), and that block's
