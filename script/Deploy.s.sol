@@ -20,8 +20,8 @@ import {ILeaderSchedule} from "../contracts/interfaces/ILeaderSchedule.sol";
 
 /// @title Deploy
 /// @notice Deploys and wires the sequencing contracts with a parameter profile
-///         (`script/profiles/<BATON_PROFILE>.json`, default `devnet`), asserts the wiring and
-///         writes `deployments/<chainId>.json` (or `$BATON_DEPLOYMENT_FILE`).
+///         (`script/profiles/<BATON_PROFILE>.json`, default `devnet`, the EVM chain), asserts the
+///         wiring and writes `deployments/<chainId>.json` (or `$BATON_DEPLOYMENT_FILE`).
 ///
 ///         The contracts point at each other through immutables, so their addresses are
 ///         predicted from the deployer's nonce: registry, queue, inbox, slasher, oracle, portal,
@@ -92,6 +92,11 @@ contract Deploy is Script {
 
     /// @notice The EVM chain's fee vault predeploy (baton-evm's `FEE_VAULT_PREDEPLOY`).
     address internal constant FEE_VAULT_PREDEPLOY = 0xBA70000000000000000000000000000000000019;
+    /// @notice The least `maxTxSize` an EVM profile may set: a creation carrying the largest init
+    ///         code EIP-3860 allows (49,152 bytes), plus room for the rest of the signed
+    ///         transaction (its fields and signature take under 200 bytes; the rest is for an
+    ///         access list).
+    uint256 public constant EVM_MIN_TX_SIZE = 49_152 + 512;
 
     /// @notice A profile breaks a cross-contract rule.
     error BadProfile(string why);
@@ -291,6 +296,9 @@ contract Deploy is Script {
                 revert BadProfile("l2Execution must be \"evm\" or absent (the ledger)");
             }
             if (p.l2GasLimit < 21_000) revert BadProfile("l2GasLimit must be >= 21000");
+            if (p.maxTxSize < EVM_MIN_TX_SIZE) {
+                revert BadProfile("maxTxSize must hold the largest contract creation (EVM_MIN_TX_SIZE)");
+            }
             // A record's deposits run in its first block whatever the block's gas limit.
             if (p.maxRecordEntries * DepositEntry.MAX_GAS > p.l2GasLimit) {
                 revert BadProfile("maxRecordEntries x Portal.MAX_DEPOSIT_GAS must be <= l2GasLimit");

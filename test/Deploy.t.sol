@@ -21,23 +21,23 @@ abstract contract DeployTest is Test {
 /// @notice checkProfile: the shipped profiles pass, and each rule rejects a profile that breaks it.
 contract Deploy_CheckProfile_Test is DeployTest {
     function test_shippedProfiles_passTheRules() public view {
-        script.checkProfile(script.loadProfile("devnet"));
+        script.checkProfile(script.loadProfile("devnet-ledger"));
         script.checkProfile(script.loadProfile("mainnet"));
-        script.checkProfile(script.loadProfile("devnet-evm"));
+        script.checkProfile(script.loadProfile("devnet"));
     }
 
     function test_loadProfile_readsTheEvmExecutionOnlyWhereNamed() public view {
-        Deploy.Profile memory evm = script.loadProfile("devnet-evm");
+        Deploy.Profile memory evm = script.loadProfile("devnet");
         assertEq(evm.l2Execution, "evm");
         assertEq(evm.l2GasLimit, 30_000_000);
         assertTrue(evm.feeVaultRecipient != address(0));
-        Deploy.Profile memory ledger = script.loadProfile("devnet");
+        Deploy.Profile memory ledger = script.loadProfile("devnet-ledger");
         assertEq(bytes(ledger.l2Execution).length, 0);
         assertEq(ledger.feeVaultRecipient, address(0));
     }
 
     function test_checkProfile_rejectsAnUnknownExecution() public {
-        Deploy.Profile memory p = script.loadProfile("devnet-evm");
+        Deploy.Profile memory p = script.loadProfile("devnet");
         p.l2Execution = "wasm";
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -48,16 +48,35 @@ contract Deploy_CheckProfile_Test is DeployTest {
     }
 
     function test_checkProfile_rejectsAnEvmChainWithoutItsFeeVaultRecipient() public {
-        Deploy.Profile memory p = script.loadProfile("devnet-evm");
+        Deploy.Profile memory p = script.loadProfile("devnet");
         p.feeVaultRecipient = address(0);
         vm.expectRevert(abi.encodeWithSelector(Deploy.BadProfile.selector, "feeVaultRecipient must be set"));
+        script.checkProfile(p);
+    }
+
+    /// @notice On the EVM chain a transaction must be able to deploy the largest contract
+    ///         Ethereum allows (EIP-3860's init code limit); the ledger has no such need.
+    function test_checkProfile_rejectsAnEvmTxSizeBelowTheLargestCreation() public {
+        Deploy.Profile memory p = script.loadProfile("devnet");
+        p.maxTxSize = script.EVM_MIN_TX_SIZE();
+        script.checkProfile(p);
+        p.maxTxSize -= 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Deploy.BadProfile.selector,
+                "maxTxSize must hold the largest contract creation (EVM_MIN_TX_SIZE)"
+            )
+        );
+        script.checkProfile(p);
+        p = script.loadProfile("devnet-ledger");
+        assertLt(p.maxTxSize, script.EVM_MIN_TX_SIZE());
         script.checkProfile(p);
     }
 
     /// @notice A record's deposits run in its first block whatever its gas limit, so the entries
     ///         a record may consume times the most gas a deposit may take must fit a block.
     function test_checkProfile_rejectsDepositsOutgrowingABlock() public {
-        Deploy.Profile memory p = script.loadProfile("devnet-evm");
+        Deploy.Profile memory p = script.loadProfile("devnet");
         p.maxRecordEntries = p.l2GasLimit / DepositEntry.MAX_GAS;
         script.checkProfile(p);
         p.maxRecordEntries += 1;
@@ -68,13 +87,13 @@ contract Deploy_CheckProfile_Test is DeployTest {
         );
         script.checkProfile(p);
         // The ledger runs no deposit calls: no such bound.
-        p = script.loadProfile("devnet");
+        p = script.loadProfile("devnet-ledger");
         p.maxRecordEntries = 1024;
         script.checkProfile(p);
     }
 
     function test_checkProfile_rejectsUnbondingNotCoveringDisputes() public {
-        Deploy.Profile memory p = script.loadProfile("devnet");
+        Deploy.Profile memory p = script.loadProfile("devnet-ledger");
         p.unbondingPeriod = p.finalizationPeriod + p.maxDisputeDuration;
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -86,7 +105,7 @@ contract Deploy_CheckProfile_Test is DeployTest {
     }
 
     function test_checkProfile_rejectsWindowNotShorterThanJail() public {
-        Deploy.Profile memory p = script.loadProfile("devnet");
+        Deploy.Profile memory p = script.loadProfile("devnet-ledger");
         p.slashingWindowEpochs = p.jailEpochs;
         vm.expectRevert(
             abi.encodeWithSelector(Deploy.BadProfile.selector, "slashingWindowEpochs must be < jailEpochs")
@@ -112,7 +131,7 @@ contract Deploy_CheckProfile_Test is DeployTest {
     }
 
     function test_checkProfile_rejectsInclusionDelayShorterThanAnEpoch() public {
-        Deploy.Profile memory p = script.loadProfile("devnet");
+        Deploy.Profile memory p = script.loadProfile("devnet-ledger");
         p.inclusionDelay = p.epochLength - 1;
         vm.expectRevert(
             abi.encodeWithSelector(Deploy.BadProfile.selector, "inclusionDelay must be >= epochLength")
@@ -124,14 +143,14 @@ contract Deploy_CheckProfile_Test is DeployTest {
 /// @notice deploy: a mispredicted deployer is caught, and the output contracts are wired.
 contract Deploy_Deploy_Test is DeployTest {
     function test_deploy_revertsOnAMispredictedDeployer() public {
-        Deploy.Profile memory p = script.loadProfile("devnet");
+        Deploy.Profile memory p = script.loadProfile("devnet-ledger");
         // Predicting from another account's nonces puts every address elsewhere.
         vm.expectRevert(abi.encodeWithSelector(Deploy.WiringMismatch.selector, "registry address"));
         script.deploy(p, makeAddr("not-the-creator"));
     }
 
     function test_deploy_wiresTheOutputContracts() public {
-        Deploy.Profile memory p = script.loadProfile("devnet");
+        Deploy.Profile memory p = script.loadProfile("devnet-ledger");
         Deploy.Deployment memory d = script.deploy(p, address(script));
         assertTrue(d.registry.isSlasher(address(d.slasher)), "slasher may slash");
         assertTrue(d.registry.isSlasher(address(d.game)), "game may slash");

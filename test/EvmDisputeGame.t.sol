@@ -17,7 +17,7 @@ import {BlockClaim} from "../contracts/libraries/BlockClaim.sol";
 import {EvmGenesis} from "../contracts/libraries/EvmGenesis.sol";
 
 /// @notice The EVM chain's dispute game over blocks, deployed by the real script with the
-///         devnet-evm profile, on a real history: three bonded sequencers; records of several
+///         devnet profile, on a real history: three bonded sequencers; records of several
 ///         blocks with transactions, queue entries (a user's and a portal deposit) consumed by
 ///         a record's first block, and a forced record. The header hashes are the test's own
 ///         (L1 never reads a header: the guest does), so either side can be played honestly or
@@ -75,7 +75,7 @@ abstract contract EvmDisputeGameTest is SequencingTest {
     }
 
     function _profile() internal view override returns (Deploy.Profile memory profile) {
-        profile = script.loadProfile("devnet-evm");
+        profile = script.loadProfile("devnet");
         profile.vmMemoryRoot = TinyGuest.memoryRoot(exitCode);
         profile.vmEntry = TinyGuest.ENTRY;
     }
@@ -424,11 +424,13 @@ contract EvmDisputeGame_Test is EvmDisputeGameTest {
             "genesis leaf"
         );
         // Without the test's stand-in, the profile runs the EVM guest's image.
-        Deploy.Profile memory real = script.loadProfile("devnet-evm");
+        Deploy.Profile memory real = script.loadProfile("devnet");
         string memory image = vm.readFile("keepers/guest-evm/image.json");
         assertEq(real.vmMemoryRoot, vm.parseJsonBytes32(image, ".memoryRoot"), "EVM guest image");
         assertEq(real.vmEntry, vm.parseJsonUint(image, ".entry"));
-        assertTrue(real.vmMemoryRoot != script.loadProfile("devnet").vmMemoryRoot, "not the ledger's guest");
+        assertTrue(
+            real.vmMemoryRoot != script.loadProfile("devnet-ledger").vmMemoryRoot, "not the ledger's guest"
+        );
     }
 
     function test_layout_isTheRecordsBlocks() public view {

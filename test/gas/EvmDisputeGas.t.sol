@@ -7,7 +7,7 @@ import {IBisectionGame} from "../../contracts/interfaces/IBisectionGame.sol";
 import {IEvmDisputeGame} from "../../contracts/interfaces/IEvmDisputeGame.sol";
 import {IForceInclusionQueue} from "../../contracts/interfaces/IForceInclusionQueue.sol";
 
-/// @notice Execution gas of the EVM game's own moves (see GasMeasure) on the devnet-evm
+/// @notice Execution gas of the EVM game's own moves (see GasMeasure) on the devnet
 ///         deployment and EvmDisputeGameTest's history (4 records, 7 blocks): opening a game,
 ///         `proveBlock` for each kind of block, and the queue's `accumulatorOf`, which names a
 ///         block's entries in one read however many they are. The

@@ -13,8 +13,8 @@ import {HeaderSigning} from "./HeaderSigning.sol";
 import {BatchDataModel} from "./BatchDataModel.sol";
 
 /// @notice Shared base: deploys the whole system through the real `script/Deploy.s.sol` with the
-///         devnet profile, and offers helpers to bond operators, move through epochs, build batch
-///         data and sign headers. Digests are computed here from the type strings, independently
+///         devnet-ledger profile (the ledger chain, until it is deleted), and offers helpers to
+///         bond operators, move through epochs, build batch data and sign headers. Digests are computed here from the type strings, independently
 ///         of the contracts' own hashing, so a wrong typehash on either side fails the tests.
 abstract contract BatonTest is Test {
     struct Op {
@@ -43,9 +43,9 @@ abstract contract BatonTest is Test {
         _deploy(_profile());
     }
 
-    /// @dev The profile setUp deploys with: devnet, unless a suite needs other parameters.
+    /// @dev The profile setUp deploys with: devnet-ledger, unless a suite needs other parameters.
     function _profile() internal virtual returns (Deploy.Profile memory) {
-        return script.loadProfile("devnet");
+        return script.loadProfile("devnet-ledger");
     }
 
     /// @dev Deploy with profile `profile` through the real script and keep the sequencing parts.

@@ -74,7 +74,7 @@ abstract contract DisputeTest is SequencingTest {
     uint256 internal depositedToPortal;
 
     function _profile() internal virtual override returns (Deploy.Profile memory profile) {
-        profile = script.loadProfile("devnet");
+        profile = script.loadProfile("devnet-ledger");
         model = new LedgerModel();
         for (uint256 i; i < USERS; ++i) {
             (address a, uint256 key) = makeAddrAndKey(string.concat("l2 user ", vm.toString(i)));

@@ -208,12 +208,13 @@ pub struct Parameters {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum L2Execution {
-    /// The ledger of ETH transfers (docs/ledger.md).
+    /// The ledger of ETH transfers (docs/ledger.md), until it is deleted: a deployment record
+    /// without `l2Execution` is one.
     #[default]
     Ledger,
-    /// The EVM (docs/evm.md): the nodes and the keepers run it and the dispute game is the
-    /// game over blocks, but the portal still proves withdrawals the ledger's way, so nothing
-    /// deposited can be withdrawn and an EVM deployment must not hold value yet.
+    /// The EVM (docs/evm.md), the `devnet` profile's: the nodes and the keepers run it, the
+    /// dispute game is the game over blocks, and the portal proves withdrawals against an
+    /// output's header.
     Evm,
 }
 
@@ -427,7 +428,7 @@ mod tests {
     use super::*;
     use alloy::primitives::address;
 
-    const EXAMPLE: &str = r#"{"chainId":31337,"profile":"devnet","deployer":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","deployBlock":1,
+    const EXAMPLE: &str = r#"{"chainId":31337,"profile":"devnet-ledger","deployer":"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","deployBlock":1,
         "SequencerRegistry":"0x5FbDB2315678afecb367f032d93F642f64180aa3","ForceInclusionQueue":"0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
         "BatchInbox":"0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0","Slasher":"0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9",
         "L1OutputOracle":"0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9","Portal":"0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
@@ -443,7 +444,7 @@ mod tests {
     fn parses_the_documented_example() {
         let d = Deployment::from_json(EXAMPLE).unwrap();
         assert_eq!(d.chain_id, 31337);
-        assert_eq!(d.profile, "devnet");
+        assert_eq!(d.profile, "devnet-ledger");
         assert_eq!(d.deploy_block, 1);
         assert_eq!(
             d.batch_inbox,

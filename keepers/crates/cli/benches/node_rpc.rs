@@ -1,5 +1,6 @@
-//! The node under load, on a real devnet: anvil with the real deployment, one bonded operator
-//! whose `baton node` (release build) leads every epoch, sealing every 50 ms and posting records.
+//! The ledger node under load, on a real devnet (`devnet-ledger`, until the ledger is deleted):
+//! anvil with the real deployment, one bonded operator whose `baton node` (release build) leads
+//! every epoch, sealing every 50 ms and posting records.
 //!
 //! 1. **Ingest**: signed transfers from `senders` accounts, each sending its nonces in order
 //!    through `eth_sendRawTransaction` (one request per transaction, one connection per sender,
@@ -94,7 +95,9 @@ async fn main() -> eyre::Result<()> {
         bench_arg(2, 2000),
         bench_arg(3, 10),
     );
-    let devnet = baton_devnet::start_with(Some(1)).await?;
+    // The figures in docs/benchmarks.md are the ledger node's; the EVM chain's load runs in
+    // baton-l2's `evm_dev_rpc` bench.
+    let devnet = baton_devnet::start_profile(Some(1), "devnet-ledger").await?;
     let d = &devnet.deployment;
     let chain_id = d.parameters.l2_chain_id;
 

@@ -43,7 +43,7 @@ enum Command {
     /// adversarial scenarios with --scenario.
     Devnet(Box<devnet::DevnetArgs>),
     /// Run the EVM L2 alone (one sequencer, no L1) with its JSON-RPC, for forge, cast and
-    /// dapps: a preview of issue 18, whose node and devnet still run the ledger.
+    /// dapps; `devnet` runs the same chain under the whole network.
     EvmDev(Box<baton_l2::DevConfig>),
     /// Deposit ETH from L1 to L2 through the portal.
     Deposit(Box<user::deposit::DepositArgs>),

@@ -1,7 +1,7 @@
 //! Prints the L2 genesis state root of a genesis file (`docs/ledger.md`, "Genesis"):
 //!
 //! ```sh
-//! cargo run -p baton-core --example genesis_root -- script/genesis/devnet.json
+//! cargo run -p baton-core --example genesis_root -- script/genesis/devnet-ledger.json
 //! ```
 //!
 //! The value goes into the deployment profile's `genesisStateRoot`.

@@ -1,12 +1,13 @@
-//! The committed genesis files and the deployment profiles agree: each profile's
-//! `genesisStateRoot` is the state root of `script/genesis/<profile>.json`.
+//! The committed genesis files and the ledger's deployment profiles agree: each profile's
+//! `genesisStateRoot` is the ledger's state root of `script/genesis/<profile>.json` (the EVM
+//! profile's root is checked by baton-l2's `deployment` tests).
 
 use alloy_primitives::B256;
 use baton_core::Genesis;
 use serde_json::Value;
 use std::path::PathBuf;
 
-const PROFILES: [&str; 2] = ["devnet", "mainnet"];
+const PROFILES: [&str; 2] = ["devnet-ledger", "mainnet"];
 
 fn script_file(dir: &str, name: &str) -> (PathBuf, String) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -49,7 +50,7 @@ fn profiles_commit_to_their_genesis_state_root() {
 
 #[test]
 fn devnet_funds_the_ten_dev_accounts_and_mainnet_nobody() {
-    let devnet = Genesis::from_json(&script_file("genesis", "devnet").1).unwrap();
+    let devnet = Genesis::from_json(&script_file("genesis", "devnet-ledger").1).unwrap();
     assert_eq!(devnet.alloc().len(), 10);
     let ten_thousand_eth: alloy_primitives::U256 = "10000000000000000000000".parse().unwrap();
     assert!(devnet.alloc().values().all(|&b| b == ten_thousand_eth));

@@ -72,7 +72,8 @@ pub fn anvil(block_time: Option<u64>) -> eyre::Result<Anvil> {
     Ok(anvil)
 }
 
-/// Starts anvil (automining) and deploys the devnet profile through `forge script --broadcast`.
+/// Starts anvil (automining) and deploys the `devnet` profile (the EVM chain) through
+/// `forge script --broadcast`.
 pub async fn start() -> eyre::Result<Devnet> {
     start_with(None).await
 }

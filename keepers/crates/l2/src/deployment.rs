@@ -58,14 +58,14 @@ pub fn open_chain(
 mod tests {
     use super::*;
 
-    /// `script/profiles/devnet-evm.json` commits to the EVM genesis of its genesis file.
+    /// `script/profiles/devnet.json` commits to the EVM genesis of its genesis file.
     #[test]
     fn the_evm_profile_commits_to_its_genesis_root() {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../script");
-        let profile = std::fs::read_to_string(script.join("profiles/devnet-evm.json")).unwrap();
+        let profile = std::fs::read_to_string(script.join("profiles/devnet.json")).unwrap();
         let parameters: Parameters = serde_json::from_str(&profile).unwrap();
         assert_eq!(parameters.l2_execution, baton_bindings::L2Execution::Evm);
-        let genesis = std::fs::read_to_string(script.join("genesis/devnet-evm.json")).unwrap();
+        let genesis = std::fs::read_to_string(script.join("genesis/devnet.json")).unwrap();
         let genesis = Genesis::from_json(&genesis).unwrap();
         let dir = std::env::temp_dir().join(format!("baton-evm-profile-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -78,9 +78,7 @@ mod tests {
         );
         let _ = std::fs::remove_dir_all(&dir);
         if let Err(error) = opened {
-            panic!(
-                "{error:#}: put the root into script/profiles/devnet-evm.json's genesisStateRoot"
-            );
+            panic!("{error:#}: put the root into script/profiles/devnet.json's genesisStateRoot");
         }
     }
 }

@@ -66,10 +66,10 @@ pub struct NodeConfig {
     /// Most transactions of one sender in the mempool.
     #[arg(long, env = "BATON_MEMPOOL_MAX_PER_SENDER", default_value_t = 1_024)]
     pub mempool_max_per_sender: usize,
-    /// Largest raw transaction accepted, in bytes (lowered to the inbox's maxTxLength, the
-    /// queue's maxTxSize, at start if above it).
-    #[arg(long, env = "BATON_MAX_TX_BYTES", default_value_t = 4_096)]
-    pub max_tx_bytes: usize,
+    /// Largest raw transaction accepted, in bytes (default: the inbox's maxTxLength, the
+    /// queue's maxTxSize, which a record cannot exceed; lowered to it at start if above it).
+    #[arg(long, env = "BATON_MAX_TX_BYTES")]
+    pub max_tx_bytes: Option<usize>,
     /// Largest JSON-RPC request body, in bytes (batches included).
     #[arg(long, env = "BATON_MAX_REQUEST_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_request_bytes: u32,
@@ -99,28 +99,31 @@ impl NodeConfig {
             );
             self.max_record_bytes = limits.max_record_bytes;
         }
-        if self.max_tx_bytes > limits.max_tx_len {
-            tracing::warn!(
-                target: "baton::node",
-                "--max-tx-bytes {} is above the inbox's maxTxLength {}: using {1}",
-                self.max_tx_bytes,
-                limits.max_tx_len
-            );
-            self.max_tx_bytes = limits.max_tx_len;
+        match self.max_tx_bytes {
+            Some(asked) if asked > limits.max_tx_len => {
+                tracing::warn!(
+                    target: "baton::node",
+                    "--max-tx-bytes {asked} is above the inbox's maxTxLength {}: using {0}",
+                    limits.max_tx_len
+                );
+                self.max_tx_bytes = Some(limits.max_tx_len);
+            }
+            Some(_) => {}
+            None => self.max_tx_bytes = Some(limits.max_tx_len),
         }
         self.max_record_txs = limits.max_record_txs;
     }
 
     /// Refuses limits that contradict each other.
     pub fn check(&self) -> eyre::Result<()> {
-        let one_tx_record = PREFIX_LEN + BLOCK_HEADER_LEN + encoded_tx_len(self.max_tx_bytes);
+        let one_tx_record = PREFIX_LEN + BLOCK_HEADER_LEN + encoded_tx_len(self.tx_bytes());
         if self.max_record_bytes < one_tx_record {
             bail!(
                 "--max-record-bytes {} cannot carry one block holding a transaction of \
                  --max-tx-bytes {} ({one_tx_record} bytes of batch data): raise \
                  --max-record-bytes or lower --max-tx-bytes",
                 self.max_record_bytes,
-                self.max_tx_bytes
+                self.tx_bytes()
             );
         }
         Ok(())
@@ -131,8 +134,14 @@ impl NodeConfig {
         MempoolConfig {
             max_per_sender: self.mempool_max_per_sender,
             max_total: self.mempool_max,
-            max_tx_bytes: self.max_tx_bytes,
+            max_tx_bytes: self.tx_bytes(),
         }
+    }
+
+    /// The largest raw transaction the node takes: `--max-tx-bytes`, else (before
+    /// [`Self::fit_to`] sets it) the batch format's own bound.
+    pub fn tx_bytes(&self) -> usize {
+        self.max_tx_bytes.unwrap_or(baton_core::batch::MAX_TX_LEN)
     }
 
     /// The EVM chain's pool limits (the same flags).
@@ -140,7 +149,7 @@ impl NodeConfig {
         baton_l2::PoolConfig {
             max_per_sender: self.mempool_max_per_sender,
             max_total: self.mempool_max,
-            max_tx_bytes: self.max_tx_bytes,
+            max_tx_bytes: self.tx_bytes(),
         }
     }
 }

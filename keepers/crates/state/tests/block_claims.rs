@@ -590,8 +590,7 @@ fn a_block_of_the_costliest_work_fits_the_bisection() {
     // maxRecordEntries × MAX_DEPOSIT_GAS to it), and the transactions a record carries and the
     // entries it consumes, all in one block at worst.
     let profile: Value = serde_json::from_str(
-        &std::fs::read_to_string(common::repo_root().join("script/profiles/devnet-evm.json"))
-            .unwrap(),
+        &std::fs::read_to_string(common::repo_root().join("script/profiles/devnet.json")).unwrap(),
     )
     .unwrap();
     let cap = |key: &str| profile[key].as_u64().expect(key);

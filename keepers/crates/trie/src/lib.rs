@@ -1,7 +1,7 @@
 //! Ethereum's Merkle-Patricia trie (yellow paper, appendix D) and the state root built from it,
 //! without `std`.
 //!
-//! This is the commitment the L2's EVM state will carry (issue 18: accounts, storage and code
+//! This is the commitment the L2's EVM state carries (issue 18: accounts, storage and code
 //! hashes as on Ethereum, so that `eth_getProof` and light clients work unchanged). What is here
 //! is the pure root computation over a sorted map of keys, checked against the filled Ethereum
 //! state tests (baton-evm's `tests/state_tests.rs`: its executor runs each test's transaction,

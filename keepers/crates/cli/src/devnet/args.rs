@@ -21,8 +21,8 @@ pub(crate) struct DevnetArgs {
     /// Where the L1 state, the databases and the logs live.
     #[arg(long, env = "BATON_DEVNET_DIR", default_value = ".devnet")]
     pub(crate) data_dir: PathBuf,
-    /// Deploy profile (`script/profiles/<name>.json`: `devnet`, `devnet-evm` (the same with the
-    /// EVM chain on L2), `mainnet`).
+    /// Deploy profile (`script/profiles/<name>.json`: `devnet`, the EVM chain on L2;
+    /// `devnet-ledger` and `mainnet`, the ledger of transfers, until it is deleted).
     #[arg(long, env = "BATON_PROFILE", default_value = "devnet")]
     pub(crate) profile: String,
     /// Where the deployment record is written (relative to the repository root, under

@@ -8,6 +8,7 @@ use super::{
     timeline::{Event, Timeline},
 };
 use crate::common::{l2_provider, step};
+use crate::user::force_include;
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
     primitives::{Address, U256},
@@ -245,8 +246,9 @@ async fn censorship(
         .erased();
     let to = Address::repeat_byte(0xc5);
     let amount = U256::from(4242u64);
+    let max_fee = force_include::transfer_fee_cap(&net.args.node_url(0), &net.deployment).await?;
     let (entry, raw, _) =
-        crate::user::force_include::enqueue_transfer(&l1, &net.deployment, &user, 0, to, amount)
+        force_include::enqueue_transfer(&l1, &net.deployment, &user, 0, to, amount, max_fee)
             .await?;
     t.say(&format!(
         "a user force-queues an L2 transfer (entry {}, due by L1 #{}); every node ignores it",

@@ -26,7 +26,8 @@ pub(crate) async fn l2_balance(l2_rpc: &str, account: Address) -> eyre::Result<U
     Ok(l2_provider(l2_rpc)?.get_balance(account).await?)
 }
 
-/// An L2 transfer signed with `key`: EIP-1559 at the L2 base fee, 21,000 gas.
+/// An L2 transfer signed with `key`: EIP-1559 with a fee cap of `max_fee_per_gas` and no tip,
+/// 21,000 gas.
 pub(crate) async fn signed_l2_transfer(
     key: &PrivateKeySigner,
     d: &Deployment,
@@ -34,13 +35,13 @@ pub(crate) async fn signed_l2_transfer(
     to: Address,
     value: U256,
     data: Bytes,
+    max_fee_per_gas: u128,
 ) -> eyre::Result<Bytes> {
-    let base_fee: u128 = d.parameters.l2_base_fee.try_into()?;
     let envelope = TransactionRequest::default()
         .with_chain_id(d.parameters.l2_chain_id)
         .with_nonce(nonce)
         .with_gas_limit(21_000)
-        .with_max_fee_per_gas(base_fee)
+        .with_max_fee_per_gas(max_fee_per_gas)
         .with_max_priority_fee_per_gas(0)
         .with_to(to)
         .with_value(value)

@@ -99,6 +99,8 @@ async fn withdraw_start(
         baton_core::ledger::WITHDRAWAL_ADDRESS,
         amount,
         data,
+        // The ledger's base fee is fixed.
+        d.parameters.l2_base_fee.try_into()?,
     )
     .await?;
     let l2 = l2_provider(l2)?;

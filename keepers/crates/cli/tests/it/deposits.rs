@@ -14,13 +14,13 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread")]
-async fn deposits_and_force_queued_transfers_reach_l2() -> eyre::Result<()> {
-    deposits_and_forced_transfers_on("devnet").await
+async fn deposits_and_force_queued_transfers_reach_the_ledger() -> eyre::Result<()> {
+    deposits_and_forced_transfers_on("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn deposits_and_force_queued_transfers_reach_the_evm_chain() -> eyre::Result<()> {
-    deposits_and_forced_transfers_on("devnet-evm").await
+async fn deposits_and_force_queued_transfers_reach_l2() -> eyre::Result<()> {
+    deposits_and_forced_transfers_on("devnet").await
 }
 
 async fn deposits_and_forced_transfers_on(profile: &'static str) -> eyre::Result<()> {

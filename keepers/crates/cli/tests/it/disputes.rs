@@ -233,15 +233,15 @@ async fn claimed(net: &Network, account: Address) -> eyre::Result<(U256, U256)> 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_lying_proposer_loses_to_the_challenger() -> eyre::Result<()> {
-    a_lying_proposer_loses("liar", "devnet").await
+async fn a_lying_proposer_loses_to_the_challenger_on_the_ledger() -> eyre::Result<()> {
+    a_lying_proposer_loses("liar-ledger", "devnet-ledger").await
 }
 
 /// On the EVM chain the game is over blocks: the proposer's lie is a header hash, the last
 /// block's claim is built on L1 from the record, and the EVM guest runs it.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_lying_proposer_loses_to_the_challenger_on_the_evm_chain() -> eyre::Result<()> {
-    a_lying_proposer_loses("liar-evm", "devnet-evm").await
+async fn a_lying_proposer_loses_to_the_challenger() -> eyre::Result<()> {
+    a_lying_proposer_loses("liar", "devnet").await
 }
 
 /// A proposer that lies from a random position of the first output on plays against an honest
@@ -318,13 +318,13 @@ async fn a_lying_proposer_loses(name: &str, profile: &'static str) -> eyre::Resu
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_lying_challenger_loses_to_the_honest_proposer() -> eyre::Result<()> {
-    a_lying_challenger_loses("false-dispute", "devnet").await
+async fn a_lying_challenger_loses_to_the_honest_proposer_on_the_ledger() -> eyre::Result<()> {
+    a_lying_challenger_loses("false-dispute-ledger", "devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_lying_challenger_loses_to_the_honest_proposer_on_the_evm_chain() -> eyre::Result<()> {
-    a_lying_challenger_loses("false-dispute-evm", "devnet-evm").await
+async fn a_lying_challenger_loses_to_the_honest_proposer() -> eyre::Result<()> {
+    a_lying_challenger_loses("false-dispute", "devnet").await
 }
 
 /// A challenger that disputes a correct output from a random position on plays against the
@@ -381,7 +381,7 @@ async fn a_lying_challenger_loses(name: &str, profile: &'static str) -> eyre::Re
     Ok(())
 }
 
-/// Every output on L1 commits to the state root the nodes derived at its last record.
+/// Every output on L1 commits to what the nodes derived at its last record's last block.
 async fn outputs_match_the_nodes(net: &Network) -> eyre::Result<u64> {
     let provider = ProviderBuilder::new().connect_http(net.devnet.anvil.endpoint_url());
     let d = &net.devnet.deployment;
@@ -417,12 +417,17 @@ async fn outputs_match_the_nodes(net: &Network) -> eyre::Result<u64> {
             serde_json::json!([format!("{:#x}", record.header.lastBlock), false]),
         )
         .await?;
+        // An output commits to the state root on the ledger, to the header hash on the EVM chain.
+        let derived = if d.parameters.l2_execution.is_ledger() {
+            &block["stateRoot"]
+        } else {
+            &block["hash"]
+        };
         ensure!(
-            block["stateRoot"] == serde_json::json!(e.stateRoot),
-            "output {} claims {}, the node derived {}",
+            *derived == serde_json::json!(e.stateRoot),
+            "output {} claims {}, the node derived {derived}",
             e.index,
             e.stateRoot,
-            block["stateRoot"]
         );
     }
     Ok(proposed.len() as u64)
@@ -505,7 +510,7 @@ async fn a_proposer_recovers_from_an_empty_account_and_from_downtime() -> eyre::
     .await?;
     sender.abort();
     let checked = outputs_match_the_nodes(&net).await?;
-    eprintln!("{checked} outputs, each matching the nodes' derived state root");
+    eprintln!("{checked} outputs, each matching what the nodes derived");
     // The outputs are on L1 a moment before the keeper has its receipts and counts them.
     wait_for(
         "the restarted proposer's metrics counting both outputs",

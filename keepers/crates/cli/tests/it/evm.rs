@@ -1,4 +1,4 @@
-//! Three nodes on an EVM deployment (`script/profiles/devnet-evm.json`): `forge create` deploys
+//! Three nodes on the devnet deployment, the EVM chain (`script/profiles/devnet.json`): `forge create` deploys
 //! OpenZeppelin's ERC-20 through one node, `cast send` through another moves tokens, `cast
 //! call` and `cast logs` on the third see it; the blocks reach L1 and every node derives the
 //! same EVM blocks and state; the preconfirmation proves the transfer under a signed header;
@@ -101,11 +101,10 @@ fn block_number(receipt: &Value) -> eyre::Result<u64> {
 #[tokio::test(flavor = "multi_thread")]
 async fn evm_nodes_run_an_erc20_and_agree() -> eyre::Result<()> {
     let mut net = start_network_with(
-        "erc20-devnet-evm",
+        "erc20",
         &NetOptions {
             // The proposer sends from operator 0's signer key, its node from the operator key.
             separate_signer: true,
-            profile: Some("devnet-evm"),
             ..Default::default()
         },
     )

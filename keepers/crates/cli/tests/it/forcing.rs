@@ -51,14 +51,14 @@ async fn stalled_with_an_entry(
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::Result<()> {
-    forced_record_before_the_leaders_first_record("devnet").await
+async fn a_forced_record_before_the_leaders_first_record_is_survived_on_the_ledger()
+-> eyre::Result<()> {
+    forced_record_before_the_leaders_first_record("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_forced_record_before_the_leaders_first_record_is_survived_on_the_evm_chain()
--> eyre::Result<()> {
-    forced_record_before_the_leaders_first_record("devnet-evm").await
+async fn a_forced_record_before_the_leaders_first_record_is_survived() -> eyre::Result<()> {
+    forced_record_before_the_leaders_first_record("devnet").await
 }
 
 async fn forced_record_before_the_leaders_first_record(profile: &'static str) -> eyre::Result<()> {
@@ -187,13 +187,13 @@ async fn forced_record_before_the_leaders_first_record(profile: &'static str) ->
 /// included it is sequenced at once by the acting node, in a record of its own that lands before
 /// the deadline, so no forced record is needed and nobody is blamed for censorship.
 #[tokio::test(flavor = "multi_thread")]
-async fn an_entry_near_its_deadline_is_sequenced_in_time() -> eyre::Result<()> {
-    entry_near_its_deadline_sequenced_in_time("devnet").await
+async fn an_entry_near_its_deadline_is_sequenced_in_time_on_the_ledger() -> eyre::Result<()> {
+    entry_near_its_deadline_sequenced_in_time("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_entry_near_its_deadline_is_sequenced_in_time_on_the_evm_chain() -> eyre::Result<()> {
-    entry_near_its_deadline_sequenced_in_time("devnet-evm").await
+async fn an_entry_near_its_deadline_is_sequenced_in_time() -> eyre::Result<()> {
+    entry_near_its_deadline_sequenced_in_time("devnet").await
 }
 
 async fn entry_near_its_deadline_sequenced_in_time(profile: &'static str) -> eyre::Result<()> {
@@ -255,12 +255,12 @@ async fn entry_near_its_deadline_sequenced_in_time(profile: &'static str) -> eyr
 }
 
 /// A flood of deposits, more than two records may consume (`maxRecordEntries`, 64 on
-/// `devnet-evm`), enqueued within a few L1 blocks: the queue spaces their deadlines (at most 64
+/// `devnet`), enqueued within a few L1 blocks: the queue spaces their deadlines (at most 64
 /// fall due in two blocks), the EVM nodes consume them over several records of at most 64
 /// entries each, none goes overdue (no forced record), and every deposit is minted once on L2.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_flood_of_deposits_is_consumed_within_the_cap_on_the_evm_chain() -> eyre::Result<()> {
-    let net = start_network_on("flood", "devnet-evm").await?;
+async fn a_flood_of_deposits_is_consumed_within_the_cap() -> eyre::Result<()> {
+    let net = start_network_on("flood", "devnet").await?;
     let d = net.devnet.deployment.clone();
     let cap = d.parameters.max_record_entries;
     let user = PrivateKeySigner::from(net.devnet.anvil.keys()[6].clone());

@@ -211,8 +211,8 @@ pub(crate) async fn start_network(name: &str) -> eyre::Result<Network> {
     start_network_with(name, &NetOptions::default()).await
 }
 
-/// [`start_network`] on the deployment of `profile` (`devnet`: the ledger, `devnet-evm`: the
-/// EVM chain).
+/// [`start_network`] on the deployment of `profile` (`devnet`: the EVM chain, `devnet-ledger`:
+/// the ledger, until it is deleted).
 pub(crate) async fn start_network_on(name: &str, profile: &'static str) -> eyre::Result<Network> {
     let options = NetOptions {
         profile: Some(profile),
@@ -230,7 +230,7 @@ pub(crate) struct NetOptions {
     pub(crate) separate_signer: bool,
     /// Extra flags for every node.
     pub(crate) node_args: Vec<String>,
-    /// The deploy profile (`script/profiles/<name>.json`; default `devnet`).
+    /// The deploy profile (`script/profiles/<name>.json`; default `devnet`, the EVM chain).
     pub(crate) profile: Option<&'static str>,
 }
 

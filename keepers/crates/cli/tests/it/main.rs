@@ -66,13 +66,13 @@ fn check_preconfirmation(
 /// in order, and every node derives the same chain; leadership rotates across epochs. On the
 /// ledger and on the EVM chain.
 #[tokio::test(flavor = "multi_thread")]
-async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
-    sequence_rotate_and_agree_on("devnet").await
+async fn three_ledger_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
+    sequence_rotate_and_agree_on("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn three_evm_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
-    sequence_rotate_and_agree_on("devnet-evm").await
+async fn three_nodes_sequence_rotate_and_agree() -> eyre::Result<()> {
+    sequence_rotate_and_agree_on("devnet").await
 }
 
 async fn sequence_rotate_and_agree_on(profile: &'static str) -> eyre::Result<()> {

@@ -60,13 +60,13 @@ impl Relay {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_node_survives_its_l1_rpc_going_away() -> eyre::Result<()> {
-    survives_its_l1_rpc_going_away("devnet").await
+async fn a_ledger_node_survives_its_l1_rpc_going_away() -> eyre::Result<()> {
+    survives_its_l1_rpc_going_away("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_evm_node_survives_its_l1_rpc_going_away() -> eyre::Result<()> {
-    survives_its_l1_rpc_going_away("devnet-evm").await
+async fn a_node_survives_its_l1_rpc_going_away() -> eyre::Result<()> {
+    survives_its_l1_rpc_going_away("devnet").await
 }
 
 async fn survives_its_l1_rpc_going_away(profile: &'static str) -> eyre::Result<()> {

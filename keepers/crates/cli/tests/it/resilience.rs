@@ -68,13 +68,13 @@ async fn wait_on_l1(net: &Network, hash: B256) -> eyre::Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_killed_leader_restarts_without_losing_or_resigning() -> eyre::Result<()> {
-    killed_leader_on("devnet").await
+async fn a_killed_ledger_leader_restarts_without_losing_or_resigning() -> eyre::Result<()> {
+    killed_leader_on("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_killed_evm_leader_restarts_without_losing_or_resigning() -> eyre::Result<()> {
-    killed_leader_on("devnet-evm").await
+async fn a_killed_leader_restarts_without_losing_or_resigning() -> eyre::Result<()> {
+    killed_leader_on("devnet").await
 }
 
 async fn killed_leader_on(profile: &'static str) -> eyre::Result<()> {
@@ -120,13 +120,13 @@ async fn killed_leader_on(profile: &'static str) -> eyre::Result<()> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_l1_reorg_removing_a_record_is_survived() -> eyre::Result<()> {
-    reorg_on("devnet").await
+async fn an_l1_reorg_removing_a_record_is_survived_by_the_ledger() -> eyre::Result<()> {
+    reorg_on("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_l1_reorg_removing_a_record_is_survived_by_the_evm_chain() -> eyre::Result<()> {
-    reorg_on("devnet-evm").await
+async fn an_l1_reorg_removing_a_record_is_survived() -> eyre::Result<()> {
+    reorg_on("devnet").await
 }
 
 async fn reorg_on(profile: &'static str) -> eyre::Result<()> {

@@ -6,13 +6,13 @@ use baton_devnet::repo_root;
 use eyre::ensure;
 
 #[tokio::test(flavor = "multi_thread")]
-async fn every_devnet_scenario_gets_the_protocols_answer() -> eyre::Result<()> {
-    every_scenario_answered("devnet").await
+async fn every_devnet_scenario_gets_the_protocols_answer_on_the_ledger() -> eyre::Result<()> {
+    every_scenario_answered("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn every_devnet_scenario_gets_the_protocols_answer_on_the_evm_chain() -> eyre::Result<()> {
-    every_scenario_answered("devnet-evm").await
+async fn every_devnet_scenario_gets_the_protocols_answer() -> eyre::Result<()> {
+    every_scenario_answered("devnet").await
 }
 
 async fn every_scenario_answered(profile: &str) -> eyre::Result<()> {

@@ -90,13 +90,13 @@ async fn slashed_despite_a_reorg(
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_equivocating_leader_is_slashed_from_a_users_receipt() -> eyre::Result<()> {
-    slashed_from_a_users_receipt("devnet").await
+async fn an_equivocating_ledger_leader_is_slashed_from_a_users_receipt() -> eyre::Result<()> {
+    slashed_from_a_users_receipt("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_equivocating_evm_leader_is_slashed_from_a_users_receipt() -> eyre::Result<()> {
-    slashed_from_a_users_receipt("devnet-evm").await
+async fn an_equivocating_leader_is_slashed_from_a_users_receipt() -> eyre::Result<()> {
+    slashed_from_a_users_receipt("devnet").await
 }
 
 async fn slashed_from_a_users_receipt(profile: &'static str) -> eyre::Result<()> {
@@ -222,13 +222,13 @@ async fn slashed_from_a_users_receipt(profile: &'static str) -> eyre::Result<()>
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_equivocating_leader_is_slashed_from_its_block_stream() -> eyre::Result<()> {
-    slashed_from_its_block_stream("devnet").await
+async fn an_equivocating_ledger_leader_is_slashed_from_its_block_stream() -> eyre::Result<()> {
+    slashed_from_its_block_stream("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_equivocating_evm_leader_is_slashed_from_its_block_stream() -> eyre::Result<()> {
-    slashed_from_its_block_stream("devnet-evm").await
+async fn an_equivocating_leader_is_slashed_from_its_block_stream() -> eyre::Result<()> {
+    slashed_from_its_block_stream("devnet").await
 }
 
 async fn slashed_from_its_block_stream(profile: &'static str) -> eyre::Result<()> {
@@ -302,13 +302,13 @@ async fn slashed_from_its_block_stream(profile: &'static str) -> eyre::Result<()
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_offline_leader_is_replaced_by_a_backup_and_slashed() -> eyre::Result<()> {
-    offline_leader_replaced_and_slashed("devnet").await
+async fn an_offline_ledger_leader_is_replaced_by_a_backup_and_slashed() -> eyre::Result<()> {
+    offline_leader_replaced_and_slashed("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_offline_evm_leader_is_replaced_by_a_backup_and_slashed() -> eyre::Result<()> {
-    offline_leader_replaced_and_slashed("devnet-evm").await
+async fn an_offline_leader_is_replaced_by_a_backup_and_slashed() -> eyre::Result<()> {
+    offline_leader_replaced_and_slashed("devnet").await
 }
 
 async fn offline_leader_replaced_and_slashed(profile: &'static str) -> eyre::Result<()> {
@@ -378,13 +378,13 @@ async fn offline_leader_replaced_and_slashed(profile: &'static str) -> eyre::Res
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_censoring_leader_is_forced_around_and_slashed() -> eyre::Result<()> {
-    censoring_leader_forced_around_and_slashed("devnet").await
+async fn a_censoring_ledger_leader_is_forced_around_and_slashed() -> eyre::Result<()> {
+    censoring_leader_forced_around_and_slashed("devnet-ledger").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_censoring_evm_leader_is_forced_around_and_slashed() -> eyre::Result<()> {
-    censoring_leader_forced_around_and_slashed("devnet-evm").await
+async fn a_censoring_leader_is_forced_around_and_slashed() -> eyre::Result<()> {
+    censoring_leader_forced_around_and_slashed("devnet").await
 }
 
 async fn censoring_leader_forced_around_and_slashed(profile: &'static str) -> eyre::Result<()> {

@@ -95,7 +95,10 @@ async fn user_commands_move_funds_and_explain_errors() -> eyre::Result<()> {
         &["deposit", "--amount", "1.5", "--to", &depositee.to_string()],
     )
     .await?;
-    ensure!(ok && out.contains("credited on L2"), "deposit: {out}");
+    ensure!(
+        ok && out.contains("on L2 after") && out.contains("succeeded"),
+        "deposit: {out}"
+    );
     ensure!(l2_balance(&net, depositee).await? == ether * U256::from(3) / U256::from(2));
 
     // A bad amount is refused with what to type instead.
