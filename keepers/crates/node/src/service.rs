@@ -6,7 +6,8 @@ use crate::{
     duty::{Duty, DutyReader},
     evm::{self, EvmChain},
     metrics::Metrics,
-    rpc, sequencer,
+    rpc::{self, counting::CountCalls},
+    sequencer,
     shared::{NodeCore, Records, Shared},
     store::Store,
     view::View,
@@ -192,8 +193,13 @@ async fn serve<C: NodeChain>(
         info!(target: "baton::node", %operator, head = view.head().number, safe = view.safe_head(), l1_cursor = shared.l1_cursor.load(Ordering::Relaxed), "state restored");
     }
     let rpc_config = baton_rpc::server_config(config.max_request_bytes);
+    let counting = shared.clone();
     let server = jsonrpsee::server::Server::builder()
         .set_config(rpc_config)
+        .set_rpc_middleware(
+            jsonrpsee::server::middleware::rpc::RpcServiceBuilder::new()
+                .layer_fn(move |service| CountCalls::new(service, counting.clone())),
+        )
         .build(config.rpc_addr)
         .await
         .wrap_err_with(|| format!("binding the L2 RPC on {}", config.rpc_addr))?;

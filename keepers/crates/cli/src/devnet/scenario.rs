@@ -92,7 +92,9 @@ async fn run_one(args: &DevnetArgs, s: Scenario, cancel: &CancellationToken) -> 
             }
         }
         Scenario::InvalidOutput => {
-            step("the proposer lies about the first output with a transaction");
+            step(
+                "the proposer lies about the first output from its trace's first position on (--fault-invalid-output-at 0)",
+            );
             faults.proposer_args = vec!["--fault-invalid-output-at".into(), "0".into()];
         }
         Scenario::OfflineLeader | Scenario::All => {}

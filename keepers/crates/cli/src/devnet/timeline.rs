@@ -185,6 +185,13 @@ fn eth(wei: U256) -> String {
 /// steps) are kept but not printed.
 fn describe(net: &Net, event: &Event) -> Option<String> {
     let n = |a: Address| net.name(a);
+    // An output commits to a block's header hash on the EVM chain and a game's trace is of
+    // blocks; on the ledger, a state root and transactions.
+    let (root, unit) = if net.deployment.parameters.l2_execution.is_ledger() {
+        ("state root", "transaction")
+    } else {
+        ("block hash", "block")
+    };
     Some(match event {
         Event::Slasher(ISlasherEvents::OffenceSlashed(e)) => format!(
             "slash mined: {:?} by {} (subject {}, epoch {}), {} taken, reported by {}",
@@ -225,7 +232,7 @@ fn describe(net: &Net, event: &Event) -> Option<String> {
             e.epoch
         ),
         Event::Oracle(IL1OutputOracleEvents::OutputProposed(e)) => format!(
-            "output {} proposed by {} (state root {})",
+            "output {} proposed by {} ({root} {})",
             e.index,
             n(e.proposer),
             e.stateRoot
@@ -237,14 +244,14 @@ fn describe(net: &Net, event: &Event) -> Option<String> {
             format!("outputs finalized: {} in all", e.count)
         }
         Event::Game(IBisectionGameEvents::GameCreated(e)) => format!(
-            "dispute game {} opened by {} against output {} ({} transactions in its trace)",
+            "dispute game {} opened by {} against output {} ({} {unit}s in its trace)",
             e.gameId,
             n(e.challenger),
             e.outputIndex,
             e.traceLength
         ),
         Event::Game(IBisectionGameEvents::ExecutionStarted(e)) => format!(
-            "game {}: transaction {} proven; the guest's execution of it is disputed next (input {})",
+            "game {}: {unit} {} proven; the guest's execution of it is disputed next (input {})",
             e.gameId, e.position, e.inputKey
         ),
         Event::Game(IBisectionGameEvents::StepProven(e)) => format!(

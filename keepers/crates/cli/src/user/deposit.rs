@@ -45,44 +45,78 @@ pub(crate) struct DepositArgs {
     pub(crate) key: KeyArgs,
 }
 
-/// `baton deposit`: escrow on L1, credited on L2 by the next record.
+/// `baton deposit`: escrow on L1, credited on L2 by the next record (with `--call`, a call of
+/// a contract on the EVM chain).
 pub(crate) async fn deposit(args: DepositArgs) -> eyre::Result<()> {
-    if args.call.is_some() {
-        return deposit_call(args).await;
-    }
     let key = args.key.load()?;
     let (l1, d) = args.endpoints.connect_as(&key).await?;
-    let to = args.to.unwrap_or(key.address());
     let fee = d.parameters.inclusion_fee;
-    let l2_before = l2_balance(&args.endpoints.l2_rpc, to).await.ok();
+    let value = args.amount + fee;
     let portal = d.portal(&l1);
-    let receipt = send::<IPortal::IPortalErrors, _, _>(
-        "Portal.deposit",
-        portal.deposit(to).value(args.amount + fee),
-    )
-    .await?;
+    // The ledger shows a plain deposit as a balance: read it before the deposit lands.
+    let mut ledger_balance = None;
+    let (receipt, what) = match &args.call {
+        None => {
+            let to = args.to.unwrap_or(key.address());
+            if d.parameters.l2_execution.is_ledger() {
+                ledger_balance = Some((to, l2_balance(&args.endpoints.l2_rpc, to).await.ok()));
+            }
+            let receipt = send::<IPortal::IPortalErrors, _, _>(
+                "Portal.deposit",
+                portal.deposit(to).value(value),
+            )
+            .await?;
+            (receipt, format!("for {to} on L2"))
+        }
+        Some(data) => {
+            if d.parameters.l2_execution.is_ledger() {
+                bail!(
+                    "this deployment's L2 is the ledger, which runs no calls: deposit without --call"
+                );
+            }
+            let target = args
+                .to
+                .ok_or_eyre("--call needs --to: the L2 contract to call")?;
+            let gas = args.gas.unwrap_or(DEFAULT_CALL_GAS);
+            let receipt = send::<IPortal::IPortalErrors, _, _>(
+                "Portal.depositCall",
+                portal.depositCall(target, gas, data.clone()).value(value),
+            )
+            .await?;
+            (receipt, format!("to call {target} on L2 with {gas} gas"))
+        }
+    };
     println!(
-        "deposited {} ETH for {to} on L2 (fee {} ETH), L1 tx {} in block {}",
+        "deposited {} ETH {what} (fee {} ETH), L1 tx {} in block {}",
         ether(args.amount),
         ether(fee),
         receipt.transaction_hash,
         receipt.block_number.unwrap_or_default()
     );
     print_inclusion(&receipt);
-    if !d.parameters.l2_execution.is_ledger() {
-        return follow_on_l2(&args.endpoints.l2_rpc, &d, &receipt).await;
+    match ledger_balance {
+        None => follow_on_l2(&args.endpoints.l2_rpc, &d, &receipt).await,
+        Some((to, before)) => {
+            wait_for_ledger_credit(&args.endpoints.l2_rpc, to, before, args.amount).await
+        }
     }
-    let Some(before) = l2_before else {
-        println!(
-            "({} did not answer: check the L2 balance later)",
-            args.endpoints.l2_rpc
-        );
+}
+
+/// Waits until the ledger shows `amount` more at `to` than `before`.
+async fn wait_for_ledger_credit(
+    l2_rpc: &str,
+    to: Address,
+    before: Option<U256>,
+    amount: U256,
+) -> eyre::Result<()> {
+    let Some(before) = before else {
+        println!("({l2_rpc} did not answer: check the L2 balance later)");
         return Ok(());
     };
     let started = Instant::now();
     while started.elapsed() < WAIT {
-        if let Ok(now) = l2_balance(&args.endpoints.l2_rpc, to).await
-            && now >= before + args.amount
+        if let Ok(now) = l2_balance(l2_rpc, to).await
+            && now >= before + amount
         {
             println!(
                 "credited on L2 after {:.1?}: {to} holds {} ETH",
@@ -98,38 +132,6 @@ pub(crate) async fn deposit(args: DepositArgs) -> eyre::Result<()> {
         WAIT.as_secs()
     );
     Ok(())
-}
-
-/// `baton deposit --call`: escrow on L1 and call a contract on the EVM chain.
-async fn deposit_call(args: DepositArgs) -> eyre::Result<()> {
-    let key = args.key.load()?;
-    let (l1, d) = args.endpoints.connect_as(&key).await?;
-    if d.parameters.l2_execution.is_ledger() {
-        bail!("this deployment's L2 is the ledger, which runs no calls: deposit without --call");
-    }
-    let target = args
-        .to
-        .ok_or_eyre("--call needs --to: the L2 contract to call")?;
-    let data = args.call.clone().unwrap_or_default();
-    let gas = args.gas.unwrap_or(DEFAULT_CALL_GAS);
-    let fee = d.parameters.inclusion_fee;
-    let portal = d.portal(&l1);
-    let receipt = send::<IPortal::IPortalErrors, _, _>(
-        "Portal.depositCall",
-        portal
-            .depositCall(target, gas, data)
-            .value(args.amount + fee),
-    )
-    .await?;
-    println!(
-        "deposited {} ETH to call {target} on L2 with {gas} gas (fee {} ETH), L1 tx {} in block {}",
-        ether(args.amount),
-        ether(fee),
-        receipt.transaction_hash,
-        receipt.block_number.unwrap_or_default()
-    );
-    print_inclusion(&receipt);
-    follow_on_l2(&args.endpoints.l2_rpc, &d, &receipt).await
 }
 
 /// The entry's deadline from its `Enqueued` event: the inclusion delay after its L1 block, or

@@ -447,25 +447,34 @@ pub(crate) async fn enqueue_transfer(
     Ok((raw, index))
 }
 
+/// Sends `request` from `user` through `url` (the provider fills what it leaves out) and waits
+/// up to 60 s for its preconfirmed receipt.
+pub(crate) async fn send_and_wait(
+    url: &str,
+    user: &PrivateKeySigner,
+    request: TransactionRequest,
+) -> eyre::Result<alloy::rpc::types::TransactionReceipt> {
+    let provider = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(user.clone()))
+        .connect_http(url.parse()?);
+    Ok(provider
+        .send_transaction(request)
+        .await?
+        .with_timeout(Some(Duration::from_secs(60)))
+        .get_receipt()
+        .await?)
+}
+
 /// Sends a transfer through `url` and waits for its preconfirmed receipt.
 pub(crate) async fn transfer(
     url: &str,
     user: &PrivateKeySigner,
     value: u64,
 ) -> eyre::Result<(B256, u64)> {
-    let provider = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(user.clone()))
-        .connect_http(url.parse()?);
-    let receipt = provider
-        .send_transaction(
-            TransactionRequest::default()
-                .with_to(Address::repeat_byte(0x77))
-                .with_value(U256::from(value)),
-        )
-        .await?
-        .with_timeout(Some(Duration::from_secs(60)))
-        .get_receipt()
-        .await?;
+    let request = TransactionRequest::default()
+        .with_to(Address::repeat_byte(0x77))
+        .with_value(U256::from(value));
+    let receipt = send_and_wait(url, user, request).await?;
     ensure!(receipt.status(), "transfer failed");
     Ok((
         receipt.transaction_hash,

@@ -2,19 +2,17 @@
 //! geth's code and a message that says what is wrong. Batch requests work, and the largest
 //! contract creation Ethereum allows is taken.
 
-use crate::harness::{reqwest_post, rpc, rpc_raw, start_network, transfer};
+use crate::harness::{metric, reqwest_post, rpc, rpc_raw, send_and_wait, start_network, transfer};
 use alloy::{
     consensus::{SignableTransaction, Signed, TxEip1559, TxEip4844, TxEnvelope},
     eips::{Decodable2718, Encodable2718},
     network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder},
     primitives::{Address, B256, Bytes, Signature, U256, hex, keccak256},
-    providers::{Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
     signers::{SignerSync, local::PrivateKeySigner},
 };
 use eyre::{OptionExt, ensure};
 use serde_json::{Value, json};
-use std::time::Duration;
 
 /// Sends raw bytes and returns the error object.
 async fn reject(url: &str, raw: &[u8]) -> eyre::Result<Value> {
@@ -97,6 +95,14 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
 
     // One good transfer first, so nonce 0 is used.
     transfer(url, &user, 1).await?;
+
+    let counted = |text: &str| {
+        (
+            metric(text, "baton_rpc_requests_total").unwrap_or(0),
+            metric(text, "baton_rpc_errors_total").unwrap_or(0),
+        )
+    };
+    let (requests_before, errors_before) = counted(&net.metrics(0).await?);
 
     // Bytes that are no transaction the L2 runs: invalid parameters.
     expect(
@@ -249,6 +255,16 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
         by_id(3)
     );
 
+    // The node's metrics counted every refusal above (19, one of them in the batch) and every
+    // call (the batch's three among them), whichever namespace answered.
+    let (requests, errors) = counted(&net.metrics(0).await?);
+    ensure!(
+        errors - errors_before >= 19 && requests - requests_before >= 21,
+        "metrics counted {} requests and {} errors for the 21 calls and 19 refusals",
+        requests - requests_before,
+        errors - errors_before
+    );
+
     // Nothing refused was pooled, and good requests still work afterwards.
     for tag in ["latest", "pending"] {
         ensure!(
@@ -274,23 +290,18 @@ async fn every_rejection_has_a_code_and_a_message() -> eyre::Result<()> {
     // padded.
     let mut init_code = vec![0x61, 0x60, 0x00, 0x60, 0x00, 0xf3];
     init_code.resize(49_152, 0);
-    let provider = ProviderBuilder::new()
-        .wallet(EthereumWallet::from(user.clone()))
-        .connect_http(url.parse()?);
-    let receipt = provider
-        .send_transaction(
-            TransactionRequest::default()
-                .with_deploy_code(init_code)
-                .with_gas_limit(6_000_000),
-        )
-        .await?
-        .with_timeout(Some(Duration::from_secs(60)))
-        .get_receipt()
-        .await?;
+    let creation = TransactionRequest::default()
+        .with_deploy_code(init_code)
+        .with_gas_limit(6_000_000);
+    let receipt = send_and_wait(url, &user, creation).await?;
     ensure!(receipt.status(), "the largest creation failed: {receipt:?}");
     let created = receipt
         .contract_address
         .ok_or_eyre("a creation's receipt names its contract")?;
-    ensure!(provider.get_code_at(created).await?.len() == 24_576);
+    let code = rpc(url, "eth_getCode", json!([created, "latest"])).await?;
+    ensure!(
+        code.as_str().map(str::len) == Some(2 + 2 * 24_576),
+        "the created contract's code is not 24,576 bytes"
+    );
     Ok(())
 }

@@ -14,17 +14,16 @@ pub const MAX_SIGNED_BLOCKS: usize = 2_000;
 
 impl<C: NodeChain> BatonApiServer for NodeRpc<C> {
     fn status(&self) -> RpcResult<NodeStatus> {
-        self.counted(Ok(self.shared.status()))
+        Ok(self.shared.status())
     }
 
     fn preconfirmation(&self, tx_hash: B256) -> RpcResult<Preconfirmation> {
-        let receipt = self.shared.view().preconfirmation(tx_hash).ok_or_else(|| {
+        self.shared.view().preconfirmation(tx_hash).ok_or_else(|| {
             rpc_error(
                 UNSUPPORTED,
                 format!("transaction {tx_hash} is not in any block this node knows"),
             )
-        });
-        self.counted(receipt)
+        })
     }
 
     fn signed_blocks(&self, after: u64, limit: Option<usize>) -> RpcResult<Vec<SignedBlock>> {
@@ -35,6 +34,6 @@ impl<C: NodeChain> BatonApiServer for NodeRpc<C> {
         // Only under the scripted `--fault-equivocate`: the second headers it signed.
         let twins = self.shared.fault_twins.lock().expect("twins lock");
         blocks.extend(twins.iter().filter(|t| t.header.number > after).cloned());
-        self.counted(Ok(blocks))
+        Ok(blocks)
     }
 }

@@ -102,59 +102,59 @@ fn no_state_override(state_override: Option<serde_json::Value>) -> RpcResult<()>
 #[jsonrpsee::core::async_trait]
 impl EthApiServer for NodeRpc {
     fn chain_id(&self) -> RpcResult<U64> {
-        self.counted(Ok(U64::from(self.shared.deployment.parameters.l2_chain_id)))
+        Ok(U64::from(self.shared.deployment.parameters.l2_chain_id))
     }
 
     fn syncing(&self) -> RpcResult<SyncStatus> {
-        self.counted(Ok(SyncStatus::None))
+        Ok(SyncStatus::None)
     }
 
     fn accounts(&self) -> RpcResult<Vec<Address>> {
-        self.counted(Ok(Vec::new()))
+        Ok(Vec::new())
     }
 
     fn block_number(&self) -> RpcResult<U64> {
-        self.counted(Ok(U64::from(self.shared.view().head().number)))
+        Ok(U64::from(self.shared.view().head().number))
     }
 
     fn gas_price(&self) -> RpcResult<U256> {
-        self.counted(Ok(U256::from(self.shared.base_fee() + SUGGESTED_TIP)))
+        Ok(U256::from(self.shared.base_fee() + SUGGESTED_TIP))
     }
 
     fn max_priority_fee_per_gas(&self) -> RpcResult<U256> {
-        self.counted(Ok(U256::from(SUGGESTED_TIP)))
+        Ok(U256::from(SUGGESTED_TIP))
     }
 
     fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256> {
         let view = self.shared.view();
-        self.counted(state_view(&view, block).map(|safe| {
+        state_view(&view, block).map(|safe| {
             let chain = if safe {
                 view.canonical()
             } else {
                 view.pending()
             };
             chain.state().account(&address).balance
-        }))
+        })
     }
 
     fn transaction_count(&self, address: Address, block: Option<BlockId>) -> RpcResult<U64> {
         let view = self.shared.view();
         if block == Some(BlockId::Number(BlockNumberOrTag::Pending)) {
             let nonce = view.pending().state().account(&address).nonce;
-            return self.counted(Ok(U64::from(view.mempool.pending_nonce(address, nonce))));
+            return Ok(U64::from(view.mempool.pending_nonce(address, nonce)));
         }
-        self.counted(state_view(&view, block).map(|safe| {
+        state_view(&view, block).map(|safe| {
             let chain = if safe {
                 view.canonical()
             } else {
                 view.pending()
             };
             U64::from(chain.state().account(&address).nonce)
-        }))
+        })
     }
 
     fn code(&self, _address: Address, block: Option<BlockId>) -> RpcResult<Bytes> {
-        self.counted(state_view(&self.shared.view(), block).map(|_| Bytes::new()))
+        state_view(&self.shared.view(), block).map(|_| Bytes::new())
     }
 
     fn storage_at(
@@ -163,7 +163,7 @@ impl EthApiServer for NodeRpc {
         _slot: U256,
         block: Option<BlockId>,
     ) -> RpcResult<B256> {
-        self.counted(state_view(&self.shared.view(), block).map(|_| B256::ZERO))
+        state_view(&self.shared.view(), block).map(|_| B256::ZERO)
     }
 
     fn estimate_gas(
@@ -172,11 +172,9 @@ impl EthApiServer for NodeRpc {
         _block: Option<BlockId>,
         state_override: Option<serde_json::Value>,
     ) -> RpcResult<U64> {
-        self.counted(
-            no_state_override(state_override)
-                .and_then(|()| check_call(&request))
-                .map(|()| U64::from(TX_GAS)),
-        )
+        no_state_override(state_override)
+            .and_then(|()| check_call(&request))
+            .map(|()| U64::from(TX_GAS))
     }
 
     fn call(
@@ -185,11 +183,9 @@ impl EthApiServer for NodeRpc {
         _block: Option<BlockId>,
         state_override: Option<serde_json::Value>,
     ) -> RpcResult<Bytes> {
-        self.counted(
-            no_state_override(state_override)
-                .and_then(|()| check_call(&request))
-                .map(|()| Bytes::new()),
-        )
+        no_state_override(state_override)
+            .and_then(|()| check_call(&request))
+            .map(|()| Bytes::new())
     }
 
     fn create_access_list(
@@ -198,11 +194,11 @@ impl EthApiServer for NodeRpc {
         _block: Option<BlockId>,
     ) -> RpcResult<AccessListResult> {
         // A transfer or a withdrawal reads no contract: its list is empty.
-        self.counted(check_call(&request).map(|()| AccessListResult {
+        check_call(&request).map(|()| AccessListResult {
             access_list: Default::default(),
             gas_used: U256::from(TX_GAS),
             error: None,
-        }))
+        })
     }
 
     fn fee_history(
@@ -217,13 +213,13 @@ impl EthApiServer for NodeRpc {
             .min(view.head().number);
         let count = block_count.to::<u64>().clamp(1, 1024).min(newest + 1);
         let base = self.shared.base_fee();
-        self.counted(Ok(FeeHistory {
+        Ok(FeeHistory {
             oldest_block: newest + 1 - count,
             base_fee_per_gas: vec![base; count as usize + 1],
             gas_used_ratio: vec![0.0; count as usize],
             reward: reward_percentiles.map(|p| vec![vec![SUGGESTED_TIP; p.len()]; count as usize]),
             ..Default::default()
-        }))
+        })
     }
 
     fn block_by_number(
@@ -233,25 +229,23 @@ impl EthApiServer for NodeRpc {
     ) -> RpcResult<Option<RpcBlock>> {
         let view = self.shared.view();
         let found = block_number(&view, block).and_then(|n| view.block(n));
-        self.counted(Ok(found.map(|b| {
-            rpc_block(b, full.unwrap_or(false), self.shared.base_fee()).into()
-        })))
+        Ok(found.map(|b| rpc_block(b, full.unwrap_or(false), self.shared.base_fee()).into()))
     }
 
     fn block_by_hash(&self, hash: B256, full: Option<bool>) -> RpcResult<Option<RpcBlock>> {
         let view = self.shared.view();
-        self.counted(Ok(view.block_by_hash(&hash).map(|b| {
-            rpc_block(b, full.unwrap_or(false), self.shared.base_fee()).into()
-        })))
+        Ok(view
+            .block_by_hash(&hash)
+            .map(|b| rpc_block(b, full.unwrap_or(false), self.shared.base_fee()).into()))
     }
 
     fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<RpcTransaction>> {
         let view = self.shared.view();
         if let Some((n, i)) = view.tx_location(&hash) {
-            return self.counted(Ok(view
+            return Ok(view
                 .block(n)
                 .and_then(|b| rpc_tx(b, i, self.shared.base_fee()))
-                .map(Into::into)));
+                .map(Into::into));
         }
         let pooled = view.mempool.get(&hash).and_then(|pooled| {
             let envelope = TxEnvelope::decode_2718_exact(&pooled.raw).ok()?;
@@ -267,7 +261,7 @@ impl EthApiServer for NodeRpc {
                 block_timestamp: None,
             })
         });
-        self.counted(Ok(pooled.map(Into::into)))
+        Ok(pooled.map(Into::into))
     }
 
     fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<RpcReceipt>> {
@@ -275,7 +269,7 @@ impl EthApiServer for NodeRpc {
         let found = view
             .tx_location(&hash)
             .and_then(|(n, i)| receipt(view.block(n)?, i, self.shared.base_fee()));
-        self.counted(Ok(found.map(baton_rpc::rpc_receipt)))
+        Ok(found.map(baton_rpc::rpc_receipt))
     }
 
     fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<RpcReceipt>>> {
@@ -285,17 +279,17 @@ impl EthApiServer for NodeRpc {
             BlockId::Number(tag) => block_number(&view, tag).and_then(|n| view.block(n)),
         };
         let base_fee = self.shared.base_fee();
-        self.counted(Ok(entry.map(|entry| {
+        Ok(entry.map(|entry| {
             (0..entry.block.txs.len())
                 .filter_map(|i| receipt(entry, i, base_fee))
                 .map(baton_rpc::rpc_receipt)
                 .collect()
-        })))
+        }))
     }
 
     fn logs(&self, _filter: Filter) -> RpcResult<Vec<Log>> {
         // The ledger runs no contract code: no transaction emits a log.
-        self.counted(Ok(Vec::new()))
+        Ok(Vec::new())
     }
 
     fn proof(
@@ -304,32 +298,26 @@ impl EthApiServer for NodeRpc {
         _keys: Vec<JsonStorageKey>,
         _block: Option<BlockId>,
     ) -> RpcResult<EIP1186AccountProofResponse> {
-        self.counted(Err(rpc_error(
+        Err(rpc_error(
             UNSUPPORTED,
             "eth_getProof needs the EVM chain's Merkle-Patricia state; the ledger commits to a sparse Merkle tree",
-        )))
+        ))
     }
 
     async fn send_raw_transaction(&self, bytes: Bytes) -> RpcResult<B256> {
-        let result = send_raw(&self.shared, bytes);
-        self.counted(result)
+        send_raw(&self.shared, bytes)
     }
 }
 
 impl NetApiServer for NodeRpc {
     fn version(&self) -> RpcResult<String> {
-        self.counted(Ok(self
-            .shared
-            .deployment
-            .parameters
-            .l2_chain_id
-            .to_string()))
+        Ok(self.shared.deployment.parameters.l2_chain_id.to_string())
     }
 }
 
 impl Web3ApiServer for NodeRpc {
     fn client_version(&self) -> RpcResult<String> {
-        self.counted(Ok(concat!("baton/v", env!("CARGO_PKG_VERSION")).to_string()))
+        Ok(concat!("baton/v", env!("CARGO_PKG_VERSION")).to_string())
     }
 }
 

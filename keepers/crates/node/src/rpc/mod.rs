@@ -1,17 +1,18 @@
 //! The L2 JSON-RPC server: the node's side of the typed traits in `baton-rpc` (`eth`, `net`,
 //! `web3` in [`eth`], `baton` in [`baton`]), over the shared state; [`convert`] turns baton's
-//! blocks into alloy's RPC types. Every request and every error is counted for `/metrics`.
+//! blocks into alloy's RPC types. Every request and every error is counted for `/metrics` by
+//! the server's middleware ([`counting`]).
 
 pub mod baton;
 pub mod convert;
+pub mod counting;
 pub mod eth;
 
 use crate::{chain::NodeChain, evm::EvmChain, peers::hand_to_acting, shared::Shared, view::View};
 use baton_l2::{L2Chain, L2Rpc, rpc::OnPooled};
-use baton_rpc::{BatonApiServer, EthApiServer, NetApiServer, RpcResult, Web3ApiServer};
+use baton_rpc::{BatonApiServer, EthApiServer, NetApiServer, Web3ApiServer};
 use jsonrpsee::RpcModule;
-use std::sync::Mutex;
-use std::sync::{Arc, atomic::Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The priority fee the node suggests, wei per gas.
 pub const SUGGESTED_TIP: u128 = 1_000_000_000;
@@ -35,17 +36,6 @@ impl<C: NodeChain> NodeRpc<C> {
     /// The API over the node's shared state.
     pub fn new(shared: Arc<Shared<C>>) -> Self {
         Self { shared }
-    }
-
-    /// Counts a request and, if it failed, an error (`baton_rpc_requests_total`,
-    /// `baton_rpc_errors_total`).
-    fn counted<T>(&self, result: RpcResult<T>) -> RpcResult<T> {
-        let m = &self.shared.metrics;
-        m.rpc_requests.fetch_add(1, Ordering::Relaxed);
-        if result.is_err() {
-            m.rpc_errors.fetch_add(1, Ordering::Relaxed);
-        }
-        result
     }
 }
 
