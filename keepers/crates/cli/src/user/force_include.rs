@@ -155,7 +155,8 @@ async fn warn_if_not_executable(
 }
 
 /// Signs an L2 transfer with `key` and a fee cap of `max_fee_per_gas`, and enqueues it in the
-/// force-inclusion queue (`l1` signs with `key` too). Returns the `Enqueued` event, the signed transaction and the L1 tx hash.
+/// force-inclusion queue (`l1` signs with `key` too). Returns the `Enqueued` event, the signed
+/// transaction and the L1 tx hash.
 pub(crate) async fn enqueue_transfer(
     l1: &DynProvider,
     d: &Deployment,
